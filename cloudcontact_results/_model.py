@@ -1,0 +1,389 @@
+"""The domain model: campaigns, calling lists, records and their attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from ._cpa import CPAResult
+from ._dispositions import Disposition, find_system_disposition, lookup_key
+from ._language import Language, normalize_name
+from .errors import ValidationError
+
+__all__ = [
+    "NO_MATCH",
+    "Attempt",
+    "CallingList",
+    "Campaign",
+    "NoMatch",
+    "QuotaOutcome",
+    "Record",
+    "ScriptField",
+]
+
+
+class NoMatch(enum.Enum):
+    """The type of :data:`NO_MATCH`."""
+
+    NO_MATCH = "no match"
+
+    def __repr__(self) -> str:
+        return "NO_MATCH"
+
+    def label(self, language: Language | str = Language.EN) -> str:
+        """``no match`` in English reports, ``не соответствует`` in Russian ones."""
+        return "не соответствует" if Language.parse(language) is Language.RU else "no match"
+
+
+#: The quota group of a record that matched none of the campaign's quota groups.
+NO_MATCH: Final = NoMatch.NO_MATCH
+
+_NO_MATCH_LABELS = frozenset(normalize_name(NO_MATCH.label(lang)) for lang in Language)
+
+
+# --- validators shared by the classes below ---------------------------------
+
+
+def _text(owner: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str):
+            raise ValidationError(f"{owner}.{attribute.name}", value, "must be text (str)")
+
+    return check
+
+
+def _name(owner: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
+        if not isinstance(value, str) or not value.strip():
+            raise ValidationError(f"{owner}.{attribute.name}", value, "must be non-empty text")
+
+    return check
+
+
+def _unique(owner: str, field: str, names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValidationError(f"{owner}.{field}", name, "is given twice")
+        seen.add(name)
+
+
+def _tuple_of(owner: str, kind: type) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[tuple[Any, ...]], value: Any) -> None:
+        for position, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise ValidationError(
+                    f"{owner}.{attribute.name}[{position}]",
+                    item,
+                    f"must be a {kind.__name__}",
+                )
+
+    return check
+
+
+def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    return tuple(value) if not isinstance(value, str | bytes) else (value,)
+
+
+def _to_text_map(value: Mapping[str, str]) -> dict[str, str]:
+    return dict(value) if isinstance(value, Mapping) else value
+
+
+def _text_map(owner: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Mapping[str, str]], value: Any) -> None:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"{owner}.{attribute.name}", value, "must be a mapping of name to text"
+            )
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"{owner}.{attribute.name}", key, "keys must be text")
+            if not isinstance(item, str):
+                raise ValidationError(f"{owner}.{attribute.name}[{key!r}]", item, "must be text")
+
+    return check
+
+
+# --- calling lists, script fields, campaigns ---------------------------------
+
+
+def _check_columns(instance: CallingList, attribute: attrs.Attribute[Any], value: Any) -> None:
+    for position, column in enumerate(value):
+        if not isinstance(column, str) or not column.strip():
+            raise ValidationError(
+                f"CallingList.columns[{position}]", column, "must be non-empty text"
+            )
+    _unique("CallingList", "columns", value)
+
+
+@attrs.frozen
+class CallingList:
+    """A calling list: its name and its columns, in the order they were loaded.
+
+    >>> CallingList("Клиенты", ["№", "Фамилия", "Телефон"]).columns
+    ('№', 'Фамилия', 'Телефон')
+    """
+
+    name: str = attrs.field(validator=_name("CallingList"))
+    columns: tuple[str, ...] = attrs.field(converter=_to_tuple, validator=_check_columns)
+
+
+@attrs.frozen
+class ScriptField:
+    """A field of the campaign's conversation script; only ``export=True`` ones are reported."""
+
+    name: str = attrs.field(validator=_name("ScriptField"))
+    export: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+
+
+def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Campaign", CallingList)(instance, attribute, value)
+    _unique("Campaign", "lists", (calling_list.name for calling_list in value))
+
+
+def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Campaign", Disposition)(instance, attribute, value)
+    _unique("Campaign", "dispositions", (lookup_key(d.name) for d in value))
+    for disposition in value:
+        system = find_system_disposition(disposition.name)
+        if system is not None and system != disposition:
+            raise ValidationError(
+                "Campaign.dispositions",
+                disposition.name,
+                f"is the name of the system disposition {system.name!r}; "
+                "a campaign's own disposition needs a name of its own",
+            )
+
+
+@attrs.frozen
+class Campaign:
+    """A calling campaign: its lists, its script fields and its own dispositions.
+
+    System dispositions are always known and need not be listed.
+    """
+
+    name: str = attrs.field(validator=_name("Campaign"))
+    lists: tuple[CallingList, ...] = attrs.field(converter=_to_tuple, validator=_check_lists)
+    script_fields: tuple[ScriptField, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_tuple_of("Campaign", ScriptField)
+    )
+    dispositions: tuple[Disposition, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_dispositions
+    )
+
+    def calling_list(self, name: str) -> CallingList | None:
+        """The list called ``name``, or None."""
+        for calling_list in self.lists:
+            if calling_list.name == name:
+                return calling_list
+        return None
+
+    @property
+    def exported_script_fields(self) -> tuple[ScriptField, ...]:
+        """The script fields that appear in reports, in script order."""
+        return tuple(field for field in self.script_fields if field.export)
+
+    def find_disposition(self, name: str) -> Disposition | None:
+        """The campaign's or the system's disposition called ``name``, or None."""
+        key = lookup_key(name)
+        for disposition in self.dispositions:
+            if lookup_key(disposition.name) == key:
+                return disposition
+        return find_system_disposition(name)
+
+
+# --- quota outcomes, attempts, records ---------------------------------------
+
+
+def _check_group(instance: QuotaOutcome, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is NO_MATCH:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("QuotaOutcome.group", value, "must be non-empty text or NO_MATCH")
+    if normalize_name(value) in _NO_MATCH_LABELS:
+        raise ValidationError(
+            "QuotaOutcome.group", value, "is how reports write NO_MATCH; use NO_MATCH instead"
+        )
+
+
+@attrs.frozen
+class QuotaOutcome:
+    """Why a quota stopped an attempt: the group that was reached, or :data:`NO_MATCH`."""
+
+    group: str | Literal[NoMatch.NO_MATCH] = attrs.field(validator=_check_group)
+
+    def label(self, language: Language | str = Language.EN) -> str:
+        """The Quota Group cell: the group's name, or ``no match`` in ``language``."""
+        return self.group if isinstance(self.group, str) else self.group.label(language)
+
+
+def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, dt.datetime):
+        raise ValidationError("Attempt.time", value, "must be a datetime")
+    if value.tzinfo is None or value.utcoffset() is None:
+        raise ValidationError("Attempt.time", value, "must be timezone-aware (naive datetime)")
+
+
+def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"Attempt.{attribute.name}", value, "must be whole seconds (int)")
+    if value < 0:
+        raise ValidationError(f"Attempt.{attribute.name}", value, "must be >= 0 seconds")
+
+
+def _to_cpa(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool | CPAResult):
+        try:
+            return CPAResult(value)
+        except ValueError:
+            raise ValidationError("Attempt.cpa_result", value, "must be 0-9") from None
+    return value
+
+
+def _check_cpa(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, CPAResult):
+        raise ValidationError("Attempt.cpa_result", value, "must be a CPAResult (0-9) or None")
+
+
+def _check_sip(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if not isinstance(value, int) or isinstance(value, bool) or not 100 <= value <= 699:
+        raise ValidationError("Attempt.sip_code", value, "must be a SIP response code, 100-699")
+
+
+def _optional(kind: type, field: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+        if value is not None and not isinstance(value, kind):
+            raise ValidationError(field, value, f"must be a {kind.__name__} or None")
+
+    return check
+
+
+def _check_attempt(attempt: Attempt) -> None:
+    if not attempt.is_call_attempt:
+        if attempt.is_inbound:
+            raise ValidationError(
+                "Attempt.is_inbound", True, "an attempt that was not dialled cannot be inbound"
+            )
+        if attempt.interaction_id:
+            raise ValidationError(
+                "Attempt.interaction_id",
+                attempt.interaction_id,
+                "an attempt that was not dialled has no interaction id",
+            )
+    if attempt.record_disposition is not None:
+        if attempt.quota is not None:
+            raise ValidationError(
+                "Attempt.record_disposition",
+                attempt.record_disposition.name,
+                "a quota-stopped attempt never completes the record",
+            )
+        if not attempt.record_disposition.final:
+            raise ValidationError(
+                "Attempt.record_disposition",
+                attempt.record_disposition.name,
+                "must be a final disposition",
+            )
+
+
+@attrs.frozen
+class Attempt:
+    """One processing of a record: a real dial, or a DNC match or quota stop that was not.
+
+    See the field list in ``docs/model.md``. Validation rejects impossible
+    combinations: naive times, negative durations, CPA results outside 0-9,
+    inbound or interaction ids on attempts that were not dialled, a record
+    disposition on a quota-stopped attempt, and a non-final record disposition.
+    """
+
+    phone: str = attrs.field(validator=_text("Attempt"))
+    time: dt.datetime = attrs.field(validator=_check_time)
+    is_call_attempt: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    call_disposition: Disposition | None = attrs.field(
+        default=None, validator=_optional(Disposition, "Attempt.call_disposition")
+    )
+    record_disposition: Disposition | None = attrs.field(
+        default=None, validator=_optional(Disposition, "Attempt.record_disposition")
+    )
+    quota: QuotaOutcome | None = attrs.field(
+        default=None, validator=_optional(QuotaOutcome, "Attempt.quota")
+    )
+    note: str = attrs.field(default="", validator=_text("Attempt"))
+    sip_code: int | None = attrs.field(default=None, validator=_check_sip)
+    dialing_duration: int = attrs.field(default=0, validator=_check_seconds)
+    cpa_duration: int = attrs.field(default=0, validator=_check_seconds)
+    answered_duration: int = attrs.field(default=0, validator=_check_seconds)
+    agent: str = attrs.field(default="", validator=_text("Attempt"))
+    cpa_result: CPAResult | None = attrs.field(
+        default=None, converter=_to_cpa, validator=_check_cpa
+    )
+    cpa_recording: str = attrs.field(default="", validator=_text("Attempt"))
+    cpa_rtp_server: str = attrs.field(default="", validator=_text("Attempt"))
+    recording: str = attrs.field(default="", validator=_text("Attempt"))
+    rtp_server: str = attrs.field(default="", validator=_text("Attempt"))
+    interaction_id: str = attrs.field(default="", validator=_text("Attempt"))
+    is_inbound: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    script_values: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_to_text_map, validator=_text_map("Attempt")
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_attempt(self)
+
+    @property
+    def completed(self) -> bool:
+        """True if the record was completed during this attempt."""
+        return self.record_disposition is not None
+
+    @property
+    def is_failed_dial(self) -> bool:
+        """A real dial that never became a conversation (nothing was answered)."""
+        return self.is_call_attempt and self.answered_duration == 0
+
+
+def _check_attempts(instance: Record, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Record", Attempt)(instance, attribute, value)
+
+
+@attrs.frozen
+class Record:
+    """One row of a calling list, with the attempts made on it in the order they happened.
+
+    Args:
+        id: the Record ID the platform created when the list was loaded.
+        list_name: the calling list the record belongs to.
+        fields: list column -> text value.
+        attempts: the record's attempts, oldest first.
+    """
+
+    id: str = attrs.field(validator=_name("Record"))
+    list_name: str = attrs.field(validator=_name("Record"))
+    fields: Mapping[str, str] = attrs.field(
+        factory=dict, converter=_to_text_map, validator=_text_map("Record")
+    )
+    attempts: tuple[Attempt, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_attempts
+    )
+
+    @property
+    def last_attempt(self) -> Attempt | None:
+        """The attempt with the latest time (ties: the later one), dialled or not."""
+        return _latest(self.attempts)
+
+    @property
+    def completing_attempt(self) -> Attempt | None:
+        """The latest attempt that gave the record a final disposition, if any."""
+        return _latest(attempt for attempt in self.attempts if attempt.completed)
+
+
+def _latest(attempts: Iterable[Attempt]) -> Attempt | None:
+    latest: Attempt | None = None
+    for attempt in attempts:
+        if latest is None or attempt.time >= latest.time:
+            latest = attempt
+    return latest

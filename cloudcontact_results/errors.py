@@ -1,0 +1,96 @@
+"""Every exception the library raises on bad input.
+
+All of them are subclasses of :class:`ValueError` (so ``except ValueError``
+keeps working in code that does not know this library) and of
+:class:`ResultsError` (so ``except ResultsError`` catches exactly ours).
+Each message names the field and the offending value; errors met while
+reading a file also name the line and the column.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+__all__ = [
+    "CampaignMismatchError",
+    "ExportError",
+    "OptionsError",
+    "ReadError",
+    "ResultsError",
+    "UnknownDispositionError",
+    "ValidationError",
+]
+
+
+class ResultsError(ValueError):
+    """Base class of every error of ``cloudcontact_results``."""
+
+
+class ValidationError(ResultsError):
+    """A model object was given a value it cannot hold.
+
+    Attributes:
+        field: the dotted name of the field, e.g. ``"Attempt.cpa_result"``.
+        value: the offending value.
+    """
+
+    def __init__(self, field: str, value: Any, reason: str) -> None:
+        self.field = field
+        self.value = value
+        self.reason = reason
+        super().__init__(f"{field}: {reason} (got {value!r})")
+
+
+class UnknownDispositionError(ValidationError):
+    """A disposition name is neither a system one nor one of the campaign's."""
+
+
+class CampaignMismatchError(ValidationError):
+    """A record does not fit the campaign it is reported with.
+
+    Raised as records stream through a report: a record of a list the campaign
+    does not have, a field that is not a column of its list, a script value of
+    a field the script does not have, or an unknown disposition.
+    """
+
+
+class OptionsError(ValidationError):
+    """An export option is invalid (unknown time zone, language, dialect…)."""
+
+
+class ExportError(ResultsError):
+    """An export could not be written (the destination is unusable)."""
+
+
+class ReadError(ResultsError):
+    """A report file could not be read.
+
+    Attributes:
+        line: 1-based physical line number in the CSV (``None`` when the
+            problem is with the file as a whole, e.g. a broken zip).
+        column: the header of the offending column, when there is one.
+        value: the offending text, when there is one.
+    """
+
+    def __init__(
+        self,
+        reason: str,
+        *,
+        line: int | None = None,
+        column: str | None = None,
+        value: str | None = None,
+    ) -> None:
+        self.reason = reason
+        self.line = line
+        self.column = column
+        self.value = value
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if column is not None:
+            where.append(f"column {column!r}")
+        prefix = ", ".join(where)
+        message = f"{prefix}: {reason}" if prefix else reason
+        if value is not None:
+            message += f" (got {value!r})"
+        super().__init__(message)
