@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from . import errors
+from ._columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._cpa import CPAResult
 from ._dispositions import (
     SYSTEM_DISPOSITIONS,
@@ -10,6 +11,7 @@ from ._dispositions import (
     DispositionCategory,
     system_disposition,
 )
+from ._formatting import RowFormatter, format_row
 from ._language import Language
 from ._model import (
     NO_MATCH,
@@ -21,26 +23,49 @@ from ._model import (
     Record,
     ScriptField,
 )
+from ._notes import SystemNote
+from ._options import DEFAULT_DATETIME_FORMAT, Dialect, ExportOptions, ReportFormat
+from ._reports import detailed_rows, report_header, report_rows, simple_rows
+from ._rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._sip import SIP_REASON_PHRASES, sip_reason_phrase
 from .errors import ResultsError
 
 __all__ = [
+    "DEFAULT_DATETIME_FORMAT",
+    "DETAILED_COLUMNS",
     "NO_MATCH",
+    "SIMPLE_COLUMNS",
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "Attempt",
     "CPAResult",
     "CallingList",
     "Campaign",
+    "Column",
+    "ColumnKind",
+    "DetailedRow",
+    "Dialect",
     "Disposition",
     "DispositionCategory",
+    "ExportOptions",
     "Language",
     "NoMatch",
+    "Note",
+    "QuotaGroup",
     "QuotaOutcome",
     "Record",
+    "ReportFormat",
     "ResultsError",
+    "RowFormatter",
     "ScriptField",
+    "SimpleRow",
+    "SystemNote",
+    "detailed_rows",
     "errors",
+    "format_row",
+    "report_header",
+    "report_rows",
+    "simple_rows",
     "sip_reason_phrase",
     "system_disposition",
 ]
