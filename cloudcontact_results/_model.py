@@ -64,6 +64,14 @@ def _name(owner: str) -> Any:
     return check
 
 
+def _flag(owner: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
+        if not isinstance(value, bool):
+            raise ValidationError(f"{owner}.{attribute.name}", value, "must be True or False")
+
+    return check
+
+
 def _unique(owner: str, field: str, names: Iterable[str]) -> None:
     seen: set[str] = set()
     for name in names:
@@ -74,6 +82,7 @@ def _unique(owner: str, field: str, names: Iterable[str]) -> None:
 
 def _tuple_of(owner: str, kind: type) -> Any:
     def check(instance: object, attribute: attrs.Attribute[tuple[Any, ...]], value: Any) -> None:
+        _sequence(f"{owner}.{attribute.name}", value)
         for position, item in enumerate(value):
             if not isinstance(item, kind):
                 raise ValidationError(
@@ -86,7 +95,17 @@ def _tuple_of(owner: str, kind: type) -> Any:
 
 
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
-    return tuple(value) if not isinstance(value, str | bytes) else (value,)
+    if isinstance(value, str | bytes):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        return value  # type: ignore[return-value]  # not iterable: the validator says so
+
+
+def _sequence(field: str, value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise ValidationError(field, value, "must be a sequence")
 
 
 def _to_text_map(value: Mapping[str, str]) -> dict[str, str]:
@@ -112,6 +131,7 @@ def _text_map(owner: str) -> Any:
 
 
 def _check_columns(instance: CallingList, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _sequence("CallingList.columns", value)
     for position, column in enumerate(value):
         if not isinstance(column, str) or not column.strip():
             raise ValidationError(
@@ -137,7 +157,7 @@ class ScriptField:
     """A field of the campaign's conversation script; only ``export=True`` ones are reported."""
 
     name: str = attrs.field(validator=_name("ScriptField"))
-    export: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    export: bool = attrs.field(default=True, validator=_flag("ScriptField"))
 
 
 def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -147,16 +167,22 @@ def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any
 
 def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
     _tuple_of("Campaign", Disposition)(instance, attribute, value)
-    _unique("Campaign", "dispositions", (lookup_key(d.name) for d in value))
-    for disposition in value:
-        system = find_system_disposition(disposition.name)
-        if system is not None and system != disposition:
-            raise ValidationError(
-                "Campaign.dispositions",
-                disposition.name,
-                f"is the name of the system disposition {system.name!r}; "
-                "a campaign's own disposition needs a name of its own",
-            )
+    # Checked per report language: a Russian report shows name_ru when there is one.
+    for language in Language:
+        seen: set[str] = set()
+        for disposition in value:
+            label = disposition.label(language)
+            if lookup_key(label) in seen:
+                raise ValidationError("Campaign.dispositions", label, "is given twice")
+            seen.add(lookup_key(label))
+            system = find_system_disposition(label)
+            if system is not None and system != disposition:
+                raise ValidationError(
+                    "Campaign.dispositions",
+                    label,
+                    f"is the name of the system disposition {system.name!r}; "
+                    "a campaign's own disposition needs a name of its own",
+                )
 
 
 @attrs.frozen
@@ -303,7 +329,7 @@ class Attempt:
 
     phone: str = attrs.field(validator=_text("Attempt"))
     time: dt.datetime = attrs.field(validator=_check_time)
-    is_call_attempt: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    is_call_attempt: bool = attrs.field(default=True, validator=_flag("Attempt"))
     call_disposition: Disposition | None = attrs.field(
         default=None, validator=_optional(Disposition, "Attempt.call_disposition")
     )
@@ -327,7 +353,7 @@ class Attempt:
     recording: str = attrs.field(default="", validator=_text("Attempt"))
     rtp_server: str = attrs.field(default="", validator=_text("Attempt"))
     interaction_id: str = attrs.field(default="", validator=_text("Attempt"))
-    is_inbound: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    is_inbound: bool = attrs.field(default=False, validator=_flag("Attempt"))
     script_values: Mapping[str, str] = attrs.field(
         factory=dict, converter=_to_text_map, validator=_text_map("Attempt")
     )
@@ -382,8 +408,12 @@ class Record:
 
 
 def _latest(attempts: Iterable[Attempt]) -> Attempt | None:
+    # Compared in UTC: aware datetimes sharing a tzinfo compare by wall clock,
+    # ignoring fold, which misorders the two passes through a DST fall-back.
     latest: Attempt | None = None
+    latest_instant: dt.datetime | None = None
     for attempt in attempts:
-        if latest is None or attempt.time >= latest.time:
-            latest = attempt
+        instant = attempt.time.astimezone(dt.UTC)
+        if latest_instant is None or instant >= latest_instant:
+            latest, latest_instant = attempt, instant
     return latest

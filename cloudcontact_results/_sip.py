@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .errors import ValidationError
+
 __all__ = ["SIP_REASON_PHRASES", "sip_reason_phrase"]
 
 #: Final and provisional SIP response codes with their standard reason phrases.
@@ -100,4 +102,6 @@ def sip_reason_phrase(code: int) -> str:
     >>> sip_reason_phrase(499)
     'Client Failure'
     """
+    if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 699:
+        raise ValidationError("sip_code", code, "must be a SIP response code, 100-699")
     return SIP_REASON_PHRASES.get(code) or _CLASS_PHRASES[code // 100]

@@ -1,0 +1,30 @@
+"""Hypothesis profiles.
+
+``default`` keeps runs short on a small machine; ``ci`` tries harder and
+prints the reproduction blob of a failure. Choose with
+``HYPOTHESIS_PROFILE=ci pytest`` (or ``pytest --hypothesis-profile=ci``).
+"""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, settings
+
+# The domain strategies build whole campaigns with records and attempts, so a
+# single example can be slow to generate on a loaded 2-core machine: time is
+# not a health problem here, and there is no per-example deadline.
+settings.register_profile(
+    "default",
+    max_examples=50,
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.register_profile(
+    "ci",
+    max_examples=300,
+    deadline=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
