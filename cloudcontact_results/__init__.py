@@ -5,13 +5,16 @@ from __future__ import annotations
 from . import errors
 from ._columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._cpa import CPAResult
+from ._demo import demo_campaign
 from ._dispositions import (
     SYSTEM_DISPOSITIONS,
     Disposition,
     DispositionCategory,
     system_disposition,
 )
+from ._export import Destination, ExportResult, export
 from ._formatting import RowFormatter, format_row
+from ._jsonl import dump_campaign, load_campaign
 from ._language import Language
 from ._model import (
     NO_MATCH,
@@ -25,9 +28,11 @@ from ._model import (
 )
 from ._notes import SystemNote
 from ._options import DEFAULT_DATETIME_FORMAT, Dialect, ExportOptions, ReportFormat
+from ._read import Report, read_report
 from ._reports import detailed_rows, report_header, report_rows, simple_rows
 from ._rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._sip import SIP_REASON_PHRASES, sip_reason_phrase
+from ._summary import AgentFigures, Summary, summary
 from .errors import ResultsError
 
 __all__ = [
@@ -37,35 +42,46 @@ __all__ = [
     "SIMPLE_COLUMNS",
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
+    "AgentFigures",
     "Attempt",
     "CPAResult",
     "CallingList",
     "Campaign",
     "Column",
     "ColumnKind",
+    "Destination",
     "DetailedRow",
     "Dialect",
     "Disposition",
     "DispositionCategory",
     "ExportOptions",
+    "ExportResult",
     "Language",
     "NoMatch",
     "Note",
     "QuotaGroup",
     "QuotaOutcome",
     "Record",
+    "Report",
     "ReportFormat",
     "ResultsError",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",
+    "Summary",
     "SystemNote",
+    "demo_campaign",
     "detailed_rows",
+    "dump_campaign",
     "errors",
+    "export",
     "format_row",
+    "load_campaign",
+    "read_report",
     "report_header",
     "report_rows",
     "simple_rows",
     "sip_reason_phrase",
+    "summary",
     "system_disposition",
 ]

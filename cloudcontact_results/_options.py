@@ -121,9 +121,23 @@ def _check_datetime_format(
         )
 
 
+def _check_flag(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, bool):
+        raise OptionsError(f"ExportOptions.{attribute.name}", value, "must be True or False")
+
+
+def _check_zip_timestamp(
+    instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    if value is not None and not isinstance(value, dt.datetime):
+        raise OptionsError("ExportOptions.zip_timestamp", value, "must be a datetime or None")
+
+
 def _check_options(options: ExportOptions) -> None:
     bounds = options.interval_bounds()
-    if bounds is not None and not bounds[0] < bounds[1]:
+    # In UTC: aware datetimes sharing a tzinfo compare by wall clock, which
+    # gets the order wrong inside a DST fall-back.
+    if bounds is not None and not bounds[0].astimezone(dt.UTC) < bounds[1].astimezone(dt.UTC):
         raise OptionsError(
             "ExportOptions.interval", options.interval, "the start must be before the end"
         )
@@ -170,18 +184,14 @@ class ExportOptions:
     )
     timezone: str = attrs.field(default="Europe/Moscow", validator=_check_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
-    compress: bool = attrs.field(default=False, validator=attrs.validators.instance_of(bool))
+    compress: bool = attrs.field(default=False, validator=_check_flag)
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
-    formula_guard: bool = attrs.field(default=True, validator=attrs.validators.instance_of(bool))
+    formula_guard: bool = attrs.field(default=True, validator=_check_flag)
     datetime_format: str = attrs.field(
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
     )
-    report_unknown_dispositions: bool = attrs.field(
-        default=False, validator=attrs.validators.instance_of(bool)
-    )
-    zip_timestamp: dt.datetime | None = attrs.field(
-        default=None, validator=attrs.validators.optional(attrs.validators.instance_of(dt.datetime))
-    )
+    report_unknown_dispositions: bool = attrs.field(default=False, validator=_check_flag)
+    zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_check_zip_timestamp)
 
     def __attrs_post_init__(self) -> None:
         _check_options(self)

@@ -39,6 +39,7 @@ class ReportPlan:
     _columns_by_list: dict[str, frozenset[str]]
     _script_names: frozenset[str]
     _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
+    _by_identity: dict[int, tuple[Disposition, tuple[str | None, str | None]]] = attrs.Factory(dict)
 
     @classmethod
     def build(cls, campaign: Campaign, options: ExportOptions | None = None) -> ReportPlan:
@@ -78,7 +79,7 @@ class ReportPlan:
             columns=tuple(columns),
             script_field_names=tuple(f.name for f in campaign.exported_script_fields),
             selected_dispositions=selected,
-            interval=options.interval_bounds(),
+            interval=_in_utc(options.interval_bounds()),
             columns_by_list={cl.name: frozenset(cl.columns) for cl in campaign.lists},
             script_names=frozenset(f.name for f in campaign.script_fields),
         )
@@ -116,6 +117,10 @@ class ReportPlan:
                         name,
                         f"is not a script field of campaign {self.campaign.name!r}",
                     )
+            # Every attempt, not only those a row shows: whether a record fits
+            # its campaign must not depend on the report format or the filters.
+            self.disposition(record, attempt.call_disposition)
+            self.disposition(record, attempt.record_disposition)
         return record.list_name in self.list_names
 
     def disposition(
@@ -124,10 +129,18 @@ class ReportPlan:
         """The reported name and code of ``disposition`` (``(None, None)`` for none)."""
         if disposition is None:
             return _NONE
+        # Records share their Disposition objects: looking one up by identity
+        # skips hashing its fields, which the hot loop would do for every cell.
+        known = self._by_identity.get(id(disposition))
+        if known is not None and known[0] is disposition:
+            return known[1]
         resolved = self._resolved.get(disposition)
         if resolved is None:
             resolved = self._resolve(record, disposition)
             self._resolved[disposition] = resolved
+        if len(self._by_identity) >= _IDENTITY_CACHE_SIZE:
+            self._by_identity.clear()  # records that build their own objects: stay small
+        self._by_identity[id(disposition)] = (disposition, resolved)
         return resolved
 
     def _resolve(self, record: Record, disposition: Disposition) -> tuple[str | None, str | None]:
@@ -159,6 +172,17 @@ class ReportPlan:
 
 
 _NONE: tuple[None, None] = (None, None)
+_IDENTITY_CACHE_SIZE = 256
+
+
+def _in_utc(
+    bounds: tuple[dt.datetime, dt.datetime] | None,
+) -> tuple[dt.datetime, dt.datetime] | None:
+    # Aware datetimes sharing a tzinfo compare by wall clock, which misorders
+    # the two passes through a DST fall-back; bounds in UTC compare as instants.
+    if bounds is None:
+        return None
+    return bounds[0].astimezone(dt.UTC), bounds[1].astimezone(dt.UTC)
 
 
 def _note(attempt: Attempt) -> Note:

@@ -1,0 +1,174 @@
+"""Streaming a report to CSV, or to a zip holding the CSV, on a path or a stream."""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import IO, Any
+
+import attrs
+
+from ._dialects import BOM, DIALECTS
+from ._formatting import RowFormatter
+from ._guard import guarded
+from ._model import Campaign, Record
+from ._options import ExportOptions
+from ._reports import report_header, report_rows
+from ._rows import DetailedRow, SimpleRow
+from ._sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
+from .errors import ExportError, OptionsError
+
+__all__ = ["Destination", "ExportResult", "export"]
+
+#: A path, or a binary file object open for writing.
+Destination = str | os.PathLike[str] | IO[bytes]
+
+# What a zip's DOS date-time can hold.
+_ZIP_FIRST = dt.datetime(1980, 1, 1)  # noqa: DTZ001  # zip times are local and naive
+_ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 59)  # noqa: DTZ001
+
+
+@attrs.frozen
+class ExportResult:
+    """What :func:`export` wrote.
+
+    Attributes:
+        rows: the number of data rows (the header not counted).
+        path: the file written, or None when writing to a stream.
+        bytes: the size of the file, or the number of bytes written to the stream.
+        member: the name of the CSV inside the zip, or None when not compressed.
+    """
+
+    rows: int
+    path: Path | None
+    bytes: int
+    member: str | None = None
+
+
+def export(
+    campaign: Campaign,
+    records: Iterable[Record],
+    destination: Destination,
+    options: ExportOptions | None = None,
+) -> ExportResult:
+    """Write the report ``options`` ask for to ``destination``, streaming.
+
+    Records are consumed once and one at a time: memory does not grow with
+    the report. A path is written atomically: a temporary file in the same
+    folder is renamed over it only when everything was written, and removed
+    on any failure, so a failed export leaves the destination as it was. A
+    binary stream is written from its current position and left open; a
+    failed export leaves what was already written in it.
+
+    Args:
+        campaign: the campaign the records belong to.
+        records: any iterable of its records.
+        destination: a path (``str`` or ``os.PathLike``) or a binary file object.
+        options: the export dialog; ``ExportOptions()`` by default. With
+            ``compress`` the CSV is written inside a zip.
+
+    Returns:
+        The number of data rows and bytes written.
+
+    Raises:
+        ExportError: the destination is unusable (no such folder, a folder,
+            not writable, a text stream), or a value cannot be encoded.
+        OptionsError: the options do not fit the campaign.
+        CampaignMismatchError: a record does not fit the campaign.
+        UnknownDispositionError: a disposition is unknown to the campaign.
+        OSError: writing failed (a full disk, a broken stream), unchanged.
+
+    >>> import io
+    >>> from cloudcontact_results import CallingList, Campaign, Record
+    >>> campaign = Campaign("Demo", [CallingList("Clients", ["Name"])])
+    >>> stream = io.BytesIO()
+    >>> export(campaign, [Record("1", "Clients", {"Name": "=1+1"})], stream).rows
+    1
+    >>> stream.getvalue().splitlines()[1]
+    b"'=1+1,0,0,,,0,,,,,,,,,,Clients"
+    """
+    options = options if options is not None else ExportOptions()
+    header = report_header(campaign, options)
+    rows = report_rows(campaign, records, options)
+    timestamp = _zip_timestamp(options) if options.compress else None
+    path = destination_path(destination)
+    member = member_name(path, f"{campaign.name}-{options.format.value}")
+
+    with contextlib.ExitStack() as stack:
+        raw: IO[bytes] = (
+            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
+        )
+        counter = ByteCounter(raw)
+        sink: IO[bytes] = counter  # type: ignore[assignment]
+        if timestamp is not None:
+            sink = stack.enter_context(zip_member(sink, member, timestamp))
+        dialect = DIALECTS[options.dialect]
+        text = stack.enter_context(text_sink(sink, dialect.encoding))
+        stack.enter_context(counter.discarding_on_error())
+        writer = csv.writer(
+            text,
+            delimiter=dialect.delimiter,
+            quotechar=dialect.quotechar,
+            lineterminator=dialect.lineterminator,
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+        )
+        try:
+            if dialect.bom:
+                text.write(BOM)
+            count = _write(writer, header, rows, RowFormatter(options), options.formula_guard)
+        except UnicodeEncodeError as error:
+            raise ExportError(
+                f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
+            ) from error
+    return ExportResult(
+        rows=count,
+        path=path,
+        bytes=counter.count,
+        member=member if timestamp is not None else None,
+    )
+
+
+def _write(
+    writer: Any,
+    header: tuple[str, ...],
+    rows: Iterator[SimpleRow] | Iterator[DetailedRow],
+    formatter: RowFormatter,
+    guard: bool,
+) -> int:
+    """Write the header and every row; the number of rows."""
+    writerow = writer.writerow
+    cells = formatter.cells
+    count = 0
+    if guard:
+        writerow(guarded(list(header)))
+        for row in rows:
+            writerow(guarded(cells(row)))
+            count += 1
+    else:
+        writerow(header)
+        for row in rows:
+            writerow(cells(row))
+            count += 1
+    return count
+
+
+def _zip_timestamp(options: ExportOptions) -> dt.datetime:
+    """The member's date-time: local to the export time zone, as zip times are."""
+    moment = options.zip_timestamp
+    if moment is None:
+        return dt.datetime.now(options.tz).replace(tzinfo=None)
+    if moment.tzinfo is not None and moment.utcoffset() is not None:
+        moment = moment.astimezone(options.tz)
+    moment = moment.replace(tzinfo=None)
+    if not _ZIP_FIRST <= moment <= _ZIP_LAST:
+        raise OptionsError(
+            "ExportOptions.zip_timestamp",
+            options.zip_timestamp,
+            "a zip holds date-times from 1980-01-01 to 2107-12-31",
+        )
+    return moment

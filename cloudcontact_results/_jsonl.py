@@ -1,0 +1,469 @@
+"""Campaigns as JSON Lines: one campaign line, then one line per record.
+
+The format is documented in ``docs/campaign-format.md``. Loading streams: the
+campaign line is read at once (so a bad header fails early) and records are
+built lazily, one line at a time, each checked against the campaign with the
+line number at hand.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import re
+import zoneinfo
+from collections.abc import Generator, Iterable, Iterator, Mapping
+from typing import IO, Any, Final
+
+from ._dispositions import Disposition, DispositionCategory
+from ._model import NO_MATCH, Attempt, CallingList, Campaign, QuotaOutcome, Record, ScriptField
+from .errors import CampaignMismatchError, ReadError, ValidationError
+
+__all__ = ["dump_campaign", "load_campaign"]
+
+Source = str | os.PathLike[str] | Iterable[str]
+
+#: Attempt fields written as they are; the others need converting.
+_PLAIN_ATTEMPT_FIELDS: Final = (
+    "is_call_attempt",
+    "note",
+    "sip_code",
+    "dialing_duration",
+    "cpa_duration",
+    "answered_duration",
+    "agent",
+    "cpa_result",
+    "cpa_recording",
+    "cpa_rtp_server",
+    "recording",
+    "rtp_server",
+    "interaction_id",
+    "is_inbound",
+    "script_values",
+)
+_ATTEMPT_KEYS: Final = frozenset(
+    {"phone", "time", "call_disposition", "record_disposition", "quota", *_PLAIN_ATTEMPT_FIELDS}
+)
+_RECORD_KEYS: Final = frozenset({"type", "id", "list", "fields", "attempts"})
+_CAMPAIGN_KEYS: Final = frozenset({"type", "name", "lists", "script_fields", "dispositions"})
+_LIST_KEYS: Final = frozenset({"name", "columns"})
+_SCRIPT_FIELD_KEYS: Final = frozenset({"name", "export"})
+_DISPOSITION_KEYS: Final = frozenset(
+    {"name", "code", "final", "name_ru", "description", "category"}
+)
+#: RFC 9557: an RFC 3339 time, optionally followed by the IANA zone in brackets.
+_ZONED_TIME: Final = re.compile(r"(?P<time>[^\[\]]+)(?:\[(?P<zone>[^\[\]]+)\])?")
+_DEFAULT_ATTEMPT: Final = Attempt("", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
+
+
+# --- loading ------------------------------------------------------------------------
+
+
+class _Line:
+    """One line being decoded: knows its number, so every error can name it."""
+
+    def __init__(self, number: int, text: str) -> None:
+        self.number = number
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise ReadError(
+                f"not valid JSON: {exc.msg} at column {exc.colno}", line=number
+            ) from None
+        if not isinstance(value, dict):
+            raise ReadError("must be a JSON object", line=number, value=_show(value))
+        self.value: dict[str, Any] = value
+
+    def error(self, field: str, reason: str, value: Any = None) -> ReadError:
+        return ReadError(reason, line=self.number, column=field, value=_show(value))
+
+    def model_error(self, prefix: str, exc: ValidationError) -> ReadError:
+        """``exc`` from a model constructor, re-pointed at the JSON field it came from."""
+        _, _, attribute = exc.field.partition(".")
+        field = f"{prefix}.{attribute}" if prefix and attribute else prefix or attribute
+        return self.error(field or exc.field, exc.reason, exc.value)
+
+
+def _show(value: Any) -> str | None:
+    if value is None:
+        return None
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def _check_keys(line: _Line, where: str, value: Mapping[str, Any], allowed: frozenset[str]) -> None:
+    for key in value:
+        if key not in allowed:
+            field = f"{where}.{key}" if where else key
+            raise line.error(
+                field, f"is not a field of the format (known: {', '.join(sorted(allowed))})"
+            )
+
+
+def _get(
+    line: _Line, obj: Mapping[str, Any], where: str, key: str, kind: type | tuple[type, ...]
+) -> Any:
+    field = f"{where}.{key}" if where else key
+    if key not in obj:
+        raise line.error(field, "is missing")
+    value = obj[key]
+    if not isinstance(value, kind) or (kind is not bool and isinstance(value, bool)):
+        names = kind.__name__ if isinstance(kind, type) else " or ".join(k.__name__ for k in kind)
+        raise line.error(field, f"must be a JSON {_JSON_NAMES.get(names, names)}", value)
+    return value
+
+
+_JSON_NAMES: Final = {"str": "string", "list": "array", "dict": "object", "bool": "boolean"}
+
+
+def _items(line: _Line, obj: Mapping[str, Any], where: str, key: str) -> list[dict[str, Any]]:
+    items = _get(line, obj, where, key, list) if key in obj else []
+    for position, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise line.error(f"{key}[{position}]", "must be a JSON object", item)
+    return items
+
+
+def _campaign(line: _Line) -> Campaign:
+    value = line.value
+    if value.get("type") != "campaign":
+        raise line.error(
+            "type", 'the first line must be the campaign ("type": "campaign")', value.get("type")
+        )
+    _check_keys(line, "", value, _CAMPAIGN_KEYS)
+    name = _get(line, value, "", "name", str)
+    lists = []
+    for position, item in enumerate(_items(line, value, "", "lists")):
+        where = f"lists[{position}]"
+        _check_keys(line, where, item, _LIST_KEYS)
+        try:
+            lists.append(
+                CallingList(
+                    _get(line, item, where, "name", str), _get(line, item, where, "columns", list)
+                )
+            )
+        except ValidationError as exc:
+            raise line.model_error(where, exc) from None
+    script_fields = []
+    for position, item in enumerate(_items(line, value, "", "script_fields")):
+        where = f"script_fields[{position}]"
+        _check_keys(line, where, item, _SCRIPT_FIELD_KEYS)
+        export = _get(line, item, where, "export", bool) if "export" in item else True
+        try:
+            script_fields.append(ScriptField(_get(line, item, where, "name", str), export))
+        except ValidationError as exc:
+            raise line.model_error(where, exc) from None
+    dispositions = [
+        _disposition(line, f"dispositions[{position}]", item)
+        for position, item in enumerate(_items(line, value, "", "dispositions"))
+    ]
+    try:
+        return Campaign(name, lists, script_fields, dispositions)
+    except ValidationError as exc:
+        raise line.model_error("", exc) from None
+
+
+def _disposition(line: _Line, where: str, item: dict[str, Any]) -> Disposition:
+    _check_keys(line, where, item, _DISPOSITION_KEYS)
+    category = item.get("category", DispositionCategory.USER.value)
+    try:
+        category = DispositionCategory(category)
+    except ValueError:
+        choices = ", ".join(repr(c.value) for c in DispositionCategory)
+        raise line.error(f"{where}.category", f"must be one of {choices}", category) from None
+    try:
+        return Disposition(
+            _get(line, item, where, "name", str),
+            code=item.get("code"),
+            final=item.get("final", False),
+            category=category,
+            name_ru=item.get("name_ru"),
+            description=item.get("description", ""),
+        )
+    except ValidationError as exc:
+        raise line.model_error(where, exc) from None
+    except TypeError as exc:  # attrs' instance_of validators raise TypeError
+        raise line.error(where, str(exc).partition(" (")[0]) from None
+
+
+def _record(line: _Line, campaign: Campaign) -> Record:
+    value = line.value
+    if value.get("type") != "record":
+        raise line.error(
+            "type", 'must be "record" (only the first line is the campaign)', value.get("type")
+        )
+    _check_keys(line, "", value, _RECORD_KEYS)
+    record_id = _get(line, value, "", "id", str)
+    list_name = _get(line, value, "", "list", str)
+    calling_list = campaign.calling_list(list_name)
+    if calling_list is None:
+        raise line.error("list", f"is not a list of campaign {campaign.name!r}", list_name)
+    fields = _get(line, value, "", "fields", dict) if "fields" in value else {}
+    for column, text in fields.items():
+        if column not in calling_list.columns:
+            raise line.error("fields", f"is not a column of list {list_name!r}", column)
+        if not isinstance(text, str):
+            raise line.error(f"fields.{column}", "must be a JSON string", text)
+    attempts = [
+        _attempt(line, f"attempts[{position}]", item, campaign)
+        for position, item in enumerate(_items(line, value, "", "attempts"))
+    ]
+    try:
+        return Record(record_id, list_name, fields, attempts)
+    except ValidationError as exc:
+        raise line.model_error("", exc) from None
+
+
+def _attempt(line: _Line, where: str, item: dict[str, Any], campaign: Campaign) -> Attempt:
+    _check_keys(line, where, item, _ATTEMPT_KEYS)
+    values: dict[str, Any] = {key: item[key] for key in _PLAIN_ATTEMPT_FIELDS if key in item}
+    values["phone"] = _get(line, item, where, "phone", str)
+    values["time"] = _time(line, f"{where}.time", _get(line, item, where, "time", str))
+    for key in ("call_disposition", "record_disposition"):
+        name = item.get(key)
+        if name is None:
+            continue
+        if not isinstance(name, str):
+            raise line.error(f"{where}.{key}", "must be a disposition name (a JSON string)", name)
+        disposition = campaign.find_disposition(name)
+        if disposition is None:
+            raise line.error(
+                f"{where}.{key}",
+                f"is neither a disposition of campaign {campaign.name!r} nor a system one",
+                name,
+            )
+        values[key] = disposition
+    if item.get("quota") is not None:
+        values["quota"] = _quota(line, f"{where}.quota", item["quota"])
+    script_values = values.get("script_values", {})
+    if isinstance(script_values, dict):
+        known = {field.name for field in campaign.script_fields}
+        for name in script_values:
+            if name not in known:
+                raise line.error(
+                    f"{where}.script_values",
+                    f"is not a script field of campaign {campaign.name!r}",
+                    name,
+                )
+    try:
+        return Attempt(**values)
+    except ValidationError as exc:
+        raise line.model_error(where, exc) from None
+    except TypeError as exc:  # attrs' instance_of validators raise TypeError
+        raise line.error(where, str(exc).partition(" (")[0]) from None
+
+
+def _time(line: _Line, field: str, text: str) -> dt.datetime:
+    match = _ZONED_TIME.fullmatch(text)
+    try:
+        moment = dt.datetime.fromisoformat(match["time"] if match else text)
+    except ValueError:
+        moment = None
+    if match is None or moment is None:
+        raise line.error(field, "must be an ISO 8601 date-time with a UTC offset", text)
+    if moment.utcoffset() is None:
+        raise line.error(field, "has no UTC offset (write e.g. 2026-03-02T09:15:00+03:00)", text)
+    if match["zone"] is None:
+        return moment
+    try:
+        zone = zoneinfo.ZoneInfo(match["zone"])
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        raise line.error(field, "names an unknown IANA time zone", match["zone"]) from None
+    return moment.astimezone(zone)
+
+
+def _time_text(moment: dt.datetime) -> str:
+    # A fixed offset alone loses the zone, and Python never finds two times
+    # equal across zones inside a DST fold: keep the name, as RFC 9557 does.
+    key = getattr(moment.tzinfo, "key", None)
+    return f"{moment.isoformat()}[{key}]" if isinstance(key, str) else moment.isoformat()
+
+
+def _quota(line: _Line, field: str, value: Any) -> QuotaOutcome:
+    if value == {"no_match": True}:
+        return QuotaOutcome(NO_MATCH)
+    if not isinstance(value, str):
+        raise line.error(field, 'must be a quota group name or {"no_match": true}', value)
+    try:
+        return QuotaOutcome(value)
+    except ValidationError as exc:
+        raise line.error(field, exc.reason, value) from None
+
+
+def _numbered_lines(source: Source) -> Generator[tuple[int, str], None, None]:
+    """Non-blank lines of ``source`` with their 1-based numbers."""
+    if isinstance(source, str | os.PathLike):
+        # Binary, decoded line by line: a text file decodes ahead in chunks,
+        # which would blame the wrong line for bytes that are not UTF-8.
+        with open(source, "rb") as handle:  # noqa: PTH123 - str or PathLike
+            yield from _numbered(_decoded(handle))
+    else:
+        yield from _numbered(source)
+
+
+def _decoded(handle: Iterable[bytes]) -> Iterator[str]:
+    for number, raw in enumerate(handle, start=1):
+        try:
+            yield raw.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise ReadError(
+                f"not UTF-8 text ({exc.reason} at byte {exc.start + 1})", line=number
+            ) from None
+
+
+def _numbered(lines: Iterable[str]) -> Generator[tuple[int, str], None, None]:
+    for number, text in enumerate(lines, start=1):
+        line = text.removeprefix("\ufeff") if number == 1 else text
+        if line.strip():
+            yield number, line
+
+
+def load_campaign(source: Source) -> tuple[Campaign, Iterator[Record]]:
+    """Read a campaign in the JSON Lines format of ``docs/campaign-format.md``.
+
+    Args:
+        source: a path, or an iterable of text lines (an open text file, a list
+            of strings…).
+
+    Returns:
+        The campaign (read at once) and an iterator of its records, read
+        lazily. A path is opened again when the iteration starts and closed
+        when it ends, so nothing stays open if the records are never read.
+
+    Raises:
+        ReadError: naming the line, the field and the value, for invalid JSON,
+            a missing or unknown field, a bad time, an unknown disposition or
+            list, or anything the model rejects. Errors of the campaign line
+            are raised by this call; those of record lines while iterating.
+        OSError: the file cannot be read.
+    """
+    is_path = isinstance(source, str | os.PathLike)
+    lines = _numbered_lines(source)
+    with contextlib.closing(lines) if is_path else contextlib.nullcontext():
+        first = next(lines, None)
+    if first is None:
+        raise ReadError("the file is empty: the first line must be the campaign", line=1)
+    campaign = _campaign(_Line(*first))
+    if is_path:
+        return campaign, _records(_numbered_lines(source), campaign, after=first[0])
+    return campaign, _records(lines, campaign, after=first[0])
+
+
+def _records(
+    lines: Generator[tuple[int, str], None, None], campaign: Campaign, *, after: int
+) -> Iterator[Record]:
+    with contextlib.closing(lines):
+        for number, text in lines:
+            if number > after:
+                yield _record(_Line(number, text), campaign)
+
+
+# --- dumping ------------------------------------------------------------------------
+
+
+def _campaign_json(campaign: Campaign) -> dict[str, Any]:
+    return {
+        "type": "campaign",
+        "name": campaign.name,
+        "lists": [{"name": cl.name, "columns": list(cl.columns)} for cl in campaign.lists],
+        "script_fields": [{"name": f.name, "export": f.export} for f in campaign.script_fields],
+        "dispositions": [_disposition_json(d) for d in campaign.dispositions],
+    }
+
+
+def _disposition_json(disposition: Disposition) -> dict[str, Any]:
+    value: dict[str, Any] = {
+        "name": disposition.name,
+        "code": disposition.code,
+        "final": disposition.final,
+    }
+    if disposition.name_ru is not None:
+        value["name_ru"] = disposition.name_ru
+    if disposition.description:
+        value["description"] = disposition.description
+    if disposition.category is not DispositionCategory.USER:
+        value["category"] = disposition.category.value
+    return value
+
+
+def _record_json(campaign: Campaign, record: Record) -> dict[str, Any]:
+    return {
+        "type": "record",
+        "id": record.id,
+        "list": record.list_name,
+        "fields": dict(record.fields),
+        "attempts": [
+            _attempt_json(campaign, record, position, attempt)
+            for position, attempt in enumerate(record.attempts)
+        ],
+    }
+
+
+def _attempt_json(
+    campaign: Campaign, record: Record, position: int, attempt: Attempt
+) -> dict[str, Any]:
+    value: dict[str, Any] = {"phone": attempt.phone, "time": _time_text(attempt.time)}
+    for key in ("call_disposition", "record_disposition"):
+        disposition: Disposition | None = getattr(attempt, key)
+        if disposition is None:
+            continue
+        if campaign.find_disposition(disposition.name) != disposition:
+            # The format names dispositions, so only the campaign's own (or the
+            # system's) survive a round trip; anything else would change silently.
+            raise CampaignMismatchError(
+                f"Record {record.id!r}.attempts[{position}].{key}",
+                disposition.name,
+                f"is not the disposition of that name of campaign {campaign.name!r} "
+                "nor a system one",
+            )
+        value[key] = disposition.name
+    if attempt.quota is not None:
+        group = attempt.quota.group
+        value["quota"] = group if isinstance(group, str) else {"no_match": True}
+    for key in _PLAIN_ATTEMPT_FIELDS:
+        item = getattr(attempt, key)
+        if item != getattr(_DEFAULT_ATTEMPT, key):
+            value[key] = dict(item) if key == "script_values" else item
+    if attempt.cpa_result is not None:
+        value["cpa_result"] = int(attempt.cpa_result)
+    return value
+
+
+def dump_campaign(
+    campaign: Campaign, records: Iterable[Record], stream: IO[str] | str | os.PathLike[str]
+) -> int:
+    """Write ``campaign`` and ``records`` as JSON Lines (``docs/campaign-format.md``).
+
+    Attempt fields that hold their default value are left out.
+
+    Args:
+        campaign: the campaign, written on the first line.
+        records: its records, one line each, consumed once and lazily.
+        stream: a text stream, or a path to write (UTF-8, ``\\n`` line ends).
+
+    Returns:
+        The number of records written.
+
+    Raises:
+        CampaignMismatchError: an attempt carries a disposition the campaign
+            does not know by that name (the format could not bring it back).
+    """
+    if isinstance(stream, str | os.PathLike):
+        with open(stream, "w", encoding="utf-8", newline="\n") as handle:  # noqa: PTH123
+            return dump_campaign(campaign, records, handle)
+    stream.write(_line(_campaign_json(campaign)))
+    count = 0
+    for record in records:
+        stream.write(_line(_record_json(campaign, record)))
+        count += 1
+    return count
+
+
+def _line(value: dict[str, Any]) -> str:
+    # str.splitlines() also breaks at these; JSON allows them only inside
+    # strings, where an escape means the same, so every splitter sees one line.
+    return json.dumps(value, ensure_ascii=False).translate(_LINE_BREAKS) + "\n"
+
+
+_LINE_BREAKS: Final = {ord(c): f"\\u{ord(c):04x}" for c in "\x85\u2028\u2029"}

@@ -1,0 +1,152 @@
+"""RowFormatter / format_row: typed rows to text cells (SPEC §5 "Values", §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from zoneinfo import ZoneInfo
+
+import pytest
+
+import cloudcontact_results as ccr
+
+MOSCOW = ZoneInfo("Europe/Moscow")
+# 09:05:07 UTC on the day New York moves its clocks forward (05:05 EDT).
+MOMENT = dt.datetime(2026, 3, 8, 9, 5, 7, tzinfo=dt.UTC)
+
+AGREED = ccr.Disposition("Согласен", code="1", final=True)
+CAMPAIGN = ccr.Campaign(
+    "Опрос",
+    [ccr.CallingList("Список 1", ["№", "Телефон"])],
+    script_fields=[ccr.ScriptField("comment")],
+    dispositions=[AGREED],
+)
+
+
+def one_row(*attempts: ccr.Attempt, fmt: str = "simple"):
+    record = ccr.Record("R1", "Список 1", {"№": "1"}, attempts)
+    options = ccr.ExportOptions(format=fmt)
+    return next(iter(ccr.report_rows(CAMPAIGN, [record], options)))
+
+
+def by_header(row, **options) -> dict[str, str]:
+    fmt = "simple" if isinstance(row, ccr.SimpleRow) else "detailed"
+    export = ccr.ExportOptions(format=fmt, **options)
+    cells = ccr.RowFormatter(export).cells(row)
+    return dict(zip(ccr.report_header(CAMPAIGN, export), cells, strict=True))
+
+
+@pytest.mark.parametrize(
+    ("zone", "text"),
+    [
+        ("Europe/Moscow", "2026-03-08 12:05:07"),
+        ("UTC", "2026-03-08 09:05:07"),
+        ("America/New_York", "2026-03-08 05:05:07"),
+        ("Asia/Yekaterinburg", "2026-03-08 14:05:07"),
+    ],
+)
+def test_times_are_written_in_the_export_time_zone(zone, text):
+    row = one_row(ccr.Attempt("1", MOMENT))
+    assert by_header(row, timezone=zone)["Last Call Time"] == text
+    assert (
+        by_header(one_row(ccr.Attempt("1", MOMENT), fmt="detailed"), timezone=zone)["Call Time"]
+        == text
+    )
+
+
+def test_time_in_another_zone_is_the_same_instant():
+    in_new_york = MOMENT.astimezone(ZoneInfo("America/New_York"))
+    assert by_header(one_row(ccr.Attempt("1", in_new_york)))["Last Call Time"] == (
+        "2026-03-08 12:05:07"
+    )
+
+
+@pytest.mark.parametrize(
+    ("fmt", "text"),
+    [("%d.%m.%Y %H:%M", "08.03.2026 12:05"), ("%Y-%m-%dT%H:%M:%S%z", "2026-03-08T12:05:07+0300")],
+)
+def test_datetime_format_is_configurable(fmt, text):
+    row = one_row(ccr.Attempt("1", MOMENT))
+    assert by_header(row, datetime_format=fmt)["Last Call Time"] == text
+
+
+def test_flags_are_one_and_zero():
+    done = one_row(
+        ccr.Attempt(
+            "1", MOMENT, call_disposition=AGREED, record_disposition=AGREED, is_inbound=True
+        ),
+        fmt="detailed",
+    )
+    cells = by_header(done)
+    assert (cells["Is Call Attempt"], cells["Completed"], cells["Is Inbound Call"]) == (
+        "1",
+        "1",
+        "1",
+    )
+    assert cells["Out of Quota"] == "0"
+    stopped = one_row(
+        ccr.Attempt("", MOMENT, is_call_attempt=False, quota=ccr.QuotaOutcome("Москва")),
+        fmt="detailed",
+    )
+    cells = by_header(stopped)
+    assert (cells["Is Call Attempt"], cells["Completed"], cells["Out of Quota"]) == ("0", "0", "1")
+    assert cells["Quota Group"] == "Москва"
+
+
+def test_missing_values_are_empty_and_numbers_are_plain():
+    row = one_row(ccr.Attempt("1", MOMENT, dialing_duration=17, cpa_result=0), fmt="detailed")
+    cells = by_header(row)
+    assert cells["comment"] == ""
+    assert cells["Record Disposition"] == cells["Record Disposition Code"] == ""
+    assert cells["Call Disposition"] == cells["Quota Group"] == cells["Agent"] == ""
+    assert cells["Dialing Duration"] == "17"
+    assert cells["Answered Duration"] == "0"
+    assert cells["CPA result"] == "0"  # UNKNOWN is a result, written as its number
+    assert by_header(one_row(ccr.Attempt("1", MOMENT), fmt="detailed"))["CPA result"] == ""
+
+
+@pytest.mark.parametrize(("language", "text"), [("en", "no match"), ("ru", "не соответствует")])
+def test_no_match_label(language, text):
+    row = one_row(
+        ccr.Attempt("", MOMENT, is_call_attempt=False, quota=ccr.QuotaOutcome(ccr.NO_MATCH))
+    )
+    assert ccr.format_row(row, ccr.ExportOptions(language=language))[-10] == text
+
+
+def test_russian_names_system_dispositions_and_keeps_user_ones():
+    dialled = ccr.Attempt(
+        "1",
+        MOMENT,
+        call_disposition=ccr.system_disposition("No answer"),
+        record_disposition=ccr.system_disposition("Finalized by dial rule"),
+    )
+    cells = by_header(one_row(dialled, fmt="detailed"), language="ru")
+    assert cells["Статус попытки"] == "Нет ответа"
+    assert cells["Статус записи"] == "Завершен по правилу набора"
+    agreed = ccr.Attempt(
+        "1", MOMENT, call_disposition=AGREED, record_disposition=AGREED, answered_duration=5
+    )
+    cells = by_header(one_row(agreed), language="ru")
+    assert cells["Статус последней попытки"] == cells["Статус записи"] == "Согласен"
+    assert cells["Код статуса записи"] == "1"
+    english = by_header(one_row(dialled))
+    assert english["Last Call Disposition"] == "No answer"
+
+
+def test_cells_are_list_columns_then_script_fields_then_report_columns():
+    attempt = ccr.Attempt(
+        "+79160000000", MOMENT, script_values={"comment": "пример"}, answered_duration=42
+    )
+    cells = ccr.format_row(one_row(attempt))
+    assert cells[:3] == ["1", "", "пример"]
+    assert cells[3] == "1"  # Total attempts
+    assert len(cells) == len(ccr.report_header(CAMPAIGN))
+
+
+def test_formatter_is_reusable_and_agrees_with_format_row():
+    options = ccr.ExportOptions(language="ru", timezone="UTC")
+    formatter = ccr.RowFormatter(options)
+    rows = [one_row(ccr.Attempt("1", MOMENT)), one_row(ccr.Attempt("1", MOMENT), fmt="detailed")]
+    assert [formatter.cells(r) for r in rows] == [ccr.format_row(r, options) for r in rows]
+    assert formatter.time(None) == ""
+    assert formatter.disposition(None) == ""
+    assert formatter.disposition("Перезвонить") == "Перезвонить"
