@@ -214,10 +214,10 @@ class Campaign:
         return tuple(field for field in self.script_fields if field.export)
 
     def find_disposition(self, name: str) -> Disposition | None:
-        """The campaign's or the system's disposition called ``name``, or None."""
+        """The campaign's or the system's disposition called ``name`` (either language), or None."""
         key = lookup_key(name)
         for disposition in self.dispositions:
-            if lookup_key(disposition.name) == key:
+            if key in (lookup_key(disposition.name), lookup_key(disposition.label(Language.RU))):
                 return disposition
         return find_system_disposition(name)
 

@@ -475,6 +475,14 @@ def test_disposition_filter_by_english_or_russian_name(name):
     assert [r.record_id for r in detailed(records, dispositions=[name])] == ["1"]
 
 
+def test_disposition_filter_finds_a_campaign_disposition_by_its_russian_name():
+    agreed = ccr.Disposition("Agreed", final=True, name_ru="Согласна")
+    campaign = ccr.Campaign("C", [CLIENTS], dispositions=[agreed])
+    records = [record("1", talk(0, agreed)), record("2", dial(0, BUSY))]
+    rows = ccr.simple_rows(campaign, records, ccr.ExportOptions(dispositions=["согласна"]))
+    assert [r.record_disposition for r in rows] == ["Agreed"]
+
+
 def test_unknown_disposition_in_the_filter_is_an_error_naming_it():
     with pytest.raises(ccr.errors.UnknownDispositionError, match="Согласна"):
         ccr.simple_rows(CAMPAIGN, [], ccr.ExportOptions(dispositions=["Согласна"]))
