@@ -211,15 +211,15 @@ def _moment(text: str) -> dt.datetime:
 def _run_demo(args: argparse.Namespace) -> int:
     out: Path = args.out
     out.mkdir(parents=True, exist_ok=True)
-    written: list[tuple[Path, int, int]] = []
+    written: list[tuple[Path, int, str, int]] = []
     for name, options in _DEMO_FILES:
         campaign, records = demo_campaign(args.records, args.seed)
         result = export(campaign, tracked(records, "records"), out / name, options)
-        written.append((out / name, result.rows, result.bytes))
+        written.append((out / name, result.rows, "rows", result.bytes))
     campaign, records = demo_campaign(args.records, args.seed)
     path = out / "campaign.jsonl"
     count = dump_campaign(campaign, tracked(records, "records"), path)
-    written.append((path, count, path.stat().st_size))
+    written.append((path, count, "records", path.stat().st_size))
     _print_table(written)
     return 0
 
@@ -248,7 +248,7 @@ def _run_export(args: argparse.Namespace) -> int:
         sys.stdout.flush()
         return 0
     result = export(campaign, tracked(records, "records"), args.out, options)
-    _print_table([(Path(args.out), result.rows, result.bytes)])
+    _print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
 
@@ -277,11 +277,15 @@ def _run_inspect(args: argparse.Namespace) -> int:
     return 0
 
 
-def _print_table(written: Sequence[tuple[Path, int, int]]) -> None:
-    width = max(len(str(path)) for path, _, _ in written)
+def _print_table(written: Sequence[tuple[Path, int, str, int]]) -> None:
+    """One line per file written: its path, how many rows (or records) and bytes."""
+    width = max(len(str(path)) for path, *_ in written)
     _write(
         sys.stdout,
-        *(f"{path!s:<{width}}  {rows:>7} rows  {size:>10} bytes" for path, rows, size in written),
+        *(
+            f"{path!s:<{width}}  {count:>7} {unit:<7}  {size:>10} bytes"
+            for path, count, unit, size in written
+        ),
     )
 
 

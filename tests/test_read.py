@@ -331,6 +331,21 @@ def test_script_fields_must_match_the_header():
         read(simple_file(), script_fields=["a", "b", "c"])
 
 
+def test_a_script_field_repeated_in_the_header_needs_script_fields():
+    # The manual's sample header repeats the script field `comment`.
+    data = csv_bytes(
+        [
+            ["Фамилия", "comment", "comment", *SIMPLE_EN],
+            ["Иванов", "первый", "второй", *SIMPLE_CELLS.values()],
+        ]
+    )
+    with pytest.raises(ccr.errors.ReadError, match="script_fields") as caught:
+        read(data)
+    assert (caught.value.line, caught.value.column) == (1, "comment")
+    (row,) = read(data, script_fields=["comment", "comment"])
+    assert (row.fields, row.script_fields) == ({"Фамилия": "Иванов"}, ("первый", "второй"))
+
+
 def test_bad_arguments():
     with pytest.raises(ccr.errors.OptionsError):
         read(simple_file(), errors="ignore")
