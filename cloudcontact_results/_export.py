@@ -6,7 +6,7 @@ import contextlib
 import csv
 import datetime as dt
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -16,7 +16,7 @@ from ._dialects import BOM, DIALECTS
 from ._formatting import RowFormatter
 from ._guard import guarded
 from ._model import Campaign, Record
-from ._options import ExportOptions
+from ._options import ExportOptions, ReportFormat
 from ._reports import report_header, report_rows
 from ._rows import DetailedRow, SimpleRow
 from ._sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
@@ -120,7 +120,9 @@ def export(
         try:
             if dialect.bom:
                 text.write(BOM)
-            count = _write(writer, header, rows, RowFormatter(options), options.formula_guard)
+            row_type = SimpleRow if options.format is ReportFormat.SIMPLE else DetailedRow
+            cells = RowFormatter(options).cells_function(row_type, guard=options.formula_guard)
+            count = _write(writer, header, rows, cells, options.formula_guard)
         except UnicodeEncodeError as error:
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
@@ -137,23 +139,16 @@ def _write(
     writer: Any,
     header: tuple[str, ...],
     rows: Iterator[SimpleRow] | Iterator[DetailedRow],
-    formatter: RowFormatter,
+    cells: Callable[[Any], list[str]],
     guard: bool,
 ) -> int:
     """Write the header and every row; the number of rows."""
     writerow = writer.writerow
-    cells = formatter.cells
+    writerow(guarded(header) if guard else header)
     count = 0
-    if guard:
-        writerow(guarded(list(header)))
-        for row in rows:
-            writerow(guarded(cells(row)))
-            count += 1
-    else:
-        writerow(header)
-        for row in rows:
-            writerow(cells(row))
-            count += 1
+    for row in rows:
+        writerow(cells(row))
+        count += 1
     return count
 
 

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
-__all__ = ["guard_cell", "guarded", "unguard_cell"]
+__all__ = ["TRIGGERS", "guard_cell", "guarded", "unguard_cell"]
 
-_TRIGGERS = frozenset("=@\t\r+-'")
+#: The first characters that can make :func:`guard_cell` change a cell; no other can.
+TRIGGERS = frozenset("=@\t\r+-'")
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
 
 
@@ -33,7 +35,16 @@ def guard_cell(text: str) -> str:
     >>> guard_cell("'=1")
     "''=1"
     """
-    if text and text[0] in _TRIGGERS and _is_formula_like(text):
+    if not text:
+        return text
+    first = text[0]
+    if first not in TRIGGERS:
+        return text
+    # A phone number (+7...) is the common trigger: str.isdecimal() is exactly
+    # the regex's \d+ (Unicode category Nd), and much cheaper than the regex.
+    if first in "+-" and text[1:].isdecimal():
+        return text
+    if _is_formula_like(text):
         return "'" + text
     return text
 
@@ -51,7 +62,7 @@ def unguard_cell(text: str) -> str:
     return text
 
 
-def guarded(cells: list[str]) -> list[str]:
+def guarded(cells: Iterable[str]) -> list[str]:
     """Every cell of a row through :func:`guard_cell`, untouched cells kept as they are."""
     # The export's hot loop: `cell and cell[0]` is the cheapest test of the first character.
-    return [guard_cell(cell) if cell and cell[0] in _TRIGGERS else cell for cell in cells]
+    return [guard_cell(cell) if cell and cell[0] in TRIGGERS else cell for cell in cells]

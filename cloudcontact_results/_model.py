@@ -45,6 +45,11 @@ NO_MATCH: Final = NoMatch.NO_MATCH
 _NO_MATCH_LABELS = frozenset(normalize_name(NO_MATCH.label(lang)) for lang in Language)
 
 
+def is_no_match_label(text: str) -> bool:
+    """Is ``text`` how a report writes NO_MATCH (either language, any case and spacing)?"""
+    return normalize_name(text) in _NO_MATCH_LABELS
+
+
 # --- validators shared by the classes below ---------------------------------
 
 
@@ -230,7 +235,7 @@ def _check_group(instance: QuotaOutcome, attribute: attrs.Attribute[Any], value:
         return
     if not isinstance(value, str) or not value.strip():
         raise ValidationError("QuotaOutcome.group", value, "must be non-empty text or NO_MATCH")
-    if normalize_name(value) in _NO_MATCH_LABELS:
+    if is_no_match_label(value):
         raise ValidationError(
             "QuotaOutcome.group", value, "is how reports write NO_MATCH; use NO_MATCH instead"
         )

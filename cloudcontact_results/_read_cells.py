@@ -9,8 +9,7 @@ from typing import Any, Final
 from ._columns import ColumnKind
 from ._cpa import CPAResult
 from ._dispositions import find_system_disposition
-from ._language import Language, normalize_name
-from ._model import NO_MATCH
+from ._model import NO_MATCH, is_no_match_label
 from ._notes import SystemNote
 from ._options import DEFAULT_DATETIME_FORMAT
 
@@ -52,13 +51,10 @@ def _disposition(text: str) -> str | None:
     return system.name if system is not None else text
 
 
-_NO_MATCH_LABELS: Final = frozenset(normalize_name(NO_MATCH.label(lang)) for lang in Language)
-
-
 def _quota_group(text: str) -> Any:
     if not text:
         return None
-    return NO_MATCH if normalize_name(text) in _NO_MATCH_LABELS else text
+    return NO_MATCH if is_no_match_label(text) else text
 
 
 def _note(text: str) -> str | SystemNote:

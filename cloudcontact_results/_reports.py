@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from collections.abc import Iterable, Iterator, Mapping
 
 import attrs
 
 from ._columns import columns_of
+from ._cpa import CPAResult
 from ._dispositions import Disposition, system_disposition
 from ._model import Attempt, Campaign, Record
 from ._notes import SystemNote
@@ -40,6 +42,12 @@ class ReportPlan:
     _script_names: frozenset[str]
     _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
     _by_identity: dict[int, tuple[Disposition, tuple[str | None, str | None]]] = attrs.Factory(dict)
+    #: The script_fields of an attempt without script values, shared by all such rows.
+    no_script_values: tuple[str, ...] = attrs.field(init=False)
+
+    @no_script_values.default
+    def _no_script_values(self) -> tuple[str, ...]:
+        return ("",) * len(self.script_field_names)
 
     @classmethod
     def build(cls, campaign: Campaign, options: ExportOptions | None = None) -> ReportPlan:
@@ -102,21 +110,25 @@ class ReportPlan:
                 record.list_name,
                 f"is not a list of campaign {self.campaign.name!r}",
             )
-        for column in record.fields:
-            if column not in columns:
-                raise CampaignMismatchError(
-                    f"Record {record.id!r}.fields",
-                    column,
-                    f"is not a column of list {record.list_name!r}",
-                )
-        for attempt in record.attempts:
-            for name in attempt.script_values:
-                if name not in self._script_names:
+        # Set comparisons first: the loops below only find what to report.
+        if not columns.issuperset(record.fields):
+            for column in record.fields:
+                if column not in columns:
                     raise CampaignMismatchError(
-                        f"Record {record.id!r}.attempts[].script_values",
-                        name,
-                        f"is not a script field of campaign {self.campaign.name!r}",
+                        f"Record {record.id!r}.fields",
+                        column,
+                        f"is not a column of list {record.list_name!r}",
                     )
+        script_names = self._script_names
+        for attempt in record.attempts:
+            if not script_names.issuperset(attempt.script_values):
+                for name in attempt.script_values:
+                    if name not in script_names:
+                        raise CampaignMismatchError(
+                            f"Record {record.id!r}.attempts[].script_values",
+                            name,
+                            f"is not a script field of campaign {self.campaign.name!r}",
+                        )
             # Every attempt, not only those a row shows: whether a record fits
             # its campaign must not depend on the report format or the filters.
             self.disposition(record, attempt.call_disposition)
@@ -189,8 +201,15 @@ def _note(attempt: Attempt) -> Note:
     if attempt.note:
         return attempt.note
     if attempt.is_failed_dial and (attempt.cpa_result is not None or attempt.sip_code is not None):
-        return SystemNote(attempt.cpa_result, attempt.sip_code)
+        return _system_note(attempt.cpa_result, attempt.sip_code)
     return ""
+
+
+@functools.cache
+def _system_note(cpa_result: CPAResult | None, sip_code: int | None) -> SystemNote:
+    # Most failed dials share a few notes (CPA result x SIP code, at most 6 611):
+    # sharing them skips building one per row.
+    return SystemNote(cpa_result, sip_code)
 
 
 def _records(
@@ -326,13 +345,16 @@ def detailed_rows(
 
 def _detailed_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[DetailedRow]:
     by_attempt_time = plan.options.format is ReportFormat.DETAILED_INTERVAL
+    every_disposition = plan.selected_dispositions is None
     for record in _records(plan, records, completed_inside=not by_attempt_time):
         fields = plan.fields_of(record)
         for attempt in record.attempts:
             if by_attempt_time and not plan.inside(attempt.time):
                 continue
             row = detailed_row(plan, record, attempt, fields)
-            if plan.keeps_disposition(row.call_disposition, row.record_disposition):
+            if every_disposition or plan.keeps_disposition(
+                row.call_disposition, row.record_disposition
+            ):
                 yield row
 
 
@@ -343,33 +365,41 @@ def detailed_row(
     record_name, record_code = plan.disposition(record, attempt.record_disposition)
     call_name, call_code = plan.disposition(record, attempt.call_disposition)
     values = attempt.script_values
+    script_fields = (
+        tuple([values.get(name, "") for name in plan.script_field_names])
+        if values
+        else plan.no_script_values
+    )
+    quota = attempt.quota
+    # Arguments by position, in the order of DetailedRow's attributes: matching
+    # 26 keyword arguments costs about 0.9 µs a row, a tenth of the export.
     return DetailedRow(
-        fields=fields,
-        script_fields=tuple(values.get(name, "") for name in plan.script_field_names),
-        this_phone_number=attempt.phone,
-        is_call_attempt=attempt.is_call_attempt,
-        completed=attempt.record_disposition is not None,
-        record_disposition=record_name,
-        record_disposition_code=record_code,
-        out_of_quota=attempt.quota is not None,
-        quota_group=attempt.quota.group if attempt.quota is not None else None,
-        call_disposition=call_name,
-        call_disposition_code=call_code,
-        call_note=_note(attempt),
-        call_time=attempt.time,
-        dialing_duration=attempt.dialing_duration,
-        cpa_duration=attempt.cpa_duration,
-        answered_duration=attempt.answered_duration,
-        agent=attempt.agent,
-        cpa_result=attempt.cpa_result,
-        cpa_recording_file=attempt.cpa_recording,
-        cpa_rtp_server_id=attempt.cpa_rtp_server,
-        recording_file=attempt.recording,
-        rtp_server_id=attempt.rtp_server,
-        global_interaction_id=attempt.interaction_id,
-        record_id=record.id,
-        list_name=record.list_name,
-        is_inbound_call=attempt.is_inbound,
+        fields,  # fields
+        script_fields,  # script_fields
+        attempt.phone,  # this_phone_number
+        attempt.is_call_attempt,  # is_call_attempt
+        attempt.record_disposition is not None,  # completed
+        record_name,  # record_disposition
+        record_code,  # record_disposition_code
+        quota is not None,  # out_of_quota
+        quota.group if quota is not None else None,  # quota_group
+        call_name,  # call_disposition
+        call_code,  # call_disposition_code
+        _note(attempt),  # call_note
+        attempt.time,  # call_time
+        attempt.dialing_duration,  # dialing_duration
+        attempt.cpa_duration,  # cpa_duration
+        attempt.answered_duration,  # answered_duration
+        attempt.agent,  # agent
+        attempt.cpa_result,  # cpa_result
+        attempt.cpa_recording,  # cpa_recording_file
+        attempt.cpa_rtp_server,  # cpa_rtp_server_id
+        attempt.recording,  # recording_file
+        attempt.rtp_server,  # rtp_server_id
+        attempt.interaction_id,  # global_interaction_id
+        record.id,  # record_id
+        record.list_name,  # list_name
+        attempt.is_inbound,  # is_inbound_call
     )
 
 

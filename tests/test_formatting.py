@@ -6,8 +6,13 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+from strategies import campaign_with_records
 
 import cloudcontact_results as ccr
+from cloudcontact_results import _guard
+from cloudcontact_results._guard import guard_cell, guarded
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # 09:05:07 UTC on the day New York moves its clocks forward (05:05 EDT).
@@ -150,3 +155,80 @@ def test_formatter_is_reusable_and_agrees_with_format_row():
     assert formatter.time(None) == ""
     assert formatter.disposition(None) == ""
     assert formatter.disposition("Перезвонить") == "Перезвонить"
+
+
+# --- fast paths: each must write exactly what the plain path writes --------------------------
+
+_EARLIEST = dt.datetime(1, 1, 1)  # noqa: DTZ001 - bounds of st.datetimes are naive
+_LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, 999999)  # noqa: DTZ001
+
+
+@settings(max_examples=400)
+@given(
+    moment=st.datetimes(_EARLIEST, _LATEST, timezones=st.timezones()),
+    zone=st.one_of(
+        st.sampled_from(["Europe/Moscow", "UTC", "America/New_York", "Asia/Kolkata"]),
+        st.timezone_keys(),
+    ),
+)
+@example(moment=dt.datetime(999, 12, 31, 23, 59, 59, tzinfo=dt.UTC), zone="UTC")
+@example(moment=dt.datetime(1000, 1, 1, tzinfo=dt.UTC), zone="UTC")
+@example(moment=dt.datetime(1000, 1, 1, 2, 59, 59, 999999, tzinfo=dt.UTC), zone="Europe/Moscow")
+@example(moment=dt.datetime(9999, 12, 31, 20, 59, 59, 999999, tzinfo=dt.UTC), zone="Europe/Moscow")
+@example(moment=dt.datetime(1900, 1, 1, 12, tzinfo=dt.UTC), zone="Europe/Amsterdam")  # +00:19:32
+def test_default_time_format_writes_what_strftime_writes(moment: dt.datetime, zone: str) -> None:
+    formatter = ccr.RowFormatter(ccr.ExportOptions(timezone=zone))
+    try:
+        expected = moment.astimezone(ZoneInfo(zone)).strftime("%Y-%m-%d %H:%M:%S")
+    except (OverflowError, ValueError):
+        with pytest.raises((OverflowError, ValueError)):
+            formatter.time(moment)
+        return
+    assert formatter.time(moment) == expected
+
+
+def test_default_time_format_drops_microseconds_without_rounding() -> None:
+    moment = dt.datetime(2026, 3, 8, 9, 5, 7, 999999, tzinfo=dt.UTC)
+    assert ccr.RowFormatter(ccr.ExportOptions(timezone="UTC")).time(moment) == (
+        "2026-03-08 09:05:07"
+    )
+
+
+@settings(max_examples=100)
+@given(
+    text=st.one_of(
+        st.text(max_size=12),
+        st.tuples(st.sampled_from("+-'=@\t\r"), st.text("0123456789٠١٢²,.+-' a", max_size=8)).map(
+            "".join
+        ),
+    )
+)
+def test_guard_cell_fast_path_agrees_with_the_rule(text: str) -> None:
+    expected = "'" + text if _guard._is_formula_like(text) else text
+    assert guard_cell(text) == expected
+
+
+_GUARD_OPTIONS = st.builds(
+    ccr.ExportOptions,
+    format=st.sampled_from(["simple", "detailed"]),
+    language=st.sampled_from(["en", "ru"]),
+    timezone=st.sampled_from(["Europe/Moscow", "America/New_York"]),
+    datetime_format=st.sampled_from(["%Y-%m-%d %H:%M:%S", "=%d.%m.%Y", "-%H:%M", "%d.%m.%Y"]),
+    report_unknown_dispositions=st.just(value=False),
+)
+
+
+@settings(max_examples=60)
+@given(campaign_with_records(max_records=6), _GUARD_OPTIONS)
+def test_guarded_cells_function_is_the_guard_over_every_cell(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
+) -> None:
+    campaign, records = campaign_and_records
+    formatter = ccr.RowFormatter(options)
+    rows = list(ccr.report_rows(campaign, records, options))
+    row_type = ccr.SimpleRow if options.format is ccr.ReportFormat.SIMPLE else ccr.DetailedRow
+    guarded_cells = formatter.cells_function(row_type, guard=True)
+    plain_cells = formatter.cells_function(row_type)
+    for row in rows:
+        assert plain_cells(row) == formatter.cells(row)
+        assert guarded_cells(row) == guarded(formatter.cells(row))

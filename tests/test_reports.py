@@ -7,6 +7,7 @@ import itertools
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 
 import cloudcontact_results as ccr
@@ -659,3 +660,89 @@ def test_filtered_records_are_skipped_as_they_stream():
     rows = ccr.simple_rows(CAMPAIGN, source, ccr.ExportOptions(lists=["Клиенты"]))
     assert next(rows).fields["№"] == "2"
     assert source.pulled == 2
+
+
+def test_detailed_row_puts_every_value_in_its_own_attribute():
+    # detailed_row builds the row by position (faster): every value here is
+    # distinct, so a value in the wrong position shows up as a wrong attribute.
+    quota_stop = ccr.Attempt(
+        "+79160000001",
+        at(1),
+        call_disposition=CALL_BACK,
+        quota=ccr.QuotaOutcome("Москва"),
+        note="заметка",
+        dialing_duration=11,
+        cpa_duration=12,
+        answered_duration=13,
+        agent="agent-x",
+        cpa_result=ccr.CPAResult.VOICE,
+        cpa_recording="cpa.wav",
+        cpa_rtp_server="cpa-rtp",
+        recording="rec.wav",
+        rtp_server="rtp",
+        interaction_id="GID",
+        is_inbound=True,
+        script_values={"comment": "c", "Last name": "L", "LPT": "hidden"},
+    )
+    completed = ccr.Attempt(
+        "+79160000002", at(2), call_disposition=AGREED, record_disposition=AGREED
+    )
+    rows = detailed([record("77", quota_stop, completed, list_name="Регионы", Город="Тула")])
+    assert [attrs.asdict(row, recurse=False) for row in rows] == [
+        {
+            "fields": {"№": "", "Город": "Тула", "Телефон": "", "Email": "", "Фамилия": ""},
+            "script_fields": ("L", "c", "c"),
+            "this_phone_number": "+79160000001",
+            "is_call_attempt": True,
+            "completed": False,
+            "record_disposition": None,
+            "record_disposition_code": None,
+            "out_of_quota": True,
+            "quota_group": "Москва",
+            "call_disposition": "Перезвонить",
+            "call_disposition_code": "CB",
+            "call_note": "заметка",
+            "call_time": at(1),
+            "dialing_duration": 11,
+            "cpa_duration": 12,
+            "answered_duration": 13,
+            "agent": "agent-x",
+            "cpa_result": ccr.CPAResult.VOICE,
+            "cpa_recording_file": "cpa.wav",
+            "cpa_rtp_server_id": "cpa-rtp",
+            "recording_file": "rec.wav",
+            "rtp_server_id": "rtp",
+            "global_interaction_id": "GID",
+            "record_id": "77",
+            "list_name": "Регионы",
+            "is_inbound_call": True,
+        },
+        {
+            "fields": {"№": "", "Город": "Тула", "Телефон": "", "Email": "", "Фамилия": ""},
+            "script_fields": ("", "", ""),
+            "this_phone_number": "+79160000002",
+            "is_call_attempt": True,
+            "completed": True,
+            "record_disposition": "Согласен",
+            "record_disposition_code": "1",
+            "out_of_quota": False,
+            "quota_group": None,
+            "call_disposition": "Согласен",
+            "call_disposition_code": "1",
+            "call_note": "",
+            "call_time": at(2),
+            "dialing_duration": 0,
+            "cpa_duration": 0,
+            "answered_duration": 0,
+            "agent": "",
+            "cpa_result": None,
+            "cpa_recording_file": "",
+            "cpa_rtp_server_id": "",
+            "recording_file": "",
+            "rtp_server_id": "",
+            "global_interaction_id": "",
+            "record_id": "77",
+            "list_name": "Регионы",
+            "is_inbound_call": False,
+        },
+    ]
