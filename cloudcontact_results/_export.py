@@ -17,7 +17,7 @@ from ._formatting import RowFormatter
 from ._guard import guarded
 from ._model import Campaign, Record
 from ._options import ExportOptions, ReportFormat
-from ._reports import report_header, report_rows
+from ._reports import ReportPlan
 from ._rows import DetailedRow, SimpleRow
 from ._sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
 from .errors import ExportError, OptionsError
@@ -92,8 +92,9 @@ def export(
     b"'=1+1,0,0,,,0,,,,,,,,,,Clients"
     """
     options = options if options is not None else ExportOptions()
-    header = report_header(campaign, options)
-    rows = report_rows(campaign, records, options)
+    plan = ReportPlan.build(campaign, options)
+    header = plan.header()
+    rows = plan.rows(records)
     timestamp = _zip_timestamp(options) if options.compress else None
     path = destination_path(destination)
     member = member_name(path, f"{campaign.name}-{options.format.value}")

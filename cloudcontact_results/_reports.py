@@ -101,6 +101,12 @@ class ReportPlan:
             *(column.header(language) for column in report_columns),
         )
 
+    def rows(self, records: Iterable[Record]) -> Iterator[SimpleRow] | Iterator[DetailedRow]:
+        """The rows of the report ``options.format`` asks for, lazily."""
+        if self.options.format is ReportFormat.SIMPLE:
+            return _simple_rows(self, records)
+        return _detailed_rows(self, records)
+
     def admits(self, record: Record) -> bool:
         """Check ``record`` against the campaign; True if its list is exported."""
         columns = self._columns_by_list.get(record.list_name)
@@ -407,7 +413,4 @@ def report_rows(
     campaign: Campaign, records: Iterable[Record], options: ExportOptions | None = None
 ) -> Iterator[SimpleRow] | Iterator[DetailedRow]:
     """The rows of the report ``options.format`` asks for."""
-    plan = ReportPlan.build(campaign, options)
-    if plan.options.format is ReportFormat.SIMPLE:
-        return _simple_rows(plan, records)
-    return _detailed_rows(plan, records)
+    return ReportPlan.build(campaign, options).rows(records)
