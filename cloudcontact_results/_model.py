@@ -11,6 +11,7 @@ import attrs
 
 from ._cpa import CPAResult
 from ._dispositions import Disposition, find_system_disposition, lookup_key
+from ._frozen import FrozenTextMap
 from ._language import Language, normalize_name
 from .errors import ValidationError
 
@@ -113,8 +114,10 @@ def _sequence(field: str, value: Any) -> None:
         raise ValidationError(field, value, "must be a sequence")
 
 
-def _to_text_map(value: Mapping[str, str]) -> dict[str, str]:
-    return dict(value) if isinstance(value, Mapping) else value
+def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(value, FrozenTextMap) or not isinstance(value, Mapping):
+        return value  # already frozen, or rejected by the validator with its field name
+    return FrozenTextMap(value)
 
 
 def _text_map(owner: str) -> Any:
@@ -360,7 +363,7 @@ class Attempt:
     interaction_id: str = attrs.field(default="", validator=_text("Attempt"))
     is_inbound: bool = attrs.field(default=False, validator=_flag("Attempt"))
     script_values: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_to_text_map, validator=_text_map("Attempt")
+        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Attempt")
     )
 
     def __attrs_post_init__(self) -> None:
@@ -395,7 +398,7 @@ class Record:
     id: str = attrs.field(validator=_name("Record"))
     list_name: str = attrs.field(validator=_name("Record"))
     fields: Mapping[str, str] = attrs.field(
-        factory=dict, converter=_to_text_map, validator=_text_map("Record")
+        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Record")
     )
     attempts: tuple[Attempt, ...] = attrs.field(
         default=(), converter=_to_tuple, validator=_check_attempts

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import pickle
 from collections.abc import Iterator
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -621,3 +622,27 @@ def test_last_and_completing_attempt_properties(campaign_and_records):
         assert record.last_attempt is record.attempts[latest]
         completing = [a for a in record.attempts if a.record_disposition is not None]
         assert record.completing_attempt is (completing[-1] if completing else None)
+
+
+# --- immutability, hashing, pickling ------------------------------------------------------------
+
+
+def test_record_fields_and_script_values_cannot_change_after_validation():
+    values = {"№": "1"}
+    record = ccr.Record("1", "L", values, [ccr.Attempt("1", T0, script_values={"comment": "x"})])
+    values["№"] = "2"  # the caller's dict is copied, not kept
+    assert record.fields == {"№": "1"}
+    with pytest.raises(TypeError):
+        record.fields["№"] = "3"  # type: ignore[index]
+    with pytest.raises(TypeError):
+        record.attempts[0].script_values["comment"] = "y"  # type: ignore[index]
+
+
+@given(campaign_with_records(max_records=3))
+def test_records_hash_and_pickle_like_values(campaign_and_records):
+    _, records = campaign_and_records
+    for record in records:
+        copy = pickle.loads(pickle.dumps(record))  # noqa: S301 - our own bytes
+        assert copy == record
+        assert hash(copy) == hash(record)
+        assert copy.fields == dict(record.fields)
