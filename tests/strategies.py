@@ -60,6 +60,7 @@ __all__ = [
     "campaign_with_records",
     "campaigns",
     "cell_texts",
+    "export_options",
     "phone_numbers",
     "quota_outcomes",
     "records_for",
@@ -757,3 +758,22 @@ def campaign_with_records(
         for record_id in ids
     ]
     return campaign, records
+
+
+def export_options(**fixed: st.SearchStrategy[object]) -> st.SearchStrategy[ccr.ExportOptions]:
+    """Export options over every format, dialect, language, guard and a few zones.
+
+    Unknown dispositions are never reported (the strategies only use known
+    ones); pass strategies by keyword to narrow or add a field, e.g.
+    ``export_options(format=st.just("detailed"))``.
+    """
+    fields: dict[str, st.SearchStrategy[object]] = {
+        "format": st.sampled_from(["simple", "detailed"]),
+        "dialect": st.sampled_from(["platform", "excel", "excel-ru"]),
+        "language": st.sampled_from(["en", "ru"]),
+        "formula_guard": st.booleans(),
+        "timezone": st.sampled_from(["Europe/Moscow", "UTC", "America/New_York"]),
+        "report_unknown_dispositions": st.just(False),
+    }
+    fields.update(fixed)
+    return st.builds(ccr.ExportOptions, **fields)  # type: ignore[arg-type]

@@ -9,8 +9,7 @@ import zipfile
 
 import attrs
 from hypothesis import given, settings
-from hypothesis import strategies as st
-from strategies import campaign_with_records
+from strategies import campaign_with_records, export_options
 
 import cloudcontact_results as ccr
 
@@ -36,15 +35,7 @@ def parse(data: bytes, dialect: str) -> list[list[str]]:
     return list(reader)
 
 
-options_strategy = st.builds(
-    ccr.ExportOptions,
-    format=st.sampled_from(["simple", "detailed"]),
-    dialect=st.sampled_from(sorted(DELIMITERS)),
-    language=st.sampled_from(["en", "ru"]),
-    formula_guard=st.booleans(),
-    timezone=st.sampled_from(["Europe/Moscow", "UTC", "America/New_York"]),
-    report_unknown_dispositions=st.just(value=False),
-)
+options_strategy = export_options()
 
 
 @settings(max_examples=40)

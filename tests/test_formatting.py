@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from strategies import campaign_with_records
+from strategies import campaign_with_records, export_options
 
 import cloudcontact_results as ccr
 from cloudcontact_results import _guard
@@ -208,13 +208,8 @@ def test_guard_cell_fast_path_agrees_with_the_rule(text: str) -> None:
     assert guard_cell(text) == expected
 
 
-_GUARD_OPTIONS = st.builds(
-    ccr.ExportOptions,
-    format=st.sampled_from(["simple", "detailed"]),
-    language=st.sampled_from(["en", "ru"]),
-    timezone=st.sampled_from(["Europe/Moscow", "America/New_York"]),
+_GUARD_OPTIONS = export_options(
     datetime_format=st.sampled_from(["%Y-%m-%d %H:%M:%S", "=%d.%m.%Y", "-%H:%M", "%d.%m.%Y"]),
-    report_unknown_dispositions=st.just(value=False),
 )
 
 
