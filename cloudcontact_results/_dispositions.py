@@ -5,11 +5,11 @@ from __future__ import annotations
 import enum
 import re
 from collections.abc import Iterable
-from typing import Any
 
 import attrs
 
 from ._language import Language, normalize_name
+from ._validators import instance_of
 from .errors import UnknownDispositionError, ValidationError
 
 __all__ = [
@@ -28,14 +28,6 @@ class DispositionCategory(enum.Enum):
     USER = "user"
     CONNECTION_PROBLEM = "connection problem"
     SYSTEM = "system"
-
-
-def _instance_of(kind: type, what: str) -> Any:
-    def check(instance: Disposition, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if not isinstance(value, kind):
-            raise ValidationError(f"Disposition.{attribute.name}", value, f"must be {what}")
-
-    return check
 
 
 def _check_name(instance: Disposition, attribute: attrs.Attribute[str], value: str) -> None:
@@ -82,13 +74,13 @@ class Disposition:
 
     name: str = attrs.field(validator=_check_name)
     code: str | None = attrs.field(default=None, validator=_check_code)
-    final: bool = attrs.field(default=False, validator=_instance_of(bool, "True or False"))
+    final: bool = attrs.field(default=False, validator=instance_of(bool, "True or False"))
     category: DispositionCategory = attrs.field(
         default=DispositionCategory.USER,
-        validator=_instance_of(DispositionCategory, "a DispositionCategory"),
+        validator=instance_of(DispositionCategory, "a DispositionCategory"),
     )
     name_ru: str | None = attrs.field(default=None, validator=_check_name_ru)
-    description: str = attrs.field(default="", validator=_instance_of(str, "text (str)"))
+    description: str = attrs.field(default="", validator=instance_of(str, "text (str)"))
 
     @property
     def is_system(self) -> bool:

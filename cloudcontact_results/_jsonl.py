@@ -183,8 +183,6 @@ def _disposition(line: _Line, where: str, item: dict[str, Any]) -> Disposition:
         )
     except ValidationError as exc:
         raise line.model_error(where, exc) from None
-    except TypeError as exc:  # attrs' instance_of validators raise TypeError
-        raise line.error(where, str(exc).partition(" (")[0]) from None
 
 
 def _record(line: _Line, campaign: Campaign) -> Record:
@@ -250,8 +248,6 @@ def _attempt(line: _Line, where: str, item: dict[str, Any], campaign: Campaign) 
         return Attempt(**values)
     except ValidationError as exc:
         raise line.model_error(where, exc) from None
-    except TypeError as exc:  # attrs' instance_of validators raise TypeError
-        raise line.error(where, str(exc).partition(" (")[0]) from None
 
 
 def _time(line: _Line, field: str, text: str) -> dt.datetime:

@@ -13,6 +13,7 @@ from ._cpa import CPAResult
 from ._dispositions import Disposition, find_system_disposition, lookup_key
 from ._frozen import FrozenTextMap
 from ._language import Language, normalize_name
+from ._validators import instance_of, non_empty_text
 from .errors import ValidationError
 
 __all__ = [
@@ -54,28 +55,8 @@ def is_no_match_label(text: str) -> bool:
 # --- validators shared by the classes below ---------------------------------
 
 
-def _text(owner: str) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str):
-            raise ValidationError(f"{owner}.{attribute.name}", value, "must be text (str)")
-
-    return check
-
-
-def _name(owner: str) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[str], value: object) -> None:
-        if not isinstance(value, str) or not value.strip():
-            raise ValidationError(f"{owner}.{attribute.name}", value, "must be non-empty text")
-
-    return check
-
-
-def _flag(owner: str) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[bool], value: object) -> None:
-        if not isinstance(value, bool):
-            raise ValidationError(f"{owner}.{attribute.name}", value, "must be True or False")
-
-    return check
+_TEXT = instance_of(str, "text (str)")
+_FLAG = instance_of(bool, "True or False")
 
 
 def _unique(owner: str, field: str, names: Iterable[str]) -> None:
@@ -156,7 +137,7 @@ class CallingList:
     ('№', 'Фамилия', 'Телефон')
     """
 
-    name: str = attrs.field(validator=_name("CallingList"))
+    name: str = attrs.field(validator=non_empty_text)
     columns: tuple[str, ...] = attrs.field(converter=_to_tuple, validator=_check_columns)
 
 
@@ -164,8 +145,8 @@ class CallingList:
 class ScriptField:
     """A field of the campaign's conversation script; only ``export=True`` ones are reported."""
 
-    name: str = attrs.field(validator=_name("ScriptField"))
-    export: bool = attrs.field(default=True, validator=_flag("ScriptField"))
+    name: str = attrs.field(validator=non_empty_text)
+    export: bool = attrs.field(default=True, validator=_FLAG)
 
 
 def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -200,7 +181,7 @@ class Campaign:
     System dispositions are always known and need not be listed.
     """
 
-    name: str = attrs.field(validator=_name("Campaign"))
+    name: str = attrs.field(validator=non_empty_text)
     lists: tuple[CallingList, ...] = attrs.field(converter=_to_tuple, validator=_check_lists)
     script_fields: tuple[ScriptField, ...] = attrs.field(
         default=(), converter=_to_tuple, validator=_tuple_of("Campaign", ScriptField)
@@ -290,14 +271,6 @@ def _check_sip(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -
         raise ValidationError("Attempt.sip_code", value, "must be a SIP response code, 100-699")
 
 
-def _optional(kind: type, field: str) -> Any:
-    def check(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-        if value is not None and not isinstance(value, kind):
-            raise ValidationError(field, value, f"must be a {kind.__name__} or None")
-
-    return check
-
-
 def _check_attempt(attempt: Attempt) -> None:
     if not attempt.is_call_attempt:
         if attempt.is_inbound:
@@ -335,33 +308,33 @@ class Attempt:
     disposition on a quota-stopped attempt, and a non-final record disposition.
     """
 
-    phone: str = attrs.field(validator=_text("Attempt"))
+    phone: str = attrs.field(validator=_TEXT)
     time: dt.datetime = attrs.field(validator=_check_time)
-    is_call_attempt: bool = attrs.field(default=True, validator=_flag("Attempt"))
+    is_call_attempt: bool = attrs.field(default=True, validator=_FLAG)
     call_disposition: Disposition | None = attrs.field(
-        default=None, validator=_optional(Disposition, "Attempt.call_disposition")
+        default=None, validator=instance_of(Disposition, "a Disposition", optional=True)
     )
     record_disposition: Disposition | None = attrs.field(
-        default=None, validator=_optional(Disposition, "Attempt.record_disposition")
+        default=None, validator=instance_of(Disposition, "a Disposition", optional=True)
     )
     quota: QuotaOutcome | None = attrs.field(
-        default=None, validator=_optional(QuotaOutcome, "Attempt.quota")
+        default=None, validator=instance_of(QuotaOutcome, "a QuotaOutcome", optional=True)
     )
-    note: str = attrs.field(default="", validator=_text("Attempt"))
+    note: str = attrs.field(default="", validator=_TEXT)
     sip_code: int | None = attrs.field(default=None, validator=_check_sip)
     dialing_duration: int = attrs.field(default=0, validator=_check_seconds)
     cpa_duration: int = attrs.field(default=0, validator=_check_seconds)
     answered_duration: int = attrs.field(default=0, validator=_check_seconds)
-    agent: str = attrs.field(default="", validator=_text("Attempt"))
+    agent: str = attrs.field(default="", validator=_TEXT)
     cpa_result: CPAResult | None = attrs.field(
         default=None, converter=_to_cpa, validator=_check_cpa
     )
-    cpa_recording: str = attrs.field(default="", validator=_text("Attempt"))
-    cpa_rtp_server: str = attrs.field(default="", validator=_text("Attempt"))
-    recording: str = attrs.field(default="", validator=_text("Attempt"))
-    rtp_server: str = attrs.field(default="", validator=_text("Attempt"))
-    interaction_id: str = attrs.field(default="", validator=_text("Attempt"))
-    is_inbound: bool = attrs.field(default=False, validator=_flag("Attempt"))
+    cpa_recording: str = attrs.field(default="", validator=_TEXT)
+    cpa_rtp_server: str = attrs.field(default="", validator=_TEXT)
+    recording: str = attrs.field(default="", validator=_TEXT)
+    rtp_server: str = attrs.field(default="", validator=_TEXT)
+    interaction_id: str = attrs.field(default="", validator=_TEXT)
+    is_inbound: bool = attrs.field(default=False, validator=_FLAG)
     script_values: Mapping[str, str] = attrs.field(
         factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Attempt")
     )
@@ -395,8 +368,8 @@ class Record:
         attempts: the record's attempts, oldest first.
     """
 
-    id: str = attrs.field(validator=_name("Record"))
-    list_name: str = attrs.field(validator=_name("Record"))
+    id: str = attrs.field(validator=non_empty_text)
+    list_name: str = attrs.field(validator=non_empty_text)
     fields: Mapping[str, str] = attrs.field(
         factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Record")
     )

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import attrs
 
 from ._language import Language
+from ._validators import instance_of
 from .errors import OptionsError
 
 __all__ = ["DEFAULT_DATETIME_FORMAT", "Dialect", "ExportOptions", "ReportFormat"]
@@ -121,16 +122,8 @@ def _check_datetime_format(
         )
 
 
-def _check_flag(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, bool):
-        raise OptionsError(f"ExportOptions.{attribute.name}", value, "must be True or False")
-
-
-def _check_zip_timestamp(
-    instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any
-) -> None:
-    if value is not None and not isinstance(value, dt.datetime):
-        raise OptionsError("ExportOptions.zip_timestamp", value, "must be a datetime or None")
+_FLAG = instance_of(bool, "True or False", error=OptionsError)
+_ZIP_TIMESTAMP = instance_of(dt.datetime, "a datetime", optional=True, error=OptionsError)
 
 
 def _check_options(options: ExportOptions) -> None:
@@ -184,14 +177,14 @@ class ExportOptions:
     )
     timezone: str = attrs.field(default="Europe/Moscow", validator=_check_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
-    compress: bool = attrs.field(default=False, validator=_check_flag)
+    compress: bool = attrs.field(default=False, validator=_FLAG)
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
-    formula_guard: bool = attrs.field(default=True, validator=_check_flag)
+    formula_guard: bool = attrs.field(default=True, validator=_FLAG)
     datetime_format: str = attrs.field(
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
     )
-    report_unknown_dispositions: bool = attrs.field(default=False, validator=_check_flag)
-    zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_check_zip_timestamp)
+    report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
+    zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_ZIP_TIMESTAMP)
 
     def __attrs_post_init__(self) -> None:
         _check_options(self)
