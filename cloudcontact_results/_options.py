@@ -128,9 +128,7 @@ _ZIP_TIMESTAMP = instance_of(dt.datetime, "a datetime", optional=True, error=Opt
 
 def _check_options(options: ExportOptions) -> None:
     bounds = options.interval_bounds()
-    # In UTC: aware datetimes sharing a tzinfo compare by wall clock, which
-    # gets the order wrong inside a DST fall-back.
-    if bounds is not None and not bounds[0].astimezone(dt.UTC) < bounds[1].astimezone(dt.UTC):
+    if bounds is not None and not bounds[0] < bounds[1]:
         raise OptionsError(
             "ExportOptions.interval", options.interval, "the start must be before the end"
         )
@@ -195,11 +193,15 @@ class ExportOptions:
         return zoneinfo.ZoneInfo(self.timezone)
 
     def interval_bounds(self) -> tuple[dt.datetime, dt.datetime] | None:
-        """The interval with naive bounds read in the export time zone."""
+        """The interval as UTC instants, naive bounds read in the export time zone.
+
+        In UTC because aware date-times sharing a time zone compare by wall
+        clock, which misorders the two passes through a DST fall-back.
+        """
         if self.interval is None:
             return None
         start, end = self.interval
-        return self.localize(start), self.localize(end)
+        return self.localize(start).astimezone(dt.UTC), self.localize(end).astimezone(dt.UTC)
 
     def localize(self, moment: dt.datetime) -> dt.datetime:
         """``moment`` as an aware date-time: naive ones are read in the export time zone."""

@@ -87,7 +87,7 @@ class ReportPlan:
             columns=tuple(columns),
             script_field_names=tuple(f.name for f in campaign.exported_script_fields),
             selected_dispositions=selected,
-            interval=_in_utc(options.interval_bounds()),
+            interval=options.interval_bounds(),
             columns_by_list={cl.name: frozenset(cl.columns) for cl in campaign.lists},
             script_names=frozenset(f.name for f in campaign.script_fields),
         )
@@ -191,16 +191,6 @@ class ReportPlan:
 
 _NONE: tuple[None, None] = (None, None)
 _IDENTITY_CACHE_SIZE = 256
-
-
-def _in_utc(
-    bounds: tuple[dt.datetime, dt.datetime] | None,
-) -> tuple[dt.datetime, dt.datetime] | None:
-    # Aware datetimes sharing a tzinfo compare by wall clock, which misorders
-    # the two passes through a DST fall-back; bounds in UTC compare as instants.
-    if bounds is None:
-        return None
-    return bounds[0].astimezone(dt.UTC), bounds[1].astimezone(dt.UTC)
 
 
 def _note(attempt: Attempt) -> Note:
