@@ -19,7 +19,7 @@ from ._demo import demo_campaign
 from ._export import export
 from ._jsonl import dump_campaign, load_campaign
 from ._language import Language
-from ._options import Dialect, ExportOptions, ReportFormat
+from ._options import Dialect, ExportOptions, ReportFormat, parse_timezone
 from ._progress import tracked
 from ._read import read_report
 from ._summary import summary
@@ -184,8 +184,8 @@ def _count(text: str) -> int:
 
 def _timezone(text: str) -> str:
     try:
-        zoneinfo.ZoneInfo(text)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        parse_timezone("--timezone", text)
+    except OptionsError:
         raise argparse.ArgumentTypeError(f"{text!r} is not an IANA time zone") from None
     return text
 

@@ -85,15 +85,22 @@ def _to_dispositions(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return _parse_names("ExportOptions.dispositions", value)
 
 
-def _check_timezone(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, str):
-        raise OptionsError("ExportOptions.timezone", value, "must be an IANA time zone name")
+def parse_timezone(field: str, value: Any) -> zoneinfo.ZoneInfo:
+    """The time zone called ``value``; OptionsError naming ``field`` if there is none."""
     try:
-        zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        raise OptionsError(
-            "ExportOptions.timezone", value, "is not a known IANA time zone"
-        ) from None
+        return zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise OptionsError(field, value, "is not a known IANA time zone") from None
+
+
+def check_datetime_format(field: str, value: Any) -> None:
+    """``value`` must be a strftime/strptime format; OptionsError naming ``field``."""
+    if not isinstance(value, str) or "%" not in value:
+        raise OptionsError(field, value, "must be a date-time format such as '%Y-%m-%d'")
+
+
+def _check_timezone(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
+    parse_timezone("ExportOptions.timezone", value)
 
 
 def _check_interval(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -116,10 +123,7 @@ def _to_interval(
 def _check_datetime_format(
     instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any
 ) -> None:
-    if not isinstance(value, str) or "%" not in value:
-        raise OptionsError(
-            "ExportOptions.datetime_format", value, "must be a strftime format such as '%Y-%m-%d'"
-        )
+    check_datetime_format("ExportOptions.datetime_format", value)
 
 
 _FLAG = instance_of(bool, "True or False", error=OptionsError)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import zoneinfo
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -16,7 +15,13 @@ from ._dialects import DIALECTS
 from ._language import Language
 from ._model import NoMatch
 from ._notes import SystemNote
-from ._options import DEFAULT_DATETIME_FORMAT, Dialect, ReportFormat
+from ._options import (
+    DEFAULT_DATETIME_FORMAT,
+    Dialect,
+    ReportFormat,
+    check_datetime_format,
+    parse_timezone,
+)
 from ._read_header import Layout, read_header
 from ._read_rows import Row, typed_rows
 from ._read_source import Opened, Source, is_path, open_source
@@ -309,12 +314,8 @@ def read_report(
     """
     if errors not in _ERROR_MODES:
         raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
-    try:
-        zone = zoneinfo.ZoneInfo(timezone)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise OptionsError("timezone", timezone, "is not a known IANA time zone") from None
-    if not isinstance(datetime_format, str) or "%" not in datetime_format:
-        raise OptionsError("datetime_format", datetime_format, "must be a strptime format")
+    zone = parse_timezone("timezone", timezone)
+    check_datetime_format("datetime_format", datetime_format)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
     opened, layout = _open_report(source, member, names, formula_guard=formula_guard)
     if is_path(source):
