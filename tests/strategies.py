@@ -48,7 +48,7 @@ import attrs
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from cloudcontact_results._dispositions import find_system_disposition, lookup_key
+from cloudcontact_results._model.dispositions import find_system_disposition, lookup_key
 
 __all__ = [
     "COLUMN_POOL",

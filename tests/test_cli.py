@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results._cli import main
-from cloudcontact_results._progress import tracked
+from cloudcontact_results._cli.progress import tracked
+from cloudcontact_results.cli import main
 
 # The command line reads naive --from/--to in --timezone, like the options do.
 NAIVE_START = dt.datetime(2026, 3, 3, 9)  # noqa: DTZ001

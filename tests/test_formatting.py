@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from strategies import campaign_with_records, export_options
 
 import cloudcontact_results as ccr
-from cloudcontact_results import _guard
-from cloudcontact_results._guard import guard_cell, guarded
+from cloudcontact_results._report import guard as _guard
+from cloudcontact_results._report.guard import guard_cell
+from tests.answers import parse, spreadsheet_safe
+from tests.conftest import examples
+from tests.strategies import campaign_with_records, export_options
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # 09:05:07 UTC on the day New York moves its clocks forward (05:05 EDT).
@@ -163,7 +167,7 @@ _EARLIEST = dt.datetime(1, 1, 1)  # noqa: DTZ001 - bounds of st.datetimes are na
 _LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, 999999)  # noqa: DTZ001
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(
     moment=st.datetimes(_EARLIEST, _LATEST, timezones=st.timezones()),
     zone=st.one_of(
@@ -194,7 +198,7 @@ def test_default_time_format_drops_microseconds_without_rounding() -> None:
     )
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(
     text=st.one_of(
         st.text(max_size=12),
@@ -213,17 +217,19 @@ _GUARD_OPTIONS = export_options(
 )
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(campaign_with_records(max_records=6), _GUARD_OPTIONS)
-def test_guarded_cells_function_is_the_guard_over_every_cell(
+def test_guarded_export_is_the_guard_over_every_formatted_cell(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
 ) -> None:
+    # Date-time formats starting with "=" or "-" make time cells formula-like:
+    # the export's compiled rows must guard them like any text cell.
     campaign, records = campaign_and_records
     formatter = ccr.RowFormatter(options)
-    rows = list(ccr.report_rows(campaign, records, options))
-    row_type = ccr.SimpleRow if options.format is ccr.ReportFormat.SIMPLE else ccr.DetailedRow
-    guarded_cells = formatter.cells_function(row_type, guard=True)
-    plain_cells = formatter.cells_function(row_type)
-    for row in rows:
-        assert plain_cells(row) == formatter.cells(row)
-        assert guarded_cells(row) == guarded(formatter.cells(row))
+    stream = io.BytesIO()
+    ccr.export(campaign, records, stream, attrs.evolve(options, formula_guard=True))
+    expected = [list(ccr.report_header(campaign, options))]
+    expected += [formatter.cells(row) for row in ccr.report_rows(campaign, records, options)]
+    assert parse(stream.getvalue(), options.dialect) == [
+        [spreadsheet_safe(cell) for cell in row] for row in expected
+    ]

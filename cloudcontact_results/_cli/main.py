@@ -15,15 +15,15 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Final, TextIO
 
-from ._demo import demo_campaign
-from ._export import export
-from ._jsonl import dump_campaign, load_campaign
-from ._language import Language
-from ._options import Dialect, ExportOptions, ReportFormat, parse_timezone
-from ._progress import tracked
-from ._read import read_report
-from ._summary import summary
-from .errors import OptionsError, ResultsError
+from .._csv.read.report import read_report
+from .._csv.write.export import export
+from .._demo import demo_campaign
+from .._jsonl import dump_campaign, load_campaign
+from .._options import ExportOptions
+from .._report.summary import summary
+from .._types import Dialect, Language, ReportFormat, parse_timezone
+from ..errors import OptionsError, ResultsError
+from .progress import tracked
 
 __all__ = ["main"]
 

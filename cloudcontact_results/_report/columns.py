@@ -6,10 +6,9 @@ import enum
 
 import attrs
 
-from ._language import Language
-from ._options import ReportFormat
+from .._types import Language
 
-__all__ = ["DETAILED_COLUMNS", "SIMPLE_COLUMNS", "Column", "ColumnKind", "columns_of"]
+__all__ = ["DETAILED_COLUMNS", "SIMPLE_COLUMNS", "Column", "ColumnKind"]
 
 
 class ColumnKind(enum.Enum):
@@ -36,8 +35,13 @@ class Column:
     ru: str
     kind: ColumnKind
 
-    def header(self, language: Language) -> str:
-        return self.ru if language is Language.RU else self.en
+    def header(self, language: Language | str = Language.EN) -> str:
+        """The column's header in ``language`` (a :class:`Language` or its value).
+
+        Raises:
+            OptionsError: ``language`` is neither.
+        """
+        return self.ru if Language.parse(language) is Language.RU else self.en
 
 
 _K = ColumnKind
@@ -101,8 +105,3 @@ DETAILED_COLUMNS: tuple[Column, ...] = (
     Column("list_name", "List Name", "Название списка", _K.TEXT),
     Column("is_inbound_call", "Is Inbound Call", "Входящий вызов", _K.FLAG),
 )
-
-
-def columns_of(report_format: ReportFormat) -> tuple[Column, ...]:
-    """The report columns of ``report_format`` (after list columns and script fields)."""
-    return SIMPLE_COLUMNS if report_format is ReportFormat.SIMPLE else DETAILED_COLUMNS

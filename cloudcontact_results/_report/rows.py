@@ -7,9 +7,9 @@ from collections.abc import Mapping
 
 import attrs
 
-from ._cpa import CPAResult
-from ._model import NoMatch
-from ._notes import SystemNote
+from .._model.campaign import NoMatch
+from .._model.cpa import CPAResult
+from .._model.notes import SystemNote
 
 __all__ = ["DetailedRow", "Note", "QuotaGroup", "SimpleRow"]
 

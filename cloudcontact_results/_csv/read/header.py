@@ -8,13 +8,13 @@ from typing import Final
 
 import attrs
 
-from ._columns import Column, columns_of
-from ._dialects import BOM
-from ._guard import unguard_cell
-from ._language import Language, normalize_name
-from ._options import ReportFormat
-from ._read_source import Opened, shown
-from .errors import ReadError
+from ..._report.columns import Column
+from ..._report.guard import unguard_cell
+from ..._report.kinds import KINDS, kind_of
+from ..._types import Language, ReportFormat, normalize_name
+from ...errors import ReadError
+from ..dialects import BOM
+from .source import Opened, shown
 
 __all__ = ["Layout", "read_header"]
 
@@ -36,8 +36,8 @@ def _accepted(column: Column, language: Language) -> frozenset[str]:
 # (format, language, accepted names per report column), longest block first so that
 # a detailed header is never mistaken for a shorter one.
 _LAYOUTS: Final = tuple(
-    (report_format, language, tuple(_accepted(c, language) for c in columns_of(report_format)))
-    for report_format in (ReportFormat.DETAILED, ReportFormat.SIMPLE)
+    (kind.format, language, tuple(_accepted(c, language) for c in kind.columns))
+    for kind in KINDS
     for language in Language
 )
 
@@ -125,7 +125,7 @@ def _layout(
     header_lines: int,
 ) -> Layout:
     report_format, language = found
-    leading = cells[: len(cells) - len(columns_of(report_format))]
+    leading = cells[: len(cells) - len(kind_of(report_format).columns)]
     if len(script_fields) > len(leading):
         raise ReadError(
             f"script_fields names {len(script_fields)} fields but the header has only "

@@ -30,6 +30,13 @@ class FrozenTextMap(Mapping[str, str]):
     def __init__(self, items: Mapping[str, str] | None = None) -> None:
         self._items: dict[str, str] = dict(items) if items is not None else {}
 
+    @classmethod
+    def wrap(cls, items: dict[str, str]) -> FrozenTextMap:
+        """A read-only view of ``items``, without copying: the caller gives it up."""
+        mapping = cls.__new__(cls)
+        mapping._items = items  # noqa: SLF001  # its own class, built without __init__
+        return mapping
+
     def __getitem__(self, key: str) -> str:
         return self._items[key]
 

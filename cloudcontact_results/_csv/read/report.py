@@ -9,28 +9,29 @@ from typing import TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from ._columns import Column, columns_of
-from ._cpa import CPAResult
-from ._dialects import DIALECTS
-from ._language import Language
-from ._model import NoMatch
-from ._notes import SystemNote
-from ._options import (
+from ..._model.campaign import NoMatch
+from ..._model.cpa import CPAResult
+from ..._model.notes import SystemNote
+from ..._report.columns import Column
+from ..._report.kinds import kind_of
+from ..._types import (
     DEFAULT_DATETIME_FORMAT,
     Dialect,
+    Language,
     ReportFormat,
     check_datetime_format,
     parse_timezone,
 )
-from ._read_header import Layout, read_header
-from ._read_rows import Row, typed_rows
-from ._read_source import Opened, Source, is_path, open_source
-from .errors import OptionsError, ReadError
+from ...errors import OptionsError, ReadError
+from ..dialects import DIALECTS
+from .header import Layout, read_header
+from .rows import Row, typed_rows
+from .source import Opened, Source, is_path, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._summary import Summary
+    from ..._report.summary import Summary
 
 __all__ = ["Report", "read_report"]
 
@@ -129,7 +130,7 @@ class Report:
     @property
     def columns(self) -> tuple[Column, ...]:
         """The report columns after the list columns and script fields."""
-        return columns_of(self.format)
+        return kind_of(self.format).columns
 
     def __iter__(self) -> Iterator[Row]:
         if is_path(self._source):
@@ -245,13 +246,13 @@ class Report:
 
     def summary(self) -> Summary:
         """Counts and rates over the rows (see :func:`summary`); consumes a stream."""
-        from ._summary import summary  # noqa: PLC0415  # _summary reads rows, not files
+        from ..._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
 
         return summary(self)
 
     def to_pandas(self) -> pd.DataFrame:
         """The rows as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""
-        from ._pandas import to_pandas  # noqa: PLC0415  # pandas is optional
+        from ..._report.frame import to_pandas  # noqa: PLC0415  # pandas is optional
 
         return to_pandas(self)
 

@@ -6,12 +6,12 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
-from ._columns import ColumnKind
-from ._cpa import CPAResult
-from ._dispositions import find_system_disposition
-from ._model import NO_MATCH, is_no_match_label
-from ._notes import SystemNote
-from ._options import DEFAULT_DATETIME_FORMAT
+from ..._model.campaign import NO_MATCH, is_no_match_label
+from ..._model.cpa import CPAResult
+from ..._model.dispositions import find_system_disposition
+from ..._model.notes import SystemNote
+from ..._report.columns import ColumnKind
+from ..._types import DEFAULT_DATETIME_FORMAT
 
 __all__ = ["converter", "reason", "time_parser"]
 

@@ -13,7 +13,7 @@ from typing import IO, Final
 
 import attrs
 
-from .errors import ReadError
+from ...errors import ReadError
 
 __all__ = ["Opened", "Source", "is_path", "open_source", "shown"]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 
-from ._language import Language
+from .._types import Language
 
 __all__ = ["CPAResult"]
 

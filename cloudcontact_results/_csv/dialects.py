@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import attrs
 
-from ._options import Dialect
+from .._types import Dialect
 
 __all__ = ["BOM", "DIALECTS", "CsvDialect"]
 

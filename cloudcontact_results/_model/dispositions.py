@@ -8,9 +8,9 @@ from collections.abc import Iterable
 
 import attrs
 
-from ._language import Language, normalize_name
-from ._validators import instance_of
-from .errors import UnknownDispositionError, ValidationError
+from .._types import Language, normalize_name
+from ..errors import UnknownDispositionError, ValidationError
+from .validators import instance_of
 
 __all__ = [
     "SYSTEM_DISPOSITIONS",

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from .errors import ValidationError
+from types import MappingProxyType
+from typing import Final
+
+from .._types import check_sip_code
 
 __all__ = ["SIP_REASON_PHRASES", "sip_reason_phrase"]
 
 #: Final and provisional SIP response codes with their standard reason phrases.
-SIP_REASON_PHRASES: dict[int, str] = {
+_REASON_PHRASES: dict[int, str] = {
     100: "Trying",
     180: "Ringing",
     181: "Call Is Being Forwarded",
@@ -80,6 +83,8 @@ SIP_REASON_PHRASES: dict[int, str] = {
     607: "Unwanted",  # RFC 8197
     608: "Rejected",  # RFC 8688
 }
+#: Reason phrases of SIP response codes (RFC 3261 section 21 and its extensions), read-only.
+SIP_REASON_PHRASES: Final = MappingProxyType(_REASON_PHRASES)
 
 _CLASS_PHRASES = {
     1: "Provisional",
@@ -102,6 +107,5 @@ def sip_reason_phrase(code: int) -> str:
     >>> sip_reason_phrase(499)
     'Client Failure'
     """
-    if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 699:
-        raise ValidationError("sip_code", code, "must be a SIP response code, 100-699")
+    check_sip_code("sip_code", code)
     return SIP_REASON_PHRASES.get(code) or _CLASS_PHRASES[code // 100]

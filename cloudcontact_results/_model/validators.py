@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from .errors import ValidationError
+from ..errors import ValidationError
 
 __all__ = ["instance_of", "non_empty_text"]
 

@@ -2,19 +2,41 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
 
-from ._columns import ColumnKind
-from ._language import Language
-from ._model import NoMatch
-from ._notes import SystemNote
+from .._model.campaign import NoMatch
+from .._model.notes import SystemNote
+from .._types import Language
+from .columns import Column, ColumnKind
+from .rows import DetailedRow, SimpleRow
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from ._read import Report
 
-__all__ = ["to_pandas"]
+__all__ = ["Table", "to_pandas"]
+
+
+class Table(Protocol):
+    """Typed rows with the description of their columns: what a read report is."""
+
+    @property
+    def columns(self) -> tuple[Column, ...]: ...
+
+    @property
+    def list_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def script_field_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def language(self) -> Language: ...
+
+    timezone: str
+
+    def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
+
 
 _DTYPES = {
     ColumnKind.TEXT: "string",
@@ -56,7 +78,7 @@ def _unique(names: list[str]) -> list[str]:
     return unique
 
 
-def to_pandas(report: Report) -> pd.DataFrame:
+def to_pandas(report: Table) -> pd.DataFrame:
     """One column per list column, script field and report column, with nullable dtypes.
 
     List columns and script fields keep their header names (a repeated name

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
-from .errors import ExportError
+from ...errors import ExportError
 
 __all__ = [
     "ByteCounter",

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Mapping
 
 import attrs
 
-from ._cpa import CPAResult
-from ._options import ReportFormat
-from ._rows import DetailedRow, SimpleRow
+from .._types import ReportFormat
+from ..errors import CampaignMismatchError
+from .kinds import kind_of_row
+from .rows import DetailedRow, SimpleRow
+from .tally import Tally
 
 __all__ = ["AgentFigures", "Summary", "summary"]
 
@@ -121,51 +122,6 @@ def _counts(title: str, counts: Mapping[str | None, int]) -> list[str]:
     ]
 
 
-@attrs.define
-class _Tally:
-    rows: int = 0
-    completed: int = 0
-    attempts: int = 0
-    answered: int = 0
-    contact_attempts: int = 0
-    format: ReportFormat | None = None
-    calls: Counter[str | None] = attrs.Factory(Counter)
-    records: dict[tuple[str, str], str | None] = attrs.Factory(dict)
-    record_dispositions: Counter[str | None] = attrs.Factory(Counter)
-    agents: dict[str, list[int]] = attrs.Factory(dict)
-
-    def agent(self, login: str, talk: int, *, completed: bool) -> None:
-        if not login:
-            return
-        figures = self.agents.setdefault(login, [0, 0, 0])
-        figures[0] += 1
-        figures[1] += talk
-        figures[2] += completed
-
-    def simple(self, row: SimpleRow) -> None:
-        self.completed += row.completed
-        self.attempts += row.total_attempts
-        self.calls[row.last_call_disposition] += 1
-        self.record_dispositions[row.record_disposition] += 1
-        duration = row.last_call_duration or 0
-        if row.total_attempts and row.last_call_time is not None:
-            self.contact_attempts += 1
-            self.answered += duration > 0
-        self.agent(row.last_agent, duration, completed=row.completed)
-
-    def detailed(self, row: DetailedRow) -> None:
-        key = (row.list_name, row.record_id)
-        if row.completed or key not in self.records:
-            # The completing attempt names the record's disposition.
-            self.records[key] = row.record_disposition if row.completed else None
-        if row.is_call_attempt:
-            self.attempts += 1
-            self.contact_attempts += 1
-            self.answered += row.cpa_result is CPAResult.VOICE or row.answered_duration > 0
-        self.calls[row.call_disposition] += 1
-        self.agent(row.agent, row.answered_duration, completed=row.completed)
-
-
 def summary(rows: Iterable[SimpleRow | DetailedRow]) -> Summary:
     """Counts and rates of ``rows``: a :class:`Report`, or rows from the report functions.
 
@@ -178,33 +134,30 @@ def summary(rows: Iterable[SimpleRow | DetailedRow]) -> Summary:
     dialled attempts: 0 (n/a per record)
     contact rate: n/a
     """
-    tally = _Tally()
+    tally: Tally | None = None
+    kind = None
     for row in rows:
-        tally.rows += 1
-        if isinstance(row, SimpleRow):
-            tally.format = ReportFormat.SIMPLE
-            tally.simple(row)
-        else:
-            tally.format = ReportFormat.DETAILED
-            tally.detailed(row)
-    if tally.format is ReportFormat.DETAILED:
-        records = len(tally.records)
-        completed = sum(1 for name in tally.records.values() if name is not None)
-        record_dispositions = Counter(tally.records.values())
-    else:
-        records, completed = tally.rows, tally.completed
-        record_dispositions = tally.record_dispositions
-    report_format = getattr(rows, "format", tally.format)
+        if tally is None:
+            kind = kind_of_row(row)
+            tally = kind.tally()
+        elif type(row) is not kind.row_class:  # type: ignore[union-attr]
+            raise CampaignMismatchError("rows[]", row, "mixes the rows of two reports")
+        tally.add(row)
+    report_format = getattr(rows, "format", None)
+    if not isinstance(report_format, ReportFormat):
+        report_format = kind.format if kind is not None else None
+    if tally is None:
+        return Summary(report_format, 0, 0, 0, 0, 0, 0, {}, {}, {})
     return Summary(
-        format=report_format if isinstance(report_format, ReportFormat) else tally.format,
+        format=report_format,
         rows=tally.rows,
-        records=records,
-        completed_records=completed,
+        records=tally.records(),
+        completed_records=tally.completed(),
         attempts=tally.attempts,
         answered=tally.answered,
         contact_attempts=tally.contact_attempts,
         call_dispositions=dict(tally.calls.most_common()),
-        record_dispositions=dict(record_dispositions.most_common()),
+        record_dispositions=dict(tally.record_dispositions().most_common()),
         agents={
             login: AgentFigures(*figures)
             for login, figures in sorted(tally.agents.items(), key=lambda item: -item[1][0])

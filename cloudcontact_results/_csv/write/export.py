@@ -12,24 +12,22 @@ from typing import IO, Any
 
 import attrs
 
-from ._dialects import BOM, DIALECTS
-from ._formatting import RowFormatter
-from ._guard import guarded
-from ._model import Campaign, Record
-from ._options import ExportOptions, ReportFormat
-from ._reports import ReportPlan
-from ._rows import DetailedRow, SimpleRow
-from ._sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
-from .errors import ExportError, OptionsError
+from ..._model.campaign import Campaign, Record
+from ..._options import ExportOptions, Packaging, Rendering
+from ..._report.formatting import RowFormatter, row_function
+from ..._report.guard import guarded
+from ..._report.kinds import kind_of
+from ..._report.plan import ReportPlan
+from ..._report.reports import header_of, plan_of
+from ..._report.rows import DetailedRow, SimpleRow
+from ...errors import ExportError
+from ..dialects import BOM, DIALECTS
+from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
 
-__all__ = ["Destination", "ExportResult", "export"]
+__all__ = ["Destination", "ExportResult", "export", "write_report"]
 
 #: A path, or a binary file object open for writing.
 Destination = str | os.PathLike[str] | IO[bytes]
-
-# What a zip's DOS date-time can hold.
-_ZIP_FIRST = dt.datetime(1980, 1, 1)  # noqa: DTZ001  # zip times are local and naive
-_ZIP_LAST = dt.datetime(2107, 12, 31, 23, 59, 59)  # noqa: DTZ001
 
 
 @attrs.frozen
@@ -91,13 +89,26 @@ def export(
     >>> stream.getvalue().splitlines()[1]
     b"'=1+1,0,0,,,0,,,,,,,,,,Clients"
     """
-    options = options if options is not None else ExportOptions()
-    plan = ReportPlan.build(campaign, options)
-    header = plan.header()
-    rows = plan.rows(records)
-    timestamp = _zip_timestamp(options) if options.compress else None
+    plan = plan_of(campaign, options)
+    packaging = options.packaging if options is not None else Packaging()
+    return write_report(plan, records, destination, packaging)
+
+
+def write_report(
+    plan: ReportPlan, records: Iterable[Record], destination: Destination, packaging: Packaging
+) -> ExportResult:
+    """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
+
+    The body of :func:`export`, for callers that hold the parts of the
+    options (a store, a scheduled job, a cluster worker).
+    """
+    kind = kind_of(plan.selection.format)
+    header = header_of(plan)
+    rows = kind.rows(plan, records)
+    guard = plan.rendering.formula_guard
+    timestamp = _zip_time(packaging, plan.rendering) if packaging.compress else None
     path = destination_path(destination)
-    member = member_name(path, f"{campaign.name}-{options.format.value}")
+    member = member_name(path, f"{plan.campaign.name}-{plan.selection.format.value}")
 
     with contextlib.ExitStack() as stack:
         raw: IO[bytes] = (
@@ -107,7 +118,7 @@ def export(
         sink: IO[bytes] = counter  # type: ignore[assignment]
         if timestamp is not None:
             sink = stack.enter_context(zip_member(sink, member, timestamp))
-        dialect = DIALECTS[options.dialect]
+        dialect = DIALECTS[packaging.dialect]
         text = stack.enter_context(text_sink(sink, dialect.encoding))
         stack.enter_context(counter.discarding_on_error())
         writer = csv.writer(
@@ -121,9 +132,8 @@ def export(
         try:
             if dialect.bom:
                 text.write(BOM)
-            row_type = SimpleRow if options.format is ReportFormat.SIMPLE else DetailedRow
-            cells = RowFormatter(options).cells_function(row_type, guard=options.formula_guard)
-            count = _write(writer, header, rows, cells, options.formula_guard)
+            cells = row_function(RowFormatter(plan.rendering), kind, guard=guard)
+            count = _write(writer, header, rows, cells, guard)
         except UnicodeEncodeError as error:
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
@@ -153,18 +163,8 @@ def _write(
     return count
 
 
-def _zip_timestamp(options: ExportOptions) -> dt.datetime:
+def _zip_time(packaging: Packaging, rendering: Rendering) -> dt.datetime:
     """The member's date-time: local to the export time zone, as zip times are."""
-    moment = options.zip_timestamp
-    if moment is None:
-        return dt.datetime.now(options.tz).replace(tzinfo=None)
-    if moment.tzinfo is not None and moment.utcoffset() is not None:
-        moment = moment.astimezone(options.tz)
-    moment = moment.replace(tzinfo=None)
-    if not _ZIP_FIRST <= moment <= _ZIP_LAST:
-        raise OptionsError(
-            "ExportOptions.zip_timestamp",
-            options.zip_timestamp,
-            "a zip holds date-times from 1980-01-01 to 2107-12-31",
-        )
-    return moment
+    if packaging.zip_time is not None:
+        return packaging.zip_time
+    return dt.datetime.now(rendering.tz).replace(tzinfo=None)

@@ -10,14 +10,15 @@ from typing import Any
 
 import attrs
 
-from ._columns import Column, columns_of
-from ._guard import unguard_cell
-from ._options import ReportFormat
-from ._read_cells import converter, reason, time_parser
-from ._read_header import Layout
-from ._read_source import Opened, shown
-from ._rows import DetailedRow, SimpleRow
-from .errors import ReadError
+from ..._model.frozen import FrozenTextMap
+from ..._report.columns import Column
+from ..._report.guard import unguard_cell
+from ..._report.kinds import kind_of
+from ..._report.rows import DetailedRow, SimpleRow
+from ...errors import ReadError
+from .cells import converter, reason, time_parser
+from .header import Layout
+from .source import Opened, shown
 
 __all__ = ["Row", "RowBuilder", "typed_rows"]
 
@@ -39,13 +40,15 @@ class RowBuilder:
 
     @classmethod
     def build(cls, layout: Layout, zone: dt.tzinfo, datetime_format: str) -> RowBuilder:
-        columns = columns_of(layout.format)
-        detailed = layout.format is not ReportFormat.SIMPLE
-        time = time_parser(datetime_format, zone, required=detailed)
+        kind = kind_of(layout.format)
+        columns = kind.columns
+        # Every detailed row is an attempt, which has a time; a simple row's
+        # record may never have been attempted.
+        time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
         first_script = len(layout.list_columns)
         first_report = first_script + len(layout.script_field_names)
         return cls(
-            row_class=DetailedRow if detailed else SimpleRow,
+            row_class=kind.row_class,
             list_columns=layout.list_columns,
             first_script=first_script,
             first_report=first_report,
@@ -59,7 +62,7 @@ class RowBuilder:
         first_report = self.first_report
         # Positional: the row classes declare their attributes in column order.
         return self.row_class(
-            dict(zip(self.list_columns, cells, strict=False)),
+            FrozenTextMap.wrap(dict(zip(self.list_columns, cells, strict=False))),
             tuple(cells[self.first_script : first_report]),
             # map(call, ...) runs the per-cell loop in C.
             *map(call, self.converters, cells[first_report:]),

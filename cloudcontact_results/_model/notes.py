@@ -6,9 +6,9 @@ import re
 
 import attrs
 
-from ._cpa import CPAResult
-from ._language import Language
-from ._sip import sip_reason_phrase
+from .._types import Language
+from .cpa import CPAResult
+from .sip import sip_reason_phrase
 
 __all__ = ["SystemNote"]
 

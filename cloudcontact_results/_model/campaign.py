@@ -9,12 +9,12 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from ._cpa import CPAResult
-from ._dispositions import Disposition, find_system_disposition, lookup_key
-from ._frozen import FrozenTextMap
-from ._language import Language, normalize_name
-from ._validators import instance_of, non_empty_text
-from .errors import ValidationError
+from .._types import Language, check_sip_code, is_naive, normalize_name
+from ..errors import ValidationError
+from .cpa import CPAResult
+from .dispositions import Disposition, find_system_disposition, lookup_key
+from .frozen import FrozenTextMap
+from .validators import instance_of, non_empty_text
 
 __all__ = [
     "NO_MATCH",
@@ -239,7 +239,7 @@ class QuotaOutcome:
 def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, dt.datetime):
         raise ValidationError("Attempt.time", value, "must be a datetime")
-    if value.tzinfo is None or value.utcoffset() is None:
+    if is_naive(value):
         raise ValidationError("Attempt.time", value, "must be timezone-aware (naive datetime)")
 
 
@@ -267,8 +267,7 @@ def _check_cpa(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -
 def _check_sip(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
-    if not isinstance(value, int) or isinstance(value, bool) or not 100 <= value <= 699:
-        raise ValidationError("Attempt.sip_code", value, "must be a SIP response code, 100-699")
+    check_sip_code("Attempt.sip_code", value)
 
 
 def _check_attempt(attempt: Attempt) -> None:
