@@ -16,6 +16,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
+from ._csv.read.source import open_input
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -299,7 +300,7 @@ def _numbered_lines(source: Source) -> Generator[tuple[int, str], None, None]:
     if isinstance(source, str | os.PathLike):
         # Binary, decoded line by line: a text file decodes ahead in chunks,
         # which would blame the wrong line for bytes that are not UTF-8.
-        with open(source, "rb") as handle:  # noqa: PTH123 - str or PathLike
+        with open_input(source) as handle:
             yield from _numbered(_decoded(handle))
     else:
         yield from _numbered(source)
@@ -339,7 +340,6 @@ def load_campaign(source: Source) -> tuple[Campaign, Iterator[Record]]:
             a missing or unknown field, a bad time, an unknown disposition or
             list, or anything the model rejects. Errors of the campaign line
             are raised by this call; those of record lines while iterating.
-        OSError: the file cannot be read.
     """
     is_path = isinstance(source, str | os.PathLike)
     lines = _numbered_lines(source)

@@ -5,6 +5,18 @@ keeps working in code that does not know this library) and of
 :class:`ResultsError` (so ``except ResultsError`` catches exactly ours).
 Each message names the field and the offending value; errors met while
 reading a file also name the line and the column.
+
+The tree::
+
+    ValueError
+    └── ResultsError
+        ├── FieldError                  a value of a named field (.field, .value, .reason)
+        │   ├── ValidationError         a model object cannot hold the value
+        │   │   ├── UnknownDispositionError
+        │   │   └── CampaignMismatchError   a record does not fit its campaign
+        │   └── OptionsError            an option (export, reading, command line) is invalid
+        ├── ExportError                 the destination is unusable
+        └── ReadError                   a file cannot be read (.line, .column, .value)
 """
 
 from __future__ import annotations
@@ -14,6 +26,7 @@ from typing import Any
 __all__ = [
     "CampaignMismatchError",
     "ExportError",
+    "FieldError",
     "OptionsError",
     "ReadError",
     "ResultsError",
@@ -26,12 +39,13 @@ class ResultsError(ValueError):
     """Base class of every error of ``cloudcontact_results``."""
 
 
-class ValidationError(ResultsError):
-    """A model object was given a value it cannot hold.
+class FieldError(ResultsError):
+    """A named field was given a value it cannot take.
 
     Attributes:
         field: the dotted name of the field, e.g. ``"Attempt.cpa_result"``.
         value: the offending value.
+        reason: what is wrong with it.
     """
 
     def __init__(self, field: str, value: Any, reason: str) -> None:
@@ -39,6 +53,10 @@ class ValidationError(ResultsError):
         self.value = value
         self.reason = reason
         super().__init__(f"{field}: {reason} (got {value!r})")
+
+
+class ValidationError(FieldError):
+    """A model object was given a value it cannot hold."""
 
 
 class UnknownDispositionError(ValidationError):
@@ -54,7 +72,7 @@ class CampaignMismatchError(ValidationError):
     """
 
 
-class OptionsError(ValidationError):
+class OptionsError(FieldError):
     """An export option is invalid (unknown time zone, language, dialect…)."""
 
 

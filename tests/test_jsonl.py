@@ -272,3 +272,13 @@ def test_line_numbers_count_blank_lines() -> None:
 
     with pytest.raises(ccr.errors.ReadError, match="line 4"):
         _load_all(lines)
+
+
+def test_a_missing_file_is_the_same_read_error_as_for_reports(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(ccr.errors.ReadError, match=r"cannot open .*missing\.jsonl") as campaign:
+        ccr.load_campaign(missing)
+    with pytest.raises(ccr.errors.ReadError, match=r"cannot open .*missing\.jsonl") as report:
+        ccr.read_report(missing)
+    assert type(campaign.value) is type(report.value)
+    assert str(campaign.value) == str(report.value)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import enum
 import re
-from collections.abc import Iterable
 
 import attrs
 
@@ -238,19 +237,20 @@ SYSTEM_DISPOSITIONS: tuple[Disposition, ...] = (
 )
 
 
-def _lookup_key(name: str) -> str:
+def lookup_key(name: str) -> str:
+    """The folded form of a disposition name that every look-up uses."""
     return normalize_name(name.replace("«", '"').replace("»", '"'))
 
 
 _BY_NAME: dict[str, Disposition] = {}
 for _disposition in SYSTEM_DISPOSITIONS:
-    _BY_NAME[_lookup_key(_disposition.name)] = _disposition
-    _BY_NAME[_lookup_key(_disposition.label(Language.RU))] = _disposition
+    _BY_NAME[lookup_key(_disposition.name)] = _disposition
+    _BY_NAME[lookup_key(_disposition.label(Language.RU))] = _disposition
 
 
 def find_system_disposition(name: str) -> Disposition | None:
     """The system disposition called ``name`` in either language, or None."""
-    return _BY_NAME.get(_lookup_key(name)) if isinstance(name, str) else None
+    return _BY_NAME.get(lookup_key(name)) if isinstance(name, str) else None
 
 
 def system_disposition(name: str) -> Disposition:
@@ -271,13 +271,3 @@ def system_disposition(name: str) -> Disposition:
     if found is None:
         raise UnknownDispositionError("disposition", name, "is not a system disposition")
     return found
-
-
-def canonical_names(dispositions: Iterable[Disposition]) -> dict[str, Disposition]:
-    """Map the folded names of ``dispositions`` to them (for look-ups by name)."""
-    return {_lookup_key(d.name): d for d in dispositions}
-
-
-def lookup_key(name: str) -> str:
-    """The folded form of a disposition name used by every look-up."""
-    return _lookup_key(name)

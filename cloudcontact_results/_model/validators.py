@@ -6,7 +6,7 @@ from typing import Any
 
 import attrs
 
-from ..errors import ValidationError
+from ..errors import FieldError, ValidationError
 
 __all__ = ["instance_of", "non_empty_text"]
 
@@ -16,7 +16,7 @@ def instance_of(
     what: str,
     *,
     optional: bool = False,
-    error: type[ValidationError] = ValidationError,
+    error: type[FieldError] = ValidationError,
 ) -> Any:
     """A validator: the value must be a ``kind`` (``what`` says so in the message).
 

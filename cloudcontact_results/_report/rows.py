@@ -76,6 +76,3 @@ class DetailedRow:
     record_id: str
     list_name: str
     is_inbound_call: bool
-
-
-ReportRow = SimpleRow | DetailedRow

@@ -15,7 +15,7 @@ import attrs
 
 from ...errors import ReadError
 
-__all__ = ["Opened", "Source", "is_path", "open_source", "shown"]
+__all__ = ["Opened", "Source", "is_path", "open_input", "open_source", "shown"]
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -67,18 +67,27 @@ def is_path(source: object) -> bool:
     return isinstance(source, str | os.PathLike)
 
 
+def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
+    """``path`` opened for reading bytes.
+
+    Raises:
+        ReadError: it cannot be opened (missing, a folder, no permission), naming it.
+    """
+    try:
+        return open(path, "rb")  # noqa: PTH123  # str or PathLike; the caller closes it
+    except OSError as exc:
+        raise ReadError(f"cannot open {os.fspath(path)!r}: {exc.strerror or exc}") from exc
+
+
 def open_source(source: Source, member: str | None) -> Opened:
     """Open ``source`` (a path or a binary file object, a zip or not) for its lines."""
     closer = contextlib.ExitStack()
     try:
-        binary: IO[bytes]
-        if is_path(source):
-            try:
-                binary = closer.enter_context(open(source, "rb"))  # type: ignore[arg-type]  # noqa: PTH123, SIM115
-            except OSError as exc:
-                raise ReadError(f"cannot open {os.fspath(source)!r}: {exc}") from exc  # type: ignore[arg-type]
-        else:
-            binary = _binary(source)
+        binary: IO[bytes] = (
+            closer.enter_context(open_input(source))  # type: ignore[arg-type]
+            if is_path(source)
+            else _binary(source)
+        )
         if _starts_like_zip(binary):
             binary = closer.enter_context(_open_member(binary, member))
         else:

@@ -7,8 +7,8 @@ import datetime as dt
 import io
 import os
 import re
+import secrets
 import stat
-import tempfile
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -116,7 +116,7 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
     if path.is_dir():
         raise ExportError(f"destination {str(path)!r}: is a folder, not a file")
     try:
-        handle, temporary = tempfile.mkstemp(dir=folder, prefix=f".{path.name}.", suffix=".part")
+        handle, temporary = _create_beside(path)
     except OSError as error:
         raise ExportError(f"destination {str(path)!r}: cannot write there ({error})") from error
     try:
@@ -124,35 +124,35 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
             yield file
             file.flush()
             os.fsync(file.fileno())
-        # mkstemp makes the file private (0600): give it the mode a plain open() would.
-        temporary_path = Path(temporary)
-        temporary_path.chmod(_mode_for(path))
-        temporary_path.replace(path)
+        _keep_permissions(path, temporary)
+        temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):  # never hide why the export failed
-            Path(temporary).unlink(missing_ok=True)
+            temporary.unlink(missing_ok=True)
         raise
     _sync_folder(folder)
 
 
-def _mode_for(path: Path) -> int:
-    try:
-        return path.stat().st_mode & 0o7777
-    except OSError:
-        return 0o666 & ~_umask()
+def _create_beside(path: Path) -> tuple[int, Path]:
+    """A new, uniquely named file in ``path``'s folder: its descriptor and path.
+
+    Created with mode 0666, so the operating system applies the user's umask
+    as it does for any new file (``tempfile.mkstemp`` would make it 0600).
+    """
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+            return os.open(temporary, flags, 0o666), temporary
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no free temporary name beside {str(path)!r}")
 
 
-def _umask() -> int:
-    # Reading the umask with os.umask() briefly changes it for every thread;
-    # Linux publishes it instead. Elsewhere assume the usual 022.
-    with (
-        contextlib.suppress(OSError, ValueError),
-        Path("/proc/self/status").open(encoding="ascii") as status,
-    ):
-        for line in status:
-            if line.startswith("Umask:"):
-                return int(line.split()[1], 8)
-    return 0o022
+def _keep_permissions(path: Path, temporary: Path) -> None:
+    """An existing target keeps its permission bits; never setuid, setgid or sticky."""
+    with contextlib.suppress(FileNotFoundError):
+        temporary.chmod(path.stat().st_mode & 0o777)
 
 
 def _sync_folder(folder: Path) -> None:
