@@ -1,4 +1,4 @@
-"""Answer keys written independently of the library: the spec's rules, restated in plain Python."""
+"""Answer keys written independently of the library: documented rules in plain Python."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
 
 
 def spreadsheet_safe(cell: str) -> str:
-    """The guard as section 7 of the spec states it, written independently of the library."""
+    """The guard as docs/export.md states it, written independently of the library."""
     bare = cell.lstrip("'")
     formula = bare[:1] in {"=", "@", "\t", "\r"} or (
         bare[:1] in {"+", "-"} and _PLAIN_NUMBER.fullmatch(bare) is None

@@ -525,7 +525,7 @@ def attempts_for(
 
     * ``failed`` — a dial that reached nobody: a connection-problem or
       system call disposition, a CPA result and/or SIP code that usually fit
-      it (sometimes not: the spec reports both as given), answered duration
+      it (sometimes not: docs/model.md reports both as given), answered duration
       0, no agent; when it completes the record, the record disposition is
       *Finalized by dial rule* or *No numbers left to call*.
     * ``answered`` — a conversation: an agent, answered duration > 0, a call

@@ -10,7 +10,7 @@ import cloudcontact_results as ccr
 
 ROOT = Path(__file__).resolve().parent.parent
 
-#: The names the product contract lists (the public API section of the specification).
+#: The names the product contract lists as the public API (docs/index.md, "Every public name").
 CONTRACT = {
     "CallingList", "ScriptField", "Campaign", "Record", "Attempt",
     "Disposition", "DispositionCategory", "system_disposition",

@@ -1,4 +1,4 @@
-"""RowFormatter / format_row: typed rows to text cells (SPEC §5 "Values", §6)."""
+"""RowFormatter / format_row: typed rows to text cells (docs/reports.md, docs/options.md)."""
 
 from __future__ import annotations
 
@@ -242,7 +242,7 @@ def test_guarded_export_is_the_guard_over_every_formatted_cell(
     ]
 
 
-# --- answer keys for the guard's edge cases (spec: "+"/"-" not followed by a plain number) -----
+# --- the guard's edge cases (docs/export.md: "+"/"-" not followed by a plain number) ---
 
 
 @pytest.mark.parametrize(

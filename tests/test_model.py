@@ -1,6 +1,6 @@
 """The domain model: validation on construction, derived properties, strategies.
 
-Each validation rule of SPEC section 2 has its own test; every rejection must
+Each validation rule of docs/model.md has its own test; every rejection must
 be a ``ccr.errors.ValidationError`` (hence a ``ValueError``) whose message
 names the field and the value.
 """

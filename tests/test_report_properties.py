@@ -1,4 +1,4 @@
-"""Properties of the simple and detailed reports over generated campaigns (SPEC §5-§6)."""
+"""Properties of the reports over generated campaigns (docs/reports.md, docs/options.md)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""The simple and detailed reports, rule by rule (SPEC §5 and the filters of §6)."""
+"""The reports, rule by rule (docs/reports.md and the filters of docs/options.md)."""
 
 from __future__ import annotations
 
