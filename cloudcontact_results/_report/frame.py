@@ -1,9 +1,14 @@
-"""A :class:`Report` as a pandas DataFrame; pandas is imported only when asked for."""
+"""A :class:`Report` as a pandas DataFrame, one typed row at a time: the reference path.
+
+pandas is imported only when asked for. The fast paths that parse CSV text
+in bulk (``_csv/read/frames.py``) build the same frame from the same column
+table and dtypes here, and are tested against this one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._model.campaign import NoMatch
 from .._model.notes import SystemNote
@@ -15,7 +20,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["Table", "to_pandas"]
+__all__ = ["DTYPES", "Table", "frame_names", "import_pandas", "rows_frame", "shown", "to_pandas"]
 
 
 class Table(Protocol):
@@ -38,7 +43,8 @@ class Table(Protocol):
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
 
-_DTYPES = {
+#: The pandas dtype of each kind of report column (TIME: ``datetime64[unit, zone]``).
+DTYPES: Final = {
     ColumnKind.TEXT: "string",
     ColumnKind.FLAG: "boolean",
     ColumnKind.COUNT: "Int64",
@@ -51,17 +57,18 @@ _DTYPES = {
 }
 
 
-def _import_pandas() -> Any:
+def import_pandas(what: str = "Report.to_pandas()") -> Any:
     try:
         import pandas as pd  # noqa: PLC0415  # optional dependency
     except ImportError as exc:
         raise ImportError(
-            "Report.to_pandas() needs pandas: pip install 'cloudcontact-results[pandas]'"
+            f"{what} needs pandas: pip install 'cloudcontact-results[pandas]'"
         ) from exc
     return pd
 
 
-def _shown(value: Any, language: Language) -> Any:
+def shown(value: Any, language: Language) -> Any:
+    """A cell's value in a frame: ``NO_MATCH`` and system notes as the report writes them."""
     if isinstance(value, NoMatch):
         return value.label(language)
     if isinstance(value, SystemNote):
@@ -69,13 +76,17 @@ def _shown(value: Any, language: Language) -> Any:
     return value
 
 
-def _unique(names: list[str]) -> list[str]:
+def frame_names(table: Table) -> list[str]:
+    """The frame's column names: headers of list columns and script fields, then attributes.
+
+    A repeated header gets `` (2)``, `` (3)``…
+    """
     seen: dict[str, int] = {}
-    unique = []
-    for name in names:
+    names = []
+    for name in (*table.list_columns, *table.script_field_names):
         seen[name] = seen.get(name, 0) + 1
-        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return unique
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return names + [column.attribute for column in table.columns]
 
 
 def to_pandas(report: Table) -> pd.DataFrame:
@@ -84,23 +95,31 @@ def to_pandas(report: Table) -> pd.DataFrame:
     List columns and script fields keep their header names (a repeated name
     gets `` (2)``, `` (3)``…); report columns are named by their row
     attribute (``call_time``, ``answered_duration``…), whatever the language.
-    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
+    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[us, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
     ``NO_MATCH`` and system notes are shown as the report writes them.
     """
-    pandas = _import_pandas()
-    columns = report.columns
-    names = _unique([*report.list_columns, *report.script_field_names])
-    names += [column.attribute for column in columns]
+    return rows_frame(report, report)
+
+
+def rows_frame(
+    table: Table, rows: Iterable[SimpleRow | DetailedRow], start: int = 0
+) -> pd.DataFrame:
+    """The frame of ``rows`` (rows of ``table``), its index counting from ``start``."""
+    pandas = import_pandas()
+    columns = table.columns
+    names = frame_names(table)
     values: list[list[Any]] = [[] for _ in names]
-    language = report.language
-    first_report = len(report.list_columns) + len(report.script_field_names)
-    for row in report:
+    language = table.language
+    first_report = len(table.list_columns) + len(table.script_field_names)
+    count = 0
+    for row in rows:
         cells = [*row.fields.values(), *row.script_fields]
         cells += [getattr(row, column.attribute) for column in columns]
         for position, value in enumerate(cells):
-            values[position].append(_shown(value, language))
+            values[position].append(shown(value, language))
+        count += 1
     data = {}
     for position, name in enumerate(names):
         if position < first_report:
@@ -109,11 +128,12 @@ def to_pandas(report: Table) -> pd.DataFrame:
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
             times = pandas.to_datetime(values[position], utc=True)
-            data[name] = times.tz_convert(report.timezone)
+            data[name] = times.tz_convert(table.timezone)
         else:
             column_values = values[position]
             if kind is ColumnKind.CPA:
                 column_values = [None if v is None else int(v) for v in column_values]
-            data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
-    frame: pd.DataFrame = pandas.DataFrame(data, columns=names)
+            data[name] = pandas.array(column_values, dtype=DTYPES[kind])
+    index = pandas.RangeIndex(start, start + count)
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=names, index=index)
     return frame
