@@ -84,10 +84,12 @@ class ReadError(ResultsError):
     """A report file could not be read.
 
     Attributes:
-        line: 1-based physical line number in the CSV (``None`` when the
-            problem is with the file as a whole, e.g. a broken zip).
+        line: 1-based physical line number in the CSV, or row number in a
+            workbook's sheet (``None`` when the problem is with the file as a
+            whole, e.g. a broken zip).
         column: the header of the offending column, when there is one.
         value: the offending text, when there is one.
+        sheet: the sheet of a workbook, when the file is one.
     """
 
     def __init__(
@@ -97,14 +99,18 @@ class ReadError(ResultsError):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
+        sheet: str | None = None,
     ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
         self.value = value
+        self.sheet = sheet
         where = []
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
         if line is not None:
-            where.append(f"line {line}")
+            where.append(f"row {line}" if sheet is not None else f"line {line}")
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)

@@ -6,6 +6,10 @@ import csv
 import io
 import re
 
+import pandas as pd
+
+import cloudcontact_results as ccr
+
 DELIMITERS = {"platform": ",", "excel": ",", "excel-ru": ";"}
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
 
@@ -26,3 +30,49 @@ def parse(data: bytes, dialect: str) -> list[list[str]]:
         io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=DELIMITERS[dialect]
     )
     return list(reader)
+
+
+def expected_frame(report, rows=None, start=0):
+    """The DataFrame docs/reading.md describes, built in plain pandas from typed rows.
+
+    ``rows`` default to iterating ``report`` (the public, one-row-at-a-time
+    path). List columns and script fields by header (a repeat gets `` (2)``),
+    report columns by attribute; ``string`` text, ``boolean`` flags, ``Int64``
+    numbers, categorical dispositions, date-times (microseconds) in the report's zone;
+    ``NO_MATCH`` and system notes as the report's language writes them.
+    """
+    rows = list(report if rows is None else rows)
+    kinds = ccr.ColumnKind
+    language = report.language
+    names, seen = [], {}
+    for name in (*report.list_columns, *report.script_field_names):
+        seen[name] = seen.get(name, 0) + 1
+        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    data = {}
+    for position, name in enumerate(names):
+        leading = [(*row.fields.values(), *row.script_fields)[position] for row in rows]
+        data[name] = pd.array(leading, dtype="string")
+    for column in report.columns:
+        values = [getattr(row, column.attribute) for row in rows]
+        values = [
+            value.label(language)
+            if isinstance(value, ccr.NoMatch)
+            else value.render(language)
+            if isinstance(value, ccr.SystemNote)
+            else value
+            for value in values
+        ]
+        if column.kind is kinds.TIME:
+            times = pd.to_datetime(values, utc=True).as_unit("us")
+            data[column.attribute] = times.tz_convert(report.timezone)
+        elif column.kind is kinds.DISPOSITION:
+            data[column.attribute] = pd.array(values, dtype="category")
+        elif column.kind is kinds.FLAG:
+            data[column.attribute] = pd.array(values, dtype="boolean")
+        elif column.kind in (kinds.COUNT, kinds.SECONDS, kinds.CPA):
+            ints = [None if value is None else int(value) for value in values]
+            data[column.attribute] = pd.array(ints, dtype="Int64")
+        else:
+            data[column.attribute] = pd.array(values, dtype="string")
+    names += [column.attribute for column in report.columns]
+    return pd.DataFrame(data, columns=names, index=pd.RangeIndex(start, start + len(rows)))

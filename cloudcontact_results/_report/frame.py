@@ -20,7 +20,16 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["DTYPES", "Table", "frame_names", "import_pandas", "rows_frame", "shown", "to_pandas"]
+__all__ = [
+    "DTYPES",
+    "TIME_UNIT",
+    "Table",
+    "frame_names",
+    "import_pandas",
+    "rows_frame",
+    "shown",
+    "to_pandas",
+]
 
 
 class Table(Protocol):
@@ -42,6 +51,9 @@ class Table(Protocol):
 
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
+
+#: The unit of date-time columns: ``datetime64[us, zone]``.
+TIME_UNIT: Final = "us"
 
 #: The pandas dtype of each kind of report column (TIME: ``datetime64[unit, zone]``).
 DTYPES: Final = {
@@ -76,17 +88,20 @@ def shown(value: Any, language: Language) -> Any:
     return value
 
 
-def frame_names(table: Table) -> list[str]:
-    """The frame's column names: headers of list columns and script fields, then attributes.
+def frame_names(
+    list_columns: Iterable[str], script_field_names: Iterable[str], columns: Iterable[Column]
+) -> list[str]:
+    """The column names of a frame (or Arrow table, or Parquet file) of a report.
 
-    A repeated header gets `` (2)``, `` (3)``…
+    Headers of list columns and script fields (a repeated one gets `` (2)``,
+    `` (3)``…), then the attributes of the report columns.
     """
     seen: dict[str, int] = {}
     names = []
-    for name in (*table.list_columns, *table.script_field_names):
+    for name in (*list_columns, *script_field_names):
         seen[name] = seen.get(name, 0) + 1
         names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return names + [column.attribute for column in table.columns]
+    return names + [column.attribute for column in columns]
 
 
 def to_pandas(report: Table) -> pd.DataFrame:
@@ -109,7 +124,7 @@ def rows_frame(
     """The frame of ``rows`` (rows of ``table``), its index counting from ``start``."""
     pandas = import_pandas()
     columns = table.columns
-    names = frame_names(table)
+    names = frame_names(table.list_columns, table.script_field_names, columns)
     values: list[list[Any]] = [[] for _ in names]
     language = table.language
     first_report = len(table.list_columns) + len(table.script_field_names)
@@ -127,7 +142,9 @@ def rows_frame(
             continue
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
-            times = pandas.to_datetime(values[position], utc=True)
+            # Always microseconds, as Arrow and Parquet have them: left to
+            # itself pandas picks seconds for a column without any time.
+            times = pandas.to_datetime(values[position], utc=True).as_unit(TIME_UNIT)
             data[name] = times.tz_convert(table.timezone)
         else:
             column_values = values[position]

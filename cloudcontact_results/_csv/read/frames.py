@@ -33,7 +33,7 @@ import attrs
 
 from ..._model.notes import SystemNote
 from ..._report.columns import Column, ColumnKind
-from ..._report.frame import DTYPES, Table, frame_names, shown
+from ..._report.frame import DTYPES, TIME_UNIT, Table, frame_names, shown
 from ..._report.guard import unguard_cell
 from ..._types import DEFAULT_DATETIME_FORMAT
 from .cells import converter, time_parser
@@ -289,7 +289,7 @@ def _strings(pd: Any, parts: list[Any], *, arrow: bool) -> Any:
 
 def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int) -> Any:
     table = spec.table
-    names = frame_names(table)
+    names = frame_names(table.list_columns, table.script_field_names, table.columns)
     first_report = len(table.list_columns) + len(table.script_field_names)
     count = len(texts[0])
     limit = csv.field_size_limit()
@@ -385,7 +385,8 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
             moments = np.array([parse(cell) for cell in uniques] + [None], dtype=object)
         except (ValueError, OverflowError) as exc:
             raise Irregular from exc
-        return pd.to_datetime(list(moments[codes]), utc=True).tz_convert(timezone)
+        times = pd.to_datetime(list(moments[codes]), utc=True).as_unit(TIME_UNIT)
+        return times.tz_convert(timezone)
     empty = (text == "").to_numpy(dtype=bool)
     if empty.any() and spec.required_time:
         raise Irregular
@@ -407,9 +408,8 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
     nat = np.iinfo(np.int64).min
     utc[empty] = nat
     instants = pd.DatetimeIndex(utc.view("datetime64[s]"))
-    unit = _reference_unit(pd, any_time=not empty.all())
     try:
-        return instants.tz_localize("UTC").tz_convert(timezone).as_unit(unit)
+        return instants.tz_localize("UTC").tz_convert(timezone).as_unit(TIME_UNIT)
     except (OverflowError, ValueError) as exc:
         raise Irregular from exc
 
@@ -449,15 +449,3 @@ def _offset(wall_seconds: int, zone: dt.tzinfo) -> int:
         return 0  # a cell this far out is not a valid date and is refused anyway
     offset = moment.utcoffset()
     return 0 if offset is None else offset // dt.timedelta(seconds=1)
-
-
-_UNITS: dict[bool, str] = {}
-
-
-def _reference_unit(pd: Any, *, any_time: bool) -> str:
-    """The unit the typed rows' frame gets from ``pandas.to_datetime`` of aware date-times."""
-    unit = _UNITS.get(any_time)
-    if unit is None:
-        sample = [dt.datetime(2000, 1, 1, tzinfo=dt.UTC)] if any_time else [None]
-        unit = _UNITS[any_time] = str(pd.to_datetime(sample, utc=True).unit)
-    return unit

@@ -19,11 +19,13 @@ from ..._report.kinds import kind_of
 from ..._types import (
     DEFAULT_DATETIME_FORMAT,
     Dialect,
+    FileFormat,
     Language,
     ReportFormat,
     check_datetime_format,
     parse_timezone,
 )
+from ..._xlsx.read import Workbook, is_workbook
 from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
 from .header import Layout, read_header
@@ -32,6 +34,7 @@ from .source import Opened, Source, is_path, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from ..._report.summary import Summary
     from .frames import Engine
@@ -89,6 +92,7 @@ class Report:
     _member: str | None
     _script_fields: tuple[str, ...]
     errors: list[ReadError] = attrs.Factory(list)
+    _workbook: Workbook | None = None
     _peeked: list[Row] = attrs.Factory(list)
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
@@ -116,7 +120,18 @@ class Report:
 
     @property
     def delimiter(self) -> str:
+        """The CSV delimiter; ``""`` for a workbook."""
         return self._layout.delimiter
+
+    @property
+    def file_format(self) -> FileFormat:
+        """``FileFormat.CSV`` (CSV or a zip holding one) or ``FileFormat.XLSX``."""
+        return FileFormat.CSV if self._workbook is None else FileFormat.XLSX
+
+    @property
+    def sheet(self) -> str | None:
+        """The sheet read from a workbook; None for CSV."""
+        return None if self._workbook is None else self._workbook.sheet
 
     @property
     def bom(self) -> bool:
@@ -136,9 +151,17 @@ class Report:
         return kind_of(self.format).columns
 
     def __iter__(self) -> Iterator[Row]:
+        if self._workbook is not None:
+            return self._sheet_rows(self._workbook)
         if is_path(self._source):
             return self._pass()
         return self._stream()
+
+    def _sheet_rows(self, workbook: Workbook) -> Iterator[Row]:
+        self.errors = []
+        yield from workbook.rows(
+            self._layout, zone=self._zone, datetime_format=self._datetime_format, fail=self._fail
+        )
 
     def _stream(self) -> Iterator[Row]:
         if self._consumed:
@@ -191,9 +214,9 @@ class Report:
 
     def head(self, count: int = _PREVIEW_ROWS) -> list[Row]:
         """The first ``count`` rows, without consuming a report read from a file object."""
-        if is_path(self._source):
+        if is_path(self._source) or self._workbook is not None:
             rows: list[Row] = []
-            iterator = self._pass()
+            iterator = iter(self)
             try:
                 for row in iterator:
                     rows.append(row)
@@ -297,6 +320,48 @@ class Report:
         (frame,) = frames
         return frame
 
+    def to_arrow(self, *, engine: Engine = "auto") -> pa.Table:
+        """The rows as a :class:`pyarrow.Table` (needs the ``arrow`` extra).
+
+        The columns and names of :meth:`to_pandas`, typed for Arrow: text
+        ``string``, flags ``bool``, counts, durations and CPA results
+        ``int64``, date-times ``timestamp[us, zone]``, dispositions
+        dictionary-encoded (sorted), with pandas' metadata so that
+        ``table.to_pandas()`` is ``report.to_pandas()``.
+
+        Args:
+            engine: as for :meth:`to_pandas`; ``"auto"`` goes through the fast
+                DataFrame when pandas is installed, else builds the table from
+                the typed rows (``"python"``), which needs only pyarrow.
+
+        Raises:
+            ReadError: a bad line (``errors="raise"``), as iterating does.
+            OptionsError: an unknown engine.
+        """
+        from ..._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
+        from .frames import ENGINES  # noqa: PLC0415
+
+        if engine not in ENGINES:
+            raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
+        layout = ArrowLayout(
+            self.list_columns,
+            self.script_field_names,
+            self.columns,
+            timezone=self.timezone,
+            language=self.language,
+        )
+        if engine == "auto":
+            try:
+                import pandas as pd  # noqa: F401, PLC0415  # optional dependency
+            except ImportError:
+                engine = "python"
+        table: pa.Table = (
+            layout.table(layout.batches(iter(self)))
+            if engine == "python"
+            else layout.from_frame(self.to_pandas(engine=engine))
+        )
+        return table
+
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
         from .frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
 
@@ -338,6 +403,8 @@ class Report:
         None when the rows cannot be read twice (a stream that cannot seek,
         or whose rows were already started).
         """
+        if self._workbook is not None:
+            return None
         if is_path(self._source):
             opened, layout = _open_report(
                 self._source, self._member, self._script_fields, formula_guard=self._formula_guard
@@ -448,6 +515,21 @@ def read_report(
     zone = parse_timezone("timezone", timezone)
     check_datetime_format("datetime_format", datetime_format)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
+    if is_workbook(source):
+        workbook = Workbook(source, member)
+        return Report(
+            layout=workbook.layout(names),
+            source=source,
+            opened=None,
+            timezone=timezone,
+            zone=zone,
+            error_mode=errors,
+            datetime_format=datetime_format,
+            formula_guard=formula_guard,
+            member=member,
+            script_fields=names,
+            workbook=workbook,
+        )
     opened, layout = _open_report(source, member, names, formula_guard=formula_guard)
     if is_path(source):
         opened.closer.close()

@@ -39,12 +39,21 @@ class RowBuilder:
     datetime_format: str
 
     @classmethod
-    def build(cls, layout: Layout, zone: dt.tzinfo, datetime_format: str) -> RowBuilder:
+    def build(
+        cls,
+        layout: Layout,
+        zone: dt.tzinfo,
+        datetime_format: str,
+        *,
+        time: Callable[[Any], dt.datetime | None] | None = None,
+    ) -> RowBuilder:
+        """The builder of ``layout``'s rows; ``time`` converts TIME cells if given."""
         kind = kind_of(layout.format)
         columns = kind.columns
-        # Every detailed row is an attempt, which has a time; a simple row's
-        # record may never have been attempted.
-        time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
+        if time is None:
+            # Every detailed row is an attempt, which has a time; a simple row's
+            # record may never have been attempted.
+            time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
         first_script = len(layout.list_columns)
         first_report = first_script + len(layout.script_field_names)
         return cls(
@@ -58,7 +67,7 @@ class RowBuilder:
             datetime_format=datetime_format,
         )
 
-    def row(self, cells: list[str]) -> Row:
+    def row(self, cells: list[Any]) -> Row:
         first_report = self.first_report
         # Positional: the row classes declare their attributes in column order.
         return self.row_class(
@@ -68,7 +77,7 @@ class RowBuilder:
             *map(call, self.converters, cells[first_report:]),
         )
 
-    def explain(self, cells: list[str], line: int) -> ReadError:
+    def explain(self, cells: list[Any], line: int) -> ReadError:
         """The error of the first cell of ``cells`` that does not convert."""
         for column, header, convert, cell in zip(
             self.columns, self.headers, self.converters, cells[self.first_report :], strict=True
@@ -76,8 +85,8 @@ class RowBuilder:
             try:
                 convert(cell)
             except (ValueError, KeyError):
-                why = reason(column.kind, cell, self.datetime_format)
-                return ReadError(why, line=line, column=header, value=cell)
+                why = reason(column.kind, str(cell), self.datetime_format)
+                return ReadError(why, line=line, column=header, value=str(cell))
         return ReadError("the row cannot be read", line=line)
 
 

@@ -20,6 +20,7 @@ from ..._report.kinds import kind_of
 from ..._report.plan import ReportPlan
 from ..._report.reports import header_of, plan_of
 from ..._report.rows import DetailedRow, SimpleRow
+from ..._types import FileFormat
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
 from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
@@ -102,6 +103,14 @@ def write_report(
     The body of :func:`export`, for callers that hold the parts of the
     options (a store, a scheduled job, a cluster worker).
     """
+    if packaging.file_format is FileFormat.PARQUET:
+        from ..._arrow.parquet import write_parquet  # noqa: PLC0415  # pyarrow is optional
+
+        return write_parquet(plan, records, destination, packaging)
+    if packaging.file_format is FileFormat.XLSX:
+        from ..._xlsx.write import write_workbook  # noqa: PLC0415  # xlsxwriter is optional
+
+        return write_workbook(plan, records, destination, packaging)
     kind = kind_of(plan.selection.format)
     header = header_of(plan)
     rows = kind.rows(plan, records)
