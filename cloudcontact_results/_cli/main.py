@@ -173,7 +173,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Read a simple or detailed export (CSV or zip, English or Russian, "
         "any dialect) and print its format, language, row count and summary.",
     )
-    inspect.add_argument("source", metavar="FILE", help="a .csv or .zip export")
+    inspect.add_argument("source", metavar="FILE", help="a .csv, .zip or .xlsx export")
     inspect.add_argument("--timezone", type=_timezone, default="Europe/Moscow", metavar="ZONE")
     inspect.add_argument(
         "--script-fields",

@@ -115,19 +115,21 @@ class Workbook:
     @contextlib.contextmanager
     def _opened(self) -> Iterator[Any]:
         openpyxl = _import_openpyxl()
-        if self._start is not None:
-            self._source.seek(self._start)  # type: ignore[union-attr]
-            target: Any = self._source
-        else:
-            target = os.fspath(self._source)  # type: ignore[arg-type]
-        try:
-            book = openpyxl.load_workbook(target, read_only=True, data_only=True)
-        except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
-            raise ReadError(f"the workbook cannot be read: {exc}") from exc
-        try:
-            yield book
-        finally:
-            book.close()
+        with contextlib.ExitStack() as stack:
+            if self._start is not None:
+                self._source.seek(self._start)  # type: ignore[union-attr]
+                target: Any = self._source
+            else:
+                # A file object: openpyxl would judge a path by its suffix.
+                target = stack.enter_context(open_input(os.fspath(self._source)))  # type: ignore[arg-type]
+            try:
+                book = openpyxl.load_workbook(target, read_only=True, data_only=True)
+            except (OSError, KeyError, ValueError, zipfile.BadZipFile) as exc:
+                raise ReadError(f"the workbook cannot be read: {exc}") from exc
+            try:
+                yield book
+            finally:
+                book.close()
 
     def rows(
         self,

@@ -35,6 +35,9 @@ MAX_CELL_CHARACTERS: Final = 32_767
 #: How date-time cells show.
 TIME_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
 
+#: The first date-time a spreadsheet cell holds as one.
+_FIRST_DATE: Final = dt.datetime(1900, 3, 1)  # noqa: DTZ001  # a wall-clock bound
+
 _SHEET_NAMES: Final = {
     (ReportFormat.SIMPLE, Language.EN): "Simple report",
     (ReportFormat.SIMPLE, Language.RU): "Простой отчёт",
@@ -152,7 +155,11 @@ def _cell_writers(
     def time(row: int, column: int, value: dt.datetime | None) -> None:
         if value is not None:
             local = value.astimezone(zone).replace(tzinfo=None, microsecond=0)
-            sheet.write_datetime(row, column, local, moment)
+            if local < _FIRST_DATE:
+                # Before the spreadsheet calendar: text, as the CSV has it.
+                sheet.write_string(row, column, local.isoformat(sep=" "))
+            else:
+                sheet.write_datetime(row, column, local, moment)
 
     def rendered(render: Callable[[Any], str]) -> Write:
         return lambda row, column, value: text(row, column, render(value))
