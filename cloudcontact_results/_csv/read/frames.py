@@ -110,7 +110,7 @@ def parse_frames(
     )
     start = 0
     for columns in _rechunked(pd, pieces, chunksize, arrow=arrow):
-        frame = _frame(pd, columns, spec, start)
+        frame = _frame(pd, columns, spec, start, arrow=arrow)
         start += len(frame)
         yield frame
     checked.finish()
@@ -118,7 +118,7 @@ def parse_frames(
         # Pandas pads a short row with empty cells: the delimiters tell.
         raise Irregular
     if chunksize is None and start == 0:
-        yield _frame(pd, [pd.array([], dtype="string") for _ in range(width)], spec, 0)
+        yield _frame(pd, [[] for _ in range(width)], spec, 0, arrow=False)
 
 
 # --- reading the text ------------------------------------------------------------------
@@ -234,7 +234,7 @@ def _c_pieces(
             for chunk in read:
                 columns = [chunk[name].array for name in names]
                 checked.delimiters_in_values += sum(
-                    int(pd.Series(column, dtype="string").str.count(delimiter).sum())
+                    int(pd.Series(column, copy=False).str.count(delimiter).sum())
                     for column in columns
                 )
                 yield columns
@@ -245,7 +245,11 @@ def _c_pieces(
 def _rechunked(
     pd: Any, pieces: Iterator[list[Any]], chunksize: int | None, *, arrow: bool
 ) -> Iterator[list[Any]]:
-    """Pieces of any length as columns of ``chunksize`` rows (all at once for None)."""
+    """Pieces of any length as columns of ``chunksize`` rows (all at once for None).
+
+    Each list yielded is the only reference to its columns, so converting
+    them one by one frees each column's text as it goes.
+    """
     pending: list[list[Any]] = []
     rows = 0
     for piece in pieces:
@@ -256,38 +260,50 @@ def _rechunked(
         rows += length
         while chunksize is not None and rows >= chunksize:
             columns = _concatenated(pd, pending, arrow=arrow)
-            yield [column[:chunksize] for column in columns]
+            pending.clear()
             rest = [column[chunksize:] for column in columns]
+            columns = [column[:chunksize] for column in columns]
             rows -= chunksize
-            pending = [rest] if rows else []
+            if rows:
+                pending.append(rest)
+            del rest
+            yield columns
     if rows:
-        yield _concatenated(pd, pending, arrow=arrow)
+        columns = _concatenated(pd, pending, arrow=arrow)
+        pending.clear()
+        yield columns
 
 
 def _concatenated(pd: Any, pieces: list[list[Any]], *, arrow: bool) -> list[Any]:
-    """Each column as one pandas ``string`` array."""
+    """Each column as one piece: a chunked Arrow array, or one object array."""
     width = len(pieces[0])
-    return [
-        _strings(pd, [piece[position] for piece in pieces], arrow=arrow)
-        for position in range(width)
-    ]
-
-
-def _strings(pd: Any, parts: list[Any], *, arrow: bool) -> Any:
     if arrow:
         import pyarrow as pa  # noqa: PLC0415  # optional dependency
 
-        chunks = [chunk for part in parts for chunk in getattr(part, "chunks", [part])]
-        return pd.StringDtype().__from_arrow__(pa.chunked_array(chunks, type=pa.string()))
-    if len(parts) == 1:
-        return pd.array(parts[0], dtype="string")
-    return pd.array(pd.concat([pd.Series(part) for part in parts]).array, dtype="string")
+        return [
+            pa.chunked_array(
+                [chunk for piece in pieces for chunk in getattr(piece[p], "chunks", [piece[p]])],
+                type=pa.string(),
+            )
+            for p in range(width)
+        ]
+    if len(pieces) == 1:
+        return list(pieces[0])
+    return [pd.concat([pd.Series(piece[p]) for piece in pieces]).array for p in range(width)]
+
+
+def _strings(pd: Any, column: Any, *, arrow: bool) -> Any:
+    """One column as a pandas ``string`` array (the dtype the typed rows' frame has)."""
+    if arrow:
+        return pd.StringDtype().__from_arrow__(column)
+    return pd.array(column, dtype="string")
 
 
 # --- converting the columns ----------------------------------------------------------
 
 
-def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int) -> Any:
+def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int, *, arrow: bool) -> Any:
+    """The frame of columns of text; ``texts`` is emptied as its columns are converted."""
     table = spec.table
     names = frame_names(table.list_columns, table.script_field_names, table.columns)
     first_report = len(table.list_columns) + len(table.script_field_names)
@@ -295,7 +311,8 @@ def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int) -> Any:
     limit = csv.field_size_limit()
     data: dict[str, Any] = {}
     for position, name in enumerate(names):
-        text = pd.Series(texts[position], copy=False)
+        text = pd.Series(_strings(pd, texts[position], arrow=arrow), copy=False)
+        texts[position] = None
         if count and int(text.str.len().max()) > limit:
             raise Irregular
         if position < first_report:
@@ -304,7 +321,7 @@ def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int) -> Any:
         column = table.columns[position - first_report]
         data[name] = _converted(pd, text, column, spec)
     frame: pd.DataFrame = pd.DataFrame(
-        data, columns=names, index=pd.RangeIndex(start, start + count)
+        data, columns=names, index=pd.RangeIndex(start, start + count), copy=False
     )
     return frame
 
