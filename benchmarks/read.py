@@ -147,7 +147,7 @@ def _rss_kib() -> int:
 
 def measure_memory(name: str, path: str) -> None:
     """One reader in this process: its peak RSS above the RSS before it, as JSON."""
-    import pandas  # noqa: F401, PLC0415  # imported before the baseline RSS
+    import pandas as pd  # noqa: F401, PLC0415  # imported before the baseline RSS
     import pyarrow.csv  # noqa: F401, PLC0415
 
     ccr.read_report(path, script_fields=NAMES).head(1)  # warm every import
