@@ -245,9 +245,15 @@ def test_to_arrow_is_the_frame_in_arrow_types(campaign_and_records, options, eng
     data = exported(campaign, records, options)
     table = to_arrow(reader(data, campaign, options), engine=engine)
     assert table.equals(reader(data, campaign, options).to_arrow(engine="python"))
-    pd.testing.assert_frame_equal(
-        table.to_pandas(), expected_frame(reader(data, campaign, options))
-    )
+    frame, key = table.to_pandas(), expected_frame(reader(data, campaign, options))
+    for name in key.columns:
+        # A disposition column without any value: pandas types the empty
+        # categories of the list [None, ...] as float64, Arrow's as object.
+        if isinstance(key[name].dtype, pd.CategoricalDtype) and key[name].isna().all():
+            assert frame[name].isna().all()
+            assert list(frame[name].cat.categories) == []
+            frame, key = frame.drop(columns=name), key.drop(columns=name)
+    pd.testing.assert_frame_equal(frame, key)
 
 
 def test_arrow_types(tmp_path):
@@ -274,3 +280,56 @@ def test_the_core_imports_no_optional_package():
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+_SMALL = None
+
+
+def small_export() -> tuple[bytes, list[str]]:
+    """A detailed export of a few demo records, built once."""
+    global _SMALL  # noqa: PLW0603  # a cache for the property test below
+    if _SMALL is None:
+        campaign, records = ccr.demo_campaign(6)
+        sink = io.BytesIO()
+        ccr.export(campaign, records, sink, ccr.ExportOptions(format="detailed", language="ru"))
+        _SMALL = (sink.getvalue(), [field.name for field in campaign.exported_script_fields])
+    return _SMALL
+
+
+@settings(max_examples=examples(40))
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 1, exclude_max=True),
+            st.sampled_from(
+                [b'"', b",", b";", b"\r", b"\n", b"\r\n", b"'", b"\xff", b"", b"=", b"9"]
+            ),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["pyarrow", "c"]),
+)
+def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
+    data, names = small_export()
+    header, _, body = data.partition(b"\r\n")
+    body = bytearray(body)
+    for where, insert, removed in edits:
+        at = int(where * len(body))
+        body[at : at + removed] = insert
+    damaged_data = header + b"\r\n" + bytes(body)
+
+    def outcome(engine: str):
+        report = ccr.read_report(io.BytesIO(damaged_data), script_fields=names, errors="collect")
+        try:
+            frame = report.to_pandas(engine=engine)
+        except ccr.errors.ReadError as error:
+            return str(error), None
+        return [str(error) for error in report.errors], frame
+
+    expected_errors, expected = outcome("python")
+    errors, frame = outcome(engine)
+    assert errors == expected_errors
+    if expected is not None:
+        pd.testing.assert_frame_equal(frame, expected)

@@ -9,6 +9,7 @@ give the nullable dtypes (``string``, ``boolean``, ``Int64``) of ``to_pandas()``
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import json
 from collections.abc import Iterable, Iterator
@@ -30,6 +31,9 @@ __all__ = ["BATCH_ROWS", "ArrowLayout", "import_pyarrow"]
 #: Rows per record batch (and per Parquet row group): memory stays flat however
 #: long the report, and readers still get row groups worth skipping over.
 BATCH_ROWS: Final = 65_536
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 #: pandas' own description of each kind of column: (pandas_type, numpy_type).
 _PANDAS_TYPES: Final = {
@@ -135,25 +139,46 @@ class ArrowLayout:
     def batch(self, rows: list[SimpleRow | DetailedRow]) -> Any:
         pa = self._pa
         leading = self._leading
-        if leading:
-            first = list(
-                zip(*((*row.fields.values(), *row.script_fields) for row in rows), strict=True)
-            )
-        else:
-            first = []
-        report = list(zip(*map(self._attributes, rows), strict=True))
         arrays = []
-        for position, (values, field) in enumerate(
-            zip(itertools.chain(first, report), self.schema, strict=True)
-        ):
-            kind = self.kinds[position] if position >= leading else ColumnKind.TEXT
-            arrays.append(self._array(values, kind, field.type))
+        if leading:
+            arrays = self._leading_arrays(rows)
+        report = list(zip(*map(self._attributes, rows), strict=True))
+        for position, values in enumerate(report, start=leading):
+            field = self.schema.field(position)
+            arrays.append(self._array(values, self.kinds[position], field.type))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
+
+    def _leading_arrays(self, rows: list[SimpleRow | DetailedRow]) -> list[Any]:
+        """List columns and script fields, converted once per run of rows sharing them.
+
+        The rows of one record share their ``fields`` and most attempts share
+        one tuple of script values, so each distinct run is converted once and
+        spread over its rows with ``take``.
+        """
+        pa = self._pa
+        distinct: list[tuple[Any, ...]] = []
+        positions = []
+        last_fields: object = None
+        last_script: object = None
+        for row in rows:
+            fields, script = row.fields, row.script_fields
+            if fields is not last_fields or script is not last_script:
+                last_fields, last_script = fields, script
+                distinct.append((*fields.values(), *script))
+            positions.append(len(distinct) - 1)
+        take = pa.array(positions, pa.int32())
+        return [pa.array(column, pa.string()).take(take) for column in zip(*distinct, strict=True)]
 
     def _array(self, values: tuple[Any, ...], kind: ColumnKind, arrow_type: Any) -> Any:
         pa = self._pa
         if kind is ColumnKind.DISPOSITION:
             return pa.array(values, pa.string()).dictionary_encode().cast(arrow_type)
+        if kind is ColumnKind.TIME:
+            # Microseconds since the epoch, computed here: pyarrow asks each
+            # date-time's zone for its offset, about fifteen times slower.
+            epoch, unit = _EPOCH, _MICROSECOND
+            micros = [None if v is None else (v - epoch) // unit for v in values]
+            return pa.array(micros, pa.int64()).cast(arrow_type)
         if kind is ColumnKind.NOTE:
             values = tuple(map(self._note, values))
         elif kind is ColumnKind.QUOTA_GROUP:

@@ -26,6 +26,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import warnings
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
@@ -205,10 +206,19 @@ def _arrow_pieces(checked: _Checked, delimiter: str, width: int) -> Iterator[lis
 def _c_pieces(
     checked: _Checked, delimiter: str, width: int, chunksize: int | None
 ) -> Iterator[list[Any]]:
+    with warnings.catch_warnings():
+        yield from _c_pieces_warned(checked, delimiter, width, chunksize)
+
+
+def _c_pieces_warned(
+    checked: _Checked, delimiter: str, width: int, chunksize: int | None
+) -> Iterator[list[Any]]:
     import pandas as pd  # noqa: PLC0415  # optional dependency
 
     names = [f"c{position}" for position in range(width)]
     try:
+        # A long row loses its last cells with only a warning: that is irregular here.
+        warnings.simplefilter("error", pd.errors.ParserWarning)
         read = pd.read_csv(
             io.BufferedReader(checked, _BLOCK_SIZE),
             sep=delimiter,
@@ -238,7 +248,13 @@ def _c_pieces(
                     for column in columns
                 )
                 yield columns
-    except (pd.errors.ParserError, UnicodeDecodeError, ValueError, OSError) as exc:
+    except (
+        pd.errors.ParserError,
+        pd.errors.ParserWarning,
+        UnicodeDecodeError,
+        ValueError,
+        OSError,
+    ) as exc:
         raise Irregular from exc
 
 
