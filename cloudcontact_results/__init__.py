@@ -32,7 +32,7 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
+from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
 from .errors import ResultsError
 
 __all__ = [
@@ -64,6 +64,7 @@ __all__ = [
     "Record",
     "Report",
     "ReportFormat",
+    "ReportLayout",
     "ResultsError",
     "RowFormatter",
     "ScriptField",
