@@ -32,6 +32,7 @@ from ._read import Report, read_report
 from ._reports import detailed_rows, report_header, report_rows, simple_rows
 from ._rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._sip import SIP_REASON_PHRASES, sip_reason_phrase
+from ._store import Archive, ArchiveReason, ResultsStore
 from ._summary import AgentFigures, Summary, summary
 from .errors import ResultsError
 
@@ -43,6 +44,8 @@ __all__ = [
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "AgentFigures",
+    "Archive",
+    "ArchiveReason",
     "Attempt",
     "CPAResult",
     "CallingList",
@@ -65,6 +68,7 @@ __all__ = [
     "Report",
     "ReportFormat",
     "ResultsError",
+    "ResultsStore",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",

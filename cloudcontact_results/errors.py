@@ -5,6 +5,19 @@ keeps working in code that does not know this library) and of
 :class:`ResultsError` (so ``except ResultsError`` catches exactly ours).
 Each message names the field and the offending value; errors met while
 reading a file also name the line and the column.
+
+The tree::
+
+    ValueError
+    └── ResultsError
+        ├── ValidationError          a model object cannot hold a value
+        │   ├── UnknownDispositionError
+        │   ├── CampaignMismatchError
+        │   └── OptionsError
+        ├── ExportError              an export cannot be written
+        ├── ReadError                a report file cannot be read
+        └── StoreError               a results store cannot be used as asked
+            └── UnknownNameError     a campaign, list, record or archive it does not hold
 """
 
 from __future__ import annotations
@@ -17,7 +30,9 @@ __all__ = [
     "OptionsError",
     "ReadError",
     "ResultsError",
+    "StoreError",
     "UnknownDispositionError",
+    "UnknownNameError",
     "ValidationError",
 ]
 
@@ -94,3 +109,35 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+
+class StoreError(ResultsError):
+    """A results store cannot be used as asked.
+
+    Raised for a path that is a folder, a file that is not a store, a store
+    written by a newer version of the library, a store that stayed locked by
+    another process for longer than the timeout, and a store that SQLite
+    reports as damaged or out of space.
+
+    Attributes:
+        path: the store's file.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"store {path!r}: {reason}")
+
+
+class UnknownNameError(StoreError):
+    """A results store holds no campaign, list, record or archive of that name.
+
+    Attributes:
+        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        name: the name asked for.
+    """
+
+    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(path, f"{kind} {name!r}: {reason}")

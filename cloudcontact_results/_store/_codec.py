@@ -1,0 +1,343 @@
+"""Campaigns, records and attempts to and from the store's rows, losslessly.
+
+An attempt is one row of the ``attempts`` table: hot fields in columns of
+their own, the time as a UTC instant in microseconds (which orders attempts)
+with its time zone interned in ``zones``, dispositions interned by name per
+campaign in ``dispositions`` and resolved against the campaign when read, and
+the rare script values as a JSON object. Rows read back are turned into
+:class:`Attempt` and :class:`Record` objects without running the validators
+again: the store only holds values it validated when they came in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import linecache
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from cloudcontact_results._cpa import CPAResult
+from cloudcontact_results._dispositions import Disposition
+from cloudcontact_results._frozen import FrozenTextMap
+from cloudcontact_results._jsonl import dump_campaign, load_campaign
+from cloudcontact_results._model import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
+
+__all__ = [
+    "ATTEMPT_COLUMNS",
+    "AttemptDecoder",
+    "campaign_from_text",
+    "campaign_text",
+    "decode_zone",
+    "encode_time",
+    "fields_from_text",
+    "fields_text",
+    "make_record",
+]
+
+#: The columns of an attempt row after ``seq`` and ``record``, in this order.
+ATTEMPT_COLUMNS: Final = (
+    "t",
+    "zone",
+    "wall",
+    "phone",
+    "flags",
+    "call_disposition",
+    "record_disposition",
+    "quota",
+    "note",
+    "sip_code",
+    "dialing_duration",
+    "cpa_duration",
+    "answered_duration",
+    "agent",
+    "cpa_result",
+    "cpa_recording",
+    "cpa_rtp_server",
+    "recording",
+    "rtp_server",
+    "interaction_id",
+    "script_values",
+)
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are naive
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+_CALL, _INBOUND, _FOLD = 1, 2, 4
+#: How NO_MATCH is kept in the quota column (a group's name is never empty).
+_NO_MATCH_TEXT: Final = ""
+_FIXED: Final = "@"
+
+
+# --- campaigns ------------------------------------------------------------------------
+
+
+def campaign_text(campaign: Campaign) -> str:
+    """The campaign as the first line of the JSON Lines format."""
+    stream = io.StringIO()
+    dump_campaign(campaign, (), stream)
+    return stream.getvalue()
+
+
+def campaign_from_text(text: str) -> Campaign:
+    """The campaign a :func:`campaign_text` line describes."""
+    campaign, _ = load_campaign([text])
+    return campaign
+
+
+# --- record fields ----------------------------------------------------------------------
+
+
+def fields_text(fields: Mapping[str, str]) -> str:
+    """A record's fields as a JSON object, in their order."""
+    return json.dumps(dict(fields), ensure_ascii=False, separators=(",", ":"))
+
+
+def fields_from_text(text: str) -> FrozenTextMap:
+    """The fields a :func:`fields_text` object holds."""
+    return _frozen_map(json.loads(text))
+
+
+_new = object.__new__
+_set_items = vars(FrozenTextMap)["_items"].__set__
+_EMPTY_MAP: Final = FrozenTextMap()
+
+
+def _frozen_map(items: dict[str, str]) -> FrozenTextMap:
+    if not items:
+        return _EMPTY_MAP
+    frozen: FrozenTextMap = _new(FrozenTextMap)
+    _set_items(frozen, items)
+    return frozen
+
+
+# --- times ------------------------------------------------------------------------------
+
+
+def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
+    """``moment`` as (UTC microseconds, zone text, wall clock or None, fold).
+
+    A :class:`zoneinfo.ZoneInfo` with a key is kept by its key, a
+    :class:`datetime.timezone` by its offset and name; any other time zone
+    becomes the fixed offset it had at that moment. The wall clock is kept
+    only when the instant alone would not give it back (a time inside a DST
+    gap, which has no instant of its own).
+    """
+    instant = (moment - _EPOCH) // _MICROSECOND
+    zone = moment.tzinfo
+    key = getattr(zone, "key", None) if isinstance(zone, zoneinfo.ZoneInfo) else None
+    if isinstance(key, str):
+        text = key
+    elif isinstance(zone, dt.timezone):
+        text = _fixed_text(zone, moment)
+    else:
+        zone = dt.timezone(moment.utcoffset() or dt.timedelta(0))
+        text = _fixed_text(zone, moment)
+    back = (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+    wall_clock = moment.replace(tzinfo=None)
+    if back.replace(tzinfo=None) == wall_clock and back.fold == moment.fold:
+        return instant, text, None, False
+    return instant, text, (wall_clock - _NAIVE_EPOCH) // _MICROSECOND, bool(moment.fold)
+
+
+def _fixed_text(zone: dt.timezone, moment: dt.datetime) -> str:
+    offset = zone.utcoffset(moment) // _MICROSECOND
+    name = zone.tzname(moment)
+    if name == dt.timezone(dt.timedelta(microseconds=offset)).tzname(moment):
+        return f"{_FIXED}{offset}"
+    return f"{_FIXED}{offset}/{name}"
+
+
+def decode_zone(text: str) -> dt.tzinfo:
+    """The time zone an :func:`encode_time` zone text names."""
+    if not text.startswith(_FIXED):
+        return zoneinfo.ZoneInfo(text)
+    offset, _, name = text[1:].partition("/")
+    delta = dt.timedelta(microseconds=int(offset))
+    return dt.timezone(delta, name) if name else dt.timezone(delta)
+
+
+# --- attempts ---------------------------------------------------------------------------
+
+_ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
+_RECORD_FIELDS: Final = tuple(field.name for field in attrs.fields(Record))
+
+
+def _compile_builder(cls: type, fields: Sequence[str]) -> Callable[..., Any]:
+    """A function ``build(*values)`` making a ``cls`` without running its validators.
+
+    Generated like attrs' own ``__init__`` (source registered in
+    :mod:`linecache`), from the class's field list, so it cannot drift from
+    the class and tracebacks show its lines.
+    """
+    arguments = ", ".join(fields)
+    lines = [f"def build({arguments}):", "    self = _new(_cls)"]
+    lines += [f"    _set_{name}(self, {name})" for name in fields]
+    lines.append("    return self")
+    source = "\n".join(lines) + "\n"
+    filename = f"<cloudcontact_results store builder {cls.__name__}>"
+    namespace: dict[str, Any] = {"_new": _new, "_cls": cls}
+    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in fields})
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace["build"]  # type: ignore[no-any-return]
+
+
+_build_attempt: Final = _compile_builder(Attempt, _ATTEMPT_FIELDS)
+_build_record: Final = _compile_builder(Record, _RECORD_FIELDS)
+
+
+def make_record(
+    record_id: str, list_name: str, fields: FrozenTextMap, attempts: tuple[Attempt, ...]
+) -> Record:
+    """A :class:`Record` of values the store validated when they came in."""
+    return _build_record(record_id, list_name, fields, attempts)  # type: ignore[no-any-return]
+
+
+def attempt_row(
+    attempt: Attempt,
+    zone_id: Callable[[str], int],
+    disposition_id: Callable[[Disposition], int],
+) -> tuple[Any, ...]:
+    """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
+
+    Args:
+        attempt: a validated attempt.
+        zone_id: the interned id of a zone text.
+        disposition_id: the interned id of a disposition (checked against the
+            campaign by the caller).
+    """
+    instant, zone, wall, fold = encode_time(attempt.time)
+    flags = (
+        (_CALL if attempt.is_call_attempt else 0)
+        | (_INBOUND if attempt.is_inbound else 0)
+        | (_FOLD if fold else 0)
+    )
+    call = attempt.call_disposition
+    record = attempt.record_disposition
+    quota = attempt.quota
+    script = attempt.script_values
+    return (
+        instant,
+        zone_id(zone),
+        wall,
+        attempt.phone,
+        flags,
+        None if call is None else disposition_id(call),
+        None if record is None else disposition_id(record),
+        None if quota is None else _quota_text(quota),
+        attempt.note,
+        attempt.sip_code,
+        attempt.dialing_duration,
+        attempt.cpa_duration,
+        attempt.answered_duration,
+        attempt.agent,
+        None if attempt.cpa_result is None else int(attempt.cpa_result),
+        attempt.cpa_recording,
+        attempt.cpa_rtp_server,
+        attempt.recording,
+        attempt.rtp_server,
+        attempt.interaction_id,
+        fields_text(script) if script else None,
+    )
+
+
+def _quota_text(quota: QuotaOutcome) -> str:
+    return quota.group if isinstance(quota.group, str) else _NO_MATCH_TEXT
+
+
+_NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
+
+
+@attrs.define
+class AttemptDecoder:
+    """Turns attempt rows back into :class:`Attempt` objects.
+
+    Args:
+        zones: zone id -> zone text (the ``zones`` table).
+        dispositions: disposition id -> the disposition the campaign gives
+            that name (the ``dispositions`` table, resolved).
+    """
+
+    zones: Mapping[int, str]
+    dispositions: Mapping[int, Disposition | None]
+    _tz: dict[int, dt.tzinfo] = attrs.Factory(dict)
+    _quotas: dict[str, QuotaOutcome] = attrs.Factory(dict)
+
+    def _zone(self, zone_id: int) -> dt.tzinfo:
+        zone = self._tz.get(zone_id)
+        if zone is None:
+            zone = self._tz[zone_id] = decode_zone(self.zones[zone_id])
+        return zone
+
+    def _quota(self, text: str) -> QuotaOutcome:
+        if text == _NO_MATCH_TEXT:
+            return _NO_MATCH_OUTCOME
+        quota = self._quotas.get(text)
+        if quota is None:
+            quota = self._quotas[text] = QuotaOutcome(text)
+        return quota
+
+    def decode(self, row: Sequence[Any]) -> Attempt:
+        """The attempt of ``row``: the values of :data:`ATTEMPT_COLUMNS`."""
+        (
+            instant,
+            zone_id,
+            wall,
+            phone,
+            flags,
+            call,
+            record,
+            quota,
+            note,
+            sip_code,
+            dialing,
+            cpa_duration,
+            answered,
+            agent,
+            cpa_result,
+            cpa_recording,
+            cpa_rtp_server,
+            recording,
+            rtp_server,
+            interaction_id,
+            script,
+        ) = row
+        zone = self._zone(zone_id)
+        if wall is None:
+            time = (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+        else:
+            time = (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
+                tzinfo=zone, fold=1 if flags & _FOLD else 0
+            )
+        dispositions = self.dispositions
+        return _build_attempt(  # type: ignore[no-any-return]
+            phone,
+            time,
+            bool(flags & _CALL),
+            None if call is None else dispositions[call],
+            None if record is None else dispositions[record],
+            None if quota is None else self._quota(quota),
+            note,
+            sip_code,
+            dialing,
+            cpa_duration,
+            answered,
+            agent,
+            None if cpa_result is None else _CPA[cpa_result],
+            cpa_recording,
+            cpa_rtp_server,
+            recording,
+            rtp_server,
+            interaction_id,
+            bool(flags & _INBOUND),
+            _EMPTY_MAP if script is None else _frozen_map(json.loads(script)),
+        )
+
+
+#: CPA results by number.
+_CPA: Final = tuple(CPAResult)
