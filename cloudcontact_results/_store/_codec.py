@@ -29,7 +29,7 @@ from cloudcontact_results._model import NO_MATCH, Attempt, Campaign, QuotaOutcom
 
 __all__ = [
     "ATTEMPT_COLUMNS",
-    "AttemptDecoder",
+    "attempt_decoder",
     "campaign_from_text",
     "campaign_text",
     "decode_zone",
@@ -67,6 +67,7 @@ ATTEMPT_COLUMNS: Final = (
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are naive
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
+_from_timestamp: Final = dt.datetime.fromtimestamp
 _CALL, _INBOUND, _FOLD = 1, 2, 4
 #: How NO_MATCH is kept in the quota column (a group's name is never empty).
 _NO_MATCH_TEXT: Final = ""
@@ -124,16 +125,21 @@ def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
     A :class:`zoneinfo.ZoneInfo` with a key is kept by its key, a
     :class:`datetime.timezone` by its offset and name; any other time zone
     becomes the fixed offset it had at that moment. The wall clock is kept
-    only when the instant alone would not give it back (a time inside a DST
-    gap, which has no instant of its own).
+    only when the instant alone would not give it back: a time inside a DST
+    gap (which has no instant of its own), or a ``fold=1`` that the zone
+    ignores at that time.
     """
     instant = (moment - _EPOCH) // _MICROSECOND
     zone = moment.tzinfo
-    key = getattr(zone, "key", None) if isinstance(zone, zoneinfo.ZoneInfo) else None
-    if isinstance(key, str):
-        text = key
+    if isinstance(zone, zoneinfo.ZoneInfo) and isinstance(zone.key, str):
+        text = zone.key
+        # Neither in a DST gap nor in a repeated hour: the instant says it all.
+        if not moment.fold and moment.replace(fold=1).utcoffset() == moment.utcoffset():
+            return instant, text, None, False
     elif isinstance(zone, dt.timezone):
         text = _fixed_text(zone, moment)
+        if not moment.fold:
+            return instant, text, None, False
     else:
         zone = dt.timezone(moment.utcoffset() or dt.timedelta(0))
         text = _fixed_text(zone, moment)
@@ -187,7 +193,6 @@ def _compile_builder(cls: type, fields: Sequence[str]) -> Callable[..., Any]:
     return namespace["build"]  # type: ignore[no-any-return]
 
 
-_build_attempt: Final = _compile_builder(Attempt, _ATTEMPT_FIELDS)
 _build_record: Final = _compile_builder(Record, _RECORD_FIELDS)
 
 
@@ -251,93 +256,101 @@ def _quota_text(quota: QuotaOutcome) -> str:
 
 
 _NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
+#: CPA results by number, and None for none.
+_CPA: Final[dict[int | None, CPAResult | None]] = {None: None, **{int(c): c for c in CPAResult}}
+
+# How each field of Attempt is read from a row: ``row[0]`` is the record's id,
+# ``row[1:]`` the values of ATTEMPT_COLUMNS. Checked against the class below,
+# so a field added to Attempt cannot be forgotten here.
+_DECODE: Final = {
+    "phone": "row[4]",
+    "time": "_time(row[1], _zones[row[2]], row[3], row[5])",
+    "is_call_attempt": "bool(row[5] & 1)",
+    "call_disposition": "_dispositions[row[6]]",
+    "record_disposition": "_dispositions[row[7]]",
+    "quota": "None if row[8] is None else _quota(row[8])",
+    "note": "row[9]",
+    "sip_code": "row[10]",
+    "dialing_duration": "row[11]",
+    "cpa_duration": "row[12]",
+    "answered_duration": "row[13]",
+    "agent": "row[14]",
+    "cpa_result": "_cpa[row[15]]",
+    "cpa_recording": "row[16]",
+    "cpa_rtp_server": "row[17]",
+    "recording": "row[18]",
+    "rtp_server": "row[19]",
+    "interaction_id": "row[20]",
+    "is_inbound": "bool(row[5] & 2)",
+    "script_values": "_empty if row[21] is None else _frozen(_loads(row[21]))",
+}
+if tuple(_DECODE) != _ATTEMPT_FIELDS:  # pragma: no cover - a development-time guard
+    raise AssertionError("_DECODE must name every field of Attempt, in order")
 
 
-@attrs.define
-class AttemptDecoder:
-    """Turns attempt rows back into :class:`Attempt` objects.
+def _time(instant: int, zone: dt.tzinfo, wall: int | None, flags: int) -> dt.datetime:
+    if wall is None:
+        if instant >= 0:
+            # fromtimestamp is the fastest way to an aware datetime; it takes
+            # whole seconds exactly (a float would round the microseconds).
+            seconds, micros = divmod(instant, 1_000_000)
+            moment = _from_timestamp(seconds, zone)
+            return moment.replace(microsecond=micros) if micros else moment
+        return (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+    return (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
+        tzinfo=zone, fold=1 if flags & _FOLD else 0
+    )
+
+
+def _quota(text: str) -> QuotaOutcome:
+    return _NO_MATCH_OUTCOME if text == _NO_MATCH_TEXT else QuotaOutcome(text)
+
+
+_DECODER_SOURCE: Final = "\n".join(
+    [
+        "def decode(row):",
+        "    self = _new(_Attempt)",
+        *(f"    _set_{name}(self, {expression})" for name, expression in _DECODE.items()),
+        "    return self",
+        "",
+    ]
+)
+_DECODER_FILE: Final = "<cloudcontact_results store attempt decoder>"
+_DECODER_CODE: Final = compile(_DECODER_SOURCE, _DECODER_FILE, "exec")
+linecache.cache[_DECODER_FILE] = (
+    len(_DECODER_SOURCE),
+    None,
+    _DECODER_SOURCE.splitlines(True),
+    _DECODER_FILE,
+)
+
+
+def attempt_decoder(
+    zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
+) -> Callable[[Sequence[Any]], Attempt]:
+    """A function turning an attempt row (record id, then :data:`ATTEMPT_COLUMNS`) into an Attempt.
+
+    Generated once per read (like attrs' ``__init__``, its source is in
+    :mod:`linecache`), with the store's zones and the campaign's
+    dispositions bound in: one call per attempt, no validators run again.
 
     Args:
         zones: zone id -> zone text (the ``zones`` table).
         dispositions: disposition id -> the disposition the campaign gives
-            that name (the ``dispositions`` table, resolved).
+            that name.
     """
-
-    zones: Mapping[int, str]
-    dispositions: Mapping[int, Disposition | None]
-    _tz: dict[int, dt.tzinfo] = attrs.Factory(dict)
-    _quotas: dict[str, QuotaOutcome] = attrs.Factory(dict)
-
-    def _zone(self, zone_id: int) -> dt.tzinfo:
-        zone = self._tz.get(zone_id)
-        if zone is None:
-            zone = self._tz[zone_id] = decode_zone(self.zones[zone_id])
-        return zone
-
-    def _quota(self, text: str) -> QuotaOutcome:
-        if text == _NO_MATCH_TEXT:
-            return _NO_MATCH_OUTCOME
-        quota = self._quotas.get(text)
-        if quota is None:
-            quota = self._quotas[text] = QuotaOutcome(text)
-        return quota
-
-    def decode(self, row: Sequence[Any]) -> Attempt:
-        """The attempt of ``row``: the values of :data:`ATTEMPT_COLUMNS`."""
-        (
-            instant,
-            zone_id,
-            wall,
-            phone,
-            flags,
-            call,
-            record,
-            quota,
-            note,
-            sip_code,
-            dialing,
-            cpa_duration,
-            answered,
-            agent,
-            cpa_result,
-            cpa_recording,
-            cpa_rtp_server,
-            recording,
-            rtp_server,
-            interaction_id,
-            script,
-        ) = row
-        zone = self._zone(zone_id)
-        if wall is None:
-            time = (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
-        else:
-            time = (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
-                tzinfo=zone, fold=1 if flags & _FOLD else 0
-            )
-        dispositions = self.dispositions
-        return _build_attempt(  # type: ignore[no-any-return]
-            phone,
-            time,
-            bool(flags & _CALL),
-            None if call is None else dispositions[call],
-            None if record is None else dispositions[record],
-            None if quota is None else self._quota(quota),
-            note,
-            sip_code,
-            dialing,
-            cpa_duration,
-            answered,
-            agent,
-            None if cpa_result is None else _CPA[cpa_result],
-            cpa_recording,
-            cpa_rtp_server,
-            recording,
-            rtp_server,
-            interaction_id,
-            bool(flags & _INBOUND),
-            _EMPTY_MAP if script is None else _frozen_map(json.loads(script)),
-        )
-
-
-#: CPA results by number.
-_CPA: Final = tuple(CPAResult)
+    namespace: dict[str, Any] = {
+        "_new": _new,
+        "_Attempt": Attempt,
+        "_time": _time,
+        "_zones": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
+        "_dispositions": {None: None, **dispositions},
+        "_quota": _quota,
+        "_cpa": _CPA,
+        "_empty": _EMPTY_MAP,
+        "_frozen": _frozen_map,
+        "_loads": json.loads,
+    }
+    namespace.update({f"_set_{name}": vars(Attempt)[name].__set__ for name in _ATTEMPT_FIELDS})
+    exec(_DECODER_CODE, namespace)  # noqa: S102 - our own generated source
+    return namespace["decode"]  # type: ignore[no-any-return]

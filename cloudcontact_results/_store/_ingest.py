@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
 from cloudcontact_results._dispositions import Disposition
@@ -26,6 +26,8 @@ _INSERT_ATTEMPT: Final = (
 _SAME_INSTANT: Final = f"SELECT {_COLUMNS} FROM attempts WHERE record = ? AND t = ?"  # noqa: S608
 #: Attempt rows kept in memory before they are written.
 _FLUSH_AT: Final = 2000
+#: Values bound in one ``IN (...)`` query.
+_IN_CHUNK: Final = 500
 
 
 class Ingest:
@@ -60,6 +62,9 @@ class Ingest:
         self._columns = {cl.name: frozenset(cl.columns) for cl in campaign.lists}
         self._script_names = frozenset(field.name for field in campaign.script_fields)
         self._dispositions: dict[Disposition, int] = {}
+        # Feeds pass the same few disposition objects again and again: look
+        # them up by identity before hashing all their fields.
+        self._seen: dict[int, tuple[Disposition, int]] = {}
         self._zones: dict[str, int] = {}
         self._pending: list[tuple[Any, ...]] = []
         self._pending_keys: set[tuple[int, tuple[Any, ...]]] = set()
@@ -87,35 +92,6 @@ class Ingest:
             )
         return list_id
 
-    def record(self, list_name: str, record_id: object) -> tuple[int, int | None]:
-        """The row and completion sequence of a record already stored.
-
-        Raises:
-            UnknownNameError: the list or the record is not in the store.
-        """
-        list_id = self.list_id(list_name)
-        key = (list_id, record_id)
-        found = self._records.get(key) if isinstance(record_id, str) else None  # type: ignore[arg-type]
-        if found is None:
-            row = (
-                self._connection.execute(
-                    "SELECT id, completed_seq FROM records WHERE list = ? AND record_id = ?",
-                    key,
-                ).fetchone()
-                if isinstance(record_id, str)
-                else None
-            )
-            if row is None:
-                raise UnknownNameError(
-                    self._path,
-                    "record",
-                    record_id,
-                    f"is not a record of list {list_name!r} of campaign "
-                    f"{self._campaign.name!r} (add it with add_records first)",
-                )
-            found = self._records[key] = (row[0], row[1])  # type: ignore[index]
-        return found
-
     def _zone_id(self, text: str) -> int:
         zone_id = self._zones.get(text)
         if zone_id is None:
@@ -127,7 +103,7 @@ class Ingest:
         return zone_id
 
     def _disposition_id(self, disposition: Disposition) -> int:
-        return self._dispositions[disposition]
+        return self._seen[id(disposition)][1]
 
     # --- checks ----------------------------------------------------------------------
 
@@ -142,10 +118,14 @@ class Ingest:
         """
         if not isinstance(attempt, Attempt):
             raise CampaignMismatchError(where, attempt, "must be an Attempt")
-        for key in ("call_disposition", "record_disposition"):
-            disposition: Disposition | None = getattr(attempt, key)
-            if disposition is not None and disposition not in self._dispositions:
-                self._intern_disposition(f"{where}.{key}", disposition)
+        for disposition, key in (
+            (attempt.call_disposition, "call_disposition"),
+            (attempt.record_disposition, "record_disposition"),
+        ):
+            if disposition is not None:
+                seen = self._seen.get(id(disposition))
+                if seen is None or seen[0] is not disposition:
+                    self._intern_disposition(f"{where}.{key}", disposition)
         if attempt.script_values:
             for name in attempt.script_values:
                 if name not in self._script_names:
@@ -157,6 +137,10 @@ class Ingest:
         return attempt
 
     def _intern_disposition(self, where: str, disposition: Disposition) -> None:
+        known = self._dispositions.get(disposition)
+        if known is not None:
+            self._seen[id(disposition)] = (disposition, known)
+            return
         if self._campaign.find_disposition(disposition.name) != disposition:
             raise UnknownDispositionError(
                 where,
@@ -169,10 +153,12 @@ class Ingest:
             "INSERT OR IGNORE INTO dispositions (campaign, name) VALUES (?, ?)",
             (self._campaign_id, disposition.name),
         )
-        (self._dispositions[disposition],) = connection.execute(
+        (known,) = connection.execute(
             "SELECT id FROM dispositions WHERE campaign = ? AND name = ?",
             (self._campaign_id, disposition.name),
         ).fetchone()
+        self._dispositions[disposition] = known
+        self._seen[id(disposition)] = (disposition, known)
 
     def check_record(self, where: str, record: object) -> Record:
         """``record``, checked against the campaign (list, fields, attempts).
@@ -206,10 +192,8 @@ class Ingest:
         key = (record, row)
         if key in self._pending_keys:
             return False
-        if stored:
-            for other in self._connection.execute(_SAME_INSTANT, (record, row[0])):
-                if other == row:
-                    return False
+        if stored and self._stored(record, row):
+            return False
         self._pending_keys.add(key)
         return True
 
@@ -217,20 +201,92 @@ class Ingest:
         self._seq += 1
         self._pending.append((self._seq, record, *row))
         self.added += 1
-        if len(self._pending) >= _FLUSH_AT:
-            self.flush()
         return int(self._seq)
 
-    def add_attempt(self, list_name: str, record_id: str, attempt: Attempt) -> None:
-        """Add a checked attempt to a stored record, unless it has it already."""
-        record, completed = self.record(list_name, record_id)
-        row = self._row(attempt)
-        if not self._is_new(record, row, stored=True):
-            return
-        seq = self._append(record, row)
-        if completed is None and attempt.record_disposition is not None:
-            self._complete(record, seq)
-            self._records[self.list_id(list_name), record_id] = (record, seq)
+    def flush_if_full(self) -> None:
+        """Write the attempts kept in memory once there are many of them."""
+        if len(self._pending) >= _FLUSH_AT:
+            self.flush()
+
+    def add_attempts(self, items: Sequence[tuple[str, str, Attempt]]) -> None:
+        """Add checked attempts to stored records, skipping those they have already.
+
+        The records are looked up, and the instants they already hold
+        fetched, with one query per list and one per batch, not one per
+        attempt; only an attempt at an instant its record already has is
+        compared with the stored rows in full.
+        """
+        records = self._lookup(
+            {(self.list_id(list_name), record_id) for list_name, record_id, _ in items}
+        )
+        targets = []
+        for list_name, record_id, _ in items:
+            found = records.get((self._lists[list_name], record_id))
+            if found is None:
+                raise self._unknown_record(list_name, record_id)
+            targets.append(found[0])
+        instants = self._instants(set(targets))
+        for target, (list_name, record_id, attempt) in zip(targets, items, strict=True):
+            row = self._row(attempt)
+            key = (target, row)
+            if key in self._pending_keys:
+                continue
+            if (target, row[0]) in instants and self._stored(target, row):
+                continue
+            self._pending_keys.add(key)
+            seq = self._append(target, row)
+            list_key = (self._lists[list_name], record_id)
+            completed = self._records[list_key][1]
+            if completed is None and attempt.record_disposition is not None:
+                self._complete(target, seq)
+                self._records[list_key] = (target, seq)
+        self.flush()
+
+    def _lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int | None]]:
+        """Find the rows of stored records (list id, record id) not looked up yet."""
+        missing: dict[int, list[str]] = {}
+        for list_id, record_id in keys:
+            if (list_id, record_id) not in self._records and isinstance(record_id, str):
+                missing.setdefault(list_id, []).append(record_id)
+        for list_id, ids in missing.items():
+            for start in range(0, len(ids), _IN_CHUNK):
+                chunk = ids[start : start + _IN_CHUNK]
+                for record_id, row_id, completed in self._connection.execute(
+                    "SELECT record_id, id, completed_seq FROM records "  # noqa: S608 - placeholders
+                    f"WHERE list = ? AND record_id IN ({', '.join('?' * len(chunk))})",
+                    (list_id, *chunk),
+                ):
+                    self._records[list_id, record_id] = (row_id, completed)
+        return self._records
+
+    def _instants(self, records: set[int]) -> set[tuple[int, int]]:
+        """The (record, instant) pairs of the attempts ``records`` already have."""
+        found: set[tuple[int, int]] = set()
+        ids = list(records)
+        for start in range(0, len(ids), _IN_CHUNK):
+            chunk = ids[start : start + _IN_CHUNK]
+            found.update(
+                self._connection.execute(
+                    "SELECT record, t FROM attempts "  # noqa: S608 - placeholders only
+                    f"WHERE record IN ({', '.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return found
+
+    def _stored(self, record: int, row: tuple[Any, ...]) -> bool:
+        return any(
+            other == row for other in self._connection.execute(_SAME_INSTANT, (record, row[0]))
+        )
+
+    def _unknown_record(self, list_name: str, record_id: object) -> UnknownNameError:
+        return UnknownNameError(
+            self._path,
+            "record",
+            record_id,
+            f"is not a record of list {list_name!r} of campaign "
+            f"{self._campaign.name!r} (add it with add_records first)",
+        )
 
     def _complete(self, record: int, seq: int) -> None:
         self._connection.execute(
@@ -297,3 +353,4 @@ class Ingest:
         """Check and load every record of ``items`` (no replace)."""
         for position, record in enumerate(items):
             self.add_record(self.check_record(f"records[{position}]", record))
+            self.flush_if_full()

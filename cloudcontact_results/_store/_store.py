@@ -40,6 +40,8 @@ _MICROSECOND: Final = dt.timedelta(microseconds=1)
 #: Archives up to this size are built in memory, larger ones in a temporary file.
 _SPOOL_BYTES: Final = 8 * 1024 * 1024
 _BLOB_CHUNK: Final = 1024 * 1024
+#: Attempts of one ``add_attempts`` call looked up and written together.
+_BATCH: Final = 1000
 _ARCHIVE_COLUMNS: Final = (
     "a.id, c.name, a.list_name, a.reason, a.created, a.records, a.attempts, a.size"
 )
@@ -354,6 +356,7 @@ class ResultsStore:
                     )
                     replaced.add(record.list_name)
                 ingest.add_record(record)
+                ingest.flush_if_full()
                 count += 1
             ingest.flush()
             return count
@@ -386,15 +389,19 @@ class ResultsStore:
             ingest = Ingest(
                 connection, self._name, campaign_id, campaign, self._lists(connection, campaign_id)
             )
+            batch: list[tuple[str, str, Attempt]] = []
             for position, item in enumerate(attempts):
                 where = f"attempts[{position}]"
                 if not isinstance(item, tuple) or len(item) != 3:
                     raise CampaignMismatchError(
                         where, item, "must be a (list name, record id, Attempt) tuple"
                     )
-                list_name, record_id, attempt = item
-                ingest.add_attempt(list_name, record_id, ingest.check_attempt(where, attempt))
-            ingest.flush()
+                ingest.list_id(item[0])
+                batch.append((item[0], item[1], ingest.check_attempt(f"{where}[2]", item[2])))
+                if len(batch) == _BATCH:
+                    ingest.add_attempts(batch)
+                    batch.clear()
+            ingest.add_attempts(batch)
             return ingest.added
 
     def records(self, name: str, *, lists: Iterable[str] | None = None) -> Iterator[Record]:
@@ -634,8 +641,8 @@ class ResultsStore:
                 self._name,
                 "archive",
                 archive.id,
-                f"of list {archive.list_name!r} of campaign {archive.campaign!r}: "
-                "the store holds no such archive",
+                f"the store holds no such archive of list {archive.list_name!r} "
+                f"of campaign {archive.campaign!r}",
             )
         return bytes(row[0])
 
