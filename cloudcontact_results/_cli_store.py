@@ -23,6 +23,8 @@ from .errors import StoreError, UnknownNameError
 
 __all__ = ["add_store_commands"]
 
+#: Help of the positional arguments that several sub-commands take.
+_POSITIONALS = {"campaign": "the campaign's name", "list": "the list's name"}
 #: Attempts sent to the store in one transaction by ``store ingest``.
 _DEFAULT_BATCH = 1000
 
@@ -37,9 +39,16 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     sub = store.add_subparsers(title="store commands", dest="store_command", required=True)
 
-    def command(name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    def command(
+        name: str, help_text: str, description: str, *names: str
+    ) -> argparse.ArgumentParser:
+        """A sub-command taking the store, then the positional arguments ``names``."""
         parser = sub.add_parser(name, help=help_text, description=description)
         parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
+        for positional in names:
+            parser.add_argument(
+                positional, metavar=positional.upper(), help=_POSITIONALS[positional]
+            )
         return parser
 
     load = command(
@@ -62,8 +71,8 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         'Add attempts to the campaign\'s records. Each line is {"list": ..., "record": ..., '
         '"attempt": {...}}, the attempt as in the campaign format. Attempts already stored '
         "are ignored, so a feed may be sent again.",
+        "campaign",
     )
-    ingest.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
     ingest.add_argument(
         "source", metavar="FILE", nargs="?", default="-", help="a .jsonl file; '-' for stdin"
     )
@@ -81,8 +90,8 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "export a campaign's results from the store",
         "Export a campaign's results, from one consistent snapshot, with the options of "
         "the export dialog.",
+        "campaign",
     )
-    export.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
     export.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
@@ -93,17 +102,19 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     campaigns.set_defaults(parser=campaigns, run=_run_campaigns)
 
     archives = command(
-        "archives", "list a campaign's archives", "List a campaign's archives, oldest first."
+        "archives",
+        "list a campaign's archives",
+        "List a campaign's archives, oldest first.",
+        "campaign",
     )
-    archives.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
     archives.set_defaults(parser=archives, run=_run_archives)
 
     save = command(
         "save-archive",
         "write an archive's zip to a file",
         "Write an archive (simple.csv, detailed.csv, manifest.json) to a zip file.",
+        "campaign",
     )
-    save.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
     save.add_argument("archive", metavar="ID", type=int, help="the archive's id (see archives)")
     save.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="zip to write; '-' for stdout"
@@ -114,9 +125,9 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "remove-list",
         "remove a list from a campaign, archiving its results",
         "Remove a list from a campaign; its results become an archive (reason removed).",
+        "campaign",
+        "list",
     )
-    remove.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
-    remove.add_argument("list", metavar="LIST", help="the list's name")
     remove.set_defaults(parser=remove, run=_run_remove_list)
 
     delete_list = command(
@@ -124,8 +135,8 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "delete a list from every campaign, archiving its results",
         "Delete a list from every campaign that uses it; each campaign's results of it "
         "become an archive (reason deleted).",
+        "list",
     )
-    delete_list.add_argument("list", metavar="LIST", help="the list's name")
     delete_list.set_defaults(parser=delete_list, run=_run_delete_list)
 
     delete = command(
@@ -133,8 +144,8 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "delete a campaign with its results, archives and jobs",
         "Delete a campaign with its results, its archives and its jobs. Export what you "
         "need first: nothing of it is kept.",
+        "campaign",
     )
-    delete.add_argument("campaign", metavar="CAMPAIGN", help="the campaign's name")
     delete.add_argument("--yes", action="store_true", help="really delete it")
     delete.set_defaults(parser=delete, run=_run_delete_campaign)
 

@@ -8,6 +8,7 @@ from typing import Any, Final
 
 from cloudcontact_results._dispositions import Disposition
 from cloudcontact_results._model import Attempt, Campaign, Record
+from cloudcontact_results._reports import ReportPlan
 from cloudcontact_results.errors import (
     CampaignMismatchError,
     UnknownDispositionError,
@@ -59,7 +60,7 @@ class Ingest:
         self._campaign_id = campaign_id
         self._campaign = campaign
         self._lists = lists
-        self._columns = {cl.name: frozenset(cl.columns) for cl in campaign.lists}
+        self._plan = ReportPlan.build(campaign)
         self._script_names = frozenset(field.name for field in campaign.script_fields)
         self._dispositions: dict[Disposition, int] = {}
         # Feeds pass the same few disposition objects again and again: look
@@ -118,14 +119,7 @@ class Ingest:
         """
         if not isinstance(attempt, Attempt):
             raise CampaignMismatchError(where, attempt, "must be an Attempt")
-        for disposition, key in (
-            (attempt.call_disposition, "call_disposition"),
-            (attempt.record_disposition, "record_disposition"),
-        ):
-            if disposition is not None:
-                seen = self._seen.get(id(disposition))
-                if seen is None or seen[0] is not disposition:
-                    self._intern_disposition(f"{where}.{key}", disposition)
+        self._intern_dispositions(where, attempt)
         if attempt.script_values:
             for name in attempt.script_values:
                 if name not in self._script_names:
@@ -135,6 +129,16 @@ class Ingest:
                         f"is not a script field of campaign {self._campaign.name!r}",
                     )
         return attempt
+
+    def _intern_dispositions(self, where: str, attempt: Attempt) -> None:
+        for disposition, key in (
+            (attempt.call_disposition, "call_disposition"),
+            (attempt.record_disposition, "record_disposition"),
+        ):
+            if disposition is not None:
+                seen = self._seen.get(id(disposition))
+                if seen is None or seen[0] is not disposition:
+                    self._intern_disposition(f"{where}.{key}", disposition)
 
     def _intern_disposition(self, where: str, disposition: Disposition) -> None:
         known = self._dispositions.get(disposition)
@@ -171,16 +175,10 @@ class Ingest:
         if not isinstance(record, Record):
             raise CampaignMismatchError(where, record, "must be a Record")
         self.list_id(record.list_name)
-        columns = self._columns[record.list_name]
-        for column in record.fields:
-            if column not in columns:
-                raise CampaignMismatchError(
-                    f"Record {record.id!r}.fields",
-                    column,
-                    f"is not a column of list {record.list_name!r}",
-                )
+        # The checks a report makes as the record streams, with the same messages.
+        self._plan.admits(record)
         for position, attempt in enumerate(record.attempts):
-            self.check_attempt(f"Record {record.id!r}.attempts[{position}]", attempt)
+            self._intern_dispositions(f"Record {record.id!r}.attempts[{position}]", attempt)
         return record
 
     # --- writing -----------------------------------------------------------------------

@@ -184,26 +184,21 @@ class ResultsStore:
         return self._connection
 
     @contextlib.contextmanager
-    def _write(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction; SQLite's errors become the library's."""
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction on the store's connection; SQLite's errors become the library's."""
         with self._lock:
             connection = self._live()
             try:
-                with transaction(self._name, connection, immediate=True):
+                with transaction(self._name, connection, immediate=write):
                     yield connection
             except sqlite3.Error as error:
                 raise store_error(self._name, error) from error
 
-    @contextlib.contextmanager
-    def _read(self) -> Iterator[sqlite3.Connection]:
-        """One read transaction on the store's connection."""
-        with self._lock:
-            connection = self._live()
-            try:
-                with transaction(self._name, connection, immediate=False):
-                    yield connection
-            except sqlite3.Error as error:
-                raise store_error(self._name, error) from error
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._transaction(write=True)
+
+    def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._transaction(write=False)
 
     def _decode(self, text: str) -> Campaign:
         campaign = self._campaigns.get(text)
