@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from . import errors
-from ._columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
-from ._cpa import CPAResult
+from ._csv.read.report import Report, read_report
+from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
-from ._dispositions import (
-    SYSTEM_DISPOSITIONS,
-    Disposition,
-    DispositionCategory,
-    system_disposition,
-)
-from ._export import Destination, ExportResult, export
-from ._formatting import RowFormatter, format_row
 from ._jsonl import dump_campaign, load_campaign
-from ._language import Language
-from ._model import (
+from ._model.campaign import (
     NO_MATCH,
     Attempt,
     CallingList,
@@ -26,14 +17,23 @@ from ._model import (
     Record,
     ScriptField,
 )
-from ._notes import SystemNote
-from ._options import DEFAULT_DATETIME_FORMAT, Dialect, ExportOptions, ReportFormat
-from ._read import Report, read_report
-from ._reports import detailed_rows, report_header, report_rows, simple_rows
-from ._rows import DetailedRow, Note, QuotaGroup, SimpleRow
-from ._sip import SIP_REASON_PHRASES, sip_reason_phrase
+from ._model.cpa import CPAResult
+from ._model.dispositions import (
+    SYSTEM_DISPOSITIONS,
+    Disposition,
+    DispositionCategory,
+    system_disposition,
+)
+from ._model.notes import SystemNote
+from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
+from ._options import ExportOptions
+from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
+from ._report.formatting import RowFormatter, format_row
+from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
+from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
+from ._report.summary import AgentFigures, Summary, summary
 from ._store import Archive, ArchiveReason, ResultsStore
-from ._summary import AgentFigures, Summary, summary
+from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
 from .errors import ResultsError
 
 __all__ = [

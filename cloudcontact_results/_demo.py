@@ -14,9 +14,17 @@ from typing import Final
 
 import attrs
 
-from ._cpa import CPAResult
-from ._dispositions import Disposition, system_disposition
-from ._model import NO_MATCH, Attempt, CallingList, Campaign, QuotaOutcome, Record, ScriptField
+from ._model.campaign import (
+    NO_MATCH,
+    Attempt,
+    CallingList,
+    Campaign,
+    QuotaOutcome,
+    Record,
+    ScriptField,
+)
+from ._model.cpa import CPAResult
+from ._model.dispositions import Disposition, system_disposition
 from .errors import ValidationError
 
 __all__ = ["demo_campaign"]

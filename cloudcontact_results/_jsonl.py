@@ -13,13 +13,22 @@ import datetime as dt
 import json
 import os
 import re
-import zoneinfo
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
-from ._dispositions import Disposition, DispositionCategory
-from ._model import NO_MATCH, Attempt, CallingList, Campaign, QuotaOutcome, Record, ScriptField
-from .errors import CampaignMismatchError, ReadError, ValidationError
+from ._csv.read.source import open_input
+from ._model.campaign import (
+    NO_MATCH,
+    Attempt,
+    CallingList,
+    Campaign,
+    QuotaOutcome,
+    Record,
+    ScriptField,
+)
+from ._model.dispositions import Disposition, DispositionCategory
+from ._types import is_naive, parse_enum, parse_timezone
+from .errors import CampaignMismatchError, OptionsError, ReadError, ValidationError
 
 __all__ = ["dump_campaign", "load_attempts", "load_campaign"]
 
@@ -169,10 +178,9 @@ def _disposition(line: _Line, where: str, item: dict[str, Any]) -> Disposition:
     _check_keys(line, where, item, _DISPOSITION_KEYS)
     category = item.get("category", DispositionCategory.USER.value)
     try:
-        category = DispositionCategory(category)
-    except ValueError:
-        choices = ", ".join(repr(c.value) for c in DispositionCategory)
-        raise line.error(f"{where}.category", f"must be one of {choices}", category) from None
+        category = parse_enum(DispositionCategory, f"{where}.category", category)
+    except OptionsError as exc:
+        raise line.error(exc.field, exc.reason, category) from None
     try:
         return Disposition(
             _get(line, item, where, "name", str),
@@ -259,13 +267,13 @@ def _time(line: _Line, field: str, text: str) -> dt.datetime:
         moment = None
     if match is None or moment is None:
         raise line.error(field, "must be an ISO 8601 date-time with a UTC offset", text)
-    if moment.utcoffset() is None:
+    if is_naive(moment):
         raise line.error(field, "has no UTC offset (write e.g. 2026-03-02T09:15:00+03:00)", text)
     if match["zone"] is None:
         return moment
     try:
-        zone = zoneinfo.ZoneInfo(match["zone"])
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        zone = parse_timezone(field, match["zone"])
+    except OptionsError:
         raise line.error(field, "names an unknown IANA time zone", match["zone"]) from None
     return moment.astimezone(zone)
 
@@ -293,7 +301,7 @@ def _numbered_lines(source: Source) -> Generator[tuple[int, str], None, None]:
     if isinstance(source, str | os.PathLike):
         # Binary, decoded line by line: a text file decodes ahead in chunks,
         # which would blame the wrong line for bytes that are not UTF-8.
-        with open(source, "rb") as handle:  # noqa: PTH123 - str or PathLike
+        with open_input(source) as handle:
             yield from _numbered(_decoded(handle))
     else:
         yield from _numbered(source)
@@ -333,7 +341,6 @@ def load_campaign(source: Source) -> tuple[Campaign, Iterator[Record]]:
             a missing or unknown field, a bad time, an unknown disposition or
             list, or anything the model rejects. Errors of the campaign line
             are raised by this call; those of record lines while iterating.
-        OSError: the file cannot be read.
     """
     is_path = isinstance(source, str | os.PathLike)
     lines = _numbered_lines(source)

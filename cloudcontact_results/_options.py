@@ -1,66 +1,64 @@
-"""The export dialog: report format, filters, time zone, language and file options."""
+"""The export dialog, as three small settings and the facade users know.
+
+An export answers three separate questions, each a frozen, picklable value
+that the layer needing it takes on its own:
+
+- :class:`Selection` — *which rows*: the format, lists, dispositions, interval;
+- :class:`Rendering` — *how cells read*: zone, language, date-time format, guard;
+- :class:`Packaging` — *which file*: CSV dialect, zip, the zip member's date-time.
+
+The report functions need only the first two, so a store, a scheduled job or
+a cluster worker can carry "which rows, rendered how" without file concerns.
+:class:`ExportOptions` keeps the dialog's twelve options in one place and
+builds the three parts when it is built, so every invalid value is reported
+at construction, naming the option.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-import enum
 import zoneinfo
 from collections.abc import Iterable
-from typing import Any, TypeVar
+from typing import Any, Final
 
 import attrs
 
-from ._language import Language
-from ._validators import instance_of
+from ._model.validators import instance_of
+from ._types import (
+    DEFAULT_DATETIME_FORMAT,
+    DEFAULT_TIMEZONE,
+    Dialect,
+    Language,
+    ReportFormat,
+    check_datetime_format,
+    is_naive,
+    parse_enum,
+    parse_timezone,
+)
 from .errors import OptionsError
 
-__all__ = ["DEFAULT_DATETIME_FORMAT", "Dialect", "ExportOptions", "ReportFormat"]
+__all__ = ["ExportOptions", "Packaging", "Rendering", "Selection"]
 
-DEFAULT_DATETIME_FORMAT = "%Y-%m-%d %H:%M:%S"
+#: What a zip's DOS date-time can hold.
+_ZIP_FIRST: Final = dt.datetime(1980, 1, 1)  # noqa: DTZ001  # zip times are local and naive
+_ZIP_LAST: Final = dt.datetime(2107, 12, 31, 23, 59, 59)  # noqa: DTZ001
 
-_E = TypeVar("_E", bound=enum.StrEnum)
-
-
-class ReportFormat(enum.StrEnum):
-    """Which report to produce."""
-
-    #: One row per record: its final results (the last attempt).
-    SIMPLE = "simple"
-    #: One row per attempt, for the records in the report.
-    DETAILED = "detailed"
-    #: One row per attempt made inside the interval.
-    DETAILED_INTERVAL = "detailed-interval"
+Interval = tuple[dt.datetime, dt.datetime]
 
 
-class Dialect(enum.StrEnum):
-    """How the CSV is written: as the platform does, or as a spreadsheet wants it."""
-
-    #: Comma, CRLF, UTF-8 without BOM: what the platform exports.
-    PLATFORM = "platform"
-    #: UTF-8 with BOM, comma: Excel in English locales.
-    EXCEL = "excel"
-    #: UTF-8 with BOM, semicolon: Excel in Russian locales, no Text-to-Columns needed.
-    EXCEL_RU = "excel-ru"
-
-
-def _parse_enum(kind: type[_E], field: str, value: _E | str) -> _E:
-    try:
-        return kind(value)
-    except ValueError:
-        choices = ", ".join(repr(member.value) for member in kind)
-        raise OptionsError(field, value, f"must be one of {choices}") from None
+# --- converters and validators, shared by the parts and the facade -------------
 
 
 def _to_format(value: ReportFormat | str) -> ReportFormat:
-    return _parse_enum(ReportFormat, "ExportOptions.format", value)
+    return parse_enum(ReportFormat, "ExportOptions.format", value)
 
 
 def _to_language(value: Language | str) -> Language:
-    return _parse_enum(Language, "ExportOptions.language", value)
+    return parse_enum(Language, "ExportOptions.language", value)
 
 
 def _to_dialect(value: Dialect | str) -> Dialect:
-    return _parse_enum(Dialect, "ExportOptions.dialect", value)
+    return parse_enum(Dialect, "ExportOptions.dialect", value)
 
 
 def _parse_names(field: str, value: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -85,57 +83,128 @@ def _to_dispositions(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return _parse_names("ExportOptions.dispositions", value)
 
 
-def parse_timezone(field: str, value: Any) -> zoneinfo.ZoneInfo:
-    """The time zone called ``value``; OptionsError naming ``field`` if there is none."""
-    try:
-        return zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
-        raise OptionsError(field, value, "is not a known IANA time zone") from None
+def _to_interval(value: Interval | list[dt.datetime] | None) -> Interval | None:
+    if value is None:
+        return None
+    bounds = tuple(value) if isinstance(value, list | tuple) else value
+    if (
+        not isinstance(bounds, tuple)
+        or len(bounds) != 2
+        or not all(isinstance(bound, dt.datetime) for bound in bounds)
+    ):
+        raise OptionsError("ExportOptions.interval", value, "must be a (start, end) datetime pair")
+    return bounds
 
 
-def check_datetime_format(field: str, value: Any) -> None:
-    """``value`` must be a strftime/strptime format; OptionsError naming ``field``."""
-    if not isinstance(value, str) or "%" not in value:
-        raise OptionsError(field, value, "must be a date-time format such as '%Y-%m-%d'")
-
-
-def _check_timezone(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
+def _check_timezone(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     parse_timezone("ExportOptions.timezone", value)
 
 
-def _check_interval(instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if value is None:
-        return
-    if (
-        not isinstance(value, tuple)
-        or len(value) != 2
-        or not all(isinstance(bound, dt.datetime) for bound in value)
-    ):
-        raise OptionsError("ExportOptions.interval", value, "must be a (start, end) datetime pair")
-
-
-def _to_interval(
-    value: tuple[dt.datetime, dt.datetime] | list[dt.datetime] | None,
-) -> tuple[dt.datetime, dt.datetime] | None:
-    return tuple(value) if isinstance(value, list) else value  # type: ignore[return-value]
-
-
-def _check_datetime_format(
-    instance: ExportOptions, attribute: attrs.Attribute[Any], value: Any
-) -> None:
+def _check_datetime_format(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
     check_datetime_format("ExportOptions.datetime_format", value)
 
 
 _FLAG = instance_of(bool, "True or False", error=OptionsError)
-_ZIP_TIMESTAMP = instance_of(dt.datetime, "a datetime", optional=True, error=OptionsError)
+_DATETIME = instance_of(dt.datetime, "a datetime", optional=True, error=OptionsError)
 
 
-def _check_options(options: ExportOptions) -> None:
-    bounds = options.interval_bounds()
-    if bounds is not None and not bounds[0] < bounds[1]:
-        raise OptionsError(
-            "ExportOptions.interval", options.interval, "the start must be before the end"
-        )
+# --- the three parts --------------------------------------------------------------
+
+
+@attrs.frozen
+class Selection:
+    """Which rows a report holds.
+
+    Attributes:
+        format: the report.
+        lists: names of the exported lists; None for all.
+        dispositions: names (English or Russian) of the kept dispositions; None for all.
+        interval: half-open ``[start, end)`` as aware instants (UTC); None for no limit.
+        report_unknown_dispositions: report an unknown disposition as the
+            system *Disposition not found* instead of raising.
+    """
+
+    format: ReportFormat = attrs.field(default=ReportFormat.SIMPLE, converter=_to_format)
+    lists: tuple[str, ...] | None = attrs.field(default=None, converter=_to_lists)
+    dispositions: tuple[str, ...] | None = attrs.field(default=None, converter=_to_dispositions)
+    interval: Interval | None = attrs.field(default=None, converter=_to_interval)
+    report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
+
+    def __attrs_post_init__(self) -> None:
+        if self.interval is None:
+            return
+        start, end = self.interval
+        if is_naive(start) or is_naive(end):
+            raise OptionsError(
+                "ExportOptions.interval",
+                self.interval,
+                "must be aware here (naive bounds are read in the export time zone first)",
+            )
+        # Kept in UTC: aware date-times sharing a zone compare by wall clock,
+        # which misorders the two passes through a DST fall-back.
+        try:
+            utc = (start.astimezone(dt.UTC), end.astimezone(dt.UTC))
+        except OverflowError:
+            raise OptionsError(
+                "ExportOptions.interval", self.interval, "is out of the range of date-times"
+            ) from None
+        if not utc[0] < utc[1]:
+            raise OptionsError(
+                "ExportOptions.interval", self.interval, "the start must be before the end"
+            )
+        object.__setattr__(self, "interval", utc)
+
+
+@attrs.frozen
+class Rendering:
+    """How the cells of a report read.
+
+    Attributes:
+        timezone: IANA name of the zone date-times are written in.
+        language: headers, system disposition names, ``no match``.
+        datetime_format: the ``strftime`` format of date-times.
+        formula_guard: neutralise cells a spreadsheet would read as a formula.
+    """
+
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
+    language: Language = attrs.field(default=Language.EN, converter=_to_language)
+    datetime_format: str = attrs.field(
+        default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
+    )
+    formula_guard: bool = attrs.field(default=True, validator=_FLAG)
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        """The export time zone."""
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+@attrs.frozen
+class Packaging:
+    """Which file a report is written as.
+
+    Attributes:
+        dialect: the CSV flavour.
+        compress: write a zip holding the CSV.
+        zip_time: the zip member's local date-time (naive, as zip times
+            are); None for the time of writing.
+    """
+
+    dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
+    compress: bool = attrs.field(default=False, validator=_FLAG)
+    zip_time: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
+
+    def __attrs_post_init__(self) -> None:
+        moment = self.zip_time
+        if moment is not None and not (is_naive(moment) and _ZIP_FIRST <= moment <= _ZIP_LAST):
+            raise OptionsError(
+                "ExportOptions.zip_timestamp",
+                moment,
+                "a zip holds local date-times from 1980-01-01 to 2107-12-31",
+            )
+
+
+# --- the facade -------------------------------------------------------------------
 
 
 @attrs.frozen
@@ -143,7 +212,9 @@ class ExportOptions:
     """Everything the export dialog asks, plus the file options of this library.
 
     Strings work wherever an enum exists: ``format="detailed"``,
-    ``language="ru"``, ``dialect="excel-ru"``.
+    ``language="ru"``, ``dialect="excel-ru"``. Every value is checked here,
+    when the options are built; ``attrs.evolve(options, ...)`` makes a
+    checked, changed copy.
 
     Args:
         format: :class:`ReportFormat` or its value.
@@ -159,25 +230,23 @@ class ExportOptions:
         report_unknown_dispositions: report a disposition the campaign does not
             know as the system *Disposition not found* instead of raising.
         zip_timestamp: a fixed date-time for the zip member, making archives
-            byte-reproducible; None for the time of writing.
+            byte-reproducible (naive: local to ``timezone``); None for the
+            time of writing.
 
     Raises:
         OptionsError: naming the option and the value.
 
     >>> ExportOptions(format="detailed", language="ru").format
     <ReportFormat.DETAILED: 'detailed'>
+    >>> ExportOptions(format="detailed").selection.format is ReportFormat.DETAILED
+    True
     """
 
-    format: ReportFormat = attrs.field(
-        default=ReportFormat.SIMPLE,
-        converter=_to_format,
-    )
+    format: ReportFormat = attrs.field(default=ReportFormat.SIMPLE, converter=_to_format)
     lists: tuple[str, ...] | None = attrs.field(default=None, converter=_to_lists)
     dispositions: tuple[str, ...] | None = attrs.field(default=None, converter=_to_dispositions)
-    interval: tuple[dt.datetime, dt.datetime] | None = attrs.field(
-        default=None, converter=_to_interval, validator=_check_interval
-    )
-    timezone: str = attrs.field(default="Europe/Moscow", validator=_check_timezone)
+    interval: Interval | None = attrs.field(default=None, converter=_to_interval)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
     compress: bool = attrs.field(default=False, validator=_FLAG)
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
@@ -186,29 +255,67 @@ class ExportOptions:
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
     )
     report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
-    zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_ZIP_TIMESTAMP)
+    zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
+    #: Which rows: built from the options above when the options are built.
+    selection: Selection = attrs.field(init=False, eq=False, repr=False)
+    #: How cells read.
+    rendering: Rendering = attrs.field(init=False, eq=False, repr=False)
+    #: Which file.
+    packaging: Packaging = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        _check_options(self)
+        rendering = Rendering(
+            self.timezone, self.language, self.datetime_format, self.formula_guard
+        )
+        interval = self.interval
+        if interval is not None:
+            interval = (self.localize(interval[0]), self.localize(interval[1]))
+        try:
+            selection = Selection(
+                self.format,
+                self.lists,
+                self.dispositions,
+                interval,
+                self.report_unknown_dispositions,
+            )
+        except OptionsError as error:
+            # Name the interval as given, not as read in the export time zone.
+            raise OptionsError(error.field, self.interval, error.reason) from None
+        packaging = Packaging(self.dialect, self.compress, self._zip_time(rendering.tz))
+        # A frozen class sets its derived parts the way attrs itself does.
+        object.__setattr__(self, "selection", selection)
+        object.__setattr__(self, "rendering", rendering)
+        object.__setattr__(self, "packaging", packaging)
+
+    def _zip_time(self, zone: dt.tzinfo) -> dt.datetime | None:
+        moment = self.zip_timestamp
+        if moment is None or is_naive(moment):
+            return moment
+        try:
+            return moment.astimezone(zone).replace(tzinfo=None)
+        except OverflowError:
+            raise OptionsError(
+                "ExportOptions.zip_timestamp", moment, "is out of range in the export time zone"
+            ) from None
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
         """The export time zone."""
-        return zoneinfo.ZoneInfo(self.timezone)
+        return self.rendering.tz
 
-    def interval_bounds(self) -> tuple[dt.datetime, dt.datetime] | None:
+    def interval_bounds(self) -> Interval | None:
         """The interval as UTC instants, naive bounds read in the export time zone.
 
         In UTC because aware date-times sharing a time zone compare by wall
         clock, which misorders the two passes through a DST fall-back.
         """
-        if self.interval is None:
+        if self.selection.interval is None:
             return None
-        start, end = self.interval
-        return self.localize(start).astimezone(dt.UTC), self.localize(end).astimezone(dt.UTC)
+        start, end = self.selection.interval
+        return start.astimezone(dt.UTC), end.astimezone(dt.UTC)
 
     def localize(self, moment: dt.datetime) -> dt.datetime:
         """``moment`` as an aware date-time: naive ones are read in the export time zone."""
-        if moment.tzinfo is None or moment.utcoffset() is None:
-            return moment.replace(tzinfo=self.tz)
+        if is_naive(moment):
+            return moment.replace(tzinfo=parse_timezone("ExportOptions.timezone", self.timezone))
         return moment

@@ -10,14 +10,15 @@ The tree::
 
     ValueError
     └── ResultsError
-        ├── ValidationError          a model object cannot hold a value
-        │   ├── UnknownDispositionError
-        │   ├── CampaignMismatchError
-        │   └── OptionsError
-        ├── ExportError              an export cannot be written
-        ├── ReadError                a report file cannot be read
-        └── StoreError               a results store cannot be used as asked
-            └── UnknownNameError     a campaign, list, record or archive it does not hold
+        ├── FieldError                  a value of a named field (.field, .value, .reason)
+        │   ├── ValidationError         a model object cannot hold the value
+        │   │   ├── UnknownDispositionError
+        │   │   └── CampaignMismatchError   a record does not fit its campaign
+        │   └── OptionsError            an option (export, reading, command line) is invalid
+        ├── ExportError                 the destination is unusable
+        ├── ReadError                   a file cannot be read (.line, .column, .value)
+        └── StoreError                  a results store cannot be used as asked
+            └── UnknownNameError        a campaign, list, record or archive it does not hold
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from typing import Any
 __all__ = [
     "CampaignMismatchError",
     "ExportError",
+    "FieldError",
     "OptionsError",
     "ReadError",
     "ResultsError",
@@ -41,12 +43,13 @@ class ResultsError(ValueError):
     """Base class of every error of ``cloudcontact_results``."""
 
 
-class ValidationError(ResultsError):
-    """A model object was given a value it cannot hold.
+class FieldError(ResultsError):
+    """A named field was given a value it cannot take.
 
     Attributes:
         field: the dotted name of the field, e.g. ``"Attempt.cpa_result"``.
         value: the offending value.
+        reason: what is wrong with it.
     """
 
     def __init__(self, field: str, value: Any, reason: str) -> None:
@@ -54,6 +57,10 @@ class ValidationError(ResultsError):
         self.value = value
         self.reason = reason
         super().__init__(f"{field}: {reason} (got {value!r})")
+
+
+class ValidationError(FieldError):
+    """A model object was given a value it cannot hold."""
 
 
 class UnknownDispositionError(ValidationError):
@@ -69,7 +76,7 @@ class CampaignMismatchError(ValidationError):
     """
 
 
-class OptionsError(ValidationError):
+class OptionsError(FieldError):
     """An export option is invalid (unknown time zone, language, dialect…)."""
 
 

@@ -28,3 +28,14 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def examples(budget: int) -> int:
+    """A test's example budget: ``budget`` in the default profile, scaled with the profile.
+
+    Tests that need more (or fewer) examples than the profile's default say
+    so with ``@settings(max_examples=examples(n))``; under ``ci`` they try
+    as many times harder as the profile does, instead of pinning their count.
+    """
+    scale = settings().max_examples / settings.get_profile("default").max_examples
+    return max(1, round(budget * scale))

@@ -48,7 +48,7 @@ import attrs
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from cloudcontact_results._dispositions import find_system_disposition, lookup_key
+from cloudcontact_results._model.dispositions import find_system_disposition, lookup_key
 
 __all__ = [
     "COLUMN_POOL",
@@ -525,7 +525,7 @@ def attempts_for(
 
     * ``failed`` — a dial that reached nobody: a connection-problem or
       system call disposition, a CPA result and/or SIP code that usually fit
-      it (sometimes not: the spec reports both as given), answered duration
+      it (sometimes not: docs/model.md reports both as given), answered duration
       0, no agent; when it completes the record, the record disposition is
       *Finalized by dial rule* or *No numbers left to call*.
     * ``answered`` — a conversation: an agent, answered duration > 0, a call

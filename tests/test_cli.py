@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results._cli import main
-from cloudcontact_results._progress import tracked
+from cloudcontact_results._cli.progress import tracked
+from cloudcontact_results.cli import main
 
 # The command line reads naive --from/--to in --timezone, like the options do.
 NAIVE_START = dt.datetime(2026, 3, 3, 9)  # noqa: DTZ001
@@ -284,7 +284,9 @@ def test_bad_usage_exits_2(tmp_path: Path, args: list[str]) -> None:
 
 def test_main_returns_the_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", str(tmp_path / "none.jsonl"), "-o", str(tmp_path / "x.csv")]) == 1
-    assert "none.jsonl: No such file or directory" in capsys.readouterr().err
+    error = capsys.readouterr().err
+    assert error.startswith("error: cannot open ")
+    assert "none.jsonl': No such file or directory" in error
 
 
 # --- progress ---------------------------------------------------------------------

@@ -432,7 +432,12 @@ def test_aware_zip_timestamp_is_written_in_the_export_time_zone() -> None:
         assert archive.infolist()[0].date_time == (2026, 3, 1, 9, 0, 0)
 
 
-def test_zip_timestamp_before_1980_is_an_options_error() -> None:
-    options = ccr.ExportOptions(compress=True, zip_timestamp=dt.datetime(1979, 12, 31, tzinfo=MSK))
-    with pytest.raises(ccr.errors.OptionsError, match=r"ExportOptions\.zip_timestamp"):
-        ccr.export(CAMPAIGN, RECORDS, io.BytesIO(), options)
+@pytest.mark.parametrize("compress", [True, False])
+def test_zip_timestamp_outside_a_zips_range_is_an_options_error_at_construction(
+    compress: bool,
+) -> None:
+    # A zip's DOS date-time holds 1980-01-01 to 2107-12-31; checked when the
+    # options are built, whether or not this export zips.
+    for moment in (dt.datetime(1979, 12, 31, tzinfo=MSK), dt.datetime(2108, 1, 1, tzinfo=MSK)):
+        with pytest.raises(ccr.errors.OptionsError, match=r"ExportOptions\.zip_timestamp"):
+            ccr.ExportOptions(compress=compress, zip_timestamp=moment)

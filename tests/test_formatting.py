@@ -1,18 +1,25 @@
-"""RowFormatter / format_row: typed rows to text cells (SPEC §5 "Values", §6)."""
+"""RowFormatter / format_row: typed rows to text cells (docs/reports.md, docs/options.md)."""
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
+import pickle
+import traceback
 from zoneinfo import ZoneInfo
 
+import attrs
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
-from strategies import campaign_with_records, export_options
 
 import cloudcontact_results as ccr
-from cloudcontact_results import _guard
-from cloudcontact_results._guard import guard_cell, guarded
+from cloudcontact_results._report import guard as _guard
+from cloudcontact_results._report.guard import guard_cell
+from tests.answers import parse, spreadsheet_safe
+from tests.conftest import examples
+from tests.strategies import campaign_with_records, export_options
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # 09:05:07 UTC on the day New York moves its clocks forward (05:05 EDT).
@@ -163,7 +170,7 @@ _EARLIEST = dt.datetime(1, 1, 1)  # noqa: DTZ001 - bounds of st.datetimes are na
 _LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, 999999)  # noqa: DTZ001
 
 
-@settings(max_examples=400)
+@settings(max_examples=examples(400))
 @given(
     moment=st.datetimes(_EARLIEST, _LATEST, timezones=st.timezones()),
     zone=st.one_of(
@@ -194,7 +201,7 @@ def test_default_time_format_drops_microseconds_without_rounding() -> None:
     )
 
 
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(
     text=st.one_of(
         st.text(max_size=12),
@@ -203,6 +210,10 @@ def test_default_time_format_drops_microseconds_without_rounding() -> None:
         ),
     )
 )
+@example(text="-1,5")
+@example(text="+²")
+@example(text="-5.")
+@example(text="-٣")
 def test_guard_cell_fast_path_agrees_with_the_rule(text: str) -> None:
     expected = "'" + text if _guard._is_formula_like(text) else text
     assert guard_cell(text) == expected
@@ -213,17 +224,84 @@ _GUARD_OPTIONS = export_options(
 )
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(campaign_with_records(max_records=6), _GUARD_OPTIONS)
-def test_guarded_cells_function_is_the_guard_over_every_cell(
+def test_guarded_export_is_the_guard_over_every_formatted_cell(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
 ) -> None:
+    # Date-time formats starting with "=" or "-" make time cells formula-like:
+    # the export's compiled rows must guard them like any text cell.
     campaign, records = campaign_and_records
     formatter = ccr.RowFormatter(options)
-    rows = list(ccr.report_rows(campaign, records, options))
-    row_type = ccr.SimpleRow if options.format is ccr.ReportFormat.SIMPLE else ccr.DetailedRow
-    guarded_cells = formatter.cells_function(row_type, guard=True)
-    plain_cells = formatter.cells_function(row_type)
-    for row in rows:
-        assert plain_cells(row) == formatter.cells(row)
-        assert guarded_cells(row) == guarded(formatter.cells(row))
+    stream = io.BytesIO()
+    ccr.export(campaign, records, stream, attrs.evolve(options, formula_guard=True))
+    expected = [list(ccr.report_header(campaign, options))]
+    expected += [formatter.cells(row) for row in ccr.report_rows(campaign, records, options)]
+    assert parse(stream.getvalue(), options.dialect) == [
+        [spreadsheet_safe(cell) for cell in row] for row in expected
+    ]
+
+
+# --- the guard's edge cases (docs/export.md: "+"/"-" not followed by a plain number) ---
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("-1,5", "-1,5"),  # a plain number with a decimal comma
+        ("+1.25", "+1.25"),
+        ("-5.", "'-5."),  # a separator without digits after it is not a plain number
+        ("+²", "'+²"),  # a superscript is not a decimal digit
+        ("-٣", "-٣"),  # an Arabic-Indic digit is one
+        ("+", "'+"),
+        ("-1,5,6", "'-1,5,6"),
+        ("'=1", "''=1"),  # a genuine quote before formula-like text is quoted too
+        ("'plain", "'plain"),
+    ],
+)
+def test_guard_edge_cases(text: str, written: str) -> None:
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["Value"])])
+    stream = io.BytesIO()
+    ccr.export(campaign, [ccr.Record("1", "L", {"Value": text})], stream)
+    data_line = stream.getvalue().decode().splitlines()[1]
+    assert next(csv.reader([data_line]))[0] == written
+    report = ccr.read_report(io.BytesIO(stream.getvalue()))
+    assert next(iter(report)).fields["Value"] == text
+
+
+# --- the formatter as an object ------------------------------------------------------------
+
+
+def test_formatter_pickles_and_formats_the_same_after() -> None:
+    options = ccr.ExportOptions(language="ru", timezone="Asia/Yekaterinburg")
+    formatter = ccr.RowFormatter(options)
+    row = one_row(ccr.Attempt("1", MOMENT), fmt="detailed")
+    copy = pickle.loads(pickle.dumps(formatter))  # noqa: S301  # bytes this test made
+    assert copy.cells(row) == formatter.cells(row)
+    assert copy.rendering == formatter.rendering == options.rendering
+
+
+def test_generated_row_code_is_named_in_tracebacks() -> None:
+    # A row whose time is not a datetime fails inside the generated function:
+    # the traceback names its generated file and shows its source line.
+    row = attrs.evolve(one_row(ccr.Attempt("1", MOMENT), fmt="detailed"), call_time="not a time")
+    with pytest.raises(AttributeError) as caught:
+        ccr.RowFormatter().cells(row)
+    frames = traceback.extract_tb(caught.value.__traceback__)
+    generated = [frame for frame in frames if "generated" in frame.filename]
+    assert generated
+    assert generated[0].filename.startswith("<cloudcontact_results generated detailed rows")
+    assert "time(row.call_time)" in (generated[0].line or "")
+
+
+def test_rows_are_hashable_and_their_fields_read_only() -> None:
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["A", "B"])])
+    attempts = [ccr.Attempt("1", MOMENT), ccr.Attempt("1", MOMENT + dt.timedelta(hours=1))]
+    first, second = ccr.detailed_rows(
+        campaign, [ccr.Record("1", "L", {"A": "x"}, attempts)], ccr.ExportOptions(format="detailed")
+    )
+    assert hash(first) != hash(second)
+    assert first.fields == second.fields == {"A": "x", "B": ""}
+    with pytest.raises(TypeError):
+        first.fields["A"] = "changed"  # type: ignore[index]
+    assert second.fields["A"] == "x"

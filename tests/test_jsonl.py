@@ -8,10 +8,11 @@ from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
-from strategies import campaign_with_records
 
 import cloudcontact_results as ccr
-from cloudcontact_results._jsonl import dump_campaign, load_campaign
+from cloudcontact_results import dump_campaign, load_campaign
+from tests.conftest import examples
+from tests.strategies import campaign_with_records
 
 CAMPAIGN_LINE = {
     "type": "campaign",
@@ -54,7 +55,7 @@ def _load_all(lines: list[str]) -> tuple[ccr.Campaign, list[ccr.Record]]:
     return campaign, list(records)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(campaign_with_records(max_records=6))
 def test_dump_then_load_gives_the_same_campaign_and_records(
     drawn: tuple[ccr.Campaign, list[ccr.Record]],
@@ -70,7 +71,7 @@ def test_dump_then_load_gives_the_same_campaign_and_records(
     assert list(loaded_records) == records
 
 
-@settings(max_examples=15)
+@settings(max_examples=examples(15))
 @given(campaign_with_records(max_records=4))
 def test_round_trip_keeps_the_reports_byte_for_byte(
     drawn: tuple[ccr.Campaign, list[ccr.Record]],
@@ -271,3 +272,13 @@ def test_line_numbers_count_blank_lines() -> None:
 
     with pytest.raises(ccr.errors.ReadError, match="line 4"):
         _load_all(lines)
+
+
+def test_a_missing_file_is_the_same_read_error_as_for_reports(tmp_path: Path) -> None:
+    missing = tmp_path / "missing.jsonl"
+    with pytest.raises(ccr.errors.ReadError, match=r"cannot open .*missing\.jsonl") as campaign:
+        ccr.load_campaign(missing)
+    with pytest.raises(ccr.errors.ReadError, match=r"cannot open .*missing\.jsonl") as report:
+        ccr.read_report(missing)
+    assert type(campaign.value) is type(report.value)
+    assert str(campaign.value) == str(report.value)

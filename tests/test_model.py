@@ -1,6 +1,6 @@
 """The domain model: validation on construction, derived properties, strategies.
 
-Each validation rule of SPEC section 2 has its own test; every rejection must
+Each validation rule of docs/model.md has its own test; every rejection must
 be a ``ccr.errors.ValidationError`` (hence a ``ValueError``) whose message
 names the field and the value.
 """
@@ -18,7 +18,9 @@ import attrs
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import (
+
+import cloudcontact_results as ccr
+from tests.strategies import (
     attempts_for,
     aware_datetimes,
     calling_lists,
@@ -27,8 +29,6 @@ from strategies import (
     records_for,
     user_dispositions,
 )
-
-import cloudcontact_results as ccr
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 T0 = dt.datetime(2024, 3, 1, 10, 0, tzinfo=MOSCOW)

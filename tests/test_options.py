@@ -1,4 +1,4 @@
-"""ExportOptions: defaults, strings for enums, and validation of every field (SPEC §6)."""
+"""ExportOptions: defaults, strings for enums, and validation of every field (docs/options.md)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
+from tests.conftest import examples
 
 MODES = ("raise", "skip", "collect")
 
@@ -68,26 +69,26 @@ def mutated(draw: st.DrawFn) -> tuple[bytes, tuple[str, ...]]:
     return bytes(buffer), draw(st.sampled_from(((), names)))
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.binary(max_size=512), st.sampled_from(MODES))
 def test_random_bytes_raise_only_read_errors(data, mode):
     read_everything(data, mode)
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.binary(max_size=64), st.sampled_from(MODES))
 def test_random_bytes_after_a_zip_signature_raise_only_read_errors(data, mode):
     read_everything(b"PK\x03\x04" + data, mode)
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(mutated(), st.sampled_from(MODES))
 def test_mutated_exports_raise_only_read_errors(case, mode):
     data, names = case
     read_everything(data, mode, names)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(st.data(), st.sampled_from(MODES))
 def test_truncated_exports_raise_only_read_errors(data, mode):
     export, names = data.draw(st.sampled_from(valid_exports()))

@@ -1,4 +1,4 @@
-"""Properties of the simple and detailed reports over generated campaigns (SPEC §5-§6)."""
+"""Properties of the reports over generated campaigns (docs/reports.md, docs/options.md)."""
 
 from __future__ import annotations
 
@@ -10,15 +10,16 @@ from zoneinfo import ZoneInfo
 import attrs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import (
+
+import cloudcontact_results as ccr
+from tests.conftest import examples
+from tests.strategies import (
     ZONES,
     aware_datetimes,
     campaign_with_records,
     campaigns,
     records_for,
 )
-
-import cloudcontact_results as ccr
 
 NEW_YORK = ZoneInfo("America/New_York")
 UTC = dt.UTC
@@ -145,7 +146,7 @@ def _around_a_dst_change(draw):
     return campaign, records, transition, naive_cuts
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(_around_a_dst_change())
 def test_adjacent_naive_intervals_partition_the_attempts_across_dst(drawn):
     campaign, records, transition, naive_cuts = drawn

@@ -1,8 +1,9 @@
-"""The simple and detailed reports, rule by rule (SPEC §5 and the filters of §6)."""
+"""The reports, rule by rule (docs/reports.md and the filters of docs/options.md)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import io
 import itertools
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
@@ -746,3 +747,49 @@ def test_detailed_row_puts_every_value_in_its_own_attribute():
             "is_inbound_call": False,
         },
     ]
+
+
+# --- what the redesign pins with answer keys of its own ----------------------------------------
+
+STRANGER = ccr.Disposition("Неизвестный статус", final=True)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        # The unknown disposition is on an attempt outside the interval: no row shows it.
+        {"format": "detailed-interval", "interval": (naive(2026, 1, 1), naive(2026, 1, 2))},
+        # ...or on a record no row shows: another disposition is selected.
+        {"format": "detailed", "dispositions": ["Отказ"]},
+        {"format": "simple", "dispositions": ["Отказ"]},
+    ],
+)
+@pytest.mark.parametrize("where", ["call_disposition", "record_disposition"])
+def test_an_unknown_disposition_raises_even_on_an_attempt_no_row_shows(options, where):
+    # docs/decisions.md: whether a record fits its campaign does not depend on
+    # the report format or the filters, so every attempt's dispositions are checked.
+    attempt = ccr.Attempt(PHONE, at(5), **{where: STRANGER})
+    records = [record("1", attempt)]
+    rows = ccr.report_rows(CAMPAIGN, records, ccr.ExportOptions(**options))
+    with pytest.raises(ccr.errors.UnknownDispositionError, match="Неизвестный статус"):
+        list(rows)
+
+
+def test_codes_and_quota_groups_that_look_like_formulas_are_guarded():
+    minus_code = ccr.Disposition("Отказ", code="-A1", final=True)
+    campaign = ccr.Campaign("Обзвон", [CLIENTS], dispositions=[minus_code])
+    stopped = ccr.Attempt(PHONE, at(1), quota=ccr.QuotaOutcome("=HYPERLINK(1)"))
+    completing = ccr.Attempt(
+        PHONE, at(2), call_disposition=minus_code, record_disposition=minus_code
+    )
+    stream = io.BytesIO()
+    ccr.export(
+        campaign,
+        [record("1", stopped), record("2", completing)],
+        stream,
+        ccr.ExportOptions(format="detailed"),
+    )
+    lines = stream.getvalue().decode().splitlines()
+    # The Quota Group cell of the first attempt, the two code cells of the second.
+    assert ",'=HYPERLINK(1)," in lines[1]
+    assert lines[2].count(",'-A1,") == 2

@@ -11,6 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
+from tests.conftest import examples
 from tests.strategies import campaign_with_records
 
 # Zones without DST in 2020-2030: a wall-clock time read back names one instant.
@@ -53,7 +54,7 @@ def _round_trip(campaign, records, options):
     return result, report, list(report)
 
 
-@settings(max_examples=40)
+@settings(max_examples=examples(40))
 @given(
     campaign_with_records(max_records=6),
     st.sampled_from(_COMBINATIONS),

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results._cli import main
+from cloudcontact_results.cli import main
 
 NAME = "Продажи"
 CAMPAIGN_LINES = [

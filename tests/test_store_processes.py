@@ -23,10 +23,10 @@ from pathlib import Path
 
 import attrs
 import pytest
-import store_worker as worker
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import UnknownNameError
+from tests import store_worker as worker
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal")
 

@@ -17,9 +17,9 @@ from pathlib import Path
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
-from strategies import campaign_with_records, export_options
 
 import cloudcontact_results as ccr
+from tests.strategies import campaign_with_records, export_options
 
 FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
 

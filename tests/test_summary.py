@@ -8,6 +8,7 @@ import io
 from hypothesis import given, settings
 
 import cloudcontact_results as ccr
+from tests.conftest import examples
 from tests.strategies import campaign_with_records
 
 T0 = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
@@ -99,7 +100,7 @@ def test_empty_summary():
     assert result.attempts_per_record is None
 
 
-@settings(max_examples=25)
+@settings(max_examples=examples(25))
 @given(campaign_with_records(max_records=6))
 def test_simple_and_detailed_agree_on_records(data):
     campaign, records = data

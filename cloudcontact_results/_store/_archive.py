@@ -14,9 +14,10 @@ from typing import IO, Any, Final
 
 import attrs
 
-from cloudcontact_results._export import export
-from cloudcontact_results._model import Campaign, Record
-from cloudcontact_results._options import ExportOptions, ReportFormat
+from .._csv.write.export import export
+from .._model.campaign import Campaign, Record
+from .._options import ExportOptions
+from .._types import ReportFormat
 
 __all__ = ["MEMBERS", "Archive", "ArchiveReason", "write_archive"]
 

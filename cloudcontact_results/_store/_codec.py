@@ -21,11 +21,11 @@ from typing import Any, Final
 
 import attrs
 
-from cloudcontact_results._cpa import CPAResult
-from cloudcontact_results._dispositions import Disposition
-from cloudcontact_results._frozen import FrozenTextMap
-from cloudcontact_results._jsonl import dump_campaign, load_campaign
-from cloudcontact_results._model import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
+from .._jsonl import dump_campaign, load_campaign
+from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
+from .._model.cpa import CPAResult
+from .._model.dispositions import Disposition
+from .._model.frozen import FrozenTextMap
 
 __all__ = [
     "ATTEMPT_COLUMNS",

@@ -6,15 +6,15 @@ import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
-from cloudcontact_results._dispositions import Disposition
-from cloudcontact_results._model import Attempt, Campaign, Record
-from cloudcontact_results._reports import ReportPlan
-from cloudcontact_results.errors import (
+from .._model.campaign import Attempt, Campaign, Record
+from .._model.dispositions import Disposition
+from .._options import ExportOptions
+from .._report.plan import ReportPlan
+from ..errors import (
     CampaignMismatchError,
     UnknownDispositionError,
     UnknownNameError,
 )
-
 from ._codec import ATTEMPT_COLUMNS, attempt_row, fields_text
 
 __all__ = ["Ingest"]
@@ -60,7 +60,8 @@ class Ingest:
         self._campaign_id = campaign_id
         self._campaign = campaign
         self._lists = lists
-        self._plan = ReportPlan.build(campaign)
+        options = ExportOptions()
+        self._plan = ReportPlan.build(campaign, options.selection, options.rendering)
         self._script_names = frozenset(field.name for field in campaign.script_fields)
         self._dispositions: dict[Disposition, int] = {}
         # Feeds pass the same few disposition objects again and again: look

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Final, TypeVar
 
-from cloudcontact_results.errors import StoreError
+from ..errors import StoreError
 
 __all__ = [
     "APPLICATION_ID",
@@ -138,9 +138,9 @@ CREATE TABLE job_runs (
     rows INTEGER,
     bytes INTEGER,
     sha256 TEXT,
-    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed')),
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'running')),
     error TEXT,
-    finished INTEGER NOT NULL
+    finished INTEGER
 );
 CREATE INDEX job_runs_by_job ON job_runs (job, id);
 

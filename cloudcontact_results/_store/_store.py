@@ -17,16 +17,15 @@ from typing import Any, Final, Self
 
 import attrs
 
-from cloudcontact_results._export import Destination, ExportResult, export
-from cloudcontact_results._model import Attempt, Campaign, Record
-from cloudcontact_results._options import ExportOptions
-from cloudcontact_results.errors import (
+from .._csv.write.export import Destination, ExportResult, export
+from .._model.campaign import Attempt, Campaign, Record
+from .._options import ExportOptions
+from ..errors import (
     CampaignMismatchError,
     StoreError,
     UnknownNameError,
     ValidationError,
 )
-
 from ._archive import Archive, ArchiveReason, write_archive
 from ._codec import campaign_from_text, campaign_text
 from ._ingest import Ingest

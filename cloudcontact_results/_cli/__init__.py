@@ -1,0 +1,1 @@
+"""The ``cloudcontact-results`` command line."""

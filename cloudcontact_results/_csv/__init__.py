@@ -1,0 +1,1 @@
+"""Reports as CSV: the dialects, writing (optionally zipped) and reading back."""

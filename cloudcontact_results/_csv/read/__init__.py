@@ -1,0 +1,1 @@
+"""Reading CSV/zip exports back into typed rows: source, header, cells, rows, the report."""

@@ -1,0 +1,1 @@
+"""The domain model: campaigns, lists, records, attempts, dispositions, CPA results, SIP codes."""

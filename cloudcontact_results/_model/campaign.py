@@ -1,0 +1,399 @@
+"""The domain model: campaigns, calling lists, records and their attempts."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from collections.abc import Iterable, Mapping
+from typing import Any, Final, Literal
+
+import attrs
+
+from .._types import Language, check_sip_code, is_naive, normalize_name
+from ..errors import ValidationError
+from .cpa import CPAResult
+from .dispositions import Disposition, find_system_disposition, lookup_key
+from .frozen import FrozenTextMap
+from .validators import instance_of, non_empty_text
+
+__all__ = [
+    "NO_MATCH",
+    "Attempt",
+    "CallingList",
+    "Campaign",
+    "NoMatch",
+    "QuotaOutcome",
+    "Record",
+    "ScriptField",
+]
+
+
+class NoMatch(enum.Enum):
+    """The type of :data:`NO_MATCH`."""
+
+    NO_MATCH = "no match"
+
+    def __repr__(self) -> str:
+        return "NO_MATCH"
+
+    def label(self, language: Language | str = Language.EN) -> str:
+        """``no match`` in English reports, ``не соответствует`` in Russian ones."""
+        return "не соответствует" if Language.parse(language) is Language.RU else "no match"
+
+
+#: The quota group of a record that matched none of the campaign's quota groups.
+NO_MATCH: Final = NoMatch.NO_MATCH
+
+_NO_MATCH_LABELS = frozenset(normalize_name(NO_MATCH.label(lang)) for lang in Language)
+
+
+def is_no_match_label(text: str) -> bool:
+    """Is ``text`` how a report writes NO_MATCH (either language, any case and spacing)?"""
+    return normalize_name(text) in _NO_MATCH_LABELS
+
+
+# --- validators shared by the classes below ---------------------------------
+
+
+_TEXT = instance_of(str, "text (str)")
+_FLAG = instance_of(bool, "True or False")
+
+
+def _unique(owner: str, field: str, names: Iterable[str]) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ValidationError(f"{owner}.{field}", name, "is given twice")
+        seen.add(name)
+
+
+def _tuple_of(owner: str, kind: type) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[tuple[Any, ...]], value: Any) -> None:
+        _sequence(f"{owner}.{attribute.name}", value)
+        for position, item in enumerate(value):
+            if not isinstance(item, kind):
+                raise ValidationError(
+                    f"{owner}.{attribute.name}[{position}]",
+                    item,
+                    f"must be a {kind.__name__}",
+                )
+
+    return check
+
+
+def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
+    if isinstance(value, str | bytes):
+        return (value,)
+    try:
+        return tuple(value)
+    except TypeError:
+        return value  # type: ignore[return-value]  # not iterable: the validator says so
+
+
+def _sequence(field: str, value: Any) -> None:
+    if not isinstance(value, tuple):
+        raise ValidationError(field, value, "must be a sequence")
+
+
+def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(value, FrozenTextMap) or not isinstance(value, Mapping):
+        return value  # already frozen, or rejected by the validator with its field name
+    return FrozenTextMap(value)
+
+
+def _text_map(owner: str) -> Any:
+    def check(instance: object, attribute: attrs.Attribute[Mapping[str, str]], value: Any) -> None:
+        if not isinstance(value, Mapping):
+            raise ValidationError(
+                f"{owner}.{attribute.name}", value, "must be a mapping of name to text"
+            )
+        for key, item in value.items():
+            if not isinstance(key, str):
+                raise ValidationError(f"{owner}.{attribute.name}", key, "keys must be text")
+            if not isinstance(item, str):
+                raise ValidationError(f"{owner}.{attribute.name}[{key!r}]", item, "must be text")
+
+    return check
+
+
+# --- calling lists, script fields, campaigns ---------------------------------
+
+
+def _check_columns(instance: CallingList, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _sequence("CallingList.columns", value)
+    for position, column in enumerate(value):
+        if not isinstance(column, str) or not column.strip():
+            raise ValidationError(
+                f"CallingList.columns[{position}]", column, "must be non-empty text"
+            )
+    _unique("CallingList", "columns", value)
+
+
+@attrs.frozen
+class CallingList:
+    """A calling list: its name and its columns, in the order they were loaded.
+
+    >>> CallingList("Клиенты", ["№", "Фамилия", "Телефон"]).columns
+    ('№', 'Фамилия', 'Телефон')
+    """
+
+    name: str = attrs.field(validator=non_empty_text)
+    columns: tuple[str, ...] = attrs.field(converter=_to_tuple, validator=_check_columns)
+
+
+@attrs.frozen
+class ScriptField:
+    """A field of the campaign's conversation script; only ``export=True`` ones are reported."""
+
+    name: str = attrs.field(validator=non_empty_text)
+    export: bool = attrs.field(default=True, validator=_FLAG)
+
+
+def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Campaign", CallingList)(instance, attribute, value)
+    _unique("Campaign", "lists", (calling_list.name for calling_list in value))
+
+
+def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Campaign", Disposition)(instance, attribute, value)
+    # Checked per report language: a Russian report shows name_ru when there is one.
+    for language in Language:
+        seen: set[str] = set()
+        for disposition in value:
+            label = disposition.label(language)
+            if lookup_key(label) in seen:
+                raise ValidationError("Campaign.dispositions", label, "is given twice")
+            seen.add(lookup_key(label))
+            system = find_system_disposition(label)
+            if system is not None and system != disposition:
+                raise ValidationError(
+                    "Campaign.dispositions",
+                    label,
+                    f"is the name of the system disposition {system.name!r}; "
+                    "a campaign's own disposition needs a name of its own",
+                )
+
+
+@attrs.frozen
+class Campaign:
+    """A calling campaign: its lists, its script fields and its own dispositions.
+
+    System dispositions are always known and need not be listed.
+    """
+
+    name: str = attrs.field(validator=non_empty_text)
+    lists: tuple[CallingList, ...] = attrs.field(converter=_to_tuple, validator=_check_lists)
+    script_fields: tuple[ScriptField, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_tuple_of("Campaign", ScriptField)
+    )
+    dispositions: tuple[Disposition, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_dispositions
+    )
+
+    def calling_list(self, name: str) -> CallingList | None:
+        """The list called ``name``, or None."""
+        for calling_list in self.lists:
+            if calling_list.name == name:
+                return calling_list
+        return None
+
+    @property
+    def exported_script_fields(self) -> tuple[ScriptField, ...]:
+        """The script fields that appear in reports, in script order."""
+        return tuple(field for field in self.script_fields if field.export)
+
+    def find_disposition(self, name: str) -> Disposition | None:
+        """The campaign's or the system's disposition called ``name`` (either language), or None."""
+        key = lookup_key(name)
+        for disposition in self.dispositions:
+            if key in (lookup_key(disposition.name), lookup_key(disposition.label(Language.RU))):
+                return disposition
+        return find_system_disposition(name)
+
+
+# --- quota outcomes, attempts, records ---------------------------------------
+
+
+def _check_group(instance: QuotaOutcome, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is NO_MATCH:
+        return
+    if not isinstance(value, str) or not value.strip():
+        raise ValidationError("QuotaOutcome.group", value, "must be non-empty text or NO_MATCH")
+    if is_no_match_label(value):
+        raise ValidationError(
+            "QuotaOutcome.group", value, "is how reports write NO_MATCH; use NO_MATCH instead"
+        )
+
+
+@attrs.frozen
+class QuotaOutcome:
+    """Why a quota stopped an attempt: the group that was reached, or :data:`NO_MATCH`."""
+
+    group: str | Literal[NoMatch.NO_MATCH] = attrs.field(validator=_check_group)
+
+    def label(self, language: Language | str = Language.EN) -> str:
+        """The Quota Group cell: the group's name, or ``no match`` in ``language``."""
+        return self.group if isinstance(self.group, str) else self.group.label(language)
+
+
+def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, dt.datetime):
+        raise ValidationError("Attempt.time", value, "must be a datetime")
+    if is_naive(value):
+        raise ValidationError("Attempt.time", value, "must be timezone-aware (naive datetime)")
+
+
+def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValidationError(f"Attempt.{attribute.name}", value, "must be whole seconds (int)")
+    if value < 0:
+        raise ValidationError(f"Attempt.{attribute.name}", value, "must be >= 0 seconds")
+
+
+def _to_cpa(value: Any) -> Any:
+    if isinstance(value, int) and not isinstance(value, bool | CPAResult):
+        try:
+            return CPAResult(value)
+        except ValueError:
+            raise ValidationError("Attempt.cpa_result", value, "must be 0-9") from None
+    return value
+
+
+def _check_cpa(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is not None and not isinstance(value, CPAResult):
+        raise ValidationError("Attempt.cpa_result", value, "must be a CPAResult (0-9) or None")
+
+
+def _check_sip(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    check_sip_code("Attempt.sip_code", value)
+
+
+def _check_attempt(attempt: Attempt) -> None:
+    if not attempt.is_call_attempt:
+        if attempt.is_inbound:
+            raise ValidationError(
+                "Attempt.is_inbound", True, "an attempt that was not dialled cannot be inbound"
+            )
+        if attempt.interaction_id:
+            raise ValidationError(
+                "Attempt.interaction_id",
+                attempt.interaction_id,
+                "an attempt that was not dialled has no interaction id",
+            )
+    if attempt.record_disposition is not None:
+        if attempt.quota is not None:
+            raise ValidationError(
+                "Attempt.record_disposition",
+                attempt.record_disposition.name,
+                "a quota-stopped attempt never completes the record",
+            )
+        if not attempt.record_disposition.final:
+            raise ValidationError(
+                "Attempt.record_disposition",
+                attempt.record_disposition.name,
+                "must be a final disposition",
+            )
+
+
+@attrs.frozen
+class Attempt:
+    """One processing of a record: a real dial, or a DNC match or quota stop that was not.
+
+    See the field list in ``docs/model.md``. Validation rejects impossible
+    combinations: naive times, negative durations, CPA results outside 0-9,
+    inbound or interaction ids on attempts that were not dialled, a record
+    disposition on a quota-stopped attempt, and a non-final record disposition.
+    """
+
+    phone: str = attrs.field(validator=_TEXT)
+    time: dt.datetime = attrs.field(validator=_check_time)
+    is_call_attempt: bool = attrs.field(default=True, validator=_FLAG)
+    call_disposition: Disposition | None = attrs.field(
+        default=None, validator=instance_of(Disposition, "a Disposition", optional=True)
+    )
+    record_disposition: Disposition | None = attrs.field(
+        default=None, validator=instance_of(Disposition, "a Disposition", optional=True)
+    )
+    quota: QuotaOutcome | None = attrs.field(
+        default=None, validator=instance_of(QuotaOutcome, "a QuotaOutcome", optional=True)
+    )
+    note: str = attrs.field(default="", validator=_TEXT)
+    sip_code: int | None = attrs.field(default=None, validator=_check_sip)
+    dialing_duration: int = attrs.field(default=0, validator=_check_seconds)
+    cpa_duration: int = attrs.field(default=0, validator=_check_seconds)
+    answered_duration: int = attrs.field(default=0, validator=_check_seconds)
+    agent: str = attrs.field(default="", validator=_TEXT)
+    cpa_result: CPAResult | None = attrs.field(
+        default=None, converter=_to_cpa, validator=_check_cpa
+    )
+    cpa_recording: str = attrs.field(default="", validator=_TEXT)
+    cpa_rtp_server: str = attrs.field(default="", validator=_TEXT)
+    recording: str = attrs.field(default="", validator=_TEXT)
+    rtp_server: str = attrs.field(default="", validator=_TEXT)
+    interaction_id: str = attrs.field(default="", validator=_TEXT)
+    is_inbound: bool = attrs.field(default=False, validator=_FLAG)
+    script_values: Mapping[str, str] = attrs.field(
+        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Attempt")
+    )
+
+    def __attrs_post_init__(self) -> None:
+        _check_attempt(self)
+
+    @property
+    def completed(self) -> bool:
+        """True if the record was completed during this attempt."""
+        return self.record_disposition is not None
+
+    @property
+    def is_failed_dial(self) -> bool:
+        """A real dial that never became a conversation (nothing was answered)."""
+        return self.is_call_attempt and self.answered_duration == 0
+
+
+def _check_attempts(instance: Record, attribute: attrs.Attribute[Any], value: Any) -> None:
+    _tuple_of("Record", Attempt)(instance, attribute, value)
+
+
+@attrs.frozen
+class Record:
+    """One row of a calling list, with the attempts made on it in the order they happened.
+
+    Args:
+        id: the Record ID the platform created when the list was loaded.
+        list_name: the calling list the record belongs to.
+        fields: list column -> text value.
+        attempts: the record's attempts, oldest first.
+    """
+
+    id: str = attrs.field(validator=non_empty_text)
+    list_name: str = attrs.field(validator=non_empty_text)
+    fields: Mapping[str, str] = attrs.field(
+        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Record")
+    )
+    attempts: tuple[Attempt, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_attempts
+    )
+
+    @property
+    def last_attempt(self) -> Attempt | None:
+        """The attempt with the latest time (ties: the later one), dialled or not."""
+        return _latest(self.attempts)
+
+    @property
+    def completing_attempt(self) -> Attempt | None:
+        """The latest attempt that gave the record a final disposition, if any."""
+        return _latest(attempt for attempt in self.attempts if attempt.completed)
+
+
+def _latest(attempts: Iterable[Attempt]) -> Attempt | None:
+    # Compared in UTC: aware datetimes sharing a tzinfo compare by wall clock,
+    # ignoring fold, which misorders the two passes through a DST fall-back.
+    latest: Attempt | None = None
+    latest_instant: dt.datetime | None = None
+    for attempt in attempts:
+        instant = attempt.time.astimezone(dt.UTC)
+        if latest_instant is None or instant >= latest_instant:
+            latest, latest_instant = attempt, instant
+    return latest

@@ -1,0 +1,70 @@
+"""An immutable, hashable mapping of text, for the frozen model classes."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+__all__ = ["FrozenTextMap"]
+
+
+class FrozenTextMap(Mapping[str, str]):
+    """A read-only copy of a ``str -> str`` mapping.
+
+    ``Record.fields`` and ``Attempt.script_values`` hold one, so a record
+    cannot be changed after it was validated, and records and attempts are
+    hashable and picklable like the frozen classes they belong to. It
+    compares equal to any mapping with the same items, ``dict`` included.
+
+    >>> fields = FrozenTextMap({"Фамилия": "Егоров"})
+    >>> fields == {"Фамилия": "Егоров"}, fields["Фамилия"], len(fields)
+    (True, 'Егоров', 1)
+    >>> fields["Фамилия"] = "Маслов"
+    Traceback (most recent call last):
+    ...
+    TypeError: 'FrozenTextMap' object does not support item assignment
+    """
+
+    __slots__ = ("_items",)
+
+    def __init__(self, items: Mapping[str, str] | None = None) -> None:
+        self._items: dict[str, str] = dict(items) if items is not None else {}
+
+    @classmethod
+    def wrap(cls, items: dict[str, str]) -> FrozenTextMap:
+        """A read-only view of ``items``, without copying: the caller gives it up."""
+        mapping = cls.__new__(cls)
+        mapping._items = items  # noqa: SLF001  # its own class, built without __init__
+        return mapping
+
+    def __getitem__(self, key: str) -> str:
+        return self._items[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        # Reports look values up once per cell: skip Mapping.get's try/except.
+        return self._items.get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._items
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._items)
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, FrozenTextMap):
+            return self._items == other._items
+        if isinstance(other, Mapping):
+            return self._items == dict(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(frozenset(self._items.items()))
+
+    def __repr__(self) -> str:
+        return repr(self._items)
+
+    def __reduce__(self) -> tuple[type[FrozenTextMap], tuple[dict[str, str]]]:
+        return FrozenTextMap, (self._items,)

@@ -1,0 +1,119 @@
+"""A :class:`Report` as a pandas DataFrame; pandas is imported only when asked for."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any, Protocol
+
+from .._model.campaign import NoMatch
+from .._model.notes import SystemNote
+from .._types import Language
+from .columns import Column, ColumnKind
+from .rows import DetailedRow, SimpleRow
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+
+__all__ = ["Table", "to_pandas"]
+
+
+class Table(Protocol):
+    """Typed rows with the description of their columns: what a read report is."""
+
+    @property
+    def columns(self) -> tuple[Column, ...]: ...
+
+    @property
+    def list_columns(self) -> tuple[str, ...]: ...
+
+    @property
+    def script_field_names(self) -> tuple[str, ...]: ...
+
+    @property
+    def language(self) -> Language: ...
+
+    timezone: str
+
+    def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
+
+
+_DTYPES = {
+    ColumnKind.TEXT: "string",
+    ColumnKind.FLAG: "boolean",
+    ColumnKind.COUNT: "Int64",
+    ColumnKind.SECONDS: "Int64",
+    ColumnKind.DISPOSITION: "category",
+    ColumnKind.CODE: "string",
+    ColumnKind.QUOTA_GROUP: "string",
+    ColumnKind.NOTE: "string",
+    ColumnKind.CPA: "Int64",
+}
+
+
+def _import_pandas() -> Any:
+    try:
+        import pandas as pd  # noqa: PLC0415  # optional dependency
+    except ImportError as exc:
+        raise ImportError(
+            "Report.to_pandas() needs pandas: pip install 'cloudcontact-results[pandas]'"
+        ) from exc
+    return pd
+
+
+def _shown(value: Any, language: Language) -> Any:
+    if isinstance(value, NoMatch):
+        return value.label(language)
+    if isinstance(value, SystemNote):
+        return value.render(language)
+    return value
+
+
+def _unique(names: list[str]) -> list[str]:
+    seen: dict[str, int] = {}
+    unique = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return unique
+
+
+def to_pandas(report: Table) -> pd.DataFrame:
+    """One column per list column, script field and report column, with nullable dtypes.
+
+    List columns and script fields keep their header names (a repeated name
+    gets `` (2)``, `` (3)``…); report columns are named by their row
+    attribute (``call_time``, ``answered_duration``…), whatever the language.
+    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
+    in the report's time zone, dispositions ``category``, CPA results
+    ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
+    ``NO_MATCH`` and system notes are shown as the report writes them.
+    """
+    pandas = _import_pandas()
+    columns = report.columns
+    names = _unique([*report.list_columns, *report.script_field_names])
+    names += [column.attribute for column in columns]
+    values: list[list[Any]] = [[] for _ in names]
+    language = report.language
+    first_report = len(report.list_columns) + len(report.script_field_names)
+    for row in report:
+        cells = [*row.fields.values(), *row.script_fields]
+        cells += [getattr(row, column.attribute) for column in columns]
+        for position, value in enumerate(cells):
+            values[position].append(_shown(value, language))
+    data = {}
+    for position, name in enumerate(names):
+        if position < first_report:
+            data[name] = pandas.array(values[position], dtype="string")
+            continue
+        kind = columns[position - first_report].kind
+        if kind is ColumnKind.TIME:
+            times = pandas.to_datetime(values[position], utc=True)
+            data[name] = times.tz_convert(report.timezone)
+        else:
+            column_values = values[position]
+            if kind is ColumnKind.CPA:
+                column_values = [None if v is None else int(v) for v in column_values]
+            data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=names)
+    return frame

@@ -1,0 +1,183 @@
+"""What a report of a campaign contains, decided once up front: the plan every row follows."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+
+import attrs
+
+from .._model.campaign import Campaign, Record
+from .._model.dispositions import Disposition, system_disposition
+from .._model.frozen import FrozenTextMap
+from .._options import Rendering, Selection
+from ..errors import CampaignMismatchError, UnknownDispositionError
+
+__all__ = ["ReportPlan"]
+
+_NOT_FOUND = system_disposition("Disposition not found")
+
+
+@attrs.define
+class ReportPlan:
+    """What a report of ``campaign`` with ``options`` contains, checked once up front.
+
+    It knows the exported lists and their union of columns, the exported script
+    fields, the disposition filter resolved to canonical names, and the interval;
+    it checks each record against the campaign as the record streams past.
+    """
+
+    campaign: Campaign
+    selection: Selection
+    rendering: Rendering
+    list_names: frozenset[str]
+    columns: tuple[str, ...]
+    script_field_names: tuple[str, ...]
+    selected_dispositions: frozenset[str] | None
+    interval: tuple[dt.datetime, dt.datetime] | None
+    _columns_by_list: dict[str, frozenset[str]]
+    _script_names: frozenset[str]
+    _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
+    _by_identity: dict[int, tuple[Disposition, tuple[str | None, str | None]]] = attrs.Factory(dict)
+    #: The script_fields of an attempt without script values, shared by all such rows.
+    no_script_values: tuple[str, ...] = attrs.field(init=False)
+
+    @no_script_values.default
+    def _no_script_values(self) -> tuple[str, ...]:
+        return ("",) * len(self.script_field_names)
+
+    @classmethod
+    def build(cls, campaign: Campaign, selection: Selection, rendering: Rendering) -> ReportPlan:
+        """The plan of ``campaign``'s report; checks the selection against the campaign.
+
+        Raises:
+            CampaignMismatchError: ``campaign`` is not a Campaign, or a selected list is not its.
+            UnknownDispositionError: a selected disposition is unknown to it.
+        """
+        if not isinstance(campaign, Campaign):
+            raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
+        lists = campaign.lists
+        if selection.lists is not None:
+            for name in selection.lists:
+                if campaign.calling_list(name) is None:
+                    raise CampaignMismatchError(
+                        "ExportOptions.lists", name, f"is not a list of campaign {campaign.name!r}"
+                    )
+            lists = tuple(cl for cl in campaign.lists if cl.name in selection.lists)
+        columns: dict[str, None] = {}
+        for calling_list in lists:
+            columns.update(dict.fromkeys(calling_list.columns))
+        selected = None
+        if selection.dispositions is not None:
+            selected_names = set()
+            for name in selection.dispositions:
+                found = campaign.find_disposition(name)
+                if found is None:
+                    raise UnknownDispositionError(
+                        "ExportOptions.dispositions",
+                        name,
+                        f"is neither a disposition of campaign {campaign.name!r} nor a system one",
+                    )
+                selected_names.add(found.name)
+            selected = frozenset(selected_names)
+        return cls(
+            campaign=campaign,
+            selection=selection,
+            rendering=rendering,
+            list_names=frozenset(cl.name for cl in lists),
+            columns=tuple(columns),
+            script_field_names=tuple(f.name for f in campaign.exported_script_fields),
+            selected_dispositions=selected,
+            interval=selection.interval,
+            columns_by_list={cl.name: frozenset(cl.columns) for cl in campaign.lists},
+            script_names=frozenset(f.name for f in campaign.script_fields),
+        )
+
+    def admits(self, record: Record) -> bool:
+        """Check ``record`` against the campaign; True if its list is exported."""
+        columns = self._columns_by_list.get(record.list_name)
+        if columns is None:
+            raise CampaignMismatchError(
+                f"Record {record.id!r}.list_name",
+                record.list_name,
+                f"is not a list of campaign {self.campaign.name!r}",
+            )
+        # Set comparisons first: the loops below only find what to report.
+        if not columns.issuperset(record.fields):
+            for column in record.fields:
+                if column not in columns:
+                    raise CampaignMismatchError(
+                        f"Record {record.id!r}.fields",
+                        column,
+                        f"is not a column of list {record.list_name!r}",
+                    )
+        script_names = self._script_names
+        for attempt in record.attempts:
+            if not script_names.issuperset(attempt.script_values):
+                for name in attempt.script_values:
+                    if name not in script_names:
+                        raise CampaignMismatchError(
+                            f"Record {record.id!r}.attempts[].script_values",
+                            name,
+                            f"is not a script field of campaign {self.campaign.name!r}",
+                        )
+            # Every attempt, not only those a row shows: whether a record fits
+            # its campaign must not depend on the report format or the filters.
+            self.disposition(record, attempt.call_disposition)
+            self.disposition(record, attempt.record_disposition)
+        return record.list_name in self.list_names
+
+    def disposition(
+        self, record: Record, disposition: Disposition | None
+    ) -> tuple[str | None, str | None]:
+        """The reported name and code of ``disposition`` (``(None, None)`` for none)."""
+        if disposition is None:
+            return _NONE
+        # Records share their Disposition objects: looking one up by identity
+        # skips hashing its fields, which the hot loop would do for every cell.
+        known = self._by_identity.get(id(disposition))
+        if known is not None and known[0] is disposition:
+            return known[1]
+        resolved = self._resolved.get(disposition)
+        if resolved is None:
+            resolved = self._resolve(record, disposition)
+            self._resolved[disposition] = resolved
+        if len(self._by_identity) >= _IDENTITY_CACHE_SIZE:
+            self._by_identity.clear()  # records that build their own objects: stay small
+        self._by_identity[id(disposition)] = (disposition, resolved)
+        return resolved
+
+    def _resolve(self, record: Record, disposition: Disposition) -> tuple[str | None, str | None]:
+        known = self.campaign.find_disposition(disposition.name)
+        if known is None:
+            if not self.selection.report_unknown_dispositions:
+                raise UnknownDispositionError(
+                    f"Record {record.id!r} disposition",
+                    disposition.name,
+                    f"is neither a disposition of campaign {self.campaign.name!r} nor a "
+                    "system one (report_unknown_dispositions=True reports it as "
+                    "'Disposition not found')",
+                )
+            known, disposition = _NOT_FOUND, _NOT_FOUND
+        code = disposition.code if disposition.code is not None else known.code
+        return known.name, code
+
+    def keeps_disposition(self, *names: str | None) -> bool:
+        selected = self.selected_dispositions
+        return selected is None or any(name in selected for name in names)
+
+    def inside(self, moment: dt.datetime) -> bool:
+        interval = self.interval
+        return interval is None or interval[0] <= moment < interval[1]
+
+    def fields_of(self, record: Record) -> Mapping[str, str]:
+        """The record's values of the exported list columns, read-only ("" where it has none).
+
+        The rows of one record share this mapping, so it must not change.
+        """
+        values = record.fields
+        return FrozenTextMap.wrap({column: values.get(column, "") for column in self.columns})
+
+
+_NONE: tuple[None, None] = (None, None)
+_IDENTITY_CACHE_SIZE = 256

@@ -1,0 +1,135 @@
+"""The shared vocabulary every layer speaks: report formats, languages, dialects, defaults.
+
+This module is the bottom of the package: it imports nothing of the library
+but :mod:`cloudcontact_results.errors`, and everything else may import it.
+The enums accept their string values wherever the public API takes them
+(``format="detailed"``, ``language="ru"``, ``dialect="excel-ru"``);
+:func:`parse_enum` is the one place that turns such a string into a member.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import zoneinfo
+from typing import Any, Final, TypeVar
+
+from .errors import OptionsError, ValidationError
+
+__all__ = [
+    "DEFAULT_DATETIME_FORMAT",
+    "DEFAULT_TIMEZONE",
+    "Dialect",
+    "Language",
+    "ReportFormat",
+    "check_datetime_format",
+    "is_naive",
+    "normalize_name",
+    "parse_enum",
+    "parse_timezone",
+]
+
+#: The zone the platform's export dialog uses unless told otherwise.
+DEFAULT_TIMEZONE: Final = "Europe/Moscow"
+#: How date-times are written unless told otherwise: ``2026-03-02 10:15:00``.
+DEFAULT_DATETIME_FORMAT: Final = "%Y-%m-%d %H:%M:%S"
+
+_E = TypeVar("_E", bound=enum.Enum)
+
+
+class ReportFormat(enum.StrEnum):
+    """Which report to produce."""
+
+    #: One row per record: its final results (the last attempt).
+    SIMPLE = "simple"
+    #: One row per attempt, for the records in the report.
+    DETAILED = "detailed"
+    #: One row per attempt made inside the interval.
+    DETAILED_INTERVAL = "detailed-interval"
+
+
+class Dialect(enum.StrEnum):
+    """How the CSV is written: as the platform does, or as a spreadsheet wants it."""
+
+    #: Comma, CRLF, UTF-8 without BOM: what the platform exports.
+    PLATFORM = "platform"
+    #: UTF-8 with BOM, comma: Excel in English locales.
+    EXCEL = "excel"
+    #: UTF-8 with BOM, semicolon: Excel in Russian locales, no Text-to-Columns needed.
+    EXCEL_RU = "excel-ru"
+
+
+class Language(enum.StrEnum):
+    """Language of report headers, system disposition names and ``no match``.
+
+    Every bilingual label of the library (:meth:`Column.header`,
+    :meth:`Disposition.label`, :meth:`CPAResult.label`, :meth:`NoMatch.label`)
+    takes a ``Language`` or its value and rejects anything else.
+    """
+
+    EN = "en"
+    RU = "ru"
+
+    @classmethod
+    def parse(cls, value: str | Language, field: str = "language") -> Language:
+        """``value`` as a member; :class:`OptionsError` naming ``field`` otherwise."""
+        return parse_enum(cls, field, value)
+
+
+def parse_enum(kind: type[_E], field: str, value: Any) -> _E:
+    """The member of ``kind`` that is or has the value ``value``.
+
+    Raises:
+        OptionsError: naming ``field``, the value and the choices.
+
+    >>> parse_enum(ReportFormat, "format", "detailed")
+    <ReportFormat.DETAILED: 'detailed'>
+    >>> parse_enum(Dialect, "dialect", "csv")
+    Traceback (most recent call last):
+    ...
+    cloudcontact_results.errors.OptionsError: dialect: must be one of 'platform', 'excel', ...
+    """
+    try:
+        return kind(value)
+    except ValueError:
+        choices = ", ".join(repr(member.value) for member in kind)
+        raise OptionsError(field, value, f"must be one of {choices}") from None
+
+
+def parse_timezone(field: str, value: Any) -> zoneinfo.ZoneInfo:
+    """The time zone called ``value``; :class:`OptionsError` naming ``field`` if there is none."""
+    try:
+        return zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise OptionsError(field, value, "is not a known IANA time zone") from None
+
+
+def check_datetime_format(field: str, value: Any) -> None:
+    """``value`` must be a strftime/strptime format; :class:`OptionsError` naming ``field``."""
+    if not isinstance(value, str) or "%" not in value:
+        raise OptionsError(field, value, "must be a date-time format such as '%Y-%m-%d'")
+
+
+def is_naive(moment: dt.datetime) -> bool:
+    """True if ``moment`` has no UTC offset (no zone, or a zone that gives none).
+
+    >>> is_naive(dt.datetime(2026, 3, 1)), is_naive(dt.datetime(2026, 3, 1, tzinfo=dt.UTC))
+    (True, False)
+    """
+    return moment.tzinfo is None or moment.utcoffset() is None
+
+
+def check_sip_code(field: str, code: Any) -> int:
+    """``code`` if it is a SIP response code (100-699, RFC 3261 section 21).
+
+    Raises:
+        ValidationError: naming ``field`` and the value.
+    """
+    if not isinstance(code, int) or isinstance(code, bool) or not 100 <= code <= 699:
+        raise ValidationError(field, code, "must be a SIP response code, 100-699")
+    return code
+
+
+def normalize_name(name: str) -> str:
+    """Fold a name for look-ups: case, ``ё``/``е``, surrounding and repeated spaces."""
+    return " ".join(name.replace("ё", "е").replace("Ё", "Е").casefold().split())

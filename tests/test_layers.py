@@ -1,0 +1,97 @@
+"""The package's layers import only downwards (docs/index.md, "The layers")."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+PACKAGE = Path(__file__).resolve().parent.parent / "cloudcontact_results"
+
+#: Bottom to top. A module may import its own layer and the layers below it.
+LAYERS: tuple[frozenset[str], ...] = (
+    frozenset({"errors", "_types"}),
+    frozenset({"_model"}),
+    frozenset({"_options"}),
+    frozenset({"_report"}),
+    frozenset({"_csv", "_jsonl", "_demo"}),
+    frozenset({"_store"}),
+    frozenset({"_cli", "cli", "pandas", "dask", "__init__", "__main__"}),
+)
+
+
+def layer_of(top: str) -> int:
+    for rank, names in enumerate(LAYERS):
+        if top in names:
+            return rank
+    raise AssertionError(f"{top!r} is in no layer: add it to LAYERS in {__file__}")
+
+
+def modules() -> list[Path]:
+    return sorted(PACKAGE.rglob("*.py"))
+
+
+def top_name(path: Path) -> str:
+    """The package-level name a module belongs to: ``_report/plan.py`` -> ``_report``."""
+    return path.relative_to(PACKAGE).parts[0].removesuffix(".py")
+
+
+def imported_tops(path: Path, source: str | None = None) -> list[tuple[int, str]]:
+    """(line, package-level name) of every import of the library in ``path``, nested ones too."""
+    parts = path.relative_to(PACKAGE).with_suffix("").parts
+    if source is None:
+        source = path.read_text(encoding="utf-8")
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level:
+            # Resolve the relative import against the module's own package.
+            base = list(parts[: len(parts) - node.level])
+            target = [*base, *(node.module.split(".") if node.module else [])]
+            names = [target[0]] if target else [alias.name for alias in node.names]
+            found += [(node.lineno, name) for name in names]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith(
+            "cloudcontact_results"
+        ):
+            target = (node.module or "").split(".")[1:]
+            names = [target[0]] if target else [alias.name for alias in node.names]
+            found += [(node.lineno, name) for name in names]
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.startswith("cloudcontact_results."):
+                    found.append((node.lineno, alias.name.split(".")[1]))
+                elif alias.name == "cloudcontact_results":
+                    found.append((node.lineno, "__init__"))
+    return found
+
+
+@pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(PACKAGE)))
+def test_no_module_imports_a_layer_above_its_own(path: Path) -> None:
+    own = layer_of(top_name(path))
+    upward = [
+        f"line {line}: {name}"
+        for line, name in imported_tops(path)
+        if layer_of(name if name != "" else "__init__") > own
+    ]
+    assert upward == [], f"{path.relative_to(PACKAGE)} imports upward: {upward}"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from .._report.plan import ReportPlan\n",
+        "def late():\n    from ..pandas import to_pandas\n",
+        "from cloudcontact_results._csv.read.report import Report\n",
+        "import cloudcontact_results\n",
+    ],
+)
+def test_the_layer_test_sees_an_upward_import(source: str) -> None:
+    # The check above must be able to fail: a model module importing from above.
+    probe = PACKAGE / "_model" / "probe.py"
+    (_line, name), *_ = imported_tops(probe, source)
+    assert layer_of(name) > layer_of("_model")
+
+
+def test_every_top_level_module_is_in_a_layer() -> None:
+    for path in modules():
+        layer_of(top_name(path))
