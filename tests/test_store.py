@@ -709,3 +709,29 @@ def test_archive_bytes_needs_an_archive_of_this_store(store: ccr.ResultsStore) -
     )
     with pytest.raises(UnknownNameError, match=r"archive 1: .* list 'VIP' of campaign"):
         store.archive_bytes(stranger)
+
+
+def test_text_with_any_character_comes_back_unchanged(store: ccr.ResultsStore) -> None:
+    odd = '\x1f\x1e{"a": 1}\x00\'=1'
+    record = ccr.Record(
+        "odd",
+        "VIP",
+        {"Фамилия": odd, "Телефон": ""},
+        [attempt(at(2, 9), note=odd, script_values={"comment": odd})],
+    )
+    plain = ccr.Record(
+        "plain", "VIP", {"Фамилия": "{"}, [attempt(at(2, 9), script_values={"comment": ""})]
+    )
+    store.add_records(CAMPAIGN.name, [record, plain])
+    back = [r for r in store.records(CAMPAIGN.name, lists=["VIP"]) if r.id in {"odd", "plain"}]
+    assert back == [record, plain]
+
+
+def test_script_values_in_another_order_are_the_same_attempt(store: ccr.ResultsStore) -> None:
+    two_fields = attrs.evolve(
+        CAMPAIGN, script_fields=[ccr.ScriptField("comment"), ccr.ScriptField("x")]
+    )
+    store.put_campaign(two_fields)
+    first = attempt(at(9, 9), script_values={"comment": "1", "x": "2"})
+    again = attempt(at(9, 9), script_values={"x": "2", "comment": "1"})
+    assert store.add_attempts(CAMPAIGN.name, [("VIP", "v1", first), ("VIP", "v1", again)]) == 1

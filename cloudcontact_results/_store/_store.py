@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import json
 import os
 import shutil
 import sqlite3
 import tempfile
 import threading
-from collections.abc import Iterable, Iterator, Sequence
+import weakref
+from collections.abc import Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -27,7 +27,7 @@ from ..errors import (
     ValidationError,
 )
 from ._archive import Archive, ArchiveReason, write_archive
-from ._codec import campaign_from_text, campaign_text
+from ._codec import campaign_from_text, campaign_text, fields_from_text
 from ._ingest import Ingest
 from ._schema import connect, retrying, store_error, transaction
 from ._snapshot import read_records
@@ -67,12 +67,24 @@ def _archive(row: Sequence[Any]) -> Archive:
     )
 
 
+def _guarded(
+    path: str, connection: sqlite3.Connection, records: Iterator[Record]
+) -> Generator[Record, None, None]:
+    """``records``, SQLite's errors made the library's; the connection closed at the end."""
+    try:
+        yield from records
+    except sqlite3.Error as error:
+        raise store_error(path, error) from error
+    finally:
+        connection.close()
+
+
 class _Snapshot(Iterator[Record]):
     """Records read from one read transaction of a connection of their own.
 
     The transaction starts, and the campaign is read, when the snapshot is
     made; records are read as they are asked for. The connection is closed
-    when the records run out, on :meth:`close`, or when the snapshot is
+    when the records run out, on :meth:`close`, or when the iterator is
     garbage-collected.
     """
 
@@ -83,36 +95,24 @@ class _Snapshot(Iterator[Record]):
         campaign: Campaign,
         records: Iterator[Record],
     ) -> None:
-        self._path = path
-        self._connection: sqlite3.Connection | None = connection
+        self._connection = connection
         self.campaign = campaign
-        self._records = records
+        self._records = _guarded(path, connection, records)
+        # The generator owns the connection: a loop may hold it after this object
+        # is gone, and an unstarted generator never runs its ``finally``.
+        weakref.finalize(self._records, connection.close)
 
-    def __iter__(self) -> Self:
-        return self
+    def __iter__(self) -> Iterator[Record]:  # noqa: PYI034 - the generator, on purpose
+        # The generator itself: no Python-level call between the reader and the export.
+        return self._records
 
     def __next__(self) -> Record:
-        if self._connection is None:
-            raise StopIteration
-        try:
-            return next(self._records)
-        except StopIteration:
-            self.close()
-            raise
-        except sqlite3.Error as error:
-            self.close()
-            raise store_error(self._path, error) from error
+        return next(self._records)
 
     def close(self) -> None:
         """End the read transaction and close its connection."""
-        connection, self._connection = self._connection, None
-        if connection is not None:
-            with contextlib.suppress(sqlite3.Error):
-                self._records.close()  # type: ignore[attr-defined]
-                connection.close()
-
-    def __del__(self) -> None:
-        self.close()
+        self._records.close()
+        self._connection.close()
 
 
 class ResultsStore:
@@ -728,5 +728,4 @@ def _refuse_if_used(
 
 
 def _field_names(text: str) -> Iterable[str]:
-    names: dict[str, str] = json.loads(text)
-    return names.keys()
+    return fields_from_text(text).keys()
