@@ -60,8 +60,7 @@ class Ingest:
         self._campaign_id = campaign_id
         self._campaign = campaign
         self._lists = lists
-        options = ExportOptions()
-        self._plan = ReportPlan.build(campaign, options.selection, options.rendering)
+        self._plan: ReportPlan | None = None
         self._script_names = frozenset(field.name for field in campaign.script_fields)
         self._dispositions: dict[Disposition, int] = {}
         # Feeds pass the same few disposition objects again and again: look
@@ -69,6 +68,7 @@ class Ingest:
         self._seen: dict[int, tuple[Disposition, int]] = {}
         self._zones: dict[str, int] = {}
         self._pending: list[tuple[Any, ...]] = []
+        self._completions: list[tuple[int, int]] = []
         self._pending_keys: set[tuple[int, tuple[Any, ...]]] = set()
         self._records: dict[tuple[int, str], tuple[int, int | None]] = {}
         self.added = 0
@@ -177,6 +177,9 @@ class Ingest:
             raise CampaignMismatchError(where, record, "must be a Record")
         self.list_id(record.list_name)
         # The checks a report makes as the record streams, with the same messages.
+        if self._plan is None:
+            options = ExportOptions()
+            self._plan = ReportPlan.build(self._campaign, options.selection, options.rendering)
         self._plan.admits(record)
         for position, attempt in enumerate(record.attempts):
             self._intern_dispositions(f"Record {record.id!r}.attempts[{position}]", attempt)
@@ -288,10 +291,8 @@ class Ingest:
         )
 
     def _complete(self, record: int, seq: int) -> None:
-        self._connection.execute(
-            "UPDATE records SET completed_seq = ? WHERE id = ? AND completed_seq IS NULL",
-            (seq, record),
-        )
+        # Written with the attempts; in order, so the first completion wins.
+        self._completions.append((seq, record))
 
     def add_record(self, record: Record) -> None:
         """Load a checked record: insert it, or replace its fields and merge its attempts."""
@@ -340,6 +341,12 @@ class Ingest:
 
     def flush(self) -> None:
         """Write the attempts kept in memory, and the sequence they reached."""
+        if self._completions:
+            self._connection.executemany(
+                "UPDATE records SET completed_seq = ? WHERE id = ? AND completed_seq IS NULL",
+                self._completions,
+            )
+            self._completions.clear()
         if self._pending:
             self._connection.executemany(_INSERT_ATTEMPT, self._pending)
             self._pending.clear()
