@@ -156,9 +156,12 @@ def _new_run(
     kind: WindowKind,
 ) -> Claim | None:
     due = latest_occurrence(job, now)
-    watermark, last_due = connection.execute(
+    state = connection.execute(
         "SELECT watermark, last_due FROM jobs WHERE id = ?", (job_id,)
     ).fetchone()
+    if state is None:
+        return None  # removed by another process since this call listed the jobs
+    watermark, last_due = state
     if due is None or (last_due is not None and micros(due) <= last_due):
         return None
     (hi,) = connection.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()
