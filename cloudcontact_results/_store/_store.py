@@ -195,7 +195,7 @@ class ResultsStore:
         with self._lock:
             connection = self._live()
             try:
-                with transaction(self._name, connection, immediate=write):
+                with transaction(self._name, connection, immediate=write, seconds=self._timeout):
                     yield connection
             except sqlite3.Error as error:
                 raise store_error(self._name, error) from error
@@ -440,7 +440,7 @@ class ResultsStore:
         self._live()
         connection = connect(self._path, self._timeout)
         try:
-            retrying(self._name, lambda: connection.execute("BEGIN"))
+            retrying(self._name, lambda: connection.execute("BEGIN"), seconds=self._timeout)
             campaign_id, campaign = self._find(connection, name)
             ids = self._lists(connection, campaign_id)
             if strict:
