@@ -32,7 +32,15 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, FileFormat, Language, ReportFormat
+from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
+from ._types import (
+    DEFAULT_DATETIME_FORMAT,
+    Dialect,
+    FileFormat,
+    Language,
+    ReportFormat,
+    ReportLayout,
+)
 from .errors import ResultsError
 
 __all__ = [
@@ -43,6 +51,8 @@ __all__ = [
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "AgentFigures",
+    "Archive",
+    "ArchiveReason",
     "Attempt",
     "CPAResult",
     "CallingList",
@@ -54,9 +64,12 @@ __all__ = [
     "Dialect",
     "Disposition",
     "DispositionCategory",
+    "ExportJob",
     "ExportOptions",
     "ExportResult",
     "FileFormat",
+    "JobOutcome",
+    "JobRun",
     "Language",
     "NoMatch",
     "Note",
@@ -65,7 +78,9 @@ __all__ = [
     "Record",
     "Report",
     "ReportFormat",
+    "ReportLayout",
     "ResultsError",
+    "ResultsStore",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",

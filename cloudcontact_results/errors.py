@@ -16,21 +16,28 @@ The tree::
         │   │   └── CampaignMismatchError   a record does not fit its campaign
         │   └── OptionsError            an option (export, reading, command line) is invalid
         ├── ExportError                 the destination is unusable
-        └── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── StoreError                  a results store cannot be used as asked
+        │   └── UnknownNameError        a campaign, list, record, archive or job it does not hold
+        └── JobError                    a run of an export job failed (raised in an ExceptionGroup)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 __all__ = [
     "CampaignMismatchError",
     "ExportError",
     "FieldError",
+    "JobError",
     "OptionsError",
     "ReadError",
     "ResultsError",
+    "StoreError",
     "UnknownDispositionError",
+    "UnknownNameError",
     "ValidationError",
 ]
 
@@ -118,3 +125,58 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+
+class StoreError(ResultsError):
+    """A results store cannot be used as asked.
+
+    Raised for a path that is a folder, a file that is not a store, a store
+    written by a newer version of the library, a store that stayed locked by
+    another process for longer than the timeout, and a store that SQLite
+    reports as damaged or out of space.
+
+    Attributes:
+        path: the store's file.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"store {path!r}: {reason}")
+
+
+class UnknownNameError(StoreError):
+    """A results store holds no campaign, list, record or archive of that name.
+
+    Attributes:
+        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        name: the name asked for.
+    """
+
+    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(path, f"{kind} {name!r}: {reason}")
+
+
+class JobError(ResultsError):
+    """A run of an export job could not write its file; the next run redoes it first.
+
+    ``run_due_jobs`` raises these together, in an :class:`ExceptionGroup`,
+    after the other due jobs have run; each one's ``__cause__`` is what went
+    wrong (an :class:`ExportError`, or the :class:`OSError` of a full disk).
+
+    Attributes:
+        job: the job's name.
+        due: the occurrence the run is for (UTC).
+        path: the file it was writing.
+        reason: what went wrong.
+    """
+
+    def __init__(self, job: str, due: dt.datetime, path: str, reason: str) -> None:
+        self.job = job
+        self.due = due
+        self.path = path
+        self.reason = reason
+        stamp = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+        super().__init__(f"job {job!r}, run due {stamp}, file {path!r}: {reason}")

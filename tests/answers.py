@@ -32,22 +32,37 @@ def parse(data: bytes, dialect: str) -> list[list[str]]:
     return list(reader)
 
 
+def renamed(names: list[str], taken: list[str]) -> list[str]:
+    """``names`` with the first free `` (n)`` (n = 2, 3…) added where a name is taken."""
+    used = set(taken)
+    result = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate in used:
+            number += 1
+            candidate = f"{name} ({number})"
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
 def expected_frame(report, rows=None, start=0):
     """The DataFrame docs/reading.md describes, built in plain pandas from typed rows.
 
     ``rows`` default to iterating ``report`` (the public, one-row-at-a-time
-    path). List columns and script fields by header (a repeat gets `` (2)``),
-    report columns by attribute; ``string`` text, ``boolean`` flags, ``Int64``
-    numbers, categorical dispositions, date-times (microseconds) in the report's zone;
+    path). List columns and script fields by header, report columns by
+    attribute, then the unknown columns (``row.extra``) by header, as text; a
+    header repeated or equal to a name before it gets `` (2)``, `` (3)``…;
+    ``string`` text, ``boolean`` flags, ``Int64`` numbers, categorical
+    dispositions, date-times (microseconds) in the report's zone;
     ``NO_MATCH`` and system notes as the report's language writes them.
     """
     rows = list(report if rows is None else rows)
     kinds = ccr.ColumnKind
     language = report.language
-    names, seen = [], {}
-    for name in (*report.list_columns, *report.script_field_names):
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    attributes = [column.attribute for column in report.columns]
+    names = renamed([*report.list_columns, *report.script_field_names], attributes)
+    extra_names = renamed(list(report.extra_columns), [*names, *attributes])
     data = {}
     for position, name in enumerate(names):
         leading = [(*row.fields.values(), *row.script_fields)[position] for row in rows]
@@ -74,5 +89,7 @@ def expected_frame(report, rows=None, start=0):
             data[column.attribute] = pd.array(ints, dtype="Int64")
         else:
             data[column.attribute] = pd.array(values, dtype="string")
-    names += [column.attribute for column in report.columns]
+    for position, name in enumerate(report.extra_columns):
+        data[extra_names[position]] = pd.array([row.extra[name] for row in rows], dtype="string")
+    names += [*attributes, *extra_names]
     return pd.DataFrame(data, columns=names, index=pd.RangeIndex(start, start + len(rows)))

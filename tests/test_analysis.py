@@ -25,6 +25,7 @@ from cloudcontact_results.pandas import to_pandas
 from tests.answers import expected_frame
 from tests.conftest import examples
 from tests.strategies import campaign_with_records, export_options
+from tests.test_read_columns import rearranged
 
 ENGINES = ("pyarrow", "c", "python")
 #: The default, one strptime format without seconds and one with an offset.
@@ -52,7 +53,10 @@ def reader(data: bytes | Path, campaign, options, **given):
 @settings(max_examples=examples(30))
 @given(
     campaign_with_records(max_records=6),
-    export_options(datetime_format=st.sampled_from(DATETIME_FORMATS)),
+    export_options(
+        datetime_format=st.sampled_from(DATETIME_FORMATS),
+        layout=st.sampled_from(["manual", "5.x"]),
+    ),
     st.sampled_from(ENGINES),
     st.booleans(),
 )
@@ -91,6 +95,36 @@ def test_chunks_are_the_frames_of_their_rows(campaign_and_records, options, engi
         start = number * size
         key = expected_frame(report, rows[start : start + size], start)
         pd.testing.assert_frame_equal(chunk, key)
+
+
+@settings(max_examples=examples(40))
+@given(rearranged(), st.sampled_from(ENGINES), st.sampled_from([None, 1, 3]))
+def test_shuffled_and_unknown_columns_give_the_frame_of_the_typed_rows(case, engine, size):
+    """Report columns in any order, unknown columns among them, either layout."""
+    campaign, options, _plain, shuffled, extras, extra_columns = case
+    report = reader(shuffled, campaign, options)
+    rows = list(report)
+    key = expected_frame(report, rows)
+    # The unknown columns come last, as text, holding what the file holds.
+    assert report.extra_columns == extra_columns
+    unknown = key.columns[len(key.columns) - len(extra_columns) :]
+    for column, name in zip(unknown, extra_columns, strict=True):
+        assert list(key[column]) == [cells[name] for cells in extras]
+        assert key[column].dtype == "string"
+    frames = reader(shuffled, campaign, options).to_pandas(engine=engine, chunksize=size)
+    if size is None:
+        pd.testing.assert_frame_equal(frames, key)
+    else:
+        chunks = list(frames)
+        assert sum(map(len, chunks)) == len(rows)
+        for number, chunk in enumerate(chunks):
+            start = number * size
+            pd.testing.assert_frame_equal(
+                chunk, expected_frame(report, rows[start : start + size], start)
+            )
+    table = reader(shuffled, campaign, options).to_arrow(engine=engine)
+    assert table.column_names == list(key.columns)
+    assert table.equals(reader(shuffled, campaign, options).to_arrow(engine="python"))
 
 
 def demo_export(tmp_path: Path, records: int = 120, **options) -> tuple[Path, list[str]]:

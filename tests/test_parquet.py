@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.answers import expected_frame
@@ -45,6 +46,7 @@ def _fields(options: ccr.ExportOptions) -> dict[str, object]:
         "language": options.language,
         "timezone": options.timezone,
         "formula_guard": options.formula_guard,
+        "layout": options.layout,
     }
 
 
@@ -77,13 +79,15 @@ def python_values(frame: pd.DataFrame) -> list[tuple[object, ...]]:
 
 
 @pytest.mark.parametrize("report_format", ["simple", "detailed"])
-@pytest.mark.parametrize("language", ["en", "ru"])
+@pytest.mark.parametrize(
+    ("language", "layout"), [("en", "manual"), ("ru", "manual"), ("en", "5.x")]
+)
 def test_pandas_polars_and_duckdb_read_the_values_of_the_csv_export(
-    tmp_path, report_format, language
+    tmp_path, report_format, language, layout
 ):
     campaign, records = ccr.demo_campaign(150)
     options = ccr.ExportOptions(
-        format=report_format, language=language, timezone="America/New_York"
+        format=report_format, language=language, timezone="America/New_York", layout=layout
     )
     csv_path, parquet_path = exports(tmp_path, campaign, records, options)
     expected = csv_frame(csv_path, campaign, options)
@@ -116,8 +120,18 @@ def test_pandas_polars_and_duckdb_read_the_values_of_the_csv_export(
     ] == python_values(expected)
 
 
+#: The 5.x layout's own columns, text, after the manual's in the rows' attribute order.
+_COLUMNS_5X = tuple(
+    types.SimpleNamespace(attribute=name, kind=ccr.ColumnKind.TEXT)
+    for name in ("ani", "action_applied")
+)
+
+
 @settings(max_examples=examples(15))
-@given(campaign_with_records(max_records=6), export_options())
+@given(
+    campaign_with_records(max_records=6),
+    export_options(layout=st.sampled_from(["manual", "5.x"])),
+)
 def test_parquet_holds_the_typed_rows(campaign_and_records, options):
     campaign, records = campaign_and_records
     sink = io.BytesIO()
@@ -135,7 +149,10 @@ def test_parquet_holds_the_typed_rows(campaign_and_records, options):
     described = types.SimpleNamespace(
         list_columns=tuple(dict.fromkeys(itertools.chain.from_iterable(columns))),
         script_field_names=tuple(field.name for field in campaign.exported_script_fields),
-        columns=ccr.SIMPLE_COLUMNS if options.format.value == "simple" else ccr.DETAILED_COLUMNS,
+        columns=ccr.SIMPLE_COLUMNS
+        if options.format.value == "simple"
+        else ccr.DETAILED_COLUMNS + (_COLUMNS_5X if options.layout.value == "5.x" else ()),
+        extra_columns=(),
         language=options.language,
         timezone=options.timezone,
     )

@@ -13,6 +13,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.answers import expected_frame
@@ -30,7 +31,10 @@ def workbook_of(campaign, records, **options) -> bytes:
 
 
 @settings(max_examples=examples(20))
-@given(campaign_with_records(max_records=6), export_options())
+@given(
+    campaign_with_records(max_records=6),
+    export_options(layout=st.sampled_from(["manual", "5.x"])),
+)
 def test_a_workbook_reads_back_as_the_csv_export_reads_back(campaign_and_records, options):
     campaign, records = campaign_and_records
     names = [field.name for field in campaign.exported_script_fields]
@@ -48,10 +52,12 @@ def test_a_workbook_reads_back_as_the_csv_export_reads_back(campaign_and_records
         format=options.format,
         language=options.language,
         timezone=options.timezone,
+        layout=options.layout,
     )
     report = ccr.read_report(io.BytesIO(data), timezone=options.timezone, script_fields=names)
     assert report.file_format is ccr.FileFormat.XLSX
     assert (report.format, report.language) == (from_csv.format, from_csv.language)
+    assert report.header == from_csv.header
     assert list(report) == list(from_csv)
 
 

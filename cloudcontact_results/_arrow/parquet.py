@@ -39,10 +39,12 @@ def write_parquet(
     del packaging  # no CSV dialect or zip applies to a Parquet file
     kind = kind_of(plan.selection.format)
     rendering = plan.rendering
+    written = frozenset(kind.columns_in(rendering.layout))
     layout = ArrowLayout(
         plan.columns,
         plan.script_field_names,
-        kind.columns,
+        # The order of the rows' attributes, as a frame of the CSV export has them.
+        tuple(column for column in kind.known_columns if column in written),
         timezone=rendering.timezone,
         language=rendering.language,
     )

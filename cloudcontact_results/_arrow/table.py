@@ -68,19 +68,23 @@ class ArrowLayout:
         list_columns: tuple[str, ...],
         script_field_names: tuple[str, ...],
         columns: tuple[Column, ...],
+        extra: tuple[str, ...] = (),
         *,
         timezone: str,
         language: Language,
     ) -> None:
         pa = import_pyarrow("Arrow tables and Parquet files")
         self._pa = pa
-        self.names = frame_names(list_columns, script_field_names, columns)
+        self.names = frame_names(list_columns, script_field_names, columns, extra)
         leading = len(list_columns) + len(script_field_names)
-        self.kinds: tuple[ColumnKind, ...] = (ColumnKind.TEXT,) * leading + tuple(
-            column.kind for column in columns
+        self.kinds: tuple[ColumnKind, ...] = (
+            (ColumnKind.TEXT,) * leading
+            + tuple(column.kind for column in columns)
+            + (ColumnKind.TEXT,) * len(extra)
         )
         self._leading = leading
-        self._attributes = attrgetter(*(column.attribute for column in columns))
+        self._extra = extra
+        self._attributes = _getter(tuple(column.attribute for column in columns))
         self._timezone = timezone
         self._language = language
         self._notes: dict[SystemNote, str] = {}
@@ -146,6 +150,8 @@ class ArrowLayout:
         for position, values in enumerate(report, start=leading):
             field = self.schema.field(position)
             arrays.append(self._array(values, self.kinds[position], field.type))
+        for name in self._extra:
+            arrays.append(pa.array([row.extra[name] for row in rows], pa.string()))
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
     def _leading_arrays(self, rows: list[SimpleRow | DetailedRow]) -> list[Any]:
@@ -220,6 +226,14 @@ class ArrowLayout:
                 column = _sorted_dictionary(pa, column)
             columns.append(column)
         return pa.Table.from_arrays(columns, schema=self.schema)
+
+
+def _getter(attributes: tuple[str, ...]) -> Any:
+    """The values of ``attributes`` of a row, always as a tuple."""
+    if len(attributes) == 1:
+        (attribute,) = attributes
+        return lambda row: (getattr(row, attribute),)
+    return attrgetter(*attributes)
 
 
 def _sorted_dictionary(pa: Any, column: Any) -> Any:

@@ -45,6 +45,9 @@ class Table(Protocol):
     def script_field_names(self) -> tuple[str, ...]: ...
 
     @property
+    def extra_columns(self) -> tuple[str, ...]: ...
+
+    @property
     def language(self) -> Language: ...
 
     timezone: str
@@ -89,27 +92,47 @@ def shown(value: Any, language: Language) -> Any:
 
 
 def frame_names(
-    list_columns: Iterable[str], script_field_names: Iterable[str], columns: Iterable[Column]
+    list_columns: Iterable[str],
+    script_field_names: Iterable[str],
+    columns: Iterable[Column],
+    extra: Iterable[str] = (),
 ) -> list[str]:
     """The column names of a frame (or Arrow table, or Parquet file) of a report.
 
-    Headers of list columns and script fields (a repeated one gets `` (2)``,
-    `` (3)``…), then the attributes of the report columns.
+    Headers of list columns and script fields, then the attributes of the
+    report columns, then the headers of the columns the reader did not know
+    (``row.extra``). Report columns keep their attribute names; a header name
+    repeated, or equal to a name before it, gets `` (2)``, `` (3)``….
     """
-    seen: dict[str, int] = {}
-    names = []
-    for name in (*list_columns, *script_field_names):
-        seen[name] = seen.get(name, 0) + 1
-        names.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return names + [column.attribute for column in columns]
+    attributes = [column.attribute for column in columns]
+    leading = _unique([*list_columns, *script_field_names], frozenset(attributes))
+    return [*leading, *attributes, *_unique(list(extra), frozenset([*leading, *attributes]))]
+
+
+def _unique(names: list[str], reserved: frozenset[str]) -> list[str]:
+    """``names`` made unique, and distinct from ``reserved``: `` (2)``, `` (3)``… appended."""
+    seen: dict[str, int] = dict.fromkeys(reserved, 1)
+    unique = []
+    for name in names:
+        count = seen.get(name, 0) + 1
+        candidate = name if count == 1 else f"{name} ({count})"
+        while candidate in seen:
+            count += 1
+            candidate = f"{name} ({count})"
+        seen[name] = count
+        seen[candidate] = 1
+        unique.append(candidate)
+    return unique
 
 
 def to_pandas(report: Table) -> pd.DataFrame:
     """One column per list column, script field and report column, with nullable dtypes.
 
-    List columns and script fields keep their header names (a repeated name
-    gets `` (2)``, `` (3)``…); report columns are named by their row
-    attribute (``call_time``, ``answered_duration``…), whatever the language.
+    List columns and script fields keep their header names (a repeated name,
+    or one that is a report column's attribute, gets `` (2)``, `` (3)``…);
+    report columns are named by their row attribute (``call_time``,
+    ``answered_duration``, ``ani``…), whatever the language; the columns the
+    reader did not know (``row.extra``) come last, by header name, as text.
     Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[us, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
@@ -124,7 +147,9 @@ def rows_frame(
     """The frame of ``rows`` (rows of ``table``), its index counting from ``start``."""
     pandas = import_pandas()
     columns = table.columns
-    names = frame_names(table.list_columns, table.script_field_names, columns)
+    extra = table.extra_columns
+    names = frame_names(table.list_columns, table.script_field_names, columns, extra)
+    first_extra = len(table.list_columns) + len(table.script_field_names) + len(columns)
     values: list[list[Any]] = [[] for _ in names]
     language = table.language
     first_report = len(table.list_columns) + len(table.script_field_names)
@@ -132,12 +157,13 @@ def rows_frame(
     for row in rows:
         cells = [*row.fields.values(), *row.script_fields]
         cells += [getattr(row, column.attribute) for column in columns]
+        cells += [row.extra[name] for name in extra]
         for position, value in enumerate(cells):
             values[position].append(shown(value, language))
         count += 1
     data = {}
     for position, name in enumerate(names):
-        if position < first_report:
+        if not first_report <= position < first_extra:
             data[name] = pandas.array(values[position], dtype="string")
             continue
         kind = columns[position - first_report].kind

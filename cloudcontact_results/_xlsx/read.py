@@ -150,11 +150,8 @@ class Workbook:
 
         builder = RowBuilder.build(layout, zone, datetime_format, time=time)
         width = len(layout.header)
-        first_report = len(layout.header) - len(builder.columns)
         times = frozenset(
-            first_report + position
-            for position, column in enumerate(builder.columns)
-            if column.kind is ColumnKind.TIME
+            position for column, position in layout.columns if column.kind is ColumnKind.TIME
         )
         sheet = self.sheet
         with self._opened() as book:

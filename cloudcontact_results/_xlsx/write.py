@@ -72,8 +72,9 @@ def write_workbook(
     rendering = plan.rendering
     header = header_of(plan)
     formatter = RowFormatter(rendering)
-    kinds = (ColumnKind.TEXT,) * (len(header) - len(kind.columns)) + tuple(
-        column.kind for column in kind.columns
+    columns = kind.columns_in(rendering.layout)
+    kinds = (ColumnKind.TEXT,) * (len(header) - len(columns)) + tuple(
+        column.kind for column in columns
     )
     name = sheet_name(plan.selection.format, rendering.language)
     path = destination_path(destination)
@@ -114,7 +115,7 @@ def write_workbook(
                         "export it as CSV or Parquet instead"
                     )
                 values = [*row.fields.values(), *row.script_fields]
-                values += [getattr(row, column.attribute) for column in kind.columns]
+                values += [getattr(row, column.attribute) for column in columns]
                 for position, (write, value) in enumerate(zip(writers, values, strict=True)):
                     write(count, position, value)
             sheet.autofilter(0, 0, count, len(header) - 1)

@@ -319,22 +319,33 @@ def _strings(pd: Any, column: Any, *, arrow: bool) -> Any:
 
 
 def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int, *, arrow: bool) -> Any:
-    """The frame of columns of text; ``texts`` is emptied as its columns are converted."""
+    """The frame of columns of text; ``texts`` is emptied as its columns are converted.
+
+    ``texts`` holds the file's columns in file order; the frame's columns are
+    list columns and script fields, the report columns in the order of the
+    rows' attributes, then the unknown columns, each picked by its position.
+    """
     table = spec.table
-    names = frame_names(table.list_columns, table.script_field_names, table.columns)
-    first_report = len(table.list_columns) + len(table.script_field_names)
+    layout = spec.layout
+    names = frame_names(
+        table.list_columns, table.script_field_names, table.columns, table.extra_columns
+    )
+    leading = len(table.list_columns) + len(table.script_field_names)
+    # (position in the file, the report column there or None for text)
+    sources: list[tuple[int, Column | None]] = [(position, None) for position in range(leading)]
+    sources += [(position, column) for column, position in layout.columns]
+    sources += [(position, None) for _, position in layout.extra]
     count = len(texts[0])
     limit = csv.field_size_limit()
     data: dict[str, Any] = {}
-    for position, name in enumerate(names):
+    for name, (position, column) in zip(names, sources, strict=True):
         text = pd.Series(_strings(pd, texts[position], arrow=arrow), copy=False)
         texts[position] = None
         if count and int(text.str.len().max()) > limit:
             raise Irregular
-        if position < first_report:
+        if column is None:
             data[name] = _unguarded(text, spec).array
             continue
-        column = table.columns[position - first_report]
         data[name] = _converted(pd, text, column, spec)
     frame: pd.DataFrame = pd.DataFrame(
         data, columns=names, index=pd.RangeIndex(start, start + count), copy=False
