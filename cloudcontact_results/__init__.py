@@ -35,6 +35,7 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
+from ._store import Archive, ArchiveReason, ResultsStore
 from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
 from .errors import ResultsError
 
@@ -46,6 +47,8 @@ __all__ = [
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "AgentFigures",
+    "Archive",
+    "ArchiveReason",
     "Attempt",
     "CPAResult",
     "CallingList",
@@ -71,6 +74,7 @@ __all__ = [
     "Report",
     "ReportFormat",
     "ResultsError",
+    "ResultsStore",
     "Retries",
     "RowFormatter",
     "ScriptField",

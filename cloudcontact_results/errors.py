@@ -18,8 +18,10 @@ The tree::
         │   └── PlatformDataError       the platform's JSON has a value the library cannot read
         ├── ExportError                 the destination is unusable
         ├── ReadError                   a file cannot be read (.line, .column, .value)
-        └── PlatformError               the platform's API did not answer as documented
-                                        (.url, .status; never the access token)
+        ├── PlatformError               the platform's API did not answer as documented
+        │                               (.url, .status; never the access token)
+        └── StoreError                  a results store cannot be used as asked
+            └── UnknownNameError        a campaign, list, record or archive it does not hold
 """
 
 from __future__ import annotations
@@ -35,7 +37,9 @@ __all__ = [
     "PlatformError",
     "ReadError",
     "ResultsError",
+    "StoreError",
     "UnknownDispositionError",
+    "UnknownNameError",
     "ValidationError",
 ]
 
@@ -146,3 +150,35 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+
+class StoreError(ResultsError):
+    """A results store cannot be used as asked.
+
+    Raised for a path that is a folder, a file that is not a store, a store
+    written by a newer version of the library, a store that stayed locked by
+    another process for longer than the timeout, and a store that SQLite
+    reports as damaged or out of space.
+
+    Attributes:
+        path: the store's file.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"store {path!r}: {reason}")
+
+
+class UnknownNameError(StoreError):
+    """A results store holds no campaign, list, record or archive of that name.
+
+    Attributes:
+        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        name: the name asked for.
+    """
+
+    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(path, f"{kind} {name!r}: {reason}")
