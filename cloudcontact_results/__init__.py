@@ -30,6 +30,7 @@ from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
 from ._platform.client import ListManagementClient, Retries
 from ._platform.paging import ChangedPage, changed_pages
+from ._platform.sync import SyncResult, sync_list
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
@@ -80,6 +81,7 @@ __all__ = [
     "ScriptField",
     "SimpleRow",
     "Summary",
+    "SyncResult",
     "SystemNote",
     "changed_pages",
     "demo_campaign",
@@ -97,5 +99,6 @@ __all__ = [
     "simple_rows",
     "sip_reason_phrase",
     "summary",
+    "sync_list",
     "system_disposition",
 ]

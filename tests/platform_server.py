@@ -172,6 +172,16 @@ class FakePlatform:
         host, port = self._server.server_address[:2]
         return f"{self.scheme}://{host}:{port}"
 
+    def put(self, record: ccr.Record) -> None:
+        """Add ``record`` to its list, or replace the record of the same id (the campaign runs)."""
+        with self._lock:
+            records = self.records[record.list_name]
+            for index, old in enumerate(records):
+                if old.id == record.id:
+                    records[index] = record
+                    return
+            records.append(record)
+
     def fail(self, *faults: Fault) -> None:
         """Script the next answers: one fault a request, then normal answers again."""
         self.faults.extend(faults)
@@ -280,8 +290,8 @@ class _Handler(BaseHTTPRequestHandler):
         with platform._lock:
             platform.requests.append((method, self.path, body))
             fault = platform.faults.popleft() if platform.faults else None
-            if platform.on_request is not None:
-                platform.on_request(self.path)
+        if platform.on_request is not None:
+            platform.on_request(self.path)
         if fault == "drop":
             self.close_connection = True
             self.connection.close()

@@ -170,3 +170,11 @@ def read_answer(campaign: Campaign, body: bytes) -> list[Record]:
     )
     status = ccr.parse_status(body, campaign, "Клиенты", key_columns=("№",))
     return [found.record for found in (*changed, *status)]
+
+
+def mirror(store: ccr.ResultsStore, client: ccr.ListManagementClient) -> dt.datetime | None:
+    result: ccr.SyncResult = ccr.sync_list(
+        store, client, "Продажи", "Клиенты", key_columns=["№"], page_size=1000
+    )
+    print(result.pages, result.records, result.since)
+    return store.sync_watermark("Продажи", "Клиенты", client.url)

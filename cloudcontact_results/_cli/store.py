@@ -20,6 +20,7 @@ from .._store import ResultsStore
 from ..errors import StoreError, UnknownNameError
 from .main import _add_export_options, _export_options, _print_table, _write
 from .progress import tracked
+from .sync import add_sync_command
 
 __all__ = ["add_store_commands"]
 
@@ -148,6 +149,8 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     delete.add_argument("--yes", action="store_true", help="really delete it")
     delete.set_defaults(parser=delete, run=_run_delete_campaign)
+
+    add_sync_command(command)
 
 
 def _positive(text: str) -> int:

@@ -151,8 +151,19 @@ CREATE TABLE leases (
 );
 """
 
+#: Version 2: where mirroring each list from the platform's API stands (docs/platform-api.md).
+_VERSION_2: Final = """
+CREATE TABLE platform_sync (
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    watermark INTEGER NOT NULL,
+    synced INTEGER NOT NULL,
+    PRIMARY KEY (list, source)
+) WITHOUT ROWID;
+"""
+
 #: ``MIGRATIONS[n - 1]`` takes a store from version ``n - 1`` to version ``n``.
-MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1,)
+MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 #: How long opening keeps retrying a store another process is setting up.
