@@ -526,8 +526,6 @@ def _complete_from_record(
     """Give the record's own disposition to its latest attempt a quota did not stop."""
     name_path, name = found.get("record_disposition", (f"{path}.recordDisposition", None))
     code_path, code = found.get("record_disposition_code", (f"{path}.recordDispositionCode", None))
-    if "completed" in found and not reader.flag(*found["completed"]):
-        return
     disposition = reader.disposition(name_path, name, code_path, code, final=True)
     if disposition is None:
         return
@@ -558,10 +556,10 @@ class _Attempt:
             return Attempt(time=self.time, **values)
         except ValidationError as exc:
             field = exc.field.removeprefix("Attempt.")
-            where = {
-                "record_disposition": self.record_disposition_path,
-            }.get(field, f"{self.path}.{field}")
-            raise PlatformDataError(where or self.path, exc.value, exc.reason) from None
+            where = self.path
+            if field == "record_disposition" and self.record_disposition_path:
+                where = self.record_disposition_path
+            raise PlatformDataError(where, exc.value, exc.reason) from None
 
 
 def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Attempt:

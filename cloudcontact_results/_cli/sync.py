@@ -73,7 +73,7 @@ def add_sync_command(command: Command) -> None:
     )
     sync.add_argument(
         "--page-size",
-        type=_page_size,
+        type=_whole(1, MAX_PAGE_SIZE),
         default=MAX_PAGE_SIZE,
         metavar="N",
         help=f"records per request, 1-{MAX_PAGE_SIZE} (default: {MAX_PAGE_SIZE})",
@@ -87,7 +87,7 @@ def add_sync_command(command: Command) -> None:
     )
     sync.add_argument(
         "--tries",
-        type=_tries,
+        type=_whole(1),
         default=5,
         metavar="N",
         help="tries of a request on rate limits, server and network errors (default: 5)",
@@ -119,24 +119,20 @@ def add_sync_command(command: Command) -> None:
     sync.set_defaults(parser=sync, run=_run_sync)
 
 
-def _page_size(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if not 1 <= value <= MAX_PAGE_SIZE:
-        raise argparse.ArgumentTypeError(f"must be a whole number 1-{MAX_PAGE_SIZE}, not {text!r}")
-    return value
+def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
+    """An argument type: a whole number from ``low`` to ``high`` (no limit for None)."""
+    allowed = f"{low}-{high}" if high is not None else f">= {low}"
 
+    def whole(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            value = low - 1
+        if value < low or (high is not None and value > high):
+            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}, not {text!r}")
+        return value
 
-def _tries(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
-    return value
+    return whole
 
 
 def _seconds(text: str) -> float:
