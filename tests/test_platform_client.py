@@ -9,9 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import pickle
-import shutil
 import ssl
-import subprocess
 import time
 import traceback
 from pathlib import Path
@@ -26,6 +24,7 @@ from cloudcontact_results.errors import OptionsError, PlatformDataError, Platfor
 from .platform_server import API, TOKEN, FakePlatform
 
 UTC = dt.UTC
+TLS = Path(__file__).resolve().parent / "tls"
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
 AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CAMPAIGN = ccr.Campaign(
@@ -417,35 +416,21 @@ def test_bad_retries(kwargs: dict[str, Any]) -> None:
 # --- TLS -----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def certificate(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    assert openssl is not None, "the TLS tests make a certificate with openssl"
-    folder = tmp_path_factory.mktemp("tls")
-    cert, key = folder / "cert.pem", folder / "key.pem"
-    subprocess.run(
-        [
-            openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
-            "-keyout", str(key), "-out", str(cert),
-        ],
-        check=True,
-        capture_output=True,
-        timeout=60,
-    )  # fmt: skip
-    return cert, key
+#: A self-signed certificate for 127.0.0.1 and its key, valid 2000-2100, made once with
+#: openssl for these tests only (tests/tls/): the client must refuse it unless told to trust it.
+CERTIFICATE = (TLS / "cert.pem", TLS / "key.pem")
 
 
-def tls_server(certificate: tuple[Path, Path]) -> FakePlatform:
+def tls_server() -> FakePlatform:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(*certificate)
+    context.load_cert_chain(*CERTIFICATE)
     return FakePlatform(CAMPAIGN, [record(1, minutes(1))], tls=context)
 
 
-def test_tls_certificates_are_verified_by_default(certificate: tuple[Path, Path]) -> None:
-    with tls_server(certificate) as platform:
+def test_tls_certificates_are_verified_by_default() -> None:
+    with tls_server() as platform:
         with pytest.raises(PlatformError, match="certificate could not be verified"):
             pull(ccr.ListManagementClient(platform.url, TOKEN))
-        trusting = ssl.create_default_context(cafile=str(certificate[0]))
+        trusting = ssl.create_default_context(cafile=str(CERTIFICATE[0]))
         (page,) = pull(ccr.ListManagementClient(platform.url, TOKEN, ssl_context=trusting))
     assert ids([page]) == ["1"]
