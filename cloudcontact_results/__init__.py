@@ -37,7 +37,7 @@ from ._report.reports import detailed_rows, report_header, report_rows, simple_r
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
 from ._store import Archive, ArchiveReason, ResultsStore
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
+from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
 from .errors import ResultsError
 
 __all__ = [
@@ -74,6 +74,7 @@ __all__ = [
     "Record",
     "Report",
     "ReportFormat",
+    "ReportLayout",
     "ResultsError",
     "ResultsStore",
     "Retries",

@@ -51,6 +51,8 @@ _PLAIN_ATTEMPT_FIELDS: Final = (
     "interaction_id",
     "is_inbound",
     "script_values",
+    "ani",
+    "action_applied",
 )
 _ATTEMPT_KEYS: Final = frozenset(
     {"phone", "time", "call_disposition", "record_disposition", "quota", *_PLAIN_ATTEMPT_FIELDS}

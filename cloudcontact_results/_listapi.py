@@ -35,8 +35,6 @@ from ._model.notes import SystemNote
 from .errors import CampaignMismatchError, PlatformDataError, ValidationError
 
 __all__ = [
-    "EXTRA_ACTION_APPLIED",
-    "EXTRA_ANI",
     "EXTRA_INBOUND",
     "EXTRA_INTERACTION_ID",
     "PlatformRecord",
@@ -46,8 +44,6 @@ __all__ = [
 ]
 
 #: Keys of :attr:`PlatformRecord.attempt_extras`: the detailed export's headers.
-EXTRA_ANI: Final = "ANI"
-EXTRA_ACTION_APPLIED: Final = "Action Applied"
 EXTRA_INTERACTION_ID: Final = "Global Interaction ID"
 EXTRA_INBOUND: Final = "Is Inbound Call"
 
@@ -63,11 +59,10 @@ class PlatformRecord:
             or the status's ``lastDate``; None when it shows none. Paging
             through ``getChanged`` uses it as the next ``fromTime``.
         total_attempts: the platform's ``totalAttempts``, when it sends it.
-        attempt_extras: per attempt of ``record.attempts`` (same order), the
-            values the model has no field for: ``"ANI"`` and ``"Action
-            Applied"`` (platform 5.x), and the ``"Global Interaction ID"`` or
-            ``"Is Inbound Call"`` of an attempt that was not dialled (the model
-            keeps those only for dialled attempts).
+        attempt_extras: per attempt of ``record.attempts`` (same order), what
+            the platform sent that the model cannot hold: the ``"Global
+            Interaction ID"`` or ``"Is Inbound Call"`` of an attempt that was
+            not dialled (the model keeps those for dialled attempts only).
         ignored: JSON paths of the keys the library does not know, ignored.
     """
 
@@ -581,9 +576,6 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
     time = reader.time(*found["date"])
     dialled = reader.flag(*found["call_attempted"]) if "call_attempted" in found else True
     extras: dict[str, str] = {}
-    for field, header in (("ani", EXTRA_ANI), ("action_applied", EXTRA_ACTION_APPLIED)):
-        if field in found:
-            extras[header] = reader.text(*found[field])
 
     values: dict[str, Any] = {
         "phone": reader.text(*get("phone")),
@@ -596,6 +588,8 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
         "cpa_rtp_server": reader.text(*get("cpa_rtp_server")),
         "recording": reader.text(*get("recording")),
         "rtp_server": reader.text(*get("rtp_server")),
+        "ani": reader.text(*get("ani")),
+        "action_applied": reader.text(*get("action_applied")),
     }
     name_path, name = get("disposition")
     code_path, code = get("disposition_code")

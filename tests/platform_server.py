@@ -77,6 +77,11 @@ def attempt_json(attempt: ccr.Attempt) -> dict[str, Any]:
         "recordDisposition": _name(attempt.record_disposition),
         "recordDispositionCode": _code(attempt.record_disposition),
     }
+    # Platform 5.x adds the caller id presented and the action applied.
+    if attempt.ani:
+        value["ANI"] = attempt.ani
+    if attempt.action_applied:
+        value["actionApplied"] = attempt.action_applied
     value.update(attempt.script_values)
     return value
 

@@ -251,9 +251,16 @@ def test_missing_optional_keys_are_fine() -> None:
     assert parse_one([{"entry": {"id": "5"}}]).record.attempts == ()
 
 
-def test_ani_and_action_applied_are_kept_beside_the_attempt() -> None:
+def test_ani_and_action_applied_of_platform_5() -> None:
     found = parse_one(changed(attempt(ANI="74951234567", actionApplied="Retry in 1 h")))
-    assert found.attempt_extras == ({"ANI": "74951234567", "Action Applied": "Retry in 1 h"},)
+    (one,) = found.record.attempts
+    assert (one.ani, one.action_applied) == ("74951234567", "Retry in 1 h")
+    assert found.attempt_extras == ({},)
+    row = detailed([found.record], layout="5.x")[0]
+    assert (row["ANI"], row["Action Applied"]) == ("74951234567", "Retry in 1 h")
+    # Older platforms send neither: empty, as the model's default.
+    (older,) = parse_one(changed(attempt())).record.attempts
+    assert (older.ani, older.action_applied) == ("", "")
 
 
 def test_attempts_come_newest_first_and_are_kept_oldest_first() -> None:

@@ -256,15 +256,15 @@ def test_records_and_watermark_are_one_transaction(store: ccr.ResultsStore) -> N
     assert store.sync_watermark(CAMPAIGN.name, "Клиенты", "https://a") == minutes(9)
 
 
-def test_a_store_of_schema_1_is_upgraded(tmp_path: Path) -> None:
-    # A store as the first version of the schema made it (the table of the
-    # schema's first migration only), with a campaign in it.
+def test_a_store_of_schema_2_is_upgraded(tmp_path: Path) -> None:
+    # A store as version 2 of the schema made it (no table of mirrors yet),
+    # with a campaign in it.
     path = tmp_path / "old.sqlite"
     with ccr.ResultsStore(path) as new:
         new.put_campaign(CAMPAIGN)
     connection = sqlite3.connect(path)
     connection.execute("DROP TABLE platform_sync")
-    connection.execute("PRAGMA user_version = 1")
+    connection.execute("PRAGMA user_version = 2")
     connection.commit()
     connection.close()
     with ccr.ResultsStore(path) as upgraded:
@@ -272,7 +272,7 @@ def test_a_store_of_schema_1_is_upgraded(tmp_path: Path) -> None:
         assert upgraded.sync_watermark(CAMPAIGN.name, "Клиенты", "https://a") is None
         upgraded.add_synced_records(CAMPAIGN.name, "Клиенты", "https://a", [], minutes(1))
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 2
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
     connection.close()
 
 

@@ -21,7 +21,7 @@ from .._demo import demo_campaign
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary
-from .._types import Dialect, Language, ReportFormat, parse_timezone
+from .._types import Dialect, Language, ReportFormat, ReportLayout, parse_timezone
 from ..errors import OptionsError, ResultsError
 from .progress import tracked
 
@@ -178,6 +178,13 @@ def _add_export_options(parser: argparse.ArgumentParser) -> None:
         "--language", choices=[language.value for language in Language], default="en"
     )
     parser.add_argument("--dialect", choices=[d.value for d in Dialect], default="platform")
+    parser.add_argument(
+        "--layout",
+        choices=[layout.value for layout in ReportLayout],
+        default="manual",
+        help="report columns: the manual's (default) or Bright Pattern 5.x's "
+        "(the detailed report adds ANI and Action Applied)",
+    )
     parser.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
     parser.add_argument(
         "--no-guard", action="store_true", help="do not guard cells against formula injection"
@@ -252,6 +259,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
             dialect=args.dialect,
             compress=args.zip,
             formula_guard=not args.no_guard,
+            layout=args.layout,
         )
     except OptionsError as exc:
         # Exits with 2: the options, not the data, are wrong.
@@ -285,12 +293,18 @@ def _run_inspect(args: argparse.Namespace) -> int:
     report = read_report(args.source, timezone=args.timezone, script_fields=args.script_fields)
     figures = summary(tracked(report, "rows"))
     dialect = report.dialect
+    unknown = (
+        [f"unknown:  {', '.join(repr(name) for name in report.extra_columns)} (kept in row.extra)"]
+        if report.extra_columns
+        else []
+    )
     _write(
         sys.stdout,
         f"file:     {args.source}",
         f"format:   {report.format.value}",
         f"language: {report.language.value}",
         f"dialect:  {dialect.value if dialect is not None else 'other'}",
+        *unknown,
         f"rows:     {figures.rows}",
         "",
         str(figures),

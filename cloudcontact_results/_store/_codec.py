@@ -62,6 +62,8 @@ ATTEMPT_COLUMNS: Final = (
     "rtp_server",
     "interaction_id",
     "script_values",
+    "ani",
+    "action_applied",
 )
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -266,6 +268,8 @@ def attempt_row(
         attempt.rtp_server,
         attempt.interaction_id,
         fields_text(script, canonical=True) if script else None,
+        attempt.ani,
+        attempt.action_applied,
     )
 
 
@@ -301,6 +305,8 @@ _DECODE: Final = {
     "interaction_id": "row[20]",
     "is_inbound": "bool(row[5] & 2)",
     "script_values": "_empty if row[21] is None else _fields(row[21])",
+    "ani": "row[22]",
+    "action_applied": "row[23]",
 }
 if tuple(_DECODE) != _ATTEMPT_FIELDS:  # pragma: no cover - a development-time guard
     raise AssertionError("_DECODE must name every field of Attempt, in order")

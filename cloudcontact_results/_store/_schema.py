@@ -151,8 +151,14 @@ CREATE TABLE leases (
 );
 """
 
-#: Version 2: where mirroring each list from the platform's API stands (docs/platform-api.md).
+#: Version 2: the attempt fields of Bright Pattern 5.x (``ANI``, ``Action Applied``).
 _VERSION_2: Final = """
+ALTER TABLE attempts ADD COLUMN ani TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN action_applied TEXT NOT NULL DEFAULT ''
+"""
+
+#: Version 3: where mirroring each list from the platform's API stands (docs/platform-api.md).
+_VERSION_3: Final = """
 CREATE TABLE platform_sync (
     list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
     source TEXT NOT NULL,
@@ -163,7 +169,7 @@ CREATE TABLE platform_sync (
 """
 
 #: ``MIGRATIONS[n - 1]`` takes a store from version ``n - 1`` to version ``n``.
-MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2)
+MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2, _VERSION_3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 #: How long opening keeps retrying a store another process is setting up.
