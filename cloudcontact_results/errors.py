@@ -36,7 +36,22 @@ __all__ = [
 
 
 class ResultsError(ValueError):
-    """Base class of every error of ``cloudcontact_results``."""
+    """Base class of every error of ``cloudcontact_results``.
+
+    Every error pickles with its attributes, so one raised in another
+    process (a cluster worker) reaches the caller as the same error.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[ResultsError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error unpickled as it was: its message and attributes, without calling ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class FieldError(ResultsError):
@@ -88,6 +103,8 @@ class ReadError(ResultsError):
             problem is with the file as a whole, e.g. a broken zip).
         column: the header of the offending column, when there is one.
         value: the offending text, when there is one.
+        file: the file, when the error comes from one of several files
+            (``cloudcontact_results.dask.read_reports``).
     """
 
     def __init__(
@@ -97,12 +114,16 @@ class ReadError(ResultsError):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
+        file: str | None = None,
     ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
         self.value = value
+        self.file = file
         where = []
+        if file is not None:
+            where.append(f"file {file!r}")
         if line is not None:
             where.append(f"line {line}")
         if column is not None:
@@ -112,3 +133,8 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+    def in_file(self, file: str, *, lines_before: int = 0) -> ReadError:
+        """This error, naming ``file``, its line counted after ``lines_before`` other lines."""
+        line = None if self.line is None else self.line + lines_before
+        return ReadError(self.reason, line=line, column=self.column, value=self.value, file=file)

@@ -84,7 +84,7 @@ def to_pandas(report: Table) -> pd.DataFrame:
     List columns and script fields keep their header names (a repeated name
     gets `` (2)``, `` (3)``…); report columns are named by their row
     attribute (``call_time``, ``answered_duration``…), whatever the language.
-    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
+    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[us, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
     ``NO_MATCH`` and system notes are shown as the report writes them.
@@ -108,7 +108,9 @@ def to_pandas(report: Table) -> pd.DataFrame:
             continue
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
-            times = pandas.to_datetime(values[position], utc=True)
+            # One unit whatever the data (pandas infers one from the values,
+            # and another for no values): frames of several files concatenate.
+            times = pandas.to_datetime(values[position], utc=True).as_unit("us")
             data[name] = times.tz_convert(report.timezone)
         else:
             column_values = values[position]
