@@ -33,7 +33,8 @@ class Table(Protocol):
     @property
     def language(self) -> Language: ...
 
-    timezone: str
+    @property
+    def timezone(self) -> str: ...
 
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
@@ -116,6 +117,13 @@ def to_pandas(report: Table) -> pd.DataFrame:
             column_values = values[position]
             if kind is ColumnKind.CPA:
                 column_values = [None if v is None else int(v) for v in column_values]
-            data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
+            if kind is ColumnKind.DISPOSITION:
+                # Categories of text whatever the data (none at all would make them
+                # objects), so the frames of several files concatenate.
+                present = sorted({value for value in column_values if value is not None})
+                categories = pandas.Index(present, dtype=str)
+                data[name] = pandas.Categorical(column_values, categories=categories)
+            else:
+                data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
     frame: pd.DataFrame = pandas.DataFrame(data, columns=names)
     return frame
