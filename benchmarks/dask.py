@@ -5,7 +5,7 @@ Usage::
     .venv/bin/python benchmarks/dask.py [--records N] [--rounds R] [--partitions P]
     .venv/bin/python benchmarks/dask.py --memory [--records 1000000]
 
-Speed (default 100 000 records, about 300 000 detailed rows, 5 rounds, the
+Speed (default 50 000 records, about 150 000 detailed rows, 5 rounds, the
 median reported): the synthetic records (``_synthetic.py``) are made in
 ``P`` partitions; the single process exports them one partition after the
 other, and the cluster makes each partition on the worker that exports it,
@@ -41,6 +41,7 @@ import argparse  # noqa: E402  # after the path fix above
 import itertools  # noqa: E402
 import json  # noqa: E402
 import resource  # noqa: E402
+import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -90,6 +91,42 @@ def timed(run: Callable[[], int]) -> tuple[float, int]:
     return time.perf_counter() - started, rows
 
 
+def warm_up() -> None:
+    """Import on a new worker what the one process has imported already."""
+    import dask.dataframe  # noqa: F401, PLC0415
+
+
+def cluster_round(
+    work: Path,
+    campaign: ccr.Campaign,
+    bag: db.Bag,
+    workers: int,
+    note: Callable[[str, float, int], None],
+) -> None:
+    """Each cluster case once, on the current client."""
+    suffix = f"{workers} worker{'s' if workers > 1 else ''}"
+    seconds, rows = timed(
+        lambda: export_partitioned(campaign, bag, work / f"parts-{workers}", DETAILED).rows
+    )
+    note(f"export part files, {suffix}", seconds, rows)
+    seconds, rows = timed(
+        lambda: export_partitioned(campaign, bag, work / "y.csv", DETAILED, single_file=True).rows
+    )
+    note(f"export one file, {suffix}", seconds, rows)
+    seconds, rows = timed(
+        lambda: export_partitioned(campaign, bag, work / "y.zip", ZIPPED, single_file=True).rows
+    )
+    note(f"export one zipped file, {suffix}", seconds, rows)
+    one_file = work / "one.csv"
+    seconds, rows = timed(
+        lambda: len(read_reports(one_file, script_fields=SCRIPT_FIELDS, blocksize=8 * MB))
+    )
+    note(f"read one file in byte ranges, {suffix}", seconds, rows)
+    pattern = str(work / f"parts-{workers}" / "part-*.csv")
+    seconds, rows = timed(lambda: len(read_reports(pattern, script_fields=SCRIPT_FIELDS)))
+    note(f"read part files, {suffix}", seconds, rows)
+
+
 def speed(records: int, rounds: int, partitions: int) -> None:
     size = -(-records // partitions)
     campaign = _synthetic.synthetic_campaign()
@@ -104,61 +141,26 @@ def speed(records: int, rounds: int, partitions: int) -> None:
         work = Path(folder)
         one_file = work / "one.csv"
         ccr.export(campaign, all_records(partitions, size), one_file, DETAILED)
-        parts_for_reading = work / "parts"
-        for _ in range(rounds):
-            seconds, rows = timed(
-                lambda: ccr.export(
-                    campaign, all_records(partitions, size), work / "x.csv", DETAILED
-                ).rows
-            )
-            note("export, one process", seconds, rows)
-            seconds, rows = timed(
-                lambda: ccr.export(
-                    campaign, all_records(partitions, size), work / "x.zip", ZIPPED
-                ).rows
-            )
-            note("export zipped, one process", seconds, rows)
+        # Rounds interleave the cases, so that a change in the machine's load
+        # over the run weighs on all of them alike.
+        for round_number in range(rounds):
+            for zipped, options in ((False, DETAILED), (True, ZIPPED)):
+                target = work / ("x.zip" if zipped else "x.csv")
+                records_again = all_records(partitions, size)
+                seconds, rows = timed(
+                    lambda: ccr.export(campaign, records_again, target, options).rows  # noqa: B023
+                )
+                note(f"export{' zipped' if zipped else ''}, one process", seconds, rows)
             seconds, rows = timed(
                 lambda: len(ccr.read_report(one_file, script_fields=SCRIPT_FIELDS).to_pandas())
             )
             note("read to pandas, one process", seconds, rows)
-        for workers in (1, 2):
-            with cluster(workers) as local, distributed.Client(local):
-                bag = records_bag(partitions, size)
-                for round_number in range(rounds):
-                    target = work / f"parts-{workers}-{round_number}"
-                    seconds, rows = timed(
-                        lambda: export_partitioned(campaign, bag, target, DETAILED).rows  # noqa: B023
-                    )
-                    note(f"export part files, {workers} worker(s)", seconds, rows)
-                    if not parts_for_reading.exists():
-                        target.rename(parts_for_reading)
-                    seconds, rows = timed(
-                        lambda: export_partitioned(
-                            campaign, bag, work / "y.csv", DETAILED, single_file=True
-                        ).rows
-                    )
-                    note(f"export one file, {workers} worker(s)", seconds, rows)
-                    seconds, rows = timed(
-                        lambda: export_partitioned(
-                            campaign, bag, work / "y.zip", ZIPPED, single_file=True
-                        ).rows
-                    )
-                    note(f"export one zipped file, {workers} worker(s)", seconds, rows)
-                    seconds, rows = timed(
-                        lambda: len(
-                            read_reports(one_file, script_fields=SCRIPT_FIELDS, blocksize=8 * MB)
-                        )
-                    )
-                    note(f"read one file in byte ranges, {workers} worker(s)", seconds, rows)
-                    seconds, rows = timed(
-                        lambda: len(
-                            read_reports(
-                                str(parts_for_reading / "part-*.csv"), script_fields=SCRIPT_FIELDS
-                            )
-                        )
-                    )
-                    note(f"read part files, {workers} worker(s)", seconds, rows)
+            for workers in (1, 2):
+                with cluster(workers) as local, distributed.Client(local) as client:
+                    client.run(warm_up)
+                    cluster_round(work, campaign, records_bag(partitions, size), workers, note)
+                shutil.rmtree(work / f"parts-{workers}", ignore_errors=True)
+            print(f"round {round_number + 1} of {rounds} done", file=sys.stderr)
         same = (work / "y.csv").read_bytes() == (work / "x.csv").read_bytes()
         size_mb = one_file.stat().st_size / MB
 
@@ -178,10 +180,8 @@ def speed(records: int, rounds: int, partitions: int) -> None:
     for case, times in results.items():
         seconds = statistics.median(times)
         kind = "zipped" if "zipped" in case else "read" if case.startswith("read") else "export"
-        print(
-            f"| {case} | {seconds:.2f} | {rows_of[case] / seconds:,.0f} | "
-            f"{baseline[kind] / seconds:.2f} |".replace(",", " ")
-        )
+        rate = f"{rows_of[case] / seconds:,.0f}".replace(",", " ")
+        print(f"| {case} | {seconds:.2f} | {rate} | {baseline[kind] / seconds:.2f} |")
 
 
 def _maxrss_mb() -> float:
@@ -259,7 +259,7 @@ def main() -> None:
     elif arguments.memory:
         memory(arguments.records or 1_000_000, arguments.partitions or 100)
     else:
-        speed(arguments.records or 100_000, arguments.rounds, arguments.partitions or 16)
+        speed(arguments.records or 50_000, arguments.rounds, arguments.partitions or 16)
 
 
 if __name__ == "__main__":
