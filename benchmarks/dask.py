@@ -196,7 +196,7 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
     with (
         tempfile.TemporaryDirectory() as folder,
         cluster(2) as local,
-        distributed.Client(local),
+        distributed.Client(local) as client,
     ):
         before = _maxrss_mb()
         started = time.perf_counter()
@@ -208,6 +208,7 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
             single_file=single_file,
         )
         seconds = time.perf_counter() - started
+        workers = client.run(_maxrss_mb)
     return {
         "case": "one file" if single_file else "part files",
         "records": partitions * size,
@@ -216,14 +217,15 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
         "seconds": seconds,
         "rss_before_mb": before,
         "peak_rss_mb": _maxrss_mb(),
+        "worker_peak_rss_mb": max(workers.values()),
     }
 
 
 def memory(records: int, partitions: int) -> None:
     print(f"client peak RSS, detailed export of {records} records, 2 workers, {partitions} parts")
     print()
-    print("| shape | rows | MB written | s | client RSS before | client peak RSS |")
-    print("|---|---|---|---|---|---|")
+    print("| shape | rows | MB | s | client RSS before | client peak RSS | worker peak RSS |")
+    print("|---|---|---|---|---|---|---|")
     for single_file in (False, True):
         output = subprocess.run(
             [
@@ -241,7 +243,8 @@ def memory(records: int, partitions: int) -> None:
         case = json.loads(output.splitlines()[-1])
         print(
             f"| {case['case']} | {case['rows']} | {case['mb']:.0f} | {case['seconds']:.1f} | "
-            f"{case['rss_before_mb']:.0f} MB | **{case['peak_rss_mb']:.0f} MB** |"
+            f"{case['rss_before_mb']:.0f} MB | **{case['peak_rss_mb']:.0f} MB** | "
+            f"{case['worker_peak_rss_mb']:.0f} MB |"
         )
 
 

@@ -32,7 +32,8 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
+from ._store import Archive, ArchiveReason, ResultsStore
+from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
 from .errors import ResultsError
 
 __all__ = [
@@ -43,6 +44,8 @@ __all__ = [
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "AgentFigures",
+    "Archive",
+    "ArchiveReason",
     "Attempt",
     "CPAResult",
     "CallingList",
@@ -64,7 +67,9 @@ __all__ = [
     "Record",
     "Report",
     "ReportFormat",
+    "ReportLayout",
     "ResultsError",
+    "ResultsStore",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",

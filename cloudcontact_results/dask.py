@@ -9,6 +9,8 @@ uses, and the files they make are the files ``export`` makes.
 - :func:`export_partitioned` writes a :class:`dask.bag.Bag` of records as a
   folder of part files (each a complete report), or as one report equal byte
   for byte to ``export`` of all the records in bag order.
+- :func:`store_bag` feeds a results store's campaign into a bag, each
+  partition read by the worker that computes it.
 - :func:`read_reports` reads many exports (a year of daily zips) as one
   :class:`dask.dataframe.DataFrame` with the columns and dtypes of
   ``Report.to_pandas()``.
@@ -73,6 +75,8 @@ from ._report.columns import Column
 from ._report.frame import to_pandas
 from ._report.plan import ReportPlan
 from ._report.reports import plan_of
+from ._store._parts import plan_parts, read_part
+from ._store._store import ResultsStore
 from ._types import DEFAULT_DATETIME_FORMAT, DEFAULT_TIMEZONE, Language, parse_timezone
 from .errors import ExportError, OptionsError, ReadError
 
@@ -85,7 +89,13 @@ if TYPE_CHECKING:
 _compute: Callable[..., tuple[Any, ...]] = _untyped_compute
 _delayed: Callable[..., Callable[..., Delayed]] = _untyped_delayed
 
-__all__ = ["DEFAULT_BLOCKSIZE", "PartitionedExport", "export_partitioned", "read_reports"]
+__all__ = [
+    "DEFAULT_BLOCKSIZE",
+    "PartitionedExport",
+    "export_partitioned",
+    "read_reports",
+    "store_bag",
+]
 
 #: Plain CSV files larger than this are read in byte ranges of about this size.
 DEFAULT_BLOCKSIZE: Final = 32 * 1024 * 1024
@@ -354,6 +364,10 @@ class _Empty:
         return self.report.script_field_names
 
     @property
+    def extra_columns(self) -> tuple[str, ...]:
+        return self.report.extra_columns
+
+    @property
     def language(self) -> Language:
         return self.report.language
 
@@ -524,3 +538,46 @@ def read_reports(
         ]
     frame: dd.DataFrame = from_delayed(parts, meta=meta, verify_meta=True)
     return frame
+
+
+# --- the results store -----------------------------------------------------------------
+
+
+def store_bag(store: ResultsStore, name: str, npartitions: int) -> dask.bag.Bag:
+    """Campaign ``name``'s records in ``store`` as a bag of ``npartitions`` partitions.
+
+    Each partition is read by the worker that computes it, in a read
+    transaction of its own, from the store's file: the reading (turning
+    SQLite rows into records) is as costly as the formatting, so it runs on
+    the workers too, and the client never holds a record. The partitions are
+    planned here, in one read transaction: runs of consecutive records of
+    about equal size, list by list in the campaign's order of lists, each in
+    load order (the order of ``store.records(name)``), and the last ingest.
+    Every partition then reads the attempts ingested up to that moment, so
+    attempts a feed adds later, and records loaded later, are left out. What
+    is not pinned: a list removed or replaced, or a record's fields
+    replaced, after this call shows in the partitions read after it.
+
+    The workers must see the store's file at the same path on the same
+    machine (a ``LocalCluster``, or workers on the store's host): SQLite's
+    write-ahead log does not work over a network file system.
+
+    Args:
+        store: an open :class:`ResultsStore`.
+        name: the campaign.
+        npartitions: how many partitions (some are empty if there are fewer
+            records).
+
+    Returns:
+        A :class:`dask.bag.Bag` of :class:`Record` objects, for
+        :func:`export_partitioned` with ``store.campaign(name)``.
+
+    Raises:
+        UnknownNameError: the store holds no such campaign (raised here).
+        OptionsError: ``npartitions`` is not a whole number >= 1.
+    """
+    parts = plan_parts(store, name, npartitions)
+    bag: dask.bag.Bag = dask.bag.from_delayed(  # type: ignore[no-untyped-call]
+        [_delayed(read_part, pure=False)(part) for part in parts]
+    )
+    return bag

@@ -16,7 +16,9 @@ The tree::
         │   │   └── CampaignMismatchError   a record does not fit its campaign
         │   └── OptionsError            an option (export, reading, command line) is invalid
         ├── ExportError                 the destination is unusable
-        └── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── ReadError                   a file cannot be read (.line, .column, .value, .file)
+        └── StoreError                  a results store cannot be used as asked
+            └── UnknownNameError        a campaign, list, record or archive it does not hold
 """
 
 from __future__ import annotations
@@ -30,7 +32,9 @@ __all__ = [
     "OptionsError",
     "ReadError",
     "ResultsError",
+    "StoreError",
     "UnknownDispositionError",
+    "UnknownNameError",
     "ValidationError",
 ]
 
@@ -138,3 +142,35 @@ class ReadError(ResultsError):
         """This error, naming ``file``, its line counted after ``lines_before`` other lines."""
         line = None if self.line is None else self.line + lines_before
         return ReadError(self.reason, line=line, column=self.column, value=self.value, file=file)
+
+
+class StoreError(ResultsError):
+    """A results store cannot be used as asked.
+
+    Raised for a path that is a folder, a file that is not a store, a store
+    written by a newer version of the library, a store that stayed locked by
+    another process for longer than the timeout, and a store that SQLite
+    reports as damaged or out of space.
+
+    Attributes:
+        path: the store's file.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"store {path!r}: {reason}")
+
+
+class UnknownNameError(StoreError):
+    """A results store holds no campaign, list, record or archive of that name.
+
+    Attributes:
+        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        name: the name asked for.
+    """
+
+    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(path, f"{kind} {name!r}: {reason}")

@@ -27,8 +27,14 @@ import pytest
 from dask.delayed import delayed
 
 import cloudcontact_results as ccr
-from cloudcontact_results.dask import export_partitioned, read_reports
-from cloudcontact_results.errors import CampaignMismatchError, ExportError, OptionsError, ReadError
+from cloudcontact_results.dask import export_partitioned, read_reports, store_bag
+from cloudcontact_results.errors import (
+    CampaignMismatchError,
+    ExportError,
+    OptionsError,
+    ReadError,
+    UnknownNameError,
+)
 
 ZIP_TIME = dt.datetime(2026, 3, 6, 18, 0)  # noqa: DTZ001  # a zip's local date-time
 #: Uneven partitions, one of them empty: the bag's order is what counts.
@@ -474,3 +480,80 @@ def test_bad_reading_options(twelve_files: list[str], tmp_path: Path) -> None:
         read_reports([twelve_files[0], os.fspath(tmp_path / "gone.csv")])
     assert missing.value.file == os.fspath(tmp_path / "gone.csv")
     assert re.search(r"^file '.*gone\.csv'", str(missing.value))
+
+
+# --- the results store -------------------------------------------------------------------
+
+
+@pytest.fixture
+def store(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], tmp_path: Path
+) -> Iterator[ccr.ResultsStore]:
+    campaign, records = campaign_and_records
+    with ccr.ResultsStore(tmp_path / "results.sqlite") as opened:
+        opened.put_campaign(campaign)
+        opened.add_records(campaign.name, records[:700])
+        yield opened
+
+
+def test_a_store_bag_is_the_snapshot_in_order(
+    client: distributed.Client,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    store: ccr.ResultsStore,
+    tmp_path: Path,
+) -> None:
+    campaign, _ = campaign_and_records
+    bag = store_bag(store, campaign.name, 6)
+    assert bag.npartitions == 6
+    assert bag.compute() == list(store.records(campaign.name))
+    sizes = bag.map_partitions(lambda part: [len(part)]).compute()
+    assert max(sizes) - min(sizes) <= 1  # runs of about equal size
+
+    options = ccr.ExportOptions(format="detailed", compress=True, zip_timestamp=ZIP_TIME)
+    (tmp_path / "dask").mkdir()
+    (tmp_path / "store").mkdir()
+    export_partitioned(campaign, bag, tmp_path / "dask" / "r.zip", options, single_file=True)
+    store.export(campaign.name, tmp_path / "store" / "r.zip", options)
+    assert (tmp_path / "dask" / "r.zip").read_bytes() == (tmp_path / "store" / "r.zip").read_bytes()
+
+
+def test_a_store_bag_shows_the_attempts_of_the_moment_it_was_made(
+    client: distributed.Client,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    store: ccr.ResultsStore,
+) -> None:
+    campaign, records = campaign_and_records
+    before = list(store.records(campaign.name))
+    bag = store_bag(store, campaign.name, 3)
+    dialled = next(record for record in before if record.attempts)
+    later = attrs.evolve(
+        dialled.attempts[-1], time=dialled.attempts[-1].time + dt.timedelta(days=1)
+    )
+    assert store.add_attempts(campaign.name, [(dialled.list_name, dialled.id, later)]) == 1
+    assert store.add_records(campaign.name, records[700:710]) == 10
+    assert bag.compute() == before
+    assert list(store.records(campaign.name)) != before
+
+
+def test_store_bag_checks_its_arguments_at_once(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], store: ccr.ResultsStore
+) -> None:
+    campaign, _ = campaign_and_records
+    with pytest.raises(UnknownNameError, match="Nowhere"):
+        store_bag(store, "Nowhere", 2)
+    with pytest.raises(OptionsError, match="npartitions"):
+        store_bag(store, campaign.name, 0)
+
+
+def test_more_partitions_than_records_leaves_some_empty(
+    client: distributed.Client,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    tmp_path: Path,
+) -> None:
+    campaign, records = campaign_and_records
+    with ccr.ResultsStore(tmp_path / "small.sqlite") as small:
+        small.put_campaign(campaign)
+        small.add_records(campaign.name, records[:3])
+        bag = store_bag(small, campaign.name, 5)
+        assert bag.npartitions == 5
+        assert bag.compute() == list(small.records(campaign.name))

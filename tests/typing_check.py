@@ -138,3 +138,22 @@ def run() -> None:
             print(summarize(record))
     except ccr.ResultsError as error:  # every error of the library (each is a ValueError)
         print(f"invalid input: {error}")
+
+
+def export_5x(campaign: Campaign, records: list[Record], path: str) -> int:
+    options = ccr.ExportOptions(format=ccr.ReportFormat.DETAILED, layout=ccr.ReportLayout.V5)
+    return ccr.export(campaign, records, path, options).rows
+
+
+def callers_and_unknown_columns(path: str) -> dict[str, list[str]]:
+    report = ccr.read_report(path)
+    unknown: tuple[str, ...] = report.extra_columns
+    seen: dict[str, list[str]] = {name: [] for name in unknown}
+    for row in report:
+        if isinstance(row, ccr.DetailedRow):
+            caller: str = row.ani
+            action: str = row.action_applied
+            print(caller, action)
+        for name, value in row.extra.items():
+            seen[name].append(value)
+    return seen

@@ -30,7 +30,6 @@ from typing import IO, Final
 import attrs
 
 from ..._report.columns import Column
-from ..._report.kinds import kind_of
 from ..._types import Language
 from ...errors import ReadError
 from .header import Layout, read_header
@@ -137,7 +136,11 @@ class ReportRange:
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        return kind_of(self.layout.format).columns
+        return tuple(column for column, _ in self.layout.columns)
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in self.layout.extra)
 
     @property
     def list_columns(self) -> tuple[str, ...]:
