@@ -80,8 +80,9 @@ def all_records(partitions: int, size: int) -> Iterator[ccr.Record]:
 
 
 def cluster(workers: int) -> distributed.LocalCluster:
+    # The scheduler's HTTP server on a free port: 8787 may be another cluster's.
     return distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
     )
 
 

@@ -43,9 +43,11 @@ CHUNKS = (0, 170, 171, 171, 400, 400, 750, 1200)
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[distributed.Client]:
+    # dashboard_address=":0": the scheduler's HTTP server on a free port of its own
+    # (with None it still tries 8787, and warns when another cluster holds it).
     with (
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster) as connected,
     ):

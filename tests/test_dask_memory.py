@@ -47,7 +47,7 @@ if __name__ == "__main__":
     with (
         tempfile.TemporaryDirectory() as folder,
         distributed.LocalCluster(
-            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
         ) as cluster,
         distributed.Client(cluster),
     ):
