@@ -53,7 +53,7 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
     timeout: float = store._timeout  # noqa: SLF001  # the same package's store
     connection = connect(path, timeout)
     try:
-        retrying(str(path), lambda: connection.execute("BEGIN"))
+        retrying(str(path), lambda: connection.execute("BEGIN"), seconds=timeout)
         campaign_id, campaign = store._find(connection, name)  # noqa: SLF001
         ids = store._lists(connection, campaign_id)  # noqa: SLF001
         lists = [(ids[cl.name], cl.name) for cl in campaign.lists if cl.name in ids]
@@ -109,7 +109,7 @@ def read_part(part: StorePart) -> list[Record]:
         )
     connection = connect(path, part.timeout)
     try:
-        retrying(part.path, lambda: connection.execute("BEGIN"))
+        retrying(part.path, lambda: connection.execute("BEGIN"), seconds=part.timeout)
         records: list[Record] = []
         for list_id, list_name, first, last in part.segments:
             records += read_records(
