@@ -15,7 +15,7 @@ uses, and the files they make are the files ``export`` makes.
   :class:`dask.dataframe.DataFrame` with the columns and dtypes of
   ``Report.to_pandas()``.
 
-Both run on whatever scheduler dask is set to use: a ``distributed.Client``
+All three run on whatever scheduler dask is set to use: a ``distributed.Client``
 for a cluster (or a ``LocalCluster`` on one machine), otherwise dask's
 default. Files are read and written by the workers, so paths must name the
 same files on every worker (one machine, or a shared file system).
