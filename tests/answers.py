@@ -81,7 +81,10 @@ def expected_frame(report, rows=None, start=0):
             times = pd.to_datetime(values, utc=True).as_unit("us")
             data[column.attribute] = times.tz_convert(report.timezone)
         elif column.kind is kinds.DISPOSITION:
-            data[column.attribute] = pd.array(values, dtype="category")
+            # Text categories, sorted, even when the column holds no disposition.
+            present = sorted({value for value in values if value is not None})
+            categories = pd.Index(present, dtype=str)
+            data[column.attribute] = pd.Categorical(values, categories=categories)
         elif column.kind is kinds.FLAG:
             data[column.attribute] = pd.array(values, dtype="boolean")
         elif column.kind in (kinds.COUNT, kinds.SECONDS, kinds.CPA):

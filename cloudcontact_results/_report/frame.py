@@ -7,7 +7,7 @@ table and dtypes here, and are tested against this one.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._model.campaign import NoMatch
@@ -24,6 +24,7 @@ __all__ = [
     "DTYPES",
     "TIME_UNIT",
     "Table",
+    "categories_of",
     "frame_names",
     "import_pandas",
     "rows_frame",
@@ -50,7 +51,8 @@ class Table(Protocol):
     @property
     def language(self) -> Language: ...
 
-    timezone: str
+    @property
+    def timezone(self) -> str: ...
 
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
@@ -89,6 +91,17 @@ def shown(value: Any, language: Language) -> Any:
     if isinstance(value, SystemNote):
         return value.render(language)
     return value
+
+
+def categories_of(pandas: Any, values: Sequence[str | None]) -> Any:
+    """A disposition column: categories of text, sorted, whatever the data.
+
+    With no value at all pandas would make the categories objects; text
+    categories let the frames of several files (or chunks) concatenate.
+    """
+    present = sorted({value for value in values if value is not None})
+    categories = pandas.Index(present, dtype=str)
+    return pandas.Categorical(values, categories=categories)
 
 
 def frame_names(
@@ -168,15 +181,19 @@ def rows_frame(
             continue
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
-            # Always microseconds, as Arrow and Parquet have them: left to
-            # itself pandas picks seconds for a column without any time.
+            # Always microseconds, as Arrow and Parquet have them, whatever the
+            # data (pandas infers a unit from the values, and another for no
+            # values): frames of several files concatenate.
             times = pandas.to_datetime(values[position], utc=True).as_unit(TIME_UNIT)
             data[name] = times.tz_convert(table.timezone)
         else:
             column_values = values[position]
             if kind is ColumnKind.CPA:
                 column_values = [None if v is None else int(v) for v in column_values]
-            data[name] = pandas.array(column_values, dtype=DTYPES[kind])
+            if kind is ColumnKind.DISPOSITION:
+                data[name] = categories_of(pandas, column_values)
+            else:
+                data[name] = pandas.array(column_values, dtype=DTYPES[kind])
     index = pandas.RangeIndex(start, start + count)
     frame: pd.DataFrame = pandas.DataFrame(data, columns=names, index=index)
     return frame

@@ -34,7 +34,7 @@ import attrs
 
 from ..._model.notes import SystemNote
 from ..._report.columns import Column, ColumnKind
-from ..._report.frame import DTYPES, TIME_UNIT, Table, frame_names, shown
+from ..._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
 from ..._report.guard import unguard_cell
 from ..._types import DEFAULT_DATETIME_FORMAT
 from .cells import converter, time_parser
@@ -408,7 +408,7 @@ def _distinct(pd: Any, text: Any, kind: ColumnKind, spec: FrameSpec) -> Any:
     if kind is ColumnKind.CPA:
         values = [None if value is None else int(value) for value in values]
     if kind is ColumnKind.DISPOSITION:
-        template = pd.array(values, dtype="category")
+        template = categories_of(pd, values)
         return pd.Categorical.from_codes(template.codes[codes], dtype=template.dtype)
     return pd.array(values, dtype=DTYPES[kind]).take(codes)
 
