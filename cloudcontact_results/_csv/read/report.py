@@ -25,7 +25,7 @@ from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
 from .header import Layout, read_header
 from .rows import Row, typed_rows
-from .source import Opened, Source, is_path, open_source
+from .source import Opened, ReadLimits, Source, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,9 +41,14 @@ _PREVIEW_ROWS: Final = 10
 
 
 def _open_report(
-    source: Source, member: str | None, script_fields: tuple[str, ...], *, formula_guard: bool
+    source: Source,
+    member: str | None,
+    script_fields: tuple[str, ...],
+    *,
+    formula_guard: bool,
+    limits: ReadLimits,
 ) -> tuple[Opened, Layout]:
-    opened = open_source(source, member)
+    opened = open_source(source, member, limits)
     try:
         layout = read_header(opened, script_fields, formula_guard=formula_guard)
     except BaseException:
@@ -84,6 +89,9 @@ class Report:
     _formula_guard: bool
     _member: str | None
     _script_fields: tuple[str, ...]
+    _limits: ReadLimits
+    #: Read once (a stream, a pipe), or again on each pass (a regular file).
+    _once: bool
     errors: list[ReadError] = attrs.Factory(list)
     _peeked: list[Row] = attrs.Factory(list)
     _pending: ReadError | None = None
@@ -145,15 +153,15 @@ class Report:
         return tuple(name for name, _ in self._layout.extra)
 
     def __iter__(self) -> Iterator[Row]:
-        if is_path(self._source):
+        if not self._once:
             return self._pass()
         return self._stream()
 
     def _stream(self) -> Iterator[Row]:
         if self._consumed:
             raise ReadError(
-                "a report read from a file object can be iterated once; "
-                "read it from a path to iterate again"
+                "a report read from a file object, a pipe or a device can be iterated "
+                "once; read it from a file's path to iterate again"
             )
         self._consumed = True
         yield from self._peeked
@@ -174,7 +182,11 @@ class Report:
 
     def _pass(self) -> Iterator[Row]:
         opened, layout = _open_report(
-            self._source, self._member, self._script_fields, formula_guard=self._formula_guard
+            self._source,
+            self._member,
+            self._script_fields,
+            formula_guard=self._formula_guard,
+            limits=self._limits,
         )
         return self._rows(opened, layout)
 
@@ -200,7 +212,7 @@ class Report:
 
     def head(self, count: int = _PREVIEW_ROWS) -> list[Row]:
         """The first ``count`` rows, without consuming a report read from a file object."""
-        if is_path(self._source):
+        if not self._once:
             rows: list[Row] = []
             iterator = self._pass()
             try:
@@ -307,6 +319,7 @@ def read_report(
     datetime_format: str = DEFAULT_DATETIME_FORMAT,
     member: str | None = None,
     formula_guard: bool = True,
+    limits: ReadLimits | None = None,
 ) -> Report:
     """Read a simple or detailed report exported as CSV or zip.
 
@@ -328,6 +341,8 @@ def read_report(
         member: the CSV member to read in a zip holding several.
         formula_guard: undo the export's formula guard (leading ``'``); pass
             False for a file exported with ``formula_guard=False``.
+        limits: how long a row may be, how far a zip member may inflate, how
+            many bad lines a read passes over; ``ReadLimits()`` by default.
 
     Returns:
         A :class:`Report`.
@@ -340,13 +355,16 @@ def read_report(
         raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
     zone = parse_timezone("timezone", timezone)
     check_datetime_format("datetime_format", datetime_format)
+    if limits is None:
+        limits = ReadLimits()
+    elif not isinstance(limits, ReadLimits):
+        raise OptionsError("limits", limits, "must be ReadLimits or None")
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
-    opened, layout = _open_report(source, member, names, formula_guard=formula_guard)
-    if is_path(source):
+    opened, layout = _open_report(source, member, names, formula_guard=formula_guard, limits=limits)
+    kept: Opened | None = opened
+    if not opened.once:
         opened.closer.close()
-        kept: Opened | None = None
-    else:
-        kept = opened
+        kept = None
     return Report(
         layout=layout,
         source=source,
@@ -358,4 +376,6 @@ def read_report(
         formula_guard=formula_guard,
         member=member,
         script_fields=names,
+        limits=limits,
+        once=opened.once,
     )

@@ -22,7 +22,14 @@ from ..._report.reports import header_of, plan_of
 from ..._report.rows import DetailedRow, SimpleRow
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
-from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
+from .sink import (
+    ByteCounter,
+    destination_path,
+    member_name,
+    open_destination,
+    text_sink,
+    zip_member,
+)
 
 __all__ = ["Destination", "ExportResult", "export", "write_report"]
 
@@ -52,6 +59,8 @@ def export(
     records: Iterable[Record],
     destination: Destination,
     options: ExportOptions | None = None,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write the report ``options`` ask for to ``destination``, streaming.
 
@@ -59,8 +68,11 @@ def export(
     the report. A path is written atomically: a temporary file in the same
     folder is renamed over it only when everything was written, and removed
     on any failure, so a failed export leaves the destination as it was. A
-    binary stream is written from its current position and left open; a
-    failed export leaves what was already written in it.
+    path naming a pipe or a character device is written as a stream, a
+    symbolic link is followed, and a read-only file is replaced only with
+    ``overwrite=True`` (``docs/security.md``). A binary stream is written from
+    its current position and left open; a failed export leaves what was
+    already written in it.
 
     Args:
         campaign: the campaign the records belong to.
@@ -68,13 +80,15 @@ def export(
         destination: a path (``str`` or ``os.PathLike``) or a binary file object.
         options: the export dialog; ``ExportOptions()`` by default. With
             ``compress`` the CSV is written inside a zip.
+        overwrite: replace a read-only file too.
 
     Returns:
         The number of data rows and bytes written.
 
     Raises:
         ExportError: the destination is unusable (no such folder, a folder,
-            not writable, a text stream), or a value cannot be encoded.
+            a socket, read-only without ``overwrite``, a text stream), or a
+            value cannot be encoded.
         OptionsError: the options do not fit the campaign.
         CampaignMismatchError: a record does not fit the campaign.
         UnknownDispositionError: a disposition is unknown to the campaign.
@@ -91,11 +105,16 @@ def export(
     """
     plan = plan_of(campaign, options)
     packaging = options.packaging if options is not None else Packaging()
-    return write_report(plan, records, destination, packaging)
+    return write_report(plan, records, destination, packaging, overwrite=overwrite)
 
 
 def write_report(
-    plan: ReportPlan, records: Iterable[Record], destination: Destination, packaging: Packaging
+    plan: ReportPlan,
+    records: Iterable[Record],
+    destination: Destination,
+    packaging: Packaging,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
 
@@ -112,7 +131,9 @@ def write_report(
 
     with contextlib.ExitStack() as stack:
         raw: IO[bytes] = (
-            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
+            stack.enter_context(open_destination(path, overwrite=overwrite))
+            if path is not None
+            else destination  # type: ignore[assignment]
         )
         counter = ByteCounter(raw)
         sink: IO[bytes] = counter  # type: ignore[assignment]
