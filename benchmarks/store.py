@@ -2,7 +2,8 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/store.py                 # ingest, export, size (5 rounds each)
+    .venv/bin/python benchmarks/store.py             # ingest, export, size, jobs: 5 rounds each
+    .venv/bin/python benchmarks/store.py --cases jobs    # one part only
     .venv/bin/python benchmarks/store.py --memory        # peak memory, 100 000 vs 1 000 000
 
 Every figure is the median of ``--rounds`` rounds; each round measures the
@@ -16,12 +17,16 @@ the ratio is taken round by round:
 * export: ``store.export`` of a 100 000-record campaign against ``export`` of
   the same records held in memory (built before the clock starts);
 * memory: a detailed ``store.export`` in a fresh process, of 100 000 and of
-  1 000 000 records (the stores are built first, in other processes).
+  1 000 000 records (the stores are built first, in other processes);
+* export jobs: ``run_due_jobs`` for an incremental job with nothing new on the
+  100 000-record store (it writes a header-only file), against ``export`` of
+  no records to a file: the difference is the run's own overhead.
 """
 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import resource
 import sqlite3
@@ -40,6 +45,7 @@ import cloudcontact_results as ccr
 
 MB = 1024 * 1024
 BATCH = 1000
+JOB_START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
 
 
 def _maxrss_mb() -> float:
@@ -147,23 +153,15 @@ def _median(rounds: list[dict[str, float]], key: str) -> float:
     return statistics.median(r[key] for r in rounds)
 
 
-def speed(records_count: int, ingest_count: int, rounds: int) -> None:
+def speed(records_count: int, ingest_count: int, rounds: int, cases: set[str]) -> None:
     python = sys.version.split()[0]
     print(f"results store benchmark: Python {python}, SQLite {sqlite3.sqlite_version}")
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
-        campaign, small = _records(ingest_count)
-        ingest = [ingest_round(folder, campaign, small) for _ in range(rounds)]
-        attempts = int(ingest[0]["attempts"])
-        print(f"\ningest: {attempts:,} attempts in batches of {BATCH:,}, median of {rounds} rounds")
-        print(f"  add_attempts           {_median(ingest, 'store_rate'):>10,.0f} attempts/s")
-        print(f"  raw executemany        {_median(ingest, 'raw_rate'):>10,.0f} rows/s")
-        ratios = [r["store_rate"] / r["raw_rate"] for r in ingest]
-        print(
-            f"  store / raw            {statistics.median(ratios):>10.2f}   (target: >= 50,000/s)"
-        )
-        print(f"  peak RSS               {_maxrss_mb():>10.0f} MB")
-
+        if "ingest" in cases:
+            ingest(folder, ingest_count, rounds)
+        if not cases & {"export", "jobs"}:
+            return
         campaign, records = _records(records_count)
         path = folder / "export.sqlite"
         started = time.perf_counter()
@@ -177,33 +175,95 @@ def speed(records_count: int, ingest_count: int, rounds: int) -> None:
             f"{load_seconds:.1f} s ({total / load_seconds:,.0f} attempts/s)"
         )
         with ccr.ResultsStore(path) as store:
-            for report in ("detailed", "simple"):
-                results = [
-                    export_round(folder, store, campaign, records, report) for _ in range(rounds)
-                ]
-                print(
-                    f"\nexport {report}: {int(results[0]['rows']):,} rows, "
-                    f"median of {rounds} rounds"
-                )
-                print(f"  export (in memory)     {_median(results, 'memory_rate'):>10,.0f} rows/s")
-                print(f"  store.export           {_median(results, 'store_rate'):>10,.0f} rows/s")
-                print(
-                    f"  store / in memory      {_median(results, 'ratio'):>10.2f}"
-                    "   (target: >= 0.7)"
-                )
-                if report == "detailed":
-                    csv_bytes = results[0]["bytes"]
-        print(f"  peak RSS               {_maxrss_mb():>10.0f} MB (the records held in memory)")
-        size = path.stat().st_size
-        print(
-            f"\nsize on disk: {size / MB:.1f} MB "
-            f"for {total:,} attempts of {records_count:,} records"
-        )
-        print(
-            f"  store                  {size / total:>10.0f} bytes per attempt (records included)"
-        )
-        print(f"  detailed CSV           {csv_bytes / total:>10.0f} bytes per row")
-        print(f"  store / CSV            {size / csv_bytes:>10.2f}")
+            if "export" in cases:
+                export(folder, store, campaign, records, rounds)
+            if "jobs" in cases:
+                jobs(folder, store, campaign, rounds)
+
+
+def ingest(folder: Path, count: int, rounds: int) -> None:
+    campaign, small = _records(count)
+    results = [ingest_round(folder, campaign, small) for _ in range(rounds)]
+    attempts = int(results[0]["attempts"])
+    print(f"\ningest: {attempts:,} attempts in batches of {BATCH:,}, median of {rounds} rounds")
+    print(f"  add_attempts           {_median(results, 'store_rate'):>10,.0f} attempts/s")
+    print(f"  raw executemany        {_median(results, 'raw_rate'):>10,.0f} rows/s")
+    ratios = [r["store_rate"] / r["raw_rate"] for r in results]
+    print(f"  store / raw            {statistics.median(ratios):>10.2f}   (target: >= 50,000/s)")
+    print(f"  peak RSS               {_maxrss_mb():>10.0f} MB")
+
+
+def export(
+    folder: Path,
+    store: ccr.ResultsStore,
+    campaign: ccr.Campaign,
+    records: list[ccr.Record],
+    rounds: int,
+) -> None:
+    csv_bytes = 0.0
+    for report in ("detailed", "simple"):
+        results = [export_round(folder, store, campaign, records, report) for _ in range(rounds)]
+        print(f"\nexport {report}: {int(results[0]['rows']):,} rows, median of {rounds} rounds")
+        print(f"  export (in memory)     {_median(results, 'memory_rate'):>10,.0f} rows/s")
+        print(f"  store.export           {_median(results, 'store_rate'):>10,.0f} rows/s")
+        print(f"  store / in memory      {_median(results, 'ratio'):>10.2f}   (target: >= 0.7)")
+        if report == "detailed":
+            csv_bytes = results[0]["bytes"]
+    print(f"  peak RSS               {_maxrss_mb():>10.0f} MB (the records held in memory)")
+    total = sum(len(r.attempts) for r in records)
+    size = store.path.stat().st_size
+    print(f"\nsize on disk: {size / MB:.1f} MB for {total:,} attempts of {len(records):,} records")
+    print(f"  store                  {size / total:>10.0f} bytes per attempt (records included)")
+    print(f"  detailed CSV           {csv_bytes / total:>10.0f} bytes per row")
+    print(f"  store / CSV            {size / csv_bytes:>10.2f}")
+
+
+# --- export jobs --------------------------------------------------------------------------
+
+
+def job_round(
+    folder: Path, store: ccr.ResultsStore, campaign: ccr.Campaign, hour: int
+) -> dict[str, float]:
+    """One run of a job with nothing new, and the export of nothing it cannot do without."""
+    now = JOB_START + dt.timedelta(hours=hour)
+    started = time.perf_counter()
+    (run,) = store.run_due_jobs(now)
+    run_seconds = time.perf_counter() - started
+    if run.rows != 0:
+        raise SystemExit("the benchmark's job found something new")
+    options = ccr.ExportOptions(format="detailed-interval")
+    started = time.perf_counter()
+    ccr.export(campaign, [], folder / "empty.csv", options)
+    export_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    store.run_due_jobs(now)  # nothing due at all
+    idle_seconds = time.perf_counter() - started
+    return {
+        "run_ms": run_seconds * 1000,
+        "export_ms": export_seconds * 1000,
+        "overhead_ms": (run_seconds - export_seconds) * 1000,
+        "idle_ms": idle_seconds * 1000,
+    }
+
+
+def jobs(folder: Path, store: ccr.ResultsStore, campaign: ccr.Campaign, rounds: int) -> None:
+    (folder / "jobs").mkdir()
+    options = ccr.ExportOptions(format="detailed-interval")
+    job = ccr.ExportJob("bench", campaign.name, options, "FREQ=HOURLY", folder / "jobs", JOB_START)
+    store.add_job(job)
+    (first,) = store.run_due_jobs(JOB_START)  # everything ingested so far
+    # A round is a few fsyncs, whose time varies more than the rest: take more of them.
+    rounds = max(rounds, 21)
+    results = [job_round(folder, store, campaign, hour) for hour in range(1, rounds + 1)]
+    print(
+        f"\nexport job with nothing new ({first.rows:,} rows in its first run), "
+        f"median of {rounds} rounds"
+    )
+    print(f"  run_due_jobs           {_median(results, 'run_ms'):>10.1f} ms (a header-only file)")
+    print(f"  export of no records   {_median(results, 'export_ms'):>10.1f} ms")
+    overhead = _median(results, "overhead_ms")
+    print(f"  overhead of the run    {overhead:>10.1f} ms   (target: < 50 ms)")
+    print(f"  nothing due            {_median(results, 'idle_ms'):>10.1f} ms")
 
 
 # --- memory -------------------------------------------------------------------------------
@@ -264,6 +324,13 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=100_000, help="records of the export case")
     parser.add_argument("--ingest-records", type=int, default=20_000, help="records fed live")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        choices=["ingest", "export", "jobs"],
+        default=["ingest", "export", "jobs"],
+        help="what to measure (default: all)",
+    )
     parser.add_argument("--memory", action="store_true", help="compare 100 000 and 1 000 000")
     parser.add_argument("--keep", type=Path, help="folder keeping the --memory stores")
     parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
@@ -277,7 +344,7 @@ def main() -> None:
     elif arguments.memory:
         memory(arguments.keep)
     else:
-        speed(arguments.records, arguments.ingest_records, arguments.rounds)
+        speed(arguments.records, arguments.ingest_records, arguments.rounds, set(arguments.cases))
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._store import Archive, ArchiveReason, ResultsStore
+from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
 from .errors import ResultsError
 
@@ -58,8 +58,11 @@ __all__ = [
     "Dialect",
     "Disposition",
     "DispositionCategory",
+    "ExportJob",
     "ExportOptions",
     "ExportResult",
+    "JobOutcome",
+    "JobRun",
     "Language",
     "NoMatch",
     "Note",

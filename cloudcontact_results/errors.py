@@ -17,12 +17,14 @@ The tree::
         │   └── OptionsError            an option (export, reading, command line) is invalid
         ├── ExportError                 the destination is unusable
         ├── ReadError                   a file cannot be read (.line, .column, .value)
-        └── StoreError                  a results store cannot be used as asked
-            └── UnknownNameError        a campaign, list, record or archive it does not hold
+        ├── StoreError                  a results store cannot be used as asked
+        │   └── UnknownNameError        a campaign, list, record, archive or job it does not hold
+        └── JobError                    a run of an export job failed (raised in an ExceptionGroup)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Final
 
 __all__ = [
@@ -30,6 +32,7 @@ __all__ = [
     "CampaignMismatchError",
     "ExportError",
     "FieldError",
+    "JobError",
     "OptionsError",
     "ReadError",
     "ResultsError",
@@ -180,3 +183,26 @@ class UnknownNameError(StoreError):
         self.kind = kind
         self.name = name
         super().__init__(path, f"{kind} {name!r}: {reason}")
+
+
+class JobError(ResultsError):
+    """A run of an export job could not write its file; the next run redoes it first.
+
+    ``run_due_jobs`` raises these together, in an :class:`ExceptionGroup`,
+    after the other due jobs have run; each one's ``__cause__`` is what went
+    wrong (an :class:`ExportError`, or the :class:`OSError` of a full disk).
+
+    Attributes:
+        job: the job's name.
+        due: the occurrence the run is for (UTC).
+        path: the file it was writing.
+        reason: what went wrong.
+    """
+
+    def __init__(self, job: str, due: dt.datetime, path: str, reason: str) -> None:
+        self.job = job
+        self.due = due
+        self.path = path
+        self.reason = reason
+        stamp = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+        super().__init__(f"job {job!r}, run due {stamp}, file {path!r}: {reason}")

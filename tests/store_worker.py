@@ -11,6 +11,8 @@ Modes:
                                     write what each export held to OUT (JSON)
     replace STORE                   reload list L1 in replace mode, versions 1, 2, ...
     remove STORE                    remove list L1 from the campaign
+    jobs STORE HOURS                run the due export jobs as at START + HOURS hours;
+                                    print how many files were written
 
 Every mode prints ``ready`` once the store is open, before its first write.
 """
@@ -141,6 +143,10 @@ def main(arguments: list[str]) -> None:
                 store.add_records(CAMPAIGN.name, version_records(version), replace=True)
                 sys.stdout.write(f"{version}\n")
                 sys.stdout.flush()
+        elif mode == "jobs":
+            runs = store.run_due_jobs(START + dt.timedelta(hours=float(arguments[2])))
+            sys.stdout.write(f"{len(runs)}\n")
+            sys.stdout.flush()
         elif mode == "remove":
             store.remove_list(CAMPAIGN.name, "L1")
             sys.stdout.write("removed\n")

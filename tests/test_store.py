@@ -735,3 +735,19 @@ def test_script_values_in_another_order_are_the_same_attempt(store: ccr.ResultsS
     first = attempt(at(9, 9), script_values={"comment": "1", "x": "2"})
     again = attempt(at(9, 9), script_values={"x": "2", "comment": "1"})
     assert store.add_attempts(CAMPAIGN.name, [("VIP", "v1", first), ("VIP", "v1", again)]) == 1
+
+
+def test_reading_never_waits_for_a_writer(store: ccr.ResultsStore, path: Path) -> None:
+    writer = sqlite3.connect(path, isolation_level=None)
+    writer.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    try:
+        with ccr.ResultsStore(path, timeout=0.2) as reader:
+            assert reader.campaign_names() == (CAMPAIGN.name,)
+            assert len(list(reader.records(CAMPAIGN.name))) == 4
+            assert store_export(reader, CAMPAIGN.name)
+            with pytest.raises(StoreError, match="locked"):
+                reader.add_records(CAMPAIGN.name, [vip(9)])
+    finally:
+        writer.execute("ROLLBACK")
+        writer.close()
+    assert store.add_records(CAMPAIGN.name, [vip(9)]) == 1

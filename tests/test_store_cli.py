@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import signal
 import subprocess
 import sys
+import time
 import zipfile
 from pathlib import Path
 
@@ -233,3 +235,82 @@ def test_load_with_replace_archives_the_reloaded_lists(
         assert archives[0].created.tzinfo is dt.UTC
         data = opened.archive_bytes(archives[0])
     assert [row.record_id for row in ccr.read_report(io.BytesIO(data), member="detailed.csv")] == []
+
+
+# --- export jobs ------------------------------------------------------------------------------
+
+
+def test_jobs_add_list_run_runs_and_remove(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    add = ["store", "jobs", "add", str(store), "hourly", NAME, "--schedule", "FREQ=HOURLY"]
+    add += ["--start", "2026-03-02T00:00", "--timezone", "UTC", "--destination", str(out)]
+    assert main([*add, "--format", "detailed-interval"]) == 0
+    assert capsys.readouterr().out == "job 'hourly' added\n"
+    assert main(["store", "jobs", "list", str(store)]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith(
+        f"hourly\t{NAME}\tFREQ=HOURLY\t2026-03-02T00:00:00+00:00\tincremental\t"
+    )
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(attempt_line("1", 1), encoding="utf-8")
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
+    capsys.readouterr()
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30"]) == 0
+    ran = capsys.readouterr().out
+    path = out / "hourly_20260302T100000Z.csv"
+    assert ran == f"job 'hourly' due 2026-03-02T10:00:00Z (0, 1]: 1 rows -> {path}\n"
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:45"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["store", "jobs", "runs", str(store), "hourly"]) == 0
+    assert "\tok\t" in capsys.readouterr().out
+
+    assert main(["store", "jobs", "remove", str(store), "hourly"]) == 0
+    assert main(["store", "jobs", "remove", str(store), "hourly"]) == 1
+    assert "job 'hourly'" in capsys.readouterr().err
+
+
+def test_jobs_run_reports_failures_one_line_each_and_exits_1(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path / "missing")]
+    assert main(add) == 0
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T12:00"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: job 'j', run due 2026-03-01T21:00:00Z")  # midnight in Moscow
+
+
+def test_jobs_add_bad_rule_is_a_data_error(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=NEVER"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
+    assert main(add) == 1
+    assert "ExportJob.schedule" in capsys.readouterr().err
+
+
+def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path: Path) -> None:
+    add = ["store", "jobs", "add", str(store), "yearly", NAME, "--schedule", "FREQ=YEARLY"]
+    add += ["--start", "2099-01-01", "--destination", str(tmp_path)]
+    assert main(add) == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cloudcontact_results", "store", "serve", str(store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == f"serving {store}\n"
+    time.sleep(0.3)  # idle: asleep until 2099
+    asked = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=10)
+    assert time.monotonic() - asked < 1.0
+    assert process.returncode == 0, err
+    assert out.endswith("stopped\n")

@@ -8,6 +8,8 @@ computed from the worker's deterministic data and the stateless export.
 from __future__ import annotations
 
 import contextlib
+import csv
+import datetime as dt
 import io
 import itertools
 import json
@@ -32,7 +34,7 @@ pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL 
 
 WORKER = Path(__file__).with_name("store_worker.py")
 NAME = worker.CAMPAIGN.name
-#: Kills per kind of write; three kinds.
+#: Kills per kind of write: adding attempts, replacing, removing a list, running a job.
 TRIALS = 11
 
 
@@ -58,8 +60,12 @@ def start(*arguments: object) -> subprocess.Popen[str]:
         text=True,
     )
     assert process.stdout is not None
-    line = process.stdout.readline()
-    assert line == "ready\n", process.communicate()[1]
+    # Byte by byte from the pipe: a buffered readline could take later lines
+    # with it, which communicate() would then never see.
+    line = b""
+    while not line.endswith(b"\n") and (byte := os.read(process.stdout.fileno(), 1)):
+        line += byte
+    assert line == b"ready\n", process.communicate()[1]
     return process
 
 
@@ -151,11 +157,11 @@ def killed(process: subprocess.Popen[str], after: float) -> None:
     process.communicate(timeout=60)
 
 
-def trials(kind: str) -> list[object]:
+def trials(kind: str, count: int = TRIALS) -> list[object]:
     """Seeded moments (fractions of the write's duration) at which to kill."""
     return [
         pytest.param(random.Random(f"{kind}{trial}").random(), id=f"{kind}-{trial}")  # noqa: S311
-        for trial in range(TRIALS)
+        for trial in range(count)
     ]
 
 
@@ -207,3 +213,65 @@ def test_kill_during_remove_list_leaves_the_list_live_or_archived(
             assert store.campaign(NAME) == worker.CAMPAIGN
             assert list(store.records(NAME, lists=["L1"])) == original
     assert_writable(store_path)
+
+
+# --- export jobs ------------------------------------------------------------------------------
+
+
+def add_job(path: Path, folder: Path) -> None:
+    folder.mkdir(exist_ok=True)
+    with ccr.ResultsStore(path) as store:
+        options = ccr.ExportOptions(format="detailed-interval")
+        store.add_job(ccr.ExportJob("feed", NAME, options, "FREQ=HOURLY", folder, worker.START))
+
+
+def rows_of(data: bytes) -> list[tuple[str, ...]]:
+    rows = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    return [tuple(row) for row in rows[1:]]
+
+
+def assert_delivered_once(path: Path, folder: Path) -> None:
+    """The job's files partition every attempt, and nothing else is in the folder."""
+    with ccr.ResultsStore(path) as store:
+        runs = store.job_runs("feed")
+        records = list(store.records(NAME))
+    assert all(run.outcome is ccr.JobOutcome.OK for run in runs)
+    assert [run.window[0] for run in runs] == [0] + [run.window[1] for run in runs[:-1]]
+    assert sorted(p.name for p in folder.iterdir()) == sorted(run.path.name for run in runs)
+    delivered = [row for run in runs for row in rows_of(run.path.read_bytes())]
+    stream = io.BytesIO()
+    ccr.export(worker.CAMPAIGN, records, stream, ccr.ExportOptions(format="detailed"))
+    assert sorted(delivered) == sorted(rows_of(stream.getvalue()))
+
+
+@pytest.mark.parametrize("when", trials("job", 2 * TRIALS))
+def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
+    store_path: Path, tmp_path: Path, when: float
+) -> None:
+    folder = tmp_path / "out"
+    add_job(store_path, folder)
+    killed(start("jobs", store_path, 1.5), when * 0.08)
+    with ccr.ResultsStore(store_path) as store:
+        # Ingested after the killed run claimed its window, or before: either way
+        # the redo keeps the claimed window and the next run takes the rest.
+        store.add_attempts(NAME, worker.batch(0))
+        store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
+        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
+        assert last.due == worker.START + dt.timedelta(hours=2)
+    assert_delivered_once(store_path, folder)
+
+
+def test_two_processes_running_jobs_at_once_never_run_one_twice(
+    store_path: Path, tmp_path: Path
+) -> None:
+    folder = tmp_path / "out"
+    add_job(store_path, folder)
+    for hour in (1, 2, 3):
+        with ccr.ResultsStore(store_path) as store:
+            store.add_attempts(NAME, worker.batch(hour))
+        both = [start("jobs", store_path, hour), start("jobs", store_path, hour)]
+        written = [int(finish(process).split()[-1]) for process in both]
+        assert sorted(written) == [0, 1]
+    assert_delivered_once(store_path, folder)
+    with ccr.ResultsStore(store_path) as store:
+        assert len(store.job_runs("feed")) == 3

@@ -157,3 +157,33 @@ def callers_and_unknown_columns(path: str) -> dict[str, list[str]]:
         for name, value in row.extra.items():
             seen[name].append(value)
     return seen
+
+
+def keep_results(path: str, campaign: ccr.Campaign, feed: list[tuple[str, str, Attempt]]) -> None:
+    """An integration's loop over the results store, as users write it."""
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(campaign)
+        added: int = store.add_attempts(campaign.name, feed)
+        records: list[ccr.Record] = list(store.records(campaign.name, lists=["Клиенты"]))
+        result: ccr.ExportResult = store.export(campaign.name, "out.csv", ccr.ExportOptions())
+        archive: ccr.Archive = store.remove_list(campaign.name, "Клиенты")
+        reason: ccr.ArchiveReason = archive.reason
+        data: bytes = store.archive_bytes(archive)
+        job = ccr.ExportJob(
+            "hourly",
+            campaign.name,
+            ccr.ExportOptions(format="detailed-interval"),
+            "FREQ=HOURLY",
+            "exports",
+            dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        )
+        store.add_job(job)
+        try:
+            runs: tuple[ccr.JobRun, ...] = store.run_due_jobs()
+        except* ccr.errors.JobError as failures:
+            print(len(failures.exceptions))
+            runs = ()
+        print(added, len(records), result.rows, reason.value, len(data), len(runs))
+        for run in store.job_runs("hourly"):
+            outcome: ccr.JobOutcome = run.outcome
+            print(run.due, run.window, run.path, outcome.value)

@@ -8,6 +8,7 @@ usage; errors are one line on stderr.
 from __future__ import annotations
 
 import argparse
+import functools
 import sys
 from collections.abc import Iterator
 from itertools import islice
@@ -21,12 +22,31 @@ from ..errors import StoreError, UnknownNameError
 from .main import _add_export_options, _export_options, _print_table, _write
 from .progress import tracked
 
-__all__ = ["add_store_commands"]
+__all__ = ["add_command", "add_store_commands"]
 
 #: Help of the positional arguments that several sub-commands take.
-_POSITIONALS = {"campaign": "the campaign's name", "list": "the list's name"}
+_POSITIONALS = {
+    "campaign": "the campaign's name",
+    "list": "the list's name",
+    "name": "the job's name",
+}
 #: Attempts sent to the store in one transaction by ``store ingest``.
 _DEFAULT_BATCH = 1000
+
+
+def add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    description: str,
+    *names: str,
+) -> argparse.ArgumentParser:
+    """A sub-command of ``commands`` taking the store, then the positional arguments ``names``."""
+    parser = commands.add_parser(name, help=help_text, description=description)
+    parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
+    for positional in names:
+        parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
+    return parser
 
 
 def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -38,18 +58,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "attempts as they happen, export, archive and delete (docs/store.md).",
     )
     sub = store.add_subparsers(title="store commands", dest="store_command", required=True)
-
-    def command(
-        name: str, help_text: str, description: str, *names: str
-    ) -> argparse.ArgumentParser:
-        """A sub-command taking the store, then the positional arguments ``names``."""
-        parser = sub.add_parser(name, help=help_text, description=description)
-        parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
-        for positional in names:
-            parser.add_argument(
-                positional, metavar=positional.upper(), help=_POSITIONALS[positional]
-            )
-        return parser
+    command = functools.partial(add_command, sub)
 
     load = command(
         "load",
@@ -148,6 +157,10 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     delete.add_argument("--yes", action="store_true", help="really delete it")
     delete.set_defaults(parser=delete, run=_run_delete_campaign)
+
+    from .jobs import add_job_commands  # noqa: PLC0415 - jobs.py uses this module's helpers
+
+    add_job_commands(sub)
 
 
 def _positive(text: str) -> int:

@@ -32,6 +32,7 @@ __all__ = [
     "attempt_decoder",
     "campaign_from_text",
     "campaign_text",
+    "decode_time",
     "decode_zone",
     "encode_time",
     "fields_from_text",
@@ -324,6 +325,11 @@ def _time(instant: int, zone: dt.tzinfo, wall: int | None, flags: int) -> dt.dat
     return (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
         tzinfo=zone, fold=1 if flags & _FOLD else 0
     )
+
+
+def decode_time(instant: int, zone: str, wall: int | None, fold: bool) -> dt.datetime:
+    """The date-time an :func:`encode_time` tuple describes."""
+    return _time(instant, decode_zone(zone), wall, _FOLD if fold else 0)
 
 
 def _quota(text: str) -> QuotaOutcome:

@@ -161,9 +161,6 @@ ALTER TABLE attempts ADD COLUMN action_applied TEXT NOT NULL DEFAULT ''
 MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
-#: How long opening keeps retrying a store another process is setting up.
-_OPEN_RETRY_SECONDS: Final = 30.0
-
 
 def store_error(path: str, error: sqlite3.Error) -> StoreError:
     """The library's error for what SQLite said about the store at ``path``."""
@@ -177,11 +174,12 @@ def store_error(path: str, error: sqlite3.Error) -> StoreError:
     return StoreError(path, message)
 
 
-def retrying(path: str, action: Callable[[], _T], *, seconds: float = _OPEN_RETRY_SECONDS) -> _T:
+def retrying(path: str, action: Callable[[], _T], *, seconds: float) -> _T:
     """``action()``, retried while SQLite answers busy without waiting (recovery, WAL setup).
 
     The busy timeout covers ordinary lock waits; a few states of a store that
     another process is opening or recovering answer ``SQLITE_BUSY`` at once.
+    Gives up after ``seconds`` (the store's timeout) in all.
     """
     deadline = time.monotonic() + seconds
     delay = 0.005
@@ -214,14 +212,14 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
     except sqlite3.Error as error:
         raise store_error(name, error) from error
     try:
-        retrying(name, lambda: _prepare(name, connection))
+        retrying(name, lambda: _prepare(name, connection, timeout), seconds=timeout)
     except BaseException:
         connection.close()
         raise
     return connection
 
 
-def _prepare(name: str, connection: sqlite3.Connection) -> None:
+def _prepare(name: str, connection: sqlite3.Connection, timeout: float) -> None:
     try:
         connection.execute("PRAGMA foreign_keys = ON")
         # Archives are the only copy of the results they hold: every commit is
@@ -232,13 +230,20 @@ def _prepare(name: str, connection: sqlite3.Connection) -> None:
             mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
             if mode != "wal":
                 raise StoreError(name, f"cannot use write-ahead logging (journal mode {mode!r})")
-        with transaction(name, connection, immediate=True):
+        if _version(connection) == SCHEMA_VERSION:
+            return  # the usual case: no write lock taken, so opening never waits for writers
+        with transaction(name, connection, immediate=True, seconds=timeout):
             _check_kind(name, connection)
             _migrate(name, connection)
     except sqlite3.OperationalError:
         raise
     except sqlite3.Error as error:
         raise store_error(name, error) from error
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+    return version
 
 
 def _check_kind(name: str, connection: sqlite3.Connection) -> None:
@@ -272,15 +277,17 @@ def _migrate(name: str, connection: sqlite3.Connection) -> None:
 
 @contextlib.contextmanager
 def transaction(
-    name: str, connection: sqlite3.Connection, *, immediate: bool
+    name: str, connection: sqlite3.Connection, *, immediate: bool, seconds: float
 ) -> Iterator[sqlite3.Connection]:
     """One transaction: committed if the block succeeds, rolled back otherwise.
 
     ``immediate`` takes the write lock at once (waiting up to the busy
     timeout), so a writer never fails half-way on a lock; otherwise the
-    transaction reads one snapshot, taken at its first read.
+    transaction reads one snapshot, taken at its first read. Waits for
+    locks up to ``seconds``.
     """
-    retrying(name, lambda: connection.execute("BEGIN IMMEDIATE" if immediate else "BEGIN"))
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    retrying(name, lambda: connection.execute(begin), seconds=seconds)
     try:
         yield connection
     except BaseException:
@@ -289,7 +296,7 @@ def transaction(
                 connection.execute("ROLLBACK")
         raise
     try:
-        retrying(name, lambda: connection.execute("COMMIT"))
+        retrying(name, lambda: connection.execute("COMMIT"), seconds=seconds)
     except BaseException:
         if connection.in_transaction:
             with contextlib.suppress(sqlite3.Error):

@@ -12,7 +12,10 @@ from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
 from ._codec import ATTEMPT_COLUMNS, attempt_decoder, fields_from_text, make_record
 
-__all__ = ["Window", "decoder", "read_records"]
+__all__ = ["Window", "WindowKind", "decoder", "read_records"]
+
+#: What a window holds (see :class:`Window`).
+WindowKind = Literal["all", "completed", "ingested"]
 
 
 @attrs.frozen
@@ -29,7 +32,7 @@ class Window:
         hi: the last sequence number in it.
     """
 
-    kind: Literal["all", "completed", "ingested"]
+    kind: WindowKind
     lo: int
     hi: int
 
@@ -42,12 +45,16 @@ class Window:
         if self.kind == "all":
             return _RECORDS, (), _ATTEMPTS.replace("ORDER BY", "AND a.seq <= ? ORDER BY"), (hi,)
         if self.kind == "completed":
+            # Found through the completions' index, however long the list.
             where = "AND r.completed_seq > ? AND r.completed_seq <= ?"
-            attempts = _WINDOW_ATTEMPTS.format(where=f"{where} AND a.seq <= ?")
-            return _WINDOW_RECORDS.format(where=where), (lo, hi), attempts, (lo, hi, hi)
+            index = "INDEXED BY records_completed"
+            attempts = _WINDOW_ATTEMPTS.format(index=index, where=f"{where} AND a.seq <= ?")
+            records = _WINDOW_RECORDS.format(index=index, where=where)
+            return records, (lo, hi), attempts, (lo, hi, hi)
         where = "AND r.id IN (SELECT record FROM attempts WHERE seq > ? AND seq <= ?)"
-        attempts = _WINDOW_ATTEMPTS.format(where=f"{where} AND a.seq > ? AND a.seq <= ?")
-        return _WINDOW_RECORDS.format(where=where), (lo, hi), attempts, (lo, hi, lo, hi)
+        attempts = _WINDOW_ATTEMPTS.format(index="", where=f"{where} AND a.seq > ? AND a.seq <= ?")
+        records = _WINDOW_RECORDS.format(index="", where=where)
+        return records, (lo, hi), attempts, (lo, hi, lo, hi)
 
 
 # Both in load order (the rowid, via records_by_list); attempts of a record
@@ -68,12 +75,12 @@ ORDER BY r.id, a.t, a.seq
 """  # noqa: S608 - constant column names
 # A job's window picks few records of a list: let SQLite choose how to find them.
 _WINDOW_RECORDS: Final = """
-SELECT r.id, r.record_id, r.fields FROM records AS r
+SELECT r.id, r.record_id, r.fields FROM records AS r {index}
 WHERE r.list = ? {where} ORDER BY r.id
 """
 _WINDOW_ATTEMPTS: Final = f"""
 SELECT r.id, {", ".join(f"a.{c}" for c in ATTEMPT_COLUMNS)}
-FROM records AS r JOIN attempts AS a INDEXED BY attempts_by_record ON a.record = r.id
+FROM records AS r {{index}} JOIN attempts AS a INDEXED BY attempts_by_record ON a.record = r.id
 WHERE r.list = ? {{where}}
 ORDER BY r.id, a.t, a.seq
 """  # noqa: S608 - constant column names

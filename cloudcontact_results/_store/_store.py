@@ -20,8 +20,12 @@ import attrs
 from .._csv.write.export import Destination, ExportResult, export
 from .._model.campaign import Attempt, Campaign, Record
 from .._options import ExportOptions
+from .._report.plan import ReportPlan
+from .._types import is_naive
 from ..errors import (
     CampaignMismatchError,
+    JobError,
+    ResultsError,
     StoreError,
     UnknownNameError,
     ValidationError,
@@ -29,8 +33,10 @@ from ..errors import (
 from ._archive import Archive, ArchiveReason, write_archive
 from ._codec import campaign_from_text, campaign_text, fields_from_text
 from ._ingest import Ingest
+from ._jobs import ExportJob, JobRun, job_from_text, job_text
+from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
 from ._schema import connect, retrying, store_error, transaction
-from ._snapshot import read_records
+from ._snapshot import Window, read_records
 
 __all__ = ["ResultsStore"]
 
@@ -147,6 +153,7 @@ class ResultsStore:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._campaigns: dict[str, Campaign] = {}
+        self._lease = Lease()
         self._connection: sqlite3.Connection | None = connect(self._path, timeout)
 
     # --- the store itself ----------------------------------------------------------------
@@ -188,7 +195,7 @@ class ResultsStore:
         with self._lock:
             connection = self._live()
             try:
-                with transaction(self._name, connection, immediate=write):
+                with transaction(self._name, connection, immediate=write, seconds=self._timeout):
                     yield connection
             except sqlite3.Error as error:
                 raise store_error(self._name, error) from error
@@ -417,13 +424,23 @@ class ResultsStore:
         """
         return self._snapshot(name, lists, strict=True)
 
-    def _snapshot(self, name: str, lists: Iterable[str] | None, *, strict: bool) -> _Snapshot:
-        """A snapshot of ``lists``; unknown list names raise when ``strict``, else are skipped."""
+    def _snapshot(
+        self,
+        name: str,
+        lists: Iterable[str] | None,
+        *,
+        strict: bool,
+        window: Window | None = None,
+    ) -> _Snapshot:
+        """A snapshot of ``lists``; unknown list names raise when ``strict``, else are skipped.
+
+        With a ``window``, only that part of the results (an export job's run).
+        """
         wanted = None if lists is None else ([lists] if isinstance(lists, str) else list(lists))
         self._live()
         connection = connect(self._path, self._timeout)
         try:
-            retrying(self._name, lambda: connection.execute("BEGIN"))
+            retrying(self._name, lambda: connection.execute("BEGIN"), seconds=self._timeout)
             campaign_id, campaign = self._find(connection, name)
             ids = self._lists(connection, campaign_id)
             if strict:
@@ -443,7 +460,7 @@ class ResultsStore:
             self._name,
             connection,
             campaign,
-            read_records(connection, campaign_id, campaign, chosen),
+            read_records(connection, campaign_id, campaign, chosen, window),
         )
 
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
@@ -639,6 +656,147 @@ class ResultsStore:
                 f"of campaign {archive.campaign!r}",
             )
         return bytes(row[0])
+
+    # --- automatic export ------------------------------------------------------------------
+
+    def add_job(self, job: ExportJob) -> None:
+        """Keep an export job in the store; it runs from ``run_due_jobs``.
+
+        Raises:
+            ValidationError: ``job`` is not an :class:`ExportJob`.
+            UnknownNameError: no such campaign.
+            CampaignMismatchError: its options name a list or a disposition
+                the campaign does not have.
+            StoreError: the store has a job of that name already.
+        """
+        if not isinstance(job, ExportJob):
+            raise ValidationError("job", job, "must be an ExportJob")
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, job.campaign)
+            options = job.options
+            ReportPlan.build(campaign, options.selection, options.rendering)
+            taken = connection.execute("SELECT 1 FROM jobs WHERE name = ?", (job.name,)).fetchone()
+            if taken is not None:
+                raise StoreError(self._name, f"job {job.name!r}: the store has a job of that name")
+            connection.execute(
+                "INSERT INTO jobs (name, campaign, definition) VALUES (?, ?, ?)",
+                (job.name, campaign_id, job_text(job)),
+            )
+
+    def jobs(self, name: str) -> tuple[ExportJob, ...]:
+        """The campaign's export jobs, in the order they were added.
+
+        Raises:
+            UnknownNameError: no such campaign.
+        """
+        with self._read() as connection:
+            campaign_id, _ = self._find(connection, name)
+            return tuple(
+                job_from_text(text)
+                for (text,) in connection.execute(
+                    "SELECT definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
+                )
+            )
+
+    def _job_id(self, connection: sqlite3.Connection, job_name: object) -> int:
+        row = (
+            connection.execute("SELECT id FROM jobs WHERE name = ?", (job_name,)).fetchone()
+            if isinstance(job_name, str)
+            else None
+        )
+        if row is None:
+            raise UnknownNameError(self._name, "job", job_name, "the store holds no such job")
+        return int(row[0])
+
+    def remove_job(self, job_name: str) -> None:
+        """Remove an export job, with its run history (the files it wrote stay).
+
+        Raises:
+            UnknownNameError: no such job.
+        """
+        with self._write() as connection:
+            connection.execute(
+                "DELETE FROM jobs WHERE id = ?", (self._job_id(connection, job_name),)
+            )
+
+    def job_runs(self, job_name: str) -> tuple[JobRun, ...]:
+        """The job's runs, oldest first: what was delivered, and what failed.
+
+        Raises:
+            UnknownNameError: no such job.
+        """
+        with self._read() as connection:
+            job_id = self._job_id(connection, job_name)
+            return tuple(
+                run_from_row(job_name, row)
+                for row in connection.execute(
+                    "SELECT due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
+                    "FROM job_runs WHERE job = ? ORDER BY id",
+                    (job_id,),
+                )
+            )
+
+    def run_due_jobs(self, now: dt.datetime | None = None) -> tuple[JobRun, ...]:
+        """Run every job with an occurrence at or before ``now`` not yet run.
+
+        Missed occurrences of a job are coalesced into one run, due at the
+        latest of them. A job whose last run failed (or whose process died
+        running it) has that run redone first, with the same window, due
+        time and file name. A job another process is running is left to it.
+
+        Args:
+            now: the moment to run for (aware); the current time by default.
+
+        Returns:
+            A :class:`JobRun` for each file written, in the order of the jobs.
+
+        Raises:
+            ValidationError: ``now`` is naive.
+            ExceptionGroup: of :class:`JobError`, one per failed run, after
+                every other due job has run.
+        """
+        if now is None:
+            now = dt.datetime.now(dt.UTC)
+        if not isinstance(now, dt.datetime) or is_naive(now):
+            raise ValidationError("now", now, "must be a timezone-aware datetime")
+        with self._read() as connection:
+            jobs = connection.execute("SELECT id, definition FROM jobs ORDER BY id").fetchall()
+        done: list[JobRun] = []
+        failures: list[JobError] = []
+        for job_id, text in jobs:
+            job = job_from_text(text)
+            while True:
+                with self._write() as connection:
+                    claimed = claim(connection, job_id, job, now, self._lease)
+                if claimed is None:
+                    break
+                written, error = None, None
+                try:
+                    written = self._write_run(claimed)
+                except (ResultsError, OSError) as exc:
+                    error = exc
+                with self._write() as connection:
+                    run = finish(
+                        connection, job_id, claimed, self._lease, written=written, error=error
+                    )
+                if error is not None:
+                    failure = JobError(run.job, run.due, str(run.path), str(error))
+                    failure.__cause__ = error
+                    failures.append(failure)
+                    break
+                done.append(run)
+                if not claimed.redo:
+                    break
+        if failures:
+            raise ExceptionGroup(f"{len(failures)} export job run(s) failed", failures)
+        return tuple(done)
+
+    def _write_run(self, claimed: Claim) -> tuple[int, int, str]:
+        snapshot = self._snapshot(
+            claimed.job.campaign, claimed.job.options.lists, strict=False, window=claimed.window
+        )
+        with contextlib.closing(snapshot):
+            return write_run(claimed, (snapshot.campaign, snapshot))
 
 
 def _check_fit(
