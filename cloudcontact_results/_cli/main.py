@@ -329,7 +329,8 @@ def _print_table(written: Sequence[tuple[Path, int, str, int]]) -> None:
 
 def _write(stream: TextIO, *lines: str) -> None:
     # The stream is looked up at call time, so doctests and tests can capture it.
-    text = "\n".join(lines).split("\n")  # a summary is several lines in one
+    # A summary is several lines in one; each is printed escaped.
+    text = [part for line in lines for part in line.split("\n")]
     stream.write("".join(f"{printable(line)}\n" for line in text))
 
 
@@ -345,4 +346,5 @@ def printable(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+    # A tab moves the cursor only: tables printed here use it between columns.
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)
