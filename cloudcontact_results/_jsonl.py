@@ -16,7 +16,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
-from ._csv.read.source import ReadLimits, open_input
+from ._csv.read.source import ReadLimits, checked_limits, open_input
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -393,7 +393,7 @@ def load_campaign(
             longer than the limit. Errors of the campaign line are raised by this
             call; those of record lines while iterating.
     """
-    limit = _checked(limits).max_row_bytes
+    limit = checked_limits(limits).max_row_bytes
     regular = False
     if isinstance(source, str | os.PathLike):
         text, regular = _file_lines(source, limit)
@@ -421,14 +421,6 @@ def _numbered_lines(source: Source, limit: int) -> Generator[tuple[int, str], No
         yield from _reopened(source, limit)
     else:
         yield from _numbered(source, limit)
-
-
-def _checked(limits: ReadLimits | None) -> ReadLimits:
-    if limits is None:
-        return ReadLimits()
-    if not isinstance(limits, ReadLimits):
-        raise OptionsError("limits", limits, "must be ReadLimits or None")
-    return limits
 
 
 def _records(
@@ -460,7 +452,7 @@ def load_attempts(
         ReadError: naming the line and the field, while iterating.
         OSError: the file cannot be read.
     """
-    lines = _numbered_lines(source, _checked(limits).max_row_bytes)
+    lines = _numbered_lines(source, checked_limits(limits).max_row_bytes)
     with contextlib.closing(lines):
         for number, text in lines:
             line = _Line(number, text)

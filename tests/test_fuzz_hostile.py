@@ -17,7 +17,6 @@ import io
 import tempfile
 import time
 import tracemalloc
-import zipfile
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -25,6 +24,7 @@ from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
+from tests.zipbombs import zipped
 
 MODES = ("raise", "skip", "collect")
 SECONDS = 5.0
@@ -45,17 +45,6 @@ def bounded(run) -> None:  # type: ignore[no-untyped-def]
         tracemalloc.stop()
     assert elapsed < SECONDS, f"{elapsed:.1f} s"
     assert peak < PEAK_MB, f"{peak:.0f} MB"
-
-
-def zipped(member: str, head: bytes, chunk: bytes, repeat: int) -> bytes:
-    sink = io.BytesIO()
-    info = zipfile.ZipInfo(member, date_time=(2026, 3, 2, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with zipfile.ZipFile(sink, "w") as archive, archive.open(info, "w", force_zip64=True) as out:
-        out.write(head)
-        for _ in range(repeat):
-            out.write(chunk)
-    return sink.getvalue()
 
 
 @functools.cache

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import functools
 import io
 import json
 import os
@@ -26,6 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import cloudcontact_results as ccr
+from tests.zipbombs import zipped
 
 MiB = 1024 * 1024
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -51,19 +51,6 @@ def demo_export(tmp_path: Path, records: int = 10, **options: object) -> tuple[P
     path = tmp_path / "export.csv"
     ccr.export(campaign, rows, path, ccr.ExportOptions(**options))  # type: ignore[arg-type]
     return path, path.read_bytes()
-
-
-@functools.cache
-def bomb(member: str, head: bytes, chunk: bytes, repeat: int) -> bytes:
-    """A zip whose member is ``head`` then ``chunk`` ``repeat`` times, deflated."""
-    sink = io.BytesIO()
-    info = zipfile.ZipInfo(member, date_time=(2026, 3, 2, 0, 0, 0))
-    info.compress_type = zipfile.ZIP_DEFLATED
-    with zipfile.ZipFile(sink, "w") as archive, archive.open(info, "w", force_zip64=True) as out:
-        out.write(head)
-        for _ in range(repeat):
-            out.write(chunk)
-    return sink.getvalue()
 
 
 def read_all(data: bytes, **kwargs: object) -> int:
@@ -131,7 +118,7 @@ def test_a_well_formed_header_over_two_lines_still_reads(tmp_path):
 
 
 def test_a_zip_of_one_nul_member_fails_fast_in_bounded_memory():
-    data = bomb("results.csv", b"", b"\0" * MiB, 256)  # 256 MiB of NUL in about 256 KB
+    data = zipped("results.csv", b"", b"\0" * MiB, 256)  # 256 MiB of NUL in about 256 KB
     assert len(data) < MiB
 
     with pytest.raises(ccr.errors.ReadError, match="longer than"):
@@ -140,7 +127,7 @@ def test_a_zip_of_one_nul_member_fails_fast_in_bounded_memory():
 
 def test_a_header_then_blank_lines_costs_little():
     header = ",".join(column.en for column in ccr.SIMPLE_COLUMNS).encode() + b"\r\n"
-    data = bomb("results.csv", header, b"\r\n" * (MiB // 2), 256)  # 256 MiB of blank lines
+    data = zipped("results.csv", header, b"\r\n" * (MiB // 2), 256)  # 256 MiB of blank lines
     assert len(data) < MiB
 
     with pytest.raises(ccr.errors.ReadError, match="inflates to more than"):

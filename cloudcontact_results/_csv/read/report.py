@@ -25,7 +25,7 @@ from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
 from .header import Layout, read_header
 from .rows import Row, typed_rows
-from .source import Opened, ReadLimits, Source, open_source
+from .source import Opened, ReadLimits, Source, checked_limits, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -355,10 +355,7 @@ def read_report(
         raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
     zone = parse_timezone("timezone", timezone)
     check_datetime_format("datetime_format", datetime_format)
-    if limits is None:
-        limits = ReadLimits()
-    elif not isinstance(limits, ReadLimits):
-        raise OptionsError("limits", limits, "must be ReadLimits or None")
+    limits = checked_limits(limits)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
     opened, layout = _open_report(source, member, names, formula_guard=formula_guard, limits=limits)
     kept: Opened | None = opened

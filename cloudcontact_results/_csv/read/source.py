@@ -29,6 +29,7 @@ __all__ = [
     "ReadLimits",
     "RowTooLongError",
     "Source",
+    "checked_limits",
     "is_path",
     "open_input",
     "open_source",
@@ -68,6 +69,19 @@ class ReadLimits:
     max_row_bytes: int = attrs.field(default=4 * MiB, validator=_positive)
     max_zip_ratio: int = attrs.field(default=100, validator=_positive)
     max_bad_lines: int = attrs.field(default=1000, validator=_positive)
+
+
+def checked_limits(limits: ReadLimits | None) -> ReadLimits:
+    """``limits``, or the defaults for None.
+
+    Raises:
+        OptionsError: ``limits`` is neither.
+    """
+    if limits is None:
+        return ReadLimits()
+    if not isinstance(limits, ReadLimits):
+        raise OptionsError("limits", limits, "must be ReadLimits or None")
+    return limits
 
 
 #: What any zip member may inflate to, whatever its compressed size.
