@@ -16,7 +16,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
-from ._csv.read.source import ReadLimits, checked_limits, open_input
+from ._csv.read.source import ReadLimits, checked_limits, open_path
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -331,7 +331,7 @@ def _file_lines(path: str | os.PathLike[str], limit: int) -> tuple[Iterator[str]
     Binary, decoded line by line: a text file decodes ahead in chunks, which
     would blame the wrong line for bytes that are not UTF-8.
     """
-    handle, regular = open_input(path)
+    handle, regular = open_path(path)
 
     def lines() -> Iterator[str]:
         with handle:

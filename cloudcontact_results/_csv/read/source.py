@@ -17,7 +17,7 @@ import time
 import zipfile
 import zlib
 from collections.abc import Iterator
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Protocol
 
 import attrs
 
@@ -32,6 +32,7 @@ __all__ = [
     "checked_limits",
     "is_path",
     "open_input",
+    "open_path",
     "open_source",
     "shown",
 ]
@@ -118,6 +119,14 @@ def _unreadable(reason: str) -> Iterator[None]:
         raise ReadError(f"{reason}: {exc}") from exc
 
 
+class Binary(Protocol):
+    """What lines are read from: a binary file, or a range of one."""
+
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
 class Opened:
     """An open source: its decoded lines, and the lines that were not UTF-8.
 
@@ -127,7 +136,7 @@ class Opened:
     """
 
     def __init__(
-        self, binary: IO[bytes], closer: contextlib.ExitStack, limits: ReadLimits, *, once: bool
+        self, binary: Binary, closer: contextlib.ExitStack, limits: ReadLimits, *, once: bool
     ) -> None:
         self.bad_lines: list[bytes] = []
         self.closer = closer
@@ -196,7 +205,16 @@ def is_path(source: object) -> bool:
     return isinstance(source, str | os.PathLike)
 
 
-def open_input(path: str | os.PathLike[str]) -> tuple[IO[bytes], bool]:
+def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
+    """``path`` opened for reading bytes (see :func:`open_path`).
+
+    Raises:
+        ReadError: it cannot be opened (missing, a folder, no permission), naming it.
+    """
+    return open_path(path)[0]
+
+
+def open_path(path: str | os.PathLike[str]) -> tuple[IO[bytes], bool]:
     """``path`` opened for reading bytes, and whether it is a regular file.
 
     A pipe is opened without waiting for a writer (none there reads as an
@@ -297,7 +315,7 @@ def open_source(source: Source, member: str | None, limits: ReadLimits) -> Opene
     closer = contextlib.ExitStack()
     try:
         if is_path(source):
-            handle, regular = open_input(source)  # type: ignore[arg-type]
+            handle, regular = open_path(source)  # type: ignore[arg-type]
             binary: IO[bytes] = closer.enter_context(handle)
         else:
             binary, regular = _binary(source), False

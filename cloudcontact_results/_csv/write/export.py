@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import io
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -31,7 +32,7 @@ from .sink import (
     zip_member,
 )
 
-__all__ = ["Destination", "ExportResult", "export", "write_report"]
+__all__ = ["Destination", "ExportResult", "export", "write_parts", "write_report"]
 
 #: A path, or a binary file object open for writing.
 Destination = str | os.PathLike[str] | IO[bytes]
@@ -115,20 +116,90 @@ def write_report(
     packaging: Packaging,
     *,
     overwrite: bool = False,
+    header: bool = True,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
 
     The body of :func:`export`, for callers that hold the parts of the
-    options (a store, a scheduled job, a cluster worker).
+    options (a store, a scheduled job, a cluster worker). With ``header``
+    False only the rows are written, without the byte order mark and the
+    header: the body of one part of a report that :func:`write_parts`
+    assembles.
     """
     kind = kind_of(plan.selection.format)
-    header = header_of(plan)
     rows = kind.rows(plan, records)
-    guard = plan.rendering.formula_guard
+    cells = row_function(RowFormatter(plan.rendering), kind, guard=plan.rendering.formula_guard)
+    with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
+        if header:
+            output.write_header()
+        count = _write_rows(output.writer, rows, cells)
+    return output.result(count)
+
+
+def write_parts(
+    plan: ReportPlan,
+    parts: Iterable[tuple[bytes, int]],
+    destination: Destination,
+    packaging: Packaging,
+    *,
+    overwrite: bool = False,
+) -> ExportResult:
+    """Write the header of ``plan``'s report, then ``parts`` as they come, to ``destination``.
+
+    Each part is ``(body, rows)``: the bytes :func:`write_report` wrote with
+    ``header=False`` to a stream (uncompressed, in ``packaging``'s dialect)
+    and their number of rows. The parts in record order make the same bytes
+    as :func:`write_report` of all the records; with ``packaging.compress``
+    they are zipped here as they stream, so one part is held at a time.
+    """
+    with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
+        output.write_header()
+        output.text.flush()
+        count = 0
+        for body, rows in parts:
+            output.sink.write(body)
+            count += rows
+    return output.result(count)
+
+
+@attrs.frozen
+class _CsvOutput:
+    """An opened destination: the CSV writer, the bytes under it, what to report when done."""
+
+    plan: ReportPlan
+    bom: bool
+    writer: Any
+    text: io.TextIOWrapper
+    sink: IO[bytes]
+    counter: ByteCounter
+    path: Path | None
+    member: str | None
+
+    def write_header(self) -> None:
+        """The dialect's byte order mark, if it has one, and the header row."""
+        if self.bom:
+            self.text.write(BOM)
+        header = header_of(self.plan)
+        self.writer.writerow(guarded(header) if self.plan.rendering.formula_guard else header)
+
+    def result(self, rows: int) -> ExportResult:
+        """What was written; call it once the destination is closed (a zip ends then)."""
+        return ExportResult(rows=rows, path=self.path, bytes=self.counter.count, member=self.member)
+
+
+@contextlib.contextmanager
+def _csv_output(
+    plan: ReportPlan, destination: Destination, packaging: Packaging, *, overwrite: bool
+) -> Iterator[_CsvOutput]:
+    """Open ``destination`` (an atomic file or the caller's stream), zipped if asked, for CSV.
+
+    Raises:
+        ExportError: the destination is unusable, or a value cannot be encoded.
+    """
     timestamp = _zip_time(packaging, plan.rendering) if packaging.compress else None
     path = destination_path(destination)
     member = member_name(path, f"{plan.campaign.name}-{plan.selection.format.value}")
-
+    dialect = DIALECTS[packaging.dialect]
     with contextlib.ExitStack() as stack:
         raw: IO[bytes] = (
             stack.enter_context(open_destination(path, overwrite=overwrite))
@@ -139,8 +210,8 @@ def write_report(
         sink: IO[bytes] = counter  # type: ignore[assignment]
         if timestamp is not None:
             sink = stack.enter_context(zip_member(sink, member, timestamp))
-        dialect = DIALECTS[packaging.dialect]
         text = stack.enter_context(text_sink(sink, dialect.encoding))
+        # Entered last, left first: on failure nothing more reaches the destination.
         stack.enter_context(counter.discarding_on_error())
         writer = csv.writer(
             text,
@@ -151,32 +222,29 @@ def write_report(
             doublequote=True,
         )
         try:
-            if dialect.bom:
-                text.write(BOM)
-            cells = row_function(RowFormatter(plan.rendering), kind, guard=guard)
-            count = _write(writer, header, rows, cells, guard)
+            yield _CsvOutput(
+                plan=plan,
+                bom=dialect.bom,
+                writer=writer,
+                text=text,
+                sink=sink,
+                counter=counter,
+                path=path,
+                member=member if timestamp is not None else None,
+            )
         except UnicodeEncodeError as error:
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
             ) from error
-    return ExportResult(
-        rows=count,
-        path=path,
-        bytes=counter.count,
-        member=member if timestamp is not None else None,
-    )
 
 
-def _write(
+def _write_rows(
     writer: Any,
-    header: tuple[str, ...],
     rows: Iterator[SimpleRow] | Iterator[DetailedRow],
     cells: Callable[[Any], list[str]],
-    guard: bool,
 ) -> int:
-    """Write the header and every row; the number of rows."""
+    """Write every row; the number of rows."""
     writerow = writer.writerow
-    writerow(guarded(header) if guard else header)
     count = 0
     for row in rows:
         writerow(cells(row))
