@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import linecache
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -23,7 +24,7 @@ from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
 from .columns import Column, ColumnKind
-from .guard import TRIGGERS, guard_cell, guarded
+from .guard import TRIGGERS, embedded, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
 
@@ -99,6 +100,13 @@ _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
 
 _generated = itertools.count(1)
 
+#: ``%Y`` (and ``%%``, so that ``%%Y`` stays text) in a date-time format.
+_PERCENT_Y: Final = re.compile("%[%Y]")
+
+
+def _year(match: re.Match[str], year: int) -> str:
+    return "%%" if match.group() == "%%" else f"{year:04d}"
+
 
 def _compile(source: str, namespace: dict[str, Any], what: str) -> None:
     """Run generated ``source`` in ``namespace`` under a file name that tracebacks can show."""
@@ -146,6 +154,7 @@ class RowFormatter:
             "guard_cell": guard_cell,
             "guarded": guarded,
             "T": TRIGGERS,
+            "E": embedded,
         }
         # Cells that can never start a formula (flags, numbers, default-format
         # times) are left out of the guard.
@@ -178,7 +187,7 @@ class RowFormatter:
         for column in kind.columns_in(self._rendering.layout):
             cell = _CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
             if guard and column.kind in self._guarded_kinds:
-                cell = f"(guard_cell(c) if (c := {cell}) and c[0] in T else c)"
+                cell = f"(guard_cell(c) if (c := {cell}) and (c[0] in T or E(c)) else c)"
             cells.append(cell)
         returned = f"return [{', '.join(cells)}]"
         if guard:
@@ -240,14 +249,17 @@ class RowFormatter:
         local = value.astimezone(self._tz)
         # The time is the costliest cell of a detailed row. The default format
         # written directly is about five times as fast as strftime(), with the
-        # same text; strftime() stays for other formats and for years before
-        # 1000, which platforms pad differently.
-        if self._iso and local.year >= 1000:
+        # same text; strftime() stays for other formats.
+        if self._iso:
             two = _TWO_DIGITS
             return (
-                f"{local.year}-{two[local.month]}-{two[local.day]} "
+                f"{local.year:04d}-{two[local.month]}-{two[local.day]} "
                 f"{two[local.hour]}:{two[local.minute]}:{two[local.second]}"
             )
+        if local.year < 1000:
+            # Platforms pad such years differently ("999", "0999"); strptime's %Y
+            # reads four digits, so write four.
+            return local.strftime(_PERCENT_Y.sub(lambda m: _year(m, local.year), self._format))
         return local.strftime(self._format)
 
     def disposition(self, name: str | None) -> str:
