@@ -69,21 +69,27 @@ def _shown(value: Any, language: Language) -> Any:
     return value
 
 
-def _unique(names: list[str]) -> list[str]:
-    seen: dict[str, int] = {}
+def _unique(names: list[str], taken: list[str]) -> list[str]:
+    """``names`` made distinct from each other and from ``taken`` with `` (2)``, `` (3)``…"""
+    used = set(taken)
     unique = []
     for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        unique.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+        candidate, count = name, 1
+        while candidate in used:
+            count += 1
+            candidate = f"{name} ({count})"
+        used.add(candidate)
+        unique.append(candidate)
     return unique
 
 
 def to_pandas(report: Table) -> pd.DataFrame:
     """One column per list column, script field and report column, with nullable dtypes.
 
-    List columns and script fields keep their header names (a repeated name
-    gets `` (2)``, `` (3)``…); report columns are named by their row
-    attribute (``call_time``, ``answered_duration``…), whatever the language.
+    List columns and script fields keep their header names (a repeated name,
+    or one spelled like a row attribute, gets `` (2)``, `` (3)``…); report
+    columns are named by their row attribute (``call_time``,
+    ``answered_duration``…), whatever the language.
     Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
@@ -91,8 +97,9 @@ def to_pandas(report: Table) -> pd.DataFrame:
     """
     pandas = _import_pandas()
     columns = report.columns
-    names = _unique([*report.list_columns, *report.script_field_names])
-    names += [column.attribute for column in columns]
+    attributes = [column.attribute for column in columns]
+    names = _unique([*report.list_columns, *report.script_field_names], attributes)
+    names += attributes
     values: list[list[Any]] = [[] for _ in names]
     language = report.language
     first_report = len(report.list_columns) + len(report.script_field_names)

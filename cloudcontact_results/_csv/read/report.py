@@ -190,6 +190,8 @@ class Report:
         """The first ``count`` rows, without consuming a report read from a file object."""
         if is_path(self._source):
             rows: list[Row] = []
+            if count <= 0:
+                return rows  # as for a stream: no row read, none shown
             iterator = self._pass()
             try:
                 for row in iterator:
