@@ -7,6 +7,7 @@ from ._csv.read.report import Report, read_report
 from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
 from ._jsonl import dump_campaign, load_campaign
+from ._listapi import PlatformRecord, parse_changed, parse_status
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -27,12 +28,16 @@ from ._model.dispositions import (
 from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
+from ._platform.client import ListManagementClient, Retries
+from ._platform.paging import ChangedPage, changed_pages
+from ._platform.sync import SyncResult, sync_list
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat
+from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
+from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
 from .errors import ResultsError
 
 __all__ = [
@@ -43,10 +48,13 @@ __all__ = [
     "SIP_REASON_PHRASES",
     "SYSTEM_DISPOSITIONS",
     "AgentFigures",
+    "Archive",
+    "ArchiveReason",
     "Attempt",
     "CPAResult",
     "CallingList",
     "Campaign",
+    "ChangedPage",
     "Column",
     "ColumnKind",
     "Destination",
@@ -54,22 +62,32 @@ __all__ = [
     "Dialect",
     "Disposition",
     "DispositionCategory",
+    "ExportJob",
     "ExportOptions",
     "ExportResult",
+    "JobOutcome",
+    "JobRun",
     "Language",
+    "ListManagementClient",
     "NoMatch",
     "Note",
+    "PlatformRecord",
     "QuotaGroup",
     "QuotaOutcome",
     "Record",
     "Report",
     "ReportFormat",
+    "ReportLayout",
     "ResultsError",
+    "ResultsStore",
+    "Retries",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",
     "Summary",
+    "SyncResult",
     "SystemNote",
+    "changed_pages",
     "demo_campaign",
     "detailed_rows",
     "dump_campaign",
@@ -77,11 +95,14 @@ __all__ = [
     "export",
     "format_row",
     "load_campaign",
+    "parse_changed",
+    "parse_status",
     "read_report",
     "report_header",
     "report_rows",
     "simple_rows",
     "sip_reason_phrase",
     "summary",
+    "sync_list",
     "system_disposition",
 ]

@@ -156,6 +156,14 @@ _PRODUCTS: Final = (
     "Видеонаблюдение",
 )
 _OPERATORS: Final = ("916", "903", "925", "985", "926", "967", "999")
+#: The caller id the campaign presents (Bright Pattern 5.x's ANI); preview dials show none.
+CAMPAIGN_ANI: Final = "+74951112233"
+#: Bright Pattern 5.x's Action Applied after a failed dial with each disposition.
+_FAILURE_ACTIONS: Final = {
+    "Busy": "Retry",
+    "Invalid number": "Stop calling number for all campaigns",
+    "Fast busy": "Retry",
+}
 _AGENTS: Final = ("a.ivanova", "p.smirnov", "e.kozlova", "d.volkov", "o.novikova", "agent01")
 _RTP_SERVERS: Final = ("rtp1", "rtp2", "rtp-03.cc.local")
 _QUOTA_GROUPS: Final = ("Москва, 25-34", "Москва, 35-54", "Регионы, 55+")
@@ -179,7 +187,10 @@ def demo_campaign(records: int = 200, seed: int = 1) -> tuple[Campaign, Iterator
     system ones, failed dials with CPA results and SIP codes, conversations,
     callbacks and inbound calls, Do-Not-Call matches, quota stops (also
     ``NO_MATCH``) and records never dialled, over five working days in
-    Europe/Moscow starting on 2 March 2026.
+    Europe/Moscow starting on 2 March 2026. Attempts carry the Bright Pattern
+    5.x fields too: the campaign's caller id (``ani``, none for preview dials
+    or attempts never dialled) and the action the dialer applied after each
+    (``action_applied``), so ``ExportOptions(layout="5.x")`` shows them.
 
     Args:
         records: how many records to generate (>= 0).
@@ -345,6 +356,10 @@ class _Generator:
         if cpa is not None and cpa is not CPAResult.UNKNOWN and rng.random() < 0.5:
             cpa_recording = f"cpa_{interaction_id.lower()[:12]}.wav"
             cpa_server = rng.choice(_RTP_SERVERS)
+        if finalizer is not None:
+            action = "Stop calling record"
+        else:
+            action = _FAILURE_ACTIONS.get(name, "Reschedule")
         self.attempts.append(
             Attempt(
                 phone,
@@ -358,6 +373,8 @@ class _Generator:
                 cpa_recording=cpa_recording,
                 cpa_rtp_server=cpa_server,
                 interaction_id=interaction_id,
+                ani=_ani(preview=preview),
+                action_applied=action,
             )
         )
 
@@ -401,6 +418,9 @@ class _Generator:
                 interaction_id=interaction_id,
                 is_inbound=inbound,
                 script_values=script_values,
+                # An inbound call's caller is the customer.
+                ani=phone if inbound else _ani(preview=preview),
+                action_applied=_conversation_action(disposition),
             )
         )
         return None if disposition.is_system else disposition
@@ -414,6 +434,7 @@ class _Generator:
                 call_disposition=_SYSTEM["Skipped"],
                 agent=self.rng.choice(_AGENTS),
                 note="Клиент просил не беспокоить до апреля",
+                action_applied="Reschedule (by agent)",
             )
         )
 
@@ -425,6 +446,9 @@ class _Generator:
                 is_call_attempt=False,
                 call_disposition=disposition,
                 record_disposition=disposition if completes else None,
+                action_applied=(
+                    "Stop calling record" if completes else "Stop calling number for all campaigns"
+                ),
             )
         )
 
@@ -444,9 +468,29 @@ class _Generator:
                     agent=rng.choice(_AGENTS),
                     cpa_result=CPAResult.VOICE,
                     interaction_id=self._interaction_id(preview=preview),
+                    ani=_ani(preview=preview),
+                    action_applied="Wait",
                 )
             )
         else:
             self.attempts.append(
-                Attempt(phone, self.time, is_call_attempt=False, quota=QuotaOutcome(group))
+                Attempt(
+                    phone,
+                    self.time,
+                    is_call_attempt=False,
+                    quota=QuotaOutcome(group),
+                    action_applied="Wait",
+                )
             )
+
+
+def _ani(*, preview: bool) -> str:
+    return "" if preview else CAMPAIGN_ANI
+
+
+def _conversation_action(disposition: Disposition) -> str:
+    if disposition.final:
+        return "Stop calling record"
+    if disposition is CALL_BACK:
+        return "Reschedule (by agent)"
+    return "Reschedule"

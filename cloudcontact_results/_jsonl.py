@@ -30,7 +30,7 @@ from ._model.dispositions import Disposition, DispositionCategory
 from ._types import is_naive, parse_enum, parse_timezone
 from .errors import CampaignMismatchError, OptionsError, ReadError, ValidationError
 
-__all__ = ["dump_campaign", "load_campaign"]
+__all__ = ["dump_campaign", "load_attempts", "load_campaign"]
 
 Source = str | os.PathLike[str] | Iterable[str]
 
@@ -51,11 +51,14 @@ _PLAIN_ATTEMPT_FIELDS: Final = (
     "interaction_id",
     "is_inbound",
     "script_values",
+    "ani",
+    "action_applied",
 )
 _ATTEMPT_KEYS: Final = frozenset(
     {"phone", "time", "call_disposition", "record_disposition", "quota", *_PLAIN_ATTEMPT_FIELDS}
 )
 _RECORD_KEYS: Final = frozenset({"type", "id", "list", "fields", "attempts"})
+_ATTEMPT_LINE_KEYS: Final = frozenset({"list", "record", "attempt"})
 _CAMPAIGN_KEYS: Final = frozenset({"type", "name", "lists", "script_fields", "dispositions"})
 _LIST_KEYS: Final = frozenset({"name", "columns"})
 _SCRIPT_FIELD_KEYS: Final = frozenset({"name", "export"})
@@ -360,6 +363,36 @@ def _records(
         for number, text in lines:
             if number > after:
                 yield _record(_Line(number, text), campaign)
+
+
+def load_attempts(source: Source, campaign: Campaign) -> Iterator[tuple[str, str, Attempt]]:
+    """Read a feed of attempts: one JSON object a line, ``{"list", "record", "attempt"}``.
+
+    ``attempt`` is an attempt as the campaign format writes it (see
+    ``docs/campaign-format.md``), checked against ``campaign``.
+
+    Args:
+        source: a path, or an iterable of text lines.
+        campaign: the campaign the attempts belong to.
+
+    Returns:
+        ``(list name, record id, attempt)`` triples, read lazily.
+
+    Raises:
+        ReadError: naming the line and the field, while iterating.
+        OSError: the file cannot be read.
+    """
+    lines = _numbered_lines(source)
+    with contextlib.closing(lines):
+        for number, text in lines:
+            line = _Line(number, text)
+            _check_keys(line, "", line.value, _ATTEMPT_LINE_KEYS)
+            list_name = _get(line, line.value, "", "list", str)
+            if campaign.calling_list(list_name) is None:
+                raise line.error("list", f"is not a list of campaign {campaign.name!r}", list_name)
+            record_id = _get(line, line.value, "", "record", str)
+            item = _get(line, line.value, "", "attempt", dict)
+            yield list_name, record_id, _attempt(line, "attempt", item, campaign)
 
 
 # --- dumping ------------------------------------------------------------------------

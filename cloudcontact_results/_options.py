@@ -4,12 +4,13 @@ An export answers three separate questions, each a frozen, picklable value
 that the layer needing it takes on its own:
 
 - :class:`Selection` — *which rows*: the format, lists, dispositions, interval;
-- :class:`Rendering` — *how cells read*: zone, language, date-time format, guard;
+- :class:`Rendering` — *how cells read*: zone, language, date-time format, guard,
+  and the layout of the report's columns;
 - :class:`Packaging` — *which file*: CSV dialect, zip, the zip member's date-time.
 
 The report functions need only the first two, so a store, a scheduled job or
 a cluster worker can carry "which rows, rendered how" without file concerns.
-:class:`ExportOptions` keeps the dialog's twelve options in one place and
+:class:`ExportOptions` keeps the dialog's thirteen options in one place and
 builds the three parts when it is built, so every invalid value is reported
 at construction, naming the option.
 """
@@ -30,6 +31,7 @@ from ._types import (
     Dialect,
     Language,
     ReportFormat,
+    ReportLayout,
     check_datetime_format,
     is_naive,
     parse_enum,
@@ -59,6 +61,10 @@ def _to_language(value: Language | str) -> Language:
 
 def _to_dialect(value: Dialect | str) -> Dialect:
     return parse_enum(Dialect, "ExportOptions.dialect", value)
+
+
+def _to_layout(value: ReportLayout | str) -> ReportLayout:
+    return parse_enum(ReportLayout, "ExportOptions.layout", value)
 
 
 def _parse_names(field: str, value: Iterable[str] | None) -> tuple[str, ...] | None:
@@ -164,6 +170,7 @@ class Rendering:
         language: headers, system disposition names, ``no match``.
         datetime_format: the ``strftime`` format of date-times.
         formula_guard: neutralise cells a spreadsheet would read as a formula.
+        layout: which report columns are written, and in which order.
     """
 
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
@@ -172,6 +179,7 @@ class Rendering:
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
     )
     formula_guard: bool = attrs.field(default=True, validator=_FLAG)
+    layout: ReportLayout = attrs.field(default=ReportLayout.MANUAL, converter=_to_layout)
 
     @property
     def tz(self) -> zoneinfo.ZoneInfo:
@@ -232,6 +240,9 @@ class ExportOptions:
         zip_timestamp: a fixed date-time for the zip member, making archives
             byte-reproducible (naive: local to ``timezone``); None for the
             time of writing.
+        layout: ``"manual"`` (default: the columns of the platform's manual)
+            or ``"5.x"`` (Bright Pattern 5.x: the detailed report adds
+            ``ANI`` and ``Action Applied``).
 
     Raises:
         OptionsError: naming the option and the value.
@@ -256,6 +267,7 @@ class ExportOptions:
     )
     report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
     zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
+    layout: ReportLayout = attrs.field(default=ReportLayout.MANUAL, converter=_to_layout)
     #: Which rows: built from the options above when the options are built.
     selection: Selection = attrs.field(init=False, eq=False, repr=False)
     #: How cells read.
@@ -265,7 +277,7 @@ class ExportOptions:
 
     def __attrs_post_init__(self) -> None:
         rendering = Rendering(
-            self.timezone, self.language, self.datetime_format, self.formula_guard
+            self.timezone, self.language, self.datetime_format, self.formula_guard, self.layout
         )
         interval = self.interval
         if interval is not None:

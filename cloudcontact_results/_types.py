@@ -22,6 +22,7 @@ __all__ = [
     "Dialect",
     "Language",
     "ReportFormat",
+    "ReportLayout",
     "check_datetime_format",
     "is_naive",
     "normalize_name",
@@ -46,6 +47,18 @@ class ReportFormat(enum.StrEnum):
     DETAILED = "detailed"
     #: One row per attempt made inside the interval.
     DETAILED_INTERVAL = "detailed-interval"
+
+
+class ReportLayout(enum.StrEnum):
+    """Which columns a report has: the manual's, or those of a later platform version.
+
+    Only the detailed report differs; the simple report is the same in both.
+    """
+
+    #: The columns of the CloudContact manual (and of Bright Pattern 3.x).
+    MANUAL = "manual"
+    #: Bright Pattern 5.x: the detailed report adds ``ANI`` and ``Action Applied``.
+    V5 = "5.x"
 
 
 class Dialect(enum.StrEnum):

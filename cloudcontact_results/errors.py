@@ -14,23 +14,35 @@ The tree::
         │   ├── ValidationError         a model object cannot hold the value
         │   │   ├── UnknownDispositionError
         │   │   └── CampaignMismatchError   a record does not fit its campaign
-        │   └── OptionsError            an option (export, reading, command line) is invalid
+        │   ├── OptionsError            an option (export, reading, command line) is invalid
+        │   └── PlatformDataError       the platform's JSON has a value the library cannot read
         ├── ExportError                 the destination is unusable
-        └── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── PlatformError               the platform's API did not answer as documented
+        │                               (.url, .status; never the access token)
+        ├── StoreError                  a results store cannot be used as asked
+        │   └── UnknownNameError        a campaign, list, record, archive or job it does not hold
+        └── JobError                    a run of an export job failed (raised in an ExceptionGroup)
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 __all__ = [
     "CampaignMismatchError",
     "ExportError",
     "FieldError",
+    "JobError",
     "OptionsError",
+    "PlatformDataError",
+    "PlatformError",
     "ReadError",
     "ResultsError",
+    "StoreError",
     "UnknownDispositionError",
+    "UnknownNameError",
     "ValidationError",
 ]
 
@@ -76,6 +88,35 @@ class OptionsError(FieldError):
     """An export option is invalid (unknown time zone, language, dialect…)."""
 
 
+class PlatformDataError(FieldError):
+    """The platform's JSON holds a value the library cannot read.
+
+    ``field`` is the JSON path of the value, e.g. ``"$[3].attempts[0].dialingDuration"``.
+    """
+
+
+class PlatformError(ResultsError):
+    """The platform's List Management API did not answer as documented.
+
+    Raised for an authentication failure (401, 403), a missing list or campaign
+    (404), a bad request (400), and when retries of a rate limit (429), a server
+    error (5xx), a timeout or a network error are used up. The message names the
+    method and the URL; it never holds the access token.
+
+    Attributes:
+        url: the URL that was asked (no query string, no credentials).
+        status: the HTTP status, or None when there was no answer.
+        reason: what went wrong.
+    """
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.reason = reason
+        where = f"{url}: HTTP {status}" if status is not None else url
+        super().__init__(f"{where}: {reason}")
+
+
 class ExportError(ResultsError):
     """An export could not be written (the destination is unusable)."""
 
@@ -112,3 +153,58 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+
+class StoreError(ResultsError):
+    """A results store cannot be used as asked.
+
+    Raised for a path that is a folder, a file that is not a store, a store
+    written by a newer version of the library, a store that stayed locked by
+    another process for longer than the timeout, and a store that SQLite
+    reports as damaged or out of space.
+
+    Attributes:
+        path: the store's file.
+    """
+
+    def __init__(self, path: str, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"store {path!r}: {reason}")
+
+
+class UnknownNameError(StoreError):
+    """A results store holds no campaign, list, record or archive of that name.
+
+    Attributes:
+        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        name: the name asked for.
+    """
+
+    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.kind = kind
+        self.name = name
+        super().__init__(path, f"{kind} {name!r}: {reason}")
+
+
+class JobError(ResultsError):
+    """A run of an export job could not write its file; the next run redoes it first.
+
+    ``run_due_jobs`` raises these together, in an :class:`ExceptionGroup`,
+    after the other due jobs have run; each one's ``__cause__`` is what went
+    wrong (an :class:`ExportError`, or the :class:`OSError` of a full disk).
+
+    Attributes:
+        job: the job's name.
+        due: the occurrence the run is for (UTC).
+        path: the file it was writing.
+        reason: what went wrong.
+    """
+
+    def __init__(self, job: str, due: dt.datetime, path: str, reason: str) -> None:
+        self.job = job
+        self.due = due
+        self.path = path
+        self.reason = reason
+        stamp = due.strftime("%Y-%m-%dT%H:%M:%SZ")
+        super().__init__(f"job {job!r}, run due {stamp}, file {path!r}: {reason}")

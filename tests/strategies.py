@@ -9,7 +9,8 @@ from here, so the strategies aim to be realistic *and* nasty at once:
 * names and cell values mix Cyrillic and Latin text, commas, quotes, line
   breaks, text that looks like a spreadsheet formula (``=``, ``+``, ``-``,
   ``@``, a leading ``'``) and phone numbers such as ``+79161234567``;
-* attempts come in the shapes the platform produces (see :func:`attempts_for`):
+* attempts come in the shapes the platform produces (see :func:`attempts_for`),
+  most with Bright Pattern 5.x's ``ani`` and ``action_applied``:
   failed dials with CPA results and SIP codes, answered calls with an agent,
   inbound callbacks, quota stops, Do-Not-Call matches, expired records,
   skipped preview records; Preview campaigns reuse one interaction id across
@@ -407,6 +408,17 @@ _FAILURE_SIGNALS: dict[str, tuple[tuple[ccr.CPAResult, ...], tuple[int, ...]]] =
     "Congestion": ((_CPA.FAST_BUSY,), (503,)),
 }
 
+#: The values Bright Pattern 5.x documents for Action Applied.
+_ACTIONS = (
+    "Retry",
+    "Reschedule",
+    "Reschedule (by agent)",
+    "Run scenario",
+    "Wait",
+    "Stop calling record",
+    "Stop calling number for all campaigns",
+)
+
 #: Quota group names; "no match" and its Russian form are NO_MATCH, never a group.
 _QUOTA_GROUPS = ("Москва", "Регионы", "18-25", "Women 35+", "Группа A")
 
@@ -601,6 +613,12 @@ def attempts_for(
 
     if kind != "failed" and draw(st.integers(0, 2)) == 0:
         values["script_values"] = draw(_script_values(campaign))
+    # Bright Pattern 5.x's fields: the presented caller id (mostly on dials),
+    # the action applied after the attempt (documented values or any text).
+    if draw(st.integers(0, 2)):
+        values["ani"] = draw(phone_numbers() if dialled else st.one_of(st.just(""), cell_texts()))
+    if draw(st.integers(0, 2)):
+        values["action_applied"] = draw(st.one_of(st.sampled_from(_ACTIONS), cell_texts()))
     return ccr.Attempt(**values)  # type: ignore[arg-type]  # values are checked at run time
 
 

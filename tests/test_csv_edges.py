@@ -226,7 +226,7 @@ def test_preview_of_ten_good_rows_before_a_bad_one_shows_no_problem():
 def test_preview_of_a_stream_names_the_bad_line_among_the_first_rows():
     report = ccr.read_report(io.BytesIO(simple_rows_file(1, bad_after=1)))
     empty = ["0", "0", "", "", "0", "", "", "", "", "", "", "", "", "", "L"]
-    problem = "line 3, column &#x27;Total attempts&#x27;: must be a whole number &gt;= 0"
+    problem = f"line 3, column &#x27;{SIMPLE_EN[0]}&#x27;: must be a whole number &gt;= 0"
     assert report._repr_html_() == page(
         "simple report (en), first 1 rows",
         ["Name", *SIMPLE_EN],
@@ -342,7 +342,7 @@ def test_a_file_that_is_no_report_shows_its_header():
     with pytest.raises(ccr.errors.ReadError) as caught:
         ccr.read_report(io.BytesIO(b"a,b,c\r\n1,2,3\r\n"))
     assert caught.value.reason == (
-        "not a simple or detailed report: the header does not end with the report's "
+        "not a simple or detailed report: the header does not name the report's "
         "columns (in English or Russian)"
     )
     assert (caught.value.line, caught.value.value) == (1, "a,b,c\r\n")

@@ -92,6 +92,35 @@ def test_preview_dials_share_an_interaction_id(
     assert all(record.list_name == "Повторный обзвон (превью)" for record in shared)
 
 
+def test_attempts_carry_the_5x_fields(demo: tuple[ccr.Campaign, list[ccr.Record]]) -> None:
+    _, records = demo
+    preview = "Повторный обзвон (превью)"
+    pairs = [(record.list_name, attempt) for record in records for attempt in record.attempts]
+
+    # The campaign's caller id on its own dials; none in preview mode (5.x shows none
+    # there) or without a dial; an inbound call's caller is the customer.
+    for list_name, attempt in pairs:
+        if attempt.is_inbound:
+            assert attempt.ani == attempt.phone
+        elif attempt.is_call_attempt and list_name != preview:
+            assert attempt.ani == "+74951112233"
+        else:
+            assert attempt.ani == ""
+    assert any(a.is_call_attempt and name == preview for name, a in pairs)
+    actions = collections.Counter(attempt.action_applied for _, attempt in pairs)
+    assert set(actions) == {
+        "Retry",
+        "Reschedule",
+        "Reschedule (by agent)",
+        "Wait",
+        "Stop calling record",
+        "Stop calling number for all campaigns",
+    }
+    for _, attempt in pairs:
+        if attempt.record_disposition is not None:
+            assert attempt.action_applied == "Stop calling record"
+
+
 def test_attempts_are_spread_over_working_days_in_moscow(
     demo: tuple[ccr.Campaign, list[ccr.Record]],
 ) -> None:

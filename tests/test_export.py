@@ -25,7 +25,7 @@ CAMPAIGN = ccr.Campaign(
 )
 
 SIMPLE_HEADER = (
-    "Total attempts,Completed,Record Disposition,Record Disposition Code,Out of Quota,"
+    "Total attempts (per rec),Completed,Record Disposition,Record Disposition Code,Out of Quota,"
     "Quota Group,Last Phone Called,Last Call Disposition,Last Call Disposition Code,"
     "Last Note,Last Call Time,Last Call Duration,Last Agent,Global Interaction ID,List Name"
 )

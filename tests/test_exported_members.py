@@ -18,6 +18,7 @@ CONTRACT = {
     "ExportOptions", "ReportFormat",
     "simple_rows", "detailed_rows", "report_header",
     "export", "read_report",
+    "ResultsStore", "Archive", "ArchiveReason", "ExportJob", "JobRun",
 }  # fmt: skip
 
 

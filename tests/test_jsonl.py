@@ -80,7 +80,7 @@ def test_round_trip_keeps_the_reports_byte_for_byte(
     stream = io.StringIO()
     dump_campaign(campaign, records, stream)
     loaded, loaded_records = load_campaign(stream.getvalue().splitlines())
-    options = ccr.ExportOptions(format="detailed")
+    options = ccr.ExportOptions(format="detailed", layout="5.x")  # every attempt field
 
     first, second = io.BytesIO(), io.BytesIO()
     ccr.export(campaign, records, first, options)
@@ -136,6 +136,32 @@ def test_attempt_fields_are_read() -> None:
     assert first.script_values == {"comment": "нет"}
     assert not first.is_call_attempt
     assert second.quota == ccr.QuotaOutcome("Москва, 25-34")
+
+
+def test_the_5x_fields_are_read_and_written() -> None:
+    attempt = {**GOOD_ATTEMPT, "ani": "+74951112233", "action_applied": "Stop calling record"}
+    campaign, (record,) = _load_all(_lines(_record(attempts=[attempt])))
+
+    assert record.attempts[0].ani == "+74951112233"
+    assert record.attempts[0].action_applied == "Stop calling record"
+    stream = io.StringIO()
+    dump_campaign(campaign, [record], stream)
+    written = json.loads(stream.getvalue().splitlines()[1])["attempts"][0]
+    assert (written["ani"], written["action_applied"]) == ("+74951112233", "Stop calling record")
+
+
+@pytest.mark.parametrize("key", ["ani", "action_applied"])
+def test_a_5x_field_that_is_not_text_names_line_and_field(key: str) -> None:
+    _, records = load_campaign(_lines(_record(attempts=[{**GOOD_ATTEMPT, key: 7}])))
+
+    with pytest.raises(ccr.errors.ReadError) as caught:
+        list(records)
+
+    assert (caught.value.line, caught.value.column, caught.value.value) == (
+        2,
+        f"attempts[0].{key}",
+        "7",
+    )
 
 
 def test_dump_leaves_out_default_fields() -> None:

@@ -262,7 +262,7 @@ def test_header_has_exported_script_fields_in_script_order_repeats_included():
         "comment",
     )
     assert "LPT" not in header
-    assert header[8] == "Total attempts"
+    assert header[8] == "Total attempts (per rec)"
 
 
 def test_simple_script_values_are_the_latest_non_empty_per_field():
@@ -304,7 +304,7 @@ def test_record_never_attempted():
     assert row.last_call_time is None
     assert row.last_call_duration is None
     text = cells(row)
-    assert text["Total attempts"] == "0"
+    assert text["Total attempts (per rec)"] == "0"
     assert text["Completed"] == "0"
     assert text["Out of Quota"] == "0"
     for column in ("Record Disposition", "Last Phone Called", "Last Call Time", "Last Note"):
@@ -684,6 +684,8 @@ def test_detailed_row_puts_every_value_in_its_own_attribute():
         interaction_id="GID",
         is_inbound=True,
         script_values={"comment": "c", "Last name": "L", "LPT": "hidden"},
+        ani="+74950000000",
+        action_applied="Wait",
     )
     completed = ccr.Attempt(
         "+79160000002", at(2), call_disposition=AGREED, record_disposition=AGREED
@@ -717,6 +719,9 @@ def test_detailed_row_puts_every_value_in_its_own_attribute():
             "record_id": "77",
             "list_name": "Регионы",
             "is_inbound_call": True,
+            "ani": "+74950000000",
+            "action_applied": "Wait",
+            "extra": {},
         },
         {
             "fields": {"№": "", "Город": "Тула", "Телефон": "", "Email": "", "Фамилия": ""},
@@ -745,6 +750,9 @@ def test_detailed_row_puts_every_value_in_its_own_attribute():
             "record_id": "77",
             "list_name": "Регионы",
             "is_inbound_call": False,
+            "ani": "",
+            "action_applied": "",
+            "extra": {},
         },
     ]
 

@@ -24,6 +24,7 @@ _COMBINATIONS = tuple(
         ("platform", "excel", "excel-ru"),
         (False, True),  # compress
         (True, False),  # formula guard
+        ("manual", "5.x"),  # layout
     )
 )
 
@@ -39,6 +40,14 @@ def _to_the_second(row: ccr.SimpleRow | ccr.DetailedRow) -> ccr.SimpleRow | ccr.
     if moment is None:
         return row
     return attrs.evolve(row, **{name: moment.astimezone(dt.UTC).replace(microsecond=0)})
+
+
+def _as_written(row, layout):
+    """``row`` as a file of ``layout`` holds it: only 5.x has ANI and Action Applied."""
+    row = _to_the_second(row)
+    if isinstance(row, ccr.DetailedRow) and layout == "manual":
+        return attrs.evolve(row, ani="", action_applied="")
+    return row
 
 
 def _round_trip(campaign, records, options):
@@ -62,7 +71,7 @@ def _round_trip(campaign, records, options):
 )
 def test_read_report_reads_back_what_export_wrote(data, combination, zone):
     campaign, records = data
-    report_format, language, dialect, compress, guard = combination
+    report_format, language, dialect, compress, guard, layout = combination
     options = ccr.ExportOptions(
         format=report_format,
         language=language,
@@ -70,12 +79,14 @@ def test_read_report_reads_back_what_export_wrote(data, combination, zone):
         compress=compress,
         formula_guard=guard,
         timezone=zone,
+        layout=layout,
     )
-    expected = [_to_the_second(row) for row in ccr.report_rows(campaign, records, options)]
+    expected = [_as_written(row, layout) for row in ccr.report_rows(campaign, records, options)]
 
     result, report, rows = _round_trip(campaign, records, options)
 
     assert [_to_the_second(row) for row in rows] == expected
+    assert report.extra_columns == ()
     assert result.rows == len(rows)
     assert report.format is report_format
     assert report.language == language
@@ -92,6 +103,20 @@ def test_detailed_interval_export_reads_as_detailed():
     )
     _, report, rows = _round_trip(campaign, records, options)
     assert report.format is ccr.ReportFormat.DETAILED
-    expected = [_to_the_second(row) for row in ccr.report_rows(campaign, records, options)]
+    expected = [_as_written(row, "manual") for row in ccr.report_rows(campaign, records, options)]
     assert [_to_the_second(row) for row in rows] == expected
     assert rows
+
+
+def test_the_5x_layout_keeps_ani_and_action_applied():
+    campaign, records = ccr.demo_campaign(30)
+    records = list(records)
+    options = ccr.ExportOptions(format="detailed", layout="5.x", language="ru")
+    _, report, rows = _round_trip(campaign, records, options)
+    attempts = [attempt for record in records for attempt in record.attempts]
+    assert [(row.ani, row.action_applied) for row in rows] == [
+        (attempt.ani, attempt.action_applied) for attempt in attempts
+    ]
+    assert any(row.ani for row in rows)
+    assert any(row.action_applied for row in rows)
+    assert [column.attribute for column in report.columns][-2:] == ["ani", "action_applied"]

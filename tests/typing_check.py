@@ -138,3 +138,92 @@ def run() -> None:
             print(summarize(record))
     except ccr.ResultsError as error:  # every error of the library (each is a ValueError)
         print(f"invalid input: {error}")
+
+
+def pull_changes(campaign: Campaign, token: str, since: dt.datetime | None) -> dt.datetime | None:
+    """Page through the platform's changes, as an integration would."""
+    client = ccr.ListManagementClient(
+        "https://example.brightpattern.com",
+        token,
+        timeout=20.0,
+        retries=ccr.Retries(attempts=3, backoff=1.0),
+    )
+    watermark = since
+    try:
+        for page in ccr.changed_pages(client, campaign, "Клиенты", since=since, page_size=500):
+            for found in page.records:
+                record: Record = found.record
+                extras = [dict(extra) for extra in found.attempt_extras]
+                print(record.id, found.activity, found.total_attempts, extras, found.ignored)
+            watermark = page.watermark
+    except ccr.errors.PlatformError as error:
+        status: int | None = error.status
+        print(error.url, status, error.reason)
+    except ccr.errors.PlatformDataError as error:
+        print(error.field, error.reason)
+    return watermark
+
+
+def read_answer(campaign: Campaign, body: bytes) -> list[Record]:
+    changed: tuple[ccr.PlatformRecord, ...] = ccr.parse_changed(
+        body, campaign, "Клиенты", key_columns=["№"]
+    )
+    status = ccr.parse_status(body, campaign, "Клиенты", key_columns=("№",))
+    return [found.record for found in (*changed, *status)]
+
+
+def mirror(store: ccr.ResultsStore, client: ccr.ListManagementClient) -> dt.datetime | None:
+    result: ccr.SyncResult = ccr.sync_list(
+        store, client, "Продажи", "Клиенты", key_columns=["№"], page_size=1000
+    )
+    print(result.pages, result.records, result.since)
+    return store.sync_watermark("Продажи", "Клиенты", client.url)
+
+
+def export_5x(campaign: Campaign, records: list[Record], path: str) -> int:
+    options = ccr.ExportOptions(format=ccr.ReportFormat.DETAILED, layout=ccr.ReportLayout.V5)
+    return ccr.export(campaign, records, path, options).rows
+
+
+def callers_and_unknown_columns(path: str) -> dict[str, list[str]]:
+    report = ccr.read_report(path)
+    unknown: tuple[str, ...] = report.extra_columns
+    seen: dict[str, list[str]] = {name: [] for name in unknown}
+    for row in report:
+        if isinstance(row, ccr.DetailedRow):
+            caller: str = row.ani
+            action: str = row.action_applied
+            print(caller, action)
+        for name, value in row.extra.items():
+            seen[name].append(value)
+    return seen
+
+
+def keep_results(path: str, campaign: ccr.Campaign, feed: list[tuple[str, str, Attempt]]) -> None:
+    """An integration's loop over the results store, as users write it."""
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(campaign)
+        added: int = store.add_attempts(campaign.name, feed)
+        records: list[ccr.Record] = list(store.records(campaign.name, lists=["Клиенты"]))
+        result: ccr.ExportResult = store.export(campaign.name, "out.csv", ccr.ExportOptions())
+        archive: ccr.Archive = store.remove_list(campaign.name, "Клиенты")
+        reason: ccr.ArchiveReason = archive.reason
+        data: bytes = store.archive_bytes(archive)
+        job = ccr.ExportJob(
+            "hourly",
+            campaign.name,
+            ccr.ExportOptions(format="detailed-interval"),
+            "FREQ=HOURLY",
+            "exports",
+            dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        )
+        store.add_job(job)
+        try:
+            runs: tuple[ccr.JobRun, ...] = store.run_due_jobs()
+        except* ccr.errors.JobError as failures:
+            print(len(failures.exceptions))
+            runs = ()
+        print(added, len(records), result.rows, reason.value, len(data), len(runs))
+        for run in store.job_runs("hourly"):
+            outcome: ccr.JobOutcome = run.outcome
+            print(run.due, run.window, run.path, outcome.value)

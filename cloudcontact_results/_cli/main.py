@@ -1,4 +1,4 @@
-"""The ``cloudcontact-results`` command: ``demo``, ``export`` and ``inspect``.
+"""The ``cloudcontact-results`` command: ``demo``, ``export``, ``inspect`` and ``store``.
 
 Exit codes: 0 on success, 1 for bad data (a campaign or report that cannot be
 read, an export that cannot be written), 2 for bad usage (argparse's own).
@@ -21,7 +21,7 @@ from .._demo import demo_campaign
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary
-from .._types import Dialect, Language, ReportFormat, parse_timezone
+from .._types import Dialect, Language, ReportFormat, ReportLayout, parse_timezone
 from ..errors import OptionsError, ResultsError
 from .progress import tracked
 
@@ -115,42 +115,7 @@ def _parser() -> argparse.ArgumentParser:
     ex.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
-    ex.add_argument("--format", choices=[f.value for f in ReportFormat], default="simple")
-    ex.add_argument(
-        "--lists",
-        nargs="+",
-        action="extend",
-        metavar="NAME",
-        help="lists to export (default: all)",
-    )
-    ex.add_argument(
-        "--dispositions",
-        nargs="+",
-        action="extend",
-        metavar="NAME",
-        help="dispositions to keep, English or Russian names (default: all)",
-    )
-    ex.add_argument(
-        "--from",
-        dest="start",
-        type=_moment,
-        metavar="WHEN",
-        help="start of the interval: 01.03.26 9:00 or ISO 8601",
-    )
-    ex.add_argument(
-        "--to",
-        dest="end",
-        type=_moment,
-        metavar="WHEN",
-        help="end of the interval (excluded), same forms",
-    )
-    ex.add_argument("--timezone", type=_timezone, default="Europe/Moscow", metavar="ZONE")
-    ex.add_argument("--language", choices=[language.value for language in Language], default="en")
-    ex.add_argument("--dialect", choices=[d.value for d in Dialect], default="platform")
-    ex.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
-    ex.add_argument(
-        "--no-guard", action="store_true", help="do not guard cells against formula injection"
-    )
+    _add_export_options(ex)
     ex.set_defaults(parser=ex, run=_run_export)
 
     inspect = commands.add_parser(
@@ -169,7 +134,61 @@ def _parser() -> argparse.ArgumentParser:
         help="names of the script-field columns (needed when a name repeats)",
     )
     inspect.set_defaults(parser=inspect, run=_run_inspect)
+
+    # The store's commands use this module's helpers, so they are imported here.
+    from .store import add_store_commands  # noqa: PLC0415
+
+    add_store_commands(commands)
     return parser
+
+
+def _add_export_options(parser: argparse.ArgumentParser) -> None:
+    """The options of the export dialog, as ``export`` and ``store export`` take them."""
+    parser.add_argument("--format", choices=[f.value for f in ReportFormat], default="simple")
+    parser.add_argument(
+        "--lists",
+        nargs="+",
+        action="extend",
+        metavar="NAME",
+        help="lists to export (default: all)",
+    )
+    parser.add_argument(
+        "--dispositions",
+        nargs="+",
+        action="extend",
+        metavar="NAME",
+        help="dispositions to keep, English or Russian names (default: all)",
+    )
+    parser.add_argument(
+        "--from",
+        dest="start",
+        type=_moment,
+        metavar="WHEN",
+        help="start of the interval: 01.03.26 9:00 or ISO 8601",
+    )
+    parser.add_argument(
+        "--to",
+        dest="end",
+        type=_moment,
+        metavar="WHEN",
+        help="end of the interval (excluded), same forms",
+    )
+    parser.add_argument("--timezone", type=_timezone, default="Europe/Moscow", metavar="ZONE")
+    parser.add_argument(
+        "--language", choices=[language.value for language in Language], default="en"
+    )
+    parser.add_argument("--dialect", choices=[d.value for d in Dialect], default="platform")
+    parser.add_argument(
+        "--layout",
+        choices=[layout.value for layout in ReportLayout],
+        default="manual",
+        help="report columns: the manual's (default) or Bright Pattern 5.x's "
+        "(the detailed report adds ANI and Action Applied)",
+    )
+    parser.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
+    parser.add_argument(
+        "--no-guard", action="store_true", help="do not guard cells against formula injection"
+    )
 
 
 def _count(text: str) -> int:
@@ -224,9 +243,13 @@ def _run_demo(args: argparse.Namespace) -> int:
     return 0
 
 
-def _run_export(args: argparse.Namespace) -> int:
+def _export_options(args: argparse.Namespace) -> ExportOptions:
+    """The export options given on the command line (see :func:`_add_export_options`).
+
+    A bad combination is a usage error: it exits with 2, as argparse does.
+    """
     try:
-        options = ExportOptions(
+        return ExportOptions(
             format=args.format,
             lists=args.lists,
             dispositions=args.dispositions,
@@ -236,12 +259,18 @@ def _run_export(args: argparse.Namespace) -> int:
             dialect=args.dialect,
             compress=args.zip,
             formula_guard=not args.no_guard,
+            layout=args.layout,
         )
     except OptionsError as exc:
         # Exits with 2: the options, not the data, are wrong.
+        parser: argparse.ArgumentParser = args.parser
         if exc.field == "ExportOptions.interval":
-            args.parser.error("--from must be before --to")
-        args.parser.error(str(exc))
+            parser.error("--from must be before --to")
+        parser.error(str(exc))
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    options = _export_options(args)
     campaign, records = load_campaign(args.source)
     if args.out == "-":
         export(campaign, tracked(records, "records"), sys.stdout.buffer, options)
@@ -264,12 +293,18 @@ def _run_inspect(args: argparse.Namespace) -> int:
     report = read_report(args.source, timezone=args.timezone, script_fields=args.script_fields)
     figures = summary(tracked(report, "rows"))
     dialect = report.dialect
+    unknown = (
+        [f"unknown:  {', '.join(repr(name) for name in report.extra_columns)} (kept in row.extra)"]
+        if report.extra_columns
+        else []
+    )
     _write(
         sys.stdout,
         f"file:     {args.source}",
         f"format:   {report.format.value}",
         f"language: {report.language.value}",
         f"dialect:  {dialect.value if dialect is not None else 'other'}",
+        *unknown,
         f"rows:     {figures.rows}",
         "",
         str(figures),

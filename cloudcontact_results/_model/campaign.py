@@ -337,6 +337,10 @@ class Attempt:
     script_values: Mapping[str, str] = attrs.field(
         factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Attempt")
     )
+    #: The caller id the campaign presented (Bright Pattern 5.x's ``ANI``).
+    ani: str = attrs.field(default="", validator=_TEXT)
+    #: What the dialer did after the attempt (5.x's ``Action Applied``: ``Retry``…).
+    action_applied: str = attrs.field(default="", validator=_TEXT)
 
     def __attrs_post_init__(self) -> None:
         _check_attempt(self)

@@ -149,7 +149,7 @@ def detailed_row(
     )
     quota = attempt.quota
     # Arguments by position, in the order of DetailedRow's attributes: matching
-    # 26 keyword arguments costs about 0.9 µs a row, a tenth of the export.
+    # 28 keyword arguments costs about 0.9 µs a row, a tenth of the export.
     return DetailedRow(
         fields,  # fields
         script_fields,  # script_fields
@@ -177,4 +177,6 @@ def detailed_row(
         record.id,  # record_id
         record.list_name,  # list_name
         attempt.is_inbound,  # is_inbound_call
+        attempt.ani,  # ani
+        attempt.action_applied,  # action_applied
     )

@@ -1,4 +1,10 @@
-"""The columns of the two reports: headers in both languages, and what each holds."""
+"""The columns of the two reports: headers in both languages, and what each holds.
+
+:data:`SIMPLE_COLUMNS` and :data:`DETAILED_COLUMNS` are the manual's layout;
+:data:`ANI` and :data:`ACTION_APPLIED` are the two columns Bright Pattern 5.x
+adds to the detailed report, and :data:`DETAILED_COLUMNS_5X` is the detailed
+report laid out with them (see ``docs/decisions.md`` for where they go).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +14,15 @@ import attrs
 
 from .._types import Language
 
-__all__ = ["DETAILED_COLUMNS", "SIMPLE_COLUMNS", "Column", "ColumnKind"]
+__all__ = [
+    "ACTION_APPLIED",
+    "ANI",
+    "DETAILED_COLUMNS",
+    "DETAILED_COLUMNS_5X",
+    "SIMPLE_COLUMNS",
+    "Column",
+    "ColumnKind",
+]
 
 
 class ColumnKind(enum.Enum):
@@ -26,14 +40,28 @@ class ColumnKind(enum.Enum):
     CPA = "cpa"  # CPAResult | None
 
 
+def _to_names(value: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    return tuple(value)
+
+
 @attrs.frozen
 class Column:
-    """One report column after the list columns and script fields."""
+    """One report column after the list columns and script fields.
+
+    Attributes:
+        attribute: the attribute of the typed row that holds its value.
+        en: the English header the library writes.
+        ru: the Russian header the library writes.
+        kind: how its value is written and read back.
+        aliases: other headers the reader accepts for it (spellings the
+            platform has used).
+    """
 
     attribute: str
     en: str
     ru: str
     kind: ColumnKind
+    aliases: tuple[str, ...] = attrs.field(default=(), converter=_to_names)
 
     def header(self, language: Language | str = Language.EN) -> str:
         """The column's header in ``language`` (a :class:`Language` or its value).
@@ -47,7 +75,13 @@ class Column:
 _K = ColumnKind
 
 SIMPLE_COLUMNS: tuple[Column, ...] = (
-    Column("total_attempts", "Total attempts", "Общее число попыток", _K.COUNT),
+    Column(
+        "total_attempts",
+        "Total attempts (per rec)",
+        "Общее число попыток",
+        _K.COUNT,
+        aliases=("Total attempts",),
+    ),
     Column("completed", "Completed", "Закрыто", _K.FLAG),
     Column("record_disposition", "Record Disposition", "Статус записи", _K.DISPOSITION),
     Column("record_disposition_code", "Record Disposition Code", "Код статуса записи", _K.CODE),
@@ -104,4 +138,25 @@ DETAILED_COLUMNS: tuple[Column, ...] = (
     Column("record_id", "Record ID", "ID записи", _K.TEXT),
     Column("list_name", "List Name", "Название списка", _K.TEXT),
     Column("is_inbound_call", "Is Inbound Call", "Входящий вызов", _K.FLAG),
+)
+
+#: Bright Pattern 5.x: the caller id the campaign presented (empty in preview campaigns).
+ANI = Column("ani", "ANI", "АОН", _K.TEXT)
+#: Bright Pattern 5.x: what the dialer did after the attempt (``Retry``, ``Wait``…).
+ACTION_APPLIED = Column("action_applied", "Action Applied", "Применённое действие", _K.TEXT)
+
+
+def _with(columns: tuple[Column, ...], after: dict[str, Column]) -> tuple[Column, ...]:
+    laid_out: list[Column] = []
+    for column in columns:
+        laid_out.append(column)
+        if column.attribute in after:
+            laid_out.append(after[column.attribute])
+    return tuple(laid_out)
+
+
+#: The detailed report of Bright Pattern 5.x: the caller id beside the number
+#: dialled, the action applied after the attempt's disposition.
+DETAILED_COLUMNS_5X: tuple[Column, ...] = _with(
+    DETAILED_COLUMNS, {"this_phone_number": ANI, "call_disposition_code": ACTION_APPLIED}
 )

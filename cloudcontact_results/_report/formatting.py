@@ -155,7 +155,7 @@ class RowFormatter:
 
     def _compile_rows(self, kind: ReportKind, *, guard: bool) -> Cells:
         cells = ["*fields", "*script"] if guard else ["*row.fields.values()", "*row.script_fields"]
-        for column in kind.columns:
+        for column in kind.columns_in(self._rendering.layout):
             cell = _CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
             if guard and column.kind in self._guarded_kinds:
                 cell = f"(guard_cell(c) if (c := {cell}) and c[0] in T else c)"

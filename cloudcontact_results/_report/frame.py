@@ -31,6 +31,9 @@ class Table(Protocol):
     def script_field_names(self) -> tuple[str, ...]: ...
 
     @property
+    def extra_columns(self) -> tuple[str, ...]: ...
+
+    @property
     def language(self) -> Language: ...
 
     timezone: str
@@ -69,16 +72,18 @@ def _shown(value: Any, language: Language) -> Any:
     return value
 
 
-def _unique(names: list[str], taken: list[str]) -> list[str]:
-    """``names`` made distinct from each other and from ``taken`` with `` (2)``, `` (3)``…"""
-    used = set(taken)
+def _unique(names: list[str], reserved: frozenset[str]) -> list[str]:
+    """``names`` made unique, and distinct from ``reserved``: `` (2)``, `` (3)``… appended."""
+    seen: dict[str, int] = dict.fromkeys(reserved, 1)
     unique = []
     for name in names:
-        candidate, count = name, 1
-        while candidate in used:
+        count = seen.get(name, 0) + 1
+        candidate = name if count == 1 else f"{name} ({count})"
+        while candidate in seen:
             count += 1
             candidate = f"{name} ({count})"
-        used.add(candidate)
+        seen[name] = count
+        seen[candidate] = 1
         unique.append(candidate)
     return unique
 
@@ -87,9 +92,10 @@ def to_pandas(report: Table) -> pd.DataFrame:
     """One column per list column, script field and report column, with nullable dtypes.
 
     List columns and script fields keep their header names (a repeated name,
-    or one spelled like a row attribute, gets `` (2)``, `` (3)``…); report
-    columns are named by their row attribute (``call_time``,
-    ``answered_duration``…), whatever the language.
+    or one that is a report column's attribute, gets `` (2)``, `` (3)``…);
+    report columns are named by their row attribute (``call_time``,
+    ``answered_duration``, ``ani``…), whatever the language; the columns the
+    reader did not know (``row.extra``) come last, by header name, as text.
     Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
@@ -97,20 +103,25 @@ def to_pandas(report: Table) -> pd.DataFrame:
     """
     pandas = _import_pandas()
     columns = report.columns
+    extra = report.extra_columns
+    first_report = len(report.list_columns) + len(report.script_field_names)
+    first_extra = first_report + len(columns)
     attributes = [column.attribute for column in columns]
-    names = _unique([*report.list_columns, *report.script_field_names], attributes)
-    names += attributes
+    # Report columns keep their attribute names; header names give way to them.
+    leading = _unique([*report.list_columns, *report.script_field_names], frozenset(attributes))
+    taken = frozenset([*leading, *attributes])
+    names = [*leading, *attributes, *_unique(list(extra), taken)]
     values: list[list[Any]] = [[] for _ in names]
     language = report.language
-    first_report = len(report.list_columns) + len(report.script_field_names)
     for row in report:
         cells = [*row.fields.values(), *row.script_fields]
         cells += [getattr(row, column.attribute) for column in columns]
+        cells += [row.extra[name] for name in extra]
         for position, value in enumerate(cells):
             values[position].append(_shown(value, language))
     data = {}
     for position, name in enumerate(names):
-        if position < first_report:
+        if not first_report <= position < first_extra:
             data[name] = pandas.array(values[position], dtype="string")
             continue
         kind = columns[position - first_report].kind

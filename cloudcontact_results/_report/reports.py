@@ -32,11 +32,12 @@ def plan_of(campaign: Campaign, options: ExportOptions | None) -> ReportPlan:
 
 def header_of(plan: ReportPlan) -> tuple[str, ...]:
     """The header row of ``plan``'s report."""
-    language = plan.rendering.language
+    rendering = plan.rendering
+    columns = kind_of(plan.selection.format).columns_in(rendering.layout)
     return (
         *plan.columns,
         *plan.script_field_names,
-        *(column.header(language) for column in kind_of(plan.selection.format).columns),
+        *(column.header(rendering.language) for column in columns),
     )
 
 

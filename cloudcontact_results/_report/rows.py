@@ -9,6 +9,7 @@ import attrs
 
 from .._model.campaign import NoMatch
 from .._model.cpa import CPAResult
+from .._model.frozen import FrozenTextMap
 from .._model.notes import SystemNote
 
 __all__ = ["DetailedRow", "Note", "QuotaGroup", "SimpleRow"]
@@ -18,6 +19,9 @@ Note = str | SystemNote
 #: A quota group cell: the group's name, NO_MATCH, or None when not out of quota.
 QuotaGroup = str | NoMatch | None
 
+#: The ``extra`` of rows without unknown columns: one shared, read-only, empty mapping.
+NO_EXTRA: Mapping[str, str] = FrozenTextMap()
+
 
 @attrs.frozen
 class SimpleRow:
@@ -25,6 +29,8 @@ class SimpleRow:
 
     Missing text is ``""``; a missing number, time, disposition or code is None.
     Dispositions are given by their canonical (for system ones, English) name.
+    ``extra`` holds the cells of columns the reader did not know (header ->
+    text, read-only); it is empty for rows built from the model.
     """
 
     fields: Mapping[str, str]
@@ -44,11 +50,16 @@ class SimpleRow:
     last_agent: str
     global_interaction_id: str
     list_name: str
+    extra: Mapping[str, str] = NO_EXTRA
 
 
 @attrs.frozen
 class DetailedRow:
-    """A row of the detailed report: one attempt of a record."""
+    """A row of the detailed report: one attempt of a record.
+
+    ``ani`` and ``action_applied`` are the columns Bright Pattern 5.x adds
+    (``""`` when the report has none); ``extra`` is as for :class:`SimpleRow`.
+    """
 
     fields: Mapping[str, str]
     script_fields: tuple[str, ...]
@@ -76,3 +87,6 @@ class DetailedRow:
     record_id: str
     list_name: str
     is_inbound_call: bool
+    ani: str = ""
+    action_applied: str = ""
+    extra: Mapping[str, str] = NO_EXTRA

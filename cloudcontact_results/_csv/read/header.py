@@ -10,7 +10,7 @@ import attrs
 
 from ..._report.columns import Column
 from ..._report.guard import unguard_cell
-from ..._report.kinds import KINDS, kind_of
+from ..._report.kinds import KINDS, ReportKind
 from ..._types import Language, ReportFormat, normalize_name
 from ...errors import ReadError
 from ..dialects import BOM
@@ -22,29 +22,43 @@ _DELIMITERS: Final = (",", ";", "\t")
 #: Lines a header may span (quoted line breaks in column names) before we give up.
 _MAX_HEADER_LINES: Final = 1000
 
-# Extra header spellings the platform has used for a column.
-_ALIASES: Final = {"total_attempts": ("Total attempts (per rec)",)}
+
+def _recogniser(kind: ReportKind, language: Language) -> dict[str, Column]:
+    """Folded header name -> the column it names, for a header in ``language``.
+
+    Columns every layout has are recognised in ``language`` only (they tell the
+    header's language); the others, which a platform may leave untranslated,
+    in either language.
+    """
+    names: dict[str, Column] = {}
+    for column in kind.known_columns:
+        if column.attribute in kind.required:
+            spellings = [column.header(language)]
+            if language is Language.EN:
+                spellings += column.aliases
+        else:
+            spellings = [column.en, column.ru, *column.aliases]
+        names.update(dict.fromkeys((normalize_name(name) for name in spellings), column))
+    return names
 
 
-def _accepted(column: Column, language: Language) -> frozenset[str]:
-    names = [column.header(language)]
-    if language is Language.EN:
-        names += _ALIASES.get(column.attribute, ())
-    return frozenset(normalize_name(name) for name in names)
-
-
-# (format, language, accepted names per report column), longest block first so that
-# a detailed header is never mistaken for a shorter one.
-_LAYOUTS: Final = tuple(
-    (kind.format, language, tuple(_accepted(c, language) for c in kind.columns))
-    for kind in KINDS
-    for language in Language
+# (kind, language, recogniser), longest report first, so that a header holding the
+# columns of both reports reads as the detailed one.
+_RECOGNISERS: Final = tuple(
+    (kind, language, _recogniser(kind, language)) for kind in KINDS for language in Language
 )
 
 
 @attrs.frozen
 class Layout:
-    """What the header says about the file."""
+    """What the header says about the file.
+
+    Attributes:
+        columns: the report columns the header has, each with its position,
+            in the order of the row class's attributes.
+        extra: the columns after the first report column that are no report
+            column, each with its position, in file order.
+    """
 
     format: ReportFormat
     language: Language
@@ -54,17 +68,50 @@ class Layout:
     list_columns: tuple[str, ...]
     script_field_names: tuple[str, ...]
     header_lines: int
+    columns: tuple[tuple[Column, int], ...]
+    extra: tuple[tuple[str, int], ...]
 
 
-def _match_header(cells: Sequence[str]) -> tuple[ReportFormat, Language] | None:
+@attrs.frozen
+class _Match:
+    kind: ReportKind
+    language: Language
+    recogniser: dict[str, Column]
+    #: Each report column at its last position: a calling list may have a
+    #: column of the same name, and list columns come first.
+    last: dict[Column, int]
+
+
+def _match_header(cells: Sequence[str]) -> _Match | None:
     folded = [normalize_name(cell) for cell in cells]
-    for report_format, language, accepted in _LAYOUTS:
-        width = len(accepted)
-        if len(folded) >= width and all(
-            name in names for name, names in zip(folded[-width:], accepted, strict=True)
-        ):
-            return report_format, language
+    for kind, language, recogniser in _RECOGNISERS:
+        last: dict[Column, int] = {}
+        for position, name in enumerate(folded):
+            column = recogniser.get(name)
+            if column is not None:
+                last[column] = position
+        if kind.required.issubset(column.attribute for column in last):
+            return _Match(kind, language, recogniser, last)
     return None
+
+
+def _missing(cells: Sequence[str]) -> str:
+    """The report columns the header lacks, for the report it comes closest to."""
+    folded = {normalize_name(cell) for cell in cells}
+    best: list[str] = []
+    found = 0
+    for kind, language, recogniser in _RECOGNISERS:
+        present = {column.attribute for name, column in recogniser.items() if name in folded}
+        if len(present & kind.required) > found:
+            found = len(present & kind.required)
+            best = [
+                column.header(language)
+                for column in kind.known_columns
+                if column.attribute in kind.required - present
+            ]
+    if found < len(best) or not best:
+        return "the header does not name the report's columns (in English or Russian)"
+    return f"the header lacks the columns {', '.join(repr(name) for name in best)}"
 
 
 def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard: bool) -> Layout:
@@ -107,9 +154,12 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
             script_fields=script_fields,
             header_lines=len(lines),
         )
+    try:
+        cells = next(csv.reader(lines), [])
+    except csv.Error:
+        cells = []
     raise ReadError(
-        "not a simple or detailed report: the header does not end with the report's "
-        "columns (in English or Russian)",
+        f"not a simple or detailed report: {_missing(cells)}",
         line=1,
         value=shown("".join(lines)),
     )
@@ -118,14 +168,14 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
 def _layout(
     cells: list[str],
     *,
-    found: tuple[ReportFormat, Language],
+    found: _Match,
     delimiter: str,
     bom: bool,
     script_fields: tuple[str, ...],
     header_lines: int,
 ) -> Layout:
-    report_format, language = found
-    leading = cells[: len(cells) - len(kind_of(report_format).columns)]
+    first_report = min(found.last.values())
+    leading = cells[:first_report]
     if len(script_fields) > len(leading):
         raise ReadError(
             f"script_fields names {len(script_fields)} fields but the header has only "
@@ -144,24 +194,46 @@ def _layout(
                 column=found_name,
                 value=given,
             )
-    seen: set[str] = set()
-    for name in list_columns:
-        if name in seen:
+    _check_unique(
+        list_columns,
+        "a list column appears twice in the header; if the repeated name is a "
+        "script field (a script may repeat one), name the script fields with "
+        "read_report(..., script_fields=[...])",
+    )
+    extra: list[tuple[str, int]] = []
+    for position in range(first_report, len(cells)):
+        column = found.recogniser.get(normalize_name(cells[position]))
+        if column is None:
+            extra.append((cells[position], position))
+        elif found.last[column] != position:
             raise ReadError(
-                "a list column appears twice in the header; if the repeated name is a "
-                "script field (a script may repeat one), name the script fields with "
-                "read_report(..., script_fields=[...])",
-                line=1,
-                column=name,
+                "a report column appears twice in the header", line=1, column=cells[position]
             )
-        seen.add(name)
+    _check_unique(
+        [name for name, _ in extra],
+        "an unknown column appears twice in the header, so its values cannot be told apart",
+    )
     return Layout(
-        format=report_format,
-        language=language,
+        format=found.kind.format,
+        language=found.language,
         header=tuple(cells),
         delimiter=delimiter,
         bom=bom,
         list_columns=list_columns,
         script_field_names=script_names,
         header_lines=header_lines,
+        columns=tuple(
+            (column, found.last[column])
+            for column in found.kind.known_columns
+            if column in found.last
+        ),
+        extra=tuple(extra),
     )
+
+
+def _check_unique(names: Sequence[str], reason: str) -> None:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            raise ReadError(reason, line=1, column=name)
+        seen.add(name)

@@ -13,7 +13,6 @@ from ..._model.campaign import NoMatch
 from ..._model.cpa import CPAResult
 from ..._model.notes import SystemNote
 from ..._report.columns import Column
-from ..._report.kinds import kind_of
 from ..._types import (
     DEFAULT_DATETIME_FORMAT,
     Dialect,
@@ -66,7 +65,7 @@ class Report:
         format: ``ReportFormat.SIMPLE`` or ``ReportFormat.DETAILED`` (a
             detailed-interval export has the detailed layout and reads as DETAILED).
         language: the language of the header.
-        header: the header cells.
+        header: the header cells, as in the file.
         list_columns: the calling-list columns (keys of ``row.fields``).
         script_field_names: the script-field columns (``row.script_fields``).
         delimiter: ``","``, ``";"`` or ``"\\t"``.
@@ -129,8 +128,21 @@ class Report:
 
     @property
     def columns(self) -> tuple[Column, ...]:
-        """The report columns after the list columns and script fields."""
-        return kind_of(self.format).columns
+        """The report columns the file has, in the order of the rows' attributes.
+
+        The manual's columns always; ``ANI`` and ``Action Applied`` when the
+        file has them (Bright Pattern 5.x), whatever their place in the file.
+        """
+        return tuple(column for column, _ in self._layout.columns)
+
+    @property
+    def extra_columns(self) -> tuple[str, ...]:
+        """The columns after the first report column that are no report column.
+
+        Their cells are kept per row in ``row.extra`` (header -> text); a
+        newer platform version may add columns this library does not know yet.
+        """
+        return tuple(name for name, _ in self._layout.extra)
 
     def __iter__(self) -> Iterator[Row]:
         if is_path(self._source):
@@ -223,10 +235,19 @@ class Report:
             rows, problem = [], str(error)
         if self._pending is not None:
             problem = str(self._pending)
-        header = "".join(f"<th>{html.escape(cell)}</th>" for cell in self.header)
+        names = [
+            *self.list_columns,
+            *self.script_field_names,
+            *(self.header[position] for _, position in self._layout.columns),
+            *self.extra_columns,
+        ]
+        header = "".join(f"<th>{html.escape(name)}</th>" for name in names)
         body = "".join(
             "<tr>"
-            + "".join(f"<td>{html.escape(cell)}</td>" for cell in _preview_cells(row, self.columns))
+            + "".join(
+                f"<td>{html.escape(cell)}</td>"
+                for cell in _preview_cells(row, self.columns, self.extra_columns)
+            )
             + "</tr>"
             for row in rows
         )
@@ -240,10 +261,11 @@ class Report:
         )
 
     def __repr__(self) -> str:
+        extra = f", {len(self.extra_columns)} unknown columns" if self.extra_columns else ""
         return (
             f"<Report {self.format.value} {self.language.value} "
             f"{len(self.list_columns)} list columns, "
-            f"{len(self.script_field_names)} script fields>"
+            f"{len(self.script_field_names)} script fields{extra}>"
         )
 
     def summary(self) -> Summary:
@@ -259,9 +281,10 @@ class Report:
         return to_pandas(self)
 
 
-def _preview_cells(row: Row, columns: tuple[Column, ...]) -> list[str]:
+def _preview_cells(row: Row, columns: tuple[Column, ...], extra: tuple[str, ...]) -> list[str]:
     values: list[Any] = [*row.fields.values(), *row.script_fields]
     values += [getattr(row, column.attribute) for column in columns]
+    values += [row.extra[name] for name in extra]
     return ["" if value is None else _text_of(value) for value in values]
 
 

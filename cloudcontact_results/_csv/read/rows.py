@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterator
 from operator import call
 from typing import Any
@@ -27,58 +28,100 @@ Row = SimpleRow | DetailedRow
 
 @attrs.frozen
 class RowBuilder:
-    """One converter per column, resolved once: building a row is one pass over its cells."""
+    """One converter per column, resolved once: building a row is one pass over its cells.
+
+    The report columns may stand in any order: the builder picks their cells
+    in the order of the row class's attributes. A column the file lacks gets
+    its attribute's default; cells of unknown columns go to ``row.extra``.
+    """
 
     row_class: type[SimpleRow | DetailedRow]
     list_columns: tuple[str, ...]
     first_script: int
     first_report: int
+    #: The report columns the file has, their header cells, converters and positions.
     columns: tuple[Column, ...]
     headers: tuple[str, ...]
+    positions: tuple[int, ...]
+    column_converters: tuple[Callable[[str], Any], ...]
+    #: The converters of the row's attributes passed by position, and their cells.
     converters: tuple[Callable[[str], Any], ...]
+    pick: Callable[[list[str]], tuple[str, ...]]
+    extra_names: tuple[str, ...]
+    pick_extra: Callable[[list[str]], tuple[str, ...]] | None
     datetime_format: str
 
     @classmethod
     def build(cls, layout: Layout, zone: dt.tzinfo, datetime_format: str) -> RowBuilder:
         kind = kind_of(layout.format)
-        columns = kind.columns
         # Every detailed row is an attempt, which has a time; a simple row's
         # record may never have been attempted.
         time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
+        position_of = dict(layout.columns)
+        converter_of = {column: converter(column.kind, time) for column in position_of}
+        # Attributes after the last column the file has keep their defaults;
+        # one the file lacks before that (only a layout's own column can be
+        # missing) gets its default from a converter that ignores its cell.
+        passed = list(kind.known_columns)
+        while passed[-1] not in position_of:
+            passed.pop()
+        defaults = attrs.fields_dict(kind.row_class)
         first_script = len(layout.list_columns)
-        first_report = first_script + len(layout.script_field_names)
+        extra_positions = tuple(position for _, position in layout.extra)
         return cls(
             row_class=kind.row_class,
             list_columns=layout.list_columns,
             first_script=first_script,
-            first_report=first_report,
-            columns=columns,
-            headers=layout.header[first_report:],
-            converters=tuple(converter(column.kind, time) for column in columns),
+            first_report=first_script + len(layout.script_field_names),
+            columns=tuple(position_of),
+            headers=tuple(layout.header[position] for position in position_of.values()),
+            positions=tuple(position_of.values()),
+            column_converters=tuple(converter_of.values()),
+            converters=tuple(
+                converter_of.get(column) or _constant(defaults[column.attribute].default)
+                for column in passed
+            ),
+            pick=_picker(tuple(position_of.get(column, 0) for column in passed)),
+            extra_names=tuple(name for name, _ in layout.extra),
+            pick_extra=_picker(extra_positions) if extra_positions else None,
             datetime_format=datetime_format,
         )
 
     def row(self, cells: list[str]) -> Row:
-        first_report = self.first_report
-        # Positional: the row classes declare their attributes in column order.
-        return self.row_class(
-            FrozenTextMap.wrap(dict(zip(self.list_columns, cells, strict=False))),
-            tuple(cells[self.first_script : first_report]),
-            # map(call, ...) runs the per-cell loop in C.
-            *map(call, self.converters, cells[first_report:]),
-        )
+        # map(call, ...) runs the per-cell loop in C.
+        values = map(call, self.converters, self.pick(cells))
+        fields = FrozenTextMap.wrap(dict(zip(self.list_columns, cells, strict=False)))
+        script = tuple(cells[self.first_script : self.first_report])
+        if self.pick_extra is None:
+            return self.row_class(fields, script, *values)
+        extra = FrozenTextMap.wrap(dict(zip(self.extra_names, self.pick_extra(cells), strict=True)))
+        # The values stop before ``extra``, the rows' last attribute.
+        return self.row_class(fields, script, *values, extra=extra)  # type: ignore[misc]
 
     def explain(self, cells: list[str], line: int) -> ReadError:
         """The error of the first cell of ``cells`` that does not convert."""
-        for column, header, convert, cell in zip(
-            self.columns, self.headers, self.converters, cells[self.first_report :], strict=True
+        for column, header, convert, position in zip(
+            self.columns, self.headers, self.column_converters, self.positions, strict=True
         ):
+            cell = cells[position]
             try:
                 convert(cell)
             except (ValueError, KeyError):
                 why = reason(column.kind, cell, self.datetime_format)
                 return ReadError(why, line=line, column=header, value=cell)
         return ReadError("the row cannot be read", line=line)
+
+
+def _picker(positions: tuple[int, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+    """The cells at ``positions``, as a tuple, picked in C."""
+    if len(positions) == 1:
+        (position,) = positions
+        return lambda cells: (cells[position],)
+    return operator.itemgetter(*positions)
+
+
+def _constant(value: Any) -> Callable[[str], Any]:
+    return lambda _cell: value
 
 
 def typed_rows(

@@ -1,0 +1,351 @@
+"""The results store: ingest rate, export rate against in-memory export, memory, size on disk.
+
+Usage::
+
+    .venv/bin/python benchmarks/store.py             # ingest, export, size, jobs: 5 rounds each
+    .venv/bin/python benchmarks/store.py --cases jobs    # one part only
+    .venv/bin/python benchmarks/store.py --memory        # peak memory, 100 000 vs 1 000 000
+
+Every figure is the median of ``--rounds`` rounds; each round measures the
+store and its baseline in the same process, one right after the other, and
+the ratio is taken round by round:
+
+* ingest: ``add_attempts`` in batches of 1 000 attempts (one transaction each)
+  on records already loaded, against plain ``executemany`` of the same number
+  of rows into a bare SQLite table, one transaction a batch, same settings
+  (WAL, ``synchronous=FULL``);
+* export: ``store.export`` of a 100 000-record campaign against ``export`` of
+  the same records held in memory (built before the clock starts);
+* memory: a detailed ``store.export`` in a fresh process, of 100 000 and of
+  1 000 000 records (the stores are built first, in other processes);
+* export jobs: ``run_due_jobs`` for an incremental job with nothing new on the
+  100 000-record store (it writes a header-only file), against ``export`` of
+  no records to a file: the difference is the run's own overhead.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import resource
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+import _synthetic
+import attrs
+
+import cloudcontact_results as ccr
+
+MB = 1024 * 1024
+BATCH = 1000
+JOB_START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+
+
+def _maxrss_mb() -> float:
+    # ru_maxrss is KiB on Linux (bytes on macOS, where this reads 1024x too high).
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def _records(count: int) -> tuple[ccr.Campaign, list[ccr.Record]]:
+    campaign = _synthetic.synthetic_campaign()
+    return campaign, list(_synthetic.synthetic_records(campaign, count))
+
+
+def build_store(path: Path, count: int) -> None:
+    campaign = _synthetic.synthetic_campaign()
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(campaign)
+        store.add_records(campaign.name, _synthetic.synthetic_records(campaign, count))
+
+
+# --- ingest -------------------------------------------------------------------------------
+
+
+def ingest_round(
+    folder: Path, campaign: ccr.Campaign, records: list[ccr.Record]
+) -> dict[str, float]:
+    items = [(r.list_name, r.id, a) for r in records for a in r.attempts]
+    path = folder / f"ingest-{time.monotonic_ns()}.sqlite"
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(campaign)
+        store.add_records(campaign.name, [attrs.evolve(r, attempts=()) for r in records])
+        started = time.perf_counter()
+        for start in range(0, len(items), BATCH):
+            store.add_attempts(campaign.name, items[start : start + BATCH])
+        store_seconds = time.perf_counter() - started
+
+    raw_path = folder / f"raw-{time.monotonic_ns()}.sqlite"
+    connection = sqlite3.connect(raw_path, isolation_level=None)
+    connection.execute("PRAGMA journal_mode = WAL")
+    connection.execute("PRAGMA synchronous = FULL")
+    connection.execute(
+        "CREATE TABLE attempts (seq INTEGER PRIMARY KEY, record INTEGER, t INTEGER, phone TEXT, "
+        "disposition TEXT, note TEXT, agent TEXT, interaction_id TEXT, duration INTEGER)"
+    )
+    connection.execute("CREATE INDEX attempts_by_record ON attempts (record, t)")
+    rows = [
+        (
+            n,
+            n // 3,
+            int(a.time.timestamp() * 1_000_000),
+            a.phone,
+            a.call_disposition.name if a.call_disposition else None,
+            a.note,
+            a.agent,
+            a.interaction_id,
+            a.answered_duration,
+        )
+        for n, (_, _, a) in enumerate(items)
+    ]
+    started = time.perf_counter()
+    for start in range(0, len(rows), BATCH):
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany(
+            "INSERT INTO attempts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows[start : start + BATCH]
+        )
+        connection.execute("COMMIT")
+    raw_seconds = time.perf_counter() - started
+    connection.close()
+    return {
+        "attempts": len(items),
+        "store_rate": len(items) / store_seconds,
+        "raw_rate": len(items) / raw_seconds,
+        "bytes": path.stat().st_size,
+    }
+
+
+# --- export -------------------------------------------------------------------------------
+
+
+def export_round(
+    folder: Path,
+    store: ccr.ResultsStore,
+    campaign: ccr.Campaign,
+    records: list[ccr.Record],
+    report: str,
+) -> dict[str, float]:
+    options = ccr.ExportOptions(format=report)
+    started = time.perf_counter()
+    memory = ccr.export(campaign, records, folder / "memory.csv", options)
+    memory_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    stored = store.export(campaign.name, folder / "store.csv", options)
+    store_seconds = time.perf_counter() - started
+    if (folder / "memory.csv").read_bytes() != (folder / "store.csv").read_bytes():
+        raise SystemExit("the store's export differs from the in-memory export")
+    return {
+        "rows": stored.rows,
+        "bytes": memory.bytes,
+        "memory_rate": memory.rows / memory_seconds,
+        "store_rate": stored.rows / store_seconds,
+        "ratio": memory_seconds / store_seconds,
+    }
+
+
+def _median(rounds: list[dict[str, float]], key: str) -> float:
+    return statistics.median(r[key] for r in rounds)
+
+
+def speed(records_count: int, ingest_count: int, rounds: int, cases: set[str]) -> None:
+    python = sys.version.split()[0]
+    print(f"results store benchmark: Python {python}, SQLite {sqlite3.sqlite_version}")
+    with tempfile.TemporaryDirectory() as name:
+        folder = Path(name)
+        if "ingest" in cases:
+            ingest(folder, ingest_count, rounds)
+        if not cases & {"export", "jobs"}:
+            return
+        campaign, records = _records(records_count)
+        path = folder / "export.sqlite"
+        started = time.perf_counter()
+        with ccr.ResultsStore(path) as store:
+            store.put_campaign(campaign)
+            store.add_records(campaign.name, records)
+        load_seconds = time.perf_counter() - started
+        total = sum(len(r.attempts) for r in records)
+        print(
+            f"\nload: {records_count:,} records, {total:,} attempts with add_records: "
+            f"{load_seconds:.1f} s ({total / load_seconds:,.0f} attempts/s)"
+        )
+        with ccr.ResultsStore(path) as store:
+            if "export" in cases:
+                export(folder, store, campaign, records, rounds)
+            if "jobs" in cases:
+                jobs(folder, store, campaign, rounds)
+
+
+def ingest(folder: Path, count: int, rounds: int) -> None:
+    campaign, small = _records(count)
+    results = [ingest_round(folder, campaign, small) for _ in range(rounds)]
+    attempts = int(results[0]["attempts"])
+    print(f"\ningest: {attempts:,} attempts in batches of {BATCH:,}, median of {rounds} rounds")
+    print(f"  add_attempts           {_median(results, 'store_rate'):>10,.0f} attempts/s")
+    print(f"  raw executemany        {_median(results, 'raw_rate'):>10,.0f} rows/s")
+    ratios = [r["store_rate"] / r["raw_rate"] for r in results]
+    print(f"  store / raw            {statistics.median(ratios):>10.2f}   (target: >= 50,000/s)")
+    print(f"  peak RSS               {_maxrss_mb():>10.0f} MB")
+
+
+def export(
+    folder: Path,
+    store: ccr.ResultsStore,
+    campaign: ccr.Campaign,
+    records: list[ccr.Record],
+    rounds: int,
+) -> None:
+    csv_bytes = 0.0
+    for report in ("detailed", "simple"):
+        results = [export_round(folder, store, campaign, records, report) for _ in range(rounds)]
+        print(f"\nexport {report}: {int(results[0]['rows']):,} rows, median of {rounds} rounds")
+        print(f"  export (in memory)     {_median(results, 'memory_rate'):>10,.0f} rows/s")
+        print(f"  store.export           {_median(results, 'store_rate'):>10,.0f} rows/s")
+        print(f"  store / in memory      {_median(results, 'ratio'):>10.2f}   (target: >= 0.7)")
+        if report == "detailed":
+            csv_bytes = results[0]["bytes"]
+    print(f"  peak RSS               {_maxrss_mb():>10.0f} MB (the records held in memory)")
+    total = sum(len(r.attempts) for r in records)
+    size = store.path.stat().st_size
+    print(f"\nsize on disk: {size / MB:.1f} MB for {total:,} attempts of {len(records):,} records")
+    print(f"  store                  {size / total:>10.0f} bytes per attempt (records included)")
+    print(f"  detailed CSV           {csv_bytes / total:>10.0f} bytes per row")
+    print(f"  store / CSV            {size / csv_bytes:>10.2f}")
+
+
+# --- export jobs --------------------------------------------------------------------------
+
+
+def job_round(
+    folder: Path, store: ccr.ResultsStore, campaign: ccr.Campaign, hour: int
+) -> dict[str, float]:
+    """One run of a job with nothing new, and the export of nothing it cannot do without."""
+    now = JOB_START + dt.timedelta(hours=hour)
+    started = time.perf_counter()
+    (run,) = store.run_due_jobs(now)
+    run_seconds = time.perf_counter() - started
+    if run.rows != 0:
+        raise SystemExit("the benchmark's job found something new")
+    options = ccr.ExportOptions(format="detailed-interval")
+    started = time.perf_counter()
+    ccr.export(campaign, [], folder / "empty.csv", options)
+    export_seconds = time.perf_counter() - started
+    started = time.perf_counter()
+    store.run_due_jobs(now)  # nothing due at all
+    idle_seconds = time.perf_counter() - started
+    return {
+        "run_ms": run_seconds * 1000,
+        "export_ms": export_seconds * 1000,
+        "overhead_ms": (run_seconds - export_seconds) * 1000,
+        "idle_ms": idle_seconds * 1000,
+    }
+
+
+def jobs(folder: Path, store: ccr.ResultsStore, campaign: ccr.Campaign, rounds: int) -> None:
+    (folder / "jobs").mkdir()
+    options = ccr.ExportOptions(format="detailed-interval")
+    job = ccr.ExportJob("bench", campaign.name, options, "FREQ=HOURLY", folder / "jobs", JOB_START)
+    store.add_job(job)
+    (first,) = store.run_due_jobs(JOB_START)  # everything ingested so far
+    # A round is a few fsyncs, whose time varies more than the rest: take more of them.
+    rounds = max(rounds, 21)
+    results = [job_round(folder, store, campaign, hour) for hour in range(1, rounds + 1)]
+    print(
+        f"\nexport job with nothing new ({first.rows:,} rows in its first run), "
+        f"median of {rounds} rounds"
+    )
+    print(f"  run_due_jobs           {_median(results, 'run_ms'):>10.1f} ms (a header-only file)")
+    print(f"  export of no records   {_median(results, 'export_ms'):>10.1f} ms")
+    overhead = _median(results, "overhead_ms")
+    print(f"  overhead of the run    {overhead:>10.1f} ms   (target: < 50 ms)")
+    print(f"  nothing due            {_median(results, 'idle_ms'):>10.1f} ms")
+
+
+# --- memory -------------------------------------------------------------------------------
+
+
+def export_case(path: Path) -> dict[str, Any]:
+    """One detailed export from the store at ``path``; runs in its own process."""
+    campaign = _synthetic.synthetic_campaign()
+    before = _maxrss_mb()
+    with ccr.ResultsStore(path) as store, tempfile.TemporaryDirectory() as folder:
+        started = time.perf_counter()
+        result = store.export(
+            campaign.name, Path(folder) / "out.csv", ccr.ExportOptions(format="detailed")
+        )
+        seconds = time.perf_counter() - started
+    return {
+        "rows": result.rows,
+        "seconds": seconds,
+        "rss_before_mb": before,
+        "rss_peak_mb": _maxrss_mb(),
+    }
+
+
+def _subprocess(*arguments: str) -> dict[str, Any]:
+    output = subprocess.run(
+        [sys.executable, __file__, *arguments], check=True, capture_output=True, text=True
+    ).stdout
+    result: dict[str, Any] = json.loads(output)
+    return result
+
+
+def memory(keep: Path | None) -> None:
+    print("peak RSS of a detailed store.export, each in a fresh process:")
+    with tempfile.TemporaryDirectory() as name:
+        folder = keep or Path(name)
+        peaks = {}
+        for count in (100_000, 1_000_000):
+            path = folder / f"store-{count}.sqlite"
+            if not path.exists():
+                started = time.perf_counter()
+                _subprocess("--build", str(path), "--records", str(count))
+                print(
+                    f"  built a store of {count:,} records in {time.perf_counter() - started:.0f} s"
+                )
+            result = _subprocess("--export-case", str(path))
+            peaks[count] = result["rss_peak_mb"]
+            print(
+                f"  {count:>9,} records, {result['rows']:>9,} rows, {result['seconds']:>6.1f} s: "
+                f"peak {result['rss_peak_mb']:.1f} MB "
+                f"(before export {result['rss_before_mb']:.1f} MB)"
+            )
+        growth = peaks[1_000_000] - peaks[100_000]
+        print(f"  growth for 10x the records: {growth:+.1f} MB (target: within 20 MB)")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
+    parser.add_argument("--records", type=int, default=100_000, help="records of the export case")
+    parser.add_argument("--ingest-records", type=int, default=20_000, help="records fed live")
+    parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument(
+        "--cases",
+        nargs="+",
+        choices=["ingest", "export", "jobs"],
+        default=["ingest", "export", "jobs"],
+        help="what to measure (default: all)",
+    )
+    parser.add_argument("--memory", action="store_true", help="compare 100 000 and 1 000 000")
+    parser.add_argument("--keep", type=Path, help="folder keeping the --memory stores")
+    parser.add_argument("--build", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--export-case", type=Path, help=argparse.SUPPRESS)
+    arguments = parser.parse_args()
+    if arguments.build:
+        build_store(arguments.build, arguments.records)
+        print("{}")
+    elif arguments.export_case:
+        print(json.dumps(export_case(arguments.export_case)))
+    elif arguments.memory:
+        memory(arguments.keep)
+    else:
+        speed(arguments.records, arguments.ingest_records, arguments.rounds, set(arguments.cases))
+
+
+if __name__ == "__main__":
+    main()

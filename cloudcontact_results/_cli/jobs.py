@@ -1,0 +1,231 @@
+"""``cloudcontact-results store jobs add|list|remove|run|runs`` and ``store serve``."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import functools
+import signal
+import sys
+import threading
+import zoneinfo
+from collections.abc import Iterator
+from pathlib import Path
+from types import FrameType
+from typing import Final
+
+from .._store import ExportJob, JobRun, ResultsStore
+from .._store._jobs import next_occurrence
+from ..errors import JobError, ResultsError
+from .main import _add_export_options, _export_options, _moment, _write
+from .store import _existing, add_command
+
+__all__ = ["add_job_commands"]
+
+#: ``serve`` looks for new jobs (and retries failed runs) at least this often.
+_LONGEST_SLEEP: Final = 60.0
+#: ``serve`` notices a stop request within this many seconds while it sleeps.
+_TICK: Final = 0.2
+
+
+def add_job_commands(store_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``jobs ...`` and ``serve`` to the ``store`` commands."""
+    jobs = store_commands.add_parser(
+        "jobs",
+        help="automatic export: add, list, remove and run export jobs",
+        description="Export jobs write a campaign's results into a folder on a schedule "
+        "(docs/automatic-export.md).",
+    )
+    sub = jobs.add_subparsers(title="jobs commands", dest="jobs_command", required=True)
+    job_command = functools.partial(add_command, sub)
+    command = functools.partial(add_command, store_commands)
+
+    add = job_command(
+        "add",
+        "add an export job",
+        "Add an export job: a campaign's export written into a folder on a schedule.",
+        "name",
+        "campaign",
+    )
+    add.add_argument(
+        "--schedule",
+        required=True,
+        metavar="RULE",
+        help='an RFC 5545 rule, e.g. "FREQ=DAILY;BYHOUR=6"',
+    )
+    add.add_argument(
+        "--start",
+        dest="first",
+        required=True,
+        type=_moment,
+        metavar="WHEN",
+        help="when the schedule starts; without an offset, in --timezone",
+    )
+    add.add_argument("--destination", required=True, type=Path, metavar="DIR", help="the folder")
+    add.add_argument(
+        "--full", action="store_true", help="export the whole snapshot each run (not incremental)"
+    )
+    _add_export_options(add)
+    add.set_defaults(parser=add, run=_run_add)
+
+    listing = job_command("list", "list export jobs", "List the store's export jobs.")
+    listing.set_defaults(parser=listing, run=_run_list)
+
+    remove = job_command("remove", "remove an export job", "Remove an export job.", "name")
+    remove.set_defaults(parser=remove, run=_run_remove)
+
+    run = job_command(
+        "run",
+        "run what is due, once",
+        "Run every job with an occurrence due and not yet run, then exit (for cron). "
+        "Exit 1 if a run failed: the next call redoes it first.",
+    )
+    run.add_argument(
+        "--now", type=_moment, metavar="WHEN", help="run as if it were WHEN (UTC if naive)"
+    )
+    run.set_defaults(parser=run, run=_run_run)
+
+    runs = job_command(
+        "runs", "show a job's run history", "Show a job's runs, oldest first.", "name"
+    )
+    runs.set_defaults(parser=runs, run=_run_runs)
+
+    serve = command(
+        "serve",
+        "run export jobs as they fall due, until stopped",
+        "Run every export job as it falls due, sleeping in between, until SIGTERM or "
+        "SIGINT (which stop it cleanly, after the run in progress).",
+    )
+    serve.set_defaults(parser=serve, run=_run_serve)
+
+
+def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
+    return (
+        moment if moment.utcoffset() is not None else moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+    )
+
+
+def _run_add(args: argparse.Namespace) -> int:
+    options = _export_options(args)
+    job = ExportJob(
+        args.name,
+        args.campaign,
+        options,
+        args.schedule,
+        args.destination,
+        _aware(args.first, args.timezone),
+        incremental=not args.full,
+    )
+    with _existing(args) as store:
+        store.add_job(job)
+    _write(sys.stdout, f"job {job.name!r} added")
+    return 0
+
+
+def _all_jobs(store: ResultsStore) -> Iterator[ExportJob]:
+    for name in store.campaign_names():
+        yield from store.jobs(name)
+
+
+def _run_list(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        jobs = list(_all_jobs(store))
+    _write(
+        sys.stdout,
+        *(
+            f"{job.name}\t{job.campaign}\t{job.schedule}\t{job.start.isoformat()}\t"
+            f"{'incremental' if job.incremental else 'full'}\t{job.options.format.value}\t"
+            f"{job.destination}"
+            for job in jobs
+        ),
+    )
+    return 0
+
+
+def _run_remove(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        store.remove_job(args.name)
+    _write(sys.stdout, f"job {args.name!r} removed")
+    return 0
+
+
+def _describe(run: JobRun) -> str:
+    stamp = run.due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    lo, hi = run.window
+    return f"job {run.job!r} due {stamp} ({lo}, {hi}]: {run.rows} rows -> {run.path}"
+
+
+def _run_due(store: ResultsStore, now: dt.datetime | None) -> int:
+    """Run what is due; one line a run, one ``error:`` line a failure; the exit code."""
+    try:
+        runs = store.run_due_jobs(now)
+    except ExceptionGroup as group:
+        failures, rest = group.split(JobError)
+        if rest is not None or failures is None:
+            raise
+        _write(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
+        return 1
+    _write(sys.stdout, *(_describe(run) for run in runs))
+    return 0
+
+
+def _run_run(args: argparse.Namespace) -> int:
+    now = None if args.now is None else _aware(args.now, "UTC")
+    with _existing(args) as store:
+        return _run_due(store, now)
+
+
+def _run_runs(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        runs = store.job_runs(args.name)
+    _write(
+        sys.stdout,
+        *(
+            f"{_describe(run)}\t{run.outcome.value}\t{run.bytes} bytes\t{run.sha256}"
+            + (f"\t{run.error}" if run.error else "")
+            for run in runs
+        ),
+    )
+    return 0
+
+
+def _seconds_to_next(store: ResultsStore) -> float:
+    """Seconds until the next occurrence of any job (at most :data:`_LONGEST_SLEEP`)."""
+    now = dt.datetime.now(dt.UTC)
+    upcoming = [
+        moment for job in _all_jobs(store) if (moment := next_occurrence(job, now)) is not None
+    ]
+    if not upcoming:
+        return _LONGEST_SLEEP
+    return max(0.0, min(_LONGEST_SLEEP, (min(upcoming) - now).total_seconds()))
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    stop = threading.Event()
+
+    def request_stop(number: int, frame: FrameType | None) -> None:
+        stop.set()
+
+    previous = {
+        number: signal.signal(number, request_stop) for number in (signal.SIGTERM, signal.SIGINT)
+    }
+    try:
+        with _existing(args) as store:
+            _write(sys.stdout, f"serving {args.store}")
+            sys.stdout.flush()
+            while not stop.is_set():
+                try:
+                    _run_due(store, None)
+                except ResultsError as error:  # the store itself: say so, go on
+                    _write(sys.stderr, f"error: {error}")
+                sys.stdout.flush()
+                deadline = _seconds_to_next(store)
+                waited = 0.0
+                while waited < deadline and not stop.is_set():
+                    stop.wait(min(_TICK, deadline - waited))
+                    waited += _TICK
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
+    _write(sys.stdout, "stopped")
+    return 0

@@ -1,0 +1,296 @@
+"""The ``cloudcontact-results store`` commands: a results store from the shell.
+
+Same conventions as the other commands: exit 0 on success, 1 for bad data
+(an unknown campaign, a bad line, a store that cannot be used), 2 for bad
+usage; errors are one line on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from collections.abc import Iterator
+from itertools import islice
+from pathlib import Path
+
+from .._csv.write.sink import atomic_file
+from .._jsonl import load_attempts, load_campaign
+from .._model.campaign import Attempt
+from .._store import ResultsStore
+from ..errors import StoreError, UnknownNameError
+from .main import _add_export_options, _export_options, _print_table, _write
+from .progress import tracked
+from .sync import add_sync_command
+
+__all__ = ["add_command", "add_store_commands"]
+
+#: Help of the positional arguments that several sub-commands take.
+_POSITIONALS = {
+    "campaign": "the campaign's name",
+    "list": "the list's name",
+    "name": "the job's name",
+}
+#: Attempts sent to the store in one transaction by ``store ingest``.
+_DEFAULT_BATCH = 1000
+
+
+def add_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    description: str,
+    *names: str,
+) -> argparse.ArgumentParser:
+    """A sub-command of ``commands`` taking the store, then the positional arguments ``names``."""
+    parser = commands.add_parser(name, help=help_text, description=description)
+    parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
+    for positional in names:
+        parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
+    return parser
+
+
+def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``store`` and its sub-commands to the command line's ``commands``."""
+    store = commands.add_parser(
+        "store",
+        help="keep campaigns' results in a results store (one SQLite file)",
+        description="Keep campaigns' results in a results store: load campaigns, ingest "
+        "attempts as they happen, export, archive and delete (docs/store.md).",
+    )
+    sub = store.add_subparsers(title="store commands", dest="store_command", required=True)
+    command = functools.partial(add_command, sub)
+
+    load = command(
+        "load",
+        "create or update a campaign from a JSON Lines campaign file",
+        "Put the campaign of a JSON Lines file (docs/campaign-format.md) into the store, "
+        "creating the store if it does not exist, and add the file's records.",
+    )
+    load.add_argument("source", metavar="CAMPAIGN", help="a .jsonl campaign")
+    load.add_argument(
+        "--replace",
+        action="store_true",
+        help="reload the lists the records name: archive them, then hold exactly these",
+    )
+    load.set_defaults(parser=load, run=_run_load)
+
+    ingest = command(
+        "ingest",
+        "add attempts from JSON Lines, one attempt a line",
+        'Add attempts to the campaign\'s records. Each line is {"list": ..., "record": ..., '
+        '"attempt": {...}}, the attempt as in the campaign format. Attempts already stored '
+        "are ignored, so a feed may be sent again.",
+        "campaign",
+    )
+    ingest.add_argument(
+        "source", metavar="FILE", nargs="?", default="-", help="a .jsonl file; '-' for stdin"
+    )
+    ingest.add_argument(
+        "--batch",
+        type=_positive,
+        default=_DEFAULT_BATCH,
+        metavar="N",
+        help=f"attempts per transaction (default: {_DEFAULT_BATCH})",
+    )
+    ingest.set_defaults(parser=ingest, run=_run_ingest)
+
+    export = command(
+        "export",
+        "export a campaign's results from the store",
+        "Export a campaign's results, from one consistent snapshot, with the options of "
+        "the export dialog.",
+        "campaign",
+    )
+    export.add_argument(
+        "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
+    )
+    _add_export_options(export)
+    export.set_defaults(parser=export, run=_run_export)
+
+    campaigns = command("campaigns", "list the store's campaigns", "List the store's campaigns.")
+    campaigns.set_defaults(parser=campaigns, run=_run_campaigns)
+
+    archives = command(
+        "archives",
+        "list a campaign's archives",
+        "List a campaign's archives, oldest first.",
+        "campaign",
+    )
+    archives.set_defaults(parser=archives, run=_run_archives)
+
+    save = command(
+        "save-archive",
+        "write an archive's zip to a file",
+        "Write an archive (simple.csv, detailed.csv, manifest.json) to a zip file.",
+        "campaign",
+    )
+    save.add_argument("archive", metavar="ID", type=int, help="the archive's id (see archives)")
+    save.add_argument(
+        "-o", "--out", required=True, metavar="OUT", help="zip to write; '-' for stdout"
+    )
+    save.set_defaults(parser=save, run=_run_save_archive)
+
+    remove = command(
+        "remove-list",
+        "remove a list from a campaign, archiving its results",
+        "Remove a list from a campaign; its results become an archive (reason removed).",
+        "campaign",
+        "list",
+    )
+    remove.set_defaults(parser=remove, run=_run_remove_list)
+
+    delete_list = command(
+        "delete-list",
+        "delete a list from every campaign, archiving its results",
+        "Delete a list from every campaign that uses it; each campaign's results of it "
+        "become an archive (reason deleted).",
+        "list",
+    )
+    delete_list.set_defaults(parser=delete_list, run=_run_delete_list)
+
+    delete = command(
+        "delete-campaign",
+        "delete a campaign with its results, archives and jobs",
+        "Delete a campaign with its results, its archives and its jobs. Export what you "
+        "need first: nothing of it is kept.",
+        "campaign",
+    )
+    delete.add_argument("--yes", action="store_true", help="really delete it")
+    delete.set_defaults(parser=delete, run=_run_delete_campaign)
+
+    from .jobs import add_job_commands  # noqa: PLC0415 - jobs.py uses this module's helpers
+
+    add_job_commands(sub)
+    add_sync_command(command)
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
+    return value
+
+
+def _existing(args: argparse.Namespace) -> ResultsStore:
+    """The store named on the command line; it must exist (only ``load`` creates one)."""
+    path: Path = args.store
+    if not path.exists():
+        raise StoreError(str(path), "does not exist (create it with 'store load')")
+    return ResultsStore(path)
+
+
+def _run_load(args: argparse.Namespace) -> int:
+    campaign, records = load_campaign(args.source)
+    with ResultsStore(args.store) as store:
+        store.put_campaign(campaign)
+        count = store.add_records(campaign.name, tracked(records, "records"), replace=args.replace)
+    _write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
+    return 0
+
+
+def _batches(
+    items: Iterator[tuple[str, str, Attempt]], size: int
+) -> Iterator[list[tuple[str, str, Attempt]]]:
+    while batch := list(islice(items, size)):
+        yield batch
+
+
+def _run_ingest(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        campaign = store.campaign(args.campaign)
+        source = sys.stdin if args.source == "-" else args.source
+        read = new = 0
+        try:
+            for batch in _batches(load_attempts(source, campaign), args.batch):
+                new += store.add_attempts(campaign.name, batch)
+                read += len(batch)
+        finally:
+            # What was committed stays: say so, even when a later line fails.
+            _write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
+    return 0
+
+
+def _run_export(args: argparse.Namespace) -> int:
+    options = _export_options(args)
+    with _existing(args) as store:
+        if args.out == "-":
+            store.export(args.campaign, sys.stdout.buffer, options)
+            sys.stdout.flush()
+            return 0
+        result = store.export(args.campaign, args.out, options)
+    _print_table([(Path(args.out), result.rows, "rows", result.bytes)])
+    return 0
+
+
+def _run_campaigns(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        _write(sys.stdout, *store.campaign_names())
+    return 0
+
+
+def _run_archives(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        archives = store.archives(args.campaign)
+    _write(
+        sys.stdout,
+        *(
+            f"{a.id:>5}  {a.created:%Y-%m-%d %H:%M:%S}Z  {a.reason.value:<8}  "
+            f"{a.records:>7} records {a.attempts:>8} attempts {a.size:>10} bytes  {a.list_name}"
+            for a in archives
+        ),
+    )
+    return 0
+
+
+def _run_save_archive(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        found = [a for a in store.archives(args.campaign) if a.id == args.archive]
+        if not found:
+            raise UnknownNameError(
+                str(args.store),
+                "archive",
+                args.archive,
+                f"is not an archive of campaign {args.campaign!r}",
+            )
+        data = store.archive_bytes(found[0])
+    if args.out == "-":
+        sys.stdout.buffer.write(data)
+        sys.stdout.flush()
+        return 0
+    with atomic_file(Path(args.out)) as file:
+        file.write(data)
+    _print_table([(Path(args.out), found[0].records, "records", len(data))])
+    return 0
+
+
+def _run_remove_list(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        archive = store.remove_list(args.campaign, args.list)
+    _write(sys.stdout, f"list {archive.list_name!r} removed; archive {archive.id}")
+    return 0
+
+
+def _run_delete_list(args: argparse.Namespace) -> int:
+    with _existing(args) as store:
+        archives = store.delete_list(args.list)
+    _write(
+        sys.stdout,
+        *(f"list {a.list_name!r} deleted from {a.campaign!r}; archive {a.id}" for a in archives),
+    )
+    return 0
+
+
+def _run_delete_campaign(args: argparse.Namespace) -> int:
+    if not args.yes:
+        args.parser.error(
+            f"deleting campaign {args.campaign!r} deletes its results, archives and jobs: "
+            "add --yes to do it"
+        )
+    with _existing(args) as store:
+        store.delete_campaign(args.campaign)
+    _write(sys.stdout, f"campaign {args.campaign!r} deleted")
+    return 0

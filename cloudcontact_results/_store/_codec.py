@@ -1,0 +1,385 @@
+"""Campaigns, records and attempts to and from the store's rows, losslessly.
+
+An attempt is one row of the ``attempts`` table: hot fields in columns of
+their own, the time as a UTC instant in microseconds (which orders attempts)
+with its time zone interned in ``zones``, dispositions interned by name per
+campaign in ``dispositions`` and resolved against the campaign when read, and
+the rare script values as a JSON object. Rows read back are turned into
+:class:`Attempt` and :class:`Record` objects without running the validators
+again: the store only holds values it validated when they came in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import linecache
+import zoneinfo
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Final
+
+import attrs
+
+from .._jsonl import dump_campaign, load_campaign
+from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
+from .._model.cpa import CPAResult
+from .._model.dispositions import Disposition
+from .._model.frozen import FrozenTextMap
+
+__all__ = [
+    "ATTEMPT_COLUMNS",
+    "attempt_decoder",
+    "campaign_from_text",
+    "campaign_text",
+    "decode_time",
+    "decode_zone",
+    "encode_time",
+    "fields_from_text",
+    "fields_text",
+    "make_record",
+]
+
+#: The columns of an attempt row after ``seq`` and ``record``, in this order.
+ATTEMPT_COLUMNS: Final = (
+    "t",
+    "zone",
+    "wall",
+    "phone",
+    "flags",
+    "call_disposition",
+    "record_disposition",
+    "quota",
+    "note",
+    "sip_code",
+    "dialing_duration",
+    "cpa_duration",
+    "answered_duration",
+    "agent",
+    "cpa_result",
+    "cpa_recording",
+    "cpa_rtp_server",
+    "recording",
+    "rtp_server",
+    "interaction_id",
+    "script_values",
+    "ani",
+    "action_applied",
+)
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are naive
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+_from_timestamp: Final = dt.datetime.fromtimestamp
+_CALL, _INBOUND, _FOLD = 1, 2, 4
+#: How NO_MATCH is kept in the quota column (a group's name is never empty).
+_NO_MATCH_TEXT: Final = ""
+_FIXED: Final = "@"
+#: Between the names and values of a mapping kept as text (JSON when they hold it).
+_SEPARATOR: Final = "\x1f"
+
+
+# --- campaigns ------------------------------------------------------------------------
+
+
+def campaign_text(campaign: Campaign) -> str:
+    """The campaign as the first line of the JSON Lines format."""
+    stream = io.StringIO()
+    dump_campaign(campaign, (), stream)
+    return stream.getvalue()
+
+
+def campaign_from_text(text: str) -> Campaign:
+    """The campaign a :func:`campaign_text` line describes."""
+    campaign, _ = load_campaign([text])
+    return campaign
+
+
+# --- record fields ----------------------------------------------------------------------
+
+
+def fields_text(fields: Mapping[str, str], *, canonical: bool = False) -> str:
+    """A mapping of text to text as the store keeps it (record fields, script values).
+
+    Names and values joined by the unit separator (``\\x1f``), after one: it
+    reads back several times faster than JSON. Text holding that character
+    itself is kept as a JSON object instead. ``canonical`` sorts the names,
+    so that equal mappings are equal texts (script values, which tell
+    duplicate attempts apart).
+    """
+    items = sorted(fields.items()) if canonical else fields.items()
+    parts: list[str] = []
+    for name, value in items:
+        if _SEPARATOR in name or _SEPARATOR in value:
+            return json.dumps(dict(items), ensure_ascii=False, separators=(",", ":"))
+        parts += (name, value)
+    return _SEPARATOR + _SEPARATOR.join(parts) if parts else "{}"
+
+
+def fields_from_text(text: str) -> FrozenTextMap:
+    """The mapping a :func:`fields_text` text holds."""
+    if text.startswith(_SEPARATOR):
+        parts = text[1:].split(_SEPARATOR)
+        return _frozen_map(dict(zip(parts[::2], parts[1::2], strict=True)))
+    return _frozen_map(json.loads(text))
+
+
+_new = object.__new__
+_set_items = vars(FrozenTextMap)["_items"].__set__
+_EMPTY_MAP: Final = FrozenTextMap()
+
+
+def _frozen_map(items: dict[str, str]) -> FrozenTextMap:
+    if not items:
+        return _EMPTY_MAP
+    frozen: FrozenTextMap = _new(FrozenTextMap)
+    _set_items(frozen, items)
+    return frozen
+
+
+# --- times ------------------------------------------------------------------------------
+
+
+def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
+    """``moment`` as (UTC microseconds, zone text, wall clock or None, fold).
+
+    A :class:`zoneinfo.ZoneInfo` with a key is kept by its key, a
+    :class:`datetime.timezone` by its offset and name; any other time zone
+    becomes the fixed offset it had at that moment. The wall clock is kept
+    only when the instant alone would not give it back: a time inside a DST
+    gap (which has no instant of its own), or a ``fold=1`` that the zone
+    ignores at that time.
+    """
+    instant = (moment - _EPOCH) // _MICROSECOND
+    zone = moment.tzinfo
+    if isinstance(zone, zoneinfo.ZoneInfo) and isinstance(zone.key, str):
+        text = zone.key
+        # Neither in a DST gap nor in a repeated hour: the instant says it all.
+        if not moment.fold and moment.replace(fold=1).utcoffset() == moment.utcoffset():
+            return instant, text, None, False
+    elif isinstance(zone, dt.timezone):
+        text = _fixed_text(zone, moment)
+        if not moment.fold:
+            return instant, text, None, False
+    else:
+        zone = dt.timezone(moment.utcoffset() or dt.timedelta(0))
+        text = _fixed_text(zone, moment)
+    back = (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+    wall_clock = moment.replace(tzinfo=None)
+    if back.replace(tzinfo=None) == wall_clock and back.fold == moment.fold:
+        return instant, text, None, False
+    return instant, text, (wall_clock - _NAIVE_EPOCH) // _MICROSECOND, bool(moment.fold)
+
+
+def _fixed_text(zone: dt.timezone, moment: dt.datetime) -> str:
+    offset = zone.utcoffset(moment) // _MICROSECOND
+    name = zone.tzname(moment)
+    if name == dt.timezone(dt.timedelta(microseconds=offset)).tzname(moment):
+        return f"{_FIXED}{offset}"
+    return f"{_FIXED}{offset}/{name}"
+
+
+def decode_zone(text: str) -> dt.tzinfo:
+    """The time zone an :func:`encode_time` zone text names."""
+    if not text.startswith(_FIXED):
+        return zoneinfo.ZoneInfo(text)
+    offset, _, name = text[1:].partition("/")
+    delta = dt.timedelta(microseconds=int(offset))
+    return dt.timezone(delta, name) if name else dt.timezone(delta)
+
+
+# --- attempts ---------------------------------------------------------------------------
+
+_ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
+_RECORD_FIELDS: Final = tuple(field.name for field in attrs.fields(Record))
+
+
+def _compile_builder(cls: type, fields: Sequence[str]) -> Callable[..., Any]:
+    """A function ``build(*values)`` making a ``cls`` without running its validators.
+
+    Generated like attrs' own ``__init__`` (source registered in
+    :mod:`linecache`), from the class's field list, so it cannot drift from
+    the class and tracebacks show its lines.
+    """
+    arguments = ", ".join(fields)
+    lines = [f"def build({arguments}):", "    self = _new(_cls)"]
+    lines += [f"    _set_{name}(self, {name})" for name in fields]
+    lines.append("    return self")
+    source = "\n".join(lines) + "\n"
+    filename = f"<cloudcontact_results store builder {cls.__name__}>"
+    namespace: dict[str, Any] = {"_new": _new, "_cls": cls}
+    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in fields})
+    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+    return namespace["build"]  # type: ignore[no-any-return]
+
+
+_build_record: Final = _compile_builder(Record, _RECORD_FIELDS)
+
+
+def make_record(
+    record_id: str, list_name: str, fields: FrozenTextMap, attempts: tuple[Attempt, ...]
+) -> Record:
+    """A :class:`Record` of values the store validated when they came in."""
+    return _build_record(record_id, list_name, fields, attempts)  # type: ignore[no-any-return]
+
+
+def attempt_row(
+    attempt: Attempt,
+    zone_id: Callable[[str], int],
+    disposition_id: Callable[[Disposition], int],
+) -> tuple[Any, ...]:
+    """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
+
+    Args:
+        attempt: a validated attempt.
+        zone_id: the interned id of a zone text.
+        disposition_id: the interned id of a disposition (checked against the
+            campaign by the caller).
+    """
+    instant, zone, wall, fold = encode_time(attempt.time)
+    flags = (
+        (_CALL if attempt.is_call_attempt else 0)
+        | (_INBOUND if attempt.is_inbound else 0)
+        | (_FOLD if fold else 0)
+    )
+    call = attempt.call_disposition
+    record = attempt.record_disposition
+    quota = attempt.quota
+    script = attempt.script_values
+    return (
+        instant,
+        zone_id(zone),
+        wall,
+        attempt.phone,
+        flags,
+        None if call is None else disposition_id(call),
+        None if record is None else disposition_id(record),
+        None if quota is None else _quota_text(quota),
+        attempt.note,
+        attempt.sip_code,
+        attempt.dialing_duration,
+        attempt.cpa_duration,
+        attempt.answered_duration,
+        attempt.agent,
+        None if attempt.cpa_result is None else int(attempt.cpa_result),
+        attempt.cpa_recording,
+        attempt.cpa_rtp_server,
+        attempt.recording,
+        attempt.rtp_server,
+        attempt.interaction_id,
+        fields_text(script, canonical=True) if script else None,
+        attempt.ani,
+        attempt.action_applied,
+    )
+
+
+def _quota_text(quota: QuotaOutcome) -> str:
+    return quota.group if isinstance(quota.group, str) else _NO_MATCH_TEXT
+
+
+_NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
+#: CPA results by number, and None for none.
+_CPA: Final[dict[int | None, CPAResult | None]] = {None: None, **{int(c): c for c in CPAResult}}
+
+# How each field of Attempt is read from a row: ``row[0]`` is the record's id,
+# ``row[1:]`` the values of ATTEMPT_COLUMNS. Checked against the class below,
+# so a field added to Attempt cannot be forgotten here.
+_DECODE: Final = {
+    "phone": "row[4]",
+    "time": "_time(row[1], _zones[row[2]], row[3], row[5])",
+    "is_call_attempt": "bool(row[5] & 1)",
+    "call_disposition": "_dispositions[row[6]]",
+    "record_disposition": "_dispositions[row[7]]",
+    "quota": "None if row[8] is None else _quota(row[8])",
+    "note": "row[9]",
+    "sip_code": "row[10]",
+    "dialing_duration": "row[11]",
+    "cpa_duration": "row[12]",
+    "answered_duration": "row[13]",
+    "agent": "row[14]",
+    "cpa_result": "_cpa[row[15]]",
+    "cpa_recording": "row[16]",
+    "cpa_rtp_server": "row[17]",
+    "recording": "row[18]",
+    "rtp_server": "row[19]",
+    "interaction_id": "row[20]",
+    "is_inbound": "bool(row[5] & 2)",
+    "script_values": "_empty if row[21] is None else _fields(row[21])",
+    "ani": "row[22]",
+    "action_applied": "row[23]",
+}
+if tuple(_DECODE) != _ATTEMPT_FIELDS:  # pragma: no cover - a development-time guard
+    raise AssertionError("_DECODE must name every field of Attempt, in order")
+
+
+def _time(instant: int, zone: dt.tzinfo, wall: int | None, flags: int) -> dt.datetime:
+    if wall is None:
+        if instant >= 0:
+            # fromtimestamp is the fastest way to an aware datetime; it takes
+            # whole seconds exactly (a float would round the microseconds).
+            seconds, micros = divmod(instant, 1_000_000)
+            moment = _from_timestamp(seconds, zone)
+            return moment.replace(microsecond=micros) if micros else moment
+        return (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+    return (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
+        tzinfo=zone, fold=1 if flags & _FOLD else 0
+    )
+
+
+def decode_time(instant: int, zone: str, wall: int | None, fold: bool) -> dt.datetime:
+    """The date-time an :func:`encode_time` tuple describes."""
+    return _time(instant, decode_zone(zone), wall, _FOLD if fold else 0)
+
+
+def _quota(text: str) -> QuotaOutcome:
+    return _NO_MATCH_OUTCOME if text == _NO_MATCH_TEXT else QuotaOutcome(text)
+
+
+_DECODER_SOURCE: Final = "\n".join(
+    [
+        "def decode(row):",
+        "    self = _new(_Attempt)",
+        *(f"    _set_{name}(self, {expression})" for name, expression in _DECODE.items()),
+        "    return self",
+        "",
+    ]
+)
+_DECODER_FILE: Final = "<cloudcontact_results store attempt decoder>"
+_DECODER_CODE: Final = compile(_DECODER_SOURCE, _DECODER_FILE, "exec")
+linecache.cache[_DECODER_FILE] = (
+    len(_DECODER_SOURCE),
+    None,
+    _DECODER_SOURCE.splitlines(True),
+    _DECODER_FILE,
+)
+
+
+def attempt_decoder(
+    zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
+) -> Callable[[Sequence[Any]], Attempt]:
+    """A function turning an attempt row (record id, then :data:`ATTEMPT_COLUMNS`) into an Attempt.
+
+    Generated once per read (like attrs' ``__init__``, its source is in
+    :mod:`linecache`), with the store's zones and the campaign's
+    dispositions bound in: one call per attempt, no validators run again.
+
+    Args:
+        zones: zone id -> zone text (the ``zones`` table).
+        dispositions: disposition id -> the disposition the campaign gives
+            that name.
+    """
+    namespace: dict[str, Any] = {
+        "_new": _new,
+        "_Attempt": Attempt,
+        "_time": _time,
+        "_zones": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
+        "_dispositions": {None: None, **dispositions},
+        "_quota": _quota,
+        "_cpa": _CPA,
+        "_empty": _EMPTY_MAP,
+        "_fields": fields_from_text,
+    }
+    namespace.update({f"_set_{name}": vars(Attempt)[name].__set__ for name in _ATTEMPT_FIELDS})
+    exec(_DECODER_CODE, namespace)  # noqa: S102 - our own generated source
+    return namespace["decode"]  # type: ignore[no-any-return]

@@ -1,0 +1,260 @@
+"""Running export jobs: claiming a run under a lease, writing its file, recording it.
+
+A run goes through three steps, each durable before the next starts:
+
+1. *claim* (one write transaction): take the job's lease, then either pick
+   up the job's unfinished run (failed, or left running by a process that
+   died) or, when an occurrence is due, record a new run with its window
+   ``(watermark, ingest sequence now]``, its due time and its file name;
+2. *write* (no transaction held): export the window's results from one
+   snapshot to the file, atomically (temporary file, fsync, rename, fsync of
+   the folder);
+3. *finish* (one write transaction): record the outcome and, on success,
+   advance the job's watermark to the window's end; release the lease.
+
+A crash between the steps leaves the run recorded as running: the next call
+(after the lease's holder is seen to be gone) redoes it with the same
+window, due time and file name, replacing whatever the crashed run left.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import hashlib
+import os
+import socket
+import sqlite3
+import uuid
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, Final
+
+import attrs
+
+from .._csv.write.export import export
+from ..errors import ResultsError
+from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
+from ._snapshot import Window, WindowKind
+
+__all__ = ["Claim", "Lease", "claim", "finish", "write_run"]
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+#: How long a lease holds when its holder cannot be checked (another machine).
+LEASE_SECONDS: Final = 3600
+
+
+def micros(moment: dt.datetime) -> int:
+    """``moment`` as microseconds since the epoch (UTC)."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def moment(value: int) -> dt.datetime:
+    """The UTC date-time of :func:`micros`."""
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
+@attrs.frozen
+class Lease:
+    """Who holds a job's lease: this machine's name, this process, this store object."""
+
+    host: str = attrs.Factory(socket.gethostname)
+    pid: int = attrs.Factory(os.getpid)
+    token: str = attrs.Factory(lambda: uuid.uuid4().hex)
+
+    @property
+    def holder(self) -> str:
+        return f"{self.host}\t{self.pid}\t{self.token}"
+
+    def yields_to(self, holder: str, expires: int, now: int) -> bool:
+        """Whether a lease held by ``holder`` (until ``expires``) keeps us off the job."""
+        if holder == self.holder or expires <= now:
+            return False
+        host, _, rest = holder.partition("\t")
+        pid_text, _, _ = rest.partition("\t")
+        if host != self.host or not pid_text.isdecimal():
+            return True  # cannot check another machine's process: wait for the expiry
+        pid = int(pid_text)
+        if pid == self.pid:
+            return True  # another store object of this process is running it
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return False  # its holder died: the run it left is ours to redo
+        except PermissionError:
+            return True
+        return True
+
+
+@attrs.frozen
+class Claim:
+    """A run this process has claimed: what to write, and where."""
+
+    run_id: int
+    job: ExportJob
+    due: dt.datetime
+    window: Window
+    path: Path
+    redo: bool
+
+
+def claim(
+    connection: sqlite3.Connection,
+    job_id: int,
+    job: ExportJob,
+    now: dt.datetime,
+    lease: Lease,
+) -> Claim | None:
+    """Claim the job's next run inside the caller's write transaction, or None.
+
+    None when another live process holds the job's lease, or when nothing is
+    due: no unfinished run, and no occurrence at or before ``now`` after the
+    last one run.
+    """
+    wall = micros(dt.datetime.now(dt.UTC))
+    held = connection.execute(
+        "SELECT holder, expires FROM leases WHERE job = ?", (job_id,)
+    ).fetchone()
+    if held is not None and lease.yields_to(held[0], held[1], wall):
+        return None
+    unfinished = connection.execute(
+        "SELECT id, due, lo, hi, file FROM job_runs WHERE job = ? AND outcome != 'ok' "
+        "ORDER BY id LIMIT 1",
+        (job_id,),
+    ).fetchone()
+    kind = _kind(job)
+    found: Claim | None
+    if unfinished is not None:
+        run_id, due, lo, hi, file = unfinished
+        connection.execute(
+            "UPDATE job_runs SET outcome = 'running', error = NULL WHERE id = ?", (run_id,)
+        )
+        found = Claim(run_id, job, moment(due), Window(kind, lo, hi), Path(file), redo=True)
+    else:
+        found = _new_run(connection, job_id, job, now, kind)
+        if found is None:
+            return None
+    connection.execute(
+        "INSERT OR REPLACE INTO leases (job, holder, expires) VALUES (?, ?, ?)",
+        (job_id, lease.holder, wall + LEASE_SECONDS * 1_000_000),
+    )
+    return found
+
+
+def _kind(job: ExportJob) -> WindowKind:
+    if not job.incremental:
+        return "all"
+    return "ingested" if job.options.format.value == "detailed-interval" else "completed"
+
+
+def _new_run(
+    connection: sqlite3.Connection,
+    job_id: int,
+    job: ExportJob,
+    now: dt.datetime,
+    kind: WindowKind,
+) -> Claim | None:
+    due = latest_occurrence(job, now)
+    state = connection.execute(
+        "SELECT watermark, last_due FROM jobs WHERE id = ?", (job_id,)
+    ).fetchone()
+    if state is None:
+        return None  # removed by another process since this call listed the jobs
+    watermark, last_due = state
+    if due is None or (last_due is not None and micros(due) <= last_due):
+        return None
+    (hi,) = connection.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()
+    lo = watermark if job.incremental else 0
+    path = job.destination / job.file_name(due)
+    run_id = connection.execute(
+        "INSERT INTO job_runs (job, due, lo, hi, file, outcome) VALUES (?, ?, ?, ?, ?, 'running')",
+        (job_id, micros(due), lo, hi, str(path)),
+    ).lastrowid
+    connection.execute("UPDATE jobs SET last_due = ? WHERE id = ?", (micros(due), job_id))
+    return Claim(run_id, job, due, Window(kind, lo, hi), path, redo=False)  # type: ignore[arg-type]
+
+
+def write_run(claim_: Claim, records_and_campaign: tuple[object, object]) -> tuple[int, int, str]:
+    """Write the claimed run's file from a snapshot; (rows, bytes, sha256).
+
+    Leftovers of an earlier attempt at the same file (temporary files of a
+    process that died) are removed first.
+
+    Raises:
+        ExportError, OSError: the destination is unusable or writing failed.
+    """
+    path = claim_.path
+    with contextlib.suppress(OSError):
+        for leftover in path.parent.glob(f".{path.name}.*.part"):
+            leftover.unlink(missing_ok=True)
+    campaign, records = records_and_campaign
+    result = export(campaign, records, path, claim_.job.options)  # type: ignore[arg-type]
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        for block in iter(lambda: file.read(1 << 20), b""):
+            digest.update(block)
+    return result.rows, result.bytes, digest.hexdigest()
+
+
+def finish(
+    connection: sqlite3.Connection,
+    job_id: int,
+    claim_: Claim,
+    lease: Lease,
+    *,
+    written: tuple[int, int, str] | None,
+    error: ResultsError | OSError | None,
+) -> JobRun:
+    """Record how the claimed run ended, inside the caller's write transaction."""
+    ended = dt.datetime.now(dt.UTC)
+    if written is not None:
+        rows, size, sha256 = written
+        connection.execute(
+            "UPDATE job_runs SET outcome = 'ok', rows = ?, bytes = ?, sha256 = ?, error = NULL, "
+            "finished = ? WHERE id = ?",
+            (rows, size, sha256, micros(ended), claim_.run_id),
+        )
+        connection.execute("UPDATE jobs SET watermark = ? WHERE id = ?", (claim_.window.hi, job_id))
+        outcome, message = JobOutcome.OK, None
+    else:
+        rows, size, sha256 = 0, 0, ""
+        message = str(error)
+        connection.execute(
+            "UPDATE job_runs SET outcome = 'failed', error = ?, finished = ? WHERE id = ?",
+            (message, micros(ended), claim_.run_id),
+        )
+        outcome = JobOutcome.FAILED
+    connection.execute("DELETE FROM leases WHERE job = ? AND holder = ?", (job_id, lease.holder))
+    return JobRun(
+        job=claim_.job.name,
+        due=claim_.due,
+        path=claim_.path,
+        rows=rows,
+        window=(claim_.window.lo, claim_.window.hi),
+        bytes=size,
+        sha256=sha256,
+        outcome=outcome,
+        error=message,
+        finished=moment(micros(ended)),
+    )
+
+
+def run_from_row(name: str, row: Sequence[Any]) -> JobRun:
+    """A :class:`JobRun` from a ``job_runs`` row.
+
+    The row's columns: due, lo, hi, file, rows, bytes, sha256, outcome, error, finished.
+    """
+    due, lo, hi, file, rows, size, sha256, outcome, error, finished = row
+    return JobRun(
+        job=name,
+        due=moment(due),
+        path=Path(file),
+        rows=rows or 0,
+        window=(lo, hi),
+        bytes=size or 0,
+        sha256=sha256 or "",
+        outcome=JobOutcome(outcome),
+        error=error,
+        finished=None if finished is None else moment(finished),
+    )

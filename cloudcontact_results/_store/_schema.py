@@ -1,0 +1,315 @@
+"""The store's SQLite schema, its forward migrations, and opening a connection to it.
+
+The schema version is ``PRAGMA user_version``; ``PRAGMA application_id`` marks
+the file as a results store, so another program's SQLite file is refused
+instead of being written into. Each entry of :data:`MIGRATIONS` takes the
+store from the version before it to its own; a store is upgraded, in one
+transaction, when it is opened by a library that knows newer versions, and
+refused when it was written by a newer library.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Final, TypeVar
+
+from ..errors import StoreError
+
+__all__ = [
+    "APPLICATION_ID",
+    "MIGRATIONS",
+    "SCHEMA_VERSION",
+    "connect",
+    "retrying",
+    "store_error",
+    "transaction",
+]
+
+_T = TypeVar("_T")
+
+#: "CCRS" (CloudContact Results Store), as a 32-bit integer.
+APPLICATION_ID: Final = 0x43435253
+
+#: Version 1: campaigns, lists, records, attempts, archives; jobs, job runs and leases.
+_VERSION_1: Final = """
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('ingest', 0);
+
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL
+);
+
+CREATE TABLE lists (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    UNIQUE (campaign, name)
+);
+
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    record_id TEXT NOT NULL,
+    fields TEXT NOT NULL,
+    completed_seq INTEGER,
+    UNIQUE (list, record_id)
+);
+CREATE INDEX records_by_list ON records (list);
+CREATE INDEX records_completed ON records (completed_seq) WHERE completed_seq IS NOT NULL;
+
+CREATE TABLE dispositions (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    UNIQUE (campaign, name)
+);
+
+CREATE TABLE zones (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE attempts (
+    seq INTEGER PRIMARY KEY,
+    record INTEGER NOT NULL REFERENCES records (id) ON DELETE CASCADE,
+    t INTEGER NOT NULL,
+    zone INTEGER NOT NULL,
+    wall INTEGER,
+    phone TEXT NOT NULL,
+    flags INTEGER NOT NULL,
+    call_disposition INTEGER,
+    record_disposition INTEGER,
+    quota TEXT,
+    note TEXT NOT NULL,
+    sip_code INTEGER,
+    dialing_duration INTEGER NOT NULL,
+    cpa_duration INTEGER NOT NULL,
+    answered_duration INTEGER NOT NULL,
+    agent TEXT NOT NULL,
+    cpa_result INTEGER,
+    cpa_recording TEXT NOT NULL,
+    cpa_rtp_server TEXT NOT NULL,
+    recording TEXT NOT NULL,
+    rtp_server TEXT NOT NULL,
+    interaction_id TEXT NOT NULL,
+    script_values TEXT
+);
+CREATE INDEX attempts_by_record ON attempts (record, t);
+
+CREATE TABLE archives (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    list_name TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('deleted', 'removed', 'replaced')),
+    created INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL
+);
+CREATE INDEX archives_by_campaign ON archives (campaign);
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    definition TEXT NOT NULL,
+    watermark INTEGER NOT NULL DEFAULT 0,
+    last_due INTEGER
+);
+CREATE INDEX jobs_by_campaign ON jobs (campaign);
+
+CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    due INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    rows INTEGER,
+    bytes INTEGER,
+    sha256 TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'running')),
+    error TEXT,
+    finished INTEGER
+);
+CREATE INDEX job_runs_by_job ON job_runs (job, id);
+
+CREATE TABLE leases (
+    job INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    expires INTEGER NOT NULL
+);
+"""
+
+#: Version 2: the attempt fields of Bright Pattern 5.x (``ANI``, ``Action Applied``).
+_VERSION_2: Final = """
+ALTER TABLE attempts ADD COLUMN ani TEXT NOT NULL DEFAULT '';
+ALTER TABLE attempts ADD COLUMN action_applied TEXT NOT NULL DEFAULT ''
+"""
+
+#: Version 3: where mirroring each list from the platform's API stands (docs/platform-api.md).
+_VERSION_3: Final = """
+CREATE TABLE platform_sync (
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    watermark INTEGER NOT NULL,
+    synced INTEGER NOT NULL,
+    PRIMARY KEY (list, source)
+) WITHOUT ROWID;
+"""
+
+#: ``MIGRATIONS[n - 1]`` takes a store from version ``n - 1`` to version ``n``.
+MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2, _VERSION_3)
+SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+
+def store_error(path: str, error: sqlite3.Error) -> StoreError:
+    """The library's error for what SQLite said about the store at ``path``."""
+    message = str(error)
+    if "locked" in message or "busy" in message:
+        return StoreError(path, f"another process kept the store locked too long ({message})")
+    if "not a database" in message:
+        return StoreError(path, "is not a results store (not an SQLite database)")
+    if "unable to open" in message:
+        return StoreError(path, f"cannot be opened ({message})")
+    return StoreError(path, message)
+
+
+def retrying(path: str, action: Callable[[], _T], *, seconds: float) -> _T:
+    """``action()``, retried while SQLite answers busy without waiting (recovery, WAL setup).
+
+    The busy timeout covers ordinary lock waits; a few states of a store that
+    another process is opening or recovering answer ``SQLITE_BUSY`` at once.
+    Gives up after ``seconds`` (the store's timeout) in all.
+    """
+    deadline = time.monotonic() + seconds
+    delay = 0.005
+    while True:
+        try:
+            return action()
+        except sqlite3.OperationalError as error:
+            message = str(error)
+            if ("locked" not in message and "busy" not in message) or time.monotonic() > deadline:
+                raise store_error(path, error) from error
+        time.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
+def connect(path: Path, timeout: float) -> sqlite3.Connection:
+    """A connection to the store at ``path``, created and migrated if need be.
+
+    Raises:
+        StoreError: ``path`` is a folder or cannot be opened, is not an SQLite
+            file, is another program's SQLite file, or was written by a newer
+            version of the library.
+    """
+    name = str(path)
+    if path.is_dir():
+        raise StoreError(name, "is a folder, not a store file")
+    try:
+        connection = sqlite3.connect(
+            path, timeout=timeout, isolation_level=None, check_same_thread=False
+        )
+    except sqlite3.Error as error:
+        raise store_error(name, error) from error
+    try:
+        retrying(name, lambda: _prepare(name, connection, timeout), seconds=timeout)
+    except BaseException:
+        connection.close()
+        raise
+    return connection
+
+
+def _prepare(name: str, connection: sqlite3.Connection, timeout: float) -> None:
+    try:
+        connection.execute("PRAGMA foreign_keys = ON")
+        # Archives are the only copy of the results they hold: every commit is
+        # made durable (FULL), not merely consistent (NORMAL).
+        connection.execute("PRAGMA synchronous = FULL")
+        _check_kind(name, connection)
+        if connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+            mode = connection.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            if mode != "wal":
+                raise StoreError(name, f"cannot use write-ahead logging (journal mode {mode!r})")
+        if _version(connection) == SCHEMA_VERSION:
+            return  # the usual case: no write lock taken, so opening never waits for writers
+        with transaction(name, connection, immediate=True, seconds=timeout):
+            _check_kind(name, connection)
+            _migrate(name, connection)
+    except sqlite3.OperationalError:
+        raise
+    except sqlite3.Error as error:
+        raise store_error(name, error) from error
+
+
+def _version(connection: sqlite3.Connection) -> int:
+    version: int = connection.execute("PRAGMA user_version").fetchone()[0]
+    return version
+
+
+def _check_kind(name: str, connection: sqlite3.Connection) -> None:
+    application_id = connection.execute("PRAGMA application_id").fetchone()[0]
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if application_id == APPLICATION_ID:
+        if version > SCHEMA_VERSION:
+            raise StoreError(
+                name,
+                f"was written by a newer version of cloudcontact_results (schema version "
+                f"{version}; this version reads up to {SCHEMA_VERSION})",
+            )
+        return
+    tables = connection.execute("SELECT count(*) FROM sqlite_schema").fetchone()[0]
+    if application_id != 0 or version != 0 or tables != 0:
+        raise StoreError(name, "is an SQLite database, but not a results store")
+
+
+def _migrate(name: str, connection: sqlite3.Connection) -> None:
+    version = connection.execute("PRAGMA user_version").fetchone()[0]
+    if version == SCHEMA_VERSION:
+        return
+    if version == 0:
+        connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for target in range(version + 1, SCHEMA_VERSION + 1):
+        for statement in MIGRATIONS[target - 1].split(";\n"):
+            if statement.strip():
+                connection.execute(statement)
+    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+
+
+@contextlib.contextmanager
+def transaction(
+    name: str, connection: sqlite3.Connection, *, immediate: bool, seconds: float
+) -> Iterator[sqlite3.Connection]:
+    """One transaction: committed if the block succeeds, rolled back otherwise.
+
+    ``immediate`` takes the write lock at once (waiting up to the busy
+    timeout), so a writer never fails half-way on a lock; otherwise the
+    transaction reads one snapshot, taken at its first read. Waits for
+    locks up to ``seconds``.
+    """
+    begin = "BEGIN IMMEDIATE" if immediate else "BEGIN"
+    retrying(name, lambda: connection.execute(begin), seconds=seconds)
+    try:
+        yield connection
+    except BaseException:
+        if connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+        raise
+    try:
+        retrying(name, lambda: connection.execute("COMMIT"), seconds=seconds)
+    except BaseException:
+        if connection.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                connection.execute("ROLLBACK")
+        raise

@@ -1,0 +1,976 @@
+"""The results store: campaigns, their live results, archives and deletion, in one SQLite file."""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import shutil
+import sqlite3
+import tempfile
+import threading
+import weakref
+from collections.abc import Generator, Iterable, Iterator, Sequence
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final, Self
+
+import attrs
+
+from .._csv.write.export import Destination, ExportResult, export
+from .._model.campaign import Attempt, Campaign, Record
+from .._options import ExportOptions
+from .._report.plan import ReportPlan
+from .._types import is_naive
+from ..errors import (
+    CampaignMismatchError,
+    JobError,
+    ResultsError,
+    StoreError,
+    UnknownNameError,
+    ValidationError,
+)
+from ._archive import Archive, ArchiveReason, write_archive
+from ._codec import campaign_from_text, campaign_text, fields_from_text
+from ._ingest import Ingest
+from ._jobs import ExportJob, JobRun, job_from_text, job_text
+from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
+from ._schema import connect, retrying, store_error, transaction
+from ._snapshot import Window, read_records
+
+__all__ = ["ResultsStore"]
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
+#: Archives up to this size are built in memory, larger ones in a temporary file.
+_SPOOL_BYTES: Final = 8 * 1024 * 1024
+_BLOB_CHUNK: Final = 1024 * 1024
+#: Attempts of one ``add_attempts`` call looked up and written together.
+_BATCH: Final = 1000
+_ARCHIVE_COLUMNS: Final = (
+    "a.id, c.name, a.list_name, a.reason, a.created, a.records, a.attempts, a.size"
+)
+
+
+def _micros(moment: dt.datetime) -> int:
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def _moment(micros: int) -> dt.datetime:
+    return _EPOCH + dt.timedelta(microseconds=micros)
+
+
+def _archive(row: Sequence[Any]) -> Archive:
+    return Archive(
+        id=row[0],
+        campaign=row[1],
+        list_name=row[2],
+        reason=ArchiveReason(row[3]),
+        created=_moment(row[4]),
+        records=row[5],
+        attempts=row[6],
+        size=row[7],
+    )
+
+
+def _guarded(
+    path: str, connection: sqlite3.Connection, records: Iterator[Record]
+) -> Generator[Record, None, None]:
+    """``records``, SQLite's errors made the library's; the connection closed at the end."""
+    try:
+        yield from records
+    except sqlite3.Error as error:
+        raise store_error(path, error) from error
+    finally:
+        connection.close()
+
+
+class _Snapshot(Iterator[Record]):
+    """Records read from one read transaction of a connection of their own.
+
+    The transaction starts, and the campaign is read, when the snapshot is
+    made; records are read as they are asked for. The connection is closed
+    when the records run out, on :meth:`close`, or when the iterator is
+    garbage-collected.
+    """
+
+    def __init__(
+        self,
+        path: str,
+        connection: sqlite3.Connection,
+        campaign: Campaign,
+        records: Iterator[Record],
+    ) -> None:
+        self._connection = connection
+        self.campaign = campaign
+        self._records = _guarded(path, connection, records)
+        # The generator owns the connection: a loop may hold it after this object
+        # is gone, and an unstarted generator never runs its ``finally``.
+        weakref.finalize(self._records, connection.close)
+
+    def __iter__(self) -> Iterator[Record]:  # noqa: PYI034 - the generator, on purpose
+        # The generator itself: no Python-level call between the reader and the export.
+        return self._records
+
+    def __next__(self) -> Record:
+        return next(self._records)
+
+    def close(self) -> None:
+        """End the read transaction and close its connection."""
+        self._records.close()
+        self._connection.close()
+
+
+class ResultsStore:
+    """Campaigns and their results, kept the way the platform keeps them, in one SQLite file.
+
+    The file is created if missing. Several processes may open the same
+    store at once: each call that writes is one transaction (all or
+    nothing), and reads see one consistent snapshot while writers go on.
+    See ``docs/store.md``.
+
+    Args:
+        path: the store's file.
+        timeout: how long, in seconds, a call waits for another process's
+            write to finish before raising :class:`StoreError`.
+
+    Raises:
+        StoreError: ``path`` is a folder, not an SQLite file, another
+            program's SQLite file, or a store of a newer schema version.
+
+    >>> import tempfile, pathlib
+    >>> from cloudcontact_results import CallingList, Campaign
+    >>> folder = tempfile.mkdtemp()
+    >>> with ResultsStore(pathlib.Path(folder) / "results.sqlite") as store:
+    ...     store.put_campaign(Campaign("Sales", [CallingList("Clients", ["Name"])]))
+    ...     store.campaign_names()
+    ('Sales',)
+    """
+
+    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 60.0) -> None:
+        self._path = Path(path)
+        self._name = str(path)
+        self._timeout = timeout
+        self._lock = threading.RLock()
+        self._campaigns: dict[str, Campaign] = {}
+        self._lease = Lease()
+        self._connection: sqlite3.Connection | None = connect(self._path, timeout)
+
+    # --- the store itself ----------------------------------------------------------------
+
+    @property
+    def path(self) -> Path:
+        """The store's file."""
+        return self._path
+
+    def close(self) -> None:
+        """Close the store; snapshots already being read stay readable until they end."""
+        with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                connection.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(
+        self,
+        kind: type[BaseException] | None,
+        value: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        return f"ResultsStore({self._name!r})"
+
+    def _live(self) -> sqlite3.Connection:
+        if self._connection is None:
+            raise StoreError(self._name, "is closed")
+        return self._connection
+
+    @contextlib.contextmanager
+    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
+        """One transaction on the store's connection; SQLite's errors become the library's."""
+        with self._lock:
+            connection = self._live()
+            try:
+                with transaction(self._name, connection, immediate=write, seconds=self._timeout):
+                    yield connection
+            except sqlite3.Error as error:
+                raise store_error(self._name, error) from error
+
+    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._transaction(write=True)
+
+    def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+        return self._transaction(write=False)
+
+    def _decode(self, text: str) -> Campaign:
+        campaign = self._campaigns.get(text)
+        if campaign is None:
+            if len(self._campaigns) > 64:
+                self._campaigns.clear()
+            campaign = self._campaigns[text] = campaign_from_text(text)
+        return campaign
+
+    def _find(self, connection: sqlite3.Connection, name: object) -> tuple[int, Campaign]:
+        row = (
+            connection.execute(
+                "SELECT id, definition FROM campaigns WHERE name = ?", (name,)
+            ).fetchone()
+            if isinstance(name, str)
+            else None
+        )
+        if row is None:
+            raise UnknownNameError(self._name, "campaign", name, "the store holds no such campaign")
+        return row[0], self._decode(row[1])
+
+    @staticmethod
+    def _lists(connection: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
+        return dict(
+            connection.execute("SELECT name, id FROM lists WHERE campaign = ?", (campaign_id,))
+        )
+
+    # --- campaigns ---------------------------------------------------------------------
+
+    def put_campaign(self, campaign: Campaign) -> None:
+        """Create the campaign, or redefine the one of the same name.
+
+        A redefinition that drops a list archives that list's results first
+        (reason ``REMOVED``). It may change anything else as long as the
+        results already stored still fit: list columns the records use,
+        script fields the attempts have values for, and dispositions the
+        attempts carry (a record disposition must stay final) cannot go.
+
+        Raises:
+            ValidationError: ``campaign`` is not a :class:`Campaign`.
+            CampaignMismatchError: stored results would not fit the new
+                definition; nothing is changed.
+        """
+        if not isinstance(campaign, Campaign):
+            raise ValidationError("campaign", campaign, "must be a Campaign")
+        text = campaign_text(campaign)
+        with self._write() as connection:
+            row = connection.execute(
+                "SELECT id, definition FROM campaigns WHERE name = ?", (campaign.name,)
+            ).fetchone()
+            if row is None:
+                campaign_id = connection.execute(
+                    "INSERT INTO campaigns (name, definition) VALUES (?, ?)",
+                    (campaign.name, text),
+                ).lastrowid
+                connection.executemany(
+                    "INSERT INTO lists (campaign, name) VALUES (?, ?)",
+                    [(campaign_id, cl.name) for cl in campaign.lists],
+                )
+                return
+            campaign_id, old = row[0], self._decode(row[1])
+            lists = self._lists(connection, campaign_id)
+            kept = {cl.name for cl in campaign.lists}
+            for calling_list in old.lists:
+                if calling_list.name not in kept:
+                    self._archive_list(
+                        connection, campaign_id, old, calling_list.name, ArchiveReason.REMOVED
+                    )
+                    connection.execute(
+                        "DELETE FROM lists WHERE id = ?", (lists[calling_list.name],)
+                    )
+            connection.executemany(
+                "INSERT OR IGNORE INTO lists (campaign, name) VALUES (?, ?)",
+                [(campaign_id, cl.name) for cl in campaign.lists],
+            )
+            connection.execute(
+                "UPDATE campaigns SET definition = ? WHERE id = ?", (text, campaign_id)
+            )
+            _check_fit(connection, campaign_id, old, campaign, self._lists(connection, campaign_id))
+
+    def campaign(self, name: str) -> Campaign:
+        """The campaign called ``name``.
+
+        Raises:
+            UnknownNameError: the store holds no such campaign.
+        """
+        with self._read() as connection:
+            return self._find(connection, name)[1]
+
+    def campaign_names(self) -> tuple[str, ...]:
+        """The names of the store's campaigns, in the order they were created."""
+        with self._read() as connection:
+            return tuple(
+                row[0] for row in connection.execute("SELECT name FROM campaigns ORDER BY id")
+            )
+
+    def delete_campaign(self, name: str) -> None:
+        """Delete the campaign with its results, its archives and its jobs, and nothing else.
+
+        Raises:
+            UnknownNameError: the store holds no such campaign.
+        """
+        with self._write() as connection:
+            campaign_id, _ = self._find(connection, name)
+            connection.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
+
+    # --- results -------------------------------------------------------------------------
+
+    def add_records(self, name: str, records: Iterable[Record], *, replace: bool = False) -> int:
+        """Load records, with any attempts they carry, into the campaign's lists.
+
+        A record whose list and id are already stored is updated: its fields
+        are replaced and its attempts merged, without duplicates. With
+        ``replace``, each list the records name is first archived (reason
+        ``REPLACED``) and emptied, so that it then holds exactly the records
+        given: the platform's reload in replace mode. One transaction: all
+        the records or none.
+
+        Args:
+            name: the campaign.
+            records: its records, consumed once.
+            replace: reload the lists the records name.
+
+        Returns:
+            The number of records given.
+
+        Raises:
+            UnknownNameError: no such campaign, or a record of a list the
+                campaign does not have.
+            CampaignMismatchError: not a record, or a field that is not a
+                column of its list, or a script value of an unknown field.
+            UnknownDispositionError: an attempt's disposition is neither the
+                campaign's nor a system one.
+        """
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, name)
+            lists = self._lists(connection, campaign_id)
+            ingest = Ingest(connection, self._name, campaign_id, campaign, lists)
+            replaced: set[str] = set()
+            count = 0
+            for position, record in enumerate(records):
+                ingest.check_record(f"records[{position}]", record)
+                if replace and record.list_name not in replaced:
+                    ingest.flush()
+                    self._archive_list(
+                        connection, campaign_id, campaign, record.list_name, ArchiveReason.REPLACED
+                    )
+                    connection.execute(
+                        "DELETE FROM records WHERE list = ?", (lists[record.list_name],)
+                    )
+                    replaced.add(record.list_name)
+                ingest.add_record(record)
+                ingest.flush_if_full()
+                count += 1
+            ingest.flush()
+            return count
+
+    def add_attempts(self, name: str, attempts: Iterable[tuple[str, str, Attempt]]) -> int:
+        """Add attempts to stored records: the dialer's live feed.
+
+        One transaction: every attempt or none. An attempt equal in every
+        field (its time the same instant in the same time zone) to one the
+        record already has is ignored, as are repeats within the call, so a
+        feed may deliver more than once.
+
+        Args:
+            name: the campaign.
+            attempts: ``(list name, record id, attempt)`` triples.
+
+        Returns:
+            The number of attempts that were new.
+
+        Raises:
+            UnknownNameError: no such campaign, or a list or record it does
+                not hold.
+            CampaignMismatchError: an item is not such a triple, or an
+                attempt has a script value of an unknown field.
+            UnknownDispositionError: a disposition is neither the campaign's
+                nor a system one.
+        """
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, name)
+            ingest = Ingest(
+                connection, self._name, campaign_id, campaign, self._lists(connection, campaign_id)
+            )
+            batch: list[tuple[str, str, Attempt]] = []
+            for position, item in enumerate(attempts):
+                where = f"attempts[{position}]"
+                if not isinstance(item, tuple) or len(item) != 3:
+                    raise CampaignMismatchError(
+                        where, item, "must be a (list name, record id, Attempt) tuple"
+                    )
+                ingest.list_id(item[0])
+                batch.append((item[0], item[1], ingest.check_attempt(f"{where}[2]", item[2])))
+                if len(batch) == _BATCH:
+                    ingest.add_attempts(batch)
+                    batch.clear()
+            ingest.add_attempts(batch)
+            return ingest.added
+
+    # --- mirroring from the platform ----------------------------------------------------
+
+    def _list_id(self, connection: sqlite3.Connection, name: str, list_name: object) -> int:
+        campaign_id, campaign = self._find(connection, name)
+        lists = self._lists(connection, campaign_id)
+        list_id = lists.get(list_name) if isinstance(list_name, str) else None
+        if list_id is None:
+            raise UnknownNameError(
+                self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
+            )
+        return list_id
+
+    def sync_watermark(self, name: str, list_name: str, source: str) -> dt.datetime | None:
+        """Where mirroring ``list_name`` of campaign ``name`` from ``source`` stands.
+
+        Args:
+            name: the campaign.
+            list_name: one of its lists.
+            source: the platform's address the list is mirrored from.
+
+        Returns:
+            The latest moment (UTC) up to which the list's changes are stored,
+            or None if it was never mirrored from ``source``.
+
+        Raises:
+            UnknownNameError: no such campaign, or it has no such list.
+        """
+        with self._read() as connection:
+            list_id = self._list_id(connection, name, list_name)
+            row = connection.execute(
+                "SELECT watermark FROM platform_sync WHERE list = ? AND source = ?",
+                (list_id, source),
+            ).fetchone()
+        return None if row is None else _moment(row[0])
+
+    def add_synced_records(
+        self,
+        name: str,
+        list_name: str,
+        source: str,
+        records: Iterable[Record],
+        watermark: dt.datetime,
+    ) -> int:
+        """Load records of one list mirrored from ``source``, and where the mirror stands.
+
+        As :meth:`add_records` (an existing record's fields are replaced and
+        its attempts merged without duplicates), and in the same transaction
+        the list's watermark for ``source`` is set: either both are stored or
+        neither, so a mirror stopped at any point resumes without loss.
+
+        Returns:
+            The number of records given.
+
+        Raises:
+            UnknownNameError: no such campaign or list.
+            CampaignMismatchError: a record of another list, or that does not
+                fit the campaign.
+            UnknownDispositionError: a disposition the campaign does not define.
+            ValidationError: ``watermark`` is not an aware datetime.
+        """
+        if not isinstance(watermark, dt.datetime) or watermark.utcoffset() is None:
+            raise ValidationError("watermark", watermark, "must be an aware datetime")
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, name)
+            lists = self._lists(connection, campaign_id)
+            list_id = self._list_id(connection, name, list_name)
+            ingest = Ingest(connection, self._name, campaign_id, campaign, lists)
+            count = 0
+            for position, record in enumerate(records):
+                where = f"records[{position}]"
+                ingest.check_record(where, record)
+                if record.list_name != list_name:
+                    raise CampaignMismatchError(
+                        f"{where}.list_name", record.list_name, f"must be {list_name!r}"
+                    )
+                ingest.add_record(record)
+                ingest.flush_if_full()
+                count += 1
+            ingest.flush()
+            connection.execute(
+                "INSERT INTO platform_sync (list, source, watermark, synced) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (list, source) DO UPDATE "
+                "SET watermark = excluded.watermark, synced = excluded.synced",
+                (list_id, source, _micros(watermark), _micros(dt.datetime.now(dt.UTC))),
+            )
+            return count
+
+    def records(self, name: str, *, lists: Iterable[str] | None = None) -> Iterator[Record]:
+        """The campaign's records, from one consistent snapshot, streaming.
+
+        The snapshot is taken by this call (an unknown name raises here, not
+        at the first ``next()``); records come list by list in the campaign's
+        order of lists, each list in load order, each record's attempts in
+        time order (ties in the order they were added). Memory does not grow
+        with the campaign. Close the iterator (or exhaust it) to end the
+        read transaction early.
+
+        Args:
+            name: the campaign.
+            lists: names of the lists to read; None for all of them.
+
+        Raises:
+            UnknownNameError: no such campaign, or a list it does not have.
+        """
+        return self._snapshot(name, lists, strict=True)
+
+    def _snapshot(
+        self,
+        name: str,
+        lists: Iterable[str] | None,
+        *,
+        strict: bool,
+        window: Window | None = None,
+    ) -> _Snapshot:
+        """A snapshot of ``lists``; unknown list names raise when ``strict``, else are skipped.
+
+        With a ``window``, only that part of the results (an export job's run).
+        """
+        wanted = None if lists is None else ([lists] if isinstance(lists, str) else list(lists))
+        self._live()
+        connection = connect(self._path, self._timeout)
+        try:
+            retrying(self._name, lambda: connection.execute("BEGIN"), seconds=self._timeout)
+            campaign_id, campaign = self._find(connection, name)
+            ids = self._lists(connection, campaign_id)
+            if strict:
+                self._check_lists(campaign, ids, wanted or ())
+            chosen = [
+                (ids[cl.name], cl.name)
+                for cl in campaign.lists
+                if wanted is None or cl.name in wanted
+            ]
+        except sqlite3.Error as error:
+            connection.close()
+            raise store_error(self._name, error) from error
+        except BaseException:
+            connection.close()
+            raise
+        return _Snapshot(
+            self._name,
+            connection,
+            campaign,
+            read_records(connection, campaign_id, campaign, chosen, window),
+        )
+
+    def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
+        for list_name in names:
+            if list_name not in ids:
+                raise UnknownNameError(
+                    self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
+                )
+
+    def export(
+        self, name: str, destination: Destination, options: ExportOptions | None = None
+    ) -> ExportResult:
+        """Export the campaign's results from one snapshot, exactly as :func:`export` would.
+
+        The bytes written are those of ``export(store.campaign(name),
+        store.records(name), destination, options)`` at one moment, while
+        writers go on.
+
+        Raises:
+            UnknownNameError: no such campaign.
+            ExportError, OptionsError, OSError: as :func:`export` raises them.
+        """
+        options = options if options is not None else ExportOptions()
+        # Only the lists exported are read; export itself rejects unknown names.
+        snapshot = self._snapshot(name, options.lists, strict=False)
+        with contextlib.closing(snapshot):
+            return export(snapshot.campaign, snapshot, destination, options)
+
+    # --- archives ------------------------------------------------------------------------
+
+    def _archive_list(
+        self,
+        connection: sqlite3.Connection,
+        campaign_id: int,
+        campaign: Campaign,
+        list_name: str,
+        reason: ArchiveReason,
+    ) -> Archive:
+        """Archive a list's results inside the caller's write transaction.
+
+        The zip is built from the transaction's own view and stored as a BLOB
+        in the same transaction that then removes the results, so the two
+        steps commit together or not at all.
+        """
+        (list_id,) = connection.execute(
+            "SELECT id FROM lists WHERE campaign = ? AND name = ?", (campaign_id, list_name)
+        ).fetchone()
+        created = dt.datetime.now(dt.UTC)
+
+        def records() -> Iterator[Record]:
+            return read_records(connection, campaign_id, campaign, [(list_id, list_name)])
+
+        with tempfile.SpooledTemporaryFile(max_size=_SPOOL_BYTES) as spool:
+            record_count, attempt_count = write_archive(
+                spool,
+                campaign=campaign,
+                list_name=list_name,
+                reason=reason,
+                created=created,
+                records=records,
+            )
+            size = spool.tell()
+            archive_id = connection.execute(
+                "INSERT INTO archives (campaign, list_name, reason, created, records, attempts, "
+                "size, data) VALUES (?, ?, ?, ?, ?, ?, ?, zeroblob(?))",
+                (
+                    campaign_id,
+                    list_name,
+                    reason.value,
+                    _micros(created),
+                    record_count,
+                    attempt_count,
+                    size,
+                    size,
+                ),
+            ).lastrowid
+            spool.seek(0)
+            with connection.blobopen("archives", "data", archive_id) as blob:  # type: ignore[arg-type]
+                shutil.copyfileobj(spool, blob, _BLOB_CHUNK)
+        return Archive(
+            id=archive_id,  # type: ignore[arg-type]
+            campaign=campaign.name,
+            list_name=list_name,
+            reason=reason,
+            created=_moment(_micros(created)),
+            records=record_count,
+            attempts=attempt_count,
+            size=size,
+        )
+
+    def _drop_list(
+        self,
+        connection: sqlite3.Connection,
+        campaign_id: int,
+        campaign: Campaign,
+        list_name: str,
+        reason: ArchiveReason,
+    ) -> Archive:
+        archive = self._archive_list(connection, campaign_id, campaign, list_name, reason)
+        connection.execute(
+            "DELETE FROM lists WHERE campaign = ? AND name = ?", (campaign_id, list_name)
+        )
+        remaining = attrs.evolve(
+            campaign, lists=[cl for cl in campaign.lists if cl.name != list_name]
+        )
+        connection.execute(
+            "UPDATE campaigns SET definition = ? WHERE id = ?",
+            (campaign_text(remaining), campaign_id),
+        )
+        return archive
+
+    def remove_list(self, name: str, list_name: str) -> Archive:
+        """Remove a list from the campaign; its results become an archive (``REMOVED``).
+
+        Raises:
+            UnknownNameError: no such campaign, or a list it does not have.
+        """
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, name)
+            if campaign.calling_list(list_name) is None:
+                raise UnknownNameError(
+                    self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
+                )
+            return self._drop_list(
+                connection, campaign_id, campaign, list_name, ArchiveReason.REMOVED
+            )
+
+    def delete_list(self, list_name: str) -> tuple[Archive, ...]:
+        """Delete a list from every campaign that uses it; each one's results become an archive.
+
+        Returns:
+            The archives (reason ``DELETED``), one per campaign, in the
+            campaigns' order of creation.
+
+        Raises:
+            UnknownNameError: no campaign of the store uses the list.
+        """
+        with self._write() as connection:
+            rows = connection.execute(
+                "SELECT c.id, c.definition FROM lists AS l JOIN campaigns AS c "
+                "ON l.campaign = c.id WHERE l.name = ? ORDER BY c.id",
+                (list_name,),
+            ).fetchall()
+            if not rows:
+                raise UnknownNameError(
+                    self._name, "list", list_name, "no campaign of the store uses it"
+                )
+            return tuple(
+                self._drop_list(
+                    connection, campaign_id, self._decode(text), list_name, ArchiveReason.DELETED
+                )
+                for campaign_id, text in rows
+            )
+
+    def archives(self, name: str) -> tuple[Archive, ...]:
+        """The campaign's archives, oldest first.
+
+        Raises:
+            UnknownNameError: no such campaign.
+        """
+        with self._read() as connection:
+            campaign_id, _ = self._find(connection, name)
+            return tuple(
+                _archive(row)
+                for row in connection.execute(
+                    f"SELECT {_ARCHIVE_COLUMNS} FROM archives AS a JOIN campaigns AS c "  # noqa: S608
+                    "ON a.campaign = c.id WHERE a.campaign = ? ORDER BY a.id",
+                    (campaign_id,),
+                )
+            )
+
+    def archive_bytes(self, archive: Archive) -> bytes:
+        """The zip of an archive: ``simple.csv``, ``detailed.csv`` and ``manifest.json``.
+
+        Raises:
+            UnknownNameError: the store does not hold that archive (its
+                campaign was deleted, or it comes from another store).
+        """
+        if not isinstance(archive, Archive):
+            raise ValidationError("archive", archive, "must be an Archive")
+        with self._read() as connection:
+            row = connection.execute(
+                "SELECT a.data FROM archives AS a JOIN campaigns AS c ON a.campaign = c.id "
+                "WHERE a.id = ? AND c.name = ? AND a.list_name = ? AND a.created = ?",
+                (archive.id, archive.campaign, archive.list_name, _micros(archive.created)),
+            ).fetchone()
+        if row is None:
+            raise UnknownNameError(
+                self._name,
+                "archive",
+                archive.id,
+                f"the store holds no such archive of list {archive.list_name!r} "
+                f"of campaign {archive.campaign!r}",
+            )
+        return bytes(row[0])
+
+    # --- automatic export ------------------------------------------------------------------
+
+    def add_job(self, job: ExportJob) -> None:
+        """Keep an export job in the store; it runs from ``run_due_jobs``.
+
+        Raises:
+            ValidationError: ``job`` is not an :class:`ExportJob`.
+            UnknownNameError: no such campaign.
+            CampaignMismatchError: its options name a list or a disposition
+                the campaign does not have.
+            StoreError: the store has a job of that name already.
+        """
+        if not isinstance(job, ExportJob):
+            raise ValidationError("job", job, "must be an ExportJob")
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, job.campaign)
+            options = job.options
+            ReportPlan.build(campaign, options.selection, options.rendering)
+            taken = connection.execute("SELECT 1 FROM jobs WHERE name = ?", (job.name,)).fetchone()
+            if taken is not None:
+                raise StoreError(self._name, f"job {job.name!r}: the store has a job of that name")
+            connection.execute(
+                "INSERT INTO jobs (name, campaign, definition) VALUES (?, ?, ?)",
+                (job.name, campaign_id, job_text(job)),
+            )
+
+    def jobs(self, name: str) -> tuple[ExportJob, ...]:
+        """The campaign's export jobs, in the order they were added.
+
+        Raises:
+            UnknownNameError: no such campaign.
+        """
+        with self._read() as connection:
+            campaign_id, _ = self._find(connection, name)
+            return tuple(
+                job_from_text(text)
+                for (text,) in connection.execute(
+                    "SELECT definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
+                )
+            )
+
+    def _job_id(self, connection: sqlite3.Connection, job_name: object) -> int:
+        row = (
+            connection.execute("SELECT id FROM jobs WHERE name = ?", (job_name,)).fetchone()
+            if isinstance(job_name, str)
+            else None
+        )
+        if row is None:
+            raise UnknownNameError(self._name, "job", job_name, "the store holds no such job")
+        return int(row[0])
+
+    def remove_job(self, job_name: str) -> None:
+        """Remove an export job, with its run history (the files it wrote stay).
+
+        Raises:
+            UnknownNameError: no such job.
+        """
+        with self._write() as connection:
+            connection.execute(
+                "DELETE FROM jobs WHERE id = ?", (self._job_id(connection, job_name),)
+            )
+
+    def job_runs(self, job_name: str) -> tuple[JobRun, ...]:
+        """The job's runs, oldest first: what was delivered, and what failed.
+
+        Raises:
+            UnknownNameError: no such job.
+        """
+        with self._read() as connection:
+            job_id = self._job_id(connection, job_name)
+            return tuple(
+                run_from_row(job_name, row)
+                for row in connection.execute(
+                    "SELECT due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
+                    "FROM job_runs WHERE job = ? ORDER BY id",
+                    (job_id,),
+                )
+            )
+
+    def run_due_jobs(self, now: dt.datetime | None = None) -> tuple[JobRun, ...]:
+        """Run every job with an occurrence at or before ``now`` not yet run.
+
+        Missed occurrences of a job are coalesced into one run, due at the
+        latest of them. A job whose last run failed (or whose process died
+        running it) has that run redone first, with the same window, due
+        time and file name. A job another process is running is left to it.
+
+        Args:
+            now: the moment to run for (aware); the current time by default.
+
+        Returns:
+            A :class:`JobRun` for each file written, in the order of the jobs.
+
+        Raises:
+            ValidationError: ``now`` is naive.
+            ExceptionGroup: of :class:`JobError`, one per failed run, after
+                every other due job has run.
+        """
+        if now is None:
+            now = dt.datetime.now(dt.UTC)
+        if not isinstance(now, dt.datetime) or is_naive(now):
+            raise ValidationError("now", now, "must be a timezone-aware datetime")
+        with self._read() as connection:
+            jobs = connection.execute("SELECT id, definition FROM jobs ORDER BY id").fetchall()
+        done: list[JobRun] = []
+        failures: list[JobError] = []
+        for job_id, text in jobs:
+            job = job_from_text(text)
+            while True:
+                with self._write() as connection:
+                    claimed = claim(connection, job_id, job, now, self._lease)
+                if claimed is None:
+                    break
+                written, error = None, None
+                try:
+                    written = self._write_run(claimed)
+                except (ResultsError, OSError) as exc:
+                    error = exc
+                with self._write() as connection:
+                    run = finish(
+                        connection, job_id, claimed, self._lease, written=written, error=error
+                    )
+                if error is not None:
+                    failure = JobError(run.job, run.due, str(run.path), str(error))
+                    failure.__cause__ = error
+                    failures.append(failure)
+                    break
+                done.append(run)
+                if not claimed.redo:
+                    break
+        if failures:
+            raise ExceptionGroup(f"{len(failures)} export job run(s) failed", failures)
+        return tuple(done)
+
+    def _write_run(self, claimed: Claim) -> tuple[int, int, str]:
+        snapshot = self._snapshot(
+            claimed.job.campaign, claimed.job.options.lists, strict=False, window=claimed.window
+        )
+        with contextlib.closing(snapshot):
+            return write_run(claimed, (snapshot.campaign, snapshot))
+
+
+def _check_fit(
+    connection: sqlite3.Connection,
+    campaign_id: int,
+    old: Campaign,
+    new: Campaign,
+    lists: dict[str, int],
+) -> None:
+    """Raise if the results stored for the campaign do not fit its new definition."""
+    for calling_list in new.lists:
+        before = old.calling_list(calling_list.name)
+        if before is None or set(before.columns) <= set(calling_list.columns):
+            continue
+        columns = set(calling_list.columns)
+        for record_id, fields in connection.execute(
+            "SELECT record_id, fields FROM records WHERE list = ?", (lists[calling_list.name],)
+        ):
+            for column in _field_names(fields):
+                if column not in columns:
+                    raise CampaignMismatchError(
+                        f"Campaign.lists[{calling_list.name!r}].columns",
+                        column,
+                        f"is dropped, but record {record_id!r} of the store has a value for it",
+                    )
+    names = {field.name for field in new.script_fields}
+    if not {field.name for field in old.script_fields} <= names:
+        for (script,) in connection.execute(
+            f"SELECT a.script_values {_OF_CAMPAIGN} AND a.script_values IS NOT NULL",
+            (campaign_id,),
+        ):
+            for field in _field_names(script):
+                if field not in names:
+                    raise CampaignMismatchError(
+                        "Campaign.script_fields",
+                        field,
+                        "is dropped, but attempts of the store have values for it",
+                    )
+    for disposition_id, name in connection.execute(
+        "SELECT id, name FROM dispositions WHERE campaign = ?", (campaign_id,)
+    ).fetchall():
+        now = new.find_disposition(name)
+        if now == old.find_disposition(name):
+            continue
+        if now is None:
+            _refuse_if_used(
+                connection,
+                (campaign_id, disposition_id, name),
+                "is dropped",
+                ("call_disposition", "record_disposition"),
+            )
+        elif not now.final:
+            _refuse_if_used(
+                connection,
+                (campaign_id, disposition_id, name),
+                "is not final",
+                ("record_disposition",),
+            )
+
+
+_OF_CAMPAIGN: Final = (
+    "FROM attempts AS a JOIN records AS r ON a.record = r.id "
+    "JOIN lists AS l ON r.list = l.id WHERE l.campaign = ?"
+)
+
+
+def _refuse_if_used(
+    connection: sqlite3.Connection,
+    used_by: tuple[int, int, str],
+    change: str,
+    columns: tuple[str, ...],
+) -> None:
+    """Raise if an attempt of the campaign has the disposition in one of ``columns``.
+
+    ``used_by`` is (campaign id, disposition id, disposition name).
+    """
+    campaign_id, disposition_id, name = used_by
+    condition = " OR ".join(f"a.{column} = ?" for column in columns)
+    used = connection.execute(
+        f"SELECT 1 {_OF_CAMPAIGN} AND ({condition}) LIMIT 1",
+        (campaign_id, *(disposition_id for _ in columns)),
+    ).fetchone()
+    if used is not None:
+        raise CampaignMismatchError(
+            "Campaign.dispositions", name, f"{change}, but attempts of the store use it"
+        )
+
+
+def _field_names(text: str) -> Iterable[str]:
+    return fields_from_text(text).keys()

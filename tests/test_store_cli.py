@@ -1,0 +1,316 @@
+"""``cloudcontact-results store ...``: the results store from the shell."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import json
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import pytest
+
+import cloudcontact_results as ccr
+from cloudcontact_results.cli import main
+
+NAME = "Продажи"
+CAMPAIGN_LINES = [
+    {
+        "type": "campaign",
+        "name": NAME,
+        "lists": [
+            {"name": "Клиенты", "columns": ["№", "Телефон"]},
+            {"name": "VIP", "columns": ["№"]},
+        ],
+        "dispositions": [{"name": "Согласен", "code": "1", "final": True}],
+    },
+    {"type": "record", "id": "1", "list": "Клиенты", "fields": {"№": "1", "Телефон": "+7916"}},
+    {"type": "record", "id": "2", "list": "Клиенты", "fields": {"№": "2"}},
+    {"type": "record", "id": "v1", "list": "VIP", "fields": {"№": "v1"}},
+]
+
+
+def attempt_line(record: str, minute: int, **attempt: object) -> str:
+    value = {
+        "list": "Клиенты",
+        "record": record,
+        "attempt": {
+            "phone": "+7916",
+            "time": f"2026-03-02T10:{minute:02d}:00+03:00",
+            "call_disposition": "No answer",
+            **attempt,
+        },
+    }
+    return json.dumps(value, ensure_ascii=False) + "\n"
+
+
+@pytest.fixture
+def campaign_file(tmp_path: Path) -> Path:
+    path = tmp_path / "campaign.jsonl"
+    path.write_text("".join(json.dumps(line) + "\n" for line in CAMPAIGN_LINES), encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def store(tmp_path: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    path = tmp_path / "results.sqlite"
+    assert main(["store", "load", str(path), str(campaign_file)]) == 0
+    assert capsys.readouterr().out == f"{path}: campaign '{NAME}', 3 records loaded\n"
+    return path
+
+
+def test_load_creates_the_store_and_campaigns_lists_it(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "campaigns", str(store)]) == 0
+    assert capsys.readouterr().out == f"{NAME}\n"
+    with ccr.ResultsStore(store) as opened:
+        assert [r.id for r in opened.records(NAME)] == ["1", "2", "v1"]
+
+
+def test_ingest_from_a_file_in_batches_then_again_adds_nothing(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        attempt_line("1", 1)
+        + attempt_line("2", 2)
+        + attempt_line("1", 3, call_disposition="Согласен", record_disposition="Согласен"),
+        encoding="utf-8",
+    )
+    assert main(["store", "ingest", str(store), NAME, str(feed), "--batch", "2"]) == 0
+    assert capsys.readouterr().out == f"{store}: 3 attempts read, 3 new\n"
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
+    assert capsys.readouterr().out == f"{store}: 3 attempts read, 0 new\n"
+    with ccr.ResultsStore(store) as opened:
+        first = next(opened.records(NAME))
+        assert [a.time.minute for a in first.attempts] == [1, 3]
+        assert first.completing_attempt is first.attempts[1]
+
+
+def test_ingest_from_stdin_and_a_bad_line_names_it(store: Path) -> None:
+    lines = attempt_line("1", 1) + attempt_line("нет", 2) + attempt_line("2", 3)
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cloudcontact_results",
+            "store",
+            "ingest",
+            str(store),
+            NAME,
+            "--batch",
+            "1",
+        ],
+        input=lines,
+        capture_output=True,
+        text=True,
+        encoding="utf-8",
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert result.stdout == f"{store}: 1 attempts read, 1 new\n"
+    assert result.stderr.count("\n") == 1
+    assert result.stderr.startswith("error: ")
+    assert "record 'нет'" in result.stderr
+
+
+def test_ingest_reports_a_malformed_line_with_its_number(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(attempt_line("1", 1) + '{"list": "Клиенты", "record": "1"}\n', encoding="utf-8")
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: ")
+    assert "line 2" in err
+    assert "attempt" in err
+
+
+@pytest.mark.parametrize("report", ["simple", "detailed"])
+def test_export_takes_every_option_of_export(
+    store: Path, campaign_file: Path, tmp_path: Path, report: str
+) -> None:
+    options = [
+        "--format",
+        report,
+        "--language",
+        "ru",
+        "--dialect",
+        "excel-ru",
+        "--lists",
+        "Клиенты",
+    ]
+    options += ["--timezone", "UTC", "--no-guard", "--from", "01.03.26 0:00", "--to", "2026-04-01"]
+    assert main(["store", "export", str(store), NAME, "-o", str(tmp_path / "a.csv"), *options]) == 0
+    assert main(["export", str(campaign_file), "-o", str(tmp_path / "b.csv"), *options]) == 0
+    assert (tmp_path / "a.csv").read_bytes() == (tmp_path / "b.csv").read_bytes()
+
+
+def test_export_bad_options_are_usage_errors(store: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(
+            [
+                "store",
+                "export",
+                str(store),
+                NAME,
+                "-o",
+                str(tmp_path / "a.csv"),
+                "--from",
+                "2026-03-02",
+                "--to",
+                "2026-03-01",
+            ]
+        )
+    assert exit_.value.code == 2
+
+
+def test_unknown_campaign_and_missing_store_are_one_line_errors(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "export", str(store), "Нет", "-o", str(tmp_path / "a.csv")]) == 1
+    assert (
+        capsys.readouterr().err
+        == f"error: store '{store}': campaign 'Нет': the store holds no such campaign\n"
+    )
+    missing = tmp_path / "missing.sqlite"
+    assert main(["store", "archives", str(missing), NAME]) == 1
+    assert "does not exist" in capsys.readouterr().err
+    assert not missing.exists()
+
+
+def test_remove_list_archives_and_save_archive_writes_the_zip(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "remove-list", str(store), NAME, "VIP"]) == 0
+    assert capsys.readouterr().out == "list 'VIP' removed; archive 1\n"
+    assert main(["store", "archives", str(store), NAME]) == 0
+    listing = capsys.readouterr().out
+    assert "removed" in listing
+    assert "VIP" in listing
+    out = tmp_path / "archive.zip"
+    assert main(["store", "save-archive", str(store), NAME, "1", "-o", str(out)]) == 0
+    with ccr.ResultsStore(store) as opened:
+        (archive,) = opened.archives(NAME)
+        assert out.read_bytes() == opened.archive_bytes(archive)
+    with zipfile.ZipFile(out) as zipped:
+        assert json.loads(zipped.read("manifest.json"))["list"] == "VIP"
+    assert main(["store", "save-archive", str(store), NAME, "7", "-o", str(out)]) == 1
+    assert "archive 7" in capsys.readouterr().err
+
+
+def test_delete_list_and_delete_campaign_which_asks_for_yes(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "delete-list", str(store), "Клиенты"]) == 0
+    assert capsys.readouterr().out == f"list 'Клиенты' deleted from '{NAME}'; archive 1\n"
+    with pytest.raises(SystemExit) as exit_:
+        main(["store", "delete-campaign", str(store), NAME])
+    assert exit_.value.code == 2
+    assert "--yes" in capsys.readouterr().err
+    with ccr.ResultsStore(store) as opened:
+        assert opened.campaign_names() == (NAME,)
+    assert main(["store", "delete-campaign", str(store), NAME, "--yes"]) == 0
+    with ccr.ResultsStore(store) as opened:
+        assert opened.campaign_names() == ()
+
+
+def test_load_with_replace_archives_the_reloaded_lists(
+    store: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "load", str(store), str(campaign_file), "--replace"]) == 0
+    capsys.readouterr()
+    with ccr.ResultsStore(store) as opened:
+        archives = opened.archives(NAME)
+        assert [(a.list_name, a.reason) for a in archives] == [
+            ("Клиенты", ccr.ArchiveReason.REPLACED),
+            ("VIP", ccr.ArchiveReason.REPLACED),
+        ]
+        assert archives[0].created.tzinfo is dt.UTC
+        data = opened.archive_bytes(archives[0])
+    assert [row.record_id for row in ccr.read_report(io.BytesIO(data), member="detailed.csv")] == []
+
+
+# --- export jobs ------------------------------------------------------------------------------
+
+
+def test_jobs_add_list_run_runs_and_remove(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    add = ["store", "jobs", "add", str(store), "hourly", NAME, "--schedule", "FREQ=HOURLY"]
+    add += ["--start", "2026-03-02T00:00", "--timezone", "UTC", "--destination", str(out)]
+    assert main([*add, "--format", "detailed-interval"]) == 0
+    assert capsys.readouterr().out == "job 'hourly' added\n"
+    assert main(["store", "jobs", "list", str(store)]) == 0
+    listing = capsys.readouterr().out
+    assert listing.startswith(
+        f"hourly\t{NAME}\tFREQ=HOURLY\t2026-03-02T00:00:00+00:00\tincremental\t"
+    )
+
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(attempt_line("1", 1), encoding="utf-8")
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
+    capsys.readouterr()
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30"]) == 0
+    ran = capsys.readouterr().out
+    path = out / "hourly_20260302T100000Z.csv"
+    assert ran == f"job 'hourly' due 2026-03-02T10:00:00Z (0, 1]: 1 rows -> {path}\n"
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:45"]) == 0
+    assert capsys.readouterr().out == ""
+    assert main(["store", "jobs", "runs", str(store), "hourly"]) == 0
+    assert "\tok\t" in capsys.readouterr().out
+
+    assert main(["store", "jobs", "remove", str(store), "hourly"]) == 0
+    assert main(["store", "jobs", "remove", str(store), "hourly"]) == 1
+    assert "job 'hourly'" in capsys.readouterr().err
+
+
+def test_jobs_run_reports_failures_one_line_each_and_exits_1(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path / "missing")]
+    assert main(add) == 0
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T12:00"]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert err.startswith("error: job 'j', run due 2026-03-01T21:00:00Z")  # midnight in Moscow
+
+
+def test_jobs_add_bad_rule_is_a_data_error(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=NEVER"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
+    assert main(add) == 1
+    assert "ExportJob.schedule" in capsys.readouterr().err
+
+
+def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path: Path) -> None:
+    add = ["store", "jobs", "add", str(store), "yearly", NAME, "--schedule", "FREQ=YEARLY"]
+    add += ["--start", "2099-01-01", "--destination", str(tmp_path)]
+    assert main(add) == 0
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cloudcontact_results", "store", "serve", str(store)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    assert process.stdout.readline() == f"serving {store}\n"
+    time.sleep(0.3)  # idle: asleep until 2099
+    asked = time.monotonic()
+    process.send_signal(signal.SIGTERM)
+    out, err = process.communicate(timeout=10)
+    assert time.monotonic() - asked < 1.0
+    assert process.returncode == 0, err
+    assert out.endswith("stopped\n")

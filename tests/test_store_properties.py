@@ -1,0 +1,147 @@
+"""Properties of the results store, over Hypothesis-drawn campaigns and records.
+
+The answer key is always the stateless :func:`export` of the same records:
+the store must write exactly its bytes, whatever the format, language,
+dialect or feed order, and after reopening.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+import cloudcontact_results as ccr
+from tests.strategies import campaign_with_records, export_options
+
+FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
+
+options_strategy = export_options(
+    format=st.sampled_from(["simple", "detailed", "detailed-interval"]),
+    compress=st.booleans(),
+    zip_timestamp=st.just(FIXED_ZIP_TIME),
+)
+
+
+def identity(attempt: ccr.Attempt) -> tuple[object, ...]:
+    """What makes two attempts the same for the store: every field, the time in its own zone."""
+    time = attempt.time
+    return (attempt, repr(time.tzinfo), time.replace(tzinfo=None), time.fold)
+
+
+def expected_records(campaign: ccr.Campaign, records: list[ccr.Record]) -> list[ccr.Record]:
+    """The records as the store gives them back: list by list, repeated attempts once."""
+    order = {calling_list.name: i for i, calling_list in enumerate(campaign.lists)}
+    result = []
+    for record in sorted(records, key=lambda r: order[r.list_name]):
+        unique = {identity(a): a for a in reversed(record.attempts)}
+        attempts = [a for a in record.attempts if unique.get(identity(a)) is a]
+        result.append(attrs.evolve(record, attempts=attempts))
+    return result
+
+
+def export_bytes(
+    campaign: ccr.Campaign, records: list[ccr.Record], options: ccr.ExportOptions
+) -> bytes:
+    stream = io.BytesIO()
+    ccr.export(campaign, records, stream, options)
+    return _comparable(stream.getvalue(), options)
+
+
+def store_bytes(store: ccr.ResultsStore, name: str, options: ccr.ExportOptions) -> bytes:
+    stream = io.BytesIO()
+    store.export(name, stream, options)
+    return _comparable(stream.getvalue(), options)
+
+
+def _comparable(data: bytes, options: ccr.ExportOptions) -> bytes:
+    # A zip written to a stream is named after the campaign: compare the member.
+    if not options.compress:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        (member,) = archive.namelist()
+        return archive.read(member)
+
+
+@given(campaign_with_records(max_records=6), options_strategy)
+def test_store_export_is_the_stateless_export_before_and_after_reopening(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
+) -> None:
+    campaign, records = campaign_and_records
+    expected = expected_records(campaign, records)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "results.sqlite"
+        with ccr.ResultsStore(path) as store:
+            store.put_campaign(campaign)
+            assert store.add_records(campaign.name, records) == len(records)
+            assert list(store.records(campaign.name)) == expected
+            assert store_bytes(store, campaign.name, options) == export_bytes(
+                campaign, expected, options
+            )
+        with ccr.ResultsStore(path) as store:
+            assert store.campaign(campaign.name) == campaign
+            assert list(store.records(campaign.name)) == expected
+            assert store_bytes(store, campaign.name, options) == export_bytes(
+                campaign, expected, options
+            )
+
+
+def interleavings(
+    draw: st.DrawFn, queues: list[list[tuple[str, str, ccr.Attempt]]]
+) -> Iterator[tuple[str, str, ccr.Attempt]]:
+    """The items of all ``queues`` in a drawn order that keeps each queue's own order."""
+    queues = [list(queue) for queue in queues if queue]
+    while queues:
+        index = draw(st.integers(0, len(queues) - 1))
+        yield queues[index].pop(0)
+        if not queues[index]:
+            del queues[index]
+
+
+@given(campaign_with_records(max_records=6), st.data())
+def test_live_ingest_in_any_batches_with_redelivery_ends_as_loading_at_once(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], data: st.DataObject
+) -> None:
+    campaign, records = campaign_and_records
+    # Each record's attempts in their own order (ties keep it); records interleaved.
+    feed = list(
+        interleavings(
+            data.draw,
+            [[(r.list_name, r.id, a) for a in r.attempts] for r in records],
+        )
+    )
+    batches: list[list[tuple[str, str, ccr.Attempt]]] = []
+    delivered: list[tuple[str, str, ccr.Attempt]] = []
+    position = 0
+    while position < len(feed):
+        size = data.draw(st.integers(1, 5), label="batch size")
+        batch = feed[position : position + size]
+        position += size
+        # At-least-once delivery: earlier items come again, in this batch or alone.
+        repeats = data.draw(st.lists(st.sampled_from(delivered), max_size=3)) if delivered else []
+        delivered += batch
+        batches.append(batch + repeats)
+        if data.draw(st.booleans(), label="repeat the batch"):
+            batches.append(list(batch))
+
+    options = [ccr.ExportOptions(format=f) for f in ("simple", "detailed")]
+    with tempfile.TemporaryDirectory() as folder:
+        with ccr.ResultsStore(Path(folder) / "at-once.sqlite") as at_once:
+            at_once.put_campaign(campaign)
+            at_once.add_records(campaign.name, records)
+            wanted = [store_bytes(at_once, campaign.name, o) for o in options]
+        with ccr.ResultsStore(Path(folder) / "live.sqlite") as live:
+            live.put_campaign(campaign)
+            live.add_records(campaign.name, [attrs.evolve(r, attempts=()) for r in records])
+            added = sum(live.add_attempts(campaign.name, batch) for batch in batches)
+            assert [store_bytes(live, campaign.name, o) for o in options] == wanted
+            expected = expected_records(campaign, records)
+            assert added == sum(len(r.attempts) for r in expected)
+            assert list(live.records(campaign.name)) == expected
