@@ -464,3 +464,31 @@ def test_an_unseekable_stream_that_cannot_peek_says_how_to_wrap_it():
         "the source must be seekable or peekable (e.g. wrap it in io.BufferedReader) "
         "(got 'Unseekable')"
     )
+
+
+def test_a_header_with_half_the_reports_columns_names_the_missing_half():
+    present, missing = DETAILED_EN[:12], DETAILED_EN[12:24]
+    with pytest.raises(ccr.errors.ReadError) as caught:
+        ccr.read_report(io.BytesIO(csv_bytes([present])))
+    assert caught.value.reason == (
+        "not a simple or detailed report: the header lacks the columns "
+        + ", ".join(repr(name) for name in missing)
+    )
+
+
+def test_a_report_column_twice_in_the_header_is_named():
+    data = csv_bytes([["Name", *SIMPLE_EN, "Completed"]])
+    with pytest.raises(ccr.errors.ReadError) as caught:
+        ccr.read_report(io.BytesIO(data))
+    assert (
+        str(caught.value)
+        == "line 1, column 'Completed': a report column appears twice in the header"
+    )
+
+
+def test_a_file_name_near_the_length_limit_can_be_written(tmp_path):
+    # The temporary file beside it adds 15 characters: "." + name + ".<8 hex>.part".
+    name = "r" * 236 + ".csv"
+    result = ccr.export(CAMPAIGN, RECORDS, tmp_path / name)
+    assert result.rows == 1
+    assert [path.name for path in tmp_path.iterdir()] == [name]

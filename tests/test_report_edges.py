@@ -341,3 +341,15 @@ def test_a_campaign_and_options_of_another_type_are_named():
     assert str(caught_options.value) == (
         "options: must be ExportOptions or None (got {'format': 'simple'})"
     )
+
+
+def test_frame_numbers_a_name_past_the_numbers_already_taken():
+    pytest.importorskip("pandas")
+    campaign = ccr.Campaign(
+        "c", [ccr.CallingList("L", ["c (2)", "c"])], script_fields=[ccr.ScriptField("c")]
+    )
+    stream = io.BytesIO()
+    ccr.export(campaign, [ccr.Record("1", "L", {"c (2)": "x", "c": "y"})], stream)
+    stream.seek(0)
+    frame = ccr.read_report(stream, script_fields=["c"]).to_pandas()
+    assert list(frame.columns[:3]) == ["c (2)", "c", "c (3)"]
