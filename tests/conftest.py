@@ -1,7 +1,8 @@
 """Hypothesis profiles.
 
 ``default`` keeps runs short on a small machine; ``ci`` tries harder and
-prints the reproduction blob of a failure. Choose with
+prints the reproduction blob of a failure; ``mutation`` is ``default`` made
+quick to fail, for mutation testing. Choose with
 ``HYPOTHESIS_PROFILE=ci pytest`` (or ``pytest --hypothesis-profile=ci``).
 """
 
@@ -9,7 +10,7 @@ from __future__ import annotations
 
 import os
 
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 
 # The domain strategies build whole campaigns with records and attempts, so a
 # single example can be slow to generate on a loaded 2-core machine: time is
@@ -26,6 +27,15 @@ settings.register_profile(
     deadline=None,
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
+)
+# Mutation testing (docs/quality.md) asks only whether a test fails: the
+# examples of ``default``, without shrinking or explaining a failure, and with
+# no example database, so that one mutant's verdict never depends on another's.
+settings.register_profile(
+    "mutation",
+    parent=settings.get_profile("default"),
+    phases=[Phase.explicit, Phase.generate, Phase.target],
+    database=None,
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 

@@ -240,6 +240,8 @@ class Report:
         """The first ``count`` rows, without consuming a report read from a file object."""
         if not self._once or self._workbook is not None:
             rows: list[Row] = []
+            if count <= 0:
+                return rows  # as for a stream: no row read, none shown
             iterator = iter(self)
             try:
                 for row in iterator:
