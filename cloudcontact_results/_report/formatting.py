@@ -1,7 +1,7 @@
 """Typed rows -> text cells, for one rendering (time zone, language, date-time format, guard).
 
 What a cell of each :class:`ColumnKind` holds is written once, as a Python
-expression in :data:`_CELL_SOURCE`. From that one definition the formatter
+expression in :data:`CELL_SOURCE`. From that one definition the formatter
 compiles both the function of a single cell and, for the hot loop of an
 export, one function per report that formats a whole row in one call. The
 generated source is registered with :mod:`linecache` under its own file
@@ -12,8 +12,6 @@ debuggers show the generated lines.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import linecache
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -23,11 +21,21 @@ from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
 from .columns import ColumnKind
+from .generated import compile_source
 from .guard import TRIGGERS, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
 
-__all__ = ["RowFormatter", "format_row", "row_function"]
+__all__ = [
+    "CELL_SOURCE",
+    "RowFormatter",
+    "cell_function",
+    "format_row",
+    "generated_namespace",
+    "guarded_source",
+    "guards",
+    "row_function",
+]
 
 Cells = Callable[[Any], list[str]]
 
@@ -35,7 +43,7 @@ Cells = Callable[[Any], list[str]]
 #: appears once: the expression binds it to ``v`` when it needs it twice).
 #: ``time``, ``disposition``, ``quota_group`` and ``note`` are the formatter's
 #: methods of the same names, which depend on the rendering.
-_CELL_SOURCE: Final[dict[ColumnKind, str]] = {
+CELL_SOURCE: Final[dict[ColumnKind, str]] = {
     ColumnKind.TEXT: "{value}",
     ColumnKind.FLAG: '("1" if {value} else "0")',
     ColumnKind.COUNT: '("" if (v := {value}) is None else str(v))',
@@ -77,15 +85,10 @@ _GUARDED_PROLOGUE: Final = """\
 #: "00" to "59": the zero-padded parts of a date-time in the default format.
 _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
 
-_generated = itertools.count(1)
 
-
-def _compile(source: str, namespace: dict[str, Any], what: str) -> None:
-    """Run generated ``source`` in ``namespace`` under a file name that tracebacks can show."""
-    filename = f"<cloudcontact_results generated {what} #{next(_generated)}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    exec(code, namespace)  # noqa: S102  # the source is built from our own column table
+def guarded_source(cell: str) -> str:
+    """The expression of cell ``cell`` passed through the formula guard (when it can start one)."""
+    return f"(guard_cell(c) if (c := {cell}) and c[0] in T else c)"
 
 
 class RowFormatter:
@@ -131,6 +134,7 @@ class RowFormatter:
         # times) are left out of the guard.
         self._guarded_kinds = _TEXT_KINDS if self._iso else _TEXT_KINDS | {ColumnKind.TIME}
         self._compiled: dict[tuple[ReportKind, bool], Cells] = {}
+        self._cells: dict[tuple[ColumnKind, bool], Callable[[Any], str]] = {}
 
     def __reduce__(self) -> tuple[type[RowFormatter], tuple[Rendering]]:
         return RowFormatter, (self._rendering,)
@@ -153,12 +157,29 @@ class RowFormatter:
             compiled = self._compiled[kind, guard] = self._compile_rows(kind, guard=guard)
         return compiled
 
+    def _guards(self, column_kind: ColumnKind) -> bool:
+        """Can a cell of ``column_kind`` start a formula in this rendering?"""
+        return column_kind in self._guarded_kinds
+
+    def _cell_function(self, column_kind: ColumnKind, *, guard: bool) -> Callable[[Any], str]:
+        """The compiled function of one cell of ``column_kind`` (guarded with ``guard``)."""
+        compiled = self._cells.get((column_kind, guard))
+        if compiled is None:
+            cell = CELL_SOURCE[column_kind].format(value="value")
+            if guard and column_kind in self._guarded_kinds:
+                cell = guarded_source(cell)
+            source = f"def make():\n    def cell(value):\n        return {cell}\n    return cell\n"
+            namespace = dict(self._namespace)
+            compile_source(source, namespace, f"{column_kind.value} cell")
+            compiled = self._cells[column_kind, guard] = namespace["make"]()
+        return compiled
+
     def _compile_rows(self, kind: ReportKind, *, guard: bool) -> Cells:
         cells = ["*fields", "*script"] if guard else ["*row.fields.values()", "*row.script_fields"]
         for column in kind.columns_in(self._rendering.layout):
-            cell = _CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
+            cell = CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
             if guard and column.kind in self._guarded_kinds:
-                cell = f"(guard_cell(c) if (c := {cell}) and c[0] in T else c)"
+                cell = guarded_source(cell)
             cells.append(cell)
         returned = f"return [{', '.join(cells)}]"
         if guard:
@@ -167,7 +188,7 @@ class RowFormatter:
             source = f"def make():\n    def cells(row):\n        {returned}\n    return cells\n"
         namespace = dict(self._namespace)
         what = f"{kind.format.value} rows{' guarded' if guard else ''}"
-        _compile(source, namespace, what)
+        compile_source(source, namespace, what)
         compiled: Cells = namespace["make"]()
         return compiled
 
@@ -218,6 +239,23 @@ class RowFormatter:
 def row_function(formatter: RowFormatter, kind: ReportKind, *, guard: bool) -> Cells:
     """The compiled function formatting the rows of ``kind``: the export's hot loop."""
     return formatter._row_function(kind, guard=guard)  # noqa: SLF001  # this module's own class
+
+
+def cell_function(
+    formatter: RowFormatter, column_kind: ColumnKind, *, guard: bool
+) -> Callable[[Any], str]:
+    """The compiled function of one cell of ``column_kind``: its text, guarded with ``guard``."""
+    return formatter._cell_function(column_kind, guard=guard)  # noqa: SLF001  # this module's own class
+
+
+def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
+    """Does ``formatter``'s guard look at cells of ``column_kind`` (can they start a formula)?"""
+    return formatter._guards(column_kind)  # noqa: SLF001  # this module's own class
+
+
+def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
+    """The names that :data:`CELL_SOURCE` and :func:`guarded_source` use, for ``formatter``."""
+    return dict(formatter._namespace)  # noqa: SLF001  # this module's own class
 
 
 def format_row(row: SimpleRow | DetailedRow, options: ExportOptions | None = None) -> list[str]:

@@ -6,22 +6,21 @@ import contextlib
 import csv
 import datetime as dt
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO
 
 import attrs
 
 from ..._model.campaign import Campaign, Record
 from ..._options import ExportOptions, Packaging, Rendering
-from ..._report.formatting import RowFormatter, row_function
 from ..._report.guard import guarded
 from ..._report.kinds import kind_of
 from ..._report.plan import ReportPlan
 from ..._report.reports import header_of, plan_of
-from ..._report.rows import DetailedRow, SimpleRow
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
+from .fused import write_lines
 from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
 
 __all__ = ["Destination", "ExportResult", "export", "write_report"]
@@ -104,7 +103,6 @@ def write_report(
     """
     kind = kind_of(plan.selection.format)
     header = header_of(plan)
-    rows = kind.rows(plan, records)
     guard = plan.rendering.formula_guard
     timestamp = _zip_time(packaging, plan.rendering) if packaging.compress else None
     path = destination_path(destination)
@@ -132,8 +130,8 @@ def write_report(
         try:
             if dialect.bom:
                 text.write(BOM)
-            cells = row_function(RowFormatter(plan.rendering), kind, guard=guard)
-            count = _write(writer, header, rows, cells, guard)
+            writer.writerow(guarded(header) if guard else header)
+            count = write_lines(kind, plan, records, text.write, dialect)
         except UnicodeEncodeError as error:
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
@@ -144,23 +142,6 @@ def write_report(
         bytes=counter.count,
         member=member if timestamp is not None else None,
     )
-
-
-def _write(
-    writer: Any,
-    header: tuple[str, ...],
-    rows: Iterator[SimpleRow] | Iterator[DetailedRow],
-    cells: Callable[[Any], list[str]],
-    guard: bool,
-) -> int:
-    """Write the header and every row; the number of rows."""
-    writerow = writer.writerow
-    writerow(guarded(header) if guard else header)
-    count = 0
-    for row in rows:
-        writerow(cells(row))
-        count += 1
-    return count
 
 
 def _zip_time(packaging: Packaging, rendering: Rendering) -> dt.datetime:
