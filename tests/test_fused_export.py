@@ -136,9 +136,16 @@ SELECTIONS = {
 }
 
 
-@pytest.mark.parametrize("selection", sorted(SELECTIONS))
-@pytest.mark.parametrize("report_format", ["simple", "detailed", "detailed-interval"])
-@pytest.mark.parametrize("dialect", ["platform", "excel", "excel-ru"])
+@pytest.mark.parametrize(
+    ("selection", "report_format", "dialect"),
+    list(
+        itertools.product(
+            sorted(SELECTIONS),
+            ["simple", "detailed", "detailed-interval"],
+            ["platform", "excel", "excel-ru"],
+        )
+    ),
+)
 @pytest.mark.parametrize("language", ["en", "ru"])
 @pytest.mark.parametrize("layout", ["manual", "5.x"])
 @pytest.mark.parametrize(
@@ -149,6 +156,7 @@ def test_every_option_combination(
     report_format: str,
     dialect: str,
     language: str,
+    *,
     layout: str,
     datetime_format: str,
 ) -> None:

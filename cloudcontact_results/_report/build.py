@@ -10,10 +10,10 @@ import attrs
 
 from .._model.campaign import Attempt, Record
 from .._model.cpa import CPAResult
+from .._model.generated import compile_source
 from .._model.notes import SystemNote
 from .._types import ReportFormat
 from ..errors import CampaignMismatchError
-from .generated import compile_source
 from .plan import ReportPlan
 from .rows import DetailedRow, Note, SimpleRow
 

@@ -17,11 +17,11 @@ from typing import Any, Final
 
 from .._model.campaign import NoMatch
 from .._model.dispositions import SYSTEM_DISPOSITIONS
+from .._model.generated import compile_source
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
 from .columns import ColumnKind
-from .generated import compile_source
 from .guard import TRIGGERS, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow

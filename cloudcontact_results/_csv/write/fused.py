@@ -30,6 +30,7 @@ from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from ..._model.campaign import Record
+from ..._model.generated import compile_source
 from ..._report.build import DETAILED_VALUES, note_of, simple_rows
 from ..._report.columns import Column, ColumnKind
 from ..._report.formatting import (
@@ -40,7 +41,6 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.generated import compile_source
 from ..._report.guard import guarded
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
