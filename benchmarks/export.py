@@ -43,6 +43,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -296,9 +297,7 @@ def _cells(data: bytes) -> tuple[list[str], list[tuple[str, ...]]]:
 
 def speed(count: int, rounds: int) -> None:
     python = sys.version.split()[0]
-    print(
-        f"cloudcontact_results export benchmark: {count:,} records, {rounds} rounds, Python {python}"
-    )
+    print(f"export benchmark: {count:,} records, {rounds} rounds, Python {python}")
     campaign = _synthetic.synthetic_campaign()
     started = time.process_time()
     records = list(_synthetic.synthetic_records(campaign, count))
