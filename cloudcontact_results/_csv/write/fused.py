@@ -96,25 +96,44 @@ class _Encoder:
         self._writer.writerow((text,))
         return buffer.getvalue()[: -self._terminator_length]
 
-    def cells(self, cells: Iterable[str]) -> str:
+    def cells(self, cells: list[str]) -> str:
         """``cells`` encoded and joined, each followed by the delimiter (a line's start)."""
         delimiter = self._delimiter
-        return "".join([self.cell(cell) + delimiter for cell in cells])
+        joined = delimiter.join(cells)
+        # One look at the joined text: no quote, no line break and no delimiter
+        # but the joining ones means no cell needs quoting.
+        if (
+            self._quote not in joined
+            and "\n" not in joined
+            and "\r" not in joined
+            and joined.count(delimiter) == len(cells) - 1
+        ):
+            return joined + delimiter if cells else ""
+        quote, cell = self._quote, self.cell
+        return "".join(
+            [
+                (
+                    cell(text)
+                    if delimiter in text or quote in text or "\n" in text or "\r" in text
+                    else text
+                )
+                + delimiter
+                for text in cells
+            ]
+        )
 
 
-def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> Callable[[Any], str]:
-    """``encode(function(value))`` remembered per value; the cache is its ``__self__``-less dict."""
-    cache: dict[Any, str] = {}
+def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> dict[Any, str]:
+    """A cache of ``encode(function(value))`` per value, filled by its ``__missing__``."""
 
-    def cached(value: Any) -> str:
-        text = cache.get(value)
-        if text is None:
-            if len(cache) >= _CACHE_SIZE:
-                cache.clear()
-            text = cache[value] = encode(function(value))
-        return text
+    class Cache(dict[Any, str]):
+        def __missing__(self, value: Any) -> str:
+            if len(self) >= _CACHE_SIZE:
+                self.clear()
+            text = self[value] = encode(function(value))
+            return text
 
-    return cached
+    return Cache()
 
 
 def _line_source(
@@ -143,7 +162,7 @@ def _line_source(
         if column.attribute in hoisted:
             per_record.append(f"{name} = encode(cell_{position}({value}))")
         elif kind in _CACHED_KINDS:
-            per_row.append(f"{name} = cell_{position}({value})")
+            per_row.append(f"{name} = cache_{position}[{value}]")
         elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
             per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
         else:
@@ -168,12 +187,10 @@ def _namespace(
     namespace = generated_namespace(formatter)
     columns = kind.columns_in(plan.rendering.layout)
     for position, column in enumerate(columns):
+        function = cell_function(formatter, column.kind, guard=guard)
+        namespace[f"cell_{position}"] = function
         if column.kind in _CACHED_KINDS:
-            namespace[f"cell_{position}"] = _cache(
-                cell_function(formatter, column.kind, guard=guard), encoder.cell
-            )
-        else:
-            namespace[f"cell_{position}"] = cell_function(formatter, column.kind, guard=guard)
+            namespace[f"cache_{position}"] = _cache(function, encoder.cell)
     namespace.update(
         encode=encoder.cell,
         encode_cells=encoder.cells,
@@ -213,8 +230,14 @@ def write_lines(records, write, terminator):
 {per_record}\
         for attempt in record.attempts:
 {by_attempt_time}\
-            record_name, record_code = disposition(record, attempt.record_disposition)
-            call_name, call_code = disposition(record, attempt.call_disposition)
+            if (called := attempt.record_disposition) is None:
+                record_name = record_code = None
+            else:
+                record_name, record_code = disposition(record, called)
+            if (called := attempt.call_disposition) is None:
+                call_name = call_code = None
+            else:
+                call_name, call_code = disposition(record, called)
 {keeps}\
             values = attempt.script_values
             if values:
