@@ -7,6 +7,7 @@ from ._csv.read.report import Report, read_report
 from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
 from ._jsonl import dump_campaign, load_campaign
+from ._listapi import PlatformRecord, parse_changed, parse_status
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -27,6 +28,9 @@ from ._model.dispositions import (
 from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
+from ._platform.client import ListManagementClient, Retries
+from ._platform.paging import ChangedPage, changed_pages
+from ._platform.sync import SyncResult, sync_list
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
@@ -50,6 +54,7 @@ __all__ = [
     "CPAResult",
     "CallingList",
     "Campaign",
+    "ChangedPage",
     "Column",
     "ColumnKind",
     "Destination",
@@ -63,8 +68,10 @@ __all__ = [
     "JobOutcome",
     "JobRun",
     "Language",
+    "ListManagementClient",
     "NoMatch",
     "Note",
+    "PlatformRecord",
     "QuotaGroup",
     "QuotaOutcome",
     "Record",
@@ -73,11 +80,14 @@ __all__ = [
     "ReportLayout",
     "ResultsError",
     "ResultsStore",
+    "Retries",
     "RowFormatter",
     "ScriptField",
     "SimpleRow",
     "Summary",
+    "SyncResult",
     "SystemNote",
+    "changed_pages",
     "demo_campaign",
     "detailed_rows",
     "dump_campaign",
@@ -85,11 +95,14 @@ __all__ = [
     "export",
     "format_row",
     "load_campaign",
+    "parse_changed",
+    "parse_status",
     "read_report",
     "report_header",
     "report_rows",
     "simple_rows",
     "sip_reason_phrase",
     "summary",
+    "sync_list",
     "system_disposition",
 ]

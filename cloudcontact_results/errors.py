@@ -14,9 +14,12 @@ The tree::
         │   ├── ValidationError         a model object cannot hold the value
         │   │   ├── UnknownDispositionError
         │   │   └── CampaignMismatchError   a record does not fit its campaign
-        │   └── OptionsError            an option (export, reading, command line) is invalid
+        │   ├── OptionsError            an option (export, reading, command line) is invalid
+        │   └── PlatformDataError       the platform's JSON has a value the library cannot read
         ├── ExportError                 the destination is unusable
         ├── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── PlatformError               the platform's API did not answer as documented
+        │                               (.url, .status; never the access token)
         ├── StoreError                  a results store cannot be used as asked
         │   └── UnknownNameError        a campaign, list, record, archive or job it does not hold
         └── JobError                    a run of an export job failed (raised in an ExceptionGroup)
@@ -33,6 +36,8 @@ __all__ = [
     "FieldError",
     "JobError",
     "OptionsError",
+    "PlatformDataError",
+    "PlatformError",
     "ReadError",
     "ResultsError",
     "StoreError",
@@ -81,6 +86,35 @@ class CampaignMismatchError(ValidationError):
 
 class OptionsError(FieldError):
     """An export option is invalid (unknown time zone, language, dialect…)."""
+
+
+class PlatformDataError(FieldError):
+    """The platform's JSON holds a value the library cannot read.
+
+    ``field`` is the JSON path of the value, e.g. ``"$[3].attempts[0].dialingDuration"``.
+    """
+
+
+class PlatformError(ResultsError):
+    """The platform's List Management API did not answer as documented.
+
+    Raised for an authentication failure (401, 403), a missing list or campaign
+    (404), a bad request (400), and when retries of a rate limit (429), a server
+    error (5xx), a timeout or a network error are used up. The message names the
+    method and the URL; it never holds the access token.
+
+    Attributes:
+        url: the URL that was asked (no query string, no credentials).
+        status: the HTTP status, or None when there was no answer.
+        reason: what went wrong.
+    """
+
+    def __init__(self, url: str, reason: str, *, status: int | None = None) -> None:
+        self.url = url
+        self.status = status
+        self.reason = reason
+        where = f"{url}: HTTP {status}" if status is not None else url
+        super().__init__(f"{where}: {reason}")
 
 
 class ExportError(ResultsError):

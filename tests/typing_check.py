@@ -140,6 +140,46 @@ def run() -> None:
         print(f"invalid input: {error}")
 
 
+def pull_changes(campaign: Campaign, token: str, since: dt.datetime | None) -> dt.datetime | None:
+    """Page through the platform's changes, as an integration would."""
+    client = ccr.ListManagementClient(
+        "https://example.brightpattern.com",
+        token,
+        timeout=20.0,
+        retries=ccr.Retries(attempts=3, backoff=1.0),
+    )
+    watermark = since
+    try:
+        for page in ccr.changed_pages(client, campaign, "Клиенты", since=since, page_size=500):
+            for found in page.records:
+                record: Record = found.record
+                extras = [dict(extra) for extra in found.attempt_extras]
+                print(record.id, found.activity, found.total_attempts, extras, found.ignored)
+            watermark = page.watermark
+    except ccr.errors.PlatformError as error:
+        status: int | None = error.status
+        print(error.url, status, error.reason)
+    except ccr.errors.PlatformDataError as error:
+        print(error.field, error.reason)
+    return watermark
+
+
+def read_answer(campaign: Campaign, body: bytes) -> list[Record]:
+    changed: tuple[ccr.PlatformRecord, ...] = ccr.parse_changed(
+        body, campaign, "Клиенты", key_columns=["№"]
+    )
+    status = ccr.parse_status(body, campaign, "Клиенты", key_columns=("№",))
+    return [found.record for found in (*changed, *status)]
+
+
+def mirror(store: ccr.ResultsStore, client: ccr.ListManagementClient) -> dt.datetime | None:
+    result: ccr.SyncResult = ccr.sync_list(
+        store, client, "Продажи", "Клиенты", key_columns=["№"], page_size=1000
+    )
+    print(result.pages, result.records, result.since)
+    return store.sync_watermark("Продажи", "Клиенты", client.url)
+
+
 def export_5x(campaign: Campaign, records: list[Record], path: str) -> int:
     options = ccr.ExportOptions(format=ccr.ReportFormat.DETAILED, layout=ccr.ReportLayout.V5)
     return ccr.export(campaign, records, path, options).rows

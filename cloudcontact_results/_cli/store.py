@@ -21,6 +21,7 @@ from .._store import ResultsStore
 from ..errors import StoreError, UnknownNameError
 from .main import _add_export_options, _export_options, _print_table, _write
 from .progress import tracked
+from .sync import add_sync_command
 
 __all__ = ["add_command", "add_store_commands"]
 
@@ -161,6 +162,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     from .jobs import add_job_commands  # noqa: PLC0415 - jobs.py uses this module's helpers
 
     add_job_commands(sub)
+    add_sync_command(command)
 
 
 def _positive(text: str) -> int:

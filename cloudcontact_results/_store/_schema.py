@@ -157,8 +157,19 @@ ALTER TABLE attempts ADD COLUMN ani TEXT NOT NULL DEFAULT '';
 ALTER TABLE attempts ADD COLUMN action_applied TEXT NOT NULL DEFAULT ''
 """
 
+#: Version 3: where mirroring each list from the platform's API stands (docs/platform-api.md).
+_VERSION_3: Final = """
+CREATE TABLE platform_sync (
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    watermark INTEGER NOT NULL,
+    synced INTEGER NOT NULL,
+    PRIMARY KEY (list, source)
+) WITHOUT ROWID;
+"""
+
 #: ``MIGRATIONS[n - 1]`` takes a store from version ``n - 1`` to version ``n``.
-MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2)
+MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2, _VERSION_3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

@@ -405,6 +405,93 @@ class ResultsStore:
             ingest.add_attempts(batch)
             return ingest.added
 
+    # --- mirroring from the platform ----------------------------------------------------
+
+    def _list_id(self, connection: sqlite3.Connection, name: str, list_name: object) -> int:
+        campaign_id, campaign = self._find(connection, name)
+        lists = self._lists(connection, campaign_id)
+        list_id = lists.get(list_name) if isinstance(list_name, str) else None
+        if list_id is None:
+            raise UnknownNameError(
+                self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
+            )
+        return list_id
+
+    def sync_watermark(self, name: str, list_name: str, source: str) -> dt.datetime | None:
+        """Where mirroring ``list_name`` of campaign ``name`` from ``source`` stands.
+
+        Args:
+            name: the campaign.
+            list_name: one of its lists.
+            source: the platform's address the list is mirrored from.
+
+        Returns:
+            The latest moment (UTC) up to which the list's changes are stored,
+            or None if it was never mirrored from ``source``.
+
+        Raises:
+            UnknownNameError: no such campaign, or it has no such list.
+        """
+        with self._read() as connection:
+            list_id = self._list_id(connection, name, list_name)
+            row = connection.execute(
+                "SELECT watermark FROM platform_sync WHERE list = ? AND source = ?",
+                (list_id, source),
+            ).fetchone()
+        return None if row is None else _moment(row[0])
+
+    def add_synced_records(
+        self,
+        name: str,
+        list_name: str,
+        source: str,
+        records: Iterable[Record],
+        watermark: dt.datetime,
+    ) -> int:
+        """Load records of one list mirrored from ``source``, and where the mirror stands.
+
+        As :meth:`add_records` (an existing record's fields are replaced and
+        its attempts merged without duplicates), and in the same transaction
+        the list's watermark for ``source`` is set: either both are stored or
+        neither, so a mirror stopped at any point resumes without loss.
+
+        Returns:
+            The number of records given.
+
+        Raises:
+            UnknownNameError: no such campaign or list.
+            CampaignMismatchError: a record of another list, or that does not
+                fit the campaign.
+            UnknownDispositionError: a disposition the campaign does not define.
+            ValidationError: ``watermark`` is not an aware datetime.
+        """
+        if not isinstance(watermark, dt.datetime) or watermark.utcoffset() is None:
+            raise ValidationError("watermark", watermark, "must be an aware datetime")
+        with self._write() as connection:
+            campaign_id, campaign = self._find(connection, name)
+            lists = self._lists(connection, campaign_id)
+            list_id = self._list_id(connection, name, list_name)
+            ingest = Ingest(connection, self._name, campaign_id, campaign, lists)
+            count = 0
+            for position, record in enumerate(records):
+                where = f"records[{position}]"
+                ingest.check_record(where, record)
+                if record.list_name != list_name:
+                    raise CampaignMismatchError(
+                        f"{where}.list_name", record.list_name, f"must be {list_name!r}"
+                    )
+                ingest.add_record(record)
+                ingest.flush_if_full()
+                count += 1
+            ingest.flush()
+            connection.execute(
+                "INSERT INTO platform_sync (list, source, watermark, synced) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (list, source) DO UPDATE "
+                "SET watermark = excluded.watermark, synced = excluded.synced",
+                (list_id, source, _micros(watermark), _micros(dt.datetime.now(dt.UTC))),
+            )
+            return count
+
     def records(self, name: str, *, lists: Iterable[str] | None = None) -> Iterator[Record]:
         """The campaign's records, from one consistent snapshot, streaming.
 

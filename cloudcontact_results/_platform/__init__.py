@@ -1,0 +1,1 @@
+"""Talking to the platform: the List Management API client, paging, and mirroring into the store."""

@@ -1,0 +1,370 @@
+"""A client of the platform's List Management API, on the standard library alone.
+
+Requests are ``urllib.request`` POSTs (GET for *Get Campaigns*) with a JSON
+body and the access token as ``Authorization: Bearer <token>``. Rate limits
+(429), server errors (5xx), timeouts and network errors are retried with
+exponential backoff; anything else the API answers with an error status is a
+:class:`~cloudcontact_results.errors.PlatformError` at once. The token is kept
+out of every ``repr``, log record and error message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.client
+import ipaddress
+import json
+import logging
+import random
+import socket
+import ssl
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from collections.abc import Callable, Mapping
+from typing import Any, Final, NoReturn
+
+import attrs
+
+from ..errors import OptionsError, PlatformError
+
+__all__ = ["MAX_PAGE_SIZE", "ListManagementClient", "Retries"]
+
+_LOG = logging.getLogger("cloudcontact_results.platform")
+
+#: The most records one request may ask for ("Current implementation limits maxSize to 1000").
+MAX_PAGE_SIZE: Final = 1000
+
+_API: Final = "/configapi/v2"
+_USER_AGENT: Final = "cloudcontact-results"
+_REASONS: Final = {
+    400: "bad request (missing fields or a format the platform does not understand)",
+    401: "authentication failed: the access token is missing, wrong or expired",
+    403: "the token's user lacks the privileges for this method",
+    404: "the calling list, the campaign, the record or the URL is not found",
+}
+
+
+def _positive_number(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int | float) or isinstance(value, bool) or not value >= 0:
+        raise OptionsError(f"Retries.{attribute.name}", value, "must be a number >= 0")
+
+
+def _check_attempts(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise OptionsError("Retries.attempts", value, "must be a whole number >= 1")
+
+
+@attrs.frozen
+class Retries:
+    """How often and how patiently a request is retried.
+
+    A request is tried up to ``attempts`` times. After the n-th failure it
+    waits ``backoff * 2**(n-1)`` seconds (at most ``max_backoff``), less a
+    random part of up to a half so that clients do not retry in step; a
+    ``Retry-After`` of a 429 or 503 answer is honoured up to ``max_backoff``.
+
+    >>> Retries(attempts=3, backoff=0.1).attempts
+    3
+    """
+
+    attempts: int = attrs.field(default=5, validator=_check_attempts)
+    backoff: float = attrs.field(default=0.5, validator=_positive_number)
+    max_backoff: float = attrs.field(default=30.0, validator=_positive_number)
+
+    def delay(self, failures: int, retry_after: float | None = None) -> float:
+        """Seconds to wait after the ``failures``-th failure."""
+        wait: float = min(self.backoff * 2.0 ** (failures - 1), self.max_backoff)
+        wait *= 1 - random.random() / 2  # noqa: S311  # jitter, not cryptography
+        if retry_after is not None:
+            wait = max(wait, min(retry_after, self.max_backoff))
+        return wait
+
+
+class _Token:
+    """The access token: usable for a header, invisible everywhere else."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def header(self) -> str:
+        return f"Bearer {self._value}"
+
+    def __repr__(self) -> str:
+        return "<access token hidden>"
+
+    __str__ = __repr__
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("the access token is not picklable")
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    """Redirects are errors: a redirect must not carry the token to another address."""
+
+    def redirect_request(self, *_args: Any, **_kwargs: Any) -> None:
+        return None
+
+
+def _check_url(url: Any, *, insecure_http: bool) -> str:
+    if not isinstance(url, str):
+        raise OptionsError("url", url, "must be the platform's address, e.g. https://example.com")
+    parts = urllib.parse.urlsplit(url.strip())
+    if parts.username is not None or parts.password is not None:
+        # Never echo the URL: it holds a password.
+        raise OptionsError("url", "<hidden>", "must not hold a user name or password")
+    if parts.scheme not in {"http", "https"} or not parts.hostname:
+        raise OptionsError("url", url, "must be an http or https address with a host")
+    if parts.query or parts.fragment:
+        raise OptionsError("url", url, "must not have a query or fragment")
+    if parts.scheme == "http" and not insecure_http and not _is_loopback(parts.hostname):
+        raise OptionsError(
+            "url",
+            url,
+            "must be https: the access token would cross the network in clear text "
+            "(insecure_http=True allows it)",
+        )
+    return f"{parts.scheme}://{parts.netloc}{parts.path.rstrip('/')}"
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _check_token(token: Any) -> _Token:
+    if not isinstance(token, str) or not token.strip():
+        raise OptionsError("token", "<hidden>", "must be a non-empty access token")
+    if any(character in token for character in "\r\n\0") or token != token.strip():
+        raise OptionsError("token", "<hidden>", "must not hold line breaks or surrounding spaces")
+    return _Token(token)
+
+
+def _check_timeout(timeout: Any) -> float:
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
+        raise OptionsError("timeout", timeout, "must be a number of seconds > 0")
+    return float(timeout)
+
+
+def _check_page_size(max_size: Any) -> int:
+    if not isinstance(max_size, int) or isinstance(max_size, bool):
+        raise OptionsError("max_size", max_size, f"must be a whole number, 1-{MAX_PAGE_SIZE}")
+    if not 1 <= max_size <= MAX_PAGE_SIZE:
+        raise OptionsError("max_size", max_size, f"must be 1-{MAX_PAGE_SIZE}")
+    return max_size
+
+
+def api_time(moment: dt.datetime) -> str:
+    """``moment`` as the API takes it: UTC, milliseconds, no offset.
+
+    >>> plus_four = dt.timezone(dt.timedelta(hours=4))
+    >>> api_time(dt.datetime(2013, 3, 1, 17, 15, 6, 456789, tzinfo=plus_four))
+    '2013-03-01T13:15:06.456'
+    """
+    if not isinstance(moment, dt.datetime) or moment.utcoffset() is None:
+        raise OptionsError("from_time", moment, "must be a timezone-aware datetime")
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}"
+
+
+class ListManagementClient:
+    """The platform's List Management API, for reading a campaign's results.
+
+    Args:
+        url: the contact centre's address, e.g. ``https://example.brightpattern.com``;
+            the API's paths (``/configapi/v2/...``) are added to it. https is
+            required except to a loopback address or with ``insecure_http``.
+        token: an access token (the platform's *Get Access Token* method gives
+            one); sent as ``Authorization: Bearer <token>``, never shown.
+        timeout: seconds a request may wait for the connection and for each
+            read of the answer.
+        retries: how 429, 5xx, timeouts and network errors are retried.
+        ssl_context: the TLS settings; by default certificates and host names
+            are verified against the system's trusted authorities.
+        insecure_http: allow plain http to a host that is not on this machine.
+        sleep: how to wait between retries (tests pass a fake one).
+
+    Raises:
+        OptionsError: a bad URL, token, timeout (the token is never echoed).
+
+    >>> client = ListManagementClient("https://example.com", "s3cret")
+    >>> client
+    ListManagementClient('https://example.com')
+    >>> "s3cret" in repr(vars(client))
+    False
+    """
+
+    def __init__(
+        self,
+        url: str,
+        token: str,
+        *,
+        timeout: float = 30.0,
+        retries: Retries | None = None,
+        ssl_context: ssl.SSLContext | None = None,
+        insecure_http: bool = False,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self._url = _check_url(url, insecure_http=insecure_http)
+        self._token = _check_token(token)
+        self._timeout = _check_timeout(timeout)
+        if retries is not None and not isinstance(retries, Retries):
+            raise OptionsError("retries", retries, "must be a Retries")
+        self._retries = retries if retries is not None else Retries()
+        context = ssl_context if ssl_context is not None else ssl.create_default_context()
+        self._opener = urllib.request.build_opener(
+            _NoRedirects(), urllib.request.HTTPSHandler(context=context)
+        )
+        self._sleep = sleep
+
+    @property
+    def url(self) -> str:
+        """The contact centre's address."""
+        return self._url
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self._url!r})"
+
+    def __reduce__(self) -> NoReturn:
+        raise TypeError("a ListManagementClient holds an access token and is not picklable")
+
+    # --- the API's methods
+
+    def campaigns(self) -> Any:
+        """*Get Campaigns*: the enabled campaigns with their lists and states (decoded JSON)."""
+        return self._call("GET", "/campaign/getAll/", None)
+
+    def get_changed(
+        self, list_name: str, campaign_name: str, from_time: dt.datetime, max_size: int
+    ) -> Any:
+        """*Get Updated Records*: the list's records with activity at or after ``from_time``.
+
+        Returns the decoded JSON; :func:`~cloudcontact_results.parse_changed` reads it.
+        """
+        body = {"fromTime": api_time(from_time), "maxSize": str(_check_page_size(max_size))}
+        return self._call("POST", self._list_path("getChanged", list_name, campaign_name), body)
+
+    def get_completed(
+        self, list_name: str, campaign_name: str, from_time: dt.datetime, max_size: int
+    ) -> Any:
+        """*Get Completed Records*: records completed at or after ``from_time`` (decoded JSON)."""
+        body = {"fromTime": api_time(from_time), "maxSize": str(_check_page_size(max_size))}
+        return self._call("POST", self._list_path("getCompleted", list_name, campaign_name), body)
+
+    def query_record(self, list_name: str, campaign_name: str, keys: Mapping[str, str]) -> Any:
+        """*Query a Record*: the record whose key fields have these values (decoded JSON)."""
+        if not isinstance(keys, Mapping) or not keys:
+            raise OptionsError("keys", keys, "must map the list's key fields to values")
+        return self._call("POST", self._list_path("get", list_name, campaign_name), dict(keys))
+
+    # --- one request, retried
+
+    @staticmethod
+    def _list_path(method: str, list_name: str, campaign_name: str) -> str:
+        for field, name in (("list_name", list_name), ("campaign_name", campaign_name)):
+            if not isinstance(name, str) or not name.strip():
+                raise OptionsError(field, name, "must be non-empty text")
+        quoted = (urllib.parse.quote(name, safe="") for name in (list_name, campaign_name))
+        return f"/callinglist/{method}/" + "/".join(quoted)
+
+    def _call(self, method: str, path: str, body: Any) -> Any:
+        url = f"{self._url}{_API}{path}"
+        data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
+        failures = 0
+        while True:
+            request = urllib.request.Request(url, data=data, method=method)  # noqa: S310  # http(s) only, checked
+            request.add_header("Accept", "application/json")
+            request.add_header("User-Agent", _USER_AGENT)
+            if data is not None:
+                request.add_header("Content-Type", "application/json; charset=utf-8")
+            request.add_unredirected_header("Authorization", self._token.header())
+            _LOG.debug("%s %s", method, url)
+            try:
+                with self._opener.open(request, timeout=self._timeout) as response:
+                    status, payload = response.status, response.read()
+            except urllib.error.HTTPError as error:
+                status = error.code
+                retry_after = _retry_after(error.headers)
+                error.close()
+                reason = _REASONS.get(status) or f"the platform answered {status} {error.reason}"
+                if not (status == 429 or 500 <= status <= 599):
+                    raise PlatformError(url, reason, status=status) from None
+                failure = PlatformError(url, reason, status=status)
+            except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+                if _is_certificate_error(error):
+                    raise PlatformError(url, "the TLS certificate could not be verified") from None
+                retry_after = None
+                failure = PlatformError(url, _network_reason(error, self._timeout))
+            else:
+                if not 200 <= status <= 299:
+                    raise PlatformError(url, f"unexpected answer {status}", status=status)
+                return _json(url, status, payload)
+            failures += 1
+            if failures >= self._retries.attempts:
+                raise PlatformError(
+                    url,
+                    f"gave up after {failures} tries: {failure.reason}",
+                    status=failure.status,
+                ) from None
+            wait = self._retries.delay(failures, retry_after)
+            _LOG.warning(
+                "%s %s failed (%s); retry %d of %d in %.1f s",
+                method,
+                url,
+                failure.reason if failure.status is None else f"{failure.status}",
+                failures,
+                self._retries.attempts - 1,
+                wait,
+            )
+            self._sleep(wait)
+
+
+def _retry_after(headers: Any) -> float | None:
+    value = headers.get("Retry-After") if headers is not None else None
+    if value is None:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        return None  # an HTTP date: the backoff decides
+    return seconds if seconds >= 0 else None
+
+
+def _is_certificate_error(error: BaseException) -> bool:
+    reason = getattr(error, "reason", None)
+    return isinstance(error, ssl.SSLCertVerificationError) or isinstance(
+        reason, ssl.SSLCertVerificationError
+    )
+
+
+def _network_reason(error: BaseException, timeout: float) -> str:
+    reason = getattr(error, "reason", error)
+    if isinstance(reason, TimeoutError | socket.timeout):
+        return f"no answer within the timeout of {timeout:g} s"
+    if isinstance(reason, ConnectionRefusedError):
+        return "the connection was refused"
+    if isinstance(reason, http.client.RemoteDisconnected | ConnectionResetError):
+        return "the connection was closed before an answer"
+    text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
+    return f"network error: {text}"
+
+
+def _json(url: str, status: int, payload: bytes) -> Any:
+    try:
+        return json.loads(payload.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise PlatformError(url, "the answer is not UTF-8 text", status=status) from None
+    except json.JSONDecodeError as error:
+        raise PlatformError(
+            url,
+            f"the answer is not valid JSON: {error.msg} "
+            f"at line {error.lineno} column {error.colno}",
+            status=status,
+        ) from None
