@@ -328,7 +328,9 @@ def write_lines(
             "            continue\n"
         )
     )
-    no_script = encoder.cells(guarded(plan.no_script_values) if guard else plan.no_script_values)
+    no_script = encoder.cells(
+        guarded(plan.no_script_values) if guard else list(plan.no_script_values)
+    )
     source = _DETAILED_LOOP.format(
         no_script=repr(no_script),
         completed_inside=completed_inside,
