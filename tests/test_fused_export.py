@@ -197,3 +197,68 @@ def test_many_rows_are_written_in_batches_in_order() -> None:
         assert exported_bytes(campaign, records, options) == reference_bytes(
             campaign, records, options
         )
+
+
+# --- records that do not fit the campaign fail as the reference rows do ------------------
+
+
+def _misfits() -> list[tuple[str, ccr.Record]]:
+    record = RECORDS[0]
+    first, *rest = record.attempts
+    unknown = ccr.Disposition("Not of this campaign")
+    other_list = next(r for r in RECORDS if r.list_name != record.list_name)
+    return [
+        (
+            "script field of a later attempt",
+            attrs.evolve(record, attempts=(first, attrs.evolve(first, script_values={"x": "1"}))),
+        ),
+        (
+            "call disposition of a later attempt",
+            attrs.evolve(record, attempts=(first, attrs.evolve(first, call_disposition=unknown))),
+        ),
+        (
+            "both dispositions unknown",
+            attrs.evolve(
+                record,
+                attempts=(
+                    attrs.evolve(
+                        first,
+                        call_disposition=unknown,
+                        record_disposition=ccr.Disposition("Also not", final=True),
+                    ),
+                    *rest,
+                ),
+            ),
+        ),
+        ("a column of no list", attrs.evolve(record, fields={"Nope": "1"})),
+        ("a list of no campaign", attrs.evolve(record, list_name="Nowhere")),
+        (
+            "a record of a list not exported",
+            attrs.evolve(
+                other_list,
+                attempts=(attrs.evolve(other_list.attempts[0], call_disposition=unknown),),
+            ),
+        ),
+    ]
+
+
+@pytest.mark.parametrize("narrow", [False, True])
+@pytest.mark.parametrize("report_format", ["simple", "detailed", "detailed-interval"])
+@pytest.mark.parametrize(("what", "misfit"), _misfits(), ids=[what for what, _ in _misfits()])
+def test_a_record_that_does_not_fit_fails_as_the_reference_does(
+    report_format: str, what: str, misfit: ccr.Record, *, narrow: bool
+) -> None:
+    """Narrowed to one list and an empty interval, or not: the checks never depend on it."""
+    interval = (dt.datetime(2000, 1, 1, tzinfo=MSK), dt.datetime(2000, 1, 2, tzinfo=MSK))
+    options = ccr.ExportOptions(
+        format=report_format,  # type: ignore[arg-type]
+        lists=(FIRST_LIST,) if narrow else None,
+        interval=interval if narrow or report_format == "detailed-interval" else None,
+    )
+    records = [RECORDS[1], misfit]
+    with pytest.raises(ccr.ResultsError) as expected:
+        list(ccr.report_rows(CAMPAIGN, records, options))
+    with pytest.raises(ccr.ResultsError) as written:
+        ccr.export(CAMPAIGN, records, io.BytesIO(), options)
+    assert type(written.value) is type(expected.value), what
+    assert str(written.value) == str(expected.value)

@@ -202,6 +202,8 @@ def _namespace(
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
+        admits_quickly=plan.admits_quickly,
+        known_script_names=plan.known_script_names,
         inside=plan.inside,
         disposition=plan.disposition,
         keeps=plan.keeps_disposition,
@@ -221,7 +223,11 @@ def write_lines(records, write, terminator):
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
-        if not admits(record):
+        if {quick}admits_quickly(record):
+            checked = False
+        elif admits(record):
+            checked = True
+        else:
             continue
 {completed_inside}\
         values = record.fields
@@ -229,17 +235,21 @@ def write_lines(records, write, terminator):
         start = encode_cells({guard_open}cells{guard_close})
 {per_record}\
         for attempt in record.attempts:
-{by_attempt_time}\
-            if (called := attempt.record_disposition) is None:
-                record_name = record_code = None
-            else:
-                record_name, record_code = disposition(record, called)
+            # The checks admits() makes of each attempt, in its order, before
+            # any filter: whether a record fits does not depend on them.
+            values = attempt.script_values
+            if values and not checked and not known_script_names.issuperset(values):
+                admits(record)  # raises, naming the script field
             if (called := attempt.call_disposition) is None:
                 call_name = call_code = None
             else:
                 call_name, call_code = disposition(record, called)
+            if (called := attempt.record_disposition) is None:
+                record_name = record_code = None
+            else:
+                record_name, record_code = disposition(record, called)
+{by_attempt_time}\
 {keeps}\
-            values = attempt.script_values
             if values:
                 cells = [values.get(name, "") for name in script_names]
                 script = encode_cells({guard_open}cells{guard_close})
@@ -332,6 +342,9 @@ def write_lines(
         guarded(plan.no_script_values) if guard else list(plan.no_script_values)
     )
     source = _DETAILED_LOOP.format(
+        # Records completed inside an interval are filtered before their
+        # attempts are seen: admits() checks them all first.
+        quick="False and " if completed_inside else "",
         no_script=repr(no_script),
         completed_inside=completed_inside,
         guard_open=guard_open,
