@@ -19,9 +19,12 @@ from .rows import DetailedRow, Note, SimpleRow
 
 __all__ = [
     "DETAILED_VALUES",
+    "SIMPLE_PRELUDE",
+    "SIMPLE_VALUES",
     "admitted_records",
     "detailed_row",
     "detailed_rows",
+    "latest_script_values",
     "note_of",
     "simple_row",
     "simple_rows",
@@ -70,58 +73,72 @@ def simple_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[SimpleR
             yield row
 
 
-def simple_row(plan: ReportPlan, record: Record) -> SimpleRow:
-    """The simple row of ``record`` (already admitted by ``plan``)."""
-    attempts = record.attempts
-    last = record.last_attempt
-    completing = record.completing_attempt
-    record_name, record_code = plan.disposition(
-        record, completing.record_disposition if completing else None
-    )
-    script_values = _latest_script_values(plan.script_field_names, attempts)
-    if last is None:
-        return SimpleRow(
-            fields=plan.fields_of(record),
-            script_fields=script_values,
-            total_attempts=0,
-            completed=False,
-            record_disposition=None,
-            record_disposition_code=None,
-            out_of_quota=False,
-            quota_group=None,
-            last_phone_called="",
-            last_call_disposition=None,
-            last_call_disposition_code=None,
-            last_note="",
-            last_call_time=None,
-            last_call_duration=None,
-            last_agent="",
-            global_interaction_id="",
-            list_name=record.list_name,
-        )
-    call_name, call_code = plan.disposition(record, last.call_disposition)
-    return SimpleRow(
-        fields=plan.fields_of(record),
-        script_fields=script_values,
-        total_attempts=sum(1 for attempt in attempts if attempt.is_call_attempt),
-        completed=completing is not None,
-        record_disposition=record_name,
-        record_disposition_code=record_code,
-        out_of_quota=last.quota is not None,
-        quota_group=last.quota.group if last.quota is not None else None,
-        last_phone_called=last.phone,
-        last_call_disposition=call_name,
-        last_call_disposition_code=call_code,
-        last_note=note_of(last),
-        last_call_time=last.time,
-        last_call_duration=last.answered_duration,
-        last_agent=last.agent,
-        global_interaction_id=last.interaction_id,
-        list_name=record.list_name,
-    )
+#: What a simple row needs of its record, as statements over ``plan`` and
+#: ``record``: they bind ``attempts``, ``last``, ``completing``, ``quota``,
+#: ``record_name``/``record_code``, ``call_name``/``call_code`` and
+#: ``script_fields``. With :data:`SIMPLE_VALUES`, the one definition of the
+#: simple row: :func:`simple_row` and the export's fused writer are compiled from both.
+SIMPLE_PRELUDE: Final = """\
+attempts = record.attempts
+last = record.last_attempt
+completing = record.completing_attempt
+record_name, record_code = plan.disposition(
+    record, completing.record_disposition if completing is not None else None
+)
+call_name, call_code = plan.disposition(
+    record, last.call_disposition if last is not None else None
+)
+quota = last.quota if last is not None else None
+script_fields = latest_script_values(plan.script_field_names, attempts)
+"""
+
+#: Each attribute of :class:`SimpleRow` (but ``extra``), in order, as an
+#: expression over the names :data:`SIMPLE_PRELUDE` binds, ``fields`` and ``note_of``.
+SIMPLE_VALUES: Final[dict[str, str]] = {
+    "fields": "fields",
+    "script_fields": "script_fields",
+    "total_attempts": "sum([1 for attempt in attempts if attempt.is_call_attempt])",
+    "completed": "completing is not None",
+    "record_disposition": "record_name",
+    "record_disposition_code": "record_code",
+    "out_of_quota": "quota is not None",
+    "quota_group": "(quota.group if quota is not None else None)",
+    "last_phone_called": '(last.phone if last is not None else "")',
+    "last_call_disposition": "call_name",
+    "last_call_disposition_code": "call_code",
+    "last_note": '(note_of(last) if last is not None else "")',
+    "last_call_time": "(last.time if last is not None else None)",
+    "last_call_duration": "(last.answered_duration if last is not None else None)",
+    "last_agent": '(last.agent if last is not None else "")',
+    "global_interaction_id": '(last.interaction_id if last is not None else "")',
+    "list_name": "record.list_name",
+}
+if tuple(SIMPLE_VALUES) != tuple(
+    field.name for field in attrs.fields(SimpleRow) if field.name != "extra"
+):
+    raise AssertionError("SIMPLE_VALUES must name every attribute of SimpleRow, in order")
 
 
-def _latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) -> tuple[str, ...]:
+def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
+    prelude = "".join(f"    {line}\n" for line in SIMPLE_PRELUDE.splitlines())
+    source = (
+        "def simple_row(plan, record):\n"
+        f"{prelude}"
+        "    fields = plan.fields_of(record)\n"
+        f"    return SimpleRow({', '.join(SIMPLE_VALUES.values())})\n"
+    )
+    namespace: dict[str, Any] = {
+        "SimpleRow": SimpleRow,
+        "note_of": note_of,
+        "latest_script_values": latest_script_values,
+    }
+    compile_source(source, namespace, "simple row")
+    function: Callable[[ReportPlan, Record], SimpleRow] = namespace["simple_row"]
+    function.__doc__ = "The simple row of ``record`` (already admitted by ``plan``)."
+    return function
+
+
+def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) -> tuple[str, ...]:
     values = []
     for name in names:
         value = ""
@@ -131,6 +148,9 @@ def _latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...])
                 break
         values.append(value)
     return tuple(values)
+
+
+simple_row: Final = _compile_simple_row()
 
 
 def detailed_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[DetailedRow]:

@@ -31,7 +31,13 @@ from typing import Any, Final
 
 from ..._model.campaign import Record
 from ..._model.generated import compile_source
-from ..._report.build import DETAILED_VALUES, note_of, simple_rows
+from ..._report.build import (
+    DETAILED_VALUES,
+    SIMPLE_PRELUDE,
+    SIMPLE_VALUES,
+    latest_script_values,
+    note_of,
+)
 from ..._report.columns import Column, ColumnKind
 from ..._report.formatting import (
     CELL_SOURCE,
@@ -198,6 +204,7 @@ def _namespace(
         D=encoder._delimiter,  # noqa: SLF001  # this module's own class
         Q=encoder._quote,  # noqa: SLF001  # this module's own class
         note_of=note_of,
+        latest_script_values=latest_script_values,
         Record=Record,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
@@ -267,12 +274,22 @@ def write_lines(records, write, terminator):
 """
 
 _SIMPLE_LOOP: Final = """\
-def write_lines(rows, write, terminator):
+def write_lines(records, write, terminator):
     batch = []
     append = batch.append
     count = 0
-    for row in rows:
-        start = encode_cells({guard_open}[*row.fields.values(), *row.script_fields]{guard_close})
+    for record in records:
+        if not isinstance(record, Record):
+            raise CampaignMismatchError("records[]", record, "must be a Record")
+        if not admits(record):
+            continue
+{completed_inside}\
+{prelude}\
+{keeps}\
+        values = record.fields
+        cells = [values.get(column, "") for column in list_columns]
+        cells += script_fields
+        start = encode_cells({guard_open}cells{guard_close})
 {per_row}\
         append(start + {line} + terminator)
         count += 1
@@ -307,20 +324,34 @@ def write_lines(
     namespace = _namespace(kind, plan, formatter, encoder, guard)
     columns = kind.columns_in(plan.rendering.layout)
     guard_open, guard_close = ("guarded(", ")") if guard else ("", "")
+    completed_inside = (
+        ""
+        if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None
+        else (
+            "        completing = record.completing_attempt\n"
+            "        if completing is None or not inside(completing.time):\n"
+            "            continue\n"
+        )
+    )
     if kind is SIMPLE:
-        values = {column.attribute: f"row.{column.attribute}" for column in columns}
         _, per_row, line = _line_source(
-            columns, values, formatter, guard=guard, hoisted=frozenset()
+            columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
         )
         source = _SIMPLE_LOOP.format(
+            completed_inside=completed_inside,
+            prelude=_indented(SIMPLE_PRELUDE.splitlines(), " " * 8),
+            keeps=(
+                ""
+                if plan.selected_dispositions is None
+                else "        if not keeps(record_name, call_name):\n            continue\n"
+            ),
             guard_open=guard_open,
             guard_close=guard_close,
             per_row=_indented(per_row, " " * 8),
             line=line,
         )
         compile_source(source, namespace, "simple lines")
-        rows = simple_rows(plan, records)
-        count: int = namespace["write_lines"](rows, write, dialect.lineterminator)
+        count: int = namespace["write_lines"](records, write, dialect.lineterminator)
         return count
     hoisted = frozenset(
         attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
@@ -329,15 +360,6 @@ def write_lines(
         columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted
     )
     by_attempt_time = plan.selection.format is ReportFormat.DETAILED_INTERVAL
-    completed_inside = (
-        ""
-        if by_attempt_time or plan.interval is None
-        else (
-            "        completing = record.completing_attempt\n"
-            "        if completing is None or not inside(completing.time):\n"
-            "            continue\n"
-        )
-    )
     no_script = encoder.cells(
         guarded(plan.no_script_values) if guard else list(plan.no_script_values)
     )
