@@ -17,7 +17,7 @@ The tree::
         │   ├── OptionsError            an option (export, reading, command line) is invalid
         │   └── PlatformDataError       the platform's JSON has a value the library cannot read
         ├── ExportError                 the destination is unusable
-        ├── ReadError                   a file cannot be read (.line, .column, .value)
+        ├── ReadError                   a file cannot be read (.line, .column, .value, .file)
         ├── PlatformError               the platform's API did not answer as documented
         │                               (.url, .status; never the access token)
         ├── StoreError                  a results store cannot be used as asked
@@ -48,7 +48,22 @@ __all__ = [
 
 
 class ResultsError(ValueError):
-    """Base class of every error of ``cloudcontact_results``."""
+    """Base class of every error of ``cloudcontact_results``.
+
+    Every error pickles with its attributes, so one raised in another
+    process (a cluster worker) reaches the caller as the same error.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return _restore, (type(self), self.args, self.__dict__)
+
+
+def _restore(cls: type[ResultsError], args: tuple[Any, ...], state: dict[str, Any]) -> Any:
+    """An error unpickled as it was: its message and attributes, without calling ``__init__``."""
+    error = cls.__new__(cls, *args)
+    error.args = args
+    error.__dict__.update(state)
+    return error
 
 
 class FieldError(ResultsError):
@@ -129,6 +144,8 @@ class ReadError(ResultsError):
             problem is with the file as a whole, e.g. a broken zip).
         column: the header of the offending column, when there is one.
         value: the offending text, when there is one.
+        file: the file, when the error comes from one of several files
+            (``cloudcontact_results.dask.read_reports``).
     """
 
     def __init__(
@@ -138,12 +155,16 @@ class ReadError(ResultsError):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
+        file: str | None = None,
     ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
         self.value = value
+        self.file = file
         where = []
+        if file is not None:
+            where.append(f"file {file!r}")
         if line is not None:
             where.append(f"line {line}")
         if column is not None:
@@ -153,6 +174,11 @@ class ReadError(ResultsError):
         if value is not None:
             message += f" (got {value!r})"
         super().__init__(message)
+
+    def in_file(self, file: str, *, lines_before: int = 0) -> ReadError:
+        """This error, naming ``file``, its line counted after ``lines_before`` other lines."""
+        line = None if self.line is None else self.line + lines_before
+        return ReadError(self.reason, line=line, column=self.column, value=self.value, file=file)
 
 
 class StoreError(ResultsError):

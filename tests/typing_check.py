@@ -7,7 +7,10 @@ defines functions and runs nothing.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import dask.bag as db
 
 import cloudcontact_results as ccr
 from cloudcontact_results import (
@@ -22,6 +25,12 @@ from cloudcontact_results import (
     Record,
     ScriptField,
     system_disposition,
+)
+from cloudcontact_results.dask import (
+    PartitionedExport,
+    export_partitioned,
+    read_reports,
+    store_bag,
 )
 from cloudcontact_results.errors import UnknownDispositionError, ValidationError
 
@@ -227,3 +236,17 @@ def keep_results(path: str, campaign: ccr.Campaign, feed: list[tuple[str, str, A
         for run in store.job_runs("hourly"):
             outcome: ccr.JobOutcome = run.outcome
             print(run.due, run.window, run.path, outcome.value)
+
+
+def on_a_cluster(campaign: Campaign, bag: db.Bag, folder: str) -> int:
+    parts: PartitionedExport = export_partitioned(campaign, bag, folder)
+    first: Path | None = parts.parts[0].path
+    one: ccr.ExportResult = export_partitioned(campaign, bag, f"{folder}.zip", single_file=True)
+    frame = read_reports(f"{folder}/part-*.csv", blocksize=None, errors="skip")
+    print(first, frame.columns)
+    return parts.rows + one.rows
+
+
+def from_the_store(store: ccr.ResultsStore, name: str, folder: str) -> int:
+    bag = store_bag(store, name, npartitions=8)
+    return export_partitioned(store.campaign(name), bag, folder).rows

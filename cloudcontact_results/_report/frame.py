@@ -36,7 +36,8 @@ class Table(Protocol):
     @property
     def language(self) -> Language: ...
 
-    timezone: str
+    @property
+    def timezone(self) -> str: ...
 
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
@@ -96,7 +97,7 @@ def to_pandas(report: Table) -> pd.DataFrame:
     report columns are named by their row attribute (``call_time``,
     ``answered_duration``, ``ani``…), whatever the language; the columns the
     reader did not know (``row.extra``) come last, by header name, as text.
-    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[ns, tz]``
+    Counts are ``Int64``, flags ``boolean``, date-times ``datetime64[us, tz]``
     in the report's time zone, dispositions ``category``, CPA results
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
     ``NO_MATCH`` and system notes are shown as the report writes them.
@@ -126,12 +127,21 @@ def to_pandas(report: Table) -> pd.DataFrame:
             continue
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
-            times = pandas.to_datetime(values[position], utc=True)
+            # One unit whatever the data (pandas infers one from the values,
+            # and another for no values): frames of several files concatenate.
+            times = pandas.to_datetime(values[position], utc=True).as_unit("us")
             data[name] = times.tz_convert(report.timezone)
         else:
             column_values = values[position]
             if kind is ColumnKind.CPA:
                 column_values = [None if v is None else int(v) for v in column_values]
-            data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
+            if kind is ColumnKind.DISPOSITION:
+                # Categories of text whatever the data (none at all would make them
+                # objects), so the frames of several files concatenate.
+                present = sorted({value for value in column_values if value is not None})
+                categories = pandas.Index(present, dtype=str)
+                data[name] = pandas.Categorical(column_values, categories=categories)
+            else:
+                data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
     frame: pd.DataFrame = pandas.DataFrame(data, columns=names)
     return frame

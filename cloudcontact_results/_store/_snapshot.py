@@ -12,7 +12,7 @@ from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
 from ._codec import ATTEMPT_COLUMNS, attempt_decoder, fields_from_text, make_record
 
-__all__ = ["Window", "WindowKind", "decoder", "read_records"]
+__all__ = ["RowRange", "Window", "WindowKind", "decoder", "read_records"]
 
 #: What a window holds (see :class:`Window`).
 WindowKind = Literal["all", "completed", "ingested"]
@@ -55,6 +55,29 @@ class Window:
         attempts = _WINDOW_ATTEMPTS.format(index="", where=f"{where} AND a.seq > ? AND a.seq <= ?")
         records = _WINDOW_RECORDS.format(index="", where=where)
         return records, (lo, hi), attempts, (lo, hi, lo, hi)
+
+
+@attrs.frozen
+class RowRange:
+    """The records of a list with row ids in ``[first, last]``, with the attempts up to ``hi``.
+
+    One part of a campaign's results read by a worker of its own
+    (``cloudcontact_results.dask.store_bag``), pinned to the ingest sequence
+    number ``hi`` of the moment the parts were planned.
+    """
+
+    first: int
+    last: int
+    hi: int
+
+    def queries(self) -> tuple[str, tuple[int, ...], str, tuple[int, ...]]:
+        """As :meth:`Window.queries`."""
+        rows = "AND r.id >= ? AND r.id <= ? ORDER BY"
+        records = _RECORDS.replace("ORDER BY", rows)
+        attempts = _ATTEMPTS.replace(
+            "ORDER BY", rows.replace("ORDER BY", "AND a.seq <= ? ORDER BY")
+        )
+        return records, (self.first, self.last), attempts, (self.first, self.last, self.hi)
 
 
 # Both in load order (the rowid, via records_by_list); attempts of a record
@@ -106,7 +129,7 @@ def read_records(
     campaign_id: int,
     campaign: Campaign,
     lists: Sequence[tuple[int, str]],
-    window: Window | None = None,
+    window: Window | RowRange | None = None,
 ) -> Iterator[Record]:
     """The records of ``lists`` (list id, name), list by list, each in load order.
 

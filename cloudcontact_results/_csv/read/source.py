@@ -15,7 +15,7 @@ import attrs
 
 from ...errors import ReadError
 
-__all__ = ["Opened", "Source", "is_path", "open_input", "open_source", "shown"]
+__all__ = ["Opened", "Source", "decoded_lines", "is_path", "open_input", "open_source", "shown"]
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -93,13 +93,14 @@ def open_source(source: Source, member: str | None) -> Opened:
         else:
             _check_no_member(member)
         bad_lines: list[bytes] = []
-        return Opened(_decoded(binary, bad_lines), bad_lines, closer)
+        return Opened(decoded_lines(binary, bad_lines), bad_lines, closer)
     except BaseException:
         closer.close()
         raise
 
 
-def _decoded(binary: Iterable[bytes], bad_lines: list[bytes]) -> Iterator[str]:
+def decoded_lines(binary: Iterable[bytes], bad_lines: list[bytes]) -> Iterator[str]:
+    """The lines of ``binary`` as text; lines that are not UTF-8 are noted in ``bad_lines``."""
     # Lines split at b"\n", which never occurs inside a UTF-8 sequence, so each line
     # decodes on its own; a bad one is noted (the row reading it reports it) and read
     # with replacement characters so that the lines after it can still be read.

@@ -5,10 +5,11 @@ from __future__ import annotations
 import contextlib
 import csv
 import datetime as dt
+import io
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import IO
+from typing import IO, Any
 
 import attrs
 
@@ -23,7 +24,7 @@ from ..dialects import BOM, DIALECTS
 from .fused import write_lines
 from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
 
-__all__ = ["Destination", "ExportResult", "export", "write_report"]
+__all__ = ["Destination", "ExportResult", "export", "write_parts", "write_report"]
 
 #: A path, or a binary file object open for writing.
 Destination = str | os.PathLike[str] | IO[bytes]
@@ -94,20 +95,92 @@ def export(
 
 
 def write_report(
-    plan: ReportPlan, records: Iterable[Record], destination: Destination, packaging: Packaging
+    plan: ReportPlan,
+    records: Iterable[Record],
+    destination: Destination,
+    packaging: Packaging,
+    *,
+    header: bool = True,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
 
     The body of :func:`export`, for callers that hold the parts of the
-    options (a store, a scheduled job, a cluster worker).
+    options (a store, a scheduled job, a cluster worker). With ``header``
+    False only the rows are written, without the byte order mark and the
+    header: the body of one part of a report that :func:`write_parts`
+    assembles.
     """
     kind = kind_of(plan.selection.format)
-    header = header_of(plan)
-    guard = plan.rendering.formula_guard
+    dialect = DIALECTS[packaging.dialect]
+    with _csv_output(plan, destination, packaging) as output:
+        if header:
+            output.write_header()
+        count = write_lines(kind, plan, records, output.text.write, dialect)
+    return output.result(count)
+
+
+def write_parts(
+    plan: ReportPlan,
+    parts: Iterable[tuple[bytes, int]],
+    destination: Destination,
+    packaging: Packaging,
+) -> ExportResult:
+    """Write the header of ``plan``'s report, then ``parts`` as they come, to ``destination``.
+
+    Each part is ``(body, rows)``: the bytes :func:`write_report` wrote with
+    ``header=False`` to a stream (uncompressed, in ``packaging``'s dialect)
+    and their number of rows. The parts in record order make the same bytes
+    as :func:`write_report` of all the records; with ``packaging.compress``
+    they are zipped here as they stream, so one part is held at a time.
+    """
+    with _csv_output(plan, destination, packaging) as output:
+        output.write_header()
+        output.text.flush()
+        count = 0
+        for body, rows in parts:
+            output.sink.write(body)
+            count += rows
+    return output.result(count)
+
+
+@attrs.frozen
+class _CsvOutput:
+    """An opened destination: the CSV writer, the bytes under it, what to report when done."""
+
+    plan: ReportPlan
+    bom: bool
+    writer: Any
+    text: io.TextIOWrapper
+    sink: IO[bytes]
+    counter: ByteCounter
+    path: Path | None
+    member: str | None
+
+    def write_header(self) -> None:
+        """The dialect's byte order mark, if it has one, and the header row."""
+        if self.bom:
+            self.text.write(BOM)
+        header = header_of(self.plan)
+        self.writer.writerow(guarded(header) if self.plan.rendering.formula_guard else header)
+
+    def result(self, rows: int) -> ExportResult:
+        """What was written; call it once the destination is closed (a zip ends then)."""
+        return ExportResult(rows=rows, path=self.path, bytes=self.counter.count, member=self.member)
+
+
+@contextlib.contextmanager
+def _csv_output(
+    plan: ReportPlan, destination: Destination, packaging: Packaging
+) -> Iterator[_CsvOutput]:
+    """Open ``destination`` (an atomic file or the caller's stream), zipped if asked, for CSV.
+
+    Raises:
+        ExportError: the destination is unusable, or a value cannot be encoded.
+    """
     timestamp = _zip_time(packaging, plan.rendering) if packaging.compress else None
     path = destination_path(destination)
     member = member_name(path, f"{plan.campaign.name}-{plan.selection.format.value}")
-
+    dialect = DIALECTS[packaging.dialect]
     with contextlib.ExitStack() as stack:
         raw: IO[bytes] = (
             stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
@@ -116,8 +189,8 @@ def write_report(
         sink: IO[bytes] = counter  # type: ignore[assignment]
         if timestamp is not None:
             sink = stack.enter_context(zip_member(sink, member, timestamp))
-        dialect = DIALECTS[packaging.dialect]
         text = stack.enter_context(text_sink(sink, dialect.encoding))
+        # Entered last, left first: on failure nothing more reaches the destination.
         stack.enter_context(counter.discarding_on_error())
         writer = csv.writer(
             text,
@@ -128,20 +201,20 @@ def write_report(
             doublequote=True,
         )
         try:
-            if dialect.bom:
-                text.write(BOM)
-            writer.writerow(guarded(header) if guard else header)
-            count = write_lines(kind, plan, records, text.write, dialect)
+            yield _CsvOutput(
+                plan=plan,
+                bom=dialect.bom,
+                writer=writer,
+                text=text,
+                sink=sink,
+                counter=counter,
+                path=path,
+                member=member if timestamp is not None else None,
+            )
         except UnicodeEncodeError as error:
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
             ) from error
-    return ExportResult(
-        rows=count,
-        path=path,
-        bytes=counter.count,
-        member=member if timestamp is not None else None,
-    )
 
 
 def _zip_time(packaging: Packaging, rendering: Rendering) -> dt.datetime:

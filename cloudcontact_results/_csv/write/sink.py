@@ -8,6 +8,7 @@ import io
 import os
 import re
 import secrets
+import shutil
 import stat
 import zipfile
 from collections.abc import Iterator
@@ -19,6 +20,7 @@ from ...errors import ExportError
 __all__ = [
     "ByteCounter",
     "atomic_file",
+    "atomic_folder",
     "destination_path",
     "member_name",
     "text_sink",
@@ -131,6 +133,56 @@ def atomic_file(path: Path) -> Iterator[IO[bytes]]:
             temporary.unlink(missing_ok=True)
         raise
     _sync_folder(folder)
+
+
+@contextlib.contextmanager
+def atomic_folder(path: Path) -> Iterator[Path]:
+    """A temporary folder beside ``path`` that becomes ``path`` only if the block succeeds.
+
+    ``path`` must not exist, or be an empty folder: files already there are
+    never replaced or mixed with new ones. On any failure the temporary
+    folder and everything written into it are removed.
+
+    Raises:
+        ExportError: the parent folder does not exist, ``path`` is a file or a
+            folder that is not empty, or the temporary folder cannot be made.
+    """
+    parent = path.parent
+    if not parent.is_dir():
+        raise ExportError(f"destination {str(path)!r}: the folder {str(parent)!r} does not exist")
+    if path.exists() and not path.is_dir():
+        raise ExportError(f"destination {str(path)!r}: is a file, not a folder")
+    if path.is_dir() and any(path.iterdir()):
+        raise ExportError(
+            f"destination {str(path)!r}: the folder is not empty (part files go to a new "
+            "or empty folder)"
+        )
+    try:
+        temporary = _make_folder_beside(path)
+    except OSError as error:
+        raise ExportError(f"destination {str(path)!r}: cannot write there ({error})") from error
+    try:
+        yield temporary
+        _sync_folder(temporary)
+        if path.is_dir():
+            path.rmdir()  # empty, as checked: a folder cannot be renamed over another everywhere
+        temporary.replace(path)
+    except BaseException:
+        shutil.rmtree(temporary, ignore_errors=True)
+        raise
+    _sync_folder(parent)
+
+
+def _make_folder_beside(path: Path) -> Path:
+    """A new, uniquely named folder in ``path``'s folder."""
+    for _ in range(100):
+        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        try:
+            temporary.mkdir()
+        except FileExistsError:
+            continue
+        return temporary
+    raise FileExistsError(f"no free temporary name beside {str(path)!r}")
 
 
 def _create_beside(path: Path) -> tuple[int, Path]:
