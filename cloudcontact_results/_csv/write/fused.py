@@ -47,7 +47,7 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.guard import guarded
+from ..._report.guard import guard_cell, guarded
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
 from ..._types import ReportFormat
@@ -62,12 +62,16 @@ _BATCH: Final = 512
 _CACHE_SIZE: Final = 4096
 
 #: Cells whose text is a number, a flag or empty: never guarded, never quoted.
-_PLAIN_KINDS: Final = frozenset(
-    (ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS, ColumnKind.CPA)
-)
+_PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS))
 #: Cells with few distinct values: cached already guarded and quoted.
 _CACHED_KINDS: Final = frozenset(
-    (ColumnKind.DISPOSITION, ColumnKind.CODE, ColumnKind.QUOTA_GROUP, ColumnKind.NOTE)
+    (
+        ColumnKind.DISPOSITION,
+        ColumnKind.CODE,
+        ColumnKind.QUOTA_GROUP,
+        ColumnKind.NOTE,
+        ColumnKind.CPA,
+    )
 )
 
 
@@ -142,6 +146,16 @@ def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> dict
     return Cache()
 
 
+class _GuardCache(dict[str, str]):
+    """:func:`guard_cell`'s answers, remembered (a phone number is guarded once, not per row)."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        guarded_text = self[text] = guard_cell(text)
+        return guarded_text
+
+
 def _line_source(
     columns: tuple[Column, ...],
     values: dict[str, str],
@@ -197,6 +211,8 @@ def _namespace(
         namespace[f"cell_{position}"] = function
         if column.kind in _CACHED_KINDS:
             namespace[f"cache_{position}"] = _cache(function, encoder.cell)
+    # The one guard, asked once per distinct text.
+    namespace["guard_cell"] = _GuardCache().__getitem__
     namespace.update(
         encode=encoder.cell,
         encode_cells=encoder.cells,
