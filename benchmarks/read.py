@@ -1,26 +1,22 @@
-"""Read throughput and memory: read_report against a plain csv.reader loop, same file, same round.
+"""Reading throughput and memory: typed rows, DataFrames and Arrow against plain pandas, same file.
 
 Usage::
 
     .venv/bin/python benchmarks/read.py [--records N] [--rounds R] [--layout manual|5.x]
+    .venv/bin/python benchmarks/read.py --memory [--records N]      # peak memory per row
 
-Exports ``N`` synthetic records (default 100 000, about 300 000 detailed rows)
-once to a temporary file, then runs ``R`` rounds (default 5). Each round times,
-one after the other on the same file:
-
-* ``read_report``: typed ``DetailedRow`` objects (header detection, guard
-  undone, dispositions mapped, notes parsed, aware date-times);
-* the baseline, a plain loop: ``csv.reader`` plus the obvious conversions
-  written plainly (``int()``, ``== "1"``, ``datetime.fromisoformat`` + time
-  zone, as the library reads the default format, empty -> None), building
-  one dict per row; it does less than the reader (no disposition mapping,
-  notes, guard or error reporting);
-* ``pandas.read_csv`` with the call time parsed, when pandas is installed.
-
-It prints every round, then the median of the rounds: rows/s of each reader
-and the ratio read_report / baseline (taken per round, so both sides of a
-ratio ran under the same load). Peak memory is measured in a separate,
-untimed pass of each reader with ``tracemalloc`` (Python allocations).
+Exports ``N`` synthetic records (default 100 000, 300 352 detailed rows,
+103 MB) once to a temporary file. **Speed**: each round times every reader
+once, in an order that rotates from round to round, and divides each
+reader's time by the baseline's time *of the same round*; the table gives
+the median of those ratios over ``R`` rounds (default 5), for CPU time
+(all threads of the process, steadier on a shared machine) and wall time.
+The baseline is what an analyst would write without the library:
+``pandas.read_csv(..., dtype=str)`` plus the call time parsed and put in
+its zone. The last line gives the typed rows against the plain
+``csv.reader`` loop (every column by name, the obvious conversions), the
+median of the per-round ratios. **Memory**: each reader runs in a fresh process; the figure is its
+peak RSS less the RSS before the read, per row.
 """
 
 from __future__ import annotations
@@ -28,12 +24,16 @@ from __future__ import annotations
 import argparse
 import csv
 import datetime as dt
+import json
+import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import _synthetic
@@ -42,20 +42,15 @@ import cloudcontact_results as ccr
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 FORMAT = "%Y-%m-%d %H:%M:%S"
-MB = 1024 * 1024
-TYPED = "read_report (typed rows)"
-PLAIN = "plain csv.reader loop"
-PANDAS = "pandas.read_csv"
+NAMES = [field.name for field in _synthetic.synthetic_campaign().exported_script_fields]
 
 
-def read_typed(path: Path, script_fields: list[str]) -> int:
-    count = 0
-    for _ in ccr.read_report(path, script_fields=script_fields):
-        count += 1
-    return count
+def read_typed(path: Path) -> int:
+    return sum(1 for _ in ccr.read_report(path, script_fields=NAMES))
 
 
-def read_plain(path: Path, script_fields: list[str]) -> int:
+def read_plain(path: Path) -> int:
+    """A hand-written csv.reader loop: every column by name, the obvious conversions."""
     count = 0
     fromisoformat = dt.datetime.fromisoformat
     with path.open(encoding="utf-8-sig", newline="") as file:
@@ -64,7 +59,7 @@ def read_plain(path: Path, script_fields: list[str]) -> int:
         # The columns by name, as a plain reader of a file with any column order would.
         at = {name: position for position, name in enumerate(header)}
         first = min(at[column.en] for column in ccr.DETAILED_COLUMNS)
-        list_names = header[: first - len(script_fields)]
+        list_names = header[: first - len(NAMES)]
         (phone, attempt, completed, record, record_code, out_of_quota, group, call, call_code,
          note, call_time, dialing, cpa_duration, answered, agent, cpa, cpa_file, cpa_server,
          recording, server, interaction, record_id, list_name, inbound) = (
@@ -103,49 +98,134 @@ def read_plain(path: Path, script_fields: list[str]) -> int:
     return count
 
 
-def read_pandas(path: Path, script_fields: list[str]) -> int:
+def read_baseline(path: Path) -> int:
+    """What an analyst writes without the library: strings, and the call time parsed."""
     import pandas as pd  # noqa: PLC0415  # optional
 
     frame = pd.read_csv(path, encoding="utf-8-sig", dtype=str, keep_default_na=False)
     frame["Call Time"] = pd.to_datetime(frame["Call Time"], format=FORMAT).dt.tz_localize(
         "Europe/Moscow"
     )
-    for name in ("Dialing Duration", "CPA Duration", "Answered Duration"):
-        frame[name] = frame[name].astype("Int64")
     return len(frame)
 
 
-Reader = Callable[[Path, list[str]], int]
+def frame_reader(engine: str) -> Callable[[Path], int]:
+    def read(path: Path) -> int:
+        return len(ccr.read_report(path, script_fields=NAMES).to_pandas(engine=engine))
+
+    return read
 
 
-def timed(run: Reader, path: Path, names: list[str], expected: int) -> float:
-    started = time.perf_counter()
-    rows = run(path, names)
-    seconds = time.perf_counter() - started
-    assert rows == expected, (run.__name__, rows, expected)  # noqa: S101
-    return seconds
+def read_arrow(path: Path) -> int:
+    return int(ccr.read_report(path, script_fields=NAMES).to_arrow().num_rows)
 
 
-def peak_mb(run: Reader, path: Path, names: list[str]) -> float:
-    tracemalloc.start()
-    try:
-        run(path, names)
-        return tracemalloc.get_traced_memory()[1] / MB
-    finally:
-        tracemalloc.stop()
+def read_chunks(path: Path) -> int:
+    report = ccr.read_report(path, script_fields=NAMES)
+    return sum(len(frame) for frame in report.to_pandas(chunksize=50_000))
+
+
+READERS: dict[str, Callable[[Path], int]] = {
+    "pandas.read_csv(dtype=str) + time (baseline)": read_baseline,
+    "to_pandas() engine=pyarrow": frame_reader("pyarrow"),
+    "to_pandas() engine=c": frame_reader("c"),
+    "to_pandas(chunksize=50_000)": read_chunks,
+    "to_arrow()": read_arrow,
+    "to_pandas() engine=python (typed rows)": frame_reader("python"),
+    "read_report, typed rows": read_typed,
+    "plain csv.reader loop": read_plain,
+}
+TYPED = "read_report, typed rows"
+PLAIN = "plain csv.reader loop"
+BASELINE = next(iter(READERS))
+
+
+def speed(path: Path, rows: int, rounds: int) -> None:
+    ratios: dict[str, dict[str, list[float]]] = {name: {"cpu": [], "wall": []} for name in READERS}
+    seconds: dict[str, list[float]] = {name: [] for name in READERS}
+    names = list(READERS)
+    for round_number in range(rounds):
+        order = names[round_number % len(names) :] + names[: round_number % len(names)]
+        cpu: dict[str, float] = {}
+        wall: dict[str, float] = {}
+        for name in order:
+            started_cpu, started_wall = time.process_time(), time.perf_counter()
+            count = READERS[name](path)
+            cpu[name] = time.process_time() - started_cpu
+            wall[name] = time.perf_counter() - started_wall
+            assert count == rows, (name, count, rows)  # noqa: S101
+        for name in names:
+            ratios[name]["cpu"].append(cpu[BASELINE] / cpu[name])
+            ratios[name]["wall"].append(wall[BASELINE] / wall[name])
+            seconds[name].append(wall[name])
+        print(f"round {round_number + 1}/{rounds} done", file=sys.stderr)
+    print("| reader | wall s (median) | speed ÷ baseline, CPU | speed ÷ baseline, wall |")
+    print("|---|---|---|---|")
+    for name in names:
+        print(
+            f"| {name} | {statistics.median(seconds[name]):.2f} "
+            f"| {statistics.median(ratios[name]['cpu']):.2f} "
+            f"| {statistics.median(ratios[name]['wall']):.2f} |"
+        )
+    plain = [p / t for p, t in zip(seconds[PLAIN], seconds[TYPED], strict=True)]
+    print(
+        f"\nread_report / plain loop (wall): {statistics.median(plain):.3f}x median "
+        f"(min {min(plain):.3f}, max {max(plain):.3f}; target >= 1.0x)"
+    )
+
+
+def _rss_kib() -> int:
+    with open("/proc/self/status", encoding="ascii") as status:  # noqa: PTH123
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    return 0
+
+
+def measure_memory(name: str, path: str) -> None:
+    """One reader in this process: its peak RSS above the RSS before it, as JSON."""
+    import pandas as pd  # noqa: F401, PLC0415  # imported before the baseline RSS
+    import pyarrow.csv  # noqa: F401, PLC0415
+
+    ccr.read_report(path, script_fields=NAMES).head(1)  # warm every import
+    before = _rss_kib()
+    rows = READERS[name](Path(path))
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux
+    print(json.dumps({"rows": rows, "growth_kib": peak - before}))
+
+
+def memory(path: Path) -> None:
+    print("| reader | peak RSS growth | per row |")
+    print("|---|---|---|")
+    for name in READERS:
+        if "typed rows" in name or "csv.reader" in name:
+            continue  # streaming readers: nothing kept
+        output = subprocess.run(
+            [sys.executable, __file__, "--measure", name, str(path)],
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        result: dict[str, Any] = json.loads(output)
+        per_row = result["growth_kib"] * 1024 / result["rows"]
+        print(f"| {name} | {result['growth_kib'] / 1024:.0f} MB | {per_row / 1000:.2f} KB |")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--records", type=int, default=100_000)
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--memory", action="store_true")
     parser.add_argument(
         "--layout", default=None, help="export layout of the file (default: the library's)"
     )
+    parser.add_argument("--measure", nargs=2, metavar=("READER", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.measure:
+        measure_memory(*args.measure)
+        return
 
     campaign = _synthetic.synthetic_campaign()
-    names = [field.name for field in campaign.exported_script_fields]
     layout = {} if args.layout is None else {"layout": args.layout}
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "detailed.csv"
@@ -155,38 +235,11 @@ def main() -> None:
             path,
             ccr.ExportOptions(format="detailed", **layout),  # type: ignore[arg-type]
         )
-        print(f"file: {result.rows:,} detailed rows, {result.bytes / MB:.1f} MB")
-        runs: dict[str, Reader] = {TYPED: read_typed, PLAIN: read_plain}
-        try:
-            import pandas as pd  # noqa: F401, PLC0415
-        except ImportError:
-            print("pandas not installed: skipped")
+        print(f"file: {result.rows} detailed rows, {result.bytes / 1e6:.1f} MB\n")
+        if args.memory:
+            memory(path)
         else:
-            runs[PANDAS] = read_pandas
-        seconds: dict[str, list[float]] = {label: [] for label in runs}
-        ratios = []
-        for number in range(1, args.rounds + 1):
-            for label, run in runs.items():
-                seconds[label].append(timed(run, path, names, result.rows))
-            ratio = seconds[PLAIN][-1] / seconds[TYPED][-1]
-            ratios.append(ratio)
-            cells = "  ".join(
-                f"{label.split(' ')[0]} {result.rows / times[-1]:>9,.0f}/s"
-                for label, times in seconds.items()
-            )
-            print(f"round {number}: {cells}  ratio {ratio:.3f}")
-        print(f"median of {args.rounds} rounds:")
-        for label, run in runs.items():
-            median = statistics.median(seconds[label])
-            peak = peak_mb(run, path, names)
-            print(
-                f"  {label:28} {median:7.2f} s  {result.rows / median:>10,.0f} rows/s  "
-                f"peak {peak:7.1f} MB"
-            )
-    print(
-        f"read_report / plain loop: {statistics.median(ratios):.3f}x median "
-        f"(min {min(ratios):.3f}, max {max(ratios):.3f}; target >= 1.0x)"
-    )
+            speed(path, result.rows, args.rounds)
 
 
 if __name__ == "__main__":

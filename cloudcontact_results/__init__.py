@@ -37,7 +37,14 @@ from ._report.reports import detailed_rows, report_header, report_rows, simple_r
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
 from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
-from ._types import DEFAULT_DATETIME_FORMAT, Dialect, Language, ReportFormat, ReportLayout
+from ._types import (
+    DEFAULT_DATETIME_FORMAT,
+    Dialect,
+    FileFormat,
+    Language,
+    ReportFormat,
+    ReportLayout,
+)
 from .errors import ResultsError
 
 __all__ = [
@@ -65,6 +72,7 @@ __all__ = [
     "ExportJob",
     "ExportOptions",
     "ExportResult",
+    "FileFormat",
     "JobOutcome",
     "JobRun",
     "Language",

@@ -29,6 +29,7 @@ from ._types import (
     DEFAULT_DATETIME_FORMAT,
     DEFAULT_TIMEZONE,
     Dialect,
+    FileFormat,
     Language,
     ReportFormat,
     ReportLayout,
@@ -61,6 +62,10 @@ def _to_language(value: Language | str) -> Language:
 
 def _to_dialect(value: Dialect | str) -> Dialect:
     return parse_enum(Dialect, "ExportOptions.dialect", value)
+
+
+def _to_file_format(value: FileFormat | str) -> FileFormat:
+    return parse_enum(FileFormat, "ExportOptions.file_format", value)
 
 
 def _to_layout(value: ReportLayout | str) -> ReportLayout:
@@ -196,13 +201,23 @@ class Packaging:
         compress: write a zip holding the CSV.
         zip_time: the zip member's local date-time (naive, as zip times
             are); None for the time of writing.
+        file_format: CSV, an Excel workbook or a Parquet file; the dialect
+            and ``compress`` apply to CSV only.
     """
 
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
     compress: bool = attrs.field(default=False, validator=_FLAG)
     zip_time: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
+    file_format: FileFormat = attrs.field(default=FileFormat.CSV, converter=_to_file_format)
 
     def __attrs_post_init__(self) -> None:
+        if self.compress and self.file_format is not FileFormat.CSV:
+            raise OptionsError(
+                "ExportOptions.compress",
+                self.compress,
+                f"a {self.file_format.value} file is compressed already; "
+                "compress applies to CSV only",
+            )
         moment = self.zip_time
         if moment is not None and not (is_naive(moment) and _ZIP_FIRST <= moment <= _ZIP_LAST):
             raise OptionsError(
@@ -240,6 +255,9 @@ class ExportOptions:
         zip_timestamp: a fixed date-time for the zip member, making archives
             byte-reproducible (naive: local to ``timezone``); None for the
             time of writing.
+        file_format: ``"csv"`` (the default), ``"xlsx"`` (an Excel workbook,
+            needs the ``xlsx`` extra) or ``"parquet"`` (needs the ``arrow``
+            extra). ``dialect`` and ``compress`` apply to CSV only.
         layout: ``"manual"`` (default: the columns of the platform's manual)
             or ``"5.x"`` (Bright Pattern 5.x: the detailed report adds
             ``ANI`` and ``Action Applied``).
@@ -267,6 +285,7 @@ class ExportOptions:
     )
     report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
     zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
+    file_format: FileFormat = attrs.field(default=FileFormat.CSV, converter=_to_file_format)
     layout: ReportLayout = attrs.field(default=ReportLayout.MANUAL, converter=_to_layout)
     #: Which rows: built from the options above when the options are built.
     selection: Selection = attrs.field(init=False, eq=False, repr=False)
@@ -293,7 +312,9 @@ class ExportOptions:
         except OptionsError as error:
             # Name the interval as given, not as read in the export time zone.
             raise OptionsError(error.field, self.interval, error.reason) from None
-        packaging = Packaging(self.dialect, self.compress, self._zip_time(rendering.tz))
+        packaging = Packaging(
+            self.dialect, self.compress, self._zip_time(rendering.tz), self.file_format
+        )
         # A frozen class sets its derived parts the way attrs itself does.
         object.__setattr__(self, "selection", selection)
         object.__setattr__(self, "rendering", rendering)

@@ -20,6 +20,7 @@ __all__ = [
     "DEFAULT_DATETIME_FORMAT",
     "DEFAULT_TIMEZONE",
     "Dialect",
+    "FileFormat",
     "Language",
     "ReportFormat",
     "ReportLayout",
@@ -70,6 +71,17 @@ class Dialect(enum.StrEnum):
     EXCEL = "excel"
     #: UTF-8 with BOM, semicolon: Excel in Russian locales, no Text-to-Columns needed.
     EXCEL_RU = "excel-ru"
+
+
+class FileFormat(enum.StrEnum):
+    """Which kind of file an export writes."""
+
+    #: Text, in one of the :class:`Dialect` flavours, optionally zipped.
+    CSV = "csv"
+    #: An Excel workbook: typed cells, one sheet, frozen header, filter.
+    XLSX = "xlsx"
+    #: A Parquet file: typed columns for pandas, polars, DuckDB, Spark.
+    PARQUET = "parquet"
 
 
 class Language(enum.StrEnum):

@@ -140,10 +140,12 @@ class ReadError(ResultsError):
     """A report file could not be read.
 
     Attributes:
-        line: 1-based physical line number in the CSV (``None`` when the
-            problem is with the file as a whole, e.g. a broken zip).
+        line: 1-based physical line number in the CSV, or row number in a
+            workbook's sheet (``None`` when the problem is with the file as a
+            whole, e.g. a broken zip).
         column: the header of the offending column, when there is one.
         value: the offending text, when there is one.
+        sheet: the sheet of a workbook, when the file is one.
         file: the file, when the error comes from one of several files
             (``cloudcontact_results.dask.read_reports``).
     """
@@ -155,18 +157,22 @@ class ReadError(ResultsError):
         line: int | None = None,
         column: str | None = None,
         value: str | None = None,
+        sheet: str | None = None,
         file: str | None = None,
     ) -> None:
         self.reason = reason
         self.line = line
         self.column = column
         self.value = value
+        self.sheet = sheet
         self.file = file
         where = []
         if file is not None:
             where.append(f"file {file!r}")
+        if sheet is not None:
+            where.append(f"sheet {sheet!r}")
         if line is not None:
-            where.append(f"line {line}")
+            where.append(f"row {line}" if sheet is not None else f"line {line}")
         if column is not None:
             where.append(f"column {column!r}")
         prefix = ", ".join(where)
@@ -178,7 +184,14 @@ class ReadError(ResultsError):
     def in_file(self, file: str, *, lines_before: int = 0) -> ReadError:
         """This error, naming ``file``, its line counted after ``lines_before`` other lines."""
         line = None if self.line is None else self.line + lines_before
-        return ReadError(self.reason, line=line, column=self.column, value=self.value, file=file)
+        return ReadError(
+            self.reason,
+            line=line,
+            column=self.column,
+            value=self.value,
+            sheet=self.sheet,
+            file=file,
+        )
 
 
 class StoreError(ResultsError):

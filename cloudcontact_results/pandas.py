@@ -1,8 +1,7 @@
 """The pandas bridge: reports as DataFrames (needs ``pip install 'cloudcontact-results[pandas]'``).
 
-Importing this module imports pandas; the rest of the library never does.
-``Report.to_pandas()`` is the same function, for code that does not import
-this module.
+Importing this module imports pandas; the rest of the library imports it only
+when a frame is asked for. ``to_pandas(report)`` is ``report.to_pandas()``.
 
 >>> import io
 >>> import cloudcontact_results as ccr
@@ -17,13 +16,38 @@ this module.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import overload
+
 try:
-    import pandas as pd  # noqa: F401  # fail at import, naming the extra
+    import pandas as pd
 except ImportError as exc:  # pragma: no cover - exercised without the extra
     raise ImportError(
         "cloudcontact_results.pandas needs pandas: pip install 'cloudcontact-results[pandas]'"
     ) from exc
 
-from ._report.frame import to_pandas
+from ._csv.read.frames import Engine
+from ._csv.read.report import Report
 
-__all__ = ["to_pandas"]
+__all__ = ["Engine", "to_pandas"]
+
+
+@overload
+def to_pandas(
+    report: Report, *, chunksize: None = None, engine: Engine = "auto"
+) -> pd.DataFrame: ...
+
+
+@overload
+def to_pandas(
+    report: Report, *, chunksize: int, engine: Engine = "auto"
+) -> Iterator[pd.DataFrame]: ...
+
+
+def to_pandas(
+    report: Report, *, chunksize: int | None = None, engine: Engine = "auto"
+) -> pd.DataFrame | Iterator[pd.DataFrame]:
+    """``report.to_pandas(chunksize=..., engine=...)``: see :meth:`Report.to_pandas`."""
+    if chunksize is None:
+        return report.to_pandas(engine=engine)
+    return report.to_pandas(chunksize=chunksize, engine=engine)

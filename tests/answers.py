@@ -6,6 +6,10 @@ import csv
 import io
 import re
 
+import pandas as pd
+
+import cloudcontact_results as ccr
+
 DELIMITERS = {"platform": ",", "excel": ",", "excel-ru": ";"}
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
 
@@ -26,3 +30,69 @@ def parse(data: bytes, dialect: str) -> list[list[str]]:
         io.StringIO(text.removeprefix("\ufeff"), newline=""), delimiter=DELIMITERS[dialect]
     )
     return list(reader)
+
+
+def renamed(names: list[str], taken: list[str]) -> list[str]:
+    """``names`` with the first free `` (n)`` (n = 2, 3…) added where a name is taken."""
+    used = set(taken)
+    result = []
+    for name in names:
+        candidate, number = name, 1
+        while candidate in used:
+            number += 1
+            candidate = f"{name} ({number})"
+        used.add(candidate)
+        result.append(candidate)
+    return result
+
+
+def expected_frame(report, rows=None, start=0):
+    """The DataFrame docs/reading.md describes, built in plain pandas from typed rows.
+
+    ``rows`` default to iterating ``report`` (the public, one-row-at-a-time
+    path). List columns and script fields by header, report columns by
+    attribute, then the unknown columns (``row.extra``) by header, as text; a
+    header repeated or equal to a name before it gets `` (2)``, `` (3)``…;
+    ``string`` text, ``boolean`` flags, ``Int64`` numbers, categorical
+    dispositions, date-times (microseconds) in the report's zone;
+    ``NO_MATCH`` and system notes as the report's language writes them.
+    """
+    rows = list(report if rows is None else rows)
+    kinds = ccr.ColumnKind
+    language = report.language
+    attributes = [column.attribute for column in report.columns]
+    names = renamed([*report.list_columns, *report.script_field_names], attributes)
+    extra_names = renamed(list(report.extra_columns), [*names, *attributes])
+    data = {}
+    for position, name in enumerate(names):
+        leading = [(*row.fields.values(), *row.script_fields)[position] for row in rows]
+        data[name] = pd.array(leading, dtype="string")
+    for column in report.columns:
+        values = [getattr(row, column.attribute) for row in rows]
+        values = [
+            value.label(language)
+            if isinstance(value, ccr.NoMatch)
+            else value.render(language)
+            if isinstance(value, ccr.SystemNote)
+            else value
+            for value in values
+        ]
+        if column.kind is kinds.TIME:
+            times = pd.to_datetime(values, utc=True).as_unit("us")
+            data[column.attribute] = times.tz_convert(report.timezone)
+        elif column.kind is kinds.DISPOSITION:
+            # Text categories, sorted, even when the column holds no disposition.
+            present = sorted({value for value in values if value is not None})
+            categories = pd.Index(present, dtype=str)
+            data[column.attribute] = pd.Categorical(values, categories=categories)
+        elif column.kind is kinds.FLAG:
+            data[column.attribute] = pd.array(values, dtype="boolean")
+        elif column.kind in (kinds.COUNT, kinds.SECONDS, kinds.CPA):
+            ints = [None if value is None else int(value) for value in values]
+            data[column.attribute] = pd.array(ints, dtype="Int64")
+        else:
+            data[column.attribute] = pd.array(values, dtype="string")
+    for position, name in enumerate(report.extra_columns):
+        data[extra_names[position]] = pd.array([row.extra[name] for row in rows], dtype="string")
+    names += [*attributes, *extra_names]
+    return pd.DataFrame(data, columns=names, index=pd.RangeIndex(start, start + len(rows)))

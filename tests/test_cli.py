@@ -146,6 +146,47 @@ def test_export_zip_and_stdout(demo_dir: Path, tmp_path: Path) -> None:
     assert piped.stdout == (demo_dir / "simple.csv").read_bytes()
 
 
+@pytest.mark.parametrize(
+    ("flags", "name", "file_format"),
+    [
+        (["--file-format", "xlsx"], "out.bin", "xlsx"),
+        ([], "out.xlsx", "xlsx"),
+        (["--file-format", "parquet"], "out.bin", "parquet"),
+        ([], "out.parquet", "parquet"),
+        (["--file-format", "csv"], "out.xlsx", "csv"),
+    ],
+)
+def test_export_file_format_by_flag_or_suffix(
+    demo_dir: Path, tmp_path: Path, flags: list[str], name: str, file_format: str
+) -> None:
+    out = tmp_path / name
+    result = run("export", demo_dir / "campaign.jsonl", "--format", "detailed", *flags, "-o", out)
+    assert result.returncode == 0, result.stderr
+    campaign, records = ccr.load_campaign(demo_dir / "campaign.jsonl")
+    rows = list(ccr.detailed_rows(campaign, records, ccr.ExportOptions(format="detailed")))
+    assert f"{len(rows)} rows" in result.stdout
+    if file_format == "parquet":
+        import pyarrow.parquet as pq  # noqa: PLC0415  # the test extra has it
+
+        assert pq.read_table(out).num_rows == len(rows)
+        return
+    report = ccr.read_report(out)
+    assert report.file_format is ccr.FileFormat(file_format)
+    assert len(list(report)) == len(rows)
+    if file_format == "xlsx":
+        inspected = run("inspect", out)
+        assert inspected.returncode == 0, inspected.stderr
+        assert "dialect:  workbook, sheet 'Detailed report'" in inspected.stdout
+        assert f"rows:     {len(rows)}" in inspected.stdout
+
+
+def test_zip_with_another_file_format_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:
+    result = run("export", demo_dir / "campaign.jsonl", "--zip", "-o", tmp_path / "out.xlsx")
+    assert result.returncode == 2
+    assert "compress applies to CSV only" in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_an_open_interval_side_is_unbounded(demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "late.csv"
 

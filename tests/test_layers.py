@@ -15,9 +15,9 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_model"}),
     frozenset({"_options"}),
     frozenset({"_report"}),
-    frozenset({"_csv", "_jsonl", "_demo", "_listapi"}),
+    frozenset({"_csv", "_jsonl", "_demo", "_listapi", "_arrow", "_xlsx"}),
     frozenset({"_store"}),
-    frozenset({"_cli", "cli", "pandas", "dask", "_platform", "__init__", "__main__"}),
+    frozenset({"_cli", "cli", "pandas", "arrow", "dask", "_platform", "__init__", "__main__"}),
 )
 
 

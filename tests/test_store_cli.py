@@ -314,3 +314,72 @@ def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path
     assert time.monotonic() - asked < 1.0
     assert process.returncode == 0, err
     assert out.endswith("stopped\n")
+
+
+def test_export_writes_workbooks_and_parquet_files(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pd = pytest.importorskip("pandas")
+    pytest.importorskip("pyarrow")
+    pytest.importorskip("xlsxwriter")
+    pytest.importorskip("openpyxl")
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(
+        attempt_line("1", 1, phone="0079160000001", ani="+74950000000", action_applied="Retry")
+        + attempt_line("2", 2, phone="+79160000002", note="=1+1")
+        + attempt_line("1", 3, call_disposition="Согласен", answered_duration=30),
+        encoding="utf-8",
+    )
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
+    options = ["--format", "detailed", "--layout", "5.x", "--language", "ru"]
+    export = ["store", "export", str(store), NAME, "-o"]
+    assert main([*export, str(tmp_path / "a.csv"), *options]) == 0
+    # The option names the format whatever the suffix; the suffix gives the default.
+    assert main([*export, str(tmp_path / "a.out"), "--file-format", "xlsx", *options]) == 0
+    assert main([*export, str(tmp_path / "a.parquet"), *options]) == 0
+    assert main([*export, str(tmp_path / "b.xlsx"), "--file-format", "csv", *options]) == 0
+    printed = capsys.readouterr().out
+    assert "a.parquet" in printed
+    assert "a.out" in printed
+
+    expected = list(ccr.read_report(tmp_path / "a.csv", timezone="Europe/Moscow"))
+    assert len(expected) == 3
+    assert [row.ani for row in expected] == ["+74950000000", "", ""]
+    workbook = ccr.read_report(tmp_path / "a.out", timezone="Europe/Moscow")
+    assert workbook.file_format is ccr.FileFormat.XLSX
+    assert list(workbook) == expected
+    assert (tmp_path / "b.xlsx").read_bytes() == (tmp_path / "a.csv").read_bytes()
+
+    frame = ccr.read_report(tmp_path / "a.csv", timezone="Europe/Moscow").to_pandas()
+    parquet = pd.read_parquet(tmp_path / "a.parquet")
+    pd.testing.assert_frame_equal(parquet, frame, check_categorical=False)
+    assert list(parquet["this_phone_number"]) == ["0079160000001", "+7916", "+79160000002"]
+
+
+def test_export_a_zipped_workbook_is_a_usage_error(store: Path, tmp_path: Path) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["store", "export", str(store), NAME, "-o", str(tmp_path / "a.xlsx"), "--zip"])
+    assert exit_.value.code == 2
+    assert not (tmp_path / "a.xlsx").exists()
+
+
+def test_a_job_writes_the_file_format_it_was_given(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    pytest.importorskip("openpyxl")
+    pytest.importorskip("xlsxwriter")
+    out = tmp_path / "out"
+    out.mkdir()
+    add = ["store", "jobs", "add", str(store), "sheet", NAME, "--schedule", "FREQ=HOURLY"]
+    add += ["--start", "2026-03-02T00:00", "--timezone", "UTC", "--destination", str(out)]
+    assert main([*add, "--format", "detailed-interval", "--file-format", "xlsx"]) == 0
+    feed = tmp_path / "feed.jsonl"
+    feed.write_text(attempt_line("1", 1, phone="0079160000001"), encoding="utf-8")
+    assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
+    capsys.readouterr()
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30"]) == 0
+    path = out / "sheet_20260302T100000Z.xlsx"
+    assert f"1 rows -> {path}" in capsys.readouterr().out
+    report = ccr.read_report(path)
+    assert report.file_format is ccr.FileFormat.XLSX
+    assert [row.this_phone_number for row in report] == ["0079160000001"]  # type: ignore[union-attr]

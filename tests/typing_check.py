@@ -149,6 +149,23 @@ def run() -> None:
         print(f"invalid input: {error}")
 
 
+def analyse(path: str) -> int:
+    """An analyst's code: frames, chunks, Arrow and the file formats type-check."""
+    import pandas as pd  # noqa: PLC0415  # an optional extra
+    import pyarrow as pa  # noqa: PLC0415
+
+    report = ccr.read_report(path)
+    frame: pd.DataFrame = report.to_pandas(engine="pyarrow")
+    rows = len(frame)
+    for chunk in report.to_pandas(chunksize=10_000):
+        rows += len(chunk)
+    table: pa.Table = report.to_arrow()
+    kind: ccr.FileFormat = report.file_format
+    options = ccr.ExportOptions(format="detailed", file_format=ccr.FileFormat.PARQUET)
+    print(kind, options.file_format, report.sheet)
+    return rows + table.num_rows
+
+
 def pull_changes(campaign: Campaign, token: str, since: dt.datetime | None) -> dt.datetime | None:
     """Page through the platform's changes, as an integration would."""
     client = ccr.ListManagementClient(

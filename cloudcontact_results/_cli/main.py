@@ -21,7 +21,7 @@ from .._demo import demo_campaign
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary
-from .._types import Dialect, Language, ReportFormat, ReportLayout, parse_timezone
+from .._types import Dialect, FileFormat, Language, ReportFormat, ReportLayout, parse_timezone
 from ..errors import OptionsError, ResultsError
 from .progress import tracked
 
@@ -36,6 +36,13 @@ _DIALOG_FORMATS: Final = ("%d.%m.%y %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y", "%d.%m
 #: Bounds used for a side of the interval left open: earlier and later than any attempt.
 _EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
 _LATEST: Final = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
+
+#: The file format an ``--out`` suffix names when ``--file-format`` is not given.
+_SUFFIXES: Final = {
+    ".xlsx": FileFormat.XLSX,
+    ".parquet": FileFormat.PARQUET,
+    ".pq": FileFormat.PARQUET,
+}
 
 #: What ``demo`` writes: file name and export options.
 _DEMO_FILES: Final = (
@@ -107,7 +114,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ex = commands.add_parser(
         "export",
-        help="export a campaign kept as JSON Lines to CSV or zip",
+        help="export a campaign kept as JSON Lines to CSV, zip, Excel or Parquet",
         description="Export the results of a campaign kept in the JSON Lines format "
         "(docs/campaign-format.md), with the options of the export dialog.",
     )
@@ -124,7 +131,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Read a simple or detailed export (CSV or zip, English or Russian, "
         "any dialect) and print its format, language, row count and summary.",
     )
-    inspect.add_argument("source", metavar="FILE", help="a .csv or .zip export")
+    inspect.add_argument("source", metavar="FILE", help="a .csv, .zip or .xlsx export")
     inspect.add_argument("--timezone", type=_timezone, default="Europe/Moscow", metavar="ZONE")
     inspect.add_argument(
         "--script-fields",
@@ -186,6 +193,13 @@ def _add_export_options(parser: argparse.ArgumentParser) -> None:
         "(the detailed report adds ANI and Action Applied)",
     )
     parser.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
+    parser.add_argument(
+        "--file-format",
+        choices=[f.value for f in FileFormat],
+        default=None,
+        help="csv, xlsx (an Excel workbook) or parquet; default: from the suffix of --out "
+        "(.xlsx, .parquet), else csv",
+    )
     parser.add_argument(
         "--no-guard", action="store_true", help="do not guard cells against formula injection"
     )
@@ -259,6 +273,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
             dialect=args.dialect,
             compress=args.zip,
             formula_guard=not args.no_guard,
+            file_format=_file_format(args.file_format, getattr(args, "out", "")),
             layout=args.layout,
         )
     except OptionsError as exc:
@@ -281,6 +296,16 @@ def _run_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _file_format(given: str | None, out: str) -> FileFormat:
+    """``--file-format``, or the one the suffix of ``--out`` names, or CSV.
+
+    A job's files (no ``--out``) are CSV unless ``--file-format`` says otherwise.
+    """
+    if given is not None:
+        return FileFormat(given)
+    return _SUFFIXES.get(Path(out).suffix.lower(), FileFormat.CSV)
+
+
 def _interval(
     start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[dt.datetime, dt.datetime] | None:
@@ -293,6 +318,10 @@ def _run_inspect(args: argparse.Namespace) -> int:
     report = read_report(args.source, timezone=args.timezone, script_fields=args.script_fields)
     figures = summary(tracked(report, "rows"))
     dialect = report.dialect
+    if report.sheet is not None:
+        kind = f"workbook, sheet {report.sheet!r}"
+    else:
+        kind = dialect.value if dialect is not None else "other"
     unknown = (
         [f"unknown:  {', '.join(repr(name) for name in report.extra_columns)} (kept in row.extra)"]
         if report.extra_columns
@@ -303,7 +332,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
         f"file:     {args.source}",
         f"format:   {report.format.value}",
         f"language: {report.language.value}",
-        f"dialect:  {dialect.value if dialect is not None else 'other'}",
+        f"dialect:  {kind}",
         *unknown,
         f"rows:     {figures.rows}",
         "",

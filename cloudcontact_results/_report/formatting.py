@@ -21,7 +21,7 @@ from .._model.generated import compile_source
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
-from .columns import ColumnKind
+from .columns import Column, ColumnKind
 from .guard import TRIGGERS, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
@@ -56,6 +56,23 @@ CELL_SOURCE: Final[dict[ColumnKind, str]] = {
     ColumnKind.NOTE: "note({value})",
 }
 
+#: What a typed file (Arrow, Parquet) holds of each kind: the typed value
+#: itself, except where no typed column can hold it. ``NO_MATCH`` and system
+#: notes take their text cell's expression above (None stays None); date-times
+#: are microseconds since the epoch (pyarrow would ask each one's zone for its
+#: offset, about fifteen times slower).
+_TYPED_SOURCE: Final[dict[ColumnKind, str]] = {
+    ColumnKind.QUOTA_GROUP: "(None if (w := {value}) is None else "
+    + CELL_SOURCE[ColumnKind.QUOTA_GROUP].format(value="w")
+    + ")",
+    ColumnKind.NOTE: CELL_SOURCE[ColumnKind.NOTE],
+    ColumnKind.TIME: "(None if (w := {value}) is None else (w - EPOCH) // MICROSECOND)",
+}
+
+#: Columns of typed values of a list of rows: the distinct runs of list
+#: columns and script fields, each row's run, and one list per report column.
+Columns = Callable[[list[Any]], tuple[list[tuple[str, ...]], list[int], list[list[Any]]]]
+
 #: The kinds of cell that can hold any text, so may start a formula.
 _TEXT_KINDS: Final = frozenset(
     (
@@ -81,6 +98,9 @@ _GUARDED_PROLOGUE: Final = """\
             last_script = row.script_fields
             script = guarded(last_script)
 """
+
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_MICROSECOND: Final = dt.timedelta(microseconds=1)
 
 #: "00" to "59": the zero-padded parts of a date-time in the default format.
 _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
@@ -190,6 +210,48 @@ class RowFormatter:
         what = f"{kind.format.value} rows{' guarded' if guard else ''}"
         compile_source(source, namespace, what)
         compiled: Cells = namespace["make"]()
+        return compiled
+
+    def column_function(self, columns: tuple[Column, ...], extra: tuple[str, ...] = ()) -> Columns:
+        """The compiled function turning a list of rows into columns of typed values.
+
+        From the same column table as the text cells: one list per column of
+        ``columns`` (then one per unknown column of ``extra``, ``row.extra``'s
+        text), filled in one pass over the rows. List columns and script
+        fields are kept once per run of rows sharing the same objects (the
+        rows of one record), with each row's run number.
+        """
+        lists = [f"c{n}" for n in range(len(columns) + len(extra))]
+        body = [
+            "runs = []",
+            "run_of = []",
+            "keep = runs.append",
+            "run = run_of.append",
+            "last_fields = last_script = None",
+            "number = -1",
+            *(f"{name} = []; a{name} = {name}.append" for name in lists),
+            "for row in rows:",
+            "    if row.fields is not last_fields or row.script_fields is not last_script:",
+            "        last_fields = row.fields",
+            "        last_script = row.script_fields",
+            "        keep((*last_fields.values(), *last_script))",
+            "        number += 1",
+            "    run(number)",
+        ]
+        for name, column in zip(lists, columns, strict=False):
+            source = _TYPED_SOURCE.get(column.kind, "{value}")
+            body.append(f"    a{name}({source.format(value=f'row.{column.attribute}')})")
+        for position, name in enumerate(lists[len(columns) :]):
+            body.append(f"    a{name}(row.extra[X{position}])")
+        body.append(f"return runs, run_of, [{', '.join(lists)}]")
+        source = "def make():\n    def columns(rows):\n"
+        source += "".join(f"        {line}\n" for line in body)
+        source += "    return columns\n"
+        namespace = dict(self._namespace)
+        namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
+        namespace.update({f"X{position}": name for position, name in enumerate(extra)})
+        compile_source(source, namespace, "typed columns")
+        compiled: Columns = namespace["make"]()
         return compiled
 
     def time(self, value: dt.datetime | None) -> str:

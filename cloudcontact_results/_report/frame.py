@@ -1,9 +1,14 @@
-"""A :class:`Report` as a pandas DataFrame; pandas is imported only when asked for."""
+"""A :class:`Report` as a pandas DataFrame, one typed row at a time: the reference path.
+
+pandas is imported only when asked for. The fast paths that parse CSV text
+in bulk (``_csv/read/frames.py``) build the same frame from the same column
+table and dtypes here, and are tested against this one.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any, Protocol
+from collections.abc import Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._model.campaign import NoMatch
 from .._model.notes import SystemNote
@@ -15,7 +20,17 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-__all__ = ["Table", "to_pandas"]
+__all__ = [
+    "DTYPES",
+    "TIME_UNIT",
+    "Table",
+    "categories_of",
+    "frame_names",
+    "import_pandas",
+    "rows_frame",
+    "shown",
+    "to_pandas",
+]
 
 
 class Table(Protocol):
@@ -42,7 +57,11 @@ class Table(Protocol):
     def __iter__(self) -> Iterator[SimpleRow | DetailedRow]: ...
 
 
-_DTYPES = {
+#: The unit of date-time columns: ``datetime64[us, zone]``.
+TIME_UNIT: Final = "us"
+
+#: The pandas dtype of each kind of report column (TIME: ``datetime64[unit, zone]``).
+DTYPES: Final = {
     ColumnKind.TEXT: "string",
     ColumnKind.FLAG: "boolean",
     ColumnKind.COUNT: "Int64",
@@ -55,22 +74,52 @@ _DTYPES = {
 }
 
 
-def _import_pandas() -> Any:
+def import_pandas(what: str = "Report.to_pandas()") -> Any:
     try:
         import pandas as pd  # noqa: PLC0415  # optional dependency
     except ImportError as exc:
         raise ImportError(
-            "Report.to_pandas() needs pandas: pip install 'cloudcontact-results[pandas]'"
+            f"{what} needs pandas: pip install 'cloudcontact-results[pandas]'"
         ) from exc
     return pd
 
 
-def _shown(value: Any, language: Language) -> Any:
+def shown(value: Any, language: Language) -> Any:
+    """A cell's value in a frame: ``NO_MATCH`` and system notes as the report writes them."""
     if isinstance(value, NoMatch):
         return value.label(language)
     if isinstance(value, SystemNote):
         return value.render(language)
     return value
+
+
+def categories_of(pandas: Any, values: Sequence[str | None]) -> Any:
+    """A disposition column: categories of text, sorted, whatever the data.
+
+    With no value at all pandas would make the categories objects; text
+    categories let the frames of several files (or chunks) concatenate.
+    """
+    present = sorted({value for value in values if value is not None})
+    categories = pandas.Index(present, dtype=str)
+    return pandas.Categorical(values, categories=categories)
+
+
+def frame_names(
+    list_columns: Iterable[str],
+    script_field_names: Iterable[str],
+    columns: Iterable[Column],
+    extra: Iterable[str] = (),
+) -> list[str]:
+    """The column names of a frame (or Arrow table, or Parquet file) of a report.
+
+    Headers of list columns and script fields, then the attributes of the
+    report columns, then the headers of the columns the reader did not know
+    (``row.extra``). Report columns keep their attribute names; a header name
+    repeated, or equal to a name before it, gets `` (2)``, `` (3)``….
+    """
+    attributes = [column.attribute for column in columns]
+    leading = _unique([*list_columns, *script_field_names], frozenset(attributes))
+    return [*leading, *attributes, *_unique(list(extra), frozenset([*leading, *attributes]))]
 
 
 def _unique(names: list[str], reserved: frozenset[str]) -> list[str]:
@@ -102,24 +151,29 @@ def to_pandas(report: Table) -> pd.DataFrame:
     ``Int64`` (compare with :class:`CPAResult`), everything else ``string``;
     ``NO_MATCH`` and system notes are shown as the report writes them.
     """
-    pandas = _import_pandas()
-    columns = report.columns
-    extra = report.extra_columns
-    first_report = len(report.list_columns) + len(report.script_field_names)
-    first_extra = first_report + len(columns)
-    attributes = [column.attribute for column in columns]
-    # Report columns keep their attribute names; header names give way to them.
-    leading = _unique([*report.list_columns, *report.script_field_names], frozenset(attributes))
-    taken = frozenset([*leading, *attributes])
-    names = [*leading, *attributes, *_unique(list(extra), taken)]
+    return rows_frame(report, report)
+
+
+def rows_frame(
+    table: Table, rows: Iterable[SimpleRow | DetailedRow], start: int = 0
+) -> pd.DataFrame:
+    """The frame of ``rows`` (rows of ``table``), its index counting from ``start``."""
+    pandas = import_pandas()
+    columns = table.columns
+    extra = table.extra_columns
+    names = frame_names(table.list_columns, table.script_field_names, columns, extra)
+    first_extra = len(table.list_columns) + len(table.script_field_names) + len(columns)
     values: list[list[Any]] = [[] for _ in names]
-    language = report.language
-    for row in report:
+    language = table.language
+    first_report = len(table.list_columns) + len(table.script_field_names)
+    count = 0
+    for row in rows:
         cells = [*row.fields.values(), *row.script_fields]
         cells += [getattr(row, column.attribute) for column in columns]
         cells += [row.extra[name] for name in extra]
         for position, value in enumerate(cells):
-            values[position].append(_shown(value, language))
+            values[position].append(shown(value, language))
+        count += 1
     data = {}
     for position, name in enumerate(names):
         if not first_report <= position < first_extra:
@@ -127,21 +181,19 @@ def to_pandas(report: Table) -> pd.DataFrame:
             continue
         kind = columns[position - first_report].kind
         if kind is ColumnKind.TIME:
-            # One unit whatever the data (pandas infers one from the values,
-            # and another for no values): frames of several files concatenate.
-            times = pandas.to_datetime(values[position], utc=True).as_unit("us")
-            data[name] = times.tz_convert(report.timezone)
+            # Always microseconds, as Arrow and Parquet have them, whatever the
+            # data (pandas infers a unit from the values, and another for no
+            # values): frames of several files concatenate.
+            times = pandas.to_datetime(values[position], utc=True).as_unit(TIME_UNIT)
+            data[name] = times.tz_convert(table.timezone)
         else:
             column_values = values[position]
             if kind is ColumnKind.CPA:
                 column_values = [None if v is None else int(v) for v in column_values]
             if kind is ColumnKind.DISPOSITION:
-                # Categories of text whatever the data (none at all would make them
-                # objects), so the frames of several files concatenate.
-                present = sorted({value for value in column_values if value is not None})
-                categories = pandas.Index(present, dtype=str)
-                data[name] = pandas.Categorical(column_values, categories=categories)
+                data[name] = categories_of(pandas, column_values)
             else:
-                data[name] = pandas.array(column_values, dtype=_DTYPES[kind])
-    frame: pd.DataFrame = pandas.DataFrame(data, columns=names)
+                data[name] = pandas.array(column_values, dtype=DTYPES[kind])
+    index = pandas.RangeIndex(start, start + count)
+    frame: pd.DataFrame = pandas.DataFrame(data, columns=names, index=index)
     return frame

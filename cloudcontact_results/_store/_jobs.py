@@ -125,9 +125,12 @@ class ExportJob:
             ) from None
 
     def file_name(self, due: dt.datetime) -> str:
-        """The file of the run due at ``due``: the job's name and the due time in UTC."""
+        """The file of the run due at ``due``: the job's name and the due time in UTC.
+
+        Its extension is the file's format: ``csv``, ``zip``, ``xlsx`` or ``parquet``.
+        """
         stamp = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        extension = "zip" if self.options.compress else "csv"
+        extension = "zip" if self.options.compress else self.options.file_format.value
         return f"{_UNSAFE.sub('_', self.name)}_{stamp}.{extension}"
 
 

@@ -16,7 +16,7 @@ from ...errors import ReadError
 from ..dialects import BOM
 from .source import Opened, shown
 
-__all__ = ["Layout", "read_header"]
+__all__ = ["Layout", "layout_of_cells", "read_header"]
 
 _DELIMITERS: Final = (",", ";", "\t")
 #: Lines a header may span (quoted line breaks in column names) before we give up.
@@ -162,6 +162,25 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
         f"not a simple or detailed report: {_missing(cells)}",
         line=1,
         value=shown("".join(lines)),
+    )
+
+
+def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: str) -> Layout:
+    """The layout a header row of cells (a workbook's first row) describes.
+
+    Raises:
+        ReadError: the cells are not a report's header, naming ``where``.
+    """
+    found = _match_header(cells)
+    if found is None:
+        raise ReadError(
+            f"{where}: not a simple or detailed report: the header does not end with the "
+            "report's columns (in English or Russian)",
+            line=1,
+            value=shown(", ".join(cells)),
+        )
+    return _layout(
+        cells, found=found, delimiter="", bom=False, script_fields=script_fields, header_lines=1
     )
 
 

@@ -162,6 +162,7 @@ class ReportRange:
                 decoded_lines(_lines_between(file, self.start, self.end), bad_lines),
                 bad_lines,
                 contextlib.ExitStack(),
+                file,
             )
             layout = self.layout
             if self.start == 0:

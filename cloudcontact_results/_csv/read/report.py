@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING, Any, Final, Literal
+import itertools
+from collections.abc import Callable, Iterable, Iterator
+from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
 
 import attrs
 
@@ -13,14 +14,17 @@ from ..._model.campaign import NoMatch
 from ..._model.cpa import CPAResult
 from ..._model.notes import SystemNote
 from ..._report.columns import Column
+from ..._report.frame import import_pandas
 from ..._types import (
     DEFAULT_DATETIME_FORMAT,
     Dialect,
+    FileFormat,
     Language,
     ReportFormat,
     check_datetime_format,
     parse_timezone,
 )
+from ..._xlsx.read import Workbook, is_workbook
 from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
 from .header import Layout, read_header
@@ -29,8 +33,10 @@ from .source import Opened, Source, is_path, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
     from ..._report.summary import Summary
+    from .frames import Engine
 
 __all__ = ["Report", "read_report"]
 
@@ -85,6 +91,7 @@ class Report:
     _member: str | None
     _script_fields: tuple[str, ...]
     errors: list[ReadError] = attrs.Factory(list)
+    _workbook: Workbook | None = None
     _peeked: list[Row] = attrs.Factory(list)
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
@@ -112,7 +119,18 @@ class Report:
 
     @property
     def delimiter(self) -> str:
+        """The CSV delimiter; ``""`` for a workbook."""
         return self._layout.delimiter
+
+    @property
+    def file_format(self) -> FileFormat:
+        """``FileFormat.CSV`` (CSV or a zip holding one) or ``FileFormat.XLSX``."""
+        return FileFormat.CSV if self._workbook is None else FileFormat.XLSX
+
+    @property
+    def sheet(self) -> str | None:
+        """The sheet read from a workbook; None for CSV."""
+        return None if self._workbook is None else self._workbook.sheet
 
     @property
     def bom(self) -> bool:
@@ -145,9 +163,17 @@ class Report:
         return tuple(name for name, _ in self._layout.extra)
 
     def __iter__(self) -> Iterator[Row]:
+        if self._workbook is not None:
+            return self._sheet_rows(self._workbook)
         if is_path(self._source):
             return self._pass()
         return self._stream()
+
+    def _sheet_rows(self, workbook: Workbook) -> Iterator[Row]:
+        self.errors = []
+        yield from workbook.rows(
+            self._layout, zone=self._zone, datetime_format=self._datetime_format, fail=self._fail
+        )
 
     def _stream(self) -> Iterator[Row]:
         if self._consumed:
@@ -200,9 +226,9 @@ class Report:
 
     def head(self, count: int = _PREVIEW_ROWS) -> list[Row]:
         """The first ``count`` rows, without consuming a report read from a file object."""
-        if is_path(self._source):
+        if is_path(self._source) or self._workbook is not None:
             rows: list[Row] = []
-            iterator = self._pass()
+            iterator = iter(self)
             try:
                 for row in iterator:
                     rows.append(row)
@@ -272,11 +298,183 @@ class Report:
 
         return summary(self)
 
-    def to_pandas(self) -> pd.DataFrame:
-        """The rows as a :class:`pandas.DataFrame` (needs the ``pandas`` extra)."""
-        from ..._report.frame import to_pandas  # noqa: PLC0415  # pandas is optional
+    @overload
+    def to_pandas(self, *, chunksize: None = None, engine: Engine = "auto") -> pd.DataFrame: ...
 
-        return to_pandas(self)
+    @overload
+    def to_pandas(self, *, chunksize: int, engine: Engine = "auto") -> Iterator[pd.DataFrame]: ...
+
+    def to_pandas(
+        self, *, chunksize: int | None = None, engine: Engine = "auto"
+    ) -> pd.DataFrame | Iterator[pd.DataFrame]:
+        """The rows as a :class:`pandas.DataFrame` (needs the ``pandas`` extra).
+
+        The frame is the same whatever the engine: the one built from the
+        typed rows (``engine="python"``), column for column, dtype for dtype.
+
+        Args:
+            chunksize: None for one frame; a number of rows for an iterator
+                of frames of that many rows (the last may be shorter), for
+                files larger than memory. Their indexes count on.
+            engine: ``"pyarrow"`` parses the text with pyarrow's CSV reader,
+                ``"c"`` with pandas' C parser, ``"python"`` builds the frame
+                from the typed rows; ``"auto"`` is pyarrow when installed,
+                else ``"c"``. A file the fast engines do not read exactly (a
+                bad line, a stream that cannot be re-read, a workbook) is
+                read through the typed rows, which report its problems.
+
+        Raises:
+            ReadError: a bad line (``errors="raise"``), as iterating does.
+            OptionsError: an unknown engine or a chunk size below 1.
+        """
+        from .frames import ENGINES  # noqa: PLC0415  # pandas is optional
+
+        if engine not in ENGINES:
+            raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
+        if chunksize is not None and (
+            not isinstance(chunksize, int) or isinstance(chunksize, bool) or chunksize < 1
+        ):
+            raise OptionsError("chunksize", chunksize, "must be a whole number >= 1, or None")
+        import_pandas()
+        frames = self._frames(chunksize, engine)
+        if chunksize is not None:
+            return frames
+        (frame,) = frames
+        return frame
+
+    def to_arrow(self, *, engine: Engine = "auto") -> pa.Table:
+        """The rows as a :class:`pyarrow.Table` (needs the ``arrow`` extra).
+
+        The columns and names of :meth:`to_pandas`, typed for Arrow: text
+        ``string``, flags ``bool``, counts, durations and CPA results
+        ``int64``, date-times ``timestamp[us, zone]``, dispositions
+        dictionary-encoded (sorted), with pandas' metadata so that
+        ``table.to_pandas()`` is ``report.to_pandas()``.
+
+        Args:
+            engine: as for :meth:`to_pandas`; ``"auto"`` goes through the fast
+                DataFrame when pandas is installed, else builds the table from
+                the typed rows (``"python"``), which needs only pyarrow.
+
+        Raises:
+            ReadError: a bad line (``errors="raise"``), as iterating does.
+            OptionsError: an unknown engine.
+        """
+        from ..._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
+        from .frames import ENGINES  # noqa: PLC0415
+
+        if engine not in ENGINES:
+            raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
+        layout = ArrowLayout(
+            self.list_columns,
+            self.script_field_names,
+            self.columns,
+            self.extra_columns,
+            timezone=self.timezone,
+            language=self.language,
+        )
+        if engine == "auto":
+            try:
+                import pandas as pd  # noqa: F401, PLC0415  # optional dependency
+            except ImportError:
+                engine = "python"
+        table: pa.Table = (
+            layout.table(layout.batches(iter(self)))
+            if engine == "python"
+            else layout.from_frame(self.to_pandas(engine=engine))
+        )
+        return table
+
+    def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
+        from .frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
+
+        engine = resolve_engine(engine)
+        if engine == "c" and chunksize is not None and self._error_mode != "raise":
+            # The C parser's short rows are found only at the end of the file,
+            # too late to drop them from chunks already given.
+            engine = "python"
+        attempt = None if engine == "python" else self._fast_attempt()
+        if attempt is None:
+            yield from _row_frames(self, iter(self), chunksize)
+            return
+        opened, layout, rows_again = attempt
+        spec = FrameSpec(
+            table=self,
+            layout=layout,
+            zone=self._zone,
+            datetime_format=self._datetime_format,
+            formula_guard=self._formula_guard,
+            required_time=self.format is not ReportFormat.SIMPLE,
+        )
+        done = 0
+        with opened.closer:
+            try:
+                for frame in parse_frames(opened.binary, spec, engine=engine, chunksize=chunksize):
+                    done += len(frame)
+                    yield frame
+            except Irregular:
+                # Read again through the typed rows, which say what is wrong;
+                # the rows already given were read exactly and are not repeated.
+                rows = rows_again()
+                yield from _row_frames(self, itertools.islice(rows, done, None), chunksize, done)
+                return
+        self.errors = []
+
+    def _fast_attempt(self) -> tuple[Opened, Layout, Callable[[], Iterator[Row]]] | None:
+        """The source open after its header for a fast read, and how to read its rows again.
+
+        None when the rows cannot be read twice (a stream that cannot seek,
+        or whose rows were already started).
+        """
+        if self._workbook is not None:
+            return None
+        if is_path(self._source):
+            opened, layout = _open_report(
+                self._source, self._member, self._script_fields, formula_guard=self._formula_guard
+            )
+            return opened, layout, self.__iter__
+        opened_stream = self._opened
+        if (
+            self._consumed
+            or opened_stream is None
+            or self._stream_rows is not None
+            or self._peeked
+            or not _seekable(opened_stream.binary)
+        ):
+            return None
+        self._consumed = True
+        self._opened = None
+        start = opened_stream.binary.tell()
+        layout = self._layout
+        return (
+            opened_stream,
+            layout,
+            lambda: self._rows(opened_stream.reread(start), layout),
+        )
+
+
+def _seekable(binary: IO[bytes]) -> bool:
+    try:
+        return bool(binary.seekable())
+    except (OSError, ValueError):
+        return False
+
+
+def _row_frames(
+    report: Report, rows: Iterator[Row], chunksize: int | None, start: int = 0
+) -> Iterator[pd.DataFrame]:
+    """Frames built from typed rows: the reference the fast engines are held to."""
+    from ..._report.frame import rows_frame  # noqa: PLC0415  # pandas is optional
+
+    if chunksize is None:
+        yield rows_frame(report, rows, start)
+        return
+    while True:
+        frame = rows_frame(report, itertools.islice(rows, chunksize), start)
+        if frame.empty:
+            return
+        start += len(frame)
+        yield frame
 
 
 def _preview_cells(row: Row, columns: tuple[Column, ...], extra: tuple[str, ...]) -> list[str]:
@@ -341,6 +539,21 @@ def read_report(
     zone = parse_timezone("timezone", timezone)
     check_datetime_format("datetime_format", datetime_format)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
+    if is_workbook(source):
+        workbook = Workbook(source, member)
+        return Report(
+            layout=workbook.layout(names),
+            source=source,
+            opened=None,
+            timezone=timezone,
+            zone=zone,
+            error_mode=errors,
+            datetime_format=datetime_format,
+            formula_guard=formula_guard,
+            member=member,
+            script_fields=names,
+            workbook=workbook,
+        )
     opened, layout = _open_report(source, member, names, formula_guard=formula_guard)
     if is_path(source):
         opened.closer.close()

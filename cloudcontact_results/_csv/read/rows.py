@@ -46,17 +46,26 @@ class RowBuilder:
     column_converters: tuple[Callable[[str], Any], ...]
     #: The converters of the row's attributes passed by position, and their cells.
     converters: tuple[Callable[[str], Any], ...]
-    pick: Callable[[list[str]], tuple[str, ...]]
+    pick: Callable[[list[Any]], tuple[Any, ...]]
     extra_names: tuple[str, ...]
-    pick_extra: Callable[[list[str]], tuple[str, ...]] | None
+    pick_extra: Callable[[list[Any]], tuple[Any, ...]] | None
     datetime_format: str
 
     @classmethod
-    def build(cls, layout: Layout, zone: dt.tzinfo, datetime_format: str) -> RowBuilder:
+    def build(
+        cls,
+        layout: Layout,
+        zone: dt.tzinfo,
+        datetime_format: str,
+        *,
+        time: Callable[[Any], dt.datetime | None] | None = None,
+    ) -> RowBuilder:
+        """The builder of ``layout``'s rows; ``time`` converts TIME cells if given."""
         kind = kind_of(layout.format)
-        # Every detailed row is an attempt, which has a time; a simple row's
-        # record may never have been attempted.
-        time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
+        if time is None:
+            # Every detailed row is an attempt, which has a time; a simple row's
+            # record may never have been attempted.
+            time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
         position_of = dict(layout.columns)
         converter_of = {column: converter(column.kind, time) for column in position_of}
         # Attributes after the last column the file has keep their defaults;
@@ -87,7 +96,7 @@ class RowBuilder:
             datetime_format=datetime_format,
         )
 
-    def row(self, cells: list[str]) -> Row:
+    def row(self, cells: list[Any]) -> Row:
         # map(call, ...) runs the per-cell loop in C.
         values = map(call, self.converters, self.pick(cells))
         fields = FrozenTextMap.wrap(dict(zip(self.list_columns, cells, strict=False)))
@@ -98,7 +107,7 @@ class RowBuilder:
         # The values stop before ``extra``, the rows' last attribute.
         return self.row_class(fields, script, *values, extra=extra)  # type: ignore[misc]
 
-    def explain(self, cells: list[str], line: int) -> ReadError:
+    def explain(self, cells: list[Any], line: int) -> ReadError:
         """The error of the first cell of ``cells`` that does not convert."""
         for column, header, convert, position in zip(
             self.columns, self.headers, self.column_converters, self.positions, strict=True
@@ -107,12 +116,12 @@ class RowBuilder:
             try:
                 convert(cell)
             except (ValueError, KeyError):
-                why = reason(column.kind, cell, self.datetime_format)
-                return ReadError(why, line=line, column=header, value=cell)
+                why = reason(column.kind, str(cell), self.datetime_format)
+                return ReadError(why, line=line, column=header, value=str(cell))
         return ReadError("the row cannot be read", line=line)
 
 
-def _picker(positions: tuple[int, ...]) -> Callable[[list[str]], tuple[str, ...]]:
+def _picker(positions: tuple[int, ...]) -> Callable[[list[Any]], tuple[Any, ...]]:
     """The cells at ``positions``, as a tuple, picked in C."""
     if len(positions) == 1:
         (position,) = positions

@@ -50,11 +50,25 @@ def _unreadable(reason: str) -> Iterator[None]:
 
 @attrs.define
 class Opened:
-    """An open source: its decoded lines, and the lines that were not UTF-8."""
+    """An open source: its decoded lines, the lines that were not UTF-8, the bytes beneath."""
 
     lines: Iterator[str]
     bad_lines: list[bytes]
     closer: contextlib.ExitStack
+    #: What ``lines`` are read from; after the header, it stands at the first row.
+    binary: IO[bytes]
+
+    def reread(self, position: int) -> Opened:
+        """The lines again from ``position`` of :attr:`binary` (which must be seekable).
+
+        The new lines share this source's closer, which stays with this one.
+        """
+        with _unreadable("the file cannot be read"):
+            self.binary.seek(position)
+        bad_lines: list[bytes] = []
+        return Opened(
+            decoded_lines(self.binary, bad_lines), bad_lines, contextlib.ExitStack(), self.binary
+        )
 
 
 def shown(value: str | bytes, limit: int = 200) -> str:
@@ -93,7 +107,7 @@ def open_source(source: Source, member: str | None) -> Opened:
         else:
             _check_no_member(member)
         bad_lines: list[bytes] = []
-        return Opened(decoded_lines(binary, bad_lines), bad_lines, closer)
+        return Opened(decoded_lines(binary, bad_lines), bad_lines, closer, binary)
     except BaseException:
         closer.close()
         raise

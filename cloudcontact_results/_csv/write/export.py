@@ -19,6 +19,7 @@ from ..._report.guard import guarded
 from ..._report.kinds import kind_of
 from ..._report.plan import ReportPlan
 from ..._report.reports import header_of, plan_of
+from ..._types import FileFormat
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
 from .fused import write_lines
@@ -110,6 +111,14 @@ def write_report(
     header: the body of one part of a report that :func:`write_parts`
     assembles.
     """
+    if packaging.file_format is FileFormat.PARQUET:
+        from ..._arrow.parquet import write_parquet  # noqa: PLC0415  # pyarrow is optional
+
+        return write_parquet(plan, records, destination, packaging)
+    if packaging.file_format is FileFormat.XLSX:
+        from ..._xlsx.write import write_workbook  # noqa: PLC0415  # xlsxwriter is optional
+
+        return write_workbook(plan, records, destination, packaging)
     kind = kind_of(plan.selection.format)
     dialect = DIALECTS[packaging.dialect]
     with _csv_output(plan, destination, packaging) as output:

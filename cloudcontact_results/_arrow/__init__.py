@@ -1,0 +1,1 @@
+"""Reports as Arrow tables and Parquet files (needs pyarrow)."""

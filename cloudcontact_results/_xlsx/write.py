@@ -1,0 +1,176 @@
+"""Records -> an Excel workbook with XlsxWriter in its constant-memory mode.
+
+What a spreadsheet user gets that no CSV can say: text cells *are* text
+(phones keep their ``+`` and ``00``, ``1/2`` stays ``1/2``, ``=…`` is never
+a formula, Cyrillic needs no encoding dialog), counters are numbers, times
+are real date-times in the export time zone with a visible format. One
+sheet per report, its header row frozen and filtered.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+from collections.abc import Callable, Iterable
+from typing import IO, Any, Final
+
+from .._csv.write.export import ExportResult
+from .._csv.write.sink import ByteCounter, atomic_file, destination_path
+from .._model.campaign import Record
+from .._options import Packaging
+from .._report.columns import ColumnKind
+from .._report.formatting import RowFormatter
+from .._report.kinds import kind_of
+from .._report.plan import ReportPlan
+from .._report.reports import header_of
+from .._types import Language, ReportFormat
+from ..errors import ExportError
+
+__all__ = ["MAX_CELL_CHARACTERS", "MAX_ROWS", "TIME_FORMAT", "sheet_name", "write_workbook"]
+
+#: What one sheet holds, the header row included.
+MAX_ROWS: Final = 1_048_576
+#: What one cell holds.
+MAX_CELL_CHARACTERS: Final = 32_767
+#: How date-time cells show.
+TIME_FORMAT: Final = "yyyy-mm-dd hh:mm:ss"
+
+#: The first date-time a spreadsheet cell holds as one.
+_FIRST_DATE: Final = dt.datetime(1900, 3, 1)  # noqa: DTZ001  # a wall-clock bound
+
+_SHEET_NAMES: Final = {
+    (ReportFormat.SIMPLE, Language.EN): "Simple report",
+    (ReportFormat.SIMPLE, Language.RU): "Простой отчёт",
+    (ReportFormat.DETAILED, Language.EN): "Detailed report",
+    (ReportFormat.DETAILED, Language.RU): "Подробный отчёт",
+}
+_NUMBERS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS, ColumnKind.CPA))
+
+
+def sheet_name(report_format: ReportFormat, language: Language) -> str:
+    """The name of the sheet a report is written to."""
+    return _SHEET_NAMES[kind_of(report_format).format, language]
+
+
+def _import_xlsxwriter() -> Any:
+    try:
+        import xlsxwriter  # noqa: PLC0415  # optional dependency
+    except ImportError as exc:
+        raise ImportError(
+            "export(..., file_format='xlsx') needs XlsxWriter: "
+            "pip install 'cloudcontact-results[xlsx]'"
+        ) from exc
+    return xlsxwriter
+
+
+def write_workbook(
+    plan: ReportPlan, records: Iterable[Record], destination: object, packaging: Packaging
+) -> ExportResult:
+    """Write ``plan``'s report of ``records`` as a workbook of one sheet, streaming."""
+    xlsxwriter = _import_xlsxwriter()
+    kind = kind_of(plan.selection.format)
+    rendering = plan.rendering
+    header = header_of(plan)
+    formatter = RowFormatter(rendering)
+    columns = kind.columns_in(rendering.layout)
+    kinds = (ColumnKind.TEXT,) * (len(header) - len(columns)) + tuple(
+        column.kind for column in columns
+    )
+    name = sheet_name(plan.selection.format, rendering.language)
+    path = destination_path(destination)
+    count = 0
+    with contextlib.ExitStack() as stack:
+        raw: IO[bytes] = (
+            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
+        )
+        counter = ByteCounter(raw)
+        stack.enter_context(counter.discarding_on_error())
+        workbook = xlsxwriter.Workbook(
+            counter,
+            {
+                "constant_memory": True,
+                "strings_to_numbers": False,
+                "strings_to_formulas": False,
+                "strings_to_urls": False,
+            },
+        )
+        created = packaging.zip_time or dt.datetime.now(rendering.tz).replace(tzinfo=None)
+        workbook.set_properties({"created": created, "title": f"{plan.campaign.name}: {name}"})
+        sheet = workbook.add_worksheet(name)
+        bold = workbook.add_format({"bold": True})
+        moment = workbook.add_format({"num_format": TIME_FORMAT})
+        for position, (title, column_kind) in enumerate(zip(header, kinds, strict=True)):
+            width = 20 if column_kind is ColumnKind.TIME else min(max(len(title) + 2, 10), 40)
+            sheet.set_column(position, position, width)
+        sheet.freeze_panes(1, 0)
+        for position, title in enumerate(header):
+            sheet.write_string(0, position, title, bold)
+        writers = _cell_writers(sheet, kinds, formatter, moment)
+        try:
+            for row in kind.rows(plan, records):
+                count += 1
+                if count >= MAX_ROWS:
+                    raise ExportError(
+                        f"a sheet holds at most {MAX_ROWS - 1:,} rows and the report has more; "
+                        "export it as CSV or Parquet instead"
+                    )
+                values = [*row.fields.values(), *row.script_fields]
+                values += [getattr(row, column.attribute) for column in columns]
+                for position, (write, value) in enumerate(zip(writers, values, strict=True)):
+                    write(count, position, value)
+            sheet.autofilter(0, 0, count, len(header) - 1)
+        finally:
+            try:
+                workbook.close()
+            except Exception as error:
+                if not isinstance(error, ExportError | OSError):
+                    raise ExportError(f"cannot write the workbook: {error}") from error
+                raise
+    return ExportResult(rows=count, path=path, bytes=counter.count)
+
+
+Write = Callable[[int, int, Any], None]
+
+
+def _cell_writers(
+    sheet: Any, kinds: tuple[ColumnKind, ...], formatter: RowFormatter, moment: Any
+) -> list[Write]:
+    """One function per column writing a typed value as its cell."""
+    zone = formatter.rendering.tz
+    header = kinds
+
+    def text(row: int, column: int, value: str) -> None:
+        if value:
+            if len(value) > MAX_CELL_CHARACTERS:
+                raise ExportError(
+                    f"row {row + 1}, column {column + 1}: a cell holds at most "
+                    f"{MAX_CELL_CHARACTERS} characters, got {len(value)}; "
+                    "export it as CSV or Parquet instead"
+                )
+            sheet.write_string(row, column, value)
+
+    def number(row: int, column: int, value: Any) -> None:
+        if value is not None:
+            sheet.write_number(row, column, int(value))
+
+    def time(row: int, column: int, value: dt.datetime | None) -> None:
+        if value is not None:
+            local = value.astimezone(zone).replace(tzinfo=None, microsecond=0)
+            if local < _FIRST_DATE:
+                # Before the spreadsheet calendar: text, as the CSV has it.
+                sheet.write_string(row, column, local.isoformat(sep=" "))
+            else:
+                sheet.write_datetime(row, column, local, moment)
+
+    def rendered(render: Callable[[Any], str]) -> Write:
+        return lambda row, column, value: text(row, column, render(value))
+
+    by_kind: dict[ColumnKind, Write] = {
+        ColumnKind.TEXT: text,
+        ColumnKind.TIME: time,
+        ColumnKind.CODE: rendered(lambda value: value or ""),
+        ColumnKind.DISPOSITION: rendered(formatter.disposition),
+        ColumnKind.QUOTA_GROUP: rendered(formatter.quota_group),
+        ColumnKind.NOTE: rendered(formatter.note),
+    }
+    return [number if kind in _NUMBERS else by_kind[kind] for kind in header]

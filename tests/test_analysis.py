@@ -1,0 +1,369 @@
+"""``Report.to_pandas`` and ``Report.to_arrow`` (docs/analysis.md, docs/reading.md).
+
+Every engine must give the frame the typed rows describe, exactly: the
+answer key is built in plain pandas from iterating the report
+(``tests/answers.py``), never from the library's frame code.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import cloudcontact_results as ccr
+from cloudcontact_results.arrow import to_arrow
+from cloudcontact_results.pandas import to_pandas
+from tests.answers import expected_frame
+from tests.conftest import examples
+from tests.strategies import campaign_with_records, export_options
+from tests.test_read_columns import rearranged
+
+ENGINES = ("pyarrow", "c", "python")
+#: The default, one strptime format without seconds and one with an offset.
+DATETIME_FORMATS = ("%Y-%m-%d %H:%M:%S", "%d.%m.%Y %H:%M", "%Y-%m-%d %H:%M:%S%z")
+
+
+def exported(campaign, records, options) -> bytes:
+    sink = io.BytesIO()
+    ccr.export(campaign, records, sink, options)
+    return sink.getvalue()
+
+
+def reader(data: bytes | Path, campaign, options, **given):
+    source = data if isinstance(data, Path) else io.BytesIO(data)
+    return ccr.read_report(
+        source,
+        timezone=options.timezone,
+        script_fields=[field.name for field in campaign.exported_script_fields],
+        formula_guard=options.formula_guard,
+        datetime_format=options.datetime_format,
+        **given,
+    )
+
+
+@settings(max_examples=examples(30))
+@given(
+    campaign_with_records(max_records=6),
+    export_options(
+        datetime_format=st.sampled_from(DATETIME_FORMATS),
+        layout=st.sampled_from(["manual", "5.x"]),
+    ),
+    st.sampled_from(ENGINES),
+    st.booleans(),
+)
+def test_every_engine_gives_the_frame_of_the_typed_rows(
+    campaign_and_records, options, engine, from_path
+):
+    campaign, records = campaign_and_records
+    data = exported(campaign, records, options)
+    key = expected_frame(reader(data, campaign, options))
+    with tempfile.TemporaryDirectory() as folder:
+        source: bytes | Path = data
+        if from_path:
+            source = Path(folder) / "report.csv"
+            source.write_bytes(data)
+        frame = reader(source, campaign, options).to_pandas(engine=engine)
+    pd.testing.assert_frame_equal(frame, key)
+
+
+@settings(max_examples=examples(15))
+@given(
+    campaign_with_records(max_records=8),
+    export_options(),
+    st.sampled_from(ENGINES),
+    st.integers(1, 7),
+)
+def test_chunks_are_the_frames_of_their_rows(campaign_and_records, options, engine, size):
+    campaign, records = campaign_and_records
+    data = exported(campaign, records, options)
+    rows = list(reader(data, campaign, options))
+    chunks = list(reader(data, campaign, options).to_pandas(chunksize=size, engine=engine))
+    assert [len(chunk) for chunk in chunks] == [
+        min(size, len(rows) - start) for start in range(0, len(rows), size)
+    ]
+    report = reader(data, campaign, options)
+    for number, chunk in enumerate(chunks):
+        start = number * size
+        key = expected_frame(report, rows[start : start + size], start)
+        pd.testing.assert_frame_equal(chunk, key)
+
+
+@settings(max_examples=examples(40))
+@given(rearranged(), st.sampled_from(ENGINES), st.sampled_from([None, 1, 3]))
+def test_shuffled_and_unknown_columns_give_the_frame_of_the_typed_rows(case, engine, size):
+    """Report columns in any order, unknown columns among them, either layout."""
+    campaign, options, _plain, shuffled, extras, extra_columns = case
+    report = reader(shuffled, campaign, options)
+    rows = list(report)
+    key = expected_frame(report, rows)
+    # The unknown columns come last, as text, holding what the file holds.
+    assert report.extra_columns == extra_columns
+    unknown = key.columns[len(key.columns) - len(extra_columns) :]
+    for column, name in zip(unknown, extra_columns, strict=True):
+        assert list(key[column]) == [cells[name] for cells in extras]
+        assert key[column].dtype == "string"
+    frames = reader(shuffled, campaign, options).to_pandas(engine=engine, chunksize=size)
+    if size is None:
+        pd.testing.assert_frame_equal(frames, key)
+    else:
+        chunks = list(frames)
+        assert sum(map(len, chunks)) == len(rows)
+        for number, chunk in enumerate(chunks):
+            start = number * size
+            pd.testing.assert_frame_equal(
+                chunk, expected_frame(report, rows[start : start + size], start)
+            )
+    table = reader(shuffled, campaign, options).to_arrow(engine=engine)
+    assert table.column_names == list(key.columns)
+    assert table.equals(reader(shuffled, campaign, options).to_arrow(engine="python"))
+
+
+def demo_export(tmp_path: Path, records: int = 120, **options) -> tuple[Path, list[str]]:
+    campaign, rows = ccr.demo_campaign(records)
+    path = tmp_path / "detailed.csv"
+    ccr.export(campaign, rows, path, ccr.ExportOptions(format="detailed", **options))
+    return path, [field.name for field in campaign.exported_script_fields]
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "c"])
+def test_a_clean_file_is_read_without_the_typed_rows(tmp_path, monkeypatch, engine):
+    path, names = demo_export(tmp_path)
+    key = expected_frame(ccr.read_report(path, script_fields=names))
+
+    def no_rows(self):
+        raise AssertionError("the fast engine fell back to the typed rows")
+
+    monkeypatch.setattr(ccr.Report, "__iter__", no_rows)
+    frame = ccr.read_report(path, script_fields=names).to_pandas(engine=engine)
+    pd.testing.assert_frame_equal(frame, key)
+
+
+BAD_CELL = b",abc,"  # a count that is not a number
+
+
+def damaged(path: Path, line: int) -> bytes:
+    """The file with the Dialing Duration cell of physical line ``line`` made ``abc``."""
+    lines = path.read_bytes().split(b"\r\n")
+    cells = lines[line - 1].rsplit(b",", 13)
+    cells[1] = b"abc"
+    lines[line - 1] = b",".join(cells)
+    return b"\r\n".join(lines)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_bad_line_is_reported_as_iterating_reports_it(tmp_path, engine):
+    path, names = demo_export(tmp_path)
+    data = damaged(path, 50)
+    with pytest.raises(ccr.errors.ReadError) as raised:
+        ccr.read_report(io.BytesIO(data), script_fields=names).to_pandas(engine=engine)
+    assert (raised.value.line, raised.value.column, raised.value.value) == (
+        50,
+        "Dialing Duration",
+        "abc",
+    )
+    collected = ccr.read_report(io.BytesIO(data), script_fields=names, errors="collect")
+    frame = collected.to_pandas(engine=engine)
+    assert [error.line for error in collected.errors] == [50]
+    good = ccr.read_report(io.BytesIO(data), script_fields=names, errors="skip")
+    pd.testing.assert_frame_equal(frame, expected_frame(good))
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_chunks_stop_at_a_bad_line_in_raise_mode(tmp_path, engine):
+    path, names = demo_export(tmp_path)
+    data_path = tmp_path / "bad.csv"
+    data_path.write_bytes(damaged(path, 60))
+    chunks = ccr.read_report(data_path, script_fields=names).to_pandas(chunksize=10, engine=engine)
+    sizes: list[int] = []
+    with pytest.raises(ccr.errors.ReadError, match="line 60"):
+        sizes.extend(len(chunk) for chunk in chunks)
+    assert sum(sizes) <= 58  # the rows before line 60, in whole chunks
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        pytest.param(lambda data: data.replace(b"\r\n", b"\r", 3), id="lone carriage returns"),
+        pytest.param(lambda data: data + b"1,2\r\n", id="a short row"),
+        pytest.param(lambda data: data.replace(b"\r\n", b"\r\n\xff", 1), id="not UTF-8"),
+        pytest.param(lambda data: data.replace(b"\r\n", b'\r\n"', 4), id="a stray quote"),
+    ],
+)
+@pytest.mark.parametrize("engine", ["pyarrow", "c"])
+def test_irregular_text_reads_as_the_typed_rows_read_it(tmp_path, change, engine):
+    path, names = demo_export(tmp_path, records=30)
+    header, _, body = path.read_bytes().partition(b"\r\n")
+    data = header + b"\r\n" + change(body)
+
+    def outcome(engine: str):
+        report = ccr.read_report(io.BytesIO(data), script_fields=names, errors="collect")
+        try:
+            frame = report.to_pandas(engine=engine)
+        except ccr.errors.ReadError as error:
+            return str(error), None
+        return [str(error) for error in report.errors], frame
+
+    expected_errors, expected = outcome("python")
+    errors, frame = outcome(engine)
+    assert errors == expected_errors
+    if expected is not None:
+        pd.testing.assert_frame_equal(frame, expected)
+
+
+def test_a_stream_that_cannot_seek_is_read_through_the_typed_rows(tmp_path):
+    path, names = demo_export(tmp_path, records=20)
+
+    class OneWay(io.BufferedReader):
+        def seekable(self):
+            return False
+
+    stream = OneWay(io.BytesIO(path.read_bytes()))  # type: ignore[arg-type]
+    frame = ccr.read_report(stream, script_fields=names).to_pandas()
+    pd.testing.assert_frame_equal(frame, expected_frame(ccr.read_report(path, script_fields=names)))
+
+
+def test_a_stream_is_read_once(tmp_path):
+    path, names = demo_export(tmp_path, records=5)
+    report = ccr.read_report(io.BytesIO(path.read_bytes()), script_fields=names)
+    report.to_pandas()
+    with pytest.raises(ccr.errors.ReadError, match="iterated once"):
+        report.to_pandas()
+
+
+def test_to_pandas_after_head_keeps_the_rows_head_saw(tmp_path):
+    path, names = demo_export(tmp_path, records=5)
+    report = ccr.read_report(io.BytesIO(path.read_bytes()), script_fields=names)
+    assert len(report.head(3)) == 3
+    frame = to_pandas(report, engine="pyarrow")
+    pd.testing.assert_frame_equal(frame, expected_frame(ccr.read_report(path, script_fields=names)))
+
+
+@pytest.mark.parametrize(
+    ("given", "field"),
+    [
+        ({"engine": "numba"}, "engine"),
+        ({"chunksize": 0}, "chunksize"),
+        ({"chunksize": True}, "chunksize"),
+    ],
+)
+def test_bad_arguments_are_options_errors(tmp_path, given, field):
+    path, _ = demo_export(tmp_path, records=2)
+    with pytest.raises(ccr.errors.OptionsError) as raised:
+        ccr.read_report(path).to_pandas(**given)
+    assert raised.value.field == field
+
+
+def test_an_empty_report_is_an_empty_frame_with_the_dtypes(tmp_path):
+    campaign = ccr.Campaign("Empty", [ccr.CallingList("L", ["Name"])])
+    path = tmp_path / "empty.csv"
+    ccr.export(campaign, [], path, ccr.ExportOptions(format="detailed"))
+    key = expected_frame(ccr.read_report(path))
+    for engine in ENGINES:
+        pd.testing.assert_frame_equal(ccr.read_report(path).to_pandas(engine=engine), key)
+        assert list(ccr.read_report(path).to_pandas(chunksize=5, engine=engine)) == []
+
+
+@settings(max_examples=examples(10))
+@given(campaign_with_records(max_records=6), export_options(), st.sampled_from(ENGINES))
+def test_to_arrow_is_the_frame_in_arrow_types(campaign_and_records, options, engine):
+    campaign, records = campaign_and_records
+    data = exported(campaign, records, options)
+    table = to_arrow(reader(data, campaign, options), engine=engine)
+    assert table.equals(reader(data, campaign, options).to_arrow(engine="python"))
+    frame, key = table.to_pandas(), expected_frame(reader(data, campaign, options))
+    for name in key.columns:
+        # A disposition column without any value: pandas types the empty
+        # categories of the list [None, ...] as float64, Arrow's as object.
+        if isinstance(key[name].dtype, pd.CategoricalDtype) and key[name].isna().all():
+            assert frame[name].isna().all()
+            assert list(frame[name].cat.categories) == []
+            frame, key = frame.drop(columns=name), key.drop(columns=name)
+    pd.testing.assert_frame_equal(frame, key)
+
+
+def test_arrow_types(tmp_path):
+    path, names = demo_export(tmp_path, records=10)
+    schema = ccr.read_report(path, script_fields=names).to_arrow().schema
+    assert schema.field("Фамилия").type == pa.string()
+    assert schema.field("is_call_attempt").type == pa.bool_()
+    assert schema.field("answered_duration").type == pa.int64()
+    assert schema.field("cpa_result").type == pa.int64()
+    assert schema.field("call_time").type == pa.timestamp("us", tz="Europe/Moscow")
+    assert schema.field("call_disposition").type == pa.dictionary(pa.int32(), pa.string())
+
+
+def test_the_core_imports_no_optional_package():
+    code = (
+        "import sys, cloudcontact_results as ccr, io\n"
+        "campaign = ccr.Campaign('C', [ccr.CallingList('L', ['N'])])\n"
+        "sink = io.BytesIO(); ccr.export(campaign, [ccr.Record('1', 'L', {'N': 'x'})], sink)\n"
+        "list(ccr.read_report(io.BytesIO(sink.getvalue())))\n"
+        "print(sorted(m for m in ('pandas', 'pyarrow', 'xlsxwriter', 'openpyxl', 'numpy',"
+        " 'polars', 'duckdb') if m in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+_SMALL = None
+
+
+def small_export() -> tuple[bytes, list[str]]:
+    """A detailed export of a few demo records, built once."""
+    global _SMALL  # noqa: PLW0603  # a cache for the property test below
+    if _SMALL is None:
+        campaign, records = ccr.demo_campaign(6)
+        sink = io.BytesIO()
+        ccr.export(campaign, records, sink, ccr.ExportOptions(format="detailed", language="ru"))
+        _SMALL = (sink.getvalue(), [field.name for field in campaign.exported_script_fields])
+    return _SMALL
+
+
+@settings(max_examples=examples(40))
+@given(
+    st.lists(
+        st.tuples(
+            st.floats(0, 1, exclude_max=True),
+            st.sampled_from(
+                [b'"', b",", b";", b"\r", b"\n", b"\r\n", b"'", b"\xff", b"", b"=", b"9"]
+            ),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=4,
+    ),
+    st.sampled_from(["pyarrow", "c"]),
+)
+def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
+    data, names = small_export()
+    header, _, body = data.partition(b"\r\n")
+    body = bytearray(body)
+    for where, insert, removed in edits:
+        at = int(where * len(body))
+        body[at : at + removed] = insert
+    damaged_data = header + b"\r\n" + bytes(body)
+
+    def outcome(engine: str):
+        report = ccr.read_report(io.BytesIO(damaged_data), script_fields=names, errors="collect")
+        try:
+            frame = report.to_pandas(engine=engine)
+        except ccr.errors.ReadError as error:
+            return str(error), None
+        return [str(error) for error in report.errors], frame
+
+    expected_errors, expected = outcome("python")
+    errors, frame = outcome(engine)
+    assert errors == expected_errors
+    if expected is not None:
+        pd.testing.assert_frame_equal(frame, expected)
