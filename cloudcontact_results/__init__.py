@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from . import errors
 from ._csv.read.report import Report, read_report
+from ._csv.read.source import ReadLimits
 from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
 from ._jsonl import dump_campaign, load_campaign
@@ -82,6 +83,7 @@ __all__ = [
     "PlatformRecord",
     "QuotaGroup",
     "QuotaOutcome",
+    "ReadLimits",
     "Record",
     "Report",
     "ReportFormat",

@@ -16,7 +16,7 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
-from ._csv.read.source import open_input
+from ._csv.read.source import ReadLimits, checked_limits, open_path
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -73,17 +73,43 @@ _DEFAULT_ATTEMPT: Final = Attempt("", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
 # --- loading ------------------------------------------------------------------------
 
 
+class _DuplicateKey(Exception):  # noqa: N818  # a signal out of json.loads, never shown
+    def __init__(self, key: str) -> None:
+        super().__init__(key)
+        self.key = key
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refusing a key given twice (json.loads would keep the last silently)."""
+    value: dict[str, Any] = {}
+    for key, item in pairs:
+        if key in value:
+            raise _DuplicateKey(key)
+        value[key] = item
+    return value
+
+
 class _Line:
     """One line being decoded: knows its number, so every error can name it."""
 
     def __init__(self, number: int, text: str) -> None:
         self.number = number
         try:
-            value = json.loads(text)
+            value = json.loads(text, object_pairs_hook=_object)
         except json.JSONDecodeError as exc:
             raise ReadError(
                 f"not valid JSON: {exc.msg} at column {exc.colno}", line=number
             ) from None
+        except _DuplicateKey as exc:
+            raise ReadError(
+                "a key is given twice in one object (which value is meant?)",
+                line=number,
+                column=exc.key,
+            ) from None
+        except RecursionError:
+            raise ReadError("the JSON is nested too deeply", line=number) from None
+        except ValueError as exc:  # e.g. a number of more digits than Python converts
+            raise ReadError(f"not valid JSON: {exc}", line=number) from None
         if not isinstance(value, dict):
             raise ReadError("must be a JSON object", line=number, value=_show(value))
         self.value: dict[str, Any] = value
@@ -288,7 +314,8 @@ def _time_text(moment: dt.datetime) -> str:
 
 
 def _quota(line: _Line, field: str, value: Any) -> QuotaOutcome:
-    if value == {"no_match": True}:
+    # Compared by type too: {"no_match": 1} equals {"no_match": True} in Python.
+    if isinstance(value, dict) and list(value) == ["no_match"] and value["no_match"] is True:
         return QuotaOutcome(NO_MATCH)
     if not isinstance(value, str):
         raise line.error(field, 'must be a quota group name or {"no_match": true}', value)
@@ -298,19 +325,27 @@ def _quota(line: _Line, field: str, value: Any) -> QuotaOutcome:
         raise line.error(field, exc.reason, value) from None
 
 
-def _numbered_lines(source: Source) -> Generator[tuple[int, str], None, None]:
-    """Non-blank lines of ``source`` with their 1-based numbers."""
-    if isinstance(source, str | os.PathLike):
-        # Binary, decoded line by line: a text file decodes ahead in chunks,
-        # which would blame the wrong line for bytes that are not UTF-8.
-        with open_input(source) as handle:
-            yield from _numbered(_decoded(handle))
-    else:
-        yield from _numbered(source)
+def _file_lines(path: str | os.PathLike[str], limit: int) -> tuple[Iterator[str], bool]:
+    """The decoded lines of the file at ``path``, and whether it is a regular file.
+
+    Binary, decoded line by line: a text file decodes ahead in chunks, which
+    would blame the wrong line for bytes that are not UTF-8.
+    """
+    handle, regular = open_path(path)
+
+    def lines() -> Iterator[str]:
+        with handle:
+            yield from _decoded(handle, limit)
+
+    return lines(), regular
 
 
-def _decoded(handle: Iterable[bytes]) -> Iterator[str]:
-    for number, raw in enumerate(handle, start=1):
+def _decoded(handle: IO[bytes], limit: int) -> Iterator[str]:
+    number = 0
+    while raw := handle.readline(limit + 1):
+        number += 1
+        if len(raw) > limit:
+            raise _too_long(number, limit)
         try:
             yield raw.decode("utf-8")
         except UnicodeDecodeError as exc:
@@ -319,41 +354,73 @@ def _decoded(handle: Iterable[bytes]) -> Iterator[str]:
             ) from None
 
 
-def _numbered(lines: Iterable[str]) -> Generator[tuple[int, str], None, None]:
+def _too_long(number: int, limit: int) -> ReadError:
+    reason = f"the line is longer than {limit} bytes (ReadLimits.max_row_bytes)"
+    return ReadError(reason, line=number)
+
+
+def _numbered(lines: Iterable[str], limit: int) -> Generator[tuple[int, str], None, None]:
+    """Non-blank lines with their 1-based numbers."""
     for number, text in enumerate(lines, start=1):
+        if len(text) > limit:  # text handed in by the caller: characters, at most its bytes
+            raise _too_long(number, limit)
         line = text.removeprefix("\ufeff") if number == 1 else text
         if line.strip():
             yield number, line
 
 
-def load_campaign(source: Source) -> tuple[Campaign, Iterator[Record]]:
+def load_campaign(
+    source: Source, *, limits: ReadLimits | None = None
+) -> tuple[Campaign, Iterator[Record]]:
     """Read a campaign in the JSON Lines format of ``docs/campaign-format.md``.
 
     Args:
         source: a path, or an iterable of text lines (an open text file, a list
             of strings…).
+        limits: ``ReadLimits.max_row_bytes`` bounds a line; ``ReadLimits()``
+            by default.
 
     Returns:
         The campaign (read at once) and an iterator of its records, read
-        lazily. A path is opened again when the iteration starts and closed
-        when it ends, so nothing stays open if the records are never read.
+        lazily. A regular file is opened again when the iteration starts and
+        closed when it ends, so nothing stays open if the records are never
+        read; a pipe or device is read once, from where the campaign line ended.
 
     Raises:
         ReadError: naming the line, the field and the value, for invalid JSON,
-            a missing or unknown field, a bad time, an unknown disposition or
-            list, or anything the model rejects. Errors of the campaign line
-            are raised by this call; those of record lines while iterating.
+            a key given twice, a missing or unknown field, a bad time, an unknown
+            disposition or list, or anything the model rejects, and for a line
+            longer than the limit. Errors of the campaign line are raised by this
+            call; those of record lines while iterating.
     """
-    is_path = isinstance(source, str | os.PathLike)
-    lines = _numbered_lines(source)
-    with contextlib.closing(lines) if is_path else contextlib.nullcontext():
+    limit = checked_limits(limits).max_row_bytes
+    regular = False
+    if isinstance(source, str | os.PathLike):
+        text, regular = _file_lines(source, limit)
+        lines = _numbered(text, limit)
+    else:
+        lines = _numbered(source, limit)
+    with contextlib.closing(lines) if regular else contextlib.nullcontext():
         first = next(lines, None)
     if first is None:
         raise ReadError("the file is empty: the first line must be the campaign", line=1)
     campaign = _campaign(_Line(*first))
-    if is_path:
-        return campaign, _records(_numbered_lines(source), campaign, after=first[0])
+    if regular:
+        return campaign, _records(_reopened(source, limit), campaign, after=first[0])  # type: ignore[arg-type]
     return campaign, _records(lines, campaign, after=first[0])
+
+
+def _reopened(path: str | os.PathLike[str], limit: int) -> Generator[tuple[int, str], None, None]:
+    text, _ = _file_lines(path, limit)
+    yield from _numbered(text, limit)
+
+
+def _numbered_lines(source: Source, limit: int) -> Generator[tuple[int, str], None, None]:
+    """Non-blank lines of ``source`` (a path or text lines) with their 1-based numbers."""
+    if isinstance(source, str | os.PathLike):
+        yield from _reopened(source, limit)
+    else:
+        yield from _numbered(source, limit)
 
 
 def _records(
@@ -365,7 +432,9 @@ def _records(
                 yield _record(_Line(number, text), campaign)
 
 
-def load_attempts(source: Source, campaign: Campaign) -> Iterator[tuple[str, str, Attempt]]:
+def load_attempts(
+    source: Source, campaign: Campaign, *, limits: ReadLimits | None = None
+) -> Iterator[tuple[str, str, Attempt]]:
     """Read a feed of attempts: one JSON object a line, ``{"list", "record", "attempt"}``.
 
     ``attempt`` is an attempt as the campaign format writes it (see
@@ -374,6 +443,7 @@ def load_attempts(source: Source, campaign: Campaign) -> Iterator[tuple[str, str
     Args:
         source: a path, or an iterable of text lines.
         campaign: the campaign the attempts belong to.
+        limits: ``ReadLimits.max_row_bytes`` bounds a line.
 
     Returns:
         ``(list name, record id, attempt)`` triples, read lazily.
@@ -382,7 +452,7 @@ def load_attempts(source: Source, campaign: Campaign) -> Iterator[tuple[str, str
         ReadError: naming the line and the field, while iterating.
         OSError: the file cannot be read.
     """
-    lines = _numbered_lines(source)
+    lines = _numbered_lines(source, checked_limits(limits).max_row_bytes)
     with contextlib.closing(lines):
         for number, text in lines:
             line = _Line(number, text)

@@ -19,12 +19,15 @@ from .errors import OptionsError, ValidationError
 __all__ = [
     "DEFAULT_DATETIME_FORMAT",
     "DEFAULT_TIMEZONE",
+    "FIRST_INSTANT",
+    "LAST_INSTANT",
     "Dialect",
     "FileFormat",
     "Language",
     "ReportFormat",
     "ReportLayout",
     "check_datetime_format",
+    "in_range",
     "is_naive",
     "normalize_name",
     "parse_enum",
@@ -125,7 +128,9 @@ def parse_timezone(field: str, value: Any) -> zoneinfo.ZoneInfo:
     """The time zone called ``value``; :class:`OptionsError` naming ``field`` if there is none."""
     try:
         return zoneinfo.ZoneInfo(value)
-    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+    # A name that is a folder of the zone database ("Europe") or too long for a
+    # file name reaches the file system, which says so with an OSError.
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
         raise OptionsError(field, value, "is not a known IANA time zone") from None
 
 
@@ -133,6 +138,26 @@ def check_datetime_format(field: str, value: Any) -> None:
     """``value`` must be a strftime/strptime format; :class:`OptionsError` naming ``field``."""
     if not isinstance(value, str) or "%" not in value:
         raise OptionsError(field, value, "must be a date-time format such as '%Y-%m-%d'")
+
+
+#: The instants an attempt may have: a day inside the range of ``datetime``, so that
+#: its time can be written in any zone (UTC offsets stay under a day).
+FIRST_INSTANT: Final = dt.datetime(1, 1, 2, tzinfo=dt.UTC)
+LAST_INSTANT: Final = dt.datetime(9999, 12, 30, 23, 59, 59, 999999, tzinfo=dt.UTC)
+
+
+def in_range(moment: dt.datetime) -> bool:
+    """Can aware ``moment`` be written in any time zone?
+
+    >>> in_range(dt.datetime(2026, 3, 2, tzinfo=dt.UTC))
+    True
+    >>> in_range(dt.datetime(1, 1, 1, 1, tzinfo=dt.timezone(dt.timedelta(hours=5))))
+    False
+    """
+    try:
+        return FIRST_INSTANT <= moment.astimezone(dt.UTC) <= LAST_INSTANT
+    except OverflowError:
+        return False
 
 
 def is_naive(moment: dt.datetime) -> bool:

@@ -28,9 +28,10 @@ The tree::
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Final
 
 __all__ = [
+    "SHOWN_CHARACTERS",
     "CampaignMismatchError",
     "ExportError",
     "FieldError",
@@ -44,7 +45,37 @@ __all__ = [
     "UnknownDispositionError",
     "UnknownNameError",
     "ValidationError",
+    "shown",
 ]
+
+
+#: How much of an offending value a message shows: a hostile file must not make
+#: a message (or a terminal line) megabytes long.
+SHOWN_CHARACTERS: Final = 200
+
+
+def shown(value: Any) -> str:
+    """``repr(value)`` as a message shows it: cut to :data:`SHOWN_CHARACTERS`, its size said.
+
+    >>> shown("Иванов")
+    "'Иванов'"
+    >>> shown("x" * 5000)[-28:]
+    "x'… (5000 characters in all)"
+    """
+    if isinstance(value, str | bytes) and len(value) > SHOWN_CHARACTERS:
+        return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value)} characters in all)"
+    text = repr(value)
+    if len(text) > SHOWN_CHARACTERS:
+        return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters in all)"
+    return text
+
+
+#: Reasons are ours, but may quote names from a file (a zip's member list…).
+_REASON_CHARACTERS: Final = 5 * SHOWN_CHARACTERS
+
+
+def _cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
+    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters in all)"
 
 
 class ResultsError(ValueError):
@@ -79,7 +110,7 @@ class FieldError(ResultsError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{field}: {reason} (got {value!r})")
+        super().__init__(f"{_cut(field)}: {_cut(reason, _REASON_CHARACTERS)} (got {shown(value)})")
 
 
 class ValidationError(FieldError):
@@ -174,11 +205,12 @@ class ReadError(ResultsError):
         if line is not None:
             where.append(f"row {line}" if sheet is not None else f"line {line}")
         if column is not None:
-            where.append(f"column {column!r}")
+            where.append(f"column {shown(column)}")
         prefix = ", ".join(where)
+        reason = _cut(reason, _REASON_CHARACTERS)
         message = f"{prefix}: {reason}" if prefix else reason
         if value is not None:
-            message += f" (got {value!r})"
+            message += f" (got {shown(value)})"
         super().__init__(message)
 
     def in_file(self, file: str, *, lines_before: int = 0) -> ReadError:

@@ -123,6 +123,9 @@ def _parser() -> argparse.ArgumentParser:
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
     _add_export_options(ex)
+    ex.add_argument(
+        "--force", action="store_true", help="replace OUT even if it is a read-only file"
+    )
     ex.set_defaults(parser=ex, run=_run_export)
 
     inspect = commands.add_parser(
@@ -280,7 +283,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
         # Exits with 2: the options, not the data, are wrong.
         parser: argparse.ArgumentParser = args.parser
         if exc.field == "ExportOptions.interval":
-            parser.error("--from must be before --to")
+            parser.error(f"--from/--to: {exc.reason}")
         parser.error(str(exc))
 
 
@@ -291,7 +294,7 @@ def _run_export(args: argparse.Namespace) -> int:
         export(campaign, tracked(records, "records"), sys.stdout.buffer, options)
         sys.stdout.flush()
         return 0
-    result = export(campaign, tracked(records, "records"), args.out, options)
+    result = export(campaign, tracked(records, "records"), args.out, options, overwrite=args.force)
     _print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
@@ -355,4 +358,22 @@ def _print_table(written: Sequence[tuple[Path, int, str, int]]) -> None:
 
 def _write(stream: TextIO, *lines: str) -> None:
     # The stream is looked up at call time, so doctests and tests can capture it.
-    stream.write("".join(f"{line}\n" for line in lines))
+    # A summary is several lines in one; each is printed escaped.
+    text = [part for line in lines for part in line.split("\n")]
+    stream.write("".join(f"{printable(line)}\n" for line in text))
+
+
+def printable(text: str) -> str:
+    r"""``text`` with every character a terminal would act on escaped.
+
+    Names from a file (columns, dispositions, logins) reach the terminal: an
+    escape sequence in one must show as text, not move the cursor or retitle
+    the window.
+
+    >>> printable("ok\x1b]0;owned\x07 \u202eabc")
+    'ok\\x1b]0;owned\\x07 \\u202eabc'
+    """
+    if text.isprintable():
+        return text
+    # A tab moves the cursor only: tables printed here use it between columns.
+    return "".join(c if c.isprintable() or c == "\t" else repr(c)[1:-1] for c in text)

@@ -10,7 +10,7 @@ from typing import Any, Final, Literal
 
 import attrs
 
-from .._types import Language, check_sip_code, is_naive, normalize_name
+from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
 from ..errors import ValidationError
 from .construction import install_checked_init
 from .cpa import CPAResult
@@ -248,6 +248,12 @@ def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) 
         raise ValidationError("Attempt.time", value, "must be a datetime")
     if is_naive(value):
         raise ValidationError("Attempt.time", value, "must be timezone-aware (naive datetime)")
+    if not in_range(value):
+        raise ValidationError(
+            "Attempt.time",
+            value,
+            "must be from 0001-01-02 to 9999-12-30 in UTC (so that every time zone can show it)",
+        )
 
 
 def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:

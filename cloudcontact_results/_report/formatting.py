@@ -12,6 +12,7 @@ debuggers show the generated lines.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any, Final
 
@@ -22,7 +23,7 @@ from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
 from .columns import Column, ColumnKind
-from .guard import TRIGGERS, guard_cell, guarded
+from .guard import TRIGGERS, embedded, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
 
@@ -106,9 +107,17 @@ _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
 
 
+#: ``%Y`` (and ``%%``, so that ``%%Y`` stays text) in a date-time format.
+_PERCENT_Y: Final = re.compile("%[%Y]")
+
+
+def _year(match: re.Match[str], year: int) -> str:
+    return "%%" if match.group() == "%%" else f"{year:04d}"
+
+
 def guarded_source(cell: str) -> str:
-    """The expression of cell ``cell`` passed through the formula guard (when it can start one)."""
-    return f"(guard_cell(c) if (c := {cell}) and c[0] in T else c)"
+    """The expression of cell ``cell`` passed through the formula guard (when it may change it)."""
+    return f"(guard_cell(c) if (c := {cell}) and (c[0] in T or E(c)) else c)"
 
 
 class RowFormatter:
@@ -149,6 +158,7 @@ class RowFormatter:
             "guard_cell": guard_cell,
             "guarded": guarded,
             "T": TRIGGERS,
+            "E": embedded,
         }
         # Cells that can never start a formula (flags, numbers, default-format
         # times) are left out of the guard.
@@ -261,14 +271,17 @@ class RowFormatter:
         local = value.astimezone(self._tz)
         # The time is the costliest cell of a detailed row. The default format
         # written directly is about five times as fast as strftime(), with the
-        # same text; strftime() stays for other formats and for years before
-        # 1000, which platforms pad differently.
-        if self._iso and local.year >= 1000:
+        # same text; strftime() stays for other formats.
+        if self._iso:
             two = _TWO_DIGITS
             return (
-                f"{local.year}-{two[local.month]}-{two[local.day]} "
+                f"{local.year:04d}-{two[local.month]}-{two[local.day]} "
                 f"{two[local.hour]}:{two[local.minute]}:{two[local.second]}"
             )
+        if local.year < 1000:
+            # Platforms pad such years differently ("999", "0999"); strptime's %Y
+            # reads four digits, so write four.
+            return local.strftime(_PERCENT_Y.sub(lambda m: _year(m, local.year), self._format))
         return local.strftime(self._format)
 
     def disposition(self, name: str | None) -> str:

@@ -1,15 +1,35 @@
-"""The formula-injection guard: cells a spreadsheet would evaluate get a leading quote."""
+"""The formula-injection guard: cells a spreadsheet would evaluate get a leading quote.
+
+A spreadsheet evaluates a cell that starts with ``=``, ``@``, ``+`` or ``-``
+(and some strip a leading tab or carriage return first). It also splits text
+where it sees a delimiter, and a file opened with the other dialect's
+delimiter (``;`` for a comma file, ``,`` for a semicolon one) or read line by
+line splits a cell at every ``,``, ``;``, tab or line break in it. So the guard
+quotes every *start* a cell may get: its own first character, and the text
+after each of those separators. A quote is added before formula-like text and
+before a genuine quote that precedes such text, so :func:`unguard_cell`
+restores every value exactly.
+"""
 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+from typing import Final
 
-__all__ = ["TRIGGERS", "guard_cell", "guarded", "unguard_cell"]
+__all__ = ["TRIGGERS", "embedded", "guard_cell", "guarded", "unguard_cell"]
 
-#: The first characters that can make :func:`guard_cell` change a cell; no other can.
+#: The first characters that can make :func:`guard_cell` change a cell's start.
 TRIGGERS = frozenset("=@\t\r+-'")
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
+#: Where a spreadsheet reading with another delimiter, or line by line, starts a new cell.
+_SEPARATORS: Final = ",;\t\r\n"
+#: A separator followed by a character that may start a formula (or a quote before one).
+_EMBEDDED: Final = re.compile(r"[,;\t\r\n]['=@+\-]")
+_SPLIT: Final = re.compile(r"([,;\t\r\n])")
+
+#: Does a cell hold text after a separator that :func:`guard_cell` may change?
+embedded = _EMBEDDED.search
 
 
 def _is_formula_like(text: str) -> bool:
@@ -23,18 +43,7 @@ def _is_formula_like(text: str) -> bool:
     return False
 
 
-def guard_cell(text: str) -> str:
-    """``text`` made safe for a spreadsheet: formula-like text gets a leading ``'``.
-
-    ``+``/``-`` followed by a plain number (a phone number, a negative amount)
-    is left alone; a genuine leading ``'`` before formula-like text is quoted
-    the same way, so :func:`unguard_cell` restores every value exactly.
-
-    >>> guard_cell("=HYPERLINK(\\"x\\")"), guard_cell("+79161234567"), guard_cell("-5")
-    ('\\'=HYPERLINK("x")', '+79161234567', '-5')
-    >>> guard_cell("'=1")
-    "''=1"
-    """
+def _guard_start(text: str) -> str:
     if not text:
         return text
     first = text[0]
@@ -49,20 +58,60 @@ def guard_cell(text: str) -> str:
     return text
 
 
+def _unguard_start(text: str) -> str:
+    if text[:1] == "'" and _is_formula_like(text[1:]):
+        return text[1:]
+    return text
+
+
+def _each_segment(text: str, change: Callable[[str], str]) -> str:
+    """``change`` applied to the text after every separator (the separators kept)."""
+    parts = _SPLIT.split(text)  # the start, then separators and segments in turn
+    for position in range(2, len(parts), 2):
+        parts[position] = change(parts[position])
+    return "".join(parts)
+
+
+def guard_cell(text: str) -> str:
+    """``text`` made safe for a spreadsheet: formula-like text gets a leading ``'``.
+
+    ``+``/``-`` followed by a plain number (a phone number, a negative amount)
+    is left alone; a genuine leading ``'`` before formula-like text is quoted
+    the same way, so :func:`unguard_cell` restores every value exactly. The
+    text after a ``,``, ``;``, tab or line break is guarded the same way.
+
+    >>> guard_cell("=HYPERLINK(\\"x\\")"), guard_cell("+79161234567"), guard_cell("-5")
+    ('\\'=HYPERLINK("x")', '+79161234567', '-5')
+    >>> guard_cell("'=1")
+    "''=1"
+    >>> guard_cell("итог;=1+1"), guard_cell("строка\\n@SUM(A1)"), guard_cell("a, -5")
+    ("итог;'=1+1", "строка\\n'@SUM(A1)", 'a, -5')
+    """
+    if not text:
+        return text
+    if _EMBEDDED.search(text) is not None:
+        text = _each_segment(text, _guard_start)
+    return _guard_start(text)
+
+
 def unguard_cell(text: str) -> str:
     """Undo :func:`guard_cell`.
 
-    >>> unguard_cell(guard_cell("@SUM(A1)"))
-    '@SUM(A1)'
+    >>> unguard_cell(guard_cell("@SUM(A1)")), unguard_cell(guard_cell("a;=1;'=2"))
+    ('@SUM(A1)', "a;=1;'=2")
     >>> unguard_cell("'plain quote")
     "'plain quote"
     """
-    if text[:1] == "'" and _is_formula_like(text[1:]):
-        return text[1:]
+    text = _unguard_start(text)
+    if "'" in text and _EMBEDDED.search(text) is not None:
+        text = _each_segment(text, _unguard_start)
     return text
 
 
 def guarded(cells: Iterable[str]) -> list[str]:
     """Every cell of a row through :func:`guard_cell`, untouched cells kept as they are."""
     # The export's hot loop: `cell and cell[0]` is the cheapest test of the first character.
-    return [guard_cell(cell) if cell and cell[0] in TRIGGERS else cell for cell in cells]
+    return [
+        guard_cell(cell) if cell and (cell[0] in TRIGGERS or embedded(cell)) else cell
+        for cell in cells
+    ]

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import csv
-from collections.abc import Sequence
+import itertools
+from collections.abc import Iterator, Sequence
 from typing import Final
 
 import attrs
@@ -14,7 +15,7 @@ from ..._report.kinds import KINDS, ReportKind
 from ..._types import Language, ReportFormat, normalize_name
 from ...errors import ReadError
 from ..dialects import BOM
-from .source import Opened, shown
+from .source import Opened, RowTooLongError, shown
 
 __all__ = ["Layout", "layout_of_cells", "read_header"]
 
@@ -117,51 +118,66 @@ def _missing(cells: Sequence[str]) -> str:
 def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard: bool) -> Layout:
     """Read the header off ``opened``, leaving its lines at the first row.
 
+    The CSV reader decides where the header ends, as it does for rows: a quote
+    inside a column name (``Рост 5'11"``) is text, and only a column name that
+    *starts* with a quote may hold a line break. A header that spans lines must
+    be well formed (every such quote closed, nothing after it), or it is an error:
+    it would swallow the rows after it.
+
     Raises:
         ReadError: the file is empty, not UTF-8, or not a simple or detailed
             report; or ``script_fields`` do not match the header.
     """
-    lines: list[str] = []
-    for line in opened.lines:
-        lines.append(line)
-        # A quoted line break leaves an odd number of quotes: the header goes on.
-        if sum(part.count('"') for part in lines) % 2 == 0 or len(lines) >= _MAX_HEADER_LINES:
-            break
+    read: list[str] = []
+    try:
+        first = next(opened.lines, None)
+    except RowTooLongError as error:
+        raise ReadError(f"the header: {error.reason}", line=1) from None
     if opened.bad_lines:
         raise ReadError("the header is not UTF-8 text", line=1, value=shown(opened.bad_lines[0]))
-    if not lines:
+    if first is None:
         raise ReadError("the file is empty", line=1)
-    bom = lines[0].startswith(BOM)
-    if bom:
-        lines[0] = lines[0][1:]
-    if not "".join(lines).strip():
+    bom = first.startswith(BOM)
+    read.append(first.removeprefix(BOM))
+    if not read[0].strip():
         raise ReadError("the file has no header (it is empty)", line=1)
+    candidates = []
+    problem: ReadError | None = None
     for delimiter in _DELIMITERS:
         try:
-            cells = next(csv.reader(lines, delimiter=delimiter))
+            reader = csv.reader(_replayed(read, opened), delimiter=delimiter)
+            cells = next(reader)
         except (csv.Error, StopIteration):
             continue
+        except ReadError as error:  # too long for a header with this delimiter
+            problem = problem or error
+            continue
+        header_lines = reader.line_num
         found = _match_header(cells)
+        candidates.append(cells)
         if found is None:
             continue
+        _check_well_formed(read[:header_lines], delimiter)
         if formula_guard:
             cells = [unguard_cell(cell) for cell in cells]
-        return _layout(
+        layout = _layout(
             cells,
             found=found,
             delimiter=delimiter,
             bom=bom,
             script_fields=script_fields,
-            header_lines=len(lines),
+            header_lines=header_lines,
         )
-    try:
-        cells = next(csv.reader(lines), [])
-    except csv.Error:
-        cells = []
+        # Lines read past the header while other delimiters were tried are rows.
+        opened.lines = itertools.chain(read[header_lines:], opened.lines)
+        opened.new_row()
+        return layout
+    if problem is not None:
+        raise problem
     raise ReadError(
-        f"not a simple or detailed report: {_missing(cells)}",
+        f"not a simple or detailed report: {_missing(candidates[0] if candidates else [])}",
         line=1,
-        value=shown("".join(lines)),
+        value=shown(read[0]),
     )
 
 
@@ -182,6 +198,48 @@ def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: 
     return _layout(
         cells, found=found, delimiter="", bom=False, script_fields=script_fields, header_lines=1
     )
+
+
+def _replayed(read: list[str], opened: Opened) -> Iterator[str]:
+    """The lines read so far, then more from ``opened`` (kept in ``read``), up to a limit."""
+    yield from read
+    while len(read) < _MAX_HEADER_LINES:
+        try:
+            line = next(opened.lines, None)
+        except RowTooLongError as error:
+            raise ReadError(f"the header: {error.reason}", line=1) from None
+        if line is None:
+            return
+        read.append(line)
+        yield line
+    raise ReadError(
+        f"the header does not end within {_MAX_HEADER_LINES} lines: a column name opens "
+        "a quote that never closes",
+        line=1,
+    )
+
+
+def _check_well_formed(lines: list[str], delimiter: str) -> None:
+    """The header must be well-formed CSV: its quotes closed, nothing after them.
+
+    The CSV reader is lenient with rows (as spreadsheets are); a header read
+    leniently could take in lines that are rows, or split names wrongly, and
+    every row after it would be misread.
+    """
+    try:
+        records = list(csv.reader(lines, delimiter=delimiter, strict=True))
+    except csv.Error as error:
+        records, problem = [], str(error)
+    else:
+        problem = "a quote is left open"
+    if len(records) != 1:
+        span = f"spans {len(lines)} lines and " if len(lines) > 1 else ""
+        raise ReadError(
+            f"the header {span}is not well-formed CSV ({problem}): "
+            "a quote that opens a column name must enclose the whole name",
+            line=1,
+            value=shown("".join(lines)),
+        )
 
 
 def _layout(

@@ -34,7 +34,7 @@ from ..._types import Language
 from ...errors import ReadError
 from .header import Layout, read_header
 from .rows import Row, typed_rows
-from .source import Opened, decoded_lines, open_input, open_source
+from .source import Opened, ReadLimits, open_input, open_source
 
 __all__ = [
     "BlockCount",
@@ -70,7 +70,7 @@ def read_layout(path: str, script_fields: tuple[str, ...], *, formula_guard: boo
     Raises:
         ReadError: the file cannot be opened, or is not a report.
     """
-    opened = open_source(path, None)
+    opened = open_source(path, None, ReadLimits())
     with opened.closer:
         return read_header(opened, script_fields, formula_guard=formula_guard)
 
@@ -157,12 +157,11 @@ class ReportRange:
     def __iter__(self) -> Iterator[Row]:
         file = open_input(self.path)
         with file:
-            bad_lines: list[bytes] = []
             opened = Opened(
-                decoded_lines(_lines_between(file, self.start, self.end), bad_lines),
-                bad_lines,
+                _Between(file, self.start, self.end),
                 contextlib.ExitStack(),
-                file,
+                ReadLimits(),
+                once=True,
             )
             layout = self.layout
             if self.start == 0:
@@ -184,16 +183,27 @@ class ReportRange:
             raise error
 
 
-def _lines_between(file: IO[bytes], start: int, end: int) -> Iterator[bytes]:
-    """The lines of ``file`` from ``start`` (a line start) up to ``end`` (a line start)."""
-    file.seek(start)
-    remaining = end - start
-    while remaining > 0:
-        line = file.readline(remaining)
-        if not line:
-            return
-        remaining -= len(line)
-        yield line
+class _Between:
+    """The bytes of ``file`` from ``start`` (a line start) up to ``end`` (a line start), by line."""
+
+    def __init__(self, file: IO[bytes], start: int, end: int) -> None:
+        file.seek(start)
+        self._file = file
+        self._remaining = end - start
+
+    def readline(self, size: int = -1) -> bytes:
+        limit = self._remaining if size < 0 else min(size, self._remaining)
+        if limit <= 0:
+            return b""
+        line = self._file.readline(limit)
+        self._remaining -= len(line)
+        return line
+
+    def read(self, size: int = -1) -> bytes:
+        limit = self._remaining if size < 0 else min(size, self._remaining)
+        data = self._file.read(limit) if limit > 0 else b""
+        self._remaining -= len(data)
+        return data
 
 
 def report_range(

@@ -29,7 +29,7 @@ from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
 from .header import Layout, read_header
 from .rows import Row, typed_rows
-from .source import Opened, Source, is_path, open_source
+from .source import Opened, ReadLimits, Source, checked_limits, open_source
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -47,9 +47,14 @@ _PREVIEW_ROWS: Final = 10
 
 
 def _open_report(
-    source: Source, member: str | None, script_fields: tuple[str, ...], *, formula_guard: bool
+    source: Source,
+    member: str | None,
+    script_fields: tuple[str, ...],
+    *,
+    formula_guard: bool,
+    limits: ReadLimits,
 ) -> tuple[Opened, Layout]:
-    opened = open_source(source, member)
+    opened = open_source(source, member, limits)
     try:
         layout = read_header(opened, script_fields, formula_guard=formula_guard)
     except BaseException:
@@ -90,6 +95,9 @@ class Report:
     _formula_guard: bool
     _member: str | None
     _script_fields: tuple[str, ...]
+    _limits: ReadLimits
+    #: Read once (a stream, a pipe), or again on each pass (a regular file).
+    _once: bool
     errors: list[ReadError] = attrs.Factory(list)
     _workbook: Workbook | None = None
     _peeked: list[Row] = attrs.Factory(list)
@@ -165,7 +173,7 @@ class Report:
     def __iter__(self) -> Iterator[Row]:
         if self._workbook is not None:
             return self._sheet_rows(self._workbook)
-        if is_path(self._source):
+        if not self._once:
             return self._pass()
         return self._stream()
 
@@ -178,8 +186,8 @@ class Report:
     def _stream(self) -> Iterator[Row]:
         if self._consumed:
             raise ReadError(
-                "a report read from a file object can be iterated once; "
-                "read it from a path to iterate again"
+                "a report read from a file object, a pipe or a device can be iterated "
+                "once; read it from a file's path to iterate again"
             )
         self._consumed = True
         yield from self._peeked
@@ -200,7 +208,11 @@ class Report:
 
     def _pass(self) -> Iterator[Row]:
         opened, layout = _open_report(
-            self._source, self._member, self._script_fields, formula_guard=self._formula_guard
+            self._source,
+            self._member,
+            self._script_fields,
+            formula_guard=self._formula_guard,
+            limits=self._limits,
         )
         return self._rows(opened, layout)
 
@@ -226,7 +238,7 @@ class Report:
 
     def head(self, count: int = _PREVIEW_ROWS) -> list[Row]:
         """The first ``count`` rows, without consuming a report read from a file object."""
-        if is_path(self._source) or self._workbook is not None:
+        if not self._once or self._workbook is not None:
             rows: list[Row] = []
             iterator = iter(self)
             try:
@@ -428,9 +440,13 @@ class Report:
         """
         if self._workbook is not None:
             return None
-        if is_path(self._source):
+        if not self._once:
             opened, layout = _open_report(
-                self._source, self._member, self._script_fields, formula_guard=self._formula_guard
+                self._source,
+                self._member,
+                self._script_fields,
+                formula_guard=self._formula_guard,
+                limits=self._limits,
             )
             return opened, layout, self.__iter__
         opened_stream = self._opened
@@ -505,6 +521,7 @@ def read_report(
     datetime_format: str = DEFAULT_DATETIME_FORMAT,
     member: str | None = None,
     formula_guard: bool = True,
+    limits: ReadLimits | None = None,
 ) -> Report:
     """Read a simple or detailed report exported as CSV or zip.
 
@@ -526,6 +543,8 @@ def read_report(
         member: the CSV member to read in a zip holding several.
         formula_guard: undo the export's formula guard (leading ``'``); pass
             False for a file exported with ``formula_guard=False``.
+        limits: how long a row may be, how far a zip member may inflate, how
+            many bad lines a read passes over; ``ReadLimits()`` by default.
 
     Returns:
         A :class:`Report`.
@@ -538,6 +557,7 @@ def read_report(
         raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
     zone = parse_timezone("timezone", timezone)
     check_datetime_format("datetime_format", datetime_format)
+    limits = checked_limits(limits)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
     if is_workbook(source):
         workbook = Workbook(source, member)
@@ -552,14 +572,15 @@ def read_report(
             formula_guard=formula_guard,
             member=member,
             script_fields=names,
+            limits=limits,
+            once=False,
             workbook=workbook,
         )
-    opened, layout = _open_report(source, member, names, formula_guard=formula_guard)
-    if is_path(source):
+    opened, layout = _open_report(source, member, names, formula_guard=formula_guard, limits=limits)
+    kept: Opened | None = opened
+    if not opened.once:
         opened.closer.close()
-        kept: Opened | None = None
-    else:
-        kept = opened
+        kept = None
     return Report(
         layout=layout,
         source=source,
@@ -571,4 +592,6 @@ def read_report(
         formula_guard=formula_guard,
         member=member,
         script_fields=names,
+        limits=limits,
+        once=opened.once,
     )

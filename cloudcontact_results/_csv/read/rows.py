@@ -19,7 +19,7 @@ from ..._report.rows import DetailedRow, SimpleRow
 from ...errors import ReadError
 from .cells import converter, reason, time_parser
 from .header import Layout
-from .source import Opened, shown
+from .source import Opened, RowTooLongError, shown
 
 __all__ = ["Row", "RowBuilder", "typed_rows"]
 
@@ -144,30 +144,49 @@ def typed_rows(
 ) -> Iterator[Row]:
     """The rows of ``opened`` after its header, typed.
 
-    A line that cannot be read is handed to ``fail`` (which may raise) and dropped.
+    A line that cannot be read is handed to ``fail`` (which may raise) and
+    dropped; past ``ReadLimits.max_bad_lines`` of them the read stops with a
+    :class:`ReadError`. Runs of blank lines are passed over in bulk.
     """
     builder = RowBuilder.build(layout, zone, datetime_format)
     reader = csv.reader(opened.lines, delimiter=layout.delimiter)
     bad_lines = opened.bad_lines
+    row_bytes = opened.row_bytes
     width = len(layout.header)
     offset = layout.header_lines
     unguard = unguard_cell if formula_guard else None
     build = builder.row
     end = offset
+    allowed = opened.limits.max_bad_lines
+    failed = 0
+
+    def drop(error: ReadError) -> None:
+        nonlocal failed
+        fail(error)
+        failed += 1
+        if failed >= allowed:
+            raise ReadError(
+                f"{failed} bad lines, the last at line {error.line}: the read stops here "
+                "(ReadLimits.max_bad_lines); is this file a report?"
+            )
+
     while True:
         try:
             for raw_cells in reader:
+                row_bytes[0] = 0
                 cells: list[str] = raw_cells
                 line = end + 1
                 end = reader.line_num + offset
                 if bad_lines:
-                    fail(ReadError("not UTF-8 text", line=line, value=shown(bad_lines[0])))
+                    drop(ReadError("not UTF-8 text", line=line, value=shown(bad_lines[0])))
                     bad_lines.clear()
                     continue
                 if len(cells) != width:
-                    if not cells:
-                        continue  # blank lines carry no row
-                    fail(
+                    if not cells:  # blank lines carry no row; a run of them costs one read
+                        offset += opened.skip_blank_lines()
+                        end = reader.line_num + offset
+                        continue
+                    drop(
                         ReadError(
                             f"expected {width} cells like the header, got {len(cells)}",
                             line=line,
@@ -180,12 +199,14 @@ def typed_rows(
                 try:
                     row = build(cells)
                 except (ValueError, KeyError):
-                    fail(builder.explain(cells, line))
+                    drop(builder.explain(cells, line))
                     continue
                 yield row
         except csv.Error as exc:
             line = end + 1
             end = reader.line_num + offset
-            fail(ReadError(f"malformed CSV: {exc}", line=line))
+            drop(ReadError(f"malformed CSV: {exc}", line=line))
             continue
+        except RowTooLongError as error:
+            raise ReadError(error.reason, line=end + 1) from None
         return

@@ -1,21 +1,92 @@
-"""Opening a report file: a path or binary stream, the CSV member of a zip, decoded lines."""
+"""Opening a report file: a path or binary stream, the CSV member of a zip, decoded lines.
+
+Everything read here is bounded (:class:`ReadLimits`): a row's bytes, the
+bytes a zip member may inflate to, and runs of blank lines cost no more than
+reading them. A path that is no regular file (a pipe, a device) is read once,
+as a stream, and never blocks when nothing writes to it.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import stat
 import struct
+import time
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator
-from typing import IO, Final
+from collections.abc import Iterator
+from typing import IO, Any, Final, Protocol
 
 import attrs
 
-from ...errors import ReadError
+from ...errors import OptionsError, ReadError
+from ...errors import shown as quoted
 
-__all__ = ["Opened", "Source", "decoded_lines", "is_path", "open_input", "open_source", "shown"]
+__all__ = [
+    "Opened",
+    "ReadLimits",
+    "RowTooLongError",
+    "Source",
+    "checked_limits",
+    "is_path",
+    "open_input",
+    "open_path",
+    "open_source",
+    "shown",
+]
+
+MiB: Final = 1024 * 1024
+
+
+def _positive(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise OptionsError(f"ReadLimits.{attribute.name}", value, "must be a whole number >= 1")
+
+
+class RowTooLongError(ReadError):
+    """A row passed ``ReadLimits.max_row_bytes``; the row reader adds the line."""
+
+
+@attrs.frozen
+class ReadLimits:
+    """How much a read may take: hostile files fail fast with a :class:`ReadError`.
+
+    The defaults are far above what real exports and campaign files hold.
+
+    Attributes:
+        max_row_bytes: the bytes of one CSV row (all its lines, when quoted
+            cells hold line breaks), of the header, or of one JSON line.
+        max_zip_ratio: how many times its compressed size a zip member may
+            inflate to (real exports: about 10); the first 16 MiB are always allowed.
+        max_bad_lines: with ``errors="skip"`` or ``"collect"``, the bad lines
+            a read passes over before it gives up (a file that bad is not a report).
+
+    >>> ReadLimits().max_row_bytes // MiB, ReadLimits().max_zip_ratio
+    (4, 100)
+    """
+
+    max_row_bytes: int = attrs.field(default=4 * MiB, validator=_positive)
+    max_zip_ratio: int = attrs.field(default=100, validator=_positive)
+    max_bad_lines: int = attrs.field(default=1000, validator=_positive)
+
+
+def checked_limits(limits: ReadLimits | None) -> ReadLimits:
+    """``limits``, or the defaults for None.
+
+    Raises:
+        OptionsError: ``limits`` is neither.
+    """
+    if limits is None:
+        return ReadLimits()
+    if not isinstance(limits, ReadLimits):
+        raise OptionsError("limits", limits, "must be ReadLimits or None")
+    return limits
+
+
+#: What any zip member may inflate to, whatever its compressed size.
+_ZIP_FLOOR: Final = 16 * MiB
 
 Source = str | os.PathLike[str] | IO[bytes]
 
@@ -48,27 +119,94 @@ def _unreadable(reason: str) -> Iterator[None]:
         raise ReadError(f"{reason}: {exc}") from exc
 
 
-@attrs.define
-class Opened:
-    """An open source: its decoded lines, the lines that were not UTF-8, the bytes beneath."""
+class Binary(Protocol):
+    """What lines are read from: a binary file, or a range of one."""
 
-    lines: Iterator[str]
-    bad_lines: list[bytes]
-    closer: contextlib.ExitStack
-    #: What ``lines`` are read from; after the header, it stands at the first row.
-    binary: IO[bytes]
+    def readline(self, size: int = -1, /) -> bytes: ...
+
+    def read(self, size: int = -1, /) -> bytes: ...
+
+
+class Opened:
+    """An open source: its decoded lines, and the lines that were not UTF-8.
+
+    ``lines`` hands out one physical line at a time, never reading ahead, and
+    fails with a :class:`ReadError` (without a line number: the caller knows
+    it) once the bytes since :meth:`new_row` pass ``ReadLimits.max_row_bytes``.
+    """
+
+    def __init__(
+        self, binary: Binary, closer: contextlib.ExitStack, limits: ReadLimits, *, once: bool
+    ) -> None:
+        self.bad_lines: list[bytes] = []
+        self.closer = closer
+        self.limits = limits
+        #: True for a source that can be read only once (a stream, a pipe).
+        self.once = once
+        self._binary = binary
+        #: Bytes of the row being read: a list, so the line generator and the
+        #: row reader share it; the row reader zeroes it as each row begins.
+        self.row_bytes = [0]
+        self.lines: Iterator[str] = self._lines()
+
+    @property
+    def binary(self) -> IO[bytes]:
+        """What :attr:`lines` are read from; after the header, it stands at the first row."""
+        return self._binary  # type: ignore[return-value]  # a file or a zip member here
 
     def reread(self, position: int) -> Opened:
         """The lines again from ``position`` of :attr:`binary` (which must be seekable).
 
-        The new lines share this source's closer, which stays with this one.
+        The new lines share this source's file, which stays with this one's closer.
         """
         with _unreadable("the file cannot be read"):
             self.binary.seek(position)
-        bad_lines: list[bytes] = []
-        return Opened(
-            decoded_lines(self.binary, bad_lines), bad_lines, contextlib.ExitStack(), self.binary
-        )
+        return Opened(self._binary, contextlib.ExitStack(), self.limits, once=self.once)
+
+    def new_row(self) -> None:
+        """The next line starts a row."""
+        self.row_bytes[0] = 0
+
+    def _lines(self) -> Iterator[str]:
+        # Lines split at b"\n", which never occurs inside a UTF-8 sequence, so each
+        # line decodes on its own; a bad one is noted (the row reading it reports it)
+        # and read with replacement characters so the lines after it can be read.
+        limit = self.limits.max_row_bytes
+        readline = self._binary.readline
+        bad_lines = self.bad_lines
+        row = self.row_bytes
+        with _unreadable("the file cannot be read"):
+            while raw := readline(limit + 1):
+                row[0] += len(raw)
+                if row[0] > limit:
+                    raise RowTooLongError(
+                        f"the row is longer than {limit} bytes (ReadLimits.max_row_bytes)"
+                    )
+                try:
+                    text = raw.decode()
+                except UnicodeDecodeError:
+                    bad_lines.append(raw[:200])
+                    text = raw.decode(errors="replace")
+                yield text
+
+    def skip_blank_lines(self) -> int:
+        """Pass over the blank lines that follow, in bulk; how many there were.
+
+        Only between rows: inside a quoted cell a blank line is part of the value.
+        """
+        skipped = 0
+        peek = getattr(self._binary, "peek", None)
+        read = self._binary.read
+        with _unreadable("the file cannot be read"):
+            while True:
+                if peek is None:
+                    return skipped
+                chunk = peek(1 << 16)
+                blank = len(chunk) - len(chunk.lstrip(b"\r\n"))
+                if not blank:
+                    return skipped
+                skipped += chunk.count(b"\n", 0, blank)
+                read(blank)
 
 
 def shown(value: str | bytes, limit: int = 200) -> str:
@@ -82,50 +220,127 @@ def is_path(source: object) -> bool:
 
 
 def open_input(path: str | os.PathLike[str]) -> IO[bytes]:
-    """``path`` opened for reading bytes.
+    """``path`` opened for reading bytes (see :func:`open_path`).
 
     Raises:
         ReadError: it cannot be opened (missing, a folder, no permission), naming it.
     """
+    return open_path(path)[0]
+
+
+def open_path(path: str | os.PathLike[str]) -> tuple[IO[bytes], bool]:
+    """``path`` opened for reading bytes, and whether it is a regular file.
+
+    A pipe is opened without waiting for a writer (none there reads as an
+    empty file); a device or pipe is then read as a stream.
+
+    Raises:
+        ReadError: it cannot be opened (missing, a folder, no permission), naming it.
+    """
+    name = os.fspath(path)
     try:
-        return open(path, "rb")  # noqa: PTH123  # str or PathLike; the caller closes it
-    except OSError as exc:
-        raise ReadError(f"cannot open {os.fspath(path)!r}: {exc.strerror or exc}") from exc
+        descriptor = os.open(name, os.O_RDONLY | _NONBLOCK | getattr(os, "O_BINARY", 0))
+    except (OSError, ValueError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else exc
+        raise ReadError(f"cannot open {quoted(name)}: {reason}") from exc
+    try:
+        mode = os.fstat(descriptor).st_mode
+        if stat.S_ISDIR(mode):
+            raise ReadError(f"cannot open {quoted(name)}: it is a folder")  # noqa: TRY301  # the descriptor is closed below
+        first = _await_writer(descriptor, name) if stat.S_ISFIFO(mode) and _NONBLOCK else b""
+        if _NONBLOCK:
+            os.set_blocking(descriptor, True)  # reads wait for a writer's data again
+        file = io.FileIO(descriptor, "rb")
+        raw: io.RawIOBase = _Prefixed(file, first) if first else file
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return io.BufferedReader(raw), stat.S_ISREG(mode)
 
 
-def open_source(source: Source, member: str | None) -> Opened:
+#: How long a pipe may go without a writer before reading it is given up.
+PIPE_WAIT_SECONDS: Final = 10.0
+
+
+def _await_writer(descriptor: int, name: str) -> bytes:
+    """Wait for a process to open the pipe for writing; the byte it may have sent already.
+
+    A pipe without a writer reads as empty (end of file); one whose writer has
+    nothing to say yet answers "try again". So a read of one byte tells them apart.
+    """
+    deadline = time.monotonic() + PIPE_WAIT_SECONDS
+    while True:
+        try:
+            return os.read(descriptor, 1) or _no_writer_yet(deadline, name)
+        except BlockingIOError:
+            return b""  # a writer is there: reads may now wait for its data
+        except _Retry:
+            time.sleep(0.02)
+
+
+class _Retry(Exception):  # noqa: N818  # a signal inside _await_writer, never raised out
+    pass
+
+
+def _no_writer_yet(deadline: float, name: str) -> bytes:
+    if time.monotonic() > deadline:
+        raise ReadError(
+            f"cannot read {quoted(name)}: it is a pipe that no process wrote to within "
+            f"{PIPE_WAIT_SECONDS:.0f} s (the file is empty)"
+        )
+    raise _Retry
+
+
+class _Prefixed(io.RawIOBase):
+    """A raw file that first gives back ``prefix`` (bytes read before it was wrapped)."""
+
+    def __init__(self, raw: io.FileIO, prefix: bytes) -> None:
+        super().__init__()
+        self._raw = raw
+        self._prefix = prefix
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        if self._prefix:
+            size = min(len(buffer), len(self._prefix))
+            buffer[:size] = self._prefix[:size]
+            self._prefix = self._prefix[size:]
+            return size
+        return self._raw.readinto(buffer)
+
+    def fileno(self) -> int:
+        return self._raw.fileno()
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+#: Opening a pipe for reading waits for a writer unless told not to.
+_NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
+
+
+def open_source(source: Source, member: str | None, limits: ReadLimits) -> Opened:
     """Open ``source`` (a path or a binary file object, a zip or not) for its lines."""
     closer = contextlib.ExitStack()
     try:
-        binary: IO[bytes] = (
-            closer.enter_context(open_input(source))  # type: ignore[arg-type]
-            if is_path(source)
-            else _binary(source)
-        )
+        if is_path(source):
+            handle, regular = open_path(source)  # type: ignore[arg-type]
+            binary: IO[bytes] = closer.enter_context(handle)
+        else:
+            binary, regular = _binary(source), False
         if _starts_like_zip(binary):
-            binary = closer.enter_context(_open_member(binary, member))
+            binary = closer.enter_context(_open_member(binary, member, limits))
         else:
             _check_no_member(member)
-        bad_lines: list[bytes] = []
-        return Opened(decoded_lines(binary, bad_lines), bad_lines, closer, binary)
+        return Opened(binary, closer, limits, once=not regular)
     except BaseException:
         closer.close()
         raise
-
-
-def decoded_lines(binary: Iterable[bytes], bad_lines: list[bytes]) -> Iterator[str]:
-    """The lines of ``binary`` as text; lines that are not UTF-8 are noted in ``bad_lines``."""
-    # Lines split at b"\n", which never occurs inside a UTF-8 sequence, so each line
-    # decodes on its own; a bad one is noted (the row reading it reports it) and read
-    # with replacement characters so that the lines after it can still be read.
-    with _unreadable("the file cannot be read"):
-        for raw in binary:
-            try:
-                text = raw.decode()
-            except UnicodeDecodeError:
-                bad_lines.append(raw)
-                text = raw.decode(errors="replace")
-            yield text
 
 
 def _check_no_member(member: str | None) -> None:
@@ -166,23 +381,31 @@ def _starts_like_zip(binary: IO[bytes]) -> bool:
     )
 
 
-def _open_member(binary: IO[bytes], member: str | None) -> IO[bytes]:
+def _open_member(binary: IO[bytes], member: str | None, limits: ReadLimits) -> IO[bytes]:
     with _unreadable("the file is not a readable zip"):
         archive = zipfile.ZipFile(binary)
         try:
             files = [info.filename for info in archive.infolist() if not info.is_dir()]
             name = _choose_member(files, member)
-            return _ClosingMember(archive.open(name), archive)
+            info = archive.getinfo(name)
+            allowed = max(info.compress_size * limits.max_zip_ratio, _ZIP_FLOOR)
+            return _ClosingMember(_Inflated(archive.open(info), allowed, name), archive)
         except BaseException:
             archive.close()
             raise
 
 
+#: Members a message lists before it says how many more there are.
+_LISTED: Final = 10
+
+
 def _choose_member(files: list[str], member: str | None) -> str:
-    listed = ", ".join(repr(name) for name in files) or "none"
+    listed = ", ".join(quoted(name) for name in files[:_LISTED]) or "none"
+    if len(files) > _LISTED:
+        listed += f" and {len(files) - _LISTED} more"
     if member is not None:
         if member not in files:
-            raise ReadError(f"the zip has no member {member!r}; members: {listed}", value=member)
+            raise ReadError(f"the zip has no member {quoted(member)}; members: {listed}")
         return member
     csv_files = [name for name in files if name.lower().endswith(".csv")] or files
     if len(csv_files) == 1:
@@ -192,11 +415,42 @@ def _choose_member(files: list[str], member: str | None) -> str:
     raise ReadError(f"the zip holds several CSV files; choose one with member=: {listed}")
 
 
+class _Inflated(io.RawIOBase):
+    """A zip member's bytes, refused past ``allowed`` of them: a zip bomb fails fast."""
+
+    def __init__(self, member: IO[bytes], allowed: int, name: str) -> None:
+        super().__init__()
+        self._member = member
+        self._left = allowed
+        self._allowed = allowed
+        self._name = name
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._member.read(min(len(buffer), self._left + 1))
+        if len(data) > self._left:
+            raise ReadError(
+                f"the zip member {quoted(self._name)} inflates to more than {self._allowed} "
+                "bytes, over ReadLimits.max_zip_ratio times its compressed size"
+            )
+        self._left -= len(data)
+        buffer[: len(data)] = data
+        return len(data)
+
+    def close(self) -> None:
+        try:
+            self._member.close()
+        finally:
+            super().close()
+
+
 class _ClosingMember(io.BufferedReader):
     """A zip member that closes its archive with it."""
 
-    def __init__(self, raw: IO[bytes], archive: zipfile.ZipFile) -> None:
-        super().__init__(raw)  # type: ignore[arg-type]
+    def __init__(self, raw: io.RawIOBase, archive: zipfile.ZipFile) -> None:
+        super().__init__(raw, buffer_size=1 << 16)
         self._archive = archive
 
     def close(self) -> None:

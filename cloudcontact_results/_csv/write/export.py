@@ -23,7 +23,14 @@ from ..._types import FileFormat
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
 from .fused import write_lines
-from .sink import ByteCounter, atomic_file, destination_path, member_name, text_sink, zip_member
+from .sink import (
+    ByteCounter,
+    destination_path,
+    member_name,
+    open_destination,
+    text_sink,
+    zip_member,
+)
 
 __all__ = ["Destination", "ExportResult", "export", "write_parts", "write_report"]
 
@@ -53,6 +60,8 @@ def export(
     records: Iterable[Record],
     destination: Destination,
     options: ExportOptions | None = None,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write the report ``options`` ask for to ``destination``, streaming.
 
@@ -60,8 +69,11 @@ def export(
     the report. A path is written atomically: a temporary file in the same
     folder is renamed over it only when everything was written, and removed
     on any failure, so a failed export leaves the destination as it was. A
-    binary stream is written from its current position and left open; a
-    failed export leaves what was already written in it.
+    path naming a pipe or a character device is written as a stream, a
+    symbolic link is followed, and a read-only file is replaced only with
+    ``overwrite=True`` (``docs/security.md``). A binary stream is written from
+    its current position and left open; a failed export leaves what was
+    already written in it.
 
     Args:
         campaign: the campaign the records belong to.
@@ -69,13 +81,15 @@ def export(
         destination: a path (``str`` or ``os.PathLike``) or a binary file object.
         options: the export dialog; ``ExportOptions()`` by default. With
             ``compress`` the CSV is written inside a zip.
+        overwrite: replace a read-only file too.
 
     Returns:
         The number of data rows and bytes written.
 
     Raises:
         ExportError: the destination is unusable (no such folder, a folder,
-            not writable, a text stream), or a value cannot be encoded.
+            a socket, read-only without ``overwrite``, a text stream), or a
+            value cannot be encoded.
         OptionsError: the options do not fit the campaign.
         CampaignMismatchError: a record does not fit the campaign.
         UnknownDispositionError: a disposition is unknown to the campaign.
@@ -92,7 +106,7 @@ def export(
     """
     plan = plan_of(campaign, options)
     packaging = options.packaging if options is not None else Packaging()
-    return write_report(plan, records, destination, packaging)
+    return write_report(plan, records, destination, packaging, overwrite=overwrite)
 
 
 def write_report(
@@ -101,6 +115,7 @@ def write_report(
     destination: Destination,
     packaging: Packaging,
     *,
+    overwrite: bool = False,
     header: bool = True,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
@@ -121,7 +136,7 @@ def write_report(
         return write_workbook(plan, records, destination, packaging)
     kind = kind_of(plan.selection.format)
     dialect = DIALECTS[packaging.dialect]
-    with _csv_output(plan, destination, packaging) as output:
+    with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
         if header:
             output.write_header()
         count = write_lines(kind, plan, records, output.text.write, dialect)
@@ -133,6 +148,8 @@ def write_parts(
     parts: Iterable[tuple[bytes, int]],
     destination: Destination,
     packaging: Packaging,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write the header of ``plan``'s report, then ``parts`` as they come, to ``destination``.
 
@@ -142,7 +159,7 @@ def write_parts(
     as :func:`write_report` of all the records; with ``packaging.compress``
     they are zipped here as they stream, so one part is held at a time.
     """
-    with _csv_output(plan, destination, packaging) as output:
+    with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
         output.write_header()
         output.text.flush()
         count = 0
@@ -179,7 +196,7 @@ class _CsvOutput:
 
 @contextlib.contextmanager
 def _csv_output(
-    plan: ReportPlan, destination: Destination, packaging: Packaging
+    plan: ReportPlan, destination: Destination, packaging: Packaging, *, overwrite: bool
 ) -> Iterator[_CsvOutput]:
     """Open ``destination`` (an atomic file or the caller's stream), zipped if asked, for CSV.
 
@@ -192,7 +209,9 @@ def _csv_output(
     dialect = DIALECTS[packaging.dialect]
     with contextlib.ExitStack() as stack:
         raw: IO[bytes] = (
-            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
+            stack.enter_context(open_destination(path, overwrite=overwrite))
+            if path is not None
+            else destination  # type: ignore[assignment]
         )
         counter = ByteCounter(raw)
         sink: IO[bytes] = counter  # type: ignore[assignment]

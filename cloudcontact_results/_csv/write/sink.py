@@ -1,9 +1,21 @@
-"""Where exported bytes go: an atomic file, the caller's stream, optionally a zip member."""
+"""Where exported bytes go: an atomic file, the caller's stream, optionally a zip member.
+
+The destination policy (``docs/security.md``): a regular file or a new path is
+written atomically, through a temporary file beside it; a pipe or a character
+device (``/dev/null``, ``/dev/stdout``) is written as a stream, never replaced;
+anything else is refused. A symbolic link is followed: the file it points to is
+written and the link stays. A read-only file is replaced only when asked
+(``overwrite=True``). The new file never gets setuid, setgid or sticky bits.
+Temporary files are named ``.<name>.cloudcontact.<pid>.<hex>.part``; those of
+processes that died (``kill -9``, power loss) are removed by the next export to
+the same target.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import os
 import re
@@ -13,9 +25,15 @@ import stat
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Final
 
 from ...errors import ExportError
+from ...errors import shown as quoted
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows: no locks, so no clean-up of others' files
+    fcntl = None  # type: ignore[assignment]
 
 __all__ = [
     "ByteCounter",
@@ -23,6 +41,7 @@ __all__ = [
     "atomic_folder",
     "destination_path",
     "member_name",
+    "open_destination",
     "text_sink",
     "zip_member",
 ]
@@ -38,6 +57,8 @@ def destination_path(destination: Any) -> Path | None:
         ExportError: it is neither, or it is a text stream.
     """
     if isinstance(destination, str | os.PathLike):
+        if not os.fspath(destination):
+            raise ExportError("destination '': is empty; name a file to write")
         return Path(destination)
     if isinstance(destination, io.TextIOBase):
         raise ExportError(
@@ -101,33 +122,95 @@ class ByteCounter(io.BufferedIOBase):
 
 
 @contextlib.contextmanager
-def atomic_file(path: Path) -> Iterator[IO[bytes]]:
+def open_destination(path: Path, *, overwrite: bool) -> Iterator[IO[bytes]]:
+    """``path`` opened for writing by the destination policy (see the module's docstring).
+
+    Raises:
+        ExportError: the path is unusable: a folder, a socket or block device, a
+            missing folder, or a read-only file without ``overwrite``.
+    """
+    target = Path(os.path.realpath(path))  # a link is followed: its file is written
+    try:
+        mode = target.stat().st_mode
+    except FileNotFoundError:
+        mode = None
+    except OSError as error:
+        raise ExportError(f"destination {quoted(str(path))}: {error.strerror or error}") from error
+    if mode is None or stat.S_ISREG(mode):
+        if mode is not None and not overwrite and _read_only(target, mode):
+            raise ExportError(
+                f"destination {quoted(str(path))}: is read-only; pass overwrite=True "
+                "(--force on the command line) to replace it"
+            )
+        with atomic_file(target, shown_as=path) as file:
+            yield file
+    elif stat.S_ISFIFO(mode) or stat.S_ISCHR(mode):
+        # A pipe or a device is written to, never replaced by a file.
+        with _named(path), open(target, "wb") as stream:  # noqa: PTH123
+            yield stream
+    elif stat.S_ISDIR(mode):
+        raise ExportError(f"destination {quoted(str(path))}: is a folder, not a file")
+    else:
+        raise ExportError(
+            f"destination {quoted(str(path))}: is neither a regular file, a pipe nor a "
+            "character device"
+        )
+
+
+def _read_only(path: Path, mode: int) -> bool:
+    # The permission bits too: root may write any file, but a 0444 file says "keep me".
+    return not mode & 0o222 or not os.access(path, os.W_OK)
+
+
+@contextlib.contextmanager
+def _named(path: Path) -> Iterator[None]:
+    """An OSError inside names ``path``, not a temporary file or nothing."""
+    try:
+        yield
+    except OSError as error:
+        if error.filename == os.fspath(path) or error.errno is None:
+            raise
+        raise OSError(error.errno, error.strerror, os.fspath(path)) from error
+
+
+@contextlib.contextmanager
+def atomic_file(path: Path, *, shown_as: Path | None = None) -> Iterator[IO[bytes]]:
     """A temporary file beside ``path`` that replaces ``path`` only if the block succeeds.
 
     The data is flushed and fsynced before the rename. On any failure, even
     ``KeyboardInterrupt``, the temporary file is removed and ``path`` is left
-    as it was.
+    as it was; an ``OSError`` (a full disk, no permission) names ``path``. The
+    temporary files of writers that died before, for the same ``path``, are
+    removed first.
 
     Raises:
         ExportError: the folder does not exist, ``path`` is a folder, or the
             temporary file cannot be created there.
     """
+    name = shown_as if shown_as is not None else path
     folder = path.parent
     if not folder.is_dir():
-        raise ExportError(f"destination {str(path)!r}: the folder {str(folder)!r} does not exist")
+        raise ExportError(
+            f"destination {quoted(str(name))}: the folder {quoted(str(folder))} does not exist"
+        )
     if path.is_dir():
-        raise ExportError(f"destination {str(path)!r}: is a folder, not a file")
+        raise ExportError(f"destination {quoted(str(name))}: is a folder, not a file")
+    remove_stale_parts(path)
     try:
         handle, temporary = _create_beside(path)
     except OSError as error:
-        raise ExportError(f"destination {str(path)!r}: cannot write there ({error})") from error
+        raise ExportError(
+            f"destination {quoted(str(name))}: cannot write there ({error.strerror or error})"
+        ) from error
     try:
-        with os.fdopen(handle, "wb") as file:
-            yield file
-            file.flush()
-            os.fsync(file.fileno())
-        _keep_permissions(path, temporary)
-        temporary.replace(path)
+        with _named(name):
+            with os.fdopen(handle, "wb") as file:
+                _lock(file)
+                yield file
+                file.flush()
+                os.fsync(file.fileno())
+            _keep_permissions(path, temporary)
+            temporary.replace(path)
     except BaseException:
         with contextlib.suppress(OSError):  # never hide why the export failed
             temporary.unlink(missing_ok=True)
@@ -185,20 +268,100 @@ def _make_folder_beside(path: Path) -> Path:
     raise FileExistsError(f"no free temporary name beside {str(path)!r}")
 
 
+#: ``.<name>.cloudcontact.<pid>.<hex>.part``: whose, for which target, and by which process.
+_PART: Final = ".cloudcontact.{pid}.{token}.part"
+_PART_PATTERN: Final = re.compile(r"\.cloudcontact\.(\d+)\.[0-9a-f]{8}\.part")
+#: Target names longer than this are shortened in temporary names (a name has 255 bytes).
+_LONGEST_STEM: Final = 120
+
+
+def _part_stem(path: Path) -> str:
+    name = path.name
+    if len(name.encode()) <= _LONGEST_STEM:
+        return f".{name}"
+    digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+    return f".{name[:40]}~{digest}"
+
+
 def _create_beside(path: Path) -> tuple[int, Path]:
     """A new, uniquely named file in ``path``'s folder: its descriptor and path.
 
     Created with mode 0666, so the operating system applies the user's umask
     as it does for any new file (``tempfile.mkstemp`` would make it 0600).
     """
+    stem = _part_stem(path)
     for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        part = _PART.format(pid=os.getpid(), token=secrets.token_hex(4))
+        temporary = path.with_name(stem + part)
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
             return os.open(temporary, flags, 0o666), temporary
         except FileExistsError:
             continue
     raise FileExistsError(f"no free temporary name beside {str(path)!r}")
+
+
+def _lock(file: IO[bytes]) -> None:
+    """Hold a lock on our temporary file while we write it: it says "alive" to others."""
+    if fcntl is not None:
+        with contextlib.suppress(OSError):  # a file system without locks: pids still tell
+            fcntl.flock(file.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
+def remove_stale_parts(path: Path) -> int:
+    """Remove the temporary files that dead writers left beside ``path``; how many.
+
+    A file is a dead writer's when the process its name gives no longer
+    exists and nobody holds its lock (a live writer locks its file for as long
+    as it writes). Files of live processes, ours included, are never touched.
+    Best effort: whatever cannot be checked or removed is left alone.
+    """
+    if fcntl is None:
+        return 0
+    stem = _part_stem(path)
+    removed = 0
+    try:
+        candidates = [entry for entry in os.scandir(path.parent) if entry.name.startswith(stem)]
+    except OSError:
+        return 0
+    for entry in candidates:
+        match = _PART_PATTERN.fullmatch(entry.name, len(stem))
+        if match is None or not entry.is_file(follow_symlinks=False):
+            continue
+        pid = int(match.group(1))
+        if pid == os.getpid() or _alive(pid):
+            continue
+        removed += _remove_unlocked(Path(entry.path))
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OverflowError, OSError):
+        return True  # someone else's process (or no way to tell): leave its file
+    return True
+
+
+def _remove_unlocked(part: Path) -> int:
+    try:
+        descriptor = os.open(part, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return 0
+    try:
+        fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        os.close(descriptor)
+        return 0  # locked: a writer is at work
+    try:
+        part.unlink()
+    except OSError:
+        return 0
+    finally:
+        os.close(descriptor)
+    return 1
 
 
 def _keep_permissions(path: Path, temporary: Path) -> None:

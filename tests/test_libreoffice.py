@@ -1,0 +1,174 @@
+"""Guarded exports opened in a real spreadsheet program: LibreOffice Calc, headless.
+
+Each dialect's export is converted to xlsx by ``soffice --headless
+--convert-to xlsx`` with the CSV filter of its own delimiter, with the other
+dialect's delimiter and with LibreOffice's defaults, and ``openpyxl`` counts
+the formula cells: none, while the same values exported without the guard
+give formulas (so the count can fail). Cyrillic text must come through intact.
+``.ci/run`` installs ``libreoffice-calc`` where it is missing; the test is
+skipped only where the program cannot be had.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+import cloudcontact_results as ccr
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+pytestmark = pytest.mark.skipif(
+    SOFFICE is None,
+    reason="LibreOffice (soffice) is not installed here and could not be had "
+    "(.ci/run installs libreoffice-calc from the Debian packages)",
+)
+
+#: LibreOffice's CSV import options: separator, text delimiter ("), UTF-8 (76), from line 1.
+FILTERS = {"comma": "CSV:44,34,76,1", "semicolon": "CSV:59,34,76,1", "defaults": None}
+OWN = {"platform": "comma", "excel": "comma", "excel-ru": "semicolon"}
+
+HOSTILE = (
+    "=1+1",
+    "@SUM(1;2)",
+    "+7 (916) 123",
+    "-2+3",
+    "'=1+1",
+    "итог;=2+2",
+    "итог,=3+3",
+    "строка\n=4+4",
+    "строка\r\n-5+5",
+    "таб\t=6+6",
+    'кавычки;"=7+7"',
+    "a;=1,b;@c\n+8+8",
+)
+SURNAME = "Ёлкина-Щукина «Ромашка»"
+
+
+def campaign_and_records() -> tuple[ccr.Campaign, list[ccr.Record]]:
+    agreed = ccr.Disposition("Согласен;=1+1", code="-2", final=True)
+    campaign = ccr.Campaign(
+        "Опрос",
+        [ccr.CallingList("Клиенты", ["Фамилия", "Комментарий", "Телефон"])],
+        script_fields=[ccr.ScriptField("comment")],
+        dispositions=[agreed],
+    )
+    when = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+    records = [
+        ccr.Record(
+            str(number),
+            "Клиенты",
+            {"Фамилия": SURNAME, "Комментарий": value, "Телефон": "+79161234567"},
+            [
+                ccr.Attempt(
+                    "+79161234567",
+                    when,
+                    call_disposition=agreed,
+                    record_disposition=agreed,
+                    note=value,
+                    agent=value,
+                    answered_duration=10,
+                    script_values={"comment": value},
+                    ani=value,
+                    action_applied=value,
+                )
+            ],
+        )
+        for number, value in enumerate(HOSTILE)
+    ]
+    return campaign, records
+
+
+def convert(files: list[Path], options: str | None, out: Path, profile: Path) -> list[Path]:
+    command = [
+        str(SOFFICE),
+        "--headless",
+        "--norestore",
+        f"-env:UserInstallation={profile.as_uri()}",
+        "--convert-to",
+        "xlsx",
+        "--outdir",
+        str(out),
+    ]
+    if options is not None:
+        command.append(f"--infilter={options}")
+    subprocess.run(
+        [*command, *map(str, files)],
+        check=True,
+        capture_output=True,
+        timeout=600,
+        env={**os.environ, "HOME": str(profile.parent)},
+    )
+    return [out / f"{file.stem}.xlsx" for file in files]
+
+
+def cells(workbook: Path) -> list[openpyxl.cell.cell.Cell]:
+    book = openpyxl.load_workbook(workbook)
+    return [cell for sheet in book for row in sheet.iter_rows() for cell in row]
+
+
+def formulas(workbook: Path) -> list[str]:
+    return [
+        f"{cell.coordinate}: {cell.value!r}" for cell in cells(workbook) if cell.data_type == "f"
+    ]
+
+
+@pytest.fixture(scope="module")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str, bool, str], Path]:
+    """(dialect, format, guarded, filter) -> the xlsx LibreOffice made of that export."""
+    folder = tmp_path_factory.mktemp("libreoffice")
+    campaign, records = campaign_and_records()
+    exports: dict[Path, tuple[str, str, bool]] = {}
+    for dialect in OWN:
+        for guard in (True, False):
+            for report_format in ("simple", "detailed"):
+                path = folder / f"{dialect}-{report_format}-{'guarded' if guard else 'open'}.csv"
+                options = ccr.ExportOptions(
+                    format=report_format, dialect=dialect, formula_guard=guard, layout="5.x"
+                )
+                ccr.export(campaign, records, path, options)
+                exports[path] = (dialect, report_format, guard)
+    result = {}
+    for name, options in FILTERS.items():
+        made = convert(list(exports), options, folder / name, folder / "profile")
+        for (dialect, report_format, guard), workbook in zip(exports.values(), made, strict=True):
+            result[dialect, report_format, guard, name] = workbook
+    return result
+
+
+def workbooks(converted, dialect: str, filter_name: str, *, guarded: bool) -> list[Path]:
+    return [
+        path
+        for (their_dialect, _, their_guard, name), path in converted.items()
+        if (their_dialect, their_guard, name) == (dialect, guarded, filter_name)
+    ]
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+@pytest.mark.parametrize("filter_name", list(FILTERS))
+def test_guarded_exports_hold_no_formula_whatever_the_delimiter(converted, dialect, filter_name):
+    found = workbooks(converted, dialect, filter_name, guarded=True)
+    assert len(found) == 2
+    for workbook in found:
+        assert formulas(workbook) == [], workbook.name
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+def test_the_same_values_unguarded_do_give_formulas(converted, dialect):
+    found = workbooks(converted, dialect, OWN[dialect], guarded=False)
+    assert len(found) == 2
+    assert all(formulas(workbook) for workbook in found)
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+def test_cyrillic_text_comes_through_intact(converted, dialect):
+    for workbook in workbooks(converted, dialect, OWN[dialect], guarded=True):
+        values = [cell.value for cell in cells(workbook)]
+        assert values.count(SURNAME) == len(HOSTILE), workbook.name
+        assert "Фамилия" in values
+        assert "итог;'=2+2" in values
