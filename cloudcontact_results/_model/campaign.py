@@ -383,7 +383,9 @@ install_checked_init(
     {
         "phone": _TEXT_IS_FINE,
         # ZoneInfo and timezone always give an offset: no need to ask for one.
-        "time": "type({v}) is _datetime and type({v}.tzinfo) in _ZONE_TYPES",
+        # A year from 2 to 9998 is inside the validator's range in any zone.
+        "time": "type({v}) is _datetime and type({v}.tzinfo) in _ZONE_TYPES"
+        " and 2 <= {v}.year <= 9998",
         "is_call_attempt": _FLAG_IS_FINE,
         "call_disposition": _DISPOSITION_IS_FINE,
         "record_disposition": _DISPOSITION_IS_FINE,
