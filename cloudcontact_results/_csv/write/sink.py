@@ -22,6 +22,7 @@ import re
 import secrets
 import shutil
 import stat
+import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -251,9 +252,26 @@ def atomic_folder(path: Path) -> Iterator[Path]:
             path.rmdir()  # empty, as checked: a folder cannot be renamed over another everywhere
         temporary.replace(path)
     except BaseException:
-        shutil.rmtree(temporary, ignore_errors=True)
+        _remove_tree(temporary)
         raise
     _sync_folder(parent)
+
+
+def _remove_tree(folder: Path, patience: float = 30.0) -> None:
+    """Remove ``folder`` even while writers still finishing add files to it.
+
+    Parallel writers (cluster workers) may still be writing into the folder
+    when another one's failure aborts the export: a removal racing one of
+    them fails on the folder it just filled again, so it is tried again. Once
+    the folder is gone none of them can make it again (an atomic file needs
+    its folder), so nothing is left behind.
+    """
+    deadline = time.monotonic() + patience
+    while True:
+        shutil.rmtree(folder, ignore_errors=True)
+        if not folder.exists() or time.monotonic() > deadline:
+            return
+        time.sleep(0.05)
 
 
 def _make_folder_beside(path: Path) -> Path:
