@@ -52,7 +52,7 @@ def read_typed(path: Path) -> int:
 def read_plain(path: Path) -> int:
     """A hand-written csv.reader loop: every column by name, the obvious conversions."""
     count = 0
-    strptime = dt.datetime.strptime
+    fromisoformat = dt.datetime.fromisoformat
     with path.open(encoding="utf-8-sig", newline="") as file:
         reader = csv.reader(file)
         header = next(reader)
@@ -79,7 +79,7 @@ def read_plain(path: Path) -> int:
                 "call_disposition": c[call] or None,
                 "call_disposition_code": c[call_code] or None,
                 "call_note": c[note],
-                "call_time": strptime(c[call_time], FORMAT).replace(tzinfo=MOSCOW),
+                "call_time": fromisoformat(c[call_time]).replace(tzinfo=MOSCOW),
                 "dialing_duration": int(c[dialing]),
                 "cpa_duration": int(c[cpa_duration]),
                 "answered_duration": int(c[answered]),

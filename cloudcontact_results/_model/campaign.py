@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import zoneinfo
 from collections.abc import Iterable, Mapping
 from typing import Any, Final, Literal
 
@@ -11,9 +12,10 @@ import attrs
 
 from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
 from ..errors import ValidationError
+from .construction import install_checked_init
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
-from .frozen import FrozenTextMap
+from .frozen import FrozenTextMap, all_text
 from .validators import instance_of, non_empty_text
 
 __all__ = [
@@ -93,6 +95,11 @@ def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 def _sequence(field: str, value: Any) -> None:
     if not isinstance(value, tuple):
         raise ValidationError(field, value, "must be a sequence")
+
+
+#: The empty mapping of records without fields and attempts without script values: shared,
+#: since nothing can change it.
+_NO_TEXT: Final = FrozenTextMap()
 
 
 def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -341,7 +348,7 @@ class Attempt:
     interaction_id: str = attrs.field(default="", validator=_TEXT)
     is_inbound: bool = attrs.field(default=False, validator=_FLAG)
     script_values: Mapping[str, str] = attrs.field(
-        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Attempt")
+        default=_NO_TEXT, converter=_to_text_map, validator=_text_map("Attempt")
     )
     #: The caller id the campaign presented (Bright Pattern 5.x's ``ANI``).
     ani: str = attrs.field(default="", validator=_TEXT)
@@ -362,6 +369,63 @@ class Attempt:
         return self.is_call_attempt and self.answered_duration == 0
 
 
+_TEXT_IS_FINE = "type({v}) is str"
+#: What _to_text_map makes of a dict, without calling it: a FrozenTextMap of a copy.
+_DICT_TO_TEXT_MAP = ("type({v}) is dict", "_wrap_text({v}.copy())")
+_FLAG_IS_FINE = "type({v}) is bool"
+_SECONDS_ARE_FINE = "type({v}) is int and {v} >= 0"
+_DISPOSITION_IS_FINE = "{v} is None or type({v}) is _Disposition"
+
+# Every check of Attempt stays in its validators above; these tests only let
+# the generated __init__ skip a validator that would accept the value.
+install_checked_init(
+    Attempt,
+    {
+        "phone": _TEXT_IS_FINE,
+        # ZoneInfo and timezone always give an offset: no need to ask for one.
+        # A year from 2 to 9998 is inside the validator's range in any zone.
+        "time": "type({v}) is _datetime and type({v}.tzinfo) in _ZONE_TYPES"
+        " and 2 <= {v}.year <= 9998",
+        "is_call_attempt": _FLAG_IS_FINE,
+        "call_disposition": _DISPOSITION_IS_FINE,
+        "record_disposition": _DISPOSITION_IS_FINE,
+        "quota": "{v} is None or type({v}) is _QuotaOutcome",
+        "note": _TEXT_IS_FINE,
+        "sip_code": "{v} is None or (type({v}) is int and 100 <= {v} <= 699)",
+        "dialing_duration": _SECONDS_ARE_FINE,
+        "cpa_duration": _SECONDS_ARE_FINE,
+        "answered_duration": _SECONDS_ARE_FINE,
+        "agent": _TEXT_IS_FINE,
+        "cpa_result": "{v} is None or type({v}) is _CPAResult",
+        "cpa_recording": _TEXT_IS_FINE,
+        "cpa_rtp_server": _TEXT_IS_FINE,
+        "recording": _TEXT_IS_FINE,
+        "rtp_server": _TEXT_IS_FINE,
+        "interaction_id": _TEXT_IS_FINE,
+        "is_inbound": _FLAG_IS_FINE,
+        "script_values": "type({v}) is _FrozenTextMap and _all_text({v})",
+        "ani": _TEXT_IS_FINE,
+        "action_applied": _TEXT_IS_FINE,
+    },
+    fast_convert={
+        "cpa_result": "{v} is None or type({v}) is _CPAResult",
+        "script_values": "type({v}) is _FrozenTextMap",
+    },
+    converted={"script_values": _DICT_TO_TEXT_MAP},
+    fast_post_init="is_call_attempt and record_disposition is None",
+    names={
+        "_datetime": dt.datetime,
+        "_ZONE_TYPES": frozenset({zoneinfo.ZoneInfo, dt.timezone}),
+        "_Disposition": Disposition,
+        "_QuotaOutcome": QuotaOutcome,
+        "_CPAResult": CPAResult,
+        "_FrozenTextMap": FrozenTextMap,
+        "_all_text": all_text,
+        "_wrap_text": FrozenTextMap.wrap,
+    },
+)
+
+
 def _check_attempts(instance: Record, attribute: attrs.Attribute[Any], value: Any) -> None:
     _tuple_of("Record", Attempt)(instance, attribute, value)
 
@@ -380,7 +444,7 @@ class Record:
     id: str = attrs.field(validator=non_empty_text)
     list_name: str = attrs.field(validator=non_empty_text)
     fields: Mapping[str, str] = attrs.field(
-        factory=FrozenTextMap, converter=_to_text_map, validator=_text_map("Record")
+        default=_NO_TEXT, converter=_to_text_map, validator=_text_map("Record")
     )
     attempts: tuple[Attempt, ...] = attrs.field(
         default=(), converter=_to_tuple, validator=_check_attempts
@@ -395,6 +459,26 @@ class Record:
     def completing_attempt(self) -> Attempt | None:
         """The latest attempt that gave the record a final disposition, if any."""
         return _latest(attempt for attempt in self.attempts if attempt.completed)
+
+
+_NAME_IS_FINE = "type({v}) is str and {v} and not {v}.isspace()"
+install_checked_init(
+    Record,
+    {
+        "id": _NAME_IS_FINE,
+        "list_name": _NAME_IS_FINE,
+        "fields": "type({v}) is _FrozenTextMap and _all_text({v})",
+        "attempts": "type({v}) is tuple and {{*map(type, {v})}} <= _ATTEMPT_TYPE",
+    },
+    fast_convert={"fields": "type({v}) is _FrozenTextMap", "attempts": "type({v}) is tuple"},
+    converted={"fields": _DICT_TO_TEXT_MAP, "attempts": ("type({v}) is list", "tuple({v})")},
+    names={
+        "_FrozenTextMap": FrozenTextMap,
+        "_all_text": all_text,
+        "_wrap_text": FrozenTextMap.wrap,
+        "_ATTEMPT_TYPE": frozenset({Attempt}),
+    },
+)
 
 
 def _latest(attempts: Iterable[Attempt]) -> Attempt | None:

@@ -1,7 +1,7 @@
 """Typed rows -> text cells, for one rendering (time zone, language, date-time format, guard).
 
 What a cell of each :class:`ColumnKind` holds is written once, as a Python
-expression in :data:`_CELL_SOURCE`. From that one definition the formatter
+expression in :data:`CELL_SOURCE`. From that one definition the formatter
 compiles both the function of a single cell and, for the hot loop of an
 export, one function per report that formats a whole row in one call. The
 generated source is registered with :mod:`linecache` under its own file
@@ -12,14 +12,13 @@ debuggers show the generated lines.
 from __future__ import annotations
 
 import datetime as dt
-import itertools
-import linecache
 import re
 from collections.abc import Callable
 from typing import Any, Final
 
 from .._model.campaign import NoMatch
 from .._model.dispositions import SYSTEM_DISPOSITIONS
+from .._model.generated import compile_source
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
@@ -28,7 +27,16 @@ from .guard import TRIGGERS, embedded, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
 
-__all__ = ["RowFormatter", "format_row", "row_function"]
+__all__ = [
+    "CELL_SOURCE",
+    "RowFormatter",
+    "cell_function",
+    "format_row",
+    "generated_namespace",
+    "guarded_source",
+    "guards",
+    "row_function",
+]
 
 Cells = Callable[[Any], list[str]]
 
@@ -36,7 +44,7 @@ Cells = Callable[[Any], list[str]]
 #: appears once: the expression binds it to ``v`` when it needs it twice).
 #: ``time``, ``disposition``, ``quota_group`` and ``note`` are the formatter's
 #: methods of the same names, which depend on the rendering.
-_CELL_SOURCE: Final[dict[ColumnKind, str]] = {
+CELL_SOURCE: Final[dict[ColumnKind, str]] = {
     ColumnKind.TEXT: "{value}",
     ColumnKind.FLAG: '("1" if {value} else "0")',
     ColumnKind.COUNT: '("" if (v := {value}) is None else str(v))',
@@ -56,9 +64,9 @@ _CELL_SOURCE: Final[dict[ColumnKind, str]] = {
 #: offset, about fifteen times slower).
 _TYPED_SOURCE: Final[dict[ColumnKind, str]] = {
     ColumnKind.QUOTA_GROUP: "(None if (w := {value}) is None else "
-    + _CELL_SOURCE[ColumnKind.QUOTA_GROUP].format(value="w")
+    + CELL_SOURCE[ColumnKind.QUOTA_GROUP].format(value="w")
     + ")",
-    ColumnKind.NOTE: _CELL_SOURCE[ColumnKind.NOTE],
+    ColumnKind.NOTE: CELL_SOURCE[ColumnKind.NOTE],
     ColumnKind.TIME: "(None if (w := {value}) is None else (w - EPOCH) // MICROSECOND)",
 }
 
@@ -98,7 +106,6 @@ _MICROSECOND: Final = dt.timedelta(microseconds=1)
 #: "00" to "59": the zero-padded parts of a date-time in the default format.
 _TWO_DIGITS: Final = tuple(f"{number:02d}" for number in range(60))
 
-_generated = itertools.count(1)
 
 #: ``%Y`` (and ``%%``, so that ``%%Y`` stays text) in a date-time format.
 _PERCENT_Y: Final = re.compile("%[%Y]")
@@ -108,12 +115,9 @@ def _year(match: re.Match[str], year: int) -> str:
     return "%%" if match.group() == "%%" else f"{year:04d}"
 
 
-def _compile(source: str, namespace: dict[str, Any], what: str) -> None:
-    """Run generated ``source`` in ``namespace`` under a file name that tracebacks can show."""
-    filename = f"<cloudcontact_results generated {what} #{next(_generated)}>"
-    code = compile(source, filename, "exec")
-    linecache.cache[filename] = (len(source), None, source.splitlines(keepends=True), filename)
-    exec(code, namespace)  # noqa: S102  # the source is built from our own column table
+def guarded_source(cell: str) -> str:
+    """The expression of cell ``cell`` passed through the formula guard (when it may change it)."""
+    return f"(guard_cell(c) if (c := {cell}) and (c[0] in T or E(c)) else c)"
 
 
 class RowFormatter:
@@ -160,6 +164,7 @@ class RowFormatter:
         # times) are left out of the guard.
         self._guarded_kinds = _TEXT_KINDS if self._iso else _TEXT_KINDS | {ColumnKind.TIME}
         self._compiled: dict[tuple[ReportKind, bool], Cells] = {}
+        self._cells: dict[tuple[ColumnKind, bool], Callable[[Any], str]] = {}
 
     def __reduce__(self) -> tuple[type[RowFormatter], tuple[Rendering]]:
         return RowFormatter, (self._rendering,)
@@ -182,12 +187,29 @@ class RowFormatter:
             compiled = self._compiled[kind, guard] = self._compile_rows(kind, guard=guard)
         return compiled
 
+    def _guards(self, column_kind: ColumnKind) -> bool:
+        """Can a cell of ``column_kind`` start a formula in this rendering?"""
+        return column_kind in self._guarded_kinds
+
+    def _cell_function(self, column_kind: ColumnKind, *, guard: bool) -> Callable[[Any], str]:
+        """The compiled function of one cell of ``column_kind`` (guarded with ``guard``)."""
+        compiled = self._cells.get((column_kind, guard))
+        if compiled is None:
+            cell = CELL_SOURCE[column_kind].format(value="value")
+            if guard and column_kind in self._guarded_kinds:
+                cell = guarded_source(cell)
+            source = f"def make():\n    def cell(value):\n        return {cell}\n    return cell\n"
+            namespace = dict(self._namespace)
+            compile_source(source, namespace, f"{column_kind.value} cell")
+            compiled = self._cells[column_kind, guard] = namespace["make"]()
+        return compiled
+
     def _compile_rows(self, kind: ReportKind, *, guard: bool) -> Cells:
         cells = ["*fields", "*script"] if guard else ["*row.fields.values()", "*row.script_fields"]
         for column in kind.columns_in(self._rendering.layout):
-            cell = _CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
+            cell = CELL_SOURCE[column.kind].format(value=f"row.{column.attribute}")
             if guard and column.kind in self._guarded_kinds:
-                cell = f"(guard_cell(c) if (c := {cell}) and (c[0] in T or E(c)) else c)"
+                cell = guarded_source(cell)
             cells.append(cell)
         returned = f"return [{', '.join(cells)}]"
         if guard:
@@ -196,7 +218,7 @@ class RowFormatter:
             source = f"def make():\n    def cells(row):\n        {returned}\n    return cells\n"
         namespace = dict(self._namespace)
         what = f"{kind.format.value} rows{' guarded' if guard else ''}"
-        _compile(source, namespace, what)
+        compile_source(source, namespace, what)
         compiled: Cells = namespace["make"]()
         return compiled
 
@@ -238,7 +260,7 @@ class RowFormatter:
         namespace = dict(self._namespace)
         namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
         namespace.update({f"X{position}": name for position, name in enumerate(extra)})
-        _compile(source, namespace, "typed columns")
+        compile_source(source, namespace, "typed columns")
         compiled: Columns = namespace["make"]()
         return compiled
 
@@ -292,6 +314,23 @@ class RowFormatter:
 def row_function(formatter: RowFormatter, kind: ReportKind, *, guard: bool) -> Cells:
     """The compiled function formatting the rows of ``kind``: the export's hot loop."""
     return formatter._row_function(kind, guard=guard)  # noqa: SLF001  # this module's own class
+
+
+def cell_function(
+    formatter: RowFormatter, column_kind: ColumnKind, *, guard: bool
+) -> Callable[[Any], str]:
+    """The compiled function of one cell of ``column_kind``: its text, guarded with ``guard``."""
+    return formatter._cell_function(column_kind, guard=guard)  # noqa: SLF001  # this module's own class
+
+
+def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
+    """Does ``formatter``'s guard look at cells of ``column_kind`` (can they start a formula)?"""
+    return formatter._guards(column_kind)  # noqa: SLF001  # this module's own class
+
+
+def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
+    """The names that :data:`CELL_SOURCE` and :func:`guarded_source` use, for ``formatter``."""
+    return dict(formatter._namespace)  # noqa: SLF001  # this module's own class
 
 
 def format_row(row: SimpleRow | DetailedRow, options: ExportOptions | None = None) -> list[str]:

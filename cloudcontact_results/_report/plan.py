@@ -127,6 +127,27 @@ class ReportPlan:
             self.disposition(record, attempt.record_disposition)
         return record.list_name in self.list_names
 
+    def admits_quickly(self, record: Record) -> bool:
+        """True if ``record``'s list is exported and its fields are columns of that list.
+
+        The checks :meth:`admits` makes of the record itself, for a loop that
+        makes those of its attempts as it goes: every attempt's script values
+        within :attr:`known_script_names` and both its dispositions through
+        :meth:`disposition` (the call disposition first). False says nothing:
+        ask :meth:`admits`.
+        """
+        columns = self._columns_by_list.get(record.list_name)
+        return (
+            columns is not None
+            and record.list_name in self.list_names
+            and columns.issuperset(record.fields)
+        )
+
+    @property
+    def known_script_names(self) -> frozenset[str]:
+        """Every script field of the campaign, exported or not."""
+        return self._script_names
+
     def disposition(
         self, record: Record, disposition: Disposition | None
     ) -> tuple[str | None, str | None]:

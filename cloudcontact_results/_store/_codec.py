@@ -6,7 +6,9 @@ with its time zone interned in ``zones``, dispositions interned by name per
 campaign in ``dispositions`` and resolved against the campaign when read, and
 the rare script values as a JSON object. Rows read back are turned into
 :class:`Attempt` and :class:`Record` objects without running the validators
-again: the store only holds values it validated when they came in.
+again: the store only holds values it validated when they came in. Both are
+built through the model's one trusted-source path, ``trusted_builder``
+(``_model/construction.py``).
 """
 
 from __future__ import annotations
@@ -14,7 +16,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
-import linecache
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
@@ -23,6 +24,7 @@ import attrs
 
 from .._jsonl import dump_campaign, load_campaign
 from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
+from .._model.construction import trusted_builder
 from .._model.cpa import CPAResult
 from .._model.dispositions import Disposition
 from .._model.frozen import FrozenTextMap
@@ -191,37 +193,17 @@ def decode_zone(text: str) -> dt.tzinfo:
 # --- attempts ---------------------------------------------------------------------------
 
 _ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
-_RECORD_FIELDS: Final = tuple(field.name for field in attrs.fields(Record))
 
 
-def _compile_builder(cls: type, fields: Sequence[str]) -> Callable[..., Any]:
-    """A function ``build(*values)`` making a ``cls`` without running its validators.
-
-    Generated like attrs' own ``__init__`` (source registered in
-    :mod:`linecache`), from the class's field list, so it cannot drift from
-    the class and tracebacks show its lines.
-    """
-    arguments = ", ".join(fields)
-    lines = [f"def build({arguments}):", "    self = _new(_cls)"]
-    lines += [f"    _set_{name}(self, {name})" for name in fields]
-    lines.append("    return self")
-    source = "\n".join(lines) + "\n"
-    filename = f"<cloudcontact_results store builder {cls.__name__}>"
-    namespace: dict[str, Any] = {"_new": _new, "_cls": cls}
-    namespace.update({f"_set_{name}": cls.__dict__[name].__set__ for name in fields})
-    exec(compile(source, filename, "exec"), namespace)  # noqa: S102 - our own generated source
-    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
-    return namespace["build"]  # type: ignore[no-any-return]
-
-
-_build_record: Final = _compile_builder(Record, _RECORD_FIELDS)
+# The store's rows hold only values validated when they came in: the trusted-source path.
+_build_record: Final = trusted_builder(Record, what="from the store")
 
 
 def make_record(
     record_id: str, list_name: str, fields: FrozenTextMap, attempts: tuple[Attempt, ...]
 ) -> Record:
     """A :class:`Record` of values the store validated when they came in."""
-    return _build_record(record_id, list_name, fields, attempts)  # type: ignore[no-any-return]
+    return _build_record(record_id, list_name, fields, attempts)
 
 
 def attempt_row(
@@ -336,25 +318,6 @@ def _quota(text: str) -> QuotaOutcome:
     return _NO_MATCH_OUTCOME if text == _NO_MATCH_TEXT else QuotaOutcome(text)
 
 
-_DECODER_SOURCE: Final = "\n".join(
-    [
-        "def decode(row):",
-        "    self = _new(_Attempt)",
-        *(f"    _set_{name}(self, {expression})" for name, expression in _DECODE.items()),
-        "    return self",
-        "",
-    ]
-)
-_DECODER_FILE: Final = "<cloudcontact_results store attempt decoder>"
-_DECODER_CODE: Final = compile(_DECODER_SOURCE, _DECODER_FILE, "exec")
-linecache.cache[_DECODER_FILE] = (
-    len(_DECODER_SOURCE),
-    None,
-    _DECODER_SOURCE.splitlines(True),
-    _DECODER_FILE,
-)
-
-
 def attempt_decoder(
     zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
 ) -> Callable[[Sequence[Any]], Attempt]:
@@ -370,8 +333,6 @@ def attempt_decoder(
             that name.
     """
     namespace: dict[str, Any] = {
-        "_new": _new,
-        "_Attempt": Attempt,
         "_time": _time,
         "_zones": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
         "_dispositions": {None: None, **dispositions},
@@ -380,6 +341,7 @@ def attempt_decoder(
         "_empty": _EMPTY_MAP,
         "_fields": fields_from_text,
     }
-    namespace.update({f"_set_{name}": vars(Attempt)[name].__set__ for name in _ATTEMPT_FIELDS})
-    exec(_DECODER_CODE, namespace)  # noqa: S102 - our own generated source
-    return namespace["decode"]  # type: ignore[no-any-return]
+    # The store's rows hold only values validated when they came in: the trusted-source path.
+    return trusted_builder(
+        Attempt, arguments=("row",), values=_DECODE, namespace=namespace, what="store row"
+    )

@@ -14,8 +14,10 @@ import contextlib
 import datetime as dt
 import os
 import re
+import stat
 import zipfile
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import IO, Any, Final
 
 from .._csv.read.cells import time_parser
@@ -48,6 +50,13 @@ def is_workbook(source: Source) -> bool:
     A stream is left where it was; one that cannot seek is never taken for one.
     """
     if is_path(source):
+        # Only a regular file can be looked into and then read again: a pipe
+        # or a device would lose what this look took from it.
+        try:
+            if not stat.S_ISREG(Path(source).stat().st_mode):  # type: ignore[arg-type]
+                return False
+        except (OSError, ValueError):
+            return False
         with contextlib.suppress(OSError), open_input(source) as binary:  # type: ignore[arg-type]
             return _holds_workbook(binary)
         return False

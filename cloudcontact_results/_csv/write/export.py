@@ -7,7 +7,7 @@ import csv
 import datetime as dt
 import io
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
@@ -15,15 +15,14 @@ import attrs
 
 from ..._model.campaign import Campaign, Record
 from ..._options import ExportOptions, Packaging, Rendering
-from ..._report.formatting import RowFormatter, row_function
 from ..._report.guard import guarded
 from ..._report.kinds import kind_of
 from ..._report.plan import ReportPlan
 from ..._report.reports import header_of, plan_of
-from ..._report.rows import DetailedRow, SimpleRow
 from ..._types import FileFormat
 from ...errors import ExportError
 from ..dialects import BOM, DIALECTS
+from .fused import write_lines
 from .sink import (
     ByteCounter,
     destination_path,
@@ -136,12 +135,11 @@ def write_report(
 
         return write_workbook(plan, records, destination, packaging)
     kind = kind_of(plan.selection.format)
-    rows = kind.rows(plan, records)
-    cells = row_function(RowFormatter(plan.rendering), kind, guard=plan.rendering.formula_guard)
+    dialect = DIALECTS[packaging.dialect]
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
         if header:
             output.write_header()
-        count = _write_rows(output.writer, rows, cells)
+        count = write_lines(kind, plan, records, output.text.write, dialect)
     return output.result(count)
 
 
@@ -245,20 +243,6 @@ def _csv_output(
             raise ExportError(
                 f"cannot write {error.object[error.start : error.end]!r} as {dialect.encoding}"
             ) from error
-
-
-def _write_rows(
-    writer: Any,
-    rows: Iterator[SimpleRow] | Iterator[DetailedRow],
-    cells: Callable[[Any], list[str]],
-) -> int:
-    """Write every row; the number of rows."""
-    writerow = writer.writerow
-    count = 0
-    for row in rows:
-        writerow(cells(row))
-        count += 1
-    return count
 
 
 def _zip_time(packaging: Packaging, rendering: Rendering) -> dt.datetime:

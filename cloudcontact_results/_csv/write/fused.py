@@ -1,0 +1,406 @@
+"""The export's fused writer: records straight to CSV lines, byte for byte ``csv.writer``.
+
+:func:`simple_rows`/:func:`detailed_rows`, the typed rows and
+:class:`RowFormatter` are the reference: ``csv.writer`` over the formatted
+reference rows is what an export must write, and the property tests say so
+for every option and dialect. This module writes the same bytes faster:
+
+- each record's list columns (and a run of rows' script fields) are
+  formatted, guarded and encoded once, as the start of every line;
+- dispositions, codes, quota groups, notes and the record's own cells are
+  cached already guarded and quoted;
+- every other cell is formatted by the expression of :data:`CELL_SOURCE`
+  for its kind, passed through the one formula guard, and the line is
+  joined as one string; only when one of those cells holds a delimiter, a
+  quote or a line break is each of them encoded by ``csv.writer`` itself;
+- the detailed row's values come from :data:`DETAILED_VALUES`, the table the
+  typed :func:`detailed_row` is compiled from, so no :class:`DetailedRow` is
+  built; the records are checked against the campaign in the same loop;
+- lines are written in batches.
+
+The loop is generated per export from those tables and compiled under its own
+file name with a :mod:`linecache` entry, so tracebacks show its lines.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable
+from typing import Any, Final
+
+from ..._model.campaign import Record
+from ..._model.generated import compile_source
+from ..._report.build import (
+    DETAILED_VALUES,
+    SIMPLE_PRELUDE,
+    SIMPLE_VALUES,
+    latest_script_values,
+    note_of,
+)
+from ..._report.columns import Column, ColumnKind
+from ..._report.formatting import (
+    CELL_SOURCE,
+    RowFormatter,
+    cell_function,
+    generated_namespace,
+    guarded_source,
+    guards,
+)
+from ..._report.guard import guard_cell, guarded
+from ..._report.kinds import SIMPLE, ReportKind
+from ..._report.plan import ReportPlan
+from ..._types import ReportFormat
+from ...errors import CampaignMismatchError
+from ..dialects import CsvDialect
+
+__all__ = ["write_lines"]
+
+#: Lines joined into one write.
+_BATCH: Final = 512
+#: Cached cells of one kind kept at most (agents' notes are free text).
+_CACHE_SIZE: Final = 4096
+
+#: Cells whose text is a number, a flag or empty: never guarded, never quoted.
+_PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS))
+#: Cells with few distinct values: cached already guarded and quoted.
+_CACHED_KINDS: Final = frozenset(
+    (
+        ColumnKind.DISPOSITION,
+        ColumnKind.CODE,
+        ColumnKind.QUOTA_GROUP,
+        ColumnKind.NOTE,
+        ColumnKind.CPA,
+    )
+)
+
+
+class _Encoder:
+    """Encodes cells exactly as ``csv.writer`` with the dialect does (``QUOTE_MINIMAL``)."""
+
+    def __init__(self, dialect: CsvDialect) -> None:
+        self._buffer = io.StringIO()
+        self._writer = csv.writer(
+            self._buffer,
+            delimiter=dialect.delimiter,
+            quotechar=dialect.quotechar,
+            lineterminator=dialect.lineterminator,
+            quoting=csv.QUOTE_MINIMAL,
+            doublequote=True,
+        )
+        self._delimiter = dialect.delimiter
+        self._quote = dialect.quotechar
+        self._terminator_length = len(dialect.lineterminator)
+
+    def needs_quotes(self, text: str) -> bool:
+        """Would ``csv.writer`` quote ``text`` (a superset: then it is asked)?"""
+        return self._delimiter in text or self._quote in text or "\n" in text or "\r" in text
+
+    def cell(self, text: str) -> str:
+        """``text`` as ``csv.writer`` writes it among other cells."""
+        if not text or not self.needs_quotes(text):
+            return text
+        buffer = self._buffer
+        buffer.seek(0)
+        buffer.truncate()
+        self._writer.writerow((text,))
+        return buffer.getvalue()[: -self._terminator_length]
+
+    def cells(self, cells: list[str]) -> str:
+        """``cells`` encoded and joined, each followed by the delimiter (a line's start)."""
+        delimiter = self._delimiter
+        joined = delimiter.join(cells)
+        # One look at the joined text: no quote, no line break and no delimiter
+        # but the joining ones means no cell needs quoting.
+        if (
+            self._quote not in joined
+            and "\n" not in joined
+            and "\r" not in joined
+            and joined.count(delimiter) == len(cells) - 1
+        ):
+            return joined + delimiter if cells else ""
+        quote, cell = self._quote, self.cell
+        return "".join(
+            [
+                (
+                    cell(text)
+                    if delimiter in text or quote in text or "\n" in text or "\r" in text
+                    else text
+                )
+                + delimiter
+                for text in cells
+            ]
+        )
+
+
+def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> dict[Any, str]:
+    """A cache of ``encode(function(value))`` per value, filled by its ``__missing__``."""
+
+    class Cache(dict[Any, str]):
+        def __missing__(self, value: Any) -> str:
+            if len(self) >= _CACHE_SIZE:
+                self.clear()
+            text = self[value] = encode(function(value))
+            return text
+
+    return Cache()
+
+
+class _GuardCache(dict[str, str]):
+    """:func:`guard_cell`'s answers, remembered (a phone number is guarded once, not per row)."""
+
+    def __missing__(self, text: str) -> str:
+        if len(self) >= _CACHE_SIZE:
+            self.clear()
+        guarded_text = self[text] = guard_cell(text)
+        return guarded_text
+
+
+def _line_source(
+    columns: tuple[Column, ...],
+    values: dict[str, str],
+    formatter: RowFormatter,
+    *,
+    guard: bool,
+    hoisted: frozenset[str],
+) -> tuple[list[str], list[str], str]:
+    """The statements of one line: per record, per row, and the line's expression.
+
+    Returns the statements run once per record (cells of ``hoisted``
+    attributes), those run per row, and the expression of the line's cells
+    after its start.
+    """
+    per_record: list[str] = []
+    per_row: list[str] = []
+    dynamic: list[str] = []
+    names: list[str] = []
+    for position, column in enumerate(columns):
+        name = f"c{position}"
+        names.append(name)
+        value = values[column.attribute]
+        kind = column.kind
+        if column.attribute in hoisted:
+            per_record.append(f"{name} = encode(cell_{position}({value}))")
+        elif kind in _CACHED_KINDS:
+            per_row.append(f"{name} = cache_{position}[{value}]")
+        elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
+            per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
+        else:
+            cell = CELL_SOURCE[kind].format(value=value)
+            if guard and guards(formatter, kind):
+                cell = guarded_source(cell)
+            per_row.append(f"{name} = {cell}")
+            dynamic.append(name)
+    if dynamic:
+        probe = " + ".join(dynamic)
+        per_row.append(f"probe = {probe}")
+        per_row.append(
+            "if D in probe or Q in probe or '\\n' in probe or '\\r' in probe:"
+            f" {', '.join(dynamic)} = {', '.join(f'encode({n})' for n in dynamic)}"
+        )
+    return per_record, per_row, f"D.join(({', '.join(names)},))"
+
+
+def _namespace(
+    kind: ReportKind, plan: ReportPlan, formatter: RowFormatter, encoder: _Encoder, guard: bool
+) -> dict[str, Any]:
+    namespace = generated_namespace(formatter)
+    columns = kind.columns_in(plan.rendering.layout)
+    for position, column in enumerate(columns):
+        function = cell_function(formatter, column.kind, guard=guard)
+        namespace[f"cell_{position}"] = function
+        if column.kind in _CACHED_KINDS:
+            namespace[f"cache_{position}"] = _cache(function, encoder.cell)
+    # The one guard, asked once per distinct text.
+    namespace["guard_cell"] = _GuardCache().__getitem__
+    namespace.update(
+        encode=encoder.cell,
+        encode_cells=encoder.cells,
+        guarded=guarded,
+        D=encoder._delimiter,  # noqa: SLF001  # this module's own class
+        Q=encoder._quote,  # noqa: SLF001  # this module's own class
+        note_of=note_of,
+        latest_script_values=latest_script_values,
+        Record=Record,
+        CampaignMismatchError=CampaignMismatchError,
+        plan=plan,
+        admits=plan.admits,
+        admits_quickly=plan.admits_quickly,
+        known_script_names=plan.known_script_names,
+        inside=plan.inside,
+        disposition=plan.disposition,
+        keeps=plan.keeps_disposition,
+        list_columns=plan.columns,
+        script_names=plan.script_field_names,
+        BATCH=_BATCH,
+    )
+    return namespace
+
+
+_DETAILED_LOOP: Final = """\
+def write_lines(records, write, terminator):
+    batch = []
+    append = batch.append
+    count = 0
+    no_script = {no_script}
+    for record in records:
+        if not isinstance(record, Record):
+            raise CampaignMismatchError("records[]", record, "must be a Record")
+        if {quick}admits_quickly(record):
+            checked = False
+        elif admits(record):
+            checked = True
+        else:
+            continue
+{completed_inside}\
+        values = record.fields
+        cells = [values.get(column, "") for column in list_columns]
+        start = encode_cells({guard_open}cells{guard_close})
+{per_record}\
+        for attempt in record.attempts:
+            # The checks admits() makes of each attempt, in its order, before
+            # any filter: whether a record fits does not depend on them.
+            values = attempt.script_values
+            if values and not checked and not known_script_names.issuperset(values):
+                admits(record)  # raises, naming the script field
+            if (called := attempt.call_disposition) is None:
+                call_name = call_code = None
+            else:
+                call_name, call_code = disposition(record, called)
+            if (called := attempt.record_disposition) is None:
+                record_name = record_code = None
+            else:
+                record_name, record_code = disposition(record, called)
+{by_attempt_time}\
+{keeps}\
+            if values:
+                cells = [values.get(name, "") for name in script_names]
+                script = encode_cells({guard_open}cells{guard_close})
+            else:
+                script = no_script
+            quota = attempt.quota
+{per_row}\
+            append(start + script + {line} + terminator)
+            count += 1
+            if len(batch) >= BATCH:
+                write("".join(batch))
+                batch.clear()
+    write("".join(batch))
+    return count
+"""
+
+_SIMPLE_LOOP: Final = """\
+def write_lines(records, write, terminator):
+    batch = []
+    append = batch.append
+    count = 0
+    for record in records:
+        if not isinstance(record, Record):
+            raise CampaignMismatchError("records[]", record, "must be a Record")
+        if not admits(record):
+            continue
+{completed_inside}\
+{prelude}\
+{keeps}\
+        values = record.fields
+        cells = [values.get(column, "") for column in list_columns]
+        cells += script_fields
+        start = encode_cells({guard_open}cells{guard_close})
+{per_row}\
+        append(start + {line} + terminator)
+        count += 1
+        if len(batch) >= BATCH:
+            write("".join(batch))
+            batch.clear()
+    write("".join(batch))
+    return count
+"""
+
+
+def _indented(statements: list[str], indent: str) -> str:
+    return "".join(f"{indent}{statement}\n" for statement in statements)
+
+
+def write_lines(
+    kind: ReportKind,
+    plan: ReportPlan,
+    records: Iterable[Record],
+    write: Callable[[str], Any],
+    dialect: CsvDialect,
+) -> int:
+    """Write the data lines of ``plan``'s report of ``records`` through ``write``; their number.
+
+    The lines are the bytes ``csv.writer`` with ``dialect`` writes for the
+    reference rows formatted by :class:`RowFormatter` (guarded when the
+    rendering asks for the formula guard).
+    """
+    formatter = RowFormatter(plan.rendering)
+    guard = plan.rendering.formula_guard
+    encoder = _Encoder(dialect)
+    namespace = _namespace(kind, plan, formatter, encoder, guard)
+    columns = kind.columns_in(plan.rendering.layout)
+    guard_open, guard_close = ("guarded(", ")") if guard else ("", "")
+    completed_inside = (
+        ""
+        if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None
+        else (
+            "        completing = record.completing_attempt\n"
+            "        if completing is None or not inside(completing.time):\n"
+            "            continue\n"
+        )
+    )
+    if kind is SIMPLE:
+        _, per_row, line = _line_source(
+            columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
+        )
+        source = _SIMPLE_LOOP.format(
+            completed_inside=completed_inside,
+            prelude=_indented(SIMPLE_PRELUDE.splitlines(), " " * 8),
+            keeps=(
+                ""
+                if plan.selected_dispositions is None
+                else "        if not keeps(record_name, call_name):\n            continue\n"
+            ),
+            guard_open=guard_open,
+            guard_close=guard_close,
+            per_row=_indented(per_row, " " * 8),
+            line=line,
+        )
+        compile_source(source, namespace, "simple lines")
+        count: int = namespace["write_lines"](records, write, dialect.lineterminator)
+        return count
+    hoisted = frozenset(
+        attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
+    )
+    per_record, per_row, line = _line_source(
+        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted
+    )
+    by_attempt_time = plan.selection.format is ReportFormat.DETAILED_INTERVAL
+    no_script = encoder.cells(
+        guarded(plan.no_script_values) if guard else list(plan.no_script_values)
+    )
+    source = _DETAILED_LOOP.format(
+        # Records completed inside an interval are filtered before their
+        # attempts are seen: admits() checks them all first.
+        quick="False and " if completed_inside else "",
+        no_script=repr(no_script),
+        completed_inside=completed_inside,
+        guard_open=guard_open,
+        guard_close=guard_close,
+        per_record=_indented(per_record, " " * 8),
+        by_attempt_time=(
+            "            if not inside(attempt.time):\n                continue\n"
+            if by_attempt_time
+            else ""
+        ),
+        keeps=(
+            ""
+            if plan.selected_dispositions is None
+            else "            if not keeps(call_name, record_name):\n                continue\n"
+        ),
+        per_row=_indented(per_row, " " * 12),
+        line=line,
+    )
+    compile_source(source, namespace, "detailed lines")
+    detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
+    return detailed
