@@ -13,13 +13,14 @@ are built lazily: memory stays flat however many are asked for.
 from __future__ import annotations
 
 import datetime as dt
+import io
 import random
 from collections.abc import Iterator
 from zoneinfo import ZoneInfo
 
 import cloudcontact_results as ccr
 
-__all__ = ["synthetic_campaign", "synthetic_records"]
+__all__ = ["synthetic_campaign", "synthetic_lines", "synthetic_records"]
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 START = dt.datetime(2026, 3, 2, 9, 0, tzinfo=MOSCOW)
@@ -147,3 +148,15 @@ def _attempts(rng: random.Random, phone: str, count: int) -> list[ccr.Attempt]:
             )
         )
     return attempts
+
+
+def synthetic_lines(count: int) -> list[str]:
+    """The synthetic campaign with ``count`` records, as JSON Lines text lines.
+
+    Benchmarks that compare two versions of the library load the same records
+    into each from these lines.
+    """
+    campaign = synthetic_campaign()
+    text = io.StringIO()
+    ccr.dump_campaign(campaign, synthetic_records(campaign, count), text)
+    return text.getvalue().splitlines(keepends=True)

@@ -75,10 +75,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=9)
     args = parser.parse_args()
 
-    campaign = _synthetic.synthetic_campaign()
-    text = io.StringIO()
-    current.dump_campaign(campaign, _synthetic.synthetic_records(campaign, args.records), text)
-    lines = text.getvalue().splitlines(keepends=True)
+    lines = _synthetic.synthetic_lines(args.records)
 
     with tempfile.TemporaryDirectory() as folder:
         earlier = load_revision(args.revision, Path(folder))
