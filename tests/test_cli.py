@@ -307,7 +307,6 @@ def test_a_file_that_is_not_a_report_exits_1(demo_dir: Path) -> None:
         ["export", "c.jsonl", "-o", "x.csv", "--from", "yesterday"],
         ["export", "c.jsonl", "-o", "x.csv", "--from", "32.03.26 9:00"],
         ["export", "c.jsonl", "-o", "x.csv", "--from", "05.03.26 9:00", "--to", "01.03.26 9:00"],
-        ["export", "c.jsonl", "-o", "x.csv", "--timezone", "Mars/Olympus"],
         ["export", "c.jsonl", "-o", "x.csv", "--language", "de"],
         ["export", "c.jsonl"],
         ["demo"],

@@ -322,16 +322,25 @@ def test_a_zone_name_the_file_system_refuses_is_an_options_error(zone, tmp_path)
 
 
 @pytest.mark.parametrize("zone", ["Europe", "x" * 300])
-def test_a_bad_zone_on_the_command_line_is_a_usage_error_without_a_traceback(zone, tmp_path):
+def test_a_bad_zone_on_the_command_line_is_the_librarys_error_exit_1(zone, tmp_path):
     assert cli("demo", "--out", tmp_path, "--records", "3").returncode == 0
+    store = tmp_path / "results.db"
+    assert cli("store", "load", store, tmp_path / "campaign.jsonl").returncode == 0
+    name = ccr.demo_campaign(3)[0].name
     for args in (
         ["export", tmp_path / "campaign.jsonl", "--timezone", zone, "-o", tmp_path / "x.csv"],
         ["inspect", tmp_path / "simple.csv", "--timezone", zone],
+        ["store", "export", store, name, "--timezone", zone, "-o", tmp_path / "y.csv"],
     ):
         result = cli(*args)
-        assert result.returncode == 2
+        assert result.returncode == 1, result.stderr
         assert "Traceback" not in result.stderr
-        assert "IANA time zone" in result.stderr
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("error: ")
+        assert "timezone" in line
+        assert "IANA time zone" in line
+    assert not (tmp_path / "x.csv").exists()
+    assert not (tmp_path / "y.csv").exists()
 
 
 # --- 4. destinations ----
