@@ -42,6 +42,10 @@ from .errors import OptionsError
 
 __all__ = ["ExportOptions", "Packaging", "Rendering", "Selection"]
 
+#: Why an interval bound no time zone can show is refused (the command line
+#: tells it from a bound typed the wrong way round).
+OUT_OF_RANGE: Final = "is out of the range of date-times"
+
 #: What a zip's DOS date-time can hold.
 _ZIP_FIRST: Final = dt.datetime(1980, 1, 1)  # noqa: DTZ001  # zip times are local and naive
 _ZIP_LAST: Final = dt.datetime(2107, 12, 31, 23, 59, 59)  # noqa: DTZ001
@@ -156,9 +160,7 @@ class Selection:
         try:
             utc = (start.astimezone(dt.UTC), end.astimezone(dt.UTC))
         except OverflowError:
-            raise OptionsError(
-                "ExportOptions.interval", self.interval, "is out of the range of date-times"
-            ) from None
+            raise OptionsError("ExportOptions.interval", self.interval, OUT_OF_RANGE) from None
         if not utc[0] < utc[1]:
             raise OptionsError(
                 "ExportOptions.interval", self.interval, "the start must be before the end"

@@ -304,9 +304,12 @@ def test_an_interval_bound_out_of_range_is_an_options_error(tmp_path):
         "-o",
         tmp_path / "x.csv",
     )
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert "range" in result.stderr
+    (line,) = result.stderr.splitlines()
+    assert line.startswith("error: ExportOptions.interval: ")
+    assert "range" in line
+    assert not (tmp_path / "x.csv").exists()
 
 
 @pytest.mark.parametrize("zone", ["Europe", "x" * 300, "../etc/passwd", "UTC\0"])

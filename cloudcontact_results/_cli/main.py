@@ -19,7 +19,7 @@ from .._csv.read.report import read_report
 from .._csv.write.export import export
 from .._demo import demo_campaign
 from .._jsonl import dump_campaign, load_campaign
-from .._options import ExportOptions
+from .._options import OUT_OF_RANGE, ExportOptions
 from .._report.summary import summary
 from .._types import Dialect, FileFormat, Language, ReportFormat, ReportLayout
 from ..errors import OptionsError, ResultsError
@@ -256,9 +256,9 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
     """The export options given on the command line (see :func:`_add_export_options`).
 
     A bad combination is a usage error: it exits with 2, as argparse does. A
-    time zone the system does not know is the library's error, exit 1, like a
-    bad zone in a campaign file: whether a name is a zone depends on the
-    machine's zone data, not on how the command was typed.
+    time zone the machine does not know and a bound no time zone can show are
+    the library's errors, exit 1, like the same values in a campaign file:
+    they are wrong values, not a wrongly typed command.
     """
     try:
         return ExportOptions(
@@ -275,7 +275,7 @@ def _export_options(args: argparse.Namespace) -> ExportOptions:
             layout=args.layout,
         )
     except OptionsError as exc:
-        if exc.field == "ExportOptions.timezone":
+        if exc.field == "ExportOptions.timezone" or exc.reason == OUT_OF_RANGE:
             raise
         # Exits with 2: the options, not the data, are wrong.
         parser: argparse.ArgumentParser = args.parser
