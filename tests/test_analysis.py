@@ -8,6 +8,7 @@ answer key is built in plain pandas from iterating the report
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 import sys
 import tempfile
@@ -352,10 +353,14 @@ def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
     for where, insert, removed in edits:
         at = int(where * len(body))
         body[at : at + removed] = insert
-    damaged_data = header + b"\r\n" + bytes(body)
+    assert_engines_agree(header + b"\r\n" + bytes(body), names, engine)
+
+
+def assert_engines_agree(data: bytes, names: list[str], engine: str) -> None:
+    """``engine`` gives the typed rows' frame, or the same errors."""
 
     def outcome(engine: str):
-        report = ccr.read_report(io.BytesIO(damaged_data), script_fields=names, errors="collect")
+        report = ccr.read_report(io.BytesIO(data), script_fields=names, errors="collect")
         try:
             frame = report.to_pandas(engine=engine)
         except ccr.errors.ReadError as error:
@@ -367,3 +372,31 @@ def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
     assert errors == expected_errors
     if expected is not None:
         pd.testing.assert_frame_equal(frame, expected)
+
+
+@pytest.mark.parametrize("engine", ["pyarrow", "c", "c, strings in Python"])
+@pytest.mark.parametrize(
+    "time",
+    [
+        "2026-02-30 10:00:00",  # no such day: Arrow would roll it over to 03-02
+        "2026-01-01 23:59:60",  # a leap second: Arrow and pandas would read 00:00:00
+        "2026-01-01 24:00:00",
+        "0000-01-01 00:00:00",  # year 0, which Python has not
+        "0001-01-01 03:00:00",
+        "0999-05-06 07:08:09",
+        "2026-1-1 1:02:03",  # unpadded digits, which strptime reads
+        "9999-12-31 23:59:59",
+    ],
+)
+def test_a_call_time_reads_as_the_typed_rows_read_it(time, engine):
+    data, names = small_export()
+    times = re.findall(rb"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", data)
+    assert times  # the export has call times to replace
+    changed = data.replace(times[len(times) // 2], time.encode())
+    assert changed != data
+    if engine == "c, strings in Python":
+        # As without pyarrow: the text columns are not in Arrow.
+        with pd.option_context("mode.string_storage", "python"):
+            assert_engines_agree(changed, names, "c")
+    else:
+        assert_engines_agree(changed, names, engine)

@@ -49,10 +49,12 @@ Engine = Literal["auto", "pyarrow", "c", "python"]
 ENGINES: Final = ("auto", "pyarrow", "c", "python")
 
 #: Bytes pyarrow parses at a time (and so the granularity of chunks).
-_BLOCK_SIZE: Final = 1 << 22
+_BLOCK_SIZE: Final = 1 << 20
 _BOM: Final = b"\xef\xbb\xbf"
 _ISO_SHAPE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001  # wall-clock arithmetic, no zone
+#: 0001-01-01 00:00:00 in seconds since the epoch: the first wall-clock second Python has.
+_FIRST_SECOND: Final = (dt.datetime.min - _EPOCH) // dt.timedelta(seconds=1)  # noqa: DTZ901
 _SYSTEM_NOTE_STARTS: Final = ("CPA: ", "SIP: ")
 #: Kinds whose text a guard can never have touched: digits and flags start no formula.
 _NEVER_GUARDED: Final = frozenset(
@@ -371,9 +373,15 @@ def _replaced(text: Any, where: Any, change: Callable[[str], Any]) -> Any:
     if not where.any():
         return text
     codes, uniques = pd.factorize(text[where])
-    changed = np.array([change(cell) for cell in uniques], dtype=object)
+    changed = [change(cell) for cell in uniques]
+    moved = np.array([new != old for new, old in zip(changed, uniques, strict=True)])
+    if not moved.any():
+        # Nothing to replace (a note already in the report's words): no copy
+        # of the column, which would double what it holds at the peak.
+        return text
+    where[where] = moved[codes]
     text = text.copy()
-    text[where] = changed[codes]
+    text[where] = np.array(changed, dtype=object)[codes[moved[codes]]]
     return text
 
 
@@ -434,12 +442,9 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
     empty = (text == "").to_numpy(dtype=bool)
     if empty.any() and spec.required_time:
         raise Irregular
-    shaped = text.str.fullmatch(_ISO_SHAPE).to_numpy(dtype=bool, na_value=False)
-    wall = pd.to_datetime(text.where(shaped), format=DEFAULT_DATETIME_FORMAT, errors="coerce")
-    seconds = wall.to_numpy(dtype="datetime64[s]").view("int64")
-    unread = shaped & (wall.isna().to_numpy() | (wall.dt.year < 1).to_numpy(dtype=bool))
+    seconds, read = _wall_seconds(pd, np, text)
     utc = _utc_seconds(np, seconds, spec.zone)
-    others = ~shaped & ~empty | unread
+    others = ~read & ~empty
     if others.any():
         # Text of another shape (e.g. unpadded digits, which strptime reads):
         # the typed rows' own parser, once per row.
@@ -456,6 +461,42 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
         return instants.tz_localize("UTC").tz_convert(timezone).as_unit(TIME_UNIT)
     except (OverflowError, ValueError) as exc:
         raise Irregular from exc
+
+
+def _wall_seconds(pd: Any, np: Any, text: Any) -> tuple[Any, Any]:
+    """Wall-clock seconds of the cells in the default format, and which cells those are.
+
+    A cell not marked read (another shape, an impossible date, year 0) is
+    left to the typed rows' own parser.
+    """
+    arrow = _arrow_text(text)
+    if arrow is None:
+        shaped = text.str.fullmatch(_ISO_SHAPE).to_numpy(dtype=bool, na_value=False)
+        wall = pd.to_datetime(text.where(shaped), format=DEFAULT_DATETIME_FORMAT, errors="coerce")
+        seconds = wall.to_numpy(dtype="datetime64[s]").view("int64")
+        read = shaped & ~wall.isna().to_numpy() & (wall.dt.year >= 1).to_numpy(dtype=bool)
+        # pandas reads second 60 as the next minute; Python refuses it.
+        leap = (text.str.slice(17, 19) == "60").to_numpy(dtype=bool, na_value=False)
+        return seconds, read & ~leap
+    # Arrow's kernels, without a Python string per cell (pandas would make
+    # one each: 0.1 KB a row at the peak).
+    import pyarrow as pa  # noqa: PLC0415  # the column is in Arrow: pyarrow is there
+    import pyarrow.compute as pc  # noqa: PLC0415
+
+    wall = pc.strptime(arrow, format=DEFAULT_DATETIME_FORMAT, unit="s", error_is_null=True)
+    # Arrow rolls an impossible day over (02-30 reads as 03-02) and takes a
+    # second 60: a cell counts as read only if it writes back as itself.
+    same = pc.equal(pc.strftime(wall, format=DEFAULT_DATETIME_FORMAT), arrow)
+    seconds = pc.fill_null(wall.cast(pa.int64()), 0).to_numpy()
+    read = pc.fill_null(same, False).to_numpy() & (seconds >= _FIRST_SECOND)
+    return seconds, read
+
+
+def _arrow_text(text: Any) -> Any:
+    """The Arrow array under a ``string`` column stored in Arrow, else None."""
+    if getattr(text.dtype, "storage", None) != "pyarrow":
+        return None
+    return text.array.__arrow_array__()
 
 
 def _seconds_since_epoch(moment: dt.datetime | None) -> int:
