@@ -190,6 +190,36 @@ def test_a_long_report_is_written_in_row_groups(tmp_path):
     assert pq.read_table(path, columns=["N"]).column(0).to_pylist()[-1] == "69999"
 
 
+def test_a_row_group_ends_inside_a_record_and_the_next_goes_on(tmp_path):
+    campaign = ccr.Campaign("Long", [ccr.CallingList("L", ["N"])])
+    start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)
+
+    def attempts(number: int) -> list[ccr.Attempt]:
+        return [
+            ccr.Attempt(time=start + dt.timedelta(minutes=which), phone=f"+7{number}{which}")
+            for which in range(3)
+        ]
+
+    records = [
+        ccr.Record(str(number), "L", {"N": str(number)}, attempts(number))
+        for number in range(22_000)
+    ]
+    path = tmp_path / "long.parquet"
+    options = ccr.ExportOptions(format="detailed", file_format="parquet")
+    assert ccr.export(campaign, records, path, options).rows == 66_000
+    metadata = pq.ParquetFile(path).metadata
+    assert [metadata.row_group(group).num_rows for group in range(metadata.num_row_groups)] == [
+        65_536,
+        66_000 - 65_536,
+    ]
+    table = pq.read_table(path, columns=["N", "this_phone_number", "record_id"])
+    assert table.column("N").to_pylist() == [record.id for record in records for _ in range(3)]
+    assert table.column("this_phone_number").to_pylist() == [
+        attempt.phone for record in records for attempt in record.attempts
+    ]
+    assert table.column("record_id").to_pylist() == table.column("N").to_pylist()
+
+
 def test_compress_is_for_csv_only():
     with pytest.raises(ccr.errors.OptionsError, match="compress applies to CSV only"):
         ccr.ExportOptions(file_format="parquet", compress=True)

@@ -1,4 +1,4 @@
-"""Records -> a Parquet file, straight from the typed rows, one row group at a time."""
+"""Records -> a Parquet file, straight to typed columns, one row group at a time."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from .._options import Packaging
 from .._report.kinds import kind_of
 from .._report.plan import ReportPlan
 from ..errors import ExportError
+from .fused import record_columns
 from .table import BATCH_ROWS, ArrowLayout, import_pyarrow
 
 __all__ = ["write_parquet"]
@@ -48,7 +49,6 @@ def write_parquet(
         timezone=rendering.timezone,
         language=rendering.language,
     )
-    rows = kind.rows(plan, records)
     path = destination_path(destination)
     count = 0
     with contextlib.ExitStack() as stack:
@@ -64,7 +64,8 @@ def write_parquet(
                 compression=_COMPRESSION,
                 write_statistics=True,
             ) as writer:
-                for batch in layout.batches(rows, batch_rows):
+                for chunk in record_columns(plan, layout.columns, records, batch_rows):
+                    batch = layout.batch_of_columns(*chunk)
                     writer.write_batch(batch, row_group_size=batch_rows)
                     count += batch.num_rows
         except (pa.ArrowInvalid, pa.ArrowTypeError) as error:

@@ -79,6 +79,8 @@ class ArrowLayout:
         )
         self._leading = leading
         formatter = RowFormatter(Rendering(timezone=timezone, language=language))
+        #: The report columns, in the order of the schema.
+        self.columns = columns
         self._columns = formatter.column_function(columns, extra)
         self._timezone = timezone
         types = {
@@ -134,9 +136,14 @@ class ArrowLayout:
             yield self.batch(batch)
 
     def batch(self, rows: list[SimpleRow | DetailedRow]) -> Any:
-        pa = self._pa
         # One compiled pass over the rows fills every column (see RowFormatter).
-        runs, run_of, columns = self._columns(rows)
+        return self.batch_of_columns(*self._columns(rows))
+
+    def batch_of_columns(
+        self, runs: list[tuple[str, ...]], run_of: list[int], columns: list[list[Any]]
+    ) -> Any:
+        """The record batch of typed columns, as :meth:`RowFormatter.column_function` gives them."""
+        pa = self._pa
         arrays = []
         if self._leading:
             # List columns and script fields once per run of rows sharing them

@@ -36,6 +36,7 @@ __all__ = [
     "guarded_source",
     "guards",
     "row_function",
+    "typed_source",
 ]
 
 Cells = Callable[[Any], list[str]]
@@ -249,16 +250,14 @@ class RowFormatter:
             "    run(number)",
         ]
         for name, column in zip(lists, columns, strict=False):
-            source = _TYPED_SOURCE.get(column.kind, "{value}")
-            body.append(f"    a{name}({source.format(value=f'row.{column.attribute}')})")
+            body.append(f"    a{name}({typed_source(column.kind, f'row.{column.attribute}')})")
         for position, name in enumerate(lists[len(columns) :]):
             body.append(f"    a{name}(row.extra[X{position}])")
         body.append(f"return runs, run_of, [{', '.join(lists)}]")
         source = "def make():\n    def columns(rows):\n"
         source += "".join(f"        {line}\n" for line in body)
         source += "    return columns\n"
-        namespace = dict(self._namespace)
-        namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
+        namespace = generated_namespace(self)
         namespace.update({f"X{position}": name for position, name in enumerate(extra)})
         compile_source(source, namespace, "typed columns")
         compiled: Columns = namespace["make"]()
@@ -329,8 +328,15 @@ def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
 
 
 def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
-    """The names that :data:`CELL_SOURCE` and :func:`guarded_source` use, for ``formatter``."""
-    return dict(formatter._namespace)  # noqa: SLF001  # this module's own class
+    """The names that :data:`CELL_SOURCE`, :func:`guarded_source` and :func:`typed_source` use."""
+    namespace = dict(formatter._namespace)  # noqa: SLF001  # this module's own class
+    namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
+    return namespace
+
+
+def typed_source(column_kind: ColumnKind, value: str) -> str:
+    """What a typed file (Arrow, Parquet) holds of ``value``, a cell of ``column_kind``."""
+    return _TYPED_SOURCE.get(column_kind, "{value}").format(value=value)
 
 
 def format_row(row: SimpleRow | DetailedRow, options: ExportOptions | None = None) -> list[str]:

@@ -1,0 +1,133 @@
+"""Records -> columns of typed values, without typed rows: the columns of a Parquet export.
+
+The reference is the typed rows (``simple_rows`` / ``detailed_rows``) turned
+into columns by :meth:`RowFormatter.column_function`. Here one compiled
+generator goes from the records straight to the columns, from the same
+definitions: the rows' values are the expressions of :data:`SIMPLE_VALUES` /
+:data:`DETAILED_VALUES` after the statements of :data:`SIMPLE_PRELUDE` /
+:data:`DETAILED_PRELUDE`, each put in its typed form by :func:`typed_source`;
+which records and attempts are reported is decided by
+:func:`admitted_records`, the interval and the disposition filter, in the
+order ``simple_rows`` and ``detailed_rows`` apply them. Building a frozen row
+of 28 attributes per attempt was half of the Parquet export's time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any, Final
+
+from .._model.campaign import Record
+from .._model.generated import compile_source
+from .._report.build import (
+    DETAILED_PRELUDE,
+    DETAILED_VALUES,
+    SIMPLE_PRELUDE,
+    SIMPLE_VALUES,
+    admitted_records,
+    latest_script_values,
+    note_of,
+)
+from .._report.columns import Column
+from .._report.formatting import RowFormatter, generated_namespace, typed_source
+from .._report.plan import ReportPlan
+from .._types import ReportFormat
+
+__all__ = ["ColumnChunk", "record_columns"]
+
+#: The columns of some rows: the distinct runs of list columns and script
+#: fields (the rows of one record share them), each row's run, and one list
+#: of typed values per report column.
+ColumnChunk = tuple[list[tuple[str, ...]], list[int], list[list[Any]]]
+
+#: What every row does after its values are bound: its run of list columns
+#: and script fields, its typed values, and a chunk when ``size`` rows are in.
+_ROW_END: Final = """\
+if fields is not last_fields or script_fields is not last_script:
+    last_fields = fields
+    last_script = script_fields
+    keep((*fields.values(), *script_fields))
+    number += 1
+run(number)
+{appends}
+count += 1
+if count == size:
+    yield runs, run_of, [{lists}]
+{start}"""
+
+
+def record_columns(
+    plan: ReportPlan, columns: tuple[Column, ...], records: Iterable[Record], size: int
+) -> Iterator[ColumnChunk]:
+    """The typed columns of ``plan``'s report of ``records``, ``size`` rows at a time.
+
+    ``columns`` are report columns of ``plan``'s format, in the order wanted;
+    the last chunk may be shorter, and no rows give no chunk.
+    """
+    report = plan.selection.format
+    values = DETAILED_VALUES if report is not ReportFormat.SIMPLE else SIMPLE_VALUES
+    lists = [f"c{position}" for position in range(len(columns))]
+    start = [
+        "runs = []",
+        "run_of = []",
+        "keep = runs.append",
+        "run = run_of.append",
+        "last_fields = last_script = None",
+        "number = -1",
+        "count = 0",
+        *(f"{name} = []; a{name} = {name}.append" for name in lists),
+    ]
+    appends = [
+        f"a{name}({typed_source(column.kind, '(' + values[column.attribute] + ')')})"
+        for name, column in zip(lists, columns, strict=True)
+    ]
+    row_end = _ROW_END.format(
+        appends="\n".join(appends), lists=", ".join(lists), start="\n".join(_indented(start))
+    ).splitlines()
+    if report is ReportFormat.SIMPLE:
+        row = SIMPLE_PRELUDE.splitlines()
+        if plan.selected_dispositions is not None:
+            row += ["if not plan.keeps_disposition(record_name, call_name):", "    continue"]
+        per_record = [*row, "fields = plan.fields_of(record)", *row_end]
+    else:
+        row = []
+        if report is ReportFormat.DETAILED_INTERVAL:
+            row += ["if not plan.inside(attempt.time):", "    continue"]
+        row += DETAILED_PRELUDE.splitlines()
+        if plan.selected_dispositions is not None:
+            row += ["if not plan.keeps_disposition(call_name, record_name):", "    continue"]
+        per_record = [
+            "fields = plan.fields_of(record)",
+            "for attempt in record.attempts:",
+            *_indented([*row, *row_end]),
+        ]
+    # Only the detailed report by attempt time reports attempts of records
+    # completed outside the interval.
+    completed_inside = report is not ReportFormat.DETAILED_INTERVAL
+    source = "\n".join(
+        [
+            "def chunks(records, size):",
+            *_indented(start),
+            "    for record in admitted_records(",
+            f"        plan, records, completed_inside={completed_inside}",
+            "    ):",
+            *_indented(_indented(per_record)),
+            "    if count:",
+            f"        yield runs, run_of, [{', '.join(lists)}]",
+            "",
+        ]
+    )
+    namespace = generated_namespace(RowFormatter(plan.rendering))
+    namespace.update(
+        plan=plan,
+        admitted_records=admitted_records,
+        note_of=note_of,
+        latest_script_values=latest_script_values,
+    )
+    compile_source(source, namespace, f"{report.value} typed columns")
+    chunks: Iterator[ColumnChunk] = namespace["chunks"](records, size)
+    return chunks
+
+
+def _indented(statements: list[str]) -> list[str]:
+    return [f"    {statement}" for statement in statements]
