@@ -40,7 +40,6 @@ sys.path.append(str(_HERE))
 import argparse  # noqa: E402  # after the path fix above
 import itertools  # noqa: E402
 import json  # noqa: E402
-import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
@@ -80,9 +79,10 @@ def all_records(partitions: int, size: int) -> Iterator[ccr.Record]:
 
 
 def cluster(workers: int) -> distributed.LocalCluster:
-    # The scheduler's HTTP server on a free port: 8787 may be another cluster's.
+    # No dashboard: it is no part of an export, and its server (and, with bokeh,
+    # its imports and task stream) would count in the client's memory.
     return distributed.LocalCluster(
-        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
+        n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=None
     )
 
 
@@ -185,9 +185,15 @@ def speed(records: int, rounds: int, partitions: int) -> None:
         print(f"| {case} | {seconds:.2f} | {rate} | {baseline[kind] / seconds:.2f} |")
 
 
-def _maxrss_mb() -> float:
-    # ru_maxrss is KiB on Linux.
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def _peak_rss_mb() -> float:
+    """This process's peak RSS since it started (Linux's VmHWM).
+
+    Not ``ru_maxrss``: Linux carries that over fork and exec, so a process
+    started by a larger one would begin at its parent's peak.
+    """
+    with Path("/proc/self/status").open() as status:
+        kib = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+    return kib / 1024
 
 
 def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, Any]:
@@ -199,7 +205,7 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
         cluster(2) as local,
         distributed.Client(local) as client,
     ):
-        before = _maxrss_mb()
+        before = _peak_rss_mb()
         started = time.perf_counter()
         result = export_partitioned(
             campaign,
@@ -209,7 +215,7 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
             single_file=single_file,
         )
         seconds = time.perf_counter() - started
-        workers = client.run(_maxrss_mb)
+        workers = client.run(_peak_rss_mb)
     return {
         "case": "one file" if single_file else "part files",
         "records": partitions * size,
@@ -217,7 +223,7 @@ def memory_case(records: int, partitions: int, single_file: bool) -> dict[str, A
         "mb": result.bytes / MB,
         "seconds": seconds,
         "rss_before_mb": before,
-        "peak_rss_mb": _maxrss_mb(),
+        "peak_rss_mb": _peak_rss_mb(),
         "worker_peak_rss_mb": max(workers.values()),
     }
 
