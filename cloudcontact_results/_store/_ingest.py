@@ -25,6 +25,8 @@ _UPDATE_RECORD: Final = "UPDATE records SET data = ?, completed_seq = ? WHERE id
 _BY_INSTANT: Final = operator.itemgetter(1, 0)
 #: A stored record: its row id, the number of its first completing attempt, its data.
 _Stored = tuple[int, int | None, bytes]
+#: What an identity look-up of a disposition not seen yet finds.
+_UNSEEN: Final = (None, 0)
 #: Sequence numbers kept in memory before they are written.
 _FLUSH_AT: Final = 2000
 #: Values bound in one ``IN (...)`` query.
@@ -107,27 +109,45 @@ class Ingest:
 
     # --- checks ----------------------------------------------------------------------
 
-    def check_attempt(self, where: str, attempt: object) -> Attempt:
-        """``attempt``, checked against the campaign; its dispositions interned.
+    def check_item(self, position: int, item: object) -> tuple[str, str, Attempt]:
+        """Item ``position`` of a feed, a (list name, record id, attempt) triple, checked.
+
+        The list must be the campaign's, the attempt's dispositions the
+        campaign's (as it defines them) or system ones, its script values
+        those of script fields. Nothing is formatted unless it is wrong: this
+        runs once per attempt of the feed.
 
         Raises:
-            ValidationError: it is not an :class:`Attempt`.
+            CampaignMismatchError: not such a triple, or a script value of a
+                field the script lacks.
+            UnknownNameError: the list is not the campaign's.
             UnknownDispositionError: a disposition is neither the campaign's
                 (as the campaign defines it) nor a system one.
-            CampaignMismatchError: a script value of a field the script lacks.
         """
+        if not isinstance(item, tuple) or len(item) != 3:
+            raise CampaignMismatchError(
+                f"attempts[{position}]", item, "must be a (list name, record id, Attempt) tuple"
+            )
+        list_name, _, attempt = item
+        self.list_id(list_name)
         if not isinstance(attempt, Attempt):
-            raise CampaignMismatchError(where, attempt, "must be an Attempt")
-        self._intern_dispositions(where, attempt)
-        if attempt.script_values:
-            for name in attempt.script_values:
+            raise CampaignMismatchError(f"attempts[{position}][2]", attempt, "must be an Attempt")
+        seen = self._seen
+        call, completion = attempt.call_disposition, attempt.record_disposition
+        if (call is not None and seen.get(id(call), _UNSEEN)[0] is not call) or (
+            completion is not None and seen.get(id(completion), _UNSEEN)[0] is not completion
+        ):
+            self._intern_dispositions(f"attempts[{position}][2]", attempt)
+        script = attempt.script_values
+        if script and not self._script_names.issuperset(script):
+            for name in script:
                 if name not in self._script_names:
                     raise CampaignMismatchError(
-                        f"{where}.script_values",
+                        f"attempts[{position}][2].script_values",
                         name,
                         f"is not a script field of campaign {self._campaign.name!r}",
                     )
-        return attempt
+        return item
 
     def _intern_dispositions(self, where: str, attempt: Attempt) -> None:
         for disposition, key in (
@@ -233,12 +253,11 @@ class Ingest:
         record changed written back with one ``executemany``: a few
         statements per batch, none per attempt.
         """
-        found = self._lookup(
-            {(self.list_id(list_name), record_id) for list_name, record_id, _ in items}
-        )
+        lists = self._lists  # the items were checked (check_item): their lists exist
+        found = self._lookup({(lists[list_name], record_id) for list_name, record_id, _ in items})
         rows: dict[int, list[tuple[tuple[Any, ...], bool]]] = {}
         for list_name, record_id, attempt in items:
-            hit = found.get((self._lists[list_name], record_id))
+            hit = found.get((lists[list_name], record_id))
             if hit is None:
                 raise self._unknown_record(list_name, record_id)
             row = (self._row(attempt), attempt.record_disposition is not None)

@@ -397,13 +397,7 @@ class ResultsStore:
             )
             batch: list[tuple[str, str, Attempt]] = []
             for position, item in enumerate(attempts):
-                where = f"attempts[{position}]"
-                if not isinstance(item, tuple) or len(item) != 3:
-                    raise CampaignMismatchError(
-                        where, item, "must be a (list name, record id, Attempt) tuple"
-                    )
-                ingest.list_id(item[0])
-                batch.append((item[0], item[1], ingest.check_attempt(f"{where}[2]", item[2])))
+                batch.append(ingest.check_item(position, item))
                 if len(batch) == _BATCH:
                     ingest.add_attempts(batch)
                     batch.clear()
