@@ -7,11 +7,12 @@ ingest sequence number, then the values of :data:`ATTEMPT_COLUMNS` — the
 time as a UTC instant in microseconds (which orders attempts) with its time
 zone interned in ``zones``, dispositions interned by name per campaign in
 ``dispositions`` and resolved against the campaign when read, the flags as
-bits, and the rare script values as (name, value) pairs. Packed attempts read back are
-turned into :class:`Attempt` and :class:`Record` objects without running the
-validators again: the store only holds values it validated when they came
-in. Both are built through the model's one trusted-source path,
-``trusted_builder`` (``_model/construction.py``)."""
+bits, and the rare script values as (name, value) pairs. Packed attempts
+read back are turned into :class:`Attempt` and :class:`Record` objects
+without running the validators again: the store only holds values it
+validated when they came in. Both are built through the model's one
+trusted-source path, ``trusted_builder`` (``_model/construction.py``).
+"""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ __all__ = [
     "unpack_record",
 ]
 
-#: The columns of an attempt row after ``seq`` and ``record``, in this order.
+#: The values of a packed attempt after its sequence number, in this order (the
+#: columns of the ``attempts`` table of schema version 3, after ``seq`` and ``record``).
 ATTEMPT_COLUMNS: Final = (
     "t",
     "zone",
@@ -84,8 +86,9 @@ _CALL, _INBOUND, _FOLD = 1, 2, 4
 #: How NO_MATCH is kept in the quota column (a group's name is never empty).
 _NO_MATCH_TEXT: Final = ""
 _FIXED: Final = "@"
-#: Between the names and values of a mapping kept as text (JSON when they hold it).
+#: Between the names and values of a mapping kept as text by schema version 3.
 _SEPARATOR: Final = "\x1f"
+#: The packing's format: read by every CPython since 3.4 (docs/decisions.md).
 _MARSHAL_VERSION: Final = 4
 
 
