@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import logging
+import shutil
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +16,7 @@ import pytest
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import PlatformError, UnknownDispositionError, UnknownNameError
 
+from . import store_v3
 from .platform_server import TOKEN, FakePlatform
 
 UTC = dt.UTC
@@ -257,22 +259,23 @@ def test_records_and_watermark_are_one_transaction(store: ccr.ResultsStore) -> N
 
 
 def test_a_store_of_schema_2_is_upgraded(tmp_path: Path) -> None:
-    # A store as version 2 of the schema made it (no table of mirrors yet),
-    # with a campaign in it.
+    # The store of version 3 (tests/store_v3.py) made a store of version 2:
+    # no table of mirrors yet.
     path = tmp_path / "old.sqlite"
-    with ccr.ResultsStore(path) as new:
-        new.put_campaign(CAMPAIGN)
+    shutil.copyfile(Path(__file__).parent / "data" / "store-v3.sqlite", path)
     connection = sqlite3.connect(path)
     connection.execute("DROP TABLE platform_sync")
     connection.execute("PRAGMA user_version = 2")
     connection.commit()
     connection.close()
+    name = store_v3.CAMPAIGN.name
     with ccr.ResultsStore(path) as upgraded:
-        assert upgraded.campaign_names() == (CAMPAIGN.name,)
-        assert upgraded.sync_watermark(CAMPAIGN.name, "Клиенты", "https://a") is None
-        upgraded.add_synced_records(CAMPAIGN.name, "Клиенты", "https://a", [], minutes(1))
+        assert upgraded.campaign_names() == (name,)
+        assert upgraded.sync_watermark(name, "Клиенты", "https://a") is None
+        upgraded.add_synced_records(name, "Клиенты", "https://a", [], minutes(1))
+        assert upgraded.sync_watermark(name, "Клиенты", "https://a") == minutes(1)
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 3
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 4
     connection.close()
 
 

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import sqlite3
 from pathlib import Path
 
+import attrs
+
 import cloudcontact_results as ccr
+from tests import store_v3
 
 CAMPAIGN = ccr.Campaign("C", [ccr.CallingList("L", ["a"])])
 WHEN = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
+V3 = Path(__file__).parent / "data" / "store-v3.sqlite"
 
 
 def test_ani_and_action_applied_are_stored_and_tell_attempts_apart(tmp_path: Path) -> None:
@@ -27,13 +32,10 @@ def test_ani_and_action_applied_are_stored_and_tell_attempts_apart(tmp_path: Pat
 def test_a_store_from_before_the_5x_fields_is_upgraded_and_keeps_its_attempts(
     tmp_path: Path,
 ) -> None:
+    # The store of version 3 (tests/store_v3.py) made a store of version 1:
+    # without these columns, nor the later table of mirrors from the platform.
     path = tmp_path / "old.sqlite"
-    attempt = ccr.Attempt("1", WHEN, agent="ivanov")
-    with ccr.ResultsStore(path) as store:
-        store.put_campaign(CAMPAIGN)
-        store.add_records("C", [ccr.Record("r", "L", attempts=[attempt])])
-    # Make it the store of version 1: no such columns (nor the later table of
-    # mirrors from the platform).
+    shutil.copyfile(V3, path)
     connection = sqlite3.connect(path)
     connection.execute("ALTER TABLE attempts DROP COLUMN ani")
     connection.execute("ALTER TABLE attempts DROP COLUMN action_applied")
@@ -43,10 +45,17 @@ def test_a_store_from_before_the_5x_fields_is_upgraded_and_keeps_its_attempts(
     connection.close()
 
     with ccr.ResultsStore(path) as store:
-        (record,) = store.records("C")
-        assert record.attempts == (attempt,)
-        store.add_attempts("C", [("L", "r", ccr.Attempt("1", WHEN, ani="+7495"))])
-        assert [a.ani for a in next(iter(store.records("C"))).attempts] == ["", "+7495"]
+        assert list(store.records(store_v3.CAMPAIGN.name)) == [
+            attrs.evolve(
+                record,
+                attempts=[attrs.evolve(a, ani="", action_applied="") for a in record.attempts],
+            )
+            for record in store_v3.expected()
+        ]
+        new = ccr.Attempt("1", WHEN, ani="+7495")
+        store.add_attempts(store_v3.CAMPAIGN.name, [("Клиенты", "2", new)])
+        (_, second, *_) = store.records(store_v3.CAMPAIGN.name)
+        assert [a.ani for a in second.attempts] == ["+7495", ""]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 3  # every step taken
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 4  # every step taken
     connection.close()

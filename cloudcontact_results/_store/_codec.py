@@ -1,14 +1,17 @@
 """Campaigns, records and attempts to and from the store's rows, losslessly.
 
-An attempt is one row of the ``attempts`` table: hot fields in columns of
-their own, the time as a UTC instant in microseconds (which orders attempts)
-with its time zone interned in ``zones``, dispositions interned by name per
-campaign in ``dispositions`` and resolved against the campaign when read, and
-the rare script values as a JSON object. Rows read back are turned into
-:class:`Attempt` and :class:`Record` objects without running the validators
-again: the store only holds values it validated when they came in. Both are
-built through the model's one trusted-source path, ``trusted_builder``
-(``_model/construction.py``).
+A record is one row of the ``records`` table, whose ``data`` column holds its
+fields and all its attempts, packed (:func:`pack_record`): an export reads one
+row per record, not one per attempt. An attempt is packed as a tuple: its
+ingest sequence number, then the values of :data:`ATTEMPT_COLUMNS` — the
+time as a UTC instant in microseconds (which orders attempts) with its time
+zone interned in ``zones``, dispositions interned by name per campaign in
+``dispositions`` and resolved against the campaign when read, the flags as
+bits, and the rare script values as (name, value) pairs. Packed attempts
+read back are turned into :class:`Attempt` and :class:`Record` objects
+without running the validators again: the store only holds values it
+validated when they came in. Both are built through the model's one
+trusted-source path, ``trusted_builder`` (``_model/construction.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import marshal
 import zoneinfo
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Final
@@ -31,18 +35,23 @@ from .._model.frozen import FrozenTextMap
 
 __all__ = [
     "ATTEMPT_COLUMNS",
+    "PACKED_POSITION",
+    "PackedAttempt",
     "attempt_decoder",
+    "build_record",
     "campaign_from_text",
     "campaign_text",
     "decode_time",
     "decode_zone",
     "encode_time",
     "fields_from_text",
-    "fields_text",
-    "make_record",
+    "pack_record",
+    "script_items",
+    "unpack_record",
 ]
 
-#: The columns of an attempt row after ``seq`` and ``record``, in this order.
+#: The values of a packed attempt after its sequence number, in this order (the
+#: columns of the ``attempts`` table of schema version 3, after ``seq`` and ``record``).
 ATTEMPT_COLUMNS: Final = (
     "t",
     "zone",
@@ -77,8 +86,10 @@ _CALL, _INBOUND, _FOLD = 1, 2, 4
 #: How NO_MATCH is kept in the quota column (a group's name is never empty).
 _NO_MATCH_TEXT: Final = ""
 _FIXED: Final = "@"
-#: Between the names and values of a mapping kept as text (JSON when they hold it).
+#: Between the names and values of a mapping kept as text by schema version 3.
 _SEPARATOR: Final = "\x1f"
+#: The packing's format: read by every CPython since 3.4 (docs/decisions.md).
+_MARSHAL_VERSION: Final = 4
 
 
 # --- campaigns ------------------------------------------------------------------------
@@ -100,26 +111,12 @@ def campaign_from_text(text: str) -> Campaign:
 # --- record fields ----------------------------------------------------------------------
 
 
-def fields_text(fields: Mapping[str, str], *, canonical: bool = False) -> str:
-    """A mapping of text to text as the store keeps it (record fields, script values).
-
-    Names and values joined by the unit separator (``\\x1f``), after one: it
-    reads back several times faster than JSON. Text holding that character
-    itself is kept as a JSON object instead. ``canonical`` sorts the names,
-    so that equal mappings are equal texts (script values, which tell
-    duplicate attempts apart).
-    """
-    items = sorted(fields.items()) if canonical else fields.items()
-    parts: list[str] = []
-    for name, value in items:
-        if _SEPARATOR in name or _SEPARATOR in value:
-            return json.dumps(dict(items), ensure_ascii=False, separators=(",", ":"))
-        parts += (name, value)
-    return _SEPARATOR + _SEPARATOR.join(parts) if parts else "{}"
-
-
 def fields_from_text(text: str) -> FrozenTextMap:
-    """The mapping a :func:`fields_text` text holds."""
+    """The mapping a text of schema version 3 holds (record fields, script values).
+
+    Names and values joined by the unit separator (``\\x1f``), after one; a
+    JSON object when they held that character themselves.
+    """
     if text.startswith(_SEPARATOR):
         parts = text[1:].split(_SEPARATOR)
         return _frozen_map(dict(zip(parts[::2], parts[1::2], strict=True)))
@@ -195,17 +192,6 @@ def decode_zone(text: str) -> dt.tzinfo:
 _ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
 
 
-# The store's rows hold only values validated when they came in: the trusted-source path.
-_build_record: Final = trusted_builder(Record, what="from the store")
-
-
-def make_record(
-    record_id: str, list_name: str, fields: FrozenTextMap, attempts: tuple[Attempt, ...]
-) -> Record:
-    """A :class:`Record` of values the store validated when they came in."""
-    return _build_record(record_id, list_name, fields, attempts)
-
-
 def attempt_row(
     attempt: Attempt,
     zone_id: Callable[[str], int],
@@ -250,10 +236,20 @@ def attempt_row(
         attempt.recording,
         attempt.rtp_server,
         attempt.interaction_id,
-        fields_text(script, canonical=True) if script else None,
+        script_items(script) if script else None,
         attempt.ani,
         attempt.action_applied,
     )
+
+
+def script_items(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
+    """Script values as the store packs them: (name, value) pairs sorted by name.
+
+    Sorted, so that equal values are equal pairs whatever their order (they
+    tell duplicate attempts apart); pairs, so that a packed attempt stays
+    hashable and reads back into a dict in one call.
+    """
+    return tuple(sorted(values.items()))
 
 
 def _quota_text(quota: QuotaOutcome) -> str:
@@ -264,35 +260,44 @@ _NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
 #: CPA results by number, and None for none.
 _CPA: Final[dict[int | None, CPAResult | None]] = {None: None, **{int(c): c for c in CPAResult}}
 
-# How each field of Attempt is read from a row: ``row[0]`` is the record's id,
-# ``row[1:]`` the values of ATTEMPT_COLUMNS. Checked against the class below,
-# so a field added to Attempt cannot be forgotten here.
+# How each field of Attempt is read from a packed attempt, whose items are
+# the builder's arguments: ``seq`` and then ATTEMPT_COLUMNS. Checked against
+# the class below, so a field added to Attempt cannot be forgotten here.
 _DECODE: Final = {
-    "phone": "row[4]",
-    "time": "_time(row[1], _zones[row[2]], row[3], row[5])",
-    "is_call_attempt": "bool(row[5] & 1)",
-    "call_disposition": "_dispositions[row[6]]",
-    "record_disposition": "_dispositions[row[7]]",
-    "quota": "None if row[8] is None else _quota(row[8])",
-    "note": "row[9]",
-    "sip_code": "row[10]",
-    "dialing_duration": "row[11]",
-    "cpa_duration": "row[12]",
-    "answered_duration": "row[13]",
-    "agent": "row[14]",
-    "cpa_result": "_cpa[row[15]]",
-    "cpa_recording": "row[16]",
-    "cpa_rtp_server": "row[17]",
-    "recording": "row[18]",
-    "rtp_server": "row[19]",
-    "interaction_id": "row[20]",
-    "is_inbound": "bool(row[5] & 2)",
-    "script_values": "_empty if row[21] is None else _fields(row[21])",
-    "ani": "row[22]",
-    "action_applied": "row[23]",
+    "phone": "phone",
+    # Whole seconds after 1970 in a zone whose instant says it all (the usual
+    # case) take the one C call; anything else goes through _time.
+    "time": (
+        "_from_timestamp(t // 1000000, _zones[zone])"
+        " if wall is None and t >= 0 and not t % 1000000"
+        " else _time(t, _zones[zone], wall, flags)"
+    ),
+    "is_call_attempt": "_called[flags]",
+    "call_disposition": "_dispositions[call_disposition]",
+    "record_disposition": "_dispositions[record_disposition]",
+    "quota": "None if quota is None else _quota(quota)",
+    "note": "note",
+    "sip_code": "sip_code",
+    "dialing_duration": "dialing_duration",
+    "cpa_duration": "cpa_duration",
+    "answered_duration": "answered_duration",
+    "agent": "agent",
+    "cpa_result": "_cpa[cpa_result]",
+    "cpa_recording": "cpa_recording",
+    "cpa_rtp_server": "cpa_rtp_server",
+    "recording": "recording",
+    "rtp_server": "rtp_server",
+    "interaction_id": "interaction_id",
+    "is_inbound": "_inbound[flags]",
+    "script_values": "_empty if script_values is None else _frozen(dict(script_values))",
+    "ani": "ani",
+    "action_applied": "action_applied",
 }
 if tuple(_DECODE) != _ATTEMPT_FIELDS:  # pragma: no cover - a development-time guard
     raise AssertionError("_DECODE must name every field of Attempt, in order")
+#: is_call_attempt and is_inbound by the flags column (fold is the third bit).
+_CALLED: Final = tuple(bool(flags & _CALL) for flags in range(8))
+_INBOUND_FLAGS: Final = tuple(bool(flags & _INBOUND) for flags in range(8))
 
 
 def _time(instant: int, zone: dt.tzinfo, wall: int | None, flags: int) -> dt.datetime:
@@ -320,12 +325,14 @@ def _quota(text: str) -> QuotaOutcome:
 
 def attempt_decoder(
     zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
-) -> Callable[[Sequence[Any]], Attempt]:
-    """A function turning an attempt row (record id, then :data:`ATTEMPT_COLUMNS`) into an Attempt.
+) -> Callable[..., Attempt]:
+    """A function turning the items of a packed attempt into an Attempt: ``decode(*packed)``.
 
-    Generated once per read (like attrs' ``__init__``, its source is in
-    :mod:`linecache`), with the store's zones and the campaign's
-    dispositions bound in: one call per attempt, no validators run again.
+    A packed attempt is its ingest sequence number followed by the values of
+    :data:`ATTEMPT_COLUMNS` (see :func:`pack_record`). Generated once per
+    read (like attrs' ``__init__``, its source is in :mod:`linecache`), with
+    the store's zones and the campaign's dispositions bound in: one call per
+    attempt, no validators run again.
 
     Args:
         zones: zone id -> zone text (the ``zones`` table).
@@ -334,14 +341,64 @@ def attempt_decoder(
     """
     namespace: dict[str, Any] = {
         "_time": _time,
+        "_from_timestamp": _from_timestamp,
         "_zones": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
         "_dispositions": {None: None, **dispositions},
         "_quota": _quota,
         "_cpa": _CPA,
+        "_called": _CALLED,
+        "_inbound": _INBOUND_FLAGS,
         "_empty": _EMPTY_MAP,
-        "_fields": fields_from_text,
+        "_frozen": _frozen_map,
     }
     # The store's rows hold only values validated when they came in: the trusted-source path.
     return trusted_builder(
-        Attempt, arguments=("row",), values=_DECODE, namespace=namespace, what="store row"
+        Attempt,
+        arguments=("seq", *ATTEMPT_COLUMNS),
+        values=_DECODE,
+        namespace=namespace,
+        what="packed attempt",
     )
+
+
+# --- records ----------------------------------------------------------------------------
+
+#: A packed attempt: its ingest sequence number, then the values of ATTEMPT_COLUMNS.
+PackedAttempt = tuple[Any, ...]
+#: Where each of ATTEMPT_COLUMNS is in a packed attempt.
+PACKED_POSITION: Final = {column: 1 + index for index, column in enumerate(ATTEMPT_COLUMNS)}
+
+
+def pack_record(fields: Mapping[str, str], attempts: Sequence[PackedAttempt]) -> bytes:
+    """A record's fields and attempts as the one value of its ``data`` column.
+
+    ``attempts`` must be in the order records give them back: by instant,
+    ties by sequence number. ``marshal`` (format version 4, read by every
+    CPython since 3.4) is the fastest way back to Python values, in C, and
+    only ever builds plain values (no code runs while reading it).
+    """
+    return marshal.dumps((dict(fields), tuple(attempts)), _MARSHAL_VERSION)
+
+
+#: The fields and packed attempts :func:`pack_record` made a ``data`` value of.
+unpack_record: Final[Callable[[bytes], tuple[dict[str, str], tuple[PackedAttempt, ...]]]] = (
+    marshal.loads
+)
+
+
+#: A Record from the store: ``build_record(record id, list name, fields dict, attempts)``,
+#: the fields dict (unpacked, used nowhere else) becoming the record's mapping.
+build_record: Final[Callable[[str, str, dict[str, str], tuple[Attempt, ...]], Record]] = (
+    trusted_builder(
+        Record,
+        arguments=("record_id", "list_name", "fields", "attempts"),
+        values={
+            "id": "record_id",
+            "list_name": "list_name",
+            "fields": "_frozen(fields)",
+            "attempts": "attempts",
+        },
+        namespace={"_frozen": _frozen_map},
+        what="packed record",
+    )
+)

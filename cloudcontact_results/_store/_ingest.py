@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import operator
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -15,17 +16,18 @@ from ..errors import (
     UnknownDispositionError,
     UnknownNameError,
 )
-from ._codec import ATTEMPT_COLUMNS, attempt_row, fields_text
+from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record
 
 __all__ = ["Ingest"]
 
-_COLUMNS: Final = ", ".join(ATTEMPT_COLUMNS)
-_INSERT_ATTEMPT: Final = (
-    f"INSERT INTO attempts (seq, record, {_COLUMNS}) "  # noqa: S608 - constant column names
-    f"VALUES ({', '.join('?' * (len(ATTEMPT_COLUMNS) + 2))})"
-)
-_SAME_INSTANT: Final = f"SELECT {_COLUMNS} FROM attempts WHERE record = ? AND t = ?"  # noqa: S608
-#: Attempt rows kept in memory before they are written.
+_UPDATE_RECORD: Final = "UPDATE records SET data = ?, completed_seq = ? WHERE id = ?"
+#: Packed attempts are ordered by instant, ties by sequence number.
+_BY_INSTANT: Final = operator.itemgetter(1, 0)
+#: A stored record: its row id, the number of its first completing attempt, its data.
+_Stored = tuple[int, int | None, bytes]
+#: What an identity look-up of a disposition not seen yet finds.
+_UNSEEN: Final = (None, 0)
+#: Sequence numbers kept in memory before they are written.
 _FLUSH_AT: Final = 2000
 #: Values bound in one ``IN (...)`` query.
 _IN_CHUNK: Final = 500
@@ -35,9 +37,10 @@ class Ingest:
     """One write transaction's worth of results for one campaign.
 
     Every attempt written gets the next number of the store's ingest
-    sequence; a record remembers the number of the attempt that first
-    completed it. An attempt equal, row for row, to one the record already
-    has (or was given earlier in the same call) is skipped.
+    sequence (kept with it, and in ``ingested`` with its record); a record
+    remembers the number of the attempt that first completed it. An attempt
+    equal, value for value, to one the record already has (or was given
+    earlier in the same call) is skipped.
 
     Args:
         connection: a connection inside a write transaction.
@@ -67,10 +70,7 @@ class Ingest:
         # them up by identity before hashing all their fields.
         self._seen: dict[int, tuple[Disposition, int]] = {}
         self._zones: dict[str, int] = {}
-        self._pending: list[tuple[Any, ...]] = []
-        self._completions: list[tuple[int, int]] = []
-        self._pending_keys: set[tuple[int, tuple[Any, ...]]] = set()
-        self._records: dict[tuple[int, str], tuple[int, int | None]] = {}
+        self._ingested: list[tuple[int, int]] = []
         self.added = 0
         (self._seq,) = connection.execute(
             "SELECT value FROM counters WHERE name = 'ingest'"
@@ -109,27 +109,45 @@ class Ingest:
 
     # --- checks ----------------------------------------------------------------------
 
-    def check_attempt(self, where: str, attempt: object) -> Attempt:
-        """``attempt``, checked against the campaign; its dispositions interned.
+    def check_item(self, position: int, item: object) -> tuple[str, str, Attempt]:
+        """Item ``position`` of a feed, a (list name, record id, attempt) triple, checked.
+
+        The list must be the campaign's, the attempt's dispositions the
+        campaign's (as it defines them) or system ones, its script values
+        those of script fields. Nothing is formatted unless it is wrong: this
+        runs once per attempt of the feed.
 
         Raises:
-            ValidationError: it is not an :class:`Attempt`.
+            CampaignMismatchError: not such a triple, or a script value of a
+                field the script lacks.
+            UnknownNameError: the list is not the campaign's.
             UnknownDispositionError: a disposition is neither the campaign's
                 (as the campaign defines it) nor a system one.
-            CampaignMismatchError: a script value of a field the script lacks.
         """
+        if not isinstance(item, tuple) or len(item) != 3:
+            raise CampaignMismatchError(
+                f"attempts[{position}]", item, "must be a (list name, record id, Attempt) tuple"
+            )
+        list_name, _, attempt = item
+        self.list_id(list_name)
         if not isinstance(attempt, Attempt):
-            raise CampaignMismatchError(where, attempt, "must be an Attempt")
-        self._intern_dispositions(where, attempt)
-        if attempt.script_values:
-            for name in attempt.script_values:
+            raise CampaignMismatchError(f"attempts[{position}][2]", attempt, "must be an Attempt")
+        seen = self._seen
+        call, completion = attempt.call_disposition, attempt.record_disposition
+        if (call is not None and seen.get(id(call), _UNSEEN)[0] is not call) or (
+            completion is not None and seen.get(id(completion), _UNSEEN)[0] is not completion
+        ):
+            self._intern_dispositions(f"attempts[{position}][2]", attempt)
+        script = attempt.script_values
+        if script and not self._script_names.issuperset(script):
+            for name in script:
                 if name not in self._script_names:
                     raise CampaignMismatchError(
-                        f"{where}.script_values",
+                        f"attempts[{position}][2].script_values",
                         name,
                         f"is not a script field of campaign {self._campaign.name!r}",
                     )
-        return attempt
+        return item
 
     def _intern_dispositions(self, where: str, attempt: Attempt) -> None:
         for disposition, key in (
@@ -190,96 +208,89 @@ class Ingest:
     def _row(self, attempt: Attempt) -> tuple[Any, ...]:
         return attempt_row(attempt, self._zone_id, self._disposition_id)
 
-    def _is_new(self, record: int, row: tuple[Any, ...], stored: bool) -> bool:
-        key = (record, row)
-        if key in self._pending_keys:
-            return False
-        if stored and self._stored(record, row):
-            return False
-        self._pending_keys.add(key)
-        return True
+    def _merge(
+        self,
+        stored: Sequence[PackedAttempt],
+        completed: int | None,
+        rows: Iterable[tuple[tuple[Any, ...], bool]],
+    ) -> tuple[list[PackedAttempt], int | None, list[int]]:
+        """A record's packed attempts with ``rows`` (row, completes it) merged in.
 
-    def _append(self, record: int, row: tuple[Any, ...]) -> int:
-        self._seq += 1
-        self._pending.append((self._seq, record, *row))
-        self.added += 1
-        return int(self._seq)
+        Rows equal to one the record has (or to an earlier one of ``rows``)
+        are skipped; each new one takes the next sequence number. Returns
+        the attempts in the order records give them back (by instant, ties
+        by sequence number), the sequence number of the first completing
+        attempt, and the new numbers.
+        """
+        known = {packed[1:] for packed in stored}
+        merged = list(stored)
+        new: list[int] = []
+        for row, completes in rows:
+            if row in known:
+                continue
+            known.add(row)
+            self._seq += 1
+            seq = self._seq
+            merged.append((seq, *row))
+            new.append(seq)
+            if completed is None and completes:
+                completed = seq
+        if new:
+            merged.sort(key=_BY_INSTANT)
+            self.added += len(new)
+        return merged, completed, new
 
     def flush_if_full(self) -> None:
-        """Write the attempts kept in memory once there are many of them."""
-        if len(self._pending) >= _FLUSH_AT:
+        """Write the sequence numbers kept in memory once there are many of them."""
+        if len(self._ingested) >= _FLUSH_AT:
             self.flush()
 
     def add_attempts(self, items: Sequence[tuple[str, str, Attempt]]) -> None:
         """Add checked attempts to stored records, skipping those they have already.
 
-        The records are looked up, and the instants they already hold
-        fetched, with one query per list and one per batch, not one per
-        attempt; only an attempt at an instant its record already has is
-        compared with the stored rows in full.
+        The records are read with one query per list (and per 500 of them),
+        each record's new attempts merged into its packed ones, and every
+        record changed written back with one ``executemany``: a few
+        statements per batch, none per attempt.
         """
-        records = self._lookup(
-            {(self.list_id(list_name), record_id) for list_name, record_id, _ in items}
-        )
-        targets = []
-        for list_name, record_id, _ in items:
-            found = records.get((self._lists[list_name], record_id))
-            if found is None:
+        lists = self._lists  # the items were checked (check_item): their lists exist
+        found = self._lookup({(lists[list_name], record_id) for list_name, record_id, _ in items})
+        rows: dict[int, list[tuple[tuple[Any, ...], bool]]] = {}
+        for list_name, record_id, attempt in items:
+            hit = found.get((lists[list_name], record_id))
+            if hit is None:
                 raise self._unknown_record(list_name, record_id)
-            targets.append(found[0])
-        instants = self._instants(set(targets))
-        for target, (list_name, record_id, attempt) in zip(targets, items, strict=True):
-            row = self._row(attempt)
-            key = (target, row)
-            if key in self._pending_keys:
-                continue
-            if (target, row[0]) in instants and self._stored(target, row):
-                continue
-            self._pending_keys.add(key)
-            seq = self._append(target, row)
-            list_key = (self._lists[list_name], record_id)
-            completed = self._records[list_key][1]
-            if completed is None and attempt.record_disposition is not None:
-                self._complete(target, seq)
-                self._records[list_key] = (target, seq)
+            row = (self._row(attempt), attempt.record_disposition is not None)
+            rows.setdefault(hit[0], []).append(row)
+        state = {row_id: (completed, data) for row_id, completed, data in found.values()}
+        changed = []
+        for row_id, given in rows.items():
+            completed, data = state[row_id]
+            fields, stored = unpack_record(data)
+            merged, completed, new = self._merge(stored, completed, given)
+            if new:
+                changed.append((pack_record(fields, merged), completed, row_id))
+                self._ingested += [(seq, row_id) for seq in new]
+        self._connection.executemany(_UPDATE_RECORD, changed)
         self.flush()
 
-    def _lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], tuple[int, int | None]]:
-        """Find the rows of stored records (list id, record id) not looked up yet."""
-        missing: dict[int, list[str]] = {}
+    def _lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
+        """The stored records (row id, completion, data) by (list id, record id)."""
+        wanted: dict[int, list[str]] = {}
         for list_id, record_id in keys:
-            if (list_id, record_id) not in self._records and isinstance(record_id, str):
-                missing.setdefault(list_id, []).append(record_id)
-        for list_id, ids in missing.items():
+            if isinstance(record_id, str):
+                wanted.setdefault(list_id, []).append(record_id)
+        found: dict[tuple[int, str], _Stored] = {}
+        for list_id, ids in wanted.items():
             for start in range(0, len(ids), _IN_CHUNK):
                 chunk = ids[start : start + _IN_CHUNK]
-                for record_id, row_id, completed in self._connection.execute(
-                    "SELECT record_id, id, completed_seq FROM records "  # noqa: S608 - placeholders
+                for record_id, row_id, completed, data in self._connection.execute(
+                    "SELECT record_id, id, completed_seq, data FROM records "  # noqa: S608
                     f"WHERE list = ? AND record_id IN ({', '.join('?' * len(chunk))})",
                     (list_id, *chunk),
                 ):
-                    self._records[list_id, record_id] = (row_id, completed)
-        return self._records
-
-    def _instants(self, records: set[int]) -> set[tuple[int, int]]:
-        """The (record, instant) pairs of the attempts ``records`` already have."""
-        found: set[tuple[int, int]] = set()
-        ids = list(records)
-        for start in range(0, len(ids), _IN_CHUNK):
-            chunk = ids[start : start + _IN_CHUNK]
-            found.update(
-                self._connection.execute(
-                    "SELECT record, t FROM attempts "  # noqa: S608 - placeholders only
-                    f"WHERE record IN ({', '.join('?' * len(chunk))})",
-                    chunk,
-                )
-            )
+                    found[list_id, record_id] = (row_id, completed, data)
         return found
-
-    def _stored(self, record: int, row: tuple[Any, ...]) -> bool:
-        return any(
-            other == row for other in self._connection.execute(_SAME_INSTANT, (record, row[0]))
-        )
 
     def _unknown_record(self, list_name: str, record_id: object) -> UnknownNameError:
         return UnknownNameError(
@@ -290,67 +301,35 @@ class Ingest:
             f"{self._campaign.name!r} (add it with add_records first)",
         )
 
-    def _complete(self, record: int, seq: int) -> None:
-        # Written with the attempts; in order, so the first completion wins.
-        self._completions.append((seq, record))
-
     def add_record(self, record: Record) -> None:
         """Load a checked record: insert it, or replace its fields and merge its attempts."""
         list_id = self._lists[record.list_name]
-        fields = fields_text(record.fields)
+        rows = [(self._row(attempt), attempt.completed) for attempt in record.attempts]
         found = self._connection.execute(
-            "SELECT id, completed_seq FROM records WHERE list = ? AND record_id = ?",
+            "SELECT id, completed_seq, data FROM records WHERE list = ? AND record_id = ?",
             (list_id, record.id),
         ).fetchone()
-        rows = [(self._row(attempt), attempt.completed) for attempt in record.attempts]
         if found is None:
-            self._add_new_record(list_id, record.id, fields, rows)
-            return
-        row_id, completed = found
-        self._connection.execute("UPDATE records SET fields = ? WHERE id = ?", (fields, row_id))
-        for row, completes in rows:
-            if self._is_new(row_id, row, stored=True):
-                seq = self._append(row_id, row)
-                if completed is None and completes:
-                    completed = seq
-                    self._complete(row_id, seq)
-        self._records.pop((list_id, record.id), None)
-
-    def _add_new_record(
-        self,
-        list_id: int,
-        record_id: str,
-        fields: str,
-        rows: list[tuple[tuple[Any, ...], bool]],
-    ) -> None:
-        unique: dict[tuple[Any, ...], bool] = {}
-        for row, completes in rows:
-            unique.setdefault(row, completes)
-        first = self._seq + 1
-        completed = next(
-            (first + index for index, completes in enumerate(unique.values()) if completes), None
-        )
-        cursor = self._connection.execute(
-            "INSERT INTO records (list, record_id, fields, completed_seq) VALUES (?, ?, ?, ?)",
-            (list_id, record_id, fields, completed),
-        )
-        row_id: int = cursor.lastrowid  # type: ignore[assignment]
-        for row in unique:
-            self._pending_keys.add((row_id, row))
-            self._append(row_id, row)
+            merged, completed, new = self._merge((), None, rows)
+            row_id: int = self._connection.execute(
+                "INSERT INTO records (list, record_id, data, completed_seq) VALUES (?, ?, ?, ?)",
+                (list_id, record.id, pack_record(record.fields, merged), completed),
+            ).lastrowid  # type: ignore[assignment]
+        else:
+            row_id, completed, data = found
+            merged, completed, new = self._merge(unpack_record(data)[1], completed, rows)
+            self._connection.execute(
+                _UPDATE_RECORD, (pack_record(record.fields, merged), completed, row_id)
+            )
+        self._ingested += [(seq, row_id) for seq in new]
 
     def flush(self) -> None:
-        """Write the attempts kept in memory, and the sequence they reached."""
-        if self._completions:
+        """Write which records the new sequence numbers went to, and the number reached."""
+        if self._ingested:
             self._connection.executemany(
-                "UPDATE records SET completed_seq = ? WHERE id = ? AND completed_seq IS NULL",
-                self._completions,
+                "INSERT INTO ingested (seq, record) VALUES (?, ?)", self._ingested
             )
-            self._completions.clear()
-        if self._pending:
-            self._connection.executemany(_INSERT_ATTEMPT, self._pending)
-            self._pending.clear()
-            self._pending_keys.clear()
+            self._ingested.clear()
         self._connection.execute(
             "UPDATE counters SET value = ? WHERE name = 'ingest'", (self._seq,)
         )

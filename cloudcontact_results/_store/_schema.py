@@ -15,9 +15,16 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Final, TypeVar
+from typing import Any, Final, TypeVar
 
 from ..errors import StoreError
+from ._codec import (
+    ATTEMPT_COLUMNS,
+    PACKED_POSITION,
+    fields_from_text,
+    pack_record,
+    script_items,
+)
 
 __all__ = [
     "APPLICATION_ID",
@@ -168,8 +175,64 @@ CREATE TABLE platform_sync (
 ) WITHOUT ROWID;
 """
 
+#: Version 4: each record's attempts packed into its own row (``data``, which was
+#: ``fields``: it holds the fields too), so an export reads one row per record;
+#: ``ingested`` keeps which record each ingest sequence number went to, for the
+#: windows of export jobs.
+_VERSION_4_BEFORE: Final = """
+ALTER TABLE records RENAME COLUMN fields TO data;
+CREATE TABLE ingested (
+    seq INTEGER PRIMARY KEY,
+    record INTEGER NOT NULL
+);
+INSERT INTO ingested (seq, record) SELECT seq, record FROM attempts
+"""
+_VERSION_4_AFTER: Final = """
+DROP TABLE attempts
+"""
+#: Records packed by one statement of the version 4 migration.
+_PACK_CHUNK: Final = 1000
+_SCRIPT: Final = PACKED_POSITION["script_values"]
+
+
+def _pack_records(connection: sqlite3.Connection) -> None:
+    """Version 4: pack every record's fields and attempts (version 3's rows) into ``data``."""
+    columns = ", ".join(ATTEMPT_COLUMNS)
+    (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
+    for first in range(1, last + 1, _PACK_CHUNK):
+        bounds = (first, first + _PACK_CHUNK)
+        attempts: dict[int, list[tuple[Any, ...]]] = {}
+        for record, *packed in connection.execute(
+            f"SELECT record, seq, {columns} FROM attempts "  # noqa: S608 - constant columns
+            "WHERE record >= ? AND record < ? ORDER BY record, t, seq",
+            bounds,
+        ):
+            script = packed[_SCRIPT]
+            if script is not None:
+                packed[_SCRIPT] = script_items(fields_from_text(script))
+            attempts.setdefault(record, []).append(tuple(packed))
+        rows = connection.execute(
+            "SELECT id, data FROM records WHERE id >= ? AND id < ?", bounds
+        ).fetchall()
+        connection.executemany(
+            "UPDATE records SET data = ? WHERE id = ?",
+            [
+                (pack_record(fields_from_text(text), attempts.get(row_id, ())), row_id)
+                for row_id, text in rows
+            ],
+        )
+
+
+#: One step of the schema: SQL statements, or a function run inside the migration.
+Step = str | Callable[[sqlite3.Connection], None]
+
 #: ``MIGRATIONS[n - 1]`` takes a store from version ``n - 1`` to version ``n``.
-MIGRATIONS: Final[tuple[str, ...]] = (_VERSION_1, _VERSION_2, _VERSION_3)
+MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
+    (_VERSION_1,),
+    (_VERSION_2,),
+    (_VERSION_3,),
+    (_VERSION_4_BEFORE, _pack_records, _VERSION_4_AFTER),
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 
@@ -280,9 +343,13 @@ def _migrate(name: str, connection: sqlite3.Connection) -> None:
     if version == 0:
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
     for target in range(version + 1, SCHEMA_VERSION + 1):
-        for statement in MIGRATIONS[target - 1].split(";\n"):
-            if statement.strip():
-                connection.execute(statement)
+        for step in MIGRATIONS[target - 1]:
+            if callable(step):
+                step(connection)
+                continue
+            for statement in step.split(";\n"):
+                if statement.strip():
+                    connection.execute(statement)
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

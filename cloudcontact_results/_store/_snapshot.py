@@ -4,18 +4,38 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, Final, Literal
+from itertools import starmap
+from typing import Final, Literal
 
 import attrs
 
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
-from ._codec import ATTEMPT_COLUMNS, attempt_decoder, fields_from_text, make_record
+from ._codec import attempt_decoder, build_record, unpack_record
 
-__all__ = ["RowRange", "Window", "WindowKind", "decoder", "read_records"]
+__all__ = ["Reading", "RowRange", "Window", "WindowKind", "decoder", "read_records"]
 
 #: What a window holds (see :class:`Window`).
 WindowKind = Literal["all", "completed", "ingested"]
+
+
+@attrs.frozen
+class Reading:
+    """How one list's records are read: the records query and which attempts they keep.
+
+    Attributes:
+        query: the records query; its first parameter is the list's id.
+        bounds: its other parameters.
+        lo: attempts with sequence numbers up to ``lo`` are left out (None: none).
+        hi: attempts with sequence numbers above ``hi`` are left out (None: none).
+        with_attempts: a record left with no attempt is left out too.
+    """
+
+    query: str
+    bounds: tuple[int, ...] = ()
+    lo: int | None = None
+    hi: int | None = None
+    with_attempts: bool = False
 
 
 @attrs.frozen
@@ -36,25 +56,23 @@ class Window:
     lo: int
     hi: int
 
-    def queries(self) -> tuple[str, tuple[int, ...], str, tuple[int, ...]]:
-        """The records and the attempts queries of one list, each with its parameters.
-
-        The parameters follow the list's id, the first parameter of both.
-        """
+    def reading(self) -> Reading:
+        """How to read one list's part of the window."""
         lo, hi = self.lo, self.hi
         if self.kind == "all":
-            return _RECORDS, (), _ATTEMPTS.replace("ORDER BY", "AND a.seq <= ? ORDER BY"), (hi,)
+            return Reading(_RECORDS, hi=hi)
         if self.kind == "completed":
             # Found through the completions' index, however long the list.
-            where = "AND r.completed_seq > ? AND r.completed_seq <= ?"
-            index = "INDEXED BY records_completed"
-            attempts = _WINDOW_ATTEMPTS.format(index=index, where=f"{where} AND a.seq <= ?")
-            records = _WINDOW_RECORDS.format(index=index, where=where)
-            return records, (lo, hi), attempts, (lo, hi, hi)
-        where = "AND r.id IN (SELECT record FROM attempts WHERE seq > ? AND seq <= ?)"
-        attempts = _WINDOW_ATTEMPTS.format(index="", where=f"{where} AND a.seq > ? AND a.seq <= ?")
-        records = _WINDOW_RECORDS.format(index="", where=where)
-        return records, (lo, hi), attempts, (lo, hi, lo, hi)
+            query = _WINDOW_RECORDS.format(
+                index="INDEXED BY records_completed",
+                where="AND r.completed_seq > ? AND r.completed_seq <= ?",
+            )
+            return Reading(query, (lo, hi), hi=hi)
+        # Found through the sequence numbers' own index (``ingested``).
+        query = _WINDOW_RECORDS.format(
+            index="", where="AND r.id IN (SELECT record FROM ingested WHERE seq > ? AND seq <= ?)"
+        )
+        return Reading(query, (lo, hi), lo=lo, hi=hi, with_attempts=True)
 
 
 @attrs.frozen
@@ -70,49 +88,31 @@ class RowRange:
     last: int
     hi: int
 
-    def queries(self) -> tuple[str, tuple[int, ...], str, tuple[int, ...]]:
-        """As :meth:`Window.queries`."""
-        rows = "AND r.id >= ? AND r.id <= ? ORDER BY"
-        records = _RECORDS.replace("ORDER BY", rows)
-        attempts = _ATTEMPTS.replace(
-            "ORDER BY", rows.replace("ORDER BY", "AND a.seq <= ? ORDER BY")
-        )
-        return records, (self.first, self.last), attempts, (self.first, self.last, self.hi)
+    def reading(self) -> Reading:
+        """As :meth:`Window.reading`."""
+        query = _RECORDS.replace("ORDER BY", "AND r.id >= ? AND r.id <= ? ORDER BY")
+        return Reading(query, (self.first, self.last), hi=self.hi)
 
 
-# Both in load order (the rowid, via records_by_list); attempts of a record
-# in time order, ties in ingest order (attempts_by_record holds (record, t)
-# and the rowid, seq). SQLite walks the indexes and never sorts, so both
-# cursors stream in constant memory; the two are merged on the record's id,
-# so a record's fields are read once, not once per attempt.
+# In load order (the rowid, via records_by_list): SQLite walks the index and
+# never sorts, so the cursor streams in constant memory. Each row holds the
+# record's fields and attempts, packed in the order they come back in (by
+# instant, ties in ingest order): one row per record, not one per attempt.
 _RECORDS: Final = """
-SELECT r.id, r.record_id, r.fields FROM records AS r INDEXED BY records_by_list
+SELECT r.record_id, r.data FROM records AS r INDEXED BY records_by_list
 WHERE r.list = ? ORDER BY r.id
 """
-_ATTEMPTS: Final = f"""
-SELECT r.id, {", ".join(f"a.{c}" for c in ATTEMPT_COLUMNS)}
-FROM records AS r INDEXED BY records_by_list
-JOIN attempts AS a INDEXED BY attempts_by_record ON a.record = r.id
-WHERE r.list = ?
-ORDER BY r.id, a.t, a.seq
-"""  # noqa: S608 - constant column names
 # A job's window picks few records of a list: let SQLite choose how to find them.
 _WINDOW_RECORDS: Final = """
-SELECT r.id, r.record_id, r.fields FROM records AS r {index}
+SELECT r.record_id, r.data FROM records AS r {index}
 WHERE r.list = ? {where} ORDER BY r.id
 """
-_WINDOW_ATTEMPTS: Final = f"""
-SELECT r.id, {", ".join(f"a.{c}" for c in ATTEMPT_COLUMNS)}
-FROM records AS r {{index}} JOIN attempts AS a INDEXED BY attempts_by_record ON a.record = r.id
-WHERE r.list = ? {{where}}
-ORDER BY r.id, a.t, a.seq
-"""  # noqa: S608 - constant column names
 
 
 def decoder(
     connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
-) -> Callable[[Sequence[Any]], Attempt]:
-    """A decoder of the campaign's attempt rows, its dispositions resolved by name."""
+) -> Callable[..., Attempt]:
+    """A decoder of the campaign's packed attempts, its dispositions resolved by name."""
     dispositions: dict[int, Disposition] = {}
     for disposition_id, name in connection.execute(
         "SELECT id, name FROM dispositions WHERE campaign = ?", (campaign_id,)
@@ -137,17 +137,20 @@ def read_records(
     a ``window``, only that part of the results.
     """
     decode = decoder(connection, campaign_id, campaign)
-    records_query, records_bounds, attempts_query, attempts_bounds = (
-        (_RECORDS, (), _ATTEMPTS, ()) if window is None else window.queries()
-    )
+    if window is None:
+        # The hot loop of every export: one row, one unpacking (in C) and
+        # one call per attempt (starmap, in C) per record.
+        for list_id, list_name in lists:
+            for record_id, data in connection.execute(_RECORDS, (list_id,)):
+                fields, packed = unpack_record(data)
+                yield build_record(record_id, list_name, fields, tuple(starmap(decode, packed)))
+        return
+    reading = window.reading()
+    lo = -1 if reading.lo is None else reading.lo
+    hi = reading.hi
     for list_id, list_name in lists:
-        attempts = connection.execute(attempts_query, (list_id, *attempts_bounds))
-        pending = next(attempts, None)
-        for row_id, record_id, fields in connection.execute(
-            records_query, (list_id, *records_bounds)
-        ):
-            found = []
-            while pending is not None and pending[0] == row_id:
-                found.append(decode(pending))
-                pending = next(attempts, None)
-            yield make_record(record_id, list_name, fields_from_text(fields), tuple(found))
+        for record_id, data in connection.execute(reading.query, (list_id, *reading.bounds)):
+            fields, packed = unpack_record(data)
+            kept = [a for a in packed if lo < a[0] and (hi is None or a[0] <= hi)]
+            if kept or not reading.with_attempts:
+                yield build_record(record_id, list_name, fields, tuple(starmap(decode, kept)))

@@ -31,7 +31,12 @@ from ..errors import (
     ValidationError,
 )
 from ._archive import Archive, ArchiveReason, write_archive
-from ._codec import campaign_from_text, campaign_text, fields_from_text
+from ._codec import (
+    PACKED_POSITION,
+    campaign_from_text,
+    campaign_text,
+    unpack_record,
+)
 from ._ingest import Ingest
 from ._jobs import ExportJob, JobRun, job_from_text, job_text
 from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
@@ -392,13 +397,7 @@ class ResultsStore:
             )
             batch: list[tuple[str, str, Attempt]] = []
             for position, item in enumerate(attempts):
-                where = f"attempts[{position}]"
-                if not isinstance(item, tuple) or len(item) != 3:
-                    raise CampaignMismatchError(
-                        where, item, "must be a (list name, record id, Attempt) tuple"
-                    )
-                ingest.list_id(item[0])
-                batch.append((item[0], item[1], ingest.check_attempt(f"{where}[2]", item[2])))
+                batch.append(ingest.check_item(position, item))
                 if len(batch) == _BATCH:
                     ingest.add_attempts(batch)
                     batch.clear()
@@ -893,16 +892,19 @@ def _check_fit(
     new: Campaign,
     lists: dict[str, int],
 ) -> None:
-    """Raise if the results stored for the campaign do not fit its new definition."""
+    """Raise if the results stored for the campaign do not fit its new definition.
+
+    Reads the packed records only for what the redefinition takes away.
+    """
     for calling_list in new.lists:
         before = old.calling_list(calling_list.name)
         if before is None or set(before.columns) <= set(calling_list.columns):
             continue
         columns = set(calling_list.columns)
-        for record_id, fields in connection.execute(
-            "SELECT record_id, fields FROM records WHERE list = ?", (lists[calling_list.name],)
+        for record_id, data in connection.execute(
+            "SELECT record_id, data FROM records WHERE list = ?", (lists[calling_list.name],)
         ):
-            for column in _field_names(fields):
+            for column in unpack_record(data)[0]:
                 if column not in columns:
                     raise CampaignMismatchError(
                         f"Campaign.lists[{calling_list.name!r}].columns",
@@ -911,11 +913,8 @@ def _check_fit(
                     )
     names = {field.name for field in new.script_fields}
     if not {field.name for field in old.script_fields} <= names:
-        for (script,) in connection.execute(
-            f"SELECT a.script_values {_OF_CAMPAIGN} AND a.script_values IS NOT NULL",
-            (campaign_id,),
-        ):
-            for field in _field_names(script):
+        for script in _attempt_values(connection, campaign_id, ("script_values",)):
+            for field, _ in script or ():
                 if field not in names:
                     raise CampaignMismatchError(
                         "Campaign.script_fields",
@@ -944,10 +943,18 @@ def _check_fit(
             )
 
 
-_OF_CAMPAIGN: Final = (
-    "FROM attempts AS a JOIN records AS r ON a.record = r.id "
-    "JOIN lists AS l ON r.list = l.id WHERE l.campaign = ?"
-)
+def _attempt_values(
+    connection: sqlite3.Connection, campaign_id: int, columns: tuple[str, ...]
+) -> Iterator[Any]:
+    """The values of ``columns`` of every attempt of the campaign."""
+    positions = [PACKED_POSITION[column] for column in columns]
+    for (data,) in connection.execute(
+        "SELECT r.data FROM records AS r JOIN lists AS l ON r.list = l.id WHERE l.campaign = ?",
+        (campaign_id,),
+    ):
+        for packed in unpack_record(data)[1]:
+            for position in positions:
+                yield packed[position]
 
 
 def _refuse_if_used(
@@ -961,16 +968,7 @@ def _refuse_if_used(
     ``used_by`` is (campaign id, disposition id, disposition name).
     """
     campaign_id, disposition_id, name = used_by
-    condition = " OR ".join(f"a.{column} = ?" for column in columns)
-    used = connection.execute(
-        f"SELECT 1 {_OF_CAMPAIGN} AND ({condition}) LIMIT 1",
-        (campaign_id, *(disposition_id for _ in columns)),
-    ).fetchone()
-    if used is not None:
+    if disposition_id in _attempt_values(connection, campaign_id, columns):
         raise CampaignMismatchError(
             "Campaign.dispositions", name, f"{change}, but attempts of the store use it"
         )
-
-
-def _field_names(text: str) -> Iterable[str]:
-    return fields_from_text(text).keys()
