@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib as _importlib
+import typing as _typing
+
 from . import errors
 from ._csv.read.report import Report, read_report
 from ._csv.read.source import ReadLimits
@@ -29,9 +32,6 @@ from ._model.dispositions import (
 from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
-from ._platform.client import ListManagementClient, Retries
-from ._platform.paging import ChangedPage, changed_pages
-from ._platform.sync import SyncResult, sync_list
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
@@ -47,6 +47,23 @@ from ._types import (
     ReportLayout,
 )
 from .errors import ResultsError
+
+if _typing.TYPE_CHECKING:
+    from ._platform.client import ListManagementClient, Retries
+    from ._platform.paging import ChangedPage, changed_pages
+    from ._platform.sync import SyncResult, sync_list
+
+#: The List Management API client's names, imported at first use: the client
+#: needs ``ssl``, ``http.client`` and ``urllib.request``, about 10 MB of memory
+#: and a good part of the import time that exports and reads never use.
+_PLATFORM: dict[str, str] = {
+    "ListManagementClient": "client",
+    "Retries": "client",
+    "ChangedPage": "paging",
+    "changed_pages": "paging",
+    "SyncResult": "sync",
+    "sync_list": "sync",
+}
 
 __all__ = [
     "DEFAULT_DATETIME_FORMAT",
@@ -116,3 +133,16 @@ __all__ = [
     "sync_list",
     "system_disposition",
 ]
+
+
+def __getattr__(name: str) -> object:
+    module = _PLATFORM.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(_importlib.import_module(f"._platform.{module}", __name__), name)
+    globals()[name] = value  # found directly from now on
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_PLATFORM})

@@ -1,0 +1,68 @@
+"""Importing the package loads only what exports and reads need."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+#: What the List Management API client needs, and nothing else of the package.
+CLIENT_ONLY = ("ssl", "http.client", "urllib.request", "email")
+
+
+def loaded_after(code: str) -> set[str]:
+    """The modules of ``CLIENT_ONLY`` loaded after running ``code`` in a fresh interpreter."""
+    result = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport sys\nprint(*sorted(sys.modules))"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return set(result.stdout.split()) & set(CLIENT_ONLY)
+
+
+def test_importing_the_package_loads_no_network_client() -> None:
+    assert loaded_after("import cloudcontact_results") == set()
+
+
+def test_an_export_and_a_read_load_no_network_client() -> None:
+    code = (
+        "import io\n"
+        "import cloudcontact_results as ccr\n"
+        "campaign, records = ccr.demo_campaign(5)\n"
+        "stream = io.BytesIO()\n"
+        "options = ccr.ExportOptions(format='detailed', compress=True)\n"
+        "ccr.export(campaign, records, stream, options)\n"
+        "list(ccr.read_report(io.BytesIO(stream.getvalue())))\n"
+    )
+    assert loaded_after(code) == set()
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["ListManagementClient", "Retries", "ChangedPage", "changed_pages", "SyncResult", "sync_list"],
+)
+def test_the_client_names_import_from_the_package(name: str) -> None:
+    code = f"from cloudcontact_results import {name}\nprint({name}.__name__)"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == name
+
+
+def test_the_client_is_loaded_when_first_used() -> None:
+    assert loaded_after("import cloudcontact_results as ccr\nccr.ListManagementClient") >= {
+        "ssl",
+        "http.client",
+    }
+
+
+def test_an_unknown_name_is_an_attribute_error() -> None:
+    import cloudcontact_results as ccr  # noqa: PLC0415  # the import under test
+
+    with pytest.raises(AttributeError, match="no_such_name"):
+        ccr.no_such_name  # noqa: B018
