@@ -98,6 +98,11 @@ HOSTILE = (
     "Иван, Пётр; «да»",
     '"',
     ",",
+    # NUL inside a cell, where a row's cells are looked at joined by NUL.
+    "+7\x00x",
+    "a\x00=b",
+    "\x00",
+    "+٣٤٥",  # Arabic-Indic digits: a number to the guard, like ASCII digits
 )
 
 
@@ -186,6 +191,9 @@ def test_the_hostile_data_needs_quotes_and_the_guard() -> None:
     assert b'"line\nbreak"' in data
     assert b"'=1+1" in data
     assert b",-5," in data or b",-5\r\n" in data
+    assert b"'+7\x00x" in data
+    assert "+٣٤٥".encode() in data
+    assert "'+٣٤٥".encode() not in data
 
 
 def test_many_rows_are_written_in_batches_in_order() -> None:

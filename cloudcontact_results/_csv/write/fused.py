@@ -25,7 +25,6 @@ file name with a :mod:`linecache` entry, so tracebacks show its lines.
 from __future__ import annotations
 
 import csv
-import io
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -47,7 +46,7 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.guard import guard_cell, guarded
+from ..._report.guard import guard_cell, guarded, may_change_joined
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
 from ..._types import ReportFormat
@@ -63,6 +62,9 @@ _CACHE_SIZE: Final = 4096
 
 #: Cells whose text is a number, a flag or empty: never guarded, never quoted.
 _PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS))
+#: Cells that are usually the previous row's: the last one is kept guarded and
+#: quoted (an attempt's phone is mostly the one of the record's previous attempt).
+_REPEATED: Final = frozenset(("this_phone_number",))
 #: Cells with few distinct values: cached already guarded and quoted.
 _CACHED_KINDS: Final = frozenset(
     (
@@ -75,22 +77,32 @@ _CACHED_KINDS: Final = frozenset(
 )
 
 
-class _Encoder:
-    """Encodes cells exactly as ``csv.writer`` with the dialect does (``QUOTE_MINIMAL``)."""
+class _Returned:
+    """A file whose ``write`` gives back the line: ``csv.writer.writerow`` returns it then."""
 
-    def __init__(self, dialect: CsvDialect) -> None:
-        self._buffer = io.StringIO()
-        self._writer = csv.writer(
-            self._buffer,
+    write = staticmethod(str)
+
+
+class _Encoder:
+    """Encodes cells exactly as ``csv.writer`` with the dialect does (``QUOTE_MINIMAL``).
+
+    With ``guard`` the runs of cells given to :meth:`cells` are guarded first.
+    """
+
+    def __init__(self, dialect: CsvDialect, *, guard: bool) -> None:
+        # writerow() returns what the file's write() returns: the line itself.
+        self._writerow = csv.writer(
+            _Returned(),
             delimiter=dialect.delimiter,
             quotechar=dialect.quotechar,
             lineterminator=dialect.lineterminator,
             quoting=csv.QUOTE_MINIMAL,
             doublequote=True,
-        )
+        ).writerow
         self._delimiter = dialect.delimiter
         self._quote = dialect.quotechar
         self._terminator_length = len(dialect.lineterminator)
+        self._guard = guard
 
     def needs_quotes(self, text: str) -> bool:
         """Would ``csv.writer`` quote ``text`` (a superset: then it is asked)?"""
@@ -100,36 +112,30 @@ class _Encoder:
         """``text`` as ``csv.writer`` writes it among other cells."""
         if not text or not self.needs_quotes(text):
             return text
-        buffer = self._buffer
-        buffer.seek(0)
-        buffer.truncate()
-        self._writer.writerow((text,))
-        return buffer.getvalue()[: -self._terminator_length]
+        return self._writerow((text,))[: -self._terminator_length]
 
     def cells(self, cells: list[str]) -> str:
-        """``cells`` encoded and joined, each followed by the delimiter (a line's start)."""
-        delimiter = self._delimiter
+        """``cells`` (guarded with the guard) encoded, each followed by the delimiter.
+
+        A line's start: a record's list columns, an attempt's script fields.
+        """
+        if not cells:
+            return ""
+        if self._guard:
+            cells = guarded(cells)
+        delimiter, quote = self._delimiter, self._quote
         joined = delimiter.join(cells)
-        # One look at the joined text: no quote, no line break and no delimiter
-        # but the joining ones means no cell needs quoting.
-        if (
-            self._quote not in joined
-            and "\n" not in joined
-            and "\r" not in joined
-            and joined.count(delimiter) == len(cells) - 1
-        ):
-            return joined + delimiter if cells else ""
-        quote, cell = self._quote, self.cell
-        return "".join(
-            [
-                (
-                    cell(text)
-                    if delimiter in text or quote in text or "\n" in text or "\r" in text
-                    else text
-                )
-                + delimiter
-                for text in cells
-            ]
+        if quote in joined or "\n" in joined or "\r" in joined:
+            # Rarely reached: csv.writer itself encodes the whole run at once.
+            return self._writerow(cells)[: -self._terminator_length] + delimiter
+        if joined.count(delimiter) == len(cells) - 1:
+            return joined + delimiter
+        # Delimiters inside cells (an address), nothing else to quote: those
+        # cells are quoted, as csv.writer would, without its loop over each
+        # character.
+        return (
+            delimiter.join([quote + text + quote if delimiter in text else text for text in cells])
+            + delimiter
         )
 
 
@@ -163,17 +169,19 @@ def _line_source(
     *,
     guard: bool,
     hoisted: frozenset[str],
-) -> tuple[list[str], list[str], str]:
-    """The statements of one line: per record, per row, and the line's expression.
+) -> tuple[list[str], list[str], list[str], str]:
+    """The statements of one line: per export, per record, per row, and the line's expression.
 
-    Returns the statements run once per record (cells of ``hoisted``
-    attributes), those run per row, and the expression of the line's cells
-    after its start.
+    Returns the statements run once per export (the remembered cells of
+    :data:`_REPEATED`), once per record (cells of ``hoisted`` attributes),
+    those run per row, and the expression of the line's cells after its start.
     """
+    per_export: list[str] = []
     per_record: list[str] = []
     per_row: list[str] = []
     dynamic: list[str] = []
     names: list[str] = []
+    kind_of = {f"c{position}": column.kind for position, column in enumerate(columns)}
     for position, column in enumerate(columns):
         name = f"c{position}"
         names.append(name)
@@ -183,22 +191,35 @@ def _line_source(
             per_record.append(f"{name} = encode(cell_{position}({value}))")
         elif kind in _CACHED_KINDS:
             per_row.append(f"{name} = cache_{position}[{value}]")
+        elif column.attribute in _REPEATED:
+            cell = name
+            if guard and guards(formatter, kind):
+                cell = guarded_source(cell)
+            per_row.append(
+                f"if ({name} := {value}) != last_{name}:"
+                f" last_{name}, text_{name} = {name}, encode({cell})"
+            )
+            per_row.append(f"{name} = text_{name}")
+            per_export.append(f"last_{name} = text_{name} = None")
         elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
             per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
         else:
-            cell = CELL_SOURCE[kind].format(value=value)
-            if guard and guards(formatter, kind):
-                cell = guarded_source(cell)
-            per_row.append(f"{name} = {cell}")
+            per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
             dynamic.append(name)
     if dynamic:
-        probe = " + ".join(dynamic)
-        per_row.append(f"probe = {probe}")
-        per_row.append(
-            "if D in probe or Q in probe or '\\n' in probe or '\\r' in probe:"
-            f" {', '.join(dynamic)} = {', '.join(f'encode({n})' for n in dynamic)}"
-        )
-    return per_record, per_row, f"D.join(({', '.join(names)},))"
+        # One look at the row's text cells joined by NUL clears them all (most
+        # rows); otherwise each is guarded and quoted on its own.
+        per_row.append(f"probe = '\\x00' + '\\x00'.join(({', '.join(dynamic)},))")
+        test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
+        if guard:
+            test = f"may_change(probe) is not None or {test}"
+            test += f" or probe.count('\\x00') != {len(dynamic)}"
+        fixed = [
+            f"encode({guarded_source(name) if guard and guards(formatter, kind_of[name]) else name})"
+            for name in dynamic
+        ]
+        per_row.append(f"if {test}: {', '.join(dynamic)} = {', '.join(fixed)}")
+    return per_export, per_record, per_row, f"D.join(({', '.join(names)},))"
 
 
 def _namespace(
@@ -216,6 +237,7 @@ def _namespace(
     namespace.update(
         encode=encoder.cell,
         encode_cells=encoder.cells,
+        may_change=may_change_joined,
         guarded=guarded,
         D=encoder._delimiter,  # noqa: SLF001  # this module's own class
         Q=encoder._quote,  # noqa: SLF001  # this module's own class
@@ -243,6 +265,7 @@ def write_lines(records, write, terminator):
     append = batch.append
     count = 0
     no_script = {no_script}
+{per_export}\
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
@@ -253,9 +276,8 @@ def write_lines(records, write, terminator):
         else:
             continue
 {completed_inside}\
-        values = record.fields
-        cells = [values.get(column, "") for column in list_columns]
-        start = encode_cells({guard_open}cells{guard_close})
+{fields}\
+        start = encode_cells(cells)
 {per_record}\
         for attempt in record.attempts:
             # The checks admits() makes of each attempt, in its order, before
@@ -275,7 +297,7 @@ def write_lines(records, write, terminator):
 {keeps}\
             if values:
                 cells = [values.get(name, "") for name in script_names]
-                script = encode_cells({guard_open}cells{guard_close})
+                script = encode_cells(cells)
             else:
                 script = no_script
             quota = attempt.quota
@@ -294,6 +316,7 @@ def write_lines(records, write, terminator):
     batch = []
     append = batch.append
     count = 0
+{per_export}\
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
@@ -302,10 +325,9 @@ def write_lines(records, write, terminator):
 {completed_inside}\
 {prelude}\
 {keeps}\
-        values = record.fields
-        cells = [values.get(column, "") for column in list_columns]
+{fields}\
         cells += script_fields
-        start = encode_cells({guard_open}cells{guard_close})
+        start = encode_cells(cells)
 {per_row}\
         append(start + {line} + terminator)
         count += 1
@@ -336,10 +358,18 @@ def write_lines(
     """
     formatter = RowFormatter(plan.rendering)
     guard = plan.rendering.formula_guard
-    encoder = _Encoder(dialect)
+    encoder = _Encoder(dialect, guard=guard)
     namespace = _namespace(kind, plan, formatter, encoder, guard)
     columns = kind.columns_in(plan.rendering.layout)
-    guard_open, guard_close = ("guarded(", ")") if guard else ("", "")
+    # A record's values of the exported columns; its own fields in their order
+    # when they are those columns (the common case), without a lookup each.
+    fields = (
+        "        values = record.fields\n"
+        "        if tuple(values) == list_columns:\n"
+        "            cells = list(values.values())\n"
+        "        else:\n"
+        '            cells = [values.get(column, "") for column in list_columns]\n'
+    )
     completed_inside = (
         ""
         if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None
@@ -350,10 +380,11 @@ def write_lines(
         )
     )
     if kind is SIMPLE:
-        _, per_row, line = _line_source(
+        per_export, _, per_row, line = _line_source(
             columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
         )
         source = _SIMPLE_LOOP.format(
+            per_export=_indented(per_export, " " * 4),
             completed_inside=completed_inside,
             prelude=_indented(SIMPLE_PRELUDE.splitlines(), " " * 8),
             keeps=(
@@ -361,8 +392,7 @@ def write_lines(
                 if plan.selected_dispositions is None
                 else "        if not keeps(record_name, call_name):\n            continue\n"
             ),
-            guard_open=guard_open,
-            guard_close=guard_close,
+            fields=fields,
             per_row=_indented(per_row, " " * 8),
             line=line,
         )
@@ -372,21 +402,19 @@ def write_lines(
     hoisted = frozenset(
         attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
     )
-    per_record, per_row, line = _line_source(
+    per_export, per_record, per_row, line = _line_source(
         columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted
     )
     by_attempt_time = plan.selection.format is ReportFormat.DETAILED_INTERVAL
-    no_script = encoder.cells(
-        guarded(plan.no_script_values) if guard else list(plan.no_script_values)
-    )
+    no_script = encoder.cells(list(plan.no_script_values))
     source = _DETAILED_LOOP.format(
         # Records completed inside an interval are filtered before their
         # attempts are seen: admits() checks them all first.
         quick="False and " if completed_inside else "",
         no_script=repr(no_script),
+        per_export=_indented(per_export, " " * 4),
         completed_inside=completed_inside,
-        guard_open=guard_open,
-        guard_close=guard_close,
+        fields=fields,
         per_record=_indented(per_record, " " * 8),
         by_attempt_time=(
             "            if not inside(attempt.time):\n                continue\n"
