@@ -112,7 +112,8 @@ class _Encoder:
         """``text`` as ``csv.writer`` writes it among other cells."""
         if not text or not self.needs_quotes(text):
             return text
-        return self._writerow((text,))[: -self._terminator_length]
+        line: str = self._writerow((text,))
+        return line[: -self._terminator_length]
 
     def cells(self, cells: list[str]) -> str:
         """``cells`` (guarded with the guard) encoded, each followed by the delimiter.
@@ -127,7 +128,8 @@ class _Encoder:
         joined = delimiter.join(cells)
         if quote in joined or "\n" in joined or "\r" in joined:
             # Rarely reached: csv.writer itself encodes the whole run at once.
-            return self._writerow(cells)[: -self._terminator_length] + delimiter
+            line: str = self._writerow(cells)
+            return line[: -self._terminator_length] + delimiter
         if joined.count(delimiter) == len(cells) - 1:
             return joined + delimiter
         # Delimiters inside cells (an address), nothing else to quote: those
@@ -181,7 +183,7 @@ def _line_source(
     per_row: list[str] = []
     dynamic: list[str] = []
     names: list[str] = []
-    kind_of = {f"c{position}": column.kind for position, column in enumerate(columns)}
+    dynamic_kinds: list[ColumnKind] = []
     for position, column in enumerate(columns):
         name = f"c{position}"
         names.append(name)
@@ -206,6 +208,7 @@ def _line_source(
         else:
             per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
             dynamic.append(name)
+            dynamic_kinds.append(kind)
     if dynamic:
         # One look at the row's text cells joined by NUL clears them all (most
         # rows); otherwise each is guarded and quoted on its own.
@@ -215,8 +218,8 @@ def _line_source(
             test = f"may_change(probe) is not None or {test}"
             test += f" or probe.count('\\x00') != {len(dynamic)}"
         fixed = [
-            f"encode({guarded_source(name) if guard and guards(formatter, kind_of[name]) else name})"
-            for name in dynamic
+            f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
+            for name, kind in zip(dynamic, dynamic_kinds, strict=True)
         ]
         per_row.append(f"if {test}: {', '.join(dynamic)} = {', '.join(fixed)}")
     return per_export, per_record, per_row, f"D.join(({', '.join(names)},))"
