@@ -27,6 +27,7 @@ __all__ = [
     "QuotaOutcome",
     "Record",
     "ScriptField",
+    "latest_attempts",
 ]
 
 
@@ -453,12 +454,12 @@ class Record:
     @property
     def last_attempt(self) -> Attempt | None:
         """The attempt with the latest time (ties: the later one), dialled or not."""
-        return _latest(self.attempts)
+        return latest_attempts(self.attempts)[0]
 
     @property
     def completing_attempt(self) -> Attempt | None:
         """The latest attempt that gave the record a final disposition, if any."""
-        return _latest(attempt for attempt in self.attempts if attempt.completed)
+        return latest_attempts(self.attempts)[1]
 
 
 _NAME_IS_FINE = "type({v}) is str and {v} and not {v}.isspace()"
@@ -481,13 +482,22 @@ install_checked_init(
 )
 
 
-def _latest(attempts: Iterable[Attempt]) -> Attempt | None:
+def latest_attempts(attempts: tuple[Attempt, ...]) -> tuple[Attempt | None, Attempt | None]:
+    """The latest attempt and the latest completing one (ties: the later one), in one pass."""
+    if len(attempts) == 1:  # most records: nothing to compare
+        only = attempts[0]
+        return only, (only if only.record_disposition is not None else None)
     # Compared in UTC: aware datetimes sharing a tzinfo compare by wall clock,
     # ignoring fold, which misorders the two passes through a DST fall-back.
-    latest: Attempt | None = None
-    latest_instant: dt.datetime | None = None
+    latest = completing = None
+    latest_instant = completing_instant = None
+    utc = dt.UTC
     for attempt in attempts:
-        instant = attempt.time.astimezone(dt.UTC)
+        instant = attempt.time.astimezone(utc)
         if latest_instant is None or instant >= latest_instant:
             latest, latest_instant = attempt, instant
-    return latest
+        if attempt.record_disposition is not None and (
+            completing_instant is None or instant >= completing_instant
+        ):
+            completing, completing_instant = attempt, instant
+    return latest, completing

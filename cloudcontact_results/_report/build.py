@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._model.campaign import Attempt, Record
+from .._model.campaign import Attempt, Record, latest_attempts
 from .._model.cpa import CPAResult
 from .._model.generated import compile_source
 from .._model.notes import SystemNote
@@ -81,8 +81,7 @@ def simple_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[SimpleR
 #: simple row: :func:`simple_row` and the export's fused writer are compiled from both.
 SIMPLE_PRELUDE: Final = """\
 attempts = record.attempts
-last = record.last_attempt
-completing = record.completing_attempt
+last, completing = latest_attempts(attempts)
 record_name, record_code = plan.disposition(
     record, completing.record_disposition if completing is not None else None
 )
@@ -132,6 +131,7 @@ def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
         "SimpleRow": SimpleRow,
         "note_of": note_of,
         "latest_script_values": latest_script_values,
+        "latest_attempts": latest_attempts,
     }
     compile_source(source, namespace, "simple row")
     function: Callable[[ReportPlan, Record], SimpleRow] = namespace["simple_row"]
@@ -140,15 +140,17 @@ def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
 
 
 def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) -> tuple[str, ...]:
-    values = []
-    for name in names:
-        value = ""
-        for attempt in reversed(attempts):
-            value = attempt.script_values.get(name, "")
-            if value:
-                break
-        values.append(value)
-    return tuple(values)
+    """Each of ``names``' value in the last attempt that has one (not empty), or ``""``."""
+    if not names:
+        return ()
+    latest: dict[str, str] = {}
+    # One pass over each attempt's own values, the last attempt first: no
+    # lookup of each name in each attempt.
+    for attempt in reversed(attempts):
+        for name, value in attempt.script_values.items():
+            if value and name not in latest:
+                latest[name] = value
+    return tuple([latest.get(name, "") for name in names])
 
 
 simple_row: Final = _compile_simple_row()

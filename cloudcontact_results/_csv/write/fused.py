@@ -28,7 +28,7 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from ..._model.campaign import Record
+from ..._model.campaign import Record, latest_attempts
 from ..._model.generated import compile_source
 from ..._report.build import (
     DETAILED_VALUES,
@@ -46,7 +46,7 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.guard import guard_cell, guarded, may_change_joined
+from ..._report.guard import changes_joined, guard_cell, guarded, may_change_joined
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
 from ..._types import ReportFormat
@@ -215,7 +215,8 @@ def _line_source(
         per_row.append(f"probe = '\\x00' + '\\x00'.join(({', '.join(dynamic)},))")
         test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
         if guard:
-            test = f"may_change(probe) is not None or {test}"
+            # The quick search first; the exact one only for what it found.
+            test = f"may_change(probe) is not None and changes(probe) is not None or {test}"
             test += f" or probe.count('\\x00') != {len(dynamic)}"
         fixed = [
             f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
@@ -241,11 +242,13 @@ def _namespace(
         encode=encoder.cell,
         encode_cells=encoder.cells,
         may_change=may_change_joined,
+        changes=changes_joined,
         guarded=guarded,
         D=encoder._delimiter,  # noqa: SLF001  # this module's own class
         Q=encoder._quote,  # noqa: SLF001  # this module's own class
         note_of=note_of,
         latest_script_values=latest_script_values,
+        latest_attempts=latest_attempts,
         Record=Record,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
@@ -323,7 +326,17 @@ def write_lines(records, write, terminator):
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
-        if not admits(record):
+        if admits_quickly(record):
+            # The checks admits() makes of each attempt, in its order.
+            for attempt in record.attempts:
+                values = attempt.script_values
+                if values and not known_script_names.issuperset(values):
+                    admits(record)  # raises, naming the script field
+                if (called := attempt.call_disposition) is not None:
+                    disposition(record, called)
+                if (called := attempt.record_disposition) is not None:
+                    disposition(record, called)
+        elif not admits(record):
             continue
 {completed_inside}\
 {prelude}\
