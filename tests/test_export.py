@@ -8,6 +8,7 @@ import hashlib
 import io
 import os
 import zipfile
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -385,6 +386,23 @@ def test_zip_holds_exactly_the_plain_export(tmp_path: Path) -> None:
             assert info.compress_type == zipfile.ZIP_DEFLATED
             assert archive.read(info) == export_bytes(dialect=dialect, format="detailed")
             assert archive.testzip() is None
+
+
+def test_the_zip_member_is_deflated_at_the_fastest_level() -> None:
+    """docs/decisions.md: level 1, not zlib's default 6 (the member bytes do not change)."""
+    campaign, records = ccr.demo_campaign(300, seed=2)
+    stream = io.BytesIO()
+    options = ccr.ExportOptions(format="detailed", compress=True)
+    ccr.export(campaign, records, stream, options)
+    with zipfile.ZipFile(stream) as archive:
+        (info,) = archive.infolist()
+        member = archive.read(info)
+    sizes = {}
+    for level in (1, 6):
+        deflate = zlib.compressobj(level, zlib.DEFLATED, -15)
+        sizes[level] = len(deflate.compress(member) + deflate.flush())
+    assert sizes[1] != sizes[6]
+    assert info.compress_size == sizes[1]
 
 
 def test_zip_timestamp_makes_archives_byte_identical(tmp_path: Path) -> None:

@@ -132,11 +132,11 @@ class _Encoder:
             return line[: -self._terminator_length] + delimiter
         if joined.count(delimiter) == len(cells) - 1:
             return joined + delimiter
-        # Delimiters inside cells (an address), nothing else to quote: those
-        # cells are quoted, as csv.writer would, without its loop over each
-        # character.
+        # Delimiters inside cells (an address), nothing else: csv.writer
+        # encodes only those cells, not the whole run character by character.
+        cell = self.cell
         return (
-            delimiter.join([quote + text + quote if delimiter in text else text for text in cells])
+            delimiter.join([cell(text) if delimiter in text else text for text in cells])
             + delimiter
         )
 
