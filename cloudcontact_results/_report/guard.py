@@ -24,6 +24,7 @@ __all__ = [
     "guard_cell",
     "guarded",
     "may_change_joined",
+    "may_need_guard",
     "unguard_cell",
 ]
 
@@ -127,13 +128,18 @@ def unguard_cell(text: str) -> str:
     return text
 
 
+def may_need_guard(cells: list[str]) -> bool:
+    """Might :func:`guard_cell` change one of ``cells``? False is sure; one look at them all."""
+    joined = "\x00" + "\x00".join(cells)
+    return joined.count("\x00") != len(cells) or (
+        may_change_joined(joined) is not None and changes_joined(joined) is not None
+    )
+
+
 def guarded(cells: Iterable[str]) -> list[str]:
     """Every cell of a row through :func:`guard_cell`, untouched cells kept as they are."""
     cells = list(cells)
-    joined = "\x00" + "\x00".join(cells)
-    if joined.count("\x00") == len(cells) and (
-        may_change_joined(joined) is None or changes_joined(joined) is None
-    ):
+    if not may_need_guard(cells):
         return cells
     # `cell and cell[0]` is the cheapest test of the first character.
     return [

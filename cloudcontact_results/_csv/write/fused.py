@@ -46,7 +46,13 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.guard import changes_joined, guard_cell, guarded, may_change_joined
+from ..._report.guard import (
+    changes_joined,
+    guard_cell,
+    guarded,
+    may_change_joined,
+    may_need_guard,
+)
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
 from ..._types import ReportFormat
@@ -61,13 +67,16 @@ _BATCH: Final = 512
 _CACHE_SIZE: Final = 4096
 
 #: Cells whose text is a number, a flag or empty: never guarded, never quoted.
-_PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS))
+_PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG,))
 #: Cells that are usually the previous row's: the last one is kept guarded and
 #: quoted (an attempt's phone is mostly the one of the record's previous attempt).
 _REPEATED: Final = frozenset(("this_phone_number",))
-#: Cells with few distinct values: cached already guarded and quoted.
+#: Cells with few distinct values: cached already guarded and quoted (a
+#: lookup of a number of seconds is cheaper than writing its digits).
 _CACHED_KINDS: Final = frozenset(
     (
+        ColumnKind.COUNT,
+        ColumnKind.SECONDS,
         ColumnKind.DISPOSITION,
         ColumnKind.CODE,
         ColumnKind.QUOTA_GROUP,
@@ -122,7 +131,7 @@ class _Encoder:
         """
         if not cells:
             return ""
-        if self._guard:
+        if self._guard and may_need_guard(cells):
             cells = guarded(cells)
         delimiter, quote = self._delimiter, self._quote
         joined = delimiter.join(cells)
@@ -284,6 +293,7 @@ def write_lines(records, write, terminator):
 {completed_inside}\
 {fields}\
         start = encode_cells(cells)
+        bare = start + no_script
 {per_record}\
         for attempt in record.attempts:
             # The checks admits() makes of each attempt, in its order, before
@@ -302,19 +312,23 @@ def write_lines(records, write, terminator):
 {by_attempt_time}\
 {keeps}\
             if values:
-                cells = [values.get(name, "") for name in script_names]
-                script = encode_cells(cells)
+                if tuple(values) == script_names:
+                    cells = list(values.values())
+                else:
+                    cells = [values.get(name, "") for name in script_names]
+                head = start + encode_cells(cells)
             else:
-                script = no_script
+                head = bare
             quota = attempt.quota
 {per_row}\
-            append(start + script + {line} + terminator)
-            count += 1
+            append(head + {line})
             if len(batch) >= BATCH:
-                write("".join(batch))
+                write(terminator.join(batch) + terminator)
+                count += len(batch)
                 batch.clear()
-    write("".join(batch))
-    return count
+    if batch:
+        write(terminator.join(batch) + terminator)
+    return count + len(batch)
 """
 
 _SIMPLE_LOOP: Final = """\
@@ -345,13 +359,14 @@ def write_lines(records, write, terminator):
         cells += script_fields
         start = encode_cells(cells)
 {per_row}\
-        append(start + {line} + terminator)
-        count += 1
+        append(start + {line})
         if len(batch) >= BATCH:
-            write("".join(batch))
+            write(terminator.join(batch) + terminator)
+            count += len(batch)
             batch.clear()
-    write("".join(batch))
-    return count
+    if batch:
+        write(terminator.join(batch) + terminator)
+    return count + len(batch)
 """
 
 
