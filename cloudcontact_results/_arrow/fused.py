@@ -22,11 +22,10 @@ from .._model.generated import compile_source
 from .._report.build import (
     DETAILED_PRELUDE,
     DETAILED_VALUES,
+    ROW_FUNCTIONS,
     SIMPLE_PRELUDE,
     SIMPLE_VALUES,
     admitted_records,
-    latest_script_values,
-    note_of,
 )
 from .._report.columns import Column
 from .._report.formatting import RowFormatter, generated_namespace, typed_source
@@ -121,8 +120,7 @@ def record_columns(
     namespace.update(
         plan=plan,
         admitted_records=admitted_records,
-        note_of=note_of,
-        latest_script_values=latest_script_values,
+        **ROW_FUNCTIONS,
     )
     compile_source(source, namespace, f"{report.value} typed columns")
     chunks: Iterator[ColumnChunk] = namespace["chunks"](records, size)

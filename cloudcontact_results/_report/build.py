@@ -20,6 +20,7 @@ from .rows import DetailedRow, Note, SimpleRow
 __all__ = [
     "DETAILED_PRELUDE",
     "DETAILED_VALUES",
+    "ROW_FUNCTIONS",
     "SIMPLE_PRELUDE",
     "SIMPLE_VALUES",
     "admitted_records",
@@ -127,12 +128,7 @@ def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
         "    fields = plan.fields_of(record)\n"
         f"    return SimpleRow({', '.join(SIMPLE_VALUES.values())})\n"
     )
-    namespace: dict[str, Any] = {
-        "SimpleRow": SimpleRow,
-        "note_of": note_of,
-        "latest_script_values": latest_script_values,
-        "latest_attempts": latest_attempts,
-    }
+    namespace: dict[str, Any] = {"SimpleRow": SimpleRow, **ROW_FUNCTIONS}
     compile_source(source, namespace, "simple row")
     function: Callable[[ReportPlan, Record], SimpleRow] = namespace["simple_row"]
     function.__doc__ = "The simple row of ``record`` (already admitted by ``plan``)."
@@ -152,6 +148,15 @@ def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) 
                 latest[name] = value
     return tuple([latest.get(name, "") for name in names])
 
+
+#: The functions the tables of both rows call (:data:`SIMPLE_PRELUDE`,
+#: :data:`SIMPLE_VALUES`, :data:`DETAILED_VALUES`), for the namespace of code
+#: compiled from them.
+ROW_FUNCTIONS: Final[dict[str, Any]] = {
+    "note_of": note_of,
+    "latest_script_values": latest_script_values,
+    "latest_attempts": latest_attempts,
+}
 
 simple_row: Final = _compile_simple_row()
 
@@ -240,7 +245,7 @@ _DetailedRowFunction = Callable[[ReportPlan, Record, Attempt, Mapping[str, str]]
 
 
 def _compile_detailed_row() -> _DetailedRowFunction:
-    namespace: dict[str, Any] = {"DetailedRow": DetailedRow, "note_of": note_of}
+    namespace: dict[str, Any] = {"DetailedRow": DetailedRow, **ROW_FUNCTIONS}
     compile_source(_DETAILED_ROW_SOURCE, namespace, "detailed row")
     function: _DetailedRowFunction
     function = namespace["detailed_row"]

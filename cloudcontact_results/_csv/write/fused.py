@@ -28,14 +28,13 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from ..._model.campaign import Record, latest_attempts
+from ..._model.campaign import Record
 from ..._model.generated import compile_source
 from ..._report.build import (
     DETAILED_VALUES,
+    ROW_FUNCTIONS,
     SIMPLE_PRELUDE,
     SIMPLE_VALUES,
-    latest_script_values,
-    note_of,
 )
 from ..._report.columns import Column, ColumnKind
 from ..._report.formatting import (
@@ -255,9 +254,7 @@ def _namespace(
         guarded=guarded,
         D=encoder._delimiter,  # noqa: SLF001  # this module's own class
         Q=encoder._quote,  # noqa: SLF001  # this module's own class
-        note_of=note_of,
-        latest_script_values=latest_script_values,
-        latest_attempts=latest_attempts,
+        **ROW_FUNCTIONS,
         Record=Record,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
