@@ -28,7 +28,9 @@ import csv
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from ..._model.campaign import Record
+import attrs
+
+from ..._model.campaign import Attempt, Record
 from ..._model.generated import compile_source
 from ..._report.build import (
     DETAILED_VALUES,
@@ -256,6 +258,7 @@ def _namespace(
         Q=encoder._quote,  # noqa: SLF001  # this module's own class
         **ROW_FUNCTIONS,
         Record=Record,
+        no_values=attrs.fields(Attempt).script_values.default,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
@@ -295,8 +298,11 @@ def write_lines(records, write, terminator):
         for attempt in record.attempts:
             # The checks admits() makes of each attempt, in its order, before
             # any filter: whether a record fits does not depend on them.
-            values = attempt.script_values
-            if values and not checked and not known_script_names.issuperset(values):
+            # The default empty mapping is told by identity: asking a mapping
+            # whether it is empty is a call in Python.
+            if (values := attempt.script_values) is no_values:
+                values = None
+            elif values and not checked and not known_script_names.issuperset(values):
                 admits(record)  # raises, naming the script field
             if (called := attempt.call_disposition) is None:
                 call_name = call_code = None
@@ -341,7 +347,11 @@ def write_lines(records, write, terminator):
             # The checks admits() makes of each attempt, in its order.
             for attempt in record.attempts:
                 values = attempt.script_values
-                if values and not known_script_names.issuperset(values):
+                if (
+                    values is not no_values
+                    and values
+                    and not known_script_names.issuperset(values)
+                ):
                     admits(record)  # raises, naming the script field
                 if (called := attempt.call_disposition) is not None:
                     disposition(record, called)
