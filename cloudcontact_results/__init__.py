@@ -37,7 +37,6 @@ from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
 from ._report.summary import AgentFigures, Summary, summary
-from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 from ._types import (
     DEFAULT_DATETIME_FORMAT,
     Dialect,
@@ -52,17 +51,25 @@ if _typing.TYPE_CHECKING:
     from ._platform.client import ListManagementClient, Retries
     from ._platform.paging import ChangedPage, changed_pages
     from ._platform.sync import SyncResult, sync_list
+    from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 
-#: The List Management API client's names, imported at first use: the client
-#: needs ``ssl``, ``http.client`` and ``urllib.request``, about 10 MB of memory
-#: and a good part of the import time that exports and reads never use.
-_PLATFORM: dict[str, str] = {
-    "ListManagementClient": "client",
-    "Retries": "client",
-    "ChangedPage": "paging",
-    "changed_pages": "paging",
-    "SyncResult": "sync",
-    "sync_list": "sync",
+#: Names imported at first use, and their modules. The List Management API
+#: client needs ``ssl``, ``http.client`` and ``urllib.request``, the results
+#: store ``sqlite3`` and ``hashlib`` (OpenSSL): together about half the memory
+#: of importing the package, which exports and reads never use.
+_AT_FIRST_USE: dict[str, str] = {
+    "ListManagementClient": "._platform.client",
+    "Retries": "._platform.client",
+    "ChangedPage": "._platform.paging",
+    "changed_pages": "._platform.paging",
+    "SyncResult": "._platform.sync",
+    "sync_list": "._platform.sync",
+    "Archive": "._store",
+    "ArchiveReason": "._store",
+    "ExportJob": "._store",
+    "JobOutcome": "._store",
+    "JobRun": "._store",
+    "ResultsStore": "._store",
 }
 
 __all__ = [
@@ -136,13 +143,13 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    module = _PLATFORM.get(name)
+    module = _AT_FIRST_USE.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(f"._platform.{module}", __name__), name)
+    value = getattr(_importlib.import_module(module, __name__), name)
     globals()[name] = value  # found directly from now on
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_PLATFORM})
+    return sorted({*globals(), *_AT_FIRST_USE})

@@ -7,12 +7,13 @@ import sys
 
 import pytest
 
-#: What the List Management API client needs, and nothing else of the package.
-CLIENT_ONLY = ("ssl", "http.client", "urllib.request", "email")
+#: What only the List Management API client (the first four) and the results
+#: store (the last two: OpenSSL's hashes) need.
+NOT_FOR_EXPORTS = ("ssl", "http.client", "urllib.request", "email", "sqlite3", "_hashlib")
 
 
 def loaded_after(code: str) -> set[str]:
-    """The modules of ``CLIENT_ONLY`` loaded after running ``code`` in a fresh interpreter."""
+    """The modules of ``NOT_FOR_EXPORTS`` loaded after running ``code`` in a fresh interpreter."""
     result = subprocess.run(
         [sys.executable, "-c", f"{code}\nimport sys\nprint(*sorted(sys.modules))"],
         capture_output=True,
@@ -21,14 +22,14 @@ def loaded_after(code: str) -> set[str]:
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
-    return set(result.stdout.split()) & set(CLIENT_ONLY)
+    return set(result.stdout.split()) & set(NOT_FOR_EXPORTS)
 
 
-def test_importing_the_package_loads_no_network_client() -> None:
+def test_importing_the_package_loads_no_network_client_and_no_store() -> None:
     assert loaded_after("import cloudcontact_results") == set()
 
 
-def test_an_export_and_a_read_load_no_network_client() -> None:
+def test_an_export_and_a_read_load_no_network_client_and_no_store() -> None:
     code = (
         "import io\n"
         "import cloudcontact_results as ccr\n"
@@ -43,9 +44,22 @@ def test_an_export_and_a_read_load_no_network_client() -> None:
 
 @pytest.mark.parametrize(
     "name",
-    ["ListManagementClient", "Retries", "ChangedPage", "changed_pages", "SyncResult", "sync_list"],
+    [
+        "ListManagementClient",
+        "Retries",
+        "ChangedPage",
+        "changed_pages",
+        "SyncResult",
+        "sync_list",
+        "Archive",
+        "ArchiveReason",
+        "ExportJob",
+        "JobOutcome",
+        "JobRun",
+        "ResultsStore",
+    ],
 )
-def test_the_client_names_import_from_the_package(name: str) -> None:
+def test_the_names_imported_at_first_use_import_from_the_package(name: str) -> None:
     code = f"from cloudcontact_results import {name}\nprint({name}.__name__)"
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
@@ -54,11 +68,12 @@ def test_the_client_names_import_from_the_package(name: str) -> None:
     assert result.stdout.strip() == name
 
 
-def test_the_client_is_loaded_when_first_used() -> None:
+def test_the_client_and_the_store_are_loaded_when_first_used() -> None:
     assert loaded_after("import cloudcontact_results as ccr\nccr.ListManagementClient") >= {
         "ssl",
         "http.client",
     }
+    assert "sqlite3" in loaded_after("import cloudcontact_results as ccr\nccr.ResultsStore")
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

@@ -15,11 +15,9 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import hashlib
 import io
 import os
 import re
-import secrets
 import shutil
 import stat
 import time
@@ -284,7 +282,7 @@ def _remove_tree(folder: Path, patience: float = 30.0) -> None:
 def _make_folder_beside(path: Path) -> Path:
     """A new, uniquely named folder in ``path``'s folder."""
     for _ in range(100):
-        temporary = path.with_name(f".{path.name}.{secrets.token_hex(4)}.part")
+        temporary = path.with_name(f".{path.name}.{_token()}.part")
         try:
             temporary.mkdir()
         except FileExistsError:
@@ -300,10 +298,18 @@ _PART_PATTERN: Final = re.compile(r"\.cloudcontact\.(\d+)\.[0-9a-f]{8}\.part")
 _LONGEST_STEM: Final = 120
 
 
+def _token() -> str:
+    """Eight random hex digits, as ``secrets.token_hex(4)`` (whose import loads OpenSSL)."""
+    return os.urandom(4).hex()
+
+
 def _part_stem(path: Path) -> str:
     name = path.name
     if len(name.encode()) <= _LONGEST_STEM:
         return f".{name}"
+    # Imported here: hashlib loads OpenSSL (about 3 MB) for this rare case.
+    import hashlib  # noqa: PLC0415
+
     digest = hashlib.sha256(name.encode()).hexdigest()[:12]
     return f".{name[:40]}~{digest}"
 
@@ -316,7 +322,7 @@ def _create_beside(path: Path) -> tuple[int, Path]:
     """
     stem = _part_stem(path)
     for _ in range(100):
-        part = _PART.format(pid=os.getpid(), token=secrets.token_hex(4))
+        part = _PART.format(pid=os.getpid(), token=_token())
         temporary = path.with_name(stem + part)
         try:
             flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
