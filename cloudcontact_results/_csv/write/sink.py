@@ -299,8 +299,12 @@ _LONGEST_STEM: Final = 120
 
 
 def _token() -> str:
-    """Eight random hex digits, as ``secrets.token_hex(4)`` (whose import loads OpenSSL)."""
-    return os.urandom(4).hex()
+    """Eight random hex digits, for a temporary name."""
+    # Imported at first use: secrets loads OpenSSL (about 3 MB), which only
+    # writing to a path needs, not importing the package.
+    import secrets  # noqa: PLC0415
+
+    return secrets.token_hex(4)
 
 
 def _part_stem(path: Path) -> str:
