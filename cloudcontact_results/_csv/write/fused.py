@@ -7,16 +7,17 @@ for every option and dialect. This module writes the same bytes faster:
 
 - each record's list columns (and a run of rows' script fields) are
   formatted, guarded and encoded once, as the start of every line;
-- dispositions, codes, quota groups, notes and the record's own cells are
-  cached already guarded and quoted;
+- dispositions, codes, quota groups, notes, numbers and the record's own
+  cells are cached already guarded and quoted, and the phone while it repeats;
 - every other cell is formatted by the expression of :data:`CELL_SOURCE`
-  for its kind, passed through the one formula guard, and the line is
-  joined as one string; only when one of those cells holds a delimiter, a
-  quote or a line break is each of them encoded by ``csv.writer`` itself;
+  for its kind, and the row's text cells are looked at once, joined by NUL:
+  only when the formula guard may change one of them, or one holds a
+  delimiter, a quote or a line break, is each passed through the one guard
+  and encoded by ``csv.writer`` itself; the line is joined as one string;
 - the detailed row's values come from :data:`DETAILED_VALUES`, the table the
   typed :func:`detailed_row` is compiled from, so no :class:`DetailedRow` is
   built; the records are checked against the campaign in the same loop;
-- lines are written in batches.
+- lines are joined with their line ends and written in batches.
 
 The loop is generated per export from those tables and compiled under its own
 file name with a :mod:`linecache` entry, so tracebacks show its lines.
