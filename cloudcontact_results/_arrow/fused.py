@@ -28,7 +28,13 @@ from .._report.build import (
     admitted_records,
 )
 from .._report.columns import Column
-from .._report.formatting import RowFormatter, generated_namespace, typed_source
+from .._report.formatting import (
+    RowFormatter,
+    generated_namespace,
+    typed_columns_start,
+    typed_run,
+    typed_source,
+)
 from .._report.plan import ReportPlan
 from .._types import ReportFormat
 
@@ -39,16 +45,9 @@ __all__ = ["ColumnChunk", "record_columns"]
 #: of typed values per report column.
 ColumnChunk = tuple[list[tuple[str, ...]], list[int], list[list[Any]]]
 
-#: What every row does after its values are bound: its run of list columns
-#: and script fields, its typed values, and a chunk when ``size`` rows are in.
-_ROW_END: Final = """\
-if fields is not last_fields or script_fields is not last_script:
-    last_fields = fields
-    last_script = script_fields
-    keep((*fields.values(), *script_fields))
-    number += 1
-run(number)
-{appends}
+#: What every row does after its run and its typed values: a chunk when
+#: ``size`` rows are in, and empty columns for the next.
+_CHUNK_END: Final = """\
 count += 1
 if count == size:
     yield runs, run_of, [{lists}]
@@ -66,23 +65,15 @@ def record_columns(
     report = plan.selection.format
     values = DETAILED_VALUES if report is not ReportFormat.SIMPLE else SIMPLE_VALUES
     lists = [f"c{position}" for position in range(len(columns))]
-    start = [
-        "runs = []",
-        "run_of = []",
-        "keep = runs.append",
-        "run = run_of.append",
-        "last_fields = last_script = None",
-        "number = -1",
-        "count = 0",
-        *(f"{name} = []; a{name} = {name}.append" for name in lists),
+    start = [*typed_columns_start(lists), "count = 0"]
+    row_end = [
+        *typed_run("fields", "script_fields"),
+        *(
+            f"a{name}({typed_source(column.kind, '(' + values[column.attribute] + ')')})"
+            for name, column in zip(lists, columns, strict=True)
+        ),
+        *_CHUNK_END.format(lists=", ".join(lists), start="\n".join(_indented(start))).splitlines(),
     ]
-    appends = [
-        f"a{name}({typed_source(column.kind, '(' + values[column.attribute] + ')')})"
-        for name, column in zip(lists, columns, strict=True)
-    ]
-    row_end = _ROW_END.format(
-        appends="\n".join(appends), lists=", ".join(lists), start="\n".join(_indented(start))
-    ).splitlines()
     if report is ReportFormat.SIMPLE:
         row = SIMPLE_PRELUDE.splitlines()
         if plan.selected_dispositions is not None:

@@ -36,6 +36,8 @@ __all__ = [
     "guarded_source",
     "guards",
     "row_function",
+    "typed_columns_start",
+    "typed_run",
     "typed_source",
 ]
 
@@ -246,20 +248,9 @@ class RowFormatter:
         """
         lists = [f"c{n}" for n in range(len(columns) + len(extra))]
         body = [
-            "runs = []",
-            "run_of = []",
-            "keep = runs.append",
-            "run = run_of.append",
-            "last_fields = last_script = None",
-            "number = -1",
-            *(f"{name} = []; a{name} = {name}.append" for name in lists),
+            *typed_columns_start(lists),
             "for row in rows:",
-            "    if row.fields is not last_fields or row.script_fields is not last_script:",
-            "        last_fields = row.fields",
-            "        last_script = row.script_fields",
-            "        keep((*last_fields.values(), *last_script))",
-            "        number += 1",
-            "    run(number)",
+            *(f"    {line}" for line in typed_run("row.fields", "row.script_fields")),
         ]
         for name, column in zip(lists, columns, strict=False):
             body.append(f"    a{name}({typed_source(column.kind, f'row.{column.attribute}')})")
@@ -344,6 +335,33 @@ def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
     namespace = dict(formatter._namespace)  # noqa: SLF001  # this module's own class
     namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
     return namespace
+
+
+def typed_columns_start(lists: list[str]) -> list[str]:
+    """The statements that open typed columns: each of ``lists`` (``cN``) empty, with
+    its appender ``acN``, and no runs yet (see :meth:`RowFormatter.column_function`)."""
+    return [
+        "runs = []",
+        "run_of = []",
+        "keep = runs.append",
+        "run = run_of.append",
+        "last_fields = last_script = None",
+        "number = -1",
+        *(f"{name} = []; a{name} = {name}.append" for name in lists),
+    ]
+
+
+def typed_run(fields: str, script_fields: str) -> list[str]:
+    """The statements that give a row its run: a new one when its list columns
+    ``fields`` or its ``script_fields`` are not the previous row's objects."""
+    return [
+        f"if {fields} is not last_fields or {script_fields} is not last_script:",
+        f"    last_fields = {fields}",
+        f"    last_script = {script_fields}",
+        "    keep((*last_fields.values(), *last_script))",
+        "    number += 1",
+        "run(number)",
+    ]
 
 
 def typed_source(column_kind: ColumnKind, value: str) -> str:
