@@ -432,6 +432,29 @@ def test_a_read_only_file_is_kept_unless_asked(tmp_path, demo_jsonl):
     ccr.export(campaign, records, target, overwrite=True)
 
 
+@pytest.mark.parametrize("file_format", ["parquet", "xlsx"])
+def test_every_file_format_follows_the_destination_policy(tmp_path, file_format):
+    campaign, records = ccr.demo_campaign(3)
+    options = ccr.ExportOptions(file_format=file_format)
+    kept = tmp_path / f"kept.{file_format}"
+    kept.write_bytes(b"keep me")
+    kept.chmod(0o444)
+    with pytest.raises(ccr.errors.ExportError, match="read-only"):
+        ccr.export(campaign, records, kept, options)
+    assert kept.read_bytes() == b"keep me"
+    ccr.export(campaign, records, kept, options, overwrite=True)
+    assert kept.read_bytes().startswith({"parquet": b"PAR1", "xlsx": b"PK"}[file_format])
+    assert stat.S_IMODE(kept.stat().st_mode) == 0o444
+
+    target = tmp_path / f"real.{file_format}"
+    target.write_bytes(b"old")
+    link = tmp_path / f"link.{file_format}"
+    link.symlink_to(target)
+    ccr.export(campaign, records, link, options)
+    assert link.is_symlink()
+    assert target.read_bytes().startswith({"parquet": b"PAR1", "xlsx": b"PK"}[file_format])
+
+
 def test_an_empty_destination_is_named_as_given(demo_jsonl):
     result = cli("export", demo_jsonl, "-o", "")
 

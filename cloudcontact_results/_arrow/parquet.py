@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from typing import IO, Final
+from typing import Final
 
 from .._csv.write.export import ExportResult
-from .._csv.write.sink import ByteCounter, atomic_file, destination_path
+from .._csv.write.sink import counted_destination
 from .._model.campaign import Record
 from .._options import Packaging
 from .._report.kinds import kind_of
@@ -28,6 +28,7 @@ def write_parquet(
     destination: object,
     packaging: Packaging,
     *,
+    overwrite: bool = False,
     batch_rows: int = BATCH_ROWS,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` as Parquet: one row group per ``batch_rows`` rows.
@@ -49,13 +50,9 @@ def write_parquet(
         timezone=rendering.timezone,
         language=rendering.language,
     )
-    path = destination_path(destination)
     count = 0
     with contextlib.ExitStack() as stack:
-        raw: IO[bytes] = (
-            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
-        )
-        counter = ByteCounter(raw)
+        counter, path = stack.enter_context(counted_destination(destination, overwrite=overwrite))
         stack.enter_context(counter.discarding_on_error())
         try:
             with pq.ParquetWriter(

@@ -12,10 +12,10 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Iterable
-from typing import IO, Any, Final
+from typing import Any, Final
 
 from .._csv.write.export import ExportResult
-from .._csv.write.sink import ByteCounter, atomic_file, destination_path
+from .._csv.write.sink import counted_destination
 from .._model.campaign import Record
 from .._options import Packaging
 from .._report.columns import ColumnKind
@@ -64,7 +64,12 @@ def _import_xlsxwriter() -> Any:
 
 
 def write_workbook(
-    plan: ReportPlan, records: Iterable[Record], destination: object, packaging: Packaging
+    plan: ReportPlan,
+    records: Iterable[Record],
+    destination: object,
+    packaging: Packaging,
+    *,
+    overwrite: bool = False,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` as a workbook of one sheet, streaming."""
     xlsxwriter = _import_xlsxwriter()
@@ -77,13 +82,9 @@ def write_workbook(
         column.kind for column in columns
     )
     name = sheet_name(plan.selection.format, rendering.language)
-    path = destination_path(destination)
     count = 0
     with contextlib.ExitStack() as stack:
-        raw: IO[bytes] = (
-            stack.enter_context(atomic_file(path)) if path is not None else destination  # type: ignore[assignment]
-        )
-        counter = ByteCounter(raw)
+        counter, path = stack.enter_context(counted_destination(destination, overwrite=overwrite))
         stack.enter_context(counter.discarding_on_error())
         workbook = xlsxwriter.Workbook(
             counter,

@@ -25,9 +25,8 @@ from ..dialects import BOM, DIALECTS
 from .fused import write_lines
 from .sink import (
     ByteCounter,
-    destination_path,
+    counted_destination,
     member_name,
-    open_destination,
     text_sink,
     zip_member,
 )
@@ -129,11 +128,11 @@ def write_report(
     if packaging.file_format is FileFormat.PARQUET:
         from ..._arrow.parquet import write_parquet  # noqa: PLC0415  # pyarrow is optional
 
-        return write_parquet(plan, records, destination, packaging)
+        return write_parquet(plan, records, destination, packaging, overwrite=overwrite)
     if packaging.file_format is FileFormat.XLSX:
         from ..._xlsx.write import write_workbook  # noqa: PLC0415  # xlsxwriter is optional
 
-        return write_workbook(plan, records, destination, packaging)
+        return write_workbook(plan, records, destination, packaging, overwrite=overwrite)
     kind = kind_of(plan.selection.format)
     dialect = DIALECTS[packaging.dialect]
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
@@ -204,16 +203,10 @@ def _csv_output(
         ExportError: the destination is unusable, or a value cannot be encoded.
     """
     timestamp = _zip_time(packaging, plan.rendering) if packaging.compress else None
-    path = destination_path(destination)
-    member = member_name(path, f"{plan.campaign.name}-{plan.selection.format.value}")
     dialect = DIALECTS[packaging.dialect]
     with contextlib.ExitStack() as stack:
-        raw: IO[bytes] = (
-            stack.enter_context(open_destination(path, overwrite=overwrite))
-            if path is not None
-            else destination  # type: ignore[assignment]
-        )
-        counter = ByteCounter(raw)
+        counter, path = stack.enter_context(counted_destination(destination, overwrite=overwrite))
+        member = member_name(path, f"{plan.campaign.name}-{plan.selection.format.value}")
         sink: IO[bytes] = counter  # type: ignore[assignment]
         if timestamp is not None:
             sink = stack.enter_context(zip_member(sink, member, timestamp))

@@ -39,6 +39,7 @@ __all__ = [
     "ByteCounter",
     "atomic_file",
     "atomic_folder",
+    "counted_destination",
     "destination_path",
     "member_name",
     "open_destination",
@@ -161,6 +162,27 @@ def open_destination(path: Path, *, overwrite: bool) -> Iterator[IO[bytes]]:
             f"destination {quoted(str(path))}: is neither a regular file, a pipe nor a "
             "character device"
         )
+
+
+@contextlib.contextmanager
+def counted_destination(
+    destination: Any, *, overwrite: bool
+) -> Iterator[tuple[ByteCounter, Path | None]]:
+    """Bytes to ``destination``, counted: a path opened by the destination
+    policy (:func:`open_destination`), or the caller's binary stream as it is;
+    and the path, if it was one.
+
+    Every writer (CSV, Parquet, workbook) opens its destination here, so all
+    follow the same policy. Enter the counter's ``discarding_on_error()``
+    after any layer that writes on closing (a zip), so that on failure
+    nothing more reaches the destination.
+    """
+    path = destination_path(destination)
+    if path is None:
+        yield ByteCounter(destination), None
+        return
+    with open_destination(path, overwrite=overwrite) as raw:
+        yield ByteCounter(raw), path
 
 
 def _read_only(path: Path, mode: int) -> bool:
