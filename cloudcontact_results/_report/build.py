@@ -75,6 +75,12 @@ def simple_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[SimpleR
             yield row
 
 
+def _check_values(values: dict[str, str], row: type[Any], name: str) -> None:
+    """Fail at import unless ``values`` names every attribute of ``row`` but ``extra``, in order."""
+    if tuple(values) != tuple(field.name for field in attrs.fields(row) if field.name != "extra"):
+        raise AssertionError(f"{name} must name every attribute of {row.__name__}, in order")
+
+
 #: What a simple row needs of its record, as statements over ``plan`` and
 #: ``record``: they bind ``attempts``, ``last``, ``completing``, ``quota``,
 #: ``record_name``/``record_code``, ``call_name``/``call_code`` and
@@ -114,10 +120,7 @@ SIMPLE_VALUES: Final[dict[str, str]] = {
     "global_interaction_id": '(last.interaction_id if last is not None else "")',
     "list_name": "record.list_name",
 }
-if tuple(SIMPLE_VALUES) != tuple(
-    field.name for field in attrs.fields(SimpleRow) if field.name != "extra"
-):
-    raise AssertionError("SIMPLE_VALUES must name every attribute of SimpleRow, in order")
+_check_values(SIMPLE_VALUES, SimpleRow, "SIMPLE_VALUES")
 
 
 def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
@@ -211,10 +214,7 @@ DETAILED_VALUES: Final[dict[str, str]] = {
     "ani": "attempt.ani",
     "action_applied": "attempt.action_applied",
 }
-if tuple(DETAILED_VALUES) != tuple(
-    field.name for field in attrs.fields(DetailedRow) if field.name != "extra"
-):
-    raise AssertionError("DETAILED_VALUES must name every attribute of DetailedRow, in order")
+_check_values(DETAILED_VALUES, DetailedRow, "DETAILED_VALUES")
 
 #: What a detailed row needs of its attempt, as statements over ``plan``,
 #: ``record`` and ``attempt``: they bind the names :data:`DETAILED_VALUES`

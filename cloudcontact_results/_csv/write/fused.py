@@ -275,7 +275,22 @@ def _namespace(
     return namespace
 
 
-_DETAILED_LOOP: Final = """\
+#: How both loops hand on a line, written ``BATCH`` lines at a time, and end.
+_APPEND: Final = """\
+append({line})
+if len(batch) >= BATCH:
+    write(terminator.join(batch) + terminator)
+    count += len(batch)
+    batch.clear()
+"""
+_END: Final = """\
+    if batch:
+        write(terminator.join(batch) + terminator)
+    return count + len(batch)
+"""
+
+_DETAILED_LOOP: Final = (
+    """\
 def write_lines(records, write, terminator):
     batch = []
     append = batch.append
@@ -325,17 +340,13 @@ def write_lines(records, write, terminator):
                 head = bare
             quota = attempt.quota
 {per_row}\
-            append(head + {line})
-            if len(batch) >= BATCH:
-                write(terminator.join(batch) + terminator)
-                count += len(batch)
-                batch.clear()
-    if batch:
-        write(terminator.join(batch) + terminator)
-    return count + len(batch)
+{append}\
 """
+    + _END
+)
 
-_SIMPLE_LOOP: Final = """\
+_SIMPLE_LOOP: Final = (
+    """\
 def write_lines(records, write, terminator):
     batch = []
     append = batch.append
@@ -367,15 +378,10 @@ def write_lines(records, write, terminator):
         cells += script_fields
         start = encode_cells(cells)
 {per_row}\
-        append(start + {line})
-        if len(batch) >= BATCH:
-            write(terminator.join(batch) + terminator)
-            count += len(batch)
-            batch.clear()
-    if batch:
-        write(terminator.join(batch) + terminator)
-    return count + len(batch)
+{append}\
 """
+    + _END
+)
 
 
 def _indented(statements: list[str], indent: str) -> str:
@@ -433,7 +439,7 @@ def write_lines(
             ),
             fields=fields,
             per_row=_indented(per_row, " " * 8),
-            line=line,
+            append=_indented(_APPEND.format(line=f"start + {line}").splitlines(), " " * 8),
         )
         compile_source(source, namespace, "simple lines")
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
@@ -466,7 +472,7 @@ def write_lines(
             else "            if not keeps(call_name, record_name):\n                continue\n"
         ),
         per_row=_indented(per_row, " " * 12),
-        line=line,
+        append=_indented(_APPEND.format(line=f"head + {line}").splitlines(), " " * 12),
     )
     compile_source(source, namespace, "detailed lines")
     detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
