@@ -561,28 +561,21 @@ def read_report(
     check_datetime_format("datetime_format", datetime_format)
     limits = checked_limits(limits)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
+    workbook: Workbook | None = None
+    kept: Opened | None = None
+    once = False
     if is_workbook(source):
         workbook = Workbook(source, member)
-        return Report(
-            layout=workbook.layout(names),
-            source=source,
-            opened=None,
-            timezone=timezone,
-            zone=zone,
-            error_mode=errors,
-            datetime_format=datetime_format,
-            formula_guard=formula_guard,
-            member=member,
-            script_fields=names,
-            limits=limits,
-            once=False,
-            workbook=workbook,
+        layout = workbook.layout(names)
+    else:
+        opened, layout = _open_report(
+            source, member, names, formula_guard=formula_guard, limits=limits
         )
-    opened, layout = _open_report(source, member, names, formula_guard=formula_guard, limits=limits)
-    kept: Opened | None = opened
-    if not opened.once:
-        opened.closer.close()
-        kept = None
+        once = opened.once
+        if once:
+            kept = opened  # a stream read once: the report goes on from here
+        else:
+            opened.closer.close()
     return Report(
         layout=layout,
         source=source,
@@ -595,5 +588,6 @@ def read_report(
         member=member,
         script_fields=names,
         limits=limits,
-        once=opened.once,
+        once=once,
+        workbook=workbook,
     )
