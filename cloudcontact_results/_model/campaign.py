@@ -100,7 +100,7 @@ def _sequence(field: str, value: Any) -> None:
 
 #: The empty mapping of records without fields and attempts without script values: shared,
 #: since nothing can change it.
-_NO_TEXT: Final = FrozenTextMap()
+_NO_TEXT: Final = FrozenTextMap.wrap({})  # the one shared empty mapping
 
 
 def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
-from typing import Any
+from typing import Any, Final
 
 __all__ = ["FrozenTextMap", "all_text"]
 
@@ -32,9 +32,15 @@ class FrozenTextMap(Mapping[str, str]):
 
     @classmethod
     def wrap(cls, items: dict[str, str]) -> FrozenTextMap:
-        """A read-only view of ``items``, without copying: the caller gives it up."""
-        mapping = cls.__new__(cls)
-        mapping._items = items  # noqa: SLF001  # its own class, built without __init__
+        """A read-only view of ``items``, without copying: the caller gives it up.
+
+        No items give one shared empty mapping. The store builds its records'
+        mappings here, a few per attempt read: no ``__init__``, no copy.
+        """
+        if not items:
+            return _EMPTY
+        mapping: FrozenTextMap = _new(cls)
+        _set_items(mapping, items)
         return mapping
 
     def __getitem__(self, key: str) -> str:
@@ -79,6 +85,11 @@ class FrozenTextMap(Mapping[str, str]):
 
     def __reduce__(self) -> tuple[type[FrozenTextMap], tuple[dict[str, str]]]:
         return FrozenTextMap, (self._items,)
+
+
+_new = object.__new__
+_set_items = vars(FrozenTextMap)["_items"].__set__  # the slot's own setter
+_EMPTY: Final = FrozenTextMap()
 
 
 def all_text(mapping: FrozenTextMap) -> bool:

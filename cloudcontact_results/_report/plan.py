@@ -197,6 +197,10 @@ class ReportPlan:
         The rows of one record share this mapping, so it must not change.
         """
         values = record.fields
+        if tuple(values) == self.columns:
+            # Its own fields in the columns' order (the common case): already
+            # read-only, so no copy.
+            return values
         return FrozenTextMap.wrap({column: values.get(column, "") for column in self.columns})
 
 

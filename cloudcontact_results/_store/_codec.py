@@ -123,17 +123,8 @@ def fields_from_text(text: str) -> FrozenTextMap:
     return _frozen_map(json.loads(text))
 
 
-_new = object.__new__
-_set_items = vars(FrozenTextMap)["_items"].__set__
-_EMPTY_MAP: Final = FrozenTextMap()
-
-
-def _frozen_map(items: dict[str, str]) -> FrozenTextMap:
-    if not items:
-        return _EMPTY_MAP
-    frozen: FrozenTextMap = _new(FrozenTextMap)
-    _set_items(frozen, items)
-    return frozen
+_frozen_map: Final = FrozenTextMap.wrap
+_EMPTY_MAP: Final = FrozenTextMap.wrap({})  # the Attempt default: told by identity
 
 
 # --- times ------------------------------------------------------------------------------
