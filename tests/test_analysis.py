@@ -203,21 +203,7 @@ def test_chunks_stop_at_a_bad_line_in_raise_mode(tmp_path, engine):
 def test_irregular_text_reads_as_the_typed_rows_read_it(tmp_path, change, engine):
     path, names = demo_export(tmp_path, records=30)
     header, _, body = path.read_bytes().partition(b"\r\n")
-    data = header + b"\r\n" + change(body)
-
-    def outcome(engine: str):
-        report = ccr.read_report(io.BytesIO(data), script_fields=names, errors="collect")
-        try:
-            frame = report.to_pandas(engine=engine)
-        except ccr.errors.ReadError as error:
-            return str(error), None
-        return [str(error) for error in report.errors], frame
-
-    expected_errors, expected = outcome("python")
-    errors, frame = outcome(engine)
-    assert errors == expected_errors
-    if expected is not None:
-        pd.testing.assert_frame_equal(frame, expected)
+    assert_engines_agree(header + b"\r\n" + change(body), names, engine)
 
 
 def test_a_stream_that_cannot_seek_is_read_through_the_typed_rows(tmp_path):
