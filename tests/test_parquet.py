@@ -8,6 +8,7 @@ import itertools
 import math
 import types
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
@@ -97,27 +98,24 @@ def test_pandas_polars_and_duckdb_read_the_values_of_the_csv_export(
 
     by_polars = pl.read_parquet(parquet_path)
     assert by_polars.columns == list(expected.columns)
-    assert [
-        tuple(
-            value.astimezone(dt.UTC).replace(tzinfo=None)
-            if isinstance(value, dt.datetime)
-            else value
-            for value in row
-        )
-        for row in by_polars.rows()
-    ] == python_values(expected)
+    assert in_utc(by_polars.rows()) == python_values(expected)
 
     relation = duckdb.sql(f"SELECT * FROM read_parquet('{parquet_path}')")  # noqa: S608
     assert relation.columns == list(expected.columns)
-    assert [
+    assert in_utc(relation.fetchall()) == python_values(expected)
+
+
+def in_utc(rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows with each date-time as a naive UTC one, as ``python_values`` gives them."""
+    return [
         tuple(
             value.astimezone(dt.UTC).replace(tzinfo=None)
             if isinstance(value, dt.datetime)
             else value
             for value in row
         )
-        for row in relation.fetchall()
-    ] == python_values(expected)
+        for row in rows
+    ]
 
 
 #: The 5.x layout's own columns, text, after the manual's in the rows' attribute order.
