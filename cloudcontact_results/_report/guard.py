@@ -22,8 +22,8 @@ __all__ = [
     "changes_joined",
     "embedded",
     "guard_cell",
+    "guard_each",
     "guarded",
-    "may_change_joined",
     "may_need_guard",
     "unguard_cell",
 ]
@@ -40,16 +40,19 @@ _SPLIT: Final = re.compile(r"([,;\t\r\n])")
 #: Does a cell hold text after a separator that :func:`guard_cell` may change?
 embedded = _EMBEDDED.search
 
-# Searches of cells each preceded by NUL (and holding none): a row at once.
-# One search clears a whole row, which is most rows; they never miss a cell
+# A search of cells each preceded by NUL (and holding none): a row at once.
+# One search clears a whole row, which is most rows; it never misses a cell
 # that guard_cell() may change (a false alarm costs only the cell-by-cell
-# guard). Each starts with a character set, which a search skips to quickly.
+# guard). It looks for the trigger first and only then behind it for the
+# start: triggers are rarer than starts (every cell has one), and a search
+# that starts with a character set stops at each character of that set.
 
-#: Every start (a cell's, or one after a separator) with a trigger.
-may_change_joined: Final = re.compile(r"[\x00,;\t\r\n]['=@\t\r+\-]").search
-#: The same, but for ``+`` or ``-`` followed by digits to the end of the cell
-#: (a phone number, which guard_cell() keeps): slower, so asked second.
-changes_joined: Final = re.compile(r"[\x00,;\t\r\n](?:['=@\t\r]|[+\-](?!\d+(?:\x00|\Z)))").search
+#: A start (a cell's, or one after a separator) with a trigger, but ``+`` or
+#: ``-`` followed by digits to the end of the cell (a phone number, which
+#: guard_cell() keeps).
+changes_joined: Final = re.compile(
+    r"['=@\t\r+\-](?<=[\x00,;\t\r\n].)(?:(?<=[+\-])(?!\d+(?:\x00|\Z))|(?<=['=@\t\r]))"
+).search
 
 
 def _is_formula_like(text: str) -> bool:
@@ -131,9 +134,7 @@ def unguard_cell(text: str) -> str:
 def may_need_guard(cells: list[str]) -> bool:
     """Might :func:`guard_cell` change one of ``cells``? False is sure; one look at them all."""
     joined = "\x00" + "\x00".join(cells)
-    return joined.count("\x00") != len(cells) or (
-        may_change_joined(joined) is not None and changes_joined(joined) is not None
-    )
+    return joined.count("\x00") != len(cells) or changes_joined(joined) is not None
 
 
 def guarded(cells: Iterable[str]) -> list[str]:
@@ -141,6 +142,11 @@ def guarded(cells: Iterable[str]) -> list[str]:
     cells = list(cells)
     if not may_need_guard(cells):
         return cells
+    return guard_each(cells)
+
+
+def guard_each(cells: list[str]) -> list[str]:
+    """:func:`guarded` without the one look at them all first (the caller made it)."""
     # `cell and cell[0]` is the cheapest test of the first character.
     return [
         guard_cell(cell) if cell and (cell[0] in TRIGGERS or embedded(cell)) else cell

@@ -51,9 +51,8 @@ from ..._report.formatting import (
 from ..._report.guard import (
     changes_joined,
     guard_cell,
+    guard_each,
     guarded,
-    may_change_joined,
-    may_need_guard,
 )
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
@@ -133,21 +132,28 @@ class _Encoder:
         """
         if not cells:
             return ""
-        if self._guard and may_need_guard(cells):
-            cells = guarded(cells)
+        joined = "\x00" + "\x00".join(cells)
+        if self._guard and (
+            joined.count("\x00") != len(cells) or changes_joined(joined) is not None
+        ):
+            cells = guard_each(cells)
+            joined = "\x00" + "\x00".join(cells)
         delimiter, quote = self._delimiter, self._quote
-        joined = delimiter.join(cells)
-        if quote in joined or "\n" in joined or "\r" in joined:
+        if (
+            quote in joined
+            or "\n" in joined
+            or "\r" in joined
+            or joined.count("\x00") != len(cells)
+        ):
             # Rarely reached: csv.writer itself encodes the whole run at once.
             line: str = self._writerow(cells)
             return line[: -self._terminator_length] + delimiter
-        if joined.count(delimiter) == len(cells) - 1:
-            return joined + delimiter
-        # Delimiters inside cells (an address), nothing else: csv.writer
-        # encodes only those cells, not the whole run character by character.
-        cell = self.cell
+        if delimiter not in joined:
+            return delimiter.join(cells) + delimiter
+        # Delimiters inside cells (an address), nothing else: csv.writer would
+        # quote exactly those cells, whole, and copy every character to do so.
         return (
-            delimiter.join([cell(text) if delimiter in text else text for text in cells])
+            delimiter.join([quote + text + quote if delimiter in text else text for text in cells])
             + delimiter
         )
 
@@ -227,7 +233,7 @@ def _line_source(
         test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
         if guard:
             # The quick search first; the exact one only for what it found.
-            test = f"may_change(probe) is not None and changes(probe) is not None or {test}"
+            test = f"changes(probe) is not None or {test}"
             test += f" or probe.count('\\x00') != {len(dynamic)}"
         fixed = [
             f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
@@ -252,7 +258,6 @@ def _namespace(
     namespace.update(
         encode=encoder.cell,
         encode_cells=encoder.cells,
-        may_change=may_change_joined,
         changes=changes_joined,
         guarded=guarded,
         D=encoder._delimiter,  # noqa: SLF001  # this module's own class
