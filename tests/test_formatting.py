@@ -308,7 +308,7 @@ def test_generated_row_code_is_named_in_tracebacks() -> None:
     generated = [frame for frame in frames if "generated" in frame.filename]
     assert generated
     assert generated[0].filename.startswith("<cloudcontact_results generated detailed rows")
-    assert "time(row.call_time)" in (generated[0].line or "")
+    assert "(v := row.call_time)" in (generated[0].line or "")
 
 
 def test_rows_are_hashable_and_their_fields_read_only() -> None:

@@ -23,6 +23,7 @@ __all__ = [
     "ROW_FUNCTIONS",
     "SIMPLE_PRELUDE",
     "SIMPLE_VALUES",
+    "SYSTEM_NOTE_KEY",
     "admitted_records",
     "detailed_row",
     "detailed_rows",
@@ -30,16 +31,35 @@ __all__ = [
     "note_of",
     "simple_row",
     "simple_rows",
+    "system_note_of",
 ]
 
 
-def note_of(attempt: Attempt) -> Note:
-    """The Note cell of ``attempt``: the agent's note, or the system note of a failed dial."""
-    if attempt.note:
-        return attempt.note
-    if attempt.is_failed_dial and (attempt.cpa_result is not None or attempt.sip_code is not None):
-        return _system_note(attempt.cpa_result, attempt.sip_code)
+#: What the Note cell reads of an attempt without an agent's note, as an
+#: expression over attempt ``{a}``: the arguments of :func:`system_note_of`.
+SYSTEM_NOTE_KEY: Final = "({a}.is_failed_dial, {a}.cpa_result, {a}.sip_code)"
+
+
+def system_note_of(failed_dial: bool, cpa_result: CPAResult | None, sip_code: int | None) -> Note:
+    """The Note cell of an attempt without an agent's note: a failed dial's system note, or ""."""
+    if failed_dial and (cpa_result is not None or sip_code is not None):
+        return _system_note(cpa_result, sip_code)
     return ""
+
+
+def _compile_note_of() -> Callable[[Attempt], Note]:
+    source = (
+        "def note_of(attempt):\n"
+        f"    return attempt.note or system_note_of{SYSTEM_NOTE_KEY.format(a='attempt')}\n"
+    )
+    namespace: dict[str, Any] = {"system_note_of": system_note_of}
+    compile_source(source, namespace, "note")
+    function: Callable[[Attempt], Note] = namespace["note_of"]
+    function.__doc__ = "The Note cell of ``attempt``: its agent's note, or its system note."
+    return function
+
+
+note_of: Final = _compile_note_of()
 
 
 @functools.cache

@@ -26,6 +26,7 @@ file name with a :mod:`linecache` entry, so tracebacks show its lines.
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
@@ -38,12 +39,14 @@ from ..._report.build import (
     ROW_FUNCTIONS,
     SIMPLE_PRELUDE,
     SIMPLE_VALUES,
+    SYSTEM_NOTE_KEY,
+    system_note_of,
 )
 from ..._report.columns import Column, ColumnKind
 from ..._report.formatting import (
-    CELL_SOURCE,
     RowFormatter,
     cell_function,
+    cell_source,
     generated_namespace,
     guarded_source,
     guards,
@@ -171,6 +174,15 @@ def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> dict
     return Cache()
 
 
+def _note_cell(cell: Callable[[Any], str]) -> Callable[[Any], str]:
+    """The Note cell's text by :func:`_cell_key`'s key: a note's text, or its system note's key."""
+
+    def text(key: Any) -> str:
+        return cell(system_note_of(*key) if type(key) is tuple else key)
+
+    return text
+
+
 class _GuardCache(dict[str, str]):
     """:func:`guard_cell`'s answers, remembered (a phone number is guarded once, not per row)."""
 
@@ -179,6 +191,47 @@ class _GuardCache(dict[str, str]):
             self.clear()
         guarded_text = self[text] = guard_cell(text)
         return guarded_text
+
+
+def _probed(
+    names: list[str], kinds: list[ColumnKind], formatter: RowFormatter, *, guard: bool
+) -> list[str]:
+    """The statements that make text cells ``names`` (of ``kinds``) ready to write.
+
+    One look at them joined by NUL clears them all (most rows); otherwise
+    each is guarded and quoted on its own.
+    """
+    if not names:
+        return []
+    test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
+    if guard:
+        test = f"changes(probe) is not None or {test} or probe.count('\\x00') != {len(names)}"
+    fixed = [
+        f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
+        for name, kind in zip(names, kinds, strict=True)
+    ]
+    return [
+        f"probe = '\\x00' + '\\x00'.join(({', '.join(names)},))",
+        f"if {test}: {', '.join(names)} = {', '.join(fixed)}",
+    ]
+
+
+#: A call of the Note cell's function, in the row tables.
+_NOTE_OF: Final = re.compile(r"note_of\((\w+)\)")
+
+
+def _cell_key(kind: ColumnKind, value: str) -> str:
+    """What a cached cell of ``kind`` is looked up by: ``value``, but for notes.
+
+    A note is looked up by the agent's text, or else by what makes its system
+    note (:data:`SYSTEM_NOTE_KEY`): hashing that is C, a :class:`SystemNote`'s
+    hash is Python.
+    """
+    if kind is not ColumnKind.NOTE:
+        return value
+    return _NOTE_OF.sub(
+        lambda match: f"({match[1]}.note or {SYSTEM_NOTE_KEY.format(a=match[1])})", value
+    )
 
 
 def _line_source(
@@ -198,48 +251,41 @@ def _line_source(
     per_export: list[str] = []
     per_record: list[str] = []
     per_row: list[str] = []
-    dynamic: list[str] = []
     names: list[str] = []
-    dynamic_kinds: list[ColumnKind] = []
+    # Text cells looked at together: per record, and per row.
+    record_text: tuple[list[str], list[ColumnKind]] = ([], [])
+    row_text: tuple[list[str], list[ColumnKind]] = ([], [])
     for position, column in enumerate(columns):
         name = f"c{position}"
         names.append(name)
         value = values[column.attribute]
         kind = column.kind
+        cell = cell_source(formatter, kind, value)
         if column.attribute in hoisted:
-            per_record.append(f"{name} = encode(cell_{position}({value}))")
+            per_record.append(f"{name} = {cell}")
+            if kind not in _PLAIN_KINDS:
+                record_text[0].append(name)
+                record_text[1].append(kind)
         elif kind in _CACHED_KINDS:
-            per_row.append(f"{name} = cache_{position}[{value}]")
+            per_row.append(f"{name} = cache_{position}[{_cell_key(kind, value)}]")
         elif column.attribute in _REPEATED:
-            cell = name
+            text = name
             if guard and guards(formatter, kind):
-                cell = guarded_source(cell)
+                text = guarded_source(text)
             per_row.append(
                 f"if ({name} := {value}) != last_{name}:"
-                f" last_{name}, text_{name} = {name}, encode({cell})"
+                f" last_{name}, text_{name} = {name}, encode({text})"
             )
             per_row.append(f"{name} = text_{name}")
             per_export.append(f"last_{name} = text_{name} = None")
         elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
-            per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
+            per_row.append(f"{name} = {cell}")
         else:
-            per_row.append(f"{name} = {CELL_SOURCE[kind].format(value=value)}")
-            dynamic.append(name)
-            dynamic_kinds.append(kind)
-    if dynamic:
-        # One look at the row's text cells joined by NUL clears them all (most
-        # rows); otherwise each is guarded and quoted on its own.
-        per_row.append(f"probe = '\\x00' + '\\x00'.join(({', '.join(dynamic)},))")
-        test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
-        if guard:
-            # The quick search first; the exact one only for what it found.
-            test = f"changes(probe) is not None or {test}"
-            test += f" or probe.count('\\x00') != {len(dynamic)}"
-        fixed = [
-            f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
-            for name, kind in zip(dynamic, dynamic_kinds, strict=True)
-        ]
-        per_row.append(f"if {test}: {', '.join(dynamic)} = {', '.join(fixed)}")
+            per_row.append(f"{name} = {cell}")
+            row_text[0].append(name)
+            row_text[1].append(kind)
+    per_record += _probed(*record_text, formatter, guard=guard)
+    per_row += _probed(*row_text, formatter, guard=guard)
     return per_export, per_record, per_row, f"D.join(({', '.join(names)},))"
 
 
@@ -251,7 +297,9 @@ def _namespace(
     for position, column in enumerate(columns):
         function = cell_function(formatter, column.kind, guard=guard)
         namespace[f"cell_{position}"] = function
-        if column.kind in _CACHED_KINDS:
+        if column.kind is ColumnKind.NOTE:
+            namespace[f"cache_{position}"] = _cache(_note_cell(function), encoder.cell)
+        elif column.kind in _CACHED_KINDS:
             namespace[f"cache_{position}"] = _cache(function, encoder.cell)
     # The one guard, asked once per distinct text.
     namespace["guard_cell"] = _GuardCache().__getitem__
@@ -280,9 +328,9 @@ def _namespace(
     return namespace
 
 
-#: How both loops hand on a line, written ``BATCH`` lines at a time, and end.
-_APPEND: Final = """\
-append({line})
+#: How both loops write their lines: ``BATCH`` lines at a time (checked once
+#: a record, after its lines), and the rest at the end.
+_FLUSH: Final = """\
 if len(batch) >= BATCH:
     write(terminator.join(batch) + terminator)
     count += len(batch)
@@ -345,7 +393,8 @@ def write_lines(records, write, terminator):
                 head = bare
             quota = attempt.quota
 {per_row}\
-{append}\
+            append({line})
+{flush}\
 """
     + _END
 )
@@ -383,7 +432,8 @@ def write_lines(records, write, terminator):
         cells += script_fields
         start = encode_cells(cells)
 {per_row}\
-{append}\
+        append({line})
+{flush}\
 """
     + _END
 )
@@ -444,7 +494,8 @@ def write_lines(
             ),
             fields=fields,
             per_row=_indented(per_row, " " * 8),
-            append=_indented(_APPEND.format(line=f"start + {line}").splitlines(), " " * 8),
+            line=f"start + {line}",
+            flush=_indented(_FLUSH.splitlines(), " " * 8),
         )
         compile_source(source, namespace, "simple lines")
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
@@ -477,7 +528,8 @@ def write_lines(
             else "            if not keeps(call_name, record_name):\n                continue\n"
         ),
         per_row=_indented(per_row, " " * 12),
-        append=_indented(_APPEND.format(line=f"head + {line}").splitlines(), " " * 12),
+        line=f"head + {line}",
+        flush=_indented(_FLUSH.splitlines(), " " * 8),
     )
     compile_source(source, namespace, "detailed lines")
     detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
