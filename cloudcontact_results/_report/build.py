@@ -164,12 +164,18 @@ def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) 
         return ()
     latest: dict[str, str] = {}
     # One pass over each attempt's own values, the last attempt first: no
-    # lookup of each name in each attempt.
+    # lookup of each name in each attempt. Most attempts have none: the shared
+    # empty mapping, told by identity without a call.
     for attempt in reversed(attempts):
-        for name, value in attempt.script_values.items():
-            if value and name not in latest:
-                latest[name] = value
+        if (values := attempt.script_values) is not _NO_VALUES:
+            for name, value in values.items():
+                if value and name not in latest:
+                    latest[name] = value
     return tuple([latest.get(name, "") for name in names])
+
+
+#: The script values of an attempt that has none, shared by all of them.
+_NO_VALUES: Final = attrs.fields(Attempt).script_values.default
 
 
 #: The functions the tables of both rows call (:data:`SIMPLE_PRELUDE`,

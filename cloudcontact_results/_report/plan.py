@@ -39,8 +39,19 @@ class ReportPlan:
     _script_names: frozenset[str]
     _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
     _by_identity: dict[int, tuple[Disposition, tuple[str | None, str | None]]] = attrs.Factory(dict)
+    #: The columns of each exported list. A record of such a list whose fields
+    #: are all among them passes the checks :meth:`admits` makes of the record
+    #: itself: a loop that makes those of its attempts as it goes (every
+    #: attempt's script values within :attr:`known_script_names`, both its
+    #: dispositions through :meth:`disposition`, the call disposition first)
+    #: need not ask :meth:`admits`.
+    exported_columns: Mapping[str, frozenset[str]] = attrs.field(init=False)
     #: The script_fields of an attempt without script values, shared by all such rows.
     no_script_values: tuple[str, ...] = attrs.field(init=False)
+
+    @exported_columns.default
+    def _exported_columns(self) -> Mapping[str, frozenset[str]]:
+        return {name: self._columns_by_list[name] for name in self.list_names}
 
     @no_script_values.default
     def _no_script_values(self) -> tuple[str, ...]:
@@ -126,22 +137,6 @@ class ReportPlan:
             self.disposition(record, attempt.call_disposition)
             self.disposition(record, attempt.record_disposition)
         return record.list_name in self.list_names
-
-    def admits_quickly(self, record: Record) -> bool:
-        """True if ``record``'s list is exported and its fields are columns of that list.
-
-        The checks :meth:`admits` makes of the record itself, for a loop that
-        makes those of its attempts as it goes: every attempt's script values
-        within :attr:`known_script_names` and both its dispositions through
-        :meth:`disposition` (the call disposition first). False says nothing:
-        ask :meth:`admits`.
-        """
-        columns = self._columns_by_list.get(record.list_name)
-        return (
-            columns is not None
-            and record.list_name in self.list_names
-            and columns.issuperset(record.fields)
-        )
 
     @property
     def known_script_names(self) -> frozenset[str]:

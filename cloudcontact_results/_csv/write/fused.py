@@ -33,6 +33,8 @@ from typing import Any, Final
 import attrs
 
 from ..._model.campaign import Attempt, Record
+from ..._model.dispositions import Disposition
+from ..._model.frozen import dict_source
 from ..._model.generated import compile_source
 from ..._report.build import (
     DETAILED_VALUES,
@@ -112,14 +114,14 @@ class _Encoder:
             quoting=csv.QUOTE_MINIMAL,
             doublequote=True,
         ).writerow
-        self._delimiter = dialect.delimiter
-        self._quote = dialect.quotechar
+        self.delimiter = dialect.delimiter
+        self.quote = dialect.quotechar
         self._terminator_length = len(dialect.lineterminator)
         self._guard = guard
 
     def needs_quotes(self, text: str) -> bool:
         """Would ``csv.writer`` quote ``text`` (a superset: then it is asked)?"""
-        return self._delimiter in text or self._quote in text or "\n" in text or "\r" in text
+        return self.delimiter in text or self.quote in text or "\n" in text or "\r" in text
 
     def cell(self, text: str) -> str:
         """``text`` as ``csv.writer`` writes it among other cells."""
@@ -141,7 +143,7 @@ class _Encoder:
         ):
             cells = guard_each(cells)
             joined = "\x00" + "\x00".join(cells)
-        delimiter, quote = self._delimiter, self._quote
+        delimiter, quote = self.delimiter, self.quote
         if (
             quote in joined
             or "\n" in joined
@@ -193,6 +195,58 @@ class _GuardCache(dict[str, str]):
         return guarded_text
 
 
+#: Adjacent cells of a row that one disposition gives (its reported name and
+#: code): the names the detailed loop binds to each pair, and to both cells at once.
+_PAIRS: Final = {
+    ("record_name", "record_code"): "record_cells",
+    ("call_name", "call_code"): "call_cells",
+}
+#: Dispositions kept resolved at most (records that build their own objects).
+_PAIRS_SIZE: Final = 256
+
+
+#: A disposition's reported name and code, both its cells written, and itself.
+_Pair = tuple[Any, Any, str, Disposition]
+
+
+class _DispositionCells(dict[int, _Pair]):
+    """Each disposition seen, by identity: its reported name and code, and both cells written.
+
+    An entry holds its disposition, so no other object can have its ``id``
+    while the entry is there. The loop looks a disposition up here first and
+    calls :meth:`resolve` (which checks it against the campaign, and raises
+    for the record at hand) only for one not seen yet.
+    """
+
+    def __init__(
+        self,
+        plan: ReportPlan,
+        name_cell: Callable[[Any], str],
+        code_cell: Callable[[Any], str],
+        encoder: _Encoder,
+    ) -> None:
+        super().__init__()
+        self._plan = plan
+        self._name_cell = name_cell
+        self._code_cell = code_cell
+        self._encoder = encoder
+
+    def cells(self, name: Any, code: Any) -> str:
+        """The two cells of a disposition reported as ``name`` and ``code``, written."""
+        encode = self._encoder.cell
+        return (
+            encode(self._name_cell(name)) + self._encoder.delimiter + encode(self._code_cell(code))
+        )
+
+    def resolve(self, record: Record, disposition: Disposition) -> _Pair:
+        """``disposition``'s entry, made now: it is checked against the campaign for ``record``."""
+        name, code = self._plan.disposition(record, disposition)
+        if len(self) >= _PAIRS_SIZE:
+            self.clear()
+        entry = self[id(disposition)] = (name, code, self.cells(name, code), disposition)
+        return entry
+
+
 def _probed(
     names: list[str], kinds: list[ColumnKind], formatter: RowFormatter, *, guard: bool
 ) -> list[str]:
@@ -241,12 +295,15 @@ def _line_source(
     *,
     guard: bool,
     hoisted: frozenset[str],
+    pairs: bool = False,
 ) -> tuple[list[str], list[str], list[str], str]:
     """The statements of one line: per export, per record, per row, and the line's expression.
 
     Returns the statements run once per export (the remembered cells of
     :data:`_REPEATED`), once per record (cells of ``hoisted`` attributes),
     those run per row, and the expression of the line's cells after its start.
+    With ``pairs`` the loop binds the names of :data:`_PAIRS` to both cells of
+    a disposition, which stand for the two columns.
     """
     per_export: list[str] = []
     per_record: list[str] = []
@@ -255,10 +312,18 @@ def _line_source(
     # Text cells looked at together: per record, and per row.
     record_text: tuple[list[str], list[ColumnKind]] = ([], [])
     row_text: tuple[list[str], list[ColumnKind]] = ([], [])
+    paired = ""
     for position, column in enumerate(columns):
         name = f"c{position}"
-        names.append(name)
         value = values[column.attribute]
+        if value == paired:
+            continue  # the second cell of a pair, written with the first
+        following = values[columns[position + 1].attribute] if position + 1 < len(columns) else ""
+        if pairs and (value, following) in _PAIRS:
+            names.append(_PAIRS[value, following])
+            paired = following
+            continue
+        names.append(name)
         kind = column.kind
         cell = cell_source(formatter, kind, value)
         if column.attribute in hoisted:
@@ -269,13 +334,10 @@ def _line_source(
         elif kind in _CACHED_KINDS:
             per_row.append(f"{name} = cache_{position}[{_cell_key(kind, value)}]")
         elif column.attribute in _REPEATED:
-            text = name
-            if guard and guards(formatter, kind):
-                text = guarded_source(text)
-            per_row.append(
-                f"if ({name} := {value}) != last_{name}:"
-                f" last_{name}, text_{name} = {name}, encode({text})"
-            )
+            per_row.append(f"if ({name} := {value}) != last_{name}:")
+            per_row.append(f"    last_{name} = {name}")
+            per_row += [f"    {line}" for line in _probed([name], [kind], formatter, guard=guard)]
+            per_row.append(f"    text_{name} = {name}")
             per_row.append(f"{name} = text_{name}")
             per_export.append(f"last_{name} = text_{name} = None")
         elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
@@ -308,15 +370,15 @@ def _namespace(
         encode_cells=encoder.cells,
         changes=changes_joined,
         guarded=guarded,
-        D=encoder._delimiter,  # noqa: SLF001  # this module's own class
-        Q=encoder._quote,  # noqa: SLF001  # this module's own class
+        D=encoder.delimiter,
+        Q=encoder.quote,
         **ROW_FUNCTIONS,
         Record=Record,
         no_values=attrs.fields(Attempt).script_values.default,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
-        admits_quickly=plan.admits_quickly,
+        exported_columns=plan.exported_columns,
         known_script_names=plan.known_script_names,
         inside=plan.inside,
         disposition=plan.disposition,
@@ -353,7 +415,10 @@ def write_lines(records, write, terminator):
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
-        if {quick}admits_quickly(record):
+        own = {own_fields}
+        if {quick}(columns := exported_columns.get(record.list_name)) is not None and (
+            columns.issuperset(own)
+        ):
             checked = False
         elif admits(record):
             checked = True
@@ -371,16 +436,26 @@ def write_lines(records, write, terminator):
             # whether it is empty is a call in Python.
             if (values := attempt.script_values) is no_values:
                 values = None
-            elif values and not checked and not known_script_names.issuperset(values):
+            elif (
+                (values := {values_dict})
+                and not checked
+                and not known_script_names.issuperset(values)
+            ):
                 admits(record)  # raises, naming the script field
             if (called := attempt.call_disposition) is None:
                 call_name = call_code = None
+                call_cells = no_pair
+            elif (known := pairs.get(id(called))) is not None:
+                call_name, call_code, call_cells, _ = known
             else:
-                call_name, call_code = disposition(record, called)
+                call_name, call_code, call_cells, _ = pair(record, called)
             if (called := attempt.record_disposition) is None:
                 record_name = record_code = None
+                record_cells = no_pair
+            elif (known := pairs.get(id(called))) is not None:
+                record_name, record_code, record_cells, _ = known
             else:
-                record_name, record_code = disposition(record, called)
+                record_name, record_code, record_cells, _ = pair(record, called)
 {by_attempt_time}\
 {keeps}\
             if values:
@@ -409,13 +484,16 @@ def write_lines(records, write, terminator):
     for record in records:
         if not isinstance(record, Record):
             raise CampaignMismatchError("records[]", record, "must be a Record")
-        if admits_quickly(record):
+        own = {own_fields}
+        if (columns := exported_columns.get(record.list_name)) is not None and (
+            columns.issuperset(own)
+        ):
             # The checks admits() makes of each attempt, in its order.
             for attempt in record.attempts:
                 values = attempt.script_values
                 if (
                     values is not no_values
-                    and values
+                    and (values := {values_dict})
                     and not known_script_names.issuperset(values)
                 ):
                     admits(record)  # raises, naming the script field
@@ -464,12 +542,13 @@ def write_lines(
     # A record's values of the exported columns; its own fields in their order
     # when they are those columns (the common case), without a lookup each.
     fields = (
-        "        values = record.fields\n"
-        "        if tuple(values) == list_columns:\n"
-        "            cells = list(values.values())\n"
+        "        if tuple(own) == list_columns:\n"
+        "            cells = list(own.values())\n"
         "        else:\n"
-        '            cells = [values.get(column, "") for column in list_columns]\n'
+        '            cells = [own.get(column, "") for column in list_columns]\n'
     )
+    # The dicts behind the record's fields and an attempt's script values.
+    mappings = {"own_fields": dict_source("record.fields"), "values_dict": dict_source("values")}
     completed_inside = (
         ""
         if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None
@@ -484,6 +563,7 @@ def write_lines(
             columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
         )
         source = _SIMPLE_LOOP.format(
+            **mappings,
             per_export=_indented(per_export, " " * 4),
             completed_inside=completed_inside,
             prelude=_indented(SIMPLE_PRELUDE.splitlines(), " " * 8),
@@ -504,11 +584,20 @@ def write_lines(
         attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
     )
     per_export, per_record, per_row, line = _line_source(
-        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted
+        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted, pairs=True
+    )
+    name_cell, code_cell = (
+        cell_function(formatter, kind, guard=guard)
+        for kind in (ColumnKind.DISPOSITION, ColumnKind.CODE)
+    )
+    pair_cells = _DispositionCells(plan, name_cell, code_cell, encoder)
+    namespace.update(
+        pairs=pair_cells, pair=pair_cells.resolve, no_pair=pair_cells.cells(None, None)
     )
     by_attempt_time = plan.selection.format is ReportFormat.DETAILED_INTERVAL
     no_script = encoder.cells(list(plan.no_script_values))
     source = _DETAILED_LOOP.format(
+        **mappings,
         # Records completed inside an interval are filtered before their
         # attempts are seen: admits() checks them all first.
         quick="False and " if completed_inside else "",
