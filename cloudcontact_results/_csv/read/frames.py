@@ -358,7 +358,8 @@ def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int, *, arrow: boo
 def _unguarded(text: Any, spec: FrameSpec) -> Any:
     if not spec.formula_guard:
         return text
-    return _replaced(text, text.str.startswith("'"), unguard_cell)
+    # The guard quotes text after a separator inside a cell too, not only its start.
+    return _replaced(text, text.str.contains("'", regex=False), unguard_cell)
 
 
 def _replaced(text: Any, where: Any, change: Callable[[str], Any]) -> Any:
