@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import io
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -94,3 +95,18 @@ def test_truncated_exports_raise_only_read_errors(data, mode):
     export, names = data.draw(st.sampled_from(valid_exports()))
     cut = data.draw(st.integers(0, len(export)))
     read_everything(export[:cut], mode, names)
+
+
+def test_a_zip_of_a_later_version_is_a_read_error():
+    # zipfile refuses a member whose "version needed to extract" (in the
+    # central directory) it does not know with NotImplementedError; a reader
+    # gives ReadError.
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["Name"])])
+    sink = io.BytesIO()
+    options = ccr.ExportOptions(compress=True)
+    ccr.export(campaign, [ccr.Record("1", "L", {"Name": "x"})], sink, options)
+    data = bytearray(sink.getvalue())
+    offset = data.index(b"PK\x01\x02") + 6
+    data[offset : offset + 2] = (109).to_bytes(2, "little")  # version 10.9
+    with pytest.raises(ccr.errors.ReadError, match=r"zip file version 10\.9"):
+        list(ccr.read_report(io.BytesIO(bytes(data))))

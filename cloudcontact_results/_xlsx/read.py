@@ -23,7 +23,7 @@ from typing import IO, Any, Final
 from .._csv.read.cells import time_parser
 from .._csv.read.header import Layout, layout_of_cells
 from .._csv.read.rows import Row, RowBuilder
-from .._csv.read.source import Source, is_path, open_input, shown
+from .._csv.read.source import DAMAGED, Source, is_path, open_input, shown
 from .._report.columns import ColumnKind
 from .._report.rows import DetailedRow
 from ..errors import ReadError
@@ -81,8 +81,8 @@ def _holds_workbook(binary: IO[bytes]) -> bool:
     try:
         with zipfile.ZipFile(binary) as archive:
             return _WORKBOOK_PART in archive.namelist()
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError):
-        return False
+    except DAMAGED:
+        return False  # then read as a zipped CSV, which reports what is wrong
 
 
 def _import_openpyxl() -> Any:

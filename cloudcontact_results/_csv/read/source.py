@@ -25,6 +25,7 @@ from ...errors import OptionsError, ReadError
 from ...errors import shown as quoted
 
 __all__ = [
+    "DAMAGED",
     "Opened",
     "ReadLimits",
     "RowTooLongError",
@@ -92,9 +93,10 @@ Source = str | os.PathLike[str] | IO[bytes]
 
 _ZIP_MAGIC: Final = (b"PK\x03\x04", b"PK\x05\x06")
 
-# Everything a damaged zip or file can raise while it is read (zipfile and zlib let
-# struct, EOF and OS errors through); each becomes a ReadError naming the file.
-_BROKEN: Final = (
+#: Everything a damaged zip or file can raise while it is read (zipfile and zlib
+#: let struct, EOF and OS errors through, and refuse a zip of a later version
+#: with NotImplementedError); each becomes a ReadError naming the file.
+DAMAGED: Final = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
@@ -114,8 +116,8 @@ def _unreadable(reason: str) -> Iterator[None]:
     try:
         yield
     except ReadError:
-        raise  # a ReadError is a ValueError, which _BROKEN would catch
-    except _BROKEN as exc:
+        raise  # a ReadError is a ValueError, which DAMAGED would catch
+    except DAMAGED as exc:
         raise ReadError(f"{reason}: {exc}") from exc
 
 
