@@ -7,13 +7,15 @@ for every option and dialect. This module writes the same bytes faster:
 
 - each record's list columns (and a run of rows' script fields) are
   formatted, guarded and encoded once, as the start of every line;
-- dispositions, codes, quota groups, notes, numbers and the record's own
-  cells are cached already guarded and quoted, and the phone while it repeats;
-- every other cell is formatted by the expression of :data:`CELL_SOURCE`
-  for its kind, and the row's text cells are looked at once, joined by NUL:
-  only when the formula guard may change one of them, or one holds a
-  delimiter, a quote or a line break, is each passed through the one guard
-  and encoded by ``csv.writer`` itself; the line is joined as one string;
+- dispositions are resolved once per object and kept by identity with both
+  their cells written; codes, quota groups, notes and numbers are cached
+  already guarded and quoted;
+- every other cell is formatted by the expression :func:`cell_source` gives
+  for its kind, and the text cells of a row (of a record, for its own cells,
+  and of a new phone) are looked at once, joined by NUL: only when the
+  formula guard may change one of them, or one holds a delimiter, a quote or
+  a line break, is each passed through the one guard and encoded by
+  ``csv.writer`` itself; the line is joined as one string;
 - the detailed row's values come from :data:`DETAILED_VALUES`, the table the
   typed :func:`detailed_row` is compiled from, so no :class:`DetailedRow` is
   built; the records are checked against the campaign in the same loop;
