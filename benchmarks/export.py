@@ -133,13 +133,8 @@ def _guard(cell: str) -> str:
     return cell
 
 
-def _formatted_rows(
-    campaign: ccr.Campaign, records: list[ccr.Record]
-) -> Callable[[], Iterator[list[Any]]]:
-    """What an engineer writes in an afternoon: each attempt's cells formatted by hand."""
-    columns = campaign.lists[0].columns
-    script = [field.name for field in campaign.exported_script_fields]
-    zone = ZoneInfo(ccr.ExportOptions().timezone)
+def _note_by_hand() -> Callable[[ccr.Attempt], str]:
+    """The Note cell as the baselines write it by hand: the agent's, or the failed dial's."""
     notes: dict[tuple[Any, Any], str] = {}
 
     def note(attempt: ccr.Attempt) -> str:
@@ -152,6 +147,18 @@ def _formatted_rows(
                     notes[key] = ccr.SystemNote(*key).render("en")
                 return notes[key]
         return ""
+
+    return note
+
+
+def _formatted_rows(
+    campaign: ccr.Campaign, records: list[ccr.Record]
+) -> Callable[[], Iterator[list[Any]]]:
+    """What an engineer writes in an afternoon: each attempt's cells formatted by hand."""
+    columns = campaign.lists[0].columns
+    script = [field.name for field in campaign.exported_script_fields]
+    zone = ZoneInfo(ccr.ExportOptions().timezone)
+    note = _note_by_hand()
 
     def rows() -> Iterator[list[Any]]:
         for record in records:
@@ -236,18 +243,7 @@ def _polars(campaign: ccr.Campaign, records: list[ccr.Record]) -> Callable[[], b
     columns = campaign.lists[0].columns
     script = [field.name for field in campaign.exported_script_fields]
     zone = ZoneInfo(ccr.ExportOptions().timezone)
-    notes: dict[tuple[Any, Any], str] = {}
-
-    def note(attempt: ccr.Attempt) -> str | None:
-        if attempt.note:
-            return _guard(attempt.note)
-        if attempt.is_call_attempt and attempt.answered_duration == 0:
-            key = (attempt.cpa_result, attempt.sip_code)
-            if key != (None, None):
-                if key not in notes:
-                    notes[key] = _guard(ccr.SystemNote(*key).render("en"))
-                return notes[key]
-        return None
+    note = _note_by_hand()
 
     def text(value: str) -> str | None:
         return _guard(value) if value else None  # polars writes "" for an empty string
@@ -273,7 +269,7 @@ def _polars(campaign: ccr.Campaign, records: list[ccr.Record]) -> Callable[[], b
                     text(quota.label("en")) if quota else None,
                     text(called.name) if called else None,
                     text(called.code or "") if called else None,
-                    note(attempt),
+                    text(note(attempt)),
                     attempt.time.astimezone(zone).replace(tzinfo=None),
                     attempt.dialing_duration,
                     attempt.cpa_duration,

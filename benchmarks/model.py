@@ -16,18 +16,12 @@ attempts) of each version and the median of the per-round ratios.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import tempfile
 import time
-from pathlib import Path
 from typing import Any
 
-import _synthetic
 import attrs
-from revision import load_revision
-
-import cloudcontact_results as current
+from revision import arguments, both_versions
 
 
 def specs(library: Any, records: list[Any]) -> list[tuple[Any, ...]]:
@@ -59,19 +53,12 @@ def build(library: Any, arguments: list[tuple[Any, ...]]) -> float:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("revision")
-    parser.add_argument("--records", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=9)
-    args = parser.parse_args()
-
-    lines = _synthetic.synthetic_lines(args.records)
-    with tempfile.TemporaryDirectory() as folder:
-        earlier = load_revision(args.revision, Path(folder))
-        versions = {}
-        for label, library in (("this", current), (args.revision, earlier)):
-            _, records = library.load_campaign(lines)
-            versions[label] = (library, specs(library, list(records)))
+    args = arguments(__doc__.split("\n", 1)[0])
+    with both_versions(args.revision, args.records) as loaded:
+        versions = {
+            label: (library, specs(library, records))
+            for label, (library, _, records) in loaded.items()
+        }
         attempts = sum(len(spec[3]) for spec in versions["this"][1])
         seconds: dict[str, list[float]] = {label: [] for label in versions}
         for round_number in range(args.rounds):

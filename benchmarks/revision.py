@@ -18,6 +18,7 @@ without changing the work done.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import hashlib
 import importlib
 import io
@@ -27,6 +28,7 @@ import sys
 import tarfile
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -54,6 +56,31 @@ def load_revision(revision: str, folder: Path) -> ModuleType:
     return importlib.import_module(name)
 
 
+def arguments(description: str) -> argparse.Namespace:
+    """The command line of a comparison with an earlier revision: REV, --records, --rounds."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("revision")
+    parser.add_argument("--records", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=9)
+    return parser.parse_args()
+
+
+@contextlib.contextmanager
+def both_versions(revision: str, count: int) -> Iterator[dict[str, tuple[ModuleType, Any, Any]]]:
+    """This checkout ("this") and ``revision``: each its package, campaign and records.
+
+    Each version loads ``count`` synthetic records from the same JSON Lines text.
+    """
+    lines = _synthetic.synthetic_lines(count)
+    with tempfile.TemporaryDirectory() as folder:
+        earlier = load_revision(revision, Path(folder))
+        versions = {}
+        for label, library in (("this", current), (revision, earlier)):
+            campaign, records = library.load_campaign(lines)
+            versions[label] = (library, campaign, list(records))
+        yield versions
+
+
 def run_once(
     library: Any, campaign: Any, records: list[Any], fmt: str
 ) -> tuple[float, float, bytes]:
@@ -69,20 +96,8 @@ def run_once(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument("revision")
-    parser.add_argument("--records", type=int, default=20_000)
-    parser.add_argument("--rounds", type=int, default=9)
-    args = parser.parse_args()
-
-    lines = _synthetic.synthetic_lines(args.records)
-
-    with tempfile.TemporaryDirectory() as folder:
-        earlier = load_revision(args.revision, Path(folder))
-        versions = {}
-        for label, library in (("this", current), (args.revision, earlier)):
-            loaded, records = library.load_campaign(lines)
-            versions[label] = (library, loaded, list(records))
+    args = arguments(__doc__.split("\n", 1)[0])
+    with both_versions(args.revision, args.records) as versions:
         seconds: dict[tuple[str, str, str], list[float]] = {}
         digests: dict[tuple[str, str], set[str]] = {}
         for round_number in range(args.rounds):

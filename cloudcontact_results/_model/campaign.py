@@ -15,7 +15,7 @@ from ..errors import ValidationError
 from .construction import install_checked_init
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
-from .frozen import FrozenTextMap, all_text
+from .frozen import EMPTY_TEXT_MAP, FrozenTextMap, all_text
 from .validators import instance_of, non_empty_text
 
 __all__ = [
@@ -96,11 +96,6 @@ def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
 def _sequence(field: str, value: Any) -> None:
     if not isinstance(value, tuple):
         raise ValidationError(field, value, "must be a sequence")
-
-
-#: The empty mapping of records without fields and attempts without script values: shared,
-#: since nothing can change it.
-_NO_TEXT: Final = FrozenTextMap.wrap({})  # the one shared empty mapping
 
 
 def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
@@ -349,7 +344,7 @@ class Attempt:
     interaction_id: str = attrs.field(default="", validator=_TEXT)
     is_inbound: bool = attrs.field(default=False, validator=_FLAG)
     script_values: Mapping[str, str] = attrs.field(
-        default=_NO_TEXT, converter=_to_text_map, validator=_text_map("Attempt")
+        default=EMPTY_TEXT_MAP, converter=_to_text_map, validator=_text_map("Attempt")
     )
     #: The caller id the campaign presented (Bright Pattern 5.x's ``ANI``).
     ani: str = attrs.field(default="", validator=_TEXT)
@@ -445,7 +440,7 @@ class Record:
     id: str = attrs.field(validator=non_empty_text)
     list_name: str = attrs.field(validator=non_empty_text)
     fields: Mapping[str, str] = attrs.field(
-        default=_NO_TEXT, converter=_to_text_map, validator=_text_map("Record")
+        default=EMPTY_TEXT_MAP, converter=_to_text_map, validator=_text_map("Record")
     )
     attempts: tuple[Attempt, ...] = attrs.field(
         default=(), converter=_to_tuple, validator=_check_attempts

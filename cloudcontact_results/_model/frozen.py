@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, Final
 
-__all__ = ["FrozenTextMap", "all_text", "dict_source"]
+__all__ = ["EMPTY_TEXT_MAP", "FrozenTextMap", "all_text", "dict_source"]
 
 
 def dict_source(mapping: str) -> str:
@@ -47,7 +47,7 @@ class FrozenTextMap(Mapping[str, str]):
         mappings here, a few per attempt read: no ``__init__``, no copy.
         """
         if not items:
-            return _EMPTY
+            return EMPTY_TEXT_MAP
         mapping: FrozenTextMap = _new(cls)
         _set_items(mapping, items)
         return mapping
@@ -98,7 +98,9 @@ class FrozenTextMap(Mapping[str, str]):
 
 _new = object.__new__
 _set_items = vars(FrozenTextMap)["_items"].__set__  # the slot's own setter
-_EMPTY: Final = FrozenTextMap()
+#: The one shared empty mapping: a record without fields and an attempt without
+#: script values hold it, so hot loops tell "none" by identity, without a call.
+EMPTY_TEXT_MAP: Final = FrozenTextMap()
 
 
 def all_text(mapping: FrozenTextMap) -> bool:

@@ -10,6 +10,7 @@ import attrs
 
 from .._model.campaign import Attempt, Record, latest_attempts
 from .._model.cpa import CPAResult
+from .._model.frozen import EMPTY_TEXT_MAP
 from .._model.generated import compile_source
 from .._model.notes import SystemNote
 from .._types import ReportFormat
@@ -167,15 +168,11 @@ def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) 
     # lookup of each name in each attempt. Most attempts have none: the shared
     # empty mapping, told by identity without a call.
     for attempt in reversed(attempts):
-        if (values := attempt.script_values) is not _NO_VALUES:
+        if (values := attempt.script_values) is not EMPTY_TEXT_MAP:
             for name, value in values.items():
                 if value and name not in latest:
                     latest[name] = value
     return tuple([latest.get(name, "") for name in names])
-
-
-#: The script values of an attempt that has none, shared by all of them.
-_NO_VALUES: Final = attrs.fields(Attempt).script_values.default
 
 
 #: The functions the tables of both rows call (:data:`SIMPLE_PRELUDE`,

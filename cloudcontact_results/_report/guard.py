@@ -24,6 +24,7 @@ __all__ = [
     "guard_cell",
     "guard_each",
     "guarded",
+    "may_change_joined",
     "may_need_guard",
     "unguard_cell",
 ]
@@ -133,8 +134,16 @@ def unguard_cell(text: str) -> str:
 
 def may_need_guard(cells: list[str]) -> bool:
     """Might :func:`guard_cell` change one of ``cells``? False is sure; one look at them all."""
-    joined = "\x00" + "\x00".join(cells)
-    return joined.count("\x00") != len(cells) or changes_joined(joined) is not None
+    return may_change_joined("\x00" + "\x00".join(cells), len(cells))
+
+
+def may_change_joined(joined: str, count: int) -> bool:
+    """:func:`may_need_guard` of ``count`` cells already joined, each after a NUL.
+
+    A cell holding a NUL itself makes the answer yes: the search cannot tell
+    where such a cell starts.
+    """
+    return joined.count("\x00") != count or changes_joined(joined) is not None
 
 
 def guarded(cells: Iterable[str]) -> list[str]:

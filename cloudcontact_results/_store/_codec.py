@@ -31,7 +31,7 @@ from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
 from .._model.construction import trusted_builder
 from .._model.cpa import CPAResult
 from .._model.dispositions import Disposition
-from .._model.frozen import FrozenTextMap
+from .._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
 
 __all__ = [
     "ATTEMPT_COLUMNS",
@@ -124,7 +124,6 @@ def fields_from_text(text: str) -> FrozenTextMap:
 
 
 _frozen_map: Final = FrozenTextMap.wrap
-_EMPTY_MAP: Final = FrozenTextMap.wrap({})  # the Attempt default: told by identity
 
 
 # --- times ------------------------------------------------------------------------------
@@ -339,7 +338,7 @@ def attempt_decoder(
         "_cpa": _CPA,
         "_called": _CALLED,
         "_inbound": _INBOUND_FLAGS,
-        "_empty": _EMPTY_MAP,
+        "_empty": EMPTY_TEXT_MAP,
         "_frozen": _frozen_map,
     }
     # The store's rows hold only values validated when they came in: the trusted-source path.

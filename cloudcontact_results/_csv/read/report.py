@@ -206,15 +206,18 @@ class Report:
             self._stream_rows = self._rows(self._opened, self._layout)
         return self._stream_rows
 
-    def _pass(self) -> Iterator[Row]:
-        opened, layout = _open_report(
+    def _reopen(self) -> tuple[Opened, Layout]:
+        """The source opened afresh, its header read again."""
+        return _open_report(
             self._source,
             self._member,
             self._script_fields,
             formula_guard=self._formula_guard,
             limits=self._limits,
         )
-        return self._rows(opened, layout)
+
+    def _pass(self) -> Iterator[Row]:
+        return self._rows(*self._reopen())
 
     def _rows(self, opened: Opened, layout: Layout) -> Iterator[Row]:
         with opened.closer:
@@ -443,14 +446,7 @@ class Report:
         if self._workbook is not None:
             return None
         if not self._once:
-            opened, layout = _open_report(
-                self._source,
-                self._member,
-                self._script_fields,
-                formula_guard=self._formula_guard,
-                limits=self._limits,
-            )
-            return opened, layout, self.__iter__
+            return *self._reopen(), self.__iter__
         opened_stream = self._opened
         if (
             self._consumed

@@ -32,11 +32,9 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-import attrs
-
-from ..._model.campaign import Attempt, Record
+from ..._model.campaign import Record
 from ..._model.dispositions import Disposition
-from ..._model.frozen import dict_source
+from ..._model.frozen import EMPTY_TEXT_MAP, dict_source
 from ..._model.generated import compile_source
 from ..._report.build import (
     DETAILED_VALUES,
@@ -60,6 +58,7 @@ from ..._report.guard import (
     guard_cell,
     guard_each,
     guarded,
+    may_change_joined,
 )
 from ..._report.kinds import SIMPLE, ReportKind
 from ..._report.plan import ReportPlan
@@ -140,9 +139,7 @@ class _Encoder:
         if not cells:
             return ""
         joined = "\x00" + "\x00".join(cells)
-        if self._guard and (
-            joined.count("\x00") != len(cells) or changes_joined(joined) is not None
-        ):
+        if self._guard and may_change_joined(joined, len(cells)):
             cells = guard_each(cells)
             joined = "\x00" + "\x00".join(cells)
         delimiter, quote = self.delimiter, self.quote
@@ -197,12 +194,21 @@ class _GuardCache(dict[str, str]):
         return guarded_text
 
 
-#: Adjacent cells of a row that one disposition gives (its reported name and
-#: code): the names the detailed loop binds to each pair, and to both cells at once.
-_PAIRS: Final = {
-    ("record_name", "record_code"): "record_cells",
-    ("call_name", "call_code"): "call_cells",
-}
+#: An attempt's dispositions, in the order admits() checks them: each is the
+#: attribute of one ``<prefix>``; the detailed loop binds ``<prefix>_name`` and
+#: ``<prefix>_code`` (its reported name and code, the values of two adjacent
+#: columns) and ``<prefix>_cells`` (both those cells, written).
+_DISPOSITIONS: Final = {"call": "call_disposition", "record": "record_disposition"}
+#: How the detailed loop binds those names for one disposition.
+_DISPOSITION_LOOKUP: Final = """\
+if (called := attempt.{attribute}) is None:
+    {prefix}_name = {prefix}_code = None
+    {prefix}_cells = no_pair
+elif (known := pairs.get(id(called))) is not None:
+    {prefix}_name, {prefix}_code, {prefix}_cells, _ = known
+else:
+    {prefix}_name, {prefix}_code, {prefix}_cells, _ = pair(record, called)
+"""
 #: Dispositions kept resolved at most (records that build their own objects).
 _PAIRS_SIZE: Final = 256
 
@@ -261,6 +267,7 @@ def _probed(
         return []
     test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
     if guard:
+        # may_change_joined(), written out: a call per row would cost more than the test.
         test = f"changes(probe) is not None or {test} or probe.count('\\x00') != {len(names)}"
     fixed = [
         f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
@@ -304,8 +311,8 @@ def _line_source(
     Returns the statements run once per export (the remembered cells of
     :data:`_REPEATED`), once per record (cells of ``hoisted`` attributes),
     those run per row, and the expression of the line's cells after its start.
-    With ``pairs`` the loop binds the names of :data:`_PAIRS` to both cells of
-    a disposition, which stand for the two columns.
+    With ``pairs`` the loop binds ``<prefix>_cells`` (:data:`_DISPOSITIONS`)
+    to both cells of a disposition, which stand for its two columns.
     """
     per_export: list[str] = []
     per_record: list[str] = []
@@ -321,8 +328,9 @@ def _line_source(
         if value == paired:
             continue  # the second cell of a pair, written with the first
         following = values[columns[position + 1].attribute] if position + 1 < len(columns) else ""
-        if pairs and (value, following) in _PAIRS:
-            names.append(_PAIRS[value, following])
+        prefix = value.removesuffix("_name")
+        if pairs and prefix in _DISPOSITIONS and following == f"{prefix}_code":
+            names.append(f"{prefix}_cells")
             paired = following
             continue
         names.append(name)
@@ -376,7 +384,7 @@ def _namespace(
         Q=encoder.quote,
         **ROW_FUNCTIONS,
         Record=Record,
-        no_values=attrs.fields(Attempt).script_values.default,
+        no_values=EMPTY_TEXT_MAP,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
@@ -444,20 +452,7 @@ def write_lines(records, write, terminator):
                 and not known_script_names.issuperset(values)
             ):
                 admits(record)  # raises, naming the script field
-            if (called := attempt.call_disposition) is None:
-                call_name = call_code = None
-                call_cells = no_pair
-            elif (known := pairs.get(id(called))) is not None:
-                call_name, call_code, call_cells, _ = known
-            else:
-                call_name, call_code, call_cells, _ = pair(record, called)
-            if (called := attempt.record_disposition) is None:
-                record_name = record_code = None
-                record_cells = no_pair
-            elif (known := pairs.get(id(called))) is not None:
-                record_name, record_code, record_cells, _ = known
-            else:
-                record_name, record_code, record_cells, _ = pair(record, called)
+{dispositions}\
 {by_attempt_time}\
 {keeps}\
             if values:
@@ -617,6 +612,13 @@ def write_lines(
             ""
             if plan.selected_dispositions is None
             else "            if not keeps(call_name, record_name):\n                continue\n"
+        ),
+        dispositions="".join(
+            _indented(
+                _DISPOSITION_LOOKUP.format(prefix=prefix, attribute=attribute).splitlines(),
+                " " * 12,
+            )
+            for prefix, attribute in _DISPOSITIONS.items()
         ),
         per_row=_indented(per_row, " " * 12),
         line=f"head + {line}",
