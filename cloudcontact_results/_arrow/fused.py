@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
 from .._model.campaign import Record
-from .._model.generated import compile_source
+from .._model.generated import compile_source, indented_lines
 from .._report.build import (
     DETAILED_PRELUDE,
     DETAILED_VALUES,
@@ -72,7 +72,9 @@ def record_columns(
             f"a{name}({typed_source(column.kind, '(' + values[column.attribute] + ')')})"
             for name, column in zip(lists, columns, strict=True)
         ),
-        *_CHUNK_END.format(lists=", ".join(lists), start="\n".join(_indented(start))).splitlines(),
+        *_CHUNK_END.format(
+            lists=", ".join(lists), start="\n".join(indented_lines(start))
+        ).splitlines(),
     ]
     if report is ReportFormat.SIMPLE:
         row = SIMPLE_PRELUDE.splitlines()
@@ -89,7 +91,7 @@ def record_columns(
         per_record = [
             "fields = plan.fields_of(record)",
             "for attempt in record.attempts:",
-            *_indented([*row, *row_end]),
+            *indented_lines([*row, *row_end]),
         ]
     # Only the detailed report by attempt time reports attempts of records
     # completed outside the interval.
@@ -97,11 +99,11 @@ def record_columns(
     source = "\n".join(
         [
             "def chunks(records, size):",
-            *_indented(start),
+            *indented_lines(start),
             "    for record in admitted_records(",
             f"        plan, records, completed_inside={completed_inside}",
             "    ):",
-            *_indented(_indented(per_record)),
+            *indented_lines(per_record, 2),
             "    if count:",
             f"        yield runs, run_of, [{', '.join(lists)}]",
             "",
@@ -116,7 +118,3 @@ def record_columns(
     compile_source(source, namespace, f"{report.value} typed columns")
     chunks: Iterator[ColumnChunk] = namespace["chunks"](records, size)
     return chunks
-
-
-def _indented(statements: list[str]) -> list[str]:
-    return [f"    {statement}" for statement in statements]

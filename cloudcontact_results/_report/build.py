@@ -11,7 +11,7 @@ import attrs
 from .._model.campaign import Attempt, Record, latest_attempts
 from .._model.cpa import CPAResult
 from .._model.frozen import EMPTY_TEXT_MAP
-from .._model.generated import compile_source
+from .._model.generated import compile_source, indented
 from .._model.notes import SystemNote
 from .._types import ReportFormat
 from ..errors import CampaignMismatchError
@@ -145,7 +145,7 @@ _check_values(SIMPLE_VALUES, SimpleRow, "SIMPLE_VALUES")
 
 
 def _compile_simple_row() -> Callable[[ReportPlan, Record], SimpleRow]:
-    prelude = "".join(f"    {line}\n" for line in SIMPLE_PRELUDE.splitlines())
+    prelude = indented(SIMPLE_PRELUDE)
     source = (
         "def simple_row(plan, record):\n"
         f"{prelude}"
@@ -259,7 +259,7 @@ quota = attempt.quota
 # 28 keyword arguments costs about 0.9 µs a row, a tenth of the export.
 _DETAILED_ROW_SOURCE: Final = (
     "def detailed_row(plan, record, attempt, fields):\n"
-    + "".join(f"    {line}\n" for line in DETAILED_PRELUDE.splitlines())
+    + indented(DETAILED_PRELUDE)
     + f"    return DetailedRow({', '.join(DETAILED_VALUES.values())})\n"
 )
 

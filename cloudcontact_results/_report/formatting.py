@@ -18,7 +18,7 @@ from typing import Any, Final
 
 from .._model.campaign import NoMatch
 from .._model.dispositions import SYSTEM_DISPOSITIONS
-from .._model.generated import compile_source
+from .._model.generated import compile_source, indented_lines
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
@@ -268,7 +268,7 @@ class RowFormatter:
         body = [
             *typed_columns_start(lists),
             "for row in rows:",
-            *(f"    {line}" for line in typed_run("row.fields", "row.script_fields")),
+            *indented_lines(typed_run("row.fields", "row.script_fields")),
         ]
         for name, column in zip(lists, columns, strict=False):
             body.append(f"    a{name}({typed_source(column.kind, f'row.{column.attribute}')})")

@@ -35,7 +35,7 @@ from typing import Any, Final
 from ..._model.campaign import Record
 from ..._model.dispositions import Disposition
 from ..._model.frozen import EMPTY_TEXT_MAP, dict_source
-from ..._model.generated import compile_source
+from ..._model.generated import compile_source, indented, indented_lines
 from ..._report.build import (
     DETAILED_VALUES,
     ROW_FUNCTIONS,
@@ -346,7 +346,7 @@ def _line_source(
         elif column.attribute in _REPEATED:
             per_row.append(f"if ({name} := {value}) != last_{name}:")
             per_row.append(f"    last_{name} = {name}")
-            per_row += [f"    {line}" for line in _probed([name], [kind], formatter, guard=guard)]
+            per_row += indented_lines(_probed([name], [kind], formatter, guard=guard))
             per_row.append(f"    text_{name} = {name}")
             per_row.append(f"{name} = text_{name}")
             per_export.append(f"last_{name} = text_{name} = None")
@@ -514,10 +514,6 @@ def write_lines(records, write, terminator):
 )
 
 
-def _indented(statements: list[str], indent: str) -> str:
-    return "".join(f"{indent}{statement}\n" for statement in statements)
-
-
 def write_lines(
     kind: ReportKind,
     plan: ReportPlan,
@@ -561,18 +557,18 @@ def write_lines(
         )
         source = _SIMPLE_LOOP.format(
             **mappings,
-            per_export=_indented(per_export, " " * 4),
+            per_export=indented(per_export, 1),
             completed_inside=completed_inside,
-            prelude=_indented(SIMPLE_PRELUDE.splitlines(), " " * 8),
+            prelude=indented(SIMPLE_PRELUDE, 2),
             keeps=(
                 ""
                 if plan.selected_dispositions is None
                 else "        if not keeps(record_name, call_name):\n            continue\n"
             ),
             fields=fields,
-            per_row=_indented(per_row, " " * 8),
+            per_row=indented(per_row, 2),
             line=f"start + {line}",
-            flush=_indented(_FLUSH.splitlines(), " " * 8),
+            flush=indented(_FLUSH, 2),
         )
         compile_source(source, namespace, "simple lines")
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
@@ -599,10 +595,10 @@ def write_lines(
         # attempts are seen: admits() checks them all first.
         quick="False and " if completed_inside else "",
         no_script=repr(no_script),
-        per_export=_indented(per_export, " " * 4),
+        per_export=indented(per_export, 1),
         completed_inside=completed_inside,
         fields=fields,
-        per_record=_indented(per_record, " " * 8),
+        per_record=indented(per_record, 2),
         by_attempt_time=(
             "            if not inside(attempt.time):\n                continue\n"
             if by_attempt_time
@@ -614,15 +610,12 @@ def write_lines(
             else "            if not keeps(call_name, record_name):\n                continue\n"
         ),
         dispositions="".join(
-            _indented(
-                _DISPOSITION_LOOKUP.format(prefix=prefix, attribute=attribute).splitlines(),
-                " " * 12,
-            )
+            indented(_DISPOSITION_LOOKUP.format(prefix=prefix, attribute=attribute), 3)
             for prefix, attribute in _DISPOSITIONS.items()
         ),
-        per_row=_indented(per_row, " " * 12),
+        per_row=indented(per_row, 3),
         line=f"head + {line}",
-        flush=_indented(_FLUSH.splitlines(), " " * 8),
+        flush=indented(_FLUSH, 2),
     )
     compile_source(source, namespace, "detailed lines")
     detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
