@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import importlib
 import zoneinfo
 from typing import Any, Final, TypeVar
 
@@ -27,6 +28,7 @@ __all__ = [
     "ReportFormat",
     "ReportLayout",
     "check_datetime_format",
+    "import_optional",
     "in_range",
     "is_naive",
     "normalize_name",
@@ -183,3 +185,17 @@ def check_sip_code(field: str, code: Any) -> int:
 def normalize_name(name: str) -> str:
     """Fold a name for look-ups: case, ``ё``/``е``, surrounding and repeated spaces."""
     return " ".join(name.replace("ё", "е").replace("Ё", "Е").casefold().split())
+
+
+def import_optional(module: str, extra: str, what: str, *, name: str | None = None) -> Any:
+    """``module``, an optional dependency, imported when first needed.
+
+    Without it, an ImportError that says ``what`` needs it (by ``name``, the
+    module's own by default) and which extra of the package installs it.
+    """
+    try:
+        return importlib.import_module(module)
+    except ImportError as exc:
+        raise ImportError(
+            f"{what} needs {name or module}: pip install 'cloudcontact-results[{extra}]'"
+        ) from exc

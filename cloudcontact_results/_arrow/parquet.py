@@ -12,9 +12,10 @@ from .._model.campaign import Record
 from .._options import Packaging
 from .._report.kinds import kind_of
 from .._report.plan import ReportPlan
+from .._types import import_optional
 from ..errors import ExportError
 from .fused import record_columns
-from .table import BATCH_ROWS, ArrowLayout, import_pyarrow
+from .table import BATCH_ROWS, ArrowLayout
 
 __all__ = ["write_parquet"]
 
@@ -35,7 +36,7 @@ def write_parquet(
 
     Memory holds one row group, however long the report.
     """
-    pa = import_pyarrow("export(..., file_format='parquet')")
+    pa = import_optional("pyarrow", "arrow", "export(..., file_format='parquet')")
     import pyarrow.parquet as pq  # noqa: PLC0415  # optional dependency
 
     del packaging  # no CSV dialect or zip applies to a Parquet file

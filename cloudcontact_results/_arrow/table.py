@@ -19,12 +19,12 @@ from .._report.columns import Column, ColumnKind
 from .._report.formatting import RowFormatter
 from .._report.frame import frame_names
 from .._report.rows import DetailedRow, SimpleRow
-from .._types import Language
+from .._types import Language, import_optional
 
 if TYPE_CHECKING:
     import pyarrow as pa
 
-__all__ = ["BATCH_ROWS", "ArrowLayout", "import_pyarrow"]
+__all__ = ["BATCH_ROWS", "ArrowLayout"]
 
 #: Rows per record batch (and per Parquet row group): memory stays flat however
 #: long the report, and readers still get row groups worth skipping over.
@@ -45,16 +45,6 @@ _PANDAS_TYPES: Final = {
 }
 
 
-def import_pyarrow(what: str) -> Any:
-    try:
-        import pyarrow as pa  # noqa: PLC0415  # optional dependency
-    except ImportError as exc:
-        raise ImportError(
-            f"{what} needs pyarrow: pip install 'cloudcontact-results[arrow]'"
-        ) from exc
-    return pa
-
-
 class ArrowLayout:
     """The Arrow schema of one report, and how its typed rows become record batches."""
 
@@ -68,7 +58,7 @@ class ArrowLayout:
         timezone: str,
         language: Language,
     ) -> None:
-        pa = import_pyarrow("Arrow tables and Parquet files")
+        pa = import_optional("pyarrow", "arrow", "Arrow tables and Parquet files")
         self._pa = pa
         self.names = frame_names(list_columns, script_field_names, columns, extra)
         leading = len(list_columns) + len(script_field_names)

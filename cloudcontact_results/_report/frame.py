@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._model.campaign import NoMatch
 from .._model.notes import SystemNote
-from .._types import Language
+from .._types import Language, import_optional
 from .columns import Column, ColumnKind
 from .rows import DetailedRow, SimpleRow
 
@@ -74,14 +74,9 @@ DTYPES: Final = {
 }
 
 
-def import_pandas(what: str = "Report.to_pandas()") -> Any:
-    try:
-        import pandas as pd  # noqa: PLC0415  # optional dependency
-    except ImportError as exc:
-        raise ImportError(
-            f"{what} needs pandas: pip install 'cloudcontact-results[pandas]'"
-        ) from exc
-    return pd
+def import_pandas() -> Any:
+    """pandas, for ``Report.to_pandas()``."""
+    return import_optional("pandas", "pandas", "Report.to_pandas()")
 
 
 def shown(value: Any, language: Language) -> Any:

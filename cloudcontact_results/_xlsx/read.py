@@ -26,6 +26,7 @@ from .._csv.read.rows import Row, RowBuilder
 from .._csv.read.source import DAMAGED, Source, is_path, open_input, shown
 from .._report.columns import ColumnKind
 from .._report.rows import DetailedRow
+from .._types import import_optional
 from ..errors import ReadError
 
 __all__ = ["Workbook", "is_workbook"]
@@ -85,16 +86,6 @@ def _holds_workbook(binary: IO[bytes]) -> bool:
         return False  # then read as a zipped CSV, which reports what is wrong
 
 
-def _import_openpyxl() -> Any:
-    try:
-        import openpyxl  # noqa: PLC0415  # optional dependency
-    except ImportError as exc:
-        raise ImportError(
-            "read_report() of a workbook needs openpyxl: pip install 'cloudcontact-results[xlsx]'"
-        ) from exc
-    return openpyxl
-
-
 class Workbook:
     """One sheet of a workbook, opened afresh for each pass over its rows."""
 
@@ -123,7 +114,7 @@ class Workbook:
 
     @contextlib.contextmanager
     def _opened(self) -> Iterator[Any]:
-        openpyxl = _import_openpyxl()
+        openpyxl = import_optional("openpyxl", "xlsx", "read_report() of a workbook")
         with contextlib.ExitStack() as stack:
             if self._start is not None:
                 self._source.seek(self._start)  # type: ignore[union-attr]

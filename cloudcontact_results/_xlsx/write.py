@@ -23,7 +23,7 @@ from .._report.formatting import RowFormatter
 from .._report.kinds import kind_of
 from .._report.plan import ReportPlan
 from .._report.reports import header_of
-from .._types import Language, ReportFormat
+from .._types import Language, ReportFormat, import_optional
 from ..errors import ExportError
 
 __all__ = ["MAX_CELL_CHARACTERS", "MAX_ROWS", "TIME_FORMAT", "sheet_name", "write_workbook"]
@@ -52,17 +52,6 @@ def sheet_name(report_format: ReportFormat, language: Language) -> str:
     return _SHEET_NAMES[kind_of(report_format).format, language]
 
 
-def _import_xlsxwriter() -> Any:
-    try:
-        import xlsxwriter  # noqa: PLC0415  # optional dependency
-    except ImportError as exc:
-        raise ImportError(
-            "export(..., file_format='xlsx') needs XlsxWriter: "
-            "pip install 'cloudcontact-results[xlsx]'"
-        ) from exc
-    return xlsxwriter
-
-
 def write_workbook(
     plan: ReportPlan,
     records: Iterable[Record],
@@ -72,7 +61,9 @@ def write_workbook(
     overwrite: bool = False,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` as a workbook of one sheet, streaming."""
-    xlsxwriter = _import_xlsxwriter()
+    xlsxwriter = import_optional(
+        "xlsxwriter", "xlsx", "export(..., file_format='xlsx')", name="XlsxWriter"
+    )
     kind = kind_of(plan.selection.format)
     rendering = plan.rendering
     header = header_of(plan)
@@ -138,7 +129,6 @@ def _cell_writers(
 ) -> list[Write]:
     """One function per column writing a typed value as its cell."""
     zone = formatter.rendering.tz
-    header = kinds
 
     def text(row: int, column: int, value: str) -> None:
         if value:
@@ -174,4 +164,4 @@ def _cell_writers(
         ColumnKind.QUOTA_GROUP: rendered(formatter.quota_group),
         ColumnKind.NOTE: rendered(formatter.note),
     }
-    return [number if kind in _NUMBERS else by_kind[kind] for kind in header]
+    return [number if kind in _NUMBERS else by_kind[kind] for kind in kinds]
