@@ -45,6 +45,8 @@ __all__ = [
     "decode_zone",
     "encode_time",
     "fields_from_text",
+    "micros",
+    "moment_of",
     "pack_record",
     "script_items",
     "unpack_record",
@@ -129,6 +131,16 @@ _frozen_map: Final = FrozenTextMap.wrap
 # --- times ------------------------------------------------------------------------------
 
 
+def micros(moment: dt.datetime) -> int:
+    """Aware ``moment`` as microseconds since the epoch (UTC): how the store keeps an instant."""
+    return (moment - _EPOCH) // _MICROSECOND
+
+
+def moment_of(value: int) -> dt.datetime:
+    """The UTC date-time of :func:`micros` ``value``."""
+    return _EPOCH + dt.timedelta(microseconds=value)
+
+
 def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
     """``moment`` as (UTC microseconds, zone text, wall clock or None, fold).
 
@@ -139,7 +151,7 @@ def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
     gap (which has no instant of its own), or a ``fold=1`` that the zone
     ignores at that time.
     """
-    instant = (moment - _EPOCH) // _MICROSECOND
+    instant = micros(moment)
     zone = moment.tzinfo
     if isinstance(zone, zoneinfo.ZoneInfo) and isinstance(zone.key, str):
         text = zone.key
@@ -153,7 +165,7 @@ def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
     else:
         zone = dt.timezone(moment.utcoffset() or dt.timedelta(0))
         text = _fixed_text(zone, moment)
-    back = (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+    back = moment_of(instant).astimezone(zone)
     wall_clock = moment.replace(tzinfo=None)
     if back.replace(tzinfo=None) == wall_clock and back.fold == moment.fold:
         return instant, text, None, False
@@ -298,7 +310,7 @@ def _time(instant: int, zone: dt.tzinfo, wall: int | None, flags: int) -> dt.dat
             seconds, micros = divmod(instant, 1_000_000)
             moment = _from_timestamp(seconds, zone)
             return moment.replace(microsecond=micros) if micros else moment
-        return (_EPOCH + dt.timedelta(microseconds=instant)).astimezone(zone)
+        return moment_of(instant).astimezone(zone)
     return (_NAIVE_EPOCH + dt.timedelta(microseconds=wall)).replace(
         tzinfo=zone, fold=1 if flags & _FOLD else 0
     )

@@ -30,7 +30,6 @@ __all__ = [
     "next_occurrence",
 ]
 
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 #: Characters left out of file names (Windows and zip tools refuse them).
 _UNSAFE: Final = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
 

@@ -34,25 +34,14 @@ import attrs
 
 from .._csv.write.export import export
 from ..errors import ResultsError
+from ._codec import micros, moment_of
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
 __all__ = ["Claim", "Lease", "claim", "finish", "write_run"]
 
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND: Final = dt.timedelta(microseconds=1)
 #: How long a lease holds when its holder cannot be checked (another machine).
 LEASE_SECONDS: Final = 3600
-
-
-def micros(moment: dt.datetime) -> int:
-    """``moment`` as microseconds since the epoch (UTC)."""
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def moment(value: int) -> dt.datetime:
-    """The UTC date-time of :func:`micros`."""
-    return _EPOCH + dt.timedelta(microseconds=value)
 
 
 @attrs.frozen
@@ -130,7 +119,7 @@ def claim(
         connection.execute(
             "UPDATE job_runs SET outcome = 'running', error = NULL WHERE id = ?", (run_id,)
         )
-        found = Claim(run_id, job, moment(due), Window(kind, lo, hi), Path(file), redo=True)
+        found = Claim(run_id, job, moment_of(due), Window(kind, lo, hi), Path(file), redo=True)
     else:
         found = _new_run(connection, job_id, job, now, kind)
         if found is None:
@@ -236,7 +225,7 @@ def finish(
         sha256=sha256,
         outcome=outcome,
         error=message,
-        finished=moment(micros(ended)),
+        finished=moment_of(micros(ended)),
     )
 
 
@@ -248,7 +237,7 @@ def run_from_row(name: str, row: Sequence[Any]) -> JobRun:
     due, lo, hi, file, rows, size, sha256, outcome, error, finished = row
     return JobRun(
         job=name,
-        due=moment(due),
+        due=moment_of(due),
         path=Path(file),
         rows=rows or 0,
         window=(lo, hi),
@@ -256,5 +245,5 @@ def run_from_row(name: str, row: Sequence[Any]) -> JobRun:
         sha256=sha256 or "",
         outcome=JobOutcome(outcome),
         error=error,
-        finished=None if finished is None else moment(finished),
+        finished=None if finished is None else moment_of(finished),
     )

@@ -35,6 +35,8 @@ from ._codec import (
     PACKED_POSITION,
     campaign_from_text,
     campaign_text,
+    micros,
+    moment_of,
     unpack_record,
 )
 from ._ingest import Ingest
@@ -45,8 +47,6 @@ from ._snapshot import Window, read_records
 
 __all__ = ["ResultsStore"]
 
-_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
-_MICROSECOND: Final = dt.timedelta(microseconds=1)
 #: Archives up to this size are built in memory, larger ones in a temporary file.
 _SPOOL_BYTES: Final = 8 * 1024 * 1024
 _BLOB_CHUNK: Final = 1024 * 1024
@@ -57,21 +57,13 @@ _ARCHIVE_COLUMNS: Final = (
 )
 
 
-def _micros(moment: dt.datetime) -> int:
-    return (moment - _EPOCH) // _MICROSECOND
-
-
-def _moment(micros: int) -> dt.datetime:
-    return _EPOCH + dt.timedelta(microseconds=micros)
-
-
 def _archive(row: Sequence[Any]) -> Archive:
     return Archive(
         id=row[0],
         campaign=row[1],
         list_name=row[2],
         reason=ArchiveReason(row[3]),
-        created=_moment(row[4]),
+        created=moment_of(row[4]),
         records=row[5],
         attempts=row[6],
         size=row[7],
@@ -437,7 +429,7 @@ class ResultsStore:
                 "SELECT watermark FROM platform_sync WHERE list = ? AND source = ?",
                 (list_id, source),
             ).fetchone()
-        return None if row is None else _moment(row[0])
+        return None if row is None else moment_of(row[0])
 
     def add_synced_records(
         self,
@@ -487,7 +479,7 @@ class ResultsStore:
                 "INSERT INTO platform_sync (list, source, watermark, synced) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT (list, source) DO UPDATE "
                 "SET watermark = excluded.watermark, synced = excluded.synced",
-                (list_id, source, _micros(watermark), _micros(dt.datetime.now(dt.UTC))),
+                (list_id, source, micros(watermark), micros(dt.datetime.now(dt.UTC))),
             )
             return count
 
@@ -616,7 +608,7 @@ class ResultsStore:
                     campaign_id,
                     list_name,
                     reason.value,
-                    _micros(created),
+                    micros(created),
                     record_count,
                     attempt_count,
                     size,
@@ -631,7 +623,7 @@ class ResultsStore:
             campaign=campaign.name,
             list_name=list_name,
             reason=reason,
-            created=_moment(_micros(created)),
+            created=moment_of(micros(created)),
             records=record_count,
             attempts=attempt_count,
             size=size,
@@ -731,7 +723,7 @@ class ResultsStore:
             row = connection.execute(
                 "SELECT a.data FROM archives AS a JOIN campaigns AS c ON a.campaign = c.id "
                 "WHERE a.id = ? AND c.name = ? AND a.list_name = ? AND a.created = ?",
-                (archive.id, archive.campaign, archive.list_name, _micros(archive.created)),
+                (archive.id, archive.campaign, archive.list_name, micros(archive.created)),
             ).fetchone()
         if row is None:
             raise UnknownNameError(

@@ -53,6 +53,7 @@ _BLOCK_SIZE: Final = 1 << 20
 _BOM: Final = b"\xef\xbb\xbf"
 _ISO_SHAPE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001  # wall-clock arithmetic, no zone
+_UTC_EPOCH: Final = _EPOCH.replace(tzinfo=dt.UTC)
 #: 0001-01-01 00:00:00 in seconds since the epoch: the first wall-clock second Python has.
 _FIRST_SECOND: Final = (dt.datetime.min - _EPOCH) // dt.timedelta(seconds=1)  # noqa: DTZ901
 _SYSTEM_NOTE_STARTS: Final = ("CPA: ", "SIP: ")
@@ -503,7 +504,7 @@ def _arrow_text(text: Any) -> Any:
 def _seconds_since_epoch(moment: dt.datetime | None) -> int:
     if moment is None:  # pragma: no cover - empty cells are handled before
         raise Irregular
-    return (moment - _EPOCH.replace(tzinfo=dt.UTC)) // dt.timedelta(seconds=1)
+    return (moment - _UTC_EPOCH) // dt.timedelta(seconds=1)
 
 
 def _utc_seconds(np: Any, wall: Any, zone: dt.tzinfo) -> Any:
