@@ -338,19 +338,26 @@ class _Generator:
                     self._conversation(phone, preview=False, inbound=True)
                     return
             else:
-                finalizer = None
-                if last:
-                    finalizer = _SYSTEM[
-                        "No numbers left to call" if len(phones) > 1 else "Finalized by dial rule"
-                    ]
-                self._failed(phone, preview=preview, finalizer=finalizer)
+                self._failed(phone, preview=preview, closes=last, one_number=len(phones) == 1)
             self._later(hours=rng.choice((1, 3, 20)))
 
-    def _failed(self, phone: str, *, preview: bool, finalizer: Disposition | None = None) -> None:
+    def _failed(
+        self, phone: str, *, preview: bool, closes: bool = False, one_number: bool = False
+    ) -> None:
+        """A dial that reached nobody; with ``closes``, the dial rule's last one.
+
+        The record is then closed with *No numbers left to call*, or, for a list
+        of one number, mostly with this attempt's own status (manual, Appendix 1).
+        """
         rng = self.rng
         name, cpa, sip, (low, high), _ = rng.choices(
             _FAILURES, weights=[failure[4] for failure in _FAILURES]
         )[0]
+        finalizer = None
+        if closes and not one_number:
+            finalizer = _SYSTEM["No numbers left to call"]
+        elif closes:
+            finalizer = _SYSTEM[name if rng.random() < 0.8 else "Finalized by dial rule"]
         interaction_id = self._interaction_id(preview=preview)
         cpa_recording = cpa_server = ""
         if cpa is not None and cpa is not CPAResult.UNKNOWN and rng.random() < 0.5:

@@ -28,7 +28,13 @@ from ._model.campaign import (
 )
 from ._model.dispositions import Disposition, DispositionCategory
 from ._types import is_naive, parse_enum, parse_timezone
-from .errors import CampaignMismatchError, OptionsError, ReadError, ValidationError
+from .errors import (
+    CampaignMismatchError,
+    OptionsError,
+    ReadError,
+    UnknownDispositionError,
+    ValidationError,
+)
 
 __all__ = ["dump_campaign", "load_attempts", "load_campaign"]
 
@@ -60,7 +66,7 @@ _ATTEMPT_KEYS: Final = frozenset(
 _RECORD_KEYS: Final = frozenset({"type", "id", "list", "fields", "attempts"})
 _ATTEMPT_LINE_KEYS: Final = frozenset({"list", "record", "attempt"})
 _CAMPAIGN_KEYS: Final = frozenset({"type", "name", "lists", "script_fields", "dispositions"})
-_LIST_KEYS: Final = frozenset({"name", "columns"})
+_LIST_KEYS: Final = frozenset({"name", "columns", "phone_columns"})
 _SCRIPT_FIELD_KEYS: Final = frozenset({"name", "export"})
 _DISPOSITION_KEYS: Final = frozenset(
     {"name", "code", "final", "name_ru", "description", "category"}
@@ -178,7 +184,11 @@ def _campaign(line: _Line) -> Campaign:
         try:
             lists.append(
                 CallingList(
-                    _get(line, item, where, "name", str), _get(line, item, where, "columns", list)
+                    _get(line, item, where, "name", str),
+                    _get(line, item, where, "columns", list),
+                    _get(line, item, where, "phone_columns", list)
+                    if "phone_columns" in item
+                    else (),
                 )
             )
         except ValidationError as exc:
@@ -472,10 +482,17 @@ def _campaign_json(campaign: Campaign) -> dict[str, Any]:
     return {
         "type": "campaign",
         "name": campaign.name,
-        "lists": [{"name": cl.name, "columns": list(cl.columns)} for cl in campaign.lists],
+        "lists": [_list_json(calling_list) for calling_list in campaign.lists],
         "script_fields": [{"name": f.name, "export": f.export} for f in campaign.script_fields],
         "dispositions": [_disposition_json(d) for d in campaign.dispositions],
     }
+
+
+def _list_json(calling_list: CallingList) -> dict[str, Any]:
+    value: dict[str, Any] = {"name": calling_list.name, "columns": list(calling_list.columns)}
+    if calling_list.phone_columns:
+        value["phone_columns"] = list(calling_list.phone_columns)
+    return value
 
 
 def _disposition_json(disposition: Disposition) -> dict[str, Any]:
@@ -514,15 +531,14 @@ def _attempt_json(
         disposition: Disposition | None = getattr(attempt, key)
         if disposition is None:
             continue
-        if campaign.find_disposition(disposition.name) != disposition:
-            # The format names dispositions, so only the campaign's own (or the
-            # system's) survive a round trip; anything else would change silently.
-            raise CampaignMismatchError(
-                f"Record {record.id!r}.attempts[{position}].{key}",
-                disposition.name,
-                f"is not the disposition of that name of campaign {campaign.name!r} "
-                "nor a system one",
+        # The format names dispositions, so only those the campaign defines
+        # survive a round trip; anything else would change silently.
+        try:
+            campaign.require_defined_form(
+                f"Record {record.id!r}.attempts[{position}].{key}", disposition
             )
+        except UnknownDispositionError as exc:
+            raise CampaignMismatchError(exc.field, exc.value, exc.reason) from None
         value[key] = disposition.name
     if attempt.quota is not None:
         group = attempt.quota.group
@@ -553,7 +569,8 @@ def dump_campaign(
 
     Raises:
         CampaignMismatchError: an attempt carries a disposition the campaign
-            does not know by that name (the format could not bring it back).
+            does not define (the format names dispositions, so it could not
+            bring it back): see :meth:`Campaign.defined_form`.
     """
     if isinstance(stream, str | os.PathLike):
         with open(stream, "w", encoding="utf-8", newline="\n") as handle:  # noqa: PTH123

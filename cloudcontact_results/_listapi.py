@@ -337,13 +337,6 @@ class _Reader:
         except ValidationError as exc:
             where = code_path if exc.field == "Disposition.code" else path
             raise PlatformDataError(where, exc.value, exc.reason) from None
-        if final and not found.final:
-            raise PlatformDataError(
-                path,
-                label,
-                f"completes the record, but campaign {self.campaign.name!r} does not define "
-                "it as a final disposition",
-            )
         self._dispositions[cache_key] = found
         return found
 

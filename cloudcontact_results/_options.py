@@ -51,6 +51,12 @@ _ZIP_FIRST: Final = dt.datetime(1980, 1, 1)  # noqa: DTZ001  # zip times are loc
 _ZIP_LAST: Final = dt.datetime(2107, 12, 31, 23, 59, 59)  # noqa: DTZ001
 
 Interval = tuple[dt.datetime, dt.datetime]
+#: An interval as given: either side may be None, open on that side.
+OpenInterval = tuple[dt.datetime | None, dt.datetime | None]
+
+#: The bounds of an open side: earlier and later than any attempt can be.
+EARLIEST: Final = dt.datetime.min.replace(tzinfo=dt.UTC)
+LATEST: Final = dt.datetime.max.replace(tzinfo=dt.UTC)
 
 
 # --- converters and validators, shared by the parts and the facade -------------
@@ -98,16 +104,26 @@ def _to_dispositions(value: Iterable[str] | None) -> tuple[str, ...] | None:
     return _parse_names("ExportOptions.dispositions", value)
 
 
-def _to_interval(value: Interval | list[dt.datetime] | None) -> Interval | None:
+def _to_interval(value: OpenInterval | list[dt.datetime | None] | None) -> OpenInterval | None:
     if value is None:
         return None
     bounds = tuple(value) if isinstance(value, list | tuple) else value
     if (
         not isinstance(bounds, tuple)
         or len(bounds) != 2
-        or not all(isinstance(bound, dt.datetime) for bound in bounds)
+        or not all(bound is None or isinstance(bound, dt.datetime) for bound in bounds)
     ):
-        raise OptionsError("ExportOptions.interval", value, "must be a (start, end) datetime pair")
+        raise OptionsError(
+            "ExportOptions.interval",
+            value,
+            "must be a (start, end) pair of datetimes, either of them None for an open side",
+        )
+    if bounds == (None, None):
+        raise OptionsError(
+            "ExportOptions.interval",
+            value,
+            "must have at least one bound (interval=None means no interval)",
+        )
     return bounds
 
 
@@ -134,7 +150,9 @@ class Selection:
         format: the report.
         lists: names of the exported lists; None for all.
         dispositions: names (English or Russian) of the kept dispositions; None for all.
-        interval: half-open ``[start, end)`` as aware instants (UTC); None for no limit.
+        interval: half-open ``[start, end)`` as aware instants (UTC); None for no
+            limit. An open side (given as None) is kept as :data:`EARLIEST` or
+            :data:`LATEST`, so that the rows keep one test for every interval.
         report_unknown_dispositions: report an unknown disposition as the
             system *Disposition not found* instead of raising.
     """
@@ -148,7 +166,9 @@ class Selection:
     def __attrs_post_init__(self) -> None:
         if self.interval is None:
             return
-        start, end = self.interval
+        given_start, given_end = self.interval
+        start = EARLIEST if given_start is None else given_start
+        end = LATEST if given_end is None else given_end
         if is_naive(start) or is_naive(end):
             raise OptionsError(
                 "ExportOptions.interval",
@@ -245,7 +265,9 @@ class ExportOptions:
         format: :class:`ReportFormat` or its value.
         lists: names of the lists to export; None for all the campaign's lists.
         dispositions: disposition names (English or Russian) to keep; None for all.
-        interval: ``(start, end)``, half-open; naive bounds are read in ``timezone``.
+        interval: ``(start, end)``, half-open; naive bounds are read in ``timezone``;
+            either bound may be None, open on that side (``(start, None)``: from
+            ``start`` to the moment of export).
         timezone: IANA name of the zone date-times are written in.
         language: ``"en"`` or ``"ru"``: headers, system dispositions, ``no match``.
         compress: write a zip holding the CSV.
@@ -276,7 +298,7 @@ class ExportOptions:
     format: ReportFormat = attrs.field(default=ReportFormat.SIMPLE, converter=_to_format)
     lists: tuple[str, ...] | None = attrs.field(default=None, converter=_to_lists)
     dispositions: tuple[str, ...] | None = attrs.field(default=None, converter=_to_dispositions)
-    interval: Interval | None = attrs.field(default=None, converter=_to_interval)
+    interval: OpenInterval | None = attrs.field(default=None, converter=_to_interval)
     timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
     compress: bool = attrs.field(default=False, validator=_FLAG)
@@ -302,7 +324,11 @@ class ExportOptions:
         )
         interval = self.interval
         if interval is not None:
-            interval = (self.localize(interval[0]), self.localize(interval[1]))
+            start, end = interval
+            interval = (
+                None if start is None else self.localize(start),
+                None if end is None else self.localize(end),
+            )
         try:
             selection = Selection(
                 self.format,

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 
+import attrs
 import pandas as pd
 
 import cloudcontact_results as ccr
@@ -108,3 +109,27 @@ def expected_frame(report, rows=None, start=0):
         data[extra_names[position]] = pd.array([row.extra[name] for row in rows], dtype="string")
     names += [*attributes, *extra_names]
     return pd.DataFrame(data, columns=names, index=pd.RangeIndex(start, start + len(rows)))
+
+
+def as_campaign_defines(campaign: ccr.Campaign, record: ccr.Record) -> ccr.Record:
+    """``record`` with each disposition as ``campaign`` defines it (SPEC §4).
+
+    Formats and stores that keep dispositions by name give back the campaign's
+    configuration of a system status where an attempt carried the catalogue's
+    object: found here by name, the way the manual's Statuses section works.
+    """
+
+    def defined(disposition: ccr.Disposition | None) -> ccr.Disposition | None:
+        if disposition is None:
+            return None
+        return campaign.find_disposition(disposition.name) or disposition
+
+    attempts = [
+        attrs.evolve(
+            attempt,
+            call_disposition=defined(attempt.call_disposition),
+            record_disposition=defined(attempt.record_disposition),
+        )
+        for attempt in record.attempts
+    ]
+    return attrs.evolve(record, attempts=attempts)

@@ -65,6 +65,7 @@ __all__ = [
     "phone_numbers",
     "quota_outcomes",
     "records_for",
+    "system_configurations",
     "user_dispositions",
 ]
 
@@ -371,6 +372,36 @@ def user_dispositions() -> st.SearchStrategy[ccr.Disposition]:
     )
 
 
+def system_configurations() -> st.SearchStrategy[ccr.Disposition]:
+    """A campaign's configuration of a system status (SPEC §4).
+
+    Named by the status's English or Russian name (in any case), with a code
+    or none, final or not, as the platform's Statuses section may set them.
+    """
+    return st.builds(
+        lambda status, russian, upper, code, final: ccr.Disposition(
+            _cased(status.label("ru") if russian else status.name, upper=upper),
+            code=code,
+            final=final,
+        ),
+        st.sampled_from(ccr.SYSTEM_DISPOSITIONS),
+        st.booleans(),
+        st.booleans(),
+        st.one_of(st.none(), st.from_regex(r"[0-9A-Za-z_]{1,4}", fullmatch=True)),
+        st.booleans(),
+    )
+
+
+def _cased(name: str, *, upper: bool) -> str:
+    return name.upper() if upper else name
+
+
+def _status_of(configuration: ccr.Disposition) -> str:
+    status = find_system_disposition(configuration.name)
+    assert status is not None
+    return status.name
+
+
 _SYSTEM = {d.name: d for d in ccr.SYSTEM_DISPOSITIONS}
 _CONNECTION_PROBLEMS = tuple(
     d for d in ccr.SYSTEM_DISPOSITIONS if d.category is ccr.DispositionCategory.CONNECTION_PROBLEM
@@ -445,7 +476,8 @@ def calling_lists(draw: st.DrawFn, name: str | None = None) -> ccr.CallingList:
     """A calling list with columns drawn from :data:`COLUMN_POOL` (1 to all of them).
 
     Column order is drawn too, though ``№`` usually comes first as in the
-    manual's sample. ``name`` fixes the list's name.
+    manual's sample. A list with phone columns sometimes names them (in any
+    order) as its ``phone_columns``. ``name`` fixes the list's name.
     """
     if name is None:
         name = draw(_names(_LIST_NAMES))
@@ -453,7 +485,9 @@ def calling_lists(draw: st.DrawFn, name: str | None = None) -> ccr.CallingList:
     if "№" in columns and draw(st.booleans()):
         columns.remove("№")
         columns.insert(0, "№")
-    return ccr.CallingList(name, columns)
+    phones = [column for column in columns if column in _PHONE_COLUMNS]
+    phone_columns = draw(st.permutations(phones)) if phones and draw(st.booleans()) else []
+    return ccr.CallingList(name, columns, phone_columns=phone_columns)
 
 
 @st.composite
@@ -472,8 +506,9 @@ _CAMPAIGN_NAMES = ("Обзвон клиентов", "Опрос 2024", "Sales Q3
 @st.composite
 def campaigns(draw: st.DrawFn, *, max_lists: int = 3, max_dispositions: int = 5) -> ccr.Campaign:
     """A campaign of 1 to ``max_lists`` lists with unique names, 0-5 script
-    fields (some not exported, sometimes a repeated name) and 0 to
-    ``max_dispositions`` user dispositions with unique names."""
+    fields (some not exported, sometimes a repeated name), 0 to
+    ``max_dispositions`` user dispositions with unique names, and 0-3
+    system statuses it configures (:func:`system_configurations`)."""
     list_names = draw(st.lists(_names(_LIST_NAMES), min_size=1, max_size=max_lists, unique=True))
     lists = [draw(calling_lists(name)) for name in list_names]
     dispositions = draw(
@@ -483,6 +518,7 @@ def campaigns(draw: st.DrawFn, *, max_lists: int = 3, max_dispositions: int = 5)
             unique_by=lambda d: lookup_key(d.name),
         )
     )
+    dispositions += draw(st.lists(system_configurations(), max_size=3, unique_by=_status_of))
     return ccr.Campaign(
         draw(_names(_CAMPAIGN_NAMES)),
         lists,
@@ -619,6 +655,12 @@ def attempts_for(
         values["ani"] = draw(phone_numbers() if dialled else st.one_of(st.just(""), cell_texts()))
     if draw(st.integers(0, 2)):
         values["action_applied"] = draw(st.one_of(st.sampled_from(_ACTIONS), cell_texts()))
+    for key in ("call_disposition", "record_disposition"):
+        given = values.get(key)
+        if isinstance(given, ccr.Disposition) and given.is_system and draw(st.booleans()):
+            # The campaign's configuration of the status, or the catalogue's own
+            # object: reports show both as the campaign configures it.
+            values[key] = campaign.defined_form(given)
     return ccr.Attempt(**values)  # type: ignore[arg-type]  # values are checked at run time
 
 
@@ -656,7 +698,9 @@ def _failed_dial(draw: st.DrawFn, *, completes: bool) -> dict[str, object]:
     if draw(st.integers(0, 4)) == 0:
         values["note"] = draw(cell_texts())  # an agent's note wins over the system note
     if completes:
-        values["record_disposition"] = draw(st.sampled_from(_FINALIZERS))
+        # A list of one number closes the record with the last attempt's own
+        # status (manual, Appendix 1, "No numbers left to call").
+        values["record_disposition"] = draw(st.sampled_from((*_FINALIZERS, disposition)))
     return values
 
 

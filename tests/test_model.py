@@ -178,15 +178,15 @@ def test_quota_stopped_attempt_never_completes_the_record():
     assert stopped.quota == quota
 
 
-def test_record_disposition_must_be_final():
-    with rejected("Attempt.record_disposition", "Перезвонить") as info:
-        attempt(record_disposition=CALL_BACK)
-    assert "final" in str(info.value)
-    with rejected("Attempt.record_disposition", "Number matches DNC"):
-        attempt(
-            is_call_attempt=False,
-            record_disposition=ccr.system_disposition("Number matches DNC"),
-        )
+def test_any_disposition_may_close_a_record():
+    # SPEC §2: a record of a one-number list closes with its last attempt's
+    # own status (manual, Appendix 1, "No numbers left to call").
+    no_answer = ccr.system_disposition("No answer")
+    closed = attempt(call_disposition=no_answer, record_disposition=no_answer)
+    assert closed.completed is True
+    assert attempt(record_disposition=CALL_BACK).completed is True
+    dnc = ccr.system_disposition("Number matches DNC")
+    assert attempt(is_call_attempt=False, record_disposition=dnc).completed is True
     assert attempt(record_disposition=AGREED).completed is True
 
 
@@ -353,13 +353,45 @@ def test_script_fields_must_be_script_fields():
 
 
 @pytest.mark.parametrize(
-    "name",
-    ["Busy", "busy", "Занято", "  ЗАНЯТО", "Завершён по правилу набора", "No  answer"],
+    ("name", "system"),
+    [
+        ("Busy", "Busy"),
+        ("busy", "Busy"),
+        ("Занято", "Busy"),
+        ("  ЗАНЯТО", "Busy"),
+        ("Завершён по правилу набора", "Finalized by dial rule"),
+        ("No  answer", "No answer"),
+    ],
 )
-def test_campaign_disposition_reusing_a_system_name_is_rejected(name):
-    name = name.strip()
-    with rejected("Campaign.dispositions", name) as info:
-        ccr.Campaign("Обзвон", [CLIENTS], dispositions=[ccr.Disposition(name, final=True)])
+def test_a_campaign_disposition_with_a_system_name_configures_that_status(name, system):
+    # SPEC §4: it configures the status's code and finality; both names, the
+    # category and the description stay the catalogue's (manual, Appendix 1).
+    own = ccr.Disposition(name.strip(), code="S7", final=True)
+    campaign = ccr.Campaign("Обзвон", [CLIENTS], dispositions=[own])
+    (configured,) = campaign.dispositions
+    catalogue = ccr.system_disposition(system)
+    assert (configured.code, configured.final) == ("S7", True)
+    assert configured.name == catalogue.name
+    assert configured.name_ru == catalogue.name_ru
+    assert configured.category is catalogue.category
+    assert configured.description == catalogue.description
+    assert campaign.find_disposition(catalogue.name_ru or "") == configured
+
+
+def test_a_status_configured_under_both_its_names_is_given_twice():
+    with rejected("Campaign.dispositions", "Busy"):
+        ccr.Campaign(
+            "Обзвон",
+            [CLIENTS],
+            dispositions=[ccr.Disposition("Busy", code="1"), ccr.Disposition("Занято")],
+        )
+
+
+def test_a_disposition_with_the_names_of_two_statuses_is_rejected():
+    with rejected("Campaign.dispositions", "Busy") as info:
+        ccr.Campaign(
+            "Обзвон", [CLIENTS], dispositions=[ccr.Disposition("Busy", name_ru="Нет ответа")]
+        )
     assert "system disposition" in str(info.value)
 
 

@@ -115,8 +115,9 @@ def test_post_init_checks_still_run() -> None:
     with pytest.raises(ccr.errors.ValidationError, match=r"Attempt\.is_inbound"):
         ccr.Attempt("1", T, is_call_attempt=False, is_inbound=True)
     busy = ccr.system_disposition("Busy")
-    with pytest.raises(ccr.errors.ValidationError, match="final"):
-        ccr.Attempt("1", T, record_disposition=busy)
+    quota = ccr.QuotaOutcome("Москва")
+    with pytest.raises(ccr.errors.ValidationError, match="quota-stopped"):
+        ccr.Attempt("1", T, record_disposition=busy, quota=quota)
 
 
 def test_given_mappings_and_lists_are_copied() -> None:

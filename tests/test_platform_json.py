@@ -453,10 +453,38 @@ def test_a_completed_attempt_without_a_record_disposition_takes_its_call_disposi
     assert found.record.attempts[0].record_disposition is SOLD
 
 
-def test_a_record_disposition_must_be_final() -> None:
-    with pytest.raises(PlatformDataError, match="final") as caught:
-        parse_one(changed(attempt(), completed=True, recordDisposition="Try again later"))
-    assert caught.value.field == "$[0].recordDisposition"
+def test_a_record_closed_with_its_last_attempts_status_is_read() -> None:
+    # Manual, Appendix 1: a one-number list's record closes with the status of
+    # its last attempt, which is not a final disposition.
+    found = parse_one(
+        changed(attempt(disposition="No answer"), completed=True, recordDisposition="No answer")
+    )
+    (one,) = found.record.attempts
+    assert one.record_disposition == ccr.system_disposition("No answer")
+    assert one.call_disposition == ccr.system_disposition("No answer")
+    assert one.completed is True
+    again = parse_one(changed(attempt(), completed=True, recordDisposition="Try again later"))
+    assert again.record.attempts[0].record_disposition.name == "Try again later"
+
+
+def test_a_status_sums_up_a_record_closed_with_a_connection_problem() -> None:
+    (found,) = ccr.parse_status(
+        {
+            "entry": {"id": "5", "phone": "+79161234567"},
+            "status": {
+                "completed": True,
+                "lastDate": "2026-03-02T08:00:00",
+                "lastDisposition": "Нет ответа",
+                "lastPhone": "+79161234567",
+                "totalAttempts": 3,
+            },
+        },
+        CAMPAIGN,
+        "list.csv",
+        key_columns=["id"],
+    )
+    (one,) = found.record.attempts
+    assert one.record_disposition == ccr.system_disposition("No answer")
 
 
 # --- dispositions ---------------------------------------------------------------------

@@ -270,10 +270,6 @@ def test_a_redefinition_that_drops_a_list_archives_it_as_removed(
         ),
         ({"script_fields": []}, "attempts of the store have values for it"),
         ({"dispositions": [CALL_BACK]}, "is dropped, but attempts of the store use it"),
-        (
-            {"dispositions": [attrs.evolve(AGREED, final=False), CALL_BACK]},
-            "is not final, but attempts of the store use it",
-        ),
     ],
 )
 def test_a_redefinition_the_stored_results_do_not_fit_is_refused(

@@ -19,6 +19,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
+from tests.answers import as_campaign_defines
 from tests.strategies import campaign_with_records, export_options
 
 FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
@@ -37,10 +38,16 @@ def identity(attempt: ccr.Attempt) -> tuple[object, ...]:
 
 
 def expected_records(campaign: ccr.Campaign, records: list[ccr.Record]) -> list[ccr.Record]:
-    """The records as the store gives them back: list by list, repeated attempts once."""
+    """The records as the store gives them back: list by list, repeated attempts once.
+
+    Dispositions come back as the campaign defines them, so an attempt with the
+    catalogue's object of a status the campaign configures repeats one with
+    the campaign's configuration.
+    """
     order = {calling_list.name: i for i, calling_list in enumerate(campaign.lists)}
     result = []
-    for record in sorted(records, key=lambda r: order[r.list_name]):
+    defined = [as_campaign_defines(campaign, record) for record in records]
+    for record in sorted(defined, key=lambda r: order[r.list_name]):
         unique = {identity(a): a for a in reversed(record.attempts)}
         attempts = [a for a in record.attempts if unique.get(identity(a)) is a]
         result.append(attrs.evolve(record, attempts=attempts))

@@ -33,10 +33,6 @@ _MOSCOW: Final = zoneinfo.ZoneInfo("Europe/Moscow")
 #: The export dialog's own format first (``01.03.26 9:00``), then variations of it.
 _DIALOG_FORMATS: Final = ("%d.%m.%y %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y", "%d.%m.%Y")
 
-#: Bounds used for a side of the interval left open: earlier and later than any attempt.
-_EARLIEST: Final = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
-_LATEST: Final = dt.datetime(9999, 1, 1, tzinfo=dt.UTC)
-
 #: The file format an ``--out`` suffix names when ``--file-format`` is not given.
 _SUFFIXES: Final = {
     ".xlsx": FileFormat.XLSX,
@@ -308,10 +304,8 @@ def _file_format(given: str | None, out: str) -> FileFormat:
 
 def _interval(
     start: dt.datetime | None, end: dt.datetime | None
-) -> tuple[dt.datetime, dt.datetime] | None:
-    if start is None and end is None:
-        return None
-    return (start or _EARLIEST, end or _LATEST)
+) -> tuple[dt.datetime | None, dt.datetime | None] | None:
+    return None if start is None and end is None else (start, end)
 
 
 def _run_inspect(args: argparse.Namespace) -> int:

@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
-from ..errors import ValidationError
+from ..errors import UnknownDispositionError, ValidationError
 from .construction import install_checked_init
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
@@ -132,16 +132,49 @@ def _check_columns(instance: CallingList, attribute: attrs.Attribute[Any], value
     _unique("CallingList", "columns", value)
 
 
+def _check_phone_columns(
+    instance: CallingList, attribute: attrs.Attribute[Any], value: Any
+) -> None:
+    _sequence("CallingList.phone_columns", value)
+    for position, column in enumerate(value):
+        if column not in instance.columns:
+            raise ValidationError(
+                f"CallingList.phone_columns[{position}]",
+                column,
+                f"is not a column of list {instance.name!r}",
+            )
+    _unique("CallingList", "phone_columns", value)
+
+
 @attrs.frozen
 class CallingList:
     """A calling list: its name and its columns, in the order they were loaded.
 
+    Args:
+        name: the list's name.
+        columns: its columns, in the order they were loaded.
+        phone_columns: the columns holding its phone numbers, in the order the
+            campaign dials them. When given, a record never attempted shows its
+            first non-empty one as Last Phone Called, as the platform does.
+
     >>> CallingList("Клиенты", ["№", "Фамилия", "Телефон"]).columns
     ('№', 'Фамилия', 'Телефон')
+    >>> CallingList("Клиенты", ["Телефон", "Телефон 2"], phone_columns=["Телефон"]).phone_columns
+    ('Телефон',)
     """
 
     name: str = attrs.field(validator=non_empty_text)
     columns: tuple[str, ...] = attrs.field(converter=_to_tuple, validator=_check_columns)
+    phone_columns: tuple[str, ...] = attrs.field(
+        default=(), converter=_to_tuple, validator=_check_phone_columns
+    )
+
+    def first_phone(self, fields: Mapping[str, str]) -> str:
+        """The first non-empty of ``fields``' phone columns, or ``""``."""
+        for column in self.phone_columns:
+            if phone := fields.get(column, ""):
+                return phone
+        return ""
 
 
 @attrs.frozen
@@ -157,6 +190,42 @@ def _check_lists(instance: Campaign, attribute: attrs.Attribute[Any], value: Any
     _unique("Campaign", "lists", (calling_list.name for calling_list in value))
 
 
+def _configured(value: Any) -> Any:
+    """The campaign's dispositions, with each one named like a system status made its configuration.
+
+    The platform's Statuses section lists system statuses too and may give
+    them codes: a campaign disposition called ``Busy`` (or ``Занято``) is the
+    catalogue's *Busy* with the campaign's code and finality. Everything else
+    about it (both names, category, description) is the catalogue's, so a
+    report in either language shows the one status the platform knows.
+    """
+    value = _to_tuple(value)
+    if not isinstance(value, tuple):
+        return value  # not iterable: the validator says so
+    return tuple(_configuration(item) for item in value)
+
+
+def _configuration(disposition: Any) -> Any:
+    if not isinstance(disposition, Disposition):
+        return disposition  # the validator names it
+    system = find_system_disposition(disposition.name)
+    if system is None or not _same_status(system, disposition.name_ru):
+        return disposition  # not a system name, or a conflict the validator names
+    if disposition == system:
+        return system
+    return attrs.evolve(system, code=disposition.code, final=disposition.final)
+
+
+def _configures(disposition: Disposition, system: Disposition) -> bool:
+    """Is ``disposition`` the catalogue's ``system`` status, but for its code and finality?"""
+    return disposition == attrs.evolve(system, code=disposition.code, final=disposition.final)
+
+
+def _same_status(system: Disposition, other_name: str | None) -> bool:
+    """Is ``other_name`` (a disposition's other name, if any) a name of ``system`` too?"""
+    return other_name is None or find_system_disposition(other_name) is system
+
+
 def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], value: Any) -> None:
     _tuple_of("Campaign", Disposition)(instance, attribute, value)
     # Checked per report language: a Russian report shows name_ru when there is one.
@@ -168,12 +237,14 @@ def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], val
                 raise ValidationError("Campaign.dispositions", label, "is given twice")
             seen.add(lookup_key(label))
             system = find_system_disposition(label)
-            if system is not None and system != disposition:
+            if system is not None and not _configures(disposition, system):
                 raise ValidationError(
                     "Campaign.dispositions",
                     label,
-                    f"is the name of the system disposition {system.name!r}; "
-                    "a campaign's own disposition needs a name of its own",
+                    f"is a name of the system disposition {system.name!r}, but the "
+                    "disposition's other name is not: a campaign configures a system "
+                    "status under its own names, and its own dispositions need names of "
+                    "their own",
                 )
 
 
@@ -181,7 +252,17 @@ def _check_dispositions(instance: Campaign, attribute: attrs.Attribute[Any], val
 class Campaign:
     """A calling campaign: its lists, its script fields and its own dispositions.
 
-    System dispositions are always known and need not be listed.
+    System dispositions are always known and need not be listed. A disposition
+    named like a system one (in English or Russian) *configures* that status for
+    the campaign: the campaign keeps the catalogue's status with the code and
+    finality given, which reports then show for attempts carrying the
+    catalogue's object too.
+
+    >>> busy = Disposition("Занято", code="B17")
+    >>> campaign = Campaign("Обзвон", [CallingList("Клиенты", ["Телефон"])], dispositions=[busy])
+    >>> configured = campaign.dispositions[0]
+    >>> configured.name, configured.name_ru, configured.code, configured.category.name
+    ('Busy', 'Занято', 'B17', 'CONNECTION_PROBLEM')
     """
 
     name: str = attrs.field(validator=non_empty_text)
@@ -190,7 +271,7 @@ class Campaign:
         default=(), converter=_to_tuple, validator=_tuple_of("Campaign", ScriptField)
     )
     dispositions: tuple[Disposition, ...] = attrs.field(
-        default=(), converter=_to_tuple, validator=_check_dispositions
+        default=(), converter=_configured, validator=_check_dispositions
     )
 
     def calling_list(self, name: str) -> CallingList | None:
@@ -212,6 +293,43 @@ class Campaign:
             if key in (lookup_key(disposition.name), lookup_key(disposition.label(Language.RU))):
                 return disposition
         return find_system_disposition(name)
+
+    def defined_form(self, disposition: Disposition) -> Disposition | None:
+        """How the campaign defines ``disposition``, or None if it does not.
+
+        That is the campaign's disposition of that name when ``disposition`` is
+        it, or is the catalogue's status the campaign configures; a system
+        status the campaign does not configure is its own definition. Any other
+        object (an unknown name, or a known one with another code or finality)
+        gives None: stores and formats that keep dispositions by name could not
+        give it back.
+        """
+        known = self.find_disposition(disposition.name)
+        if known is None:
+            return None
+        if disposition == known or disposition == find_system_disposition(disposition.name):
+            return known
+        return None
+
+    def require_defined_form(self, where: str, disposition: Disposition) -> Disposition:
+        """:meth:`defined_form`, or the library's error naming ``where`` and what differs.
+
+        Raises:
+            UnknownDispositionError: the campaign does not define ``disposition``.
+        """
+        defined = self.defined_form(disposition)
+        if defined is not None:
+            return defined
+        known = self.find_disposition(disposition.name)
+        if known is None:
+            reason = f"is neither a disposition of campaign {self.name!r} nor a system one"
+        else:
+            reason = (
+                f"has code {disposition.code!r} and final={disposition.final}, but campaign "
+                f"{self.name!r} defines it as code {known.code!r}, final={known.final} "
+                "(as the campaign defines it is what is kept)"
+            )
+        raise UnknownDispositionError(where, disposition.name, reason)
 
 
 # --- quota outcomes, attempts, records ---------------------------------------
@@ -291,19 +409,15 @@ def _check_attempt(attempt: Attempt) -> None:
                 attempt.interaction_id,
                 "an attempt that was not dialled has no interaction id",
             )
-    if attempt.record_disposition is not None:
-        if attempt.quota is not None:
-            raise ValidationError(
-                "Attempt.record_disposition",
-                attempt.record_disposition.name,
-                "a quota-stopped attempt never completes the record",
-            )
-        if not attempt.record_disposition.final:
-            raise ValidationError(
-                "Attempt.record_disposition",
-                attempt.record_disposition.name,
-                "must be a final disposition",
-            )
+    # Any disposition may close a record: a record of a one-number list that
+    # runs out of attempts closes with its last attempt's own status (manual,
+    # Appendix 1, "No numbers left to call"). Only a quota stop never closes one.
+    if attempt.record_disposition is not None and attempt.quota is not None:
+        raise ValidationError(
+            "Attempt.record_disposition",
+            attempt.record_disposition.name,
+            "a quota-stopped attempt never completes the record",
+        )
 
 
 @attrs.frozen
@@ -312,8 +426,9 @@ class Attempt:
 
     See the field list in ``docs/model.md``. Validation rejects impossible
     combinations: naive times, negative durations, CPA results outside 0-9,
-    inbound or interaction ids on attempts that were not dialled, a record
-    disposition on a quota-stopped attempt, and a non-final record disposition.
+    inbound or interaction ids on attempts that were not dialled, and a record
+    disposition on a quota-stopped attempt. A record disposition may be any
+    disposition: its presence means the record was closed by this attempt.
     """
 
     phone: str = attrs.field(validator=_TEXT)
@@ -453,7 +568,7 @@ class Record:
 
     @property
     def completing_attempt(self) -> Attempt | None:
-        """The latest attempt that gave the record a final disposition, if any."""
+        """The latest attempt that closed the record (gave it a record disposition), if any."""
         return latest_attempts(self.attempts)[1]
 
 

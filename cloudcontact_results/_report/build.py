@@ -131,7 +131,7 @@ SIMPLE_VALUES: Final[dict[str, str]] = {
     "record_disposition_code": "record_code",
     "out_of_quota": "quota is not None",
     "quota_group": "(quota.group if quota is not None else None)",
-    "last_phone_called": '(last.phone if last is not None else "")',
+    "last_phone_called": "(last.phone if last is not None else plan.unattempted_phone(record))",
     "last_call_disposition": "call_name",
     "last_call_disposition_code": "call_code",
     "last_note": '(note_of(last) if last is not None else "")',

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 import attrs
 
-from .._model.campaign import Campaign, Record
+from .._model.campaign import CallingList, Campaign, Record
 from .._model.dispositions import Disposition, system_disposition
 from .._model.frozen import FrozenTextMap
 from .._options import Rendering, Selection
@@ -37,6 +37,8 @@ class ReportPlan:
     interval: tuple[dt.datetime, dt.datetime] | None
     _columns_by_list: dict[str, frozenset[str]]
     _script_names: frozenset[str]
+    #: The lists that name their phone columns, by name.
+    _phone_lists: dict[str, CallingList]
     _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
     _by_identity: dict[int, tuple[Disposition, tuple[str | None, str | None]]] = attrs.Factory(dict)
     #: The columns of each exported list. A record of such a list whose fields
@@ -102,6 +104,7 @@ class ReportPlan:
             interval=selection.interval,
             columns_by_list={cl.name: frozenset(cl.columns) for cl in campaign.lists},
             script_names=frozenset(f.name for f in campaign.script_fields),
+            phone_lists={cl.name: cl for cl in campaign.lists if cl.phone_columns},
         )
 
     def admits(self, record: Record) -> bool:
@@ -177,6 +180,15 @@ class ReportPlan:
             known, disposition = _NOT_FOUND, _NOT_FOUND
         code = disposition.code if disposition.code is not None else known.code
         return known.name, code
+
+    def unattempted_phone(self, record: Record) -> str:
+        """Last Phone Called of ``record`` when it has no attempts.
+
+        The first non-empty of its list's phone columns, as the platform shows
+        it; ``""`` when the list names none.
+        """
+        calling_list = self._phone_lists.get(record.list_name)
+        return "" if calling_list is None else calling_list.first_phone(record.fields)
 
     def keeps_disposition(self, *names: str | None) -> bool:
         selected = self.selected_dispositions

@@ -13,7 +13,6 @@ from .._options import ExportOptions
 from .._report.plan import ReportPlan
 from ..errors import (
     CampaignMismatchError,
-    UnknownDispositionError,
     UnknownNameError,
 )
 from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record
@@ -164,13 +163,7 @@ class Ingest:
         if known is not None:
             self._seen[id(disposition)] = (disposition, known)
             return
-        if self._campaign.find_disposition(disposition.name) != disposition:
-            raise UnknownDispositionError(
-                where,
-                disposition.name,
-                f"is neither a disposition of campaign {self._campaign.name!r} "
-                "(as the campaign defines it) nor a system one",
-            )
+        self._campaign.require_defined_form(where, disposition)
         connection = self._connection
         connection.execute(
             "INSERT OR IGNORE INTO dispositions (campaign, name) VALUES (?, ?)",

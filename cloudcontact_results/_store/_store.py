@@ -926,13 +926,6 @@ def _check_fit(
                 "is dropped",
                 ("call_disposition", "record_disposition"),
             )
-        elif not now.final:
-            _refuse_if_used(
-                connection,
-                (campaign_id, disposition_id, name),
-                "is not final",
-                ("record_disposition",),
-            )
 
 
 def _attempt_values(
