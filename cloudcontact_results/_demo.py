@@ -347,7 +347,7 @@ class _Generator:
         """A dial that reached nobody; with ``closes``, the dial rule's last one.
 
         The record is then closed with *No numbers left to call*, or, for a list
-        of one number, mostly with this attempt's own status (manual, Appendix 1).
+        of one number, with this attempt's own status (manual, Appendix 1).
         """
         rng = self.rng
         name, cpa, sip, (low, high), _ = rng.choices(
@@ -357,7 +357,7 @@ class _Generator:
         if closes and not one_number:
             finalizer = _SYSTEM["No numbers left to call"]
         elif closes:
-            finalizer = _SYSTEM[name if rng.random() < 0.8 else "Finalized by dial rule"]
+            finalizer = _SYSTEM[name]
         interaction_id = self._interaction_id(preview=preview)
         cpa_recording = cpa_server = ""
         if cpa is not None and cpa is not CPAResult.UNKNOWN and rng.random() < 0.5:

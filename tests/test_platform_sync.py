@@ -132,6 +132,33 @@ def test_a_list_is_mirrored_and_the_watermark_kept(store: ccr.ResultsStore) -> N
     assert list(store.records(CAMPAIGN.name)) == as_utc(records)
 
 
+def test_a_live_sync_takes_records_closed_with_their_last_attempts_status(
+    store: ccr.ResultsStore,
+) -> None:
+    # The commonest ending of an outbound campaign: a one-number list's record
+    # runs out of attempts and closes with the last attempt's own status
+    # (manual, Appendix 1, "No numbers left to call").
+    no_answer = ccr.system_disposition("No answer")
+    closed = [
+        record(
+            n,
+            busy(n, minutes(n)),
+            attrs.evolve(
+                busy(n, minutes(n + 0.5)),
+                call_disposition=no_answer,
+                record_disposition=no_answer,
+                cpa_result=ccr.CPAResult.RING_BACK,
+                sip_code=480,
+            ),
+        )
+        for n in range(12)
+    ]
+    with FakePlatform(CAMPAIGN, closed) as platform:
+        result = sync(store, platform, page_size=5)
+    assert result.records == 12
+    assert store_export(store) == expected_export(closed)
+
+
 def test_the_next_sync_starts_where_the_last_stopped(store: ccr.ResultsStore) -> None:
     records = many(6)
     with FakePlatform(CAMPAIGN, records) as platform:
