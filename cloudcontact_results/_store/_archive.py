@@ -27,7 +27,6 @@ from .._types import ReportFormat
 from ..errors import OptionsError, ValidationError
 
 __all__ = [
-    "ARCHIVE_SETTINGS",
     "MEMBERS",
     "Archive",
     "ArchiveReason",
@@ -115,7 +114,7 @@ def check_archive_options(options: object) -> ExportOptions:
             continue
         value = getattr(options, field.name)
         if value != getattr(_DEFAULTS, field.name):
-            reason = _DECIDED_BY_THE_ARCHIVE.get(field.name, "is not an option of archives")
+            reason = _DECIDED_BY_THE_ARCHIVE.get(field.name, "it is not one of the archive options")
             raise OptionsError(
                 f"archive_options.{field.name}", value, f"cannot be chosen: {reason}"
             )
