@@ -1,8 +1,8 @@
-"""What ``tests/data/store-v3.sqlite`` holds: a store written at schema version 3.
+"""What ``tests/data/store-v3.sqlite`` and ``store-v4.sqlite`` hold: stores of earlier schemas.
 
-The file was made by ``tests/make_store_v3.py`` with the library as it was at
-schema version 3 (commit 2b7e847), so the upgrade is tested on a file the
-previous version really wrote. The values here are the answer key, written
+The files were made by ``tests/make_old_store.py`` with the library as it was
+at schema version 3 (commit 2b7e847) and 4 (commit 13603e5), so the upgrade
+is tested on files earlier versions really wrote. The values here are the answer key, written
 out by hand: every kind of value an attempt can hold, in two transactions.
 """
 

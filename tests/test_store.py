@@ -635,6 +635,14 @@ def test_remove_list_archives_the_lists_results(store: ccr.ResultsStore) -> None
         "sha256": {
             member: hashlib.sha256(content).hexdigest() for member, content in before.items()
         },
+        "options": {
+            "language": "en",
+            "timezone": "Europe/Moscow",
+            "dialect": "platform",
+            "datetime_format": "%Y-%m-%d %H:%M:%S",
+            "formula_guard": True,
+            "layout": "manual",
+        },
     }
     assert dt.datetime.fromisoformat(manifest["archived_at"]) == archive.created
     assert manifest["archived_at"].endswith("Z")

@@ -237,6 +237,49 @@ def test_load_with_replace_archives_the_reloaded_lists(
     assert [row.record_id for row in ccr.read_report(io.BytesIO(data), member="detailed.csv")] == []
 
 
+def test_load_sets_the_archive_options_flag_by_flag(
+    store: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load = ["store", "load", str(store), str(campaign_file)]
+    assert main([*load, "--archive-language", "ru", "--archive-timezone", "Asia/Omsk"]) == 0
+    # A later flag changes its option only; a load without any keeps them all.
+    assert main([*load, "--archive-dialect", "excel-ru"]) == 0
+    assert main(load) == 0
+    capsys.readouterr()
+    with ccr.ResultsStore(store) as opened:
+        assert opened.archive_options(NAME) == ccr.ExportOptions(
+            language="ru", timezone="Asia/Omsk", dialect="excel-ru"
+        )
+    assert main(["store", "remove-list", str(store), NAME, "VIP"]) == 0
+    out = store.parent / "archive.zip"
+    assert main(["store", "save-archive", str(store), NAME, "1", "-o", str(out)]) == 0
+    with zipfile.ZipFile(out) as zipped:
+        # SPEC section 5: the first Russian header of the detailed report, after the list's.
+        assert zipped.read("detailed.csv").startswith("\ufeff№;Номер телефона;".encode())
+
+
+def test_load_refuses_an_unknown_archive_time_zone_before_opening_the_store(
+    tmp_path: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "new.sqlite"
+    command = ["store", "load", str(path), str(campaign_file), "--archive-timezone", "Mars/Base"]
+    assert main(command) == 1
+    assert capsys.readouterr().err == (
+        "error: --archive-timezone: is not a known IANA time zone (got 'Mars/Base')\n"
+    )
+    assert not path.exists()
+
+
+@pytest.mark.parametrize("flag", ["--archive-language", "--archive-dialect"])
+def test_load_bad_archive_language_or_dialect_is_a_usage_error(
+    tmp_path: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str], flag: str
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["store", "load", str(tmp_path / "new.sqlite"), str(campaign_file), flag, "de"])
+    assert exit_.value.code == 2
+    assert flag in capsys.readouterr().err
+
+
 # --- export jobs ------------------------------------------------------------------------------
 
 

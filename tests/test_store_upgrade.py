@@ -1,15 +1,18 @@
-"""A store written by the previous schema version is upgraded when it is opened, losing nothing.
+"""A store written by an earlier schema version is upgraded when it is opened, losing nothing.
 
-``tests/data/store-v3.sqlite`` was written by the library at schema version 3
-(see ``tests/store_v3.py`` for what it holds and how it was made).
+``tests/data/store-v3.sqlite`` and ``tests/data/store-v4.sqlite`` were written
+by the library at schema versions 3 and 4, the previous one (see
+``tests/store_v3.py`` for what they hold and how they were made).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import shutil
 import sqlite3
+import zipfile
 from pathlib import Path
 
 import attrs
@@ -18,15 +21,20 @@ import pytest
 import cloudcontact_results as ccr
 from tests.store_v3 import CAMPAIGN, JOB_START, MOSCOW, expected, fed
 
-V3 = Path(__file__).parent / "data" / "store-v3.sqlite"
-SCHEMA_VERSION = 4
+DATA = Path(__file__).parent / "data"
+SCHEMA_VERSION = 5
+OLD_VERSIONS = (3, SCHEMA_VERSION - 1)
 KEPT = attrs.evolve(CAMPAIGN, lists=CAMPAIGN.lists[:2])
 
 
-@pytest.fixture
-def old(tmp_path: Path) -> Path:
+def written_at(old_version: int) -> Path:
+    return DATA / f"store-v{old_version}.sqlite"
+
+
+@pytest.fixture(params=OLD_VERSIONS, ids=[f"v{number}" for number in OLD_VERSIONS])
+def old(request: pytest.FixtureRequest, tmp_path: Path) -> Path:
     path = tmp_path / "old.sqlite"
-    shutil.copyfile(V3, path)
+    shutil.copyfile(written_at(request.param), path)
     return path
 
 
@@ -48,11 +56,12 @@ def exported(options: ccr.ExportOptions, store: ccr.ResultsStore | None = None) 
     return stream.getvalue()
 
 
-def test_the_file_is_of_the_previous_version() -> None:
-    assert version(V3) == SCHEMA_VERSION - 1
+@pytest.mark.parametrize("old_version", OLD_VERSIONS)
+def test_each_file_is_of_its_version(old_version: int) -> None:
+    assert version(written_at(old_version)) == old_version
 
 
-def test_a_version_3_store_keeps_every_record_attempt_and_value(old: Path) -> None:
+def test_an_old_store_keeps_every_record_attempt_and_value(old: Path) -> None:
     with ccr.ResultsStore(old) as store:
         assert store.campaign(CAMPAIGN.name) == KEPT
         assert list(store.records(CAMPAIGN.name)) == expected()
@@ -86,3 +95,29 @@ def test_an_upgraded_store_still_knows_its_attempts_archives_and_jobs(old: Path)
             assert [row.this_phone_number for row in rows] == ["+7"]
         finally:
             shutil.rmtree(destination)
+
+
+def test_an_upgraded_store_archives_as_before_until_its_archive_options_are_set(
+    old: Path,
+) -> None:
+    russian = ccr.ExportOptions(language="ru", timezone="Asia/Yekaterinburg")
+    with ccr.ResultsStore(old) as store:
+        assert store.archive_options(CAMPAIGN.name) == ccr.ExportOptions()
+        (before,) = store.archives(CAMPAIGN.name)
+        with zipfile.ZipFile(io.BytesIO(store.archive_bytes(before))) as zipped:
+            assert "options" not in json.loads(zipped.read("manifest.json"))  # never rewritten
+
+        archived = {"VIP": (store.remove_list(CAMPAIGN.name, "VIP"), ccr.ExportOptions())}
+        store.put_campaign(store.campaign(CAMPAIGN.name), archive_options=russian)
+        archived["Клиенты"] = (store.remove_list(CAMPAIGN.name, "Клиенты"), russian)
+        assert store.archive_options(CAMPAIGN.name) == russian
+
+        for list_name, (archive, options) in archived.items():
+            with zipfile.ZipFile(io.BytesIO(store.archive_bytes(archive))) as zipped:
+                detailed = zipped.read("detailed.csv")
+            stream = io.BytesIO()
+            records = [r for r in expected() if r.list_name == list_name]
+            ccr.export(
+                KEPT, records, stream, attrs.evolve(options, format="detailed", lists=[list_name])
+            )
+            assert detailed == stream.getvalue()

@@ -229,6 +229,9 @@ def keep_results(path: str, campaign: ccr.Campaign, feed: list[tuple[str, str, A
     """An integration's loop over the results store, as users write it."""
     with ccr.ResultsStore(path) as store:
         store.put_campaign(campaign)
+        russian = ccr.ExportOptions(language="ru", timezone="Asia/Omsk", dialect="excel-ru")
+        store.put_campaign(campaign, archive_options=russian)
+        archived_in: ccr.ExportOptions = store.archive_options(campaign.name)
         added: int = store.add_attempts(campaign.name, feed)
         records: list[ccr.Record] = list(store.records(campaign.name, lists=["Клиенты"]))
         result: ccr.ExportResult = store.export(campaign.name, "out.csv", ccr.ExportOptions())
@@ -250,6 +253,7 @@ def keep_results(path: str, campaign: ccr.Campaign, feed: list[tuple[str, str, A
             print(len(failures.exceptions))
             runs = ()
         print(added, len(records), result.rows, reason.value, len(data), len(runs))
+        print(archived_in.language.value)
         for run in store.job_runs("hourly"):
             outcome: ccr.JobOutcome = run.outcome
             print(run.due, run.window, run.path, outcome.value)

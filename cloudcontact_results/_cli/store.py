@@ -13,12 +13,17 @@ import sys
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
+from typing import Any
+
+import attrs
 
 from .._csv.write.sink import atomic_file
 from .._jsonl import load_attempts, load_campaign
 from .._model.campaign import Attempt
+from .._options import ExportOptions
 from .._store import ResultsStore
-from ..errors import StoreError, UnknownNameError
+from .._types import Dialect, Language
+from ..errors import OptionsError, StoreError, UnknownNameError
 from .main import _add_export_options, _export_options, _print_table, _write
 from .progress import tracked
 from .sync import add_sync_command
@@ -33,6 +38,8 @@ _POSITIONALS = {
 }
 #: Attempts sent to the store in one transaction by ``store ingest``.
 _DEFAULT_BATCH = 1000
+#: The archive options ``store load`` sets, each with its flag ``--archive-<option>``.
+_ARCHIVE_OPTIONS = ("language", "timezone", "dialect")
 
 
 def add_command(
@@ -72,6 +79,23 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--replace",
         action="store_true",
         help="reload the lists the records name: archive them, then hold exactly these",
+    )
+    archive = load.add_argument_group(
+        "archive options",
+        "How the campaign's archives read from now on. Each flag given replaces that "
+        "option only; the others stay as the campaign has them (new campaign: en, "
+        "Europe/Moscow, platform).",
+    )
+    archive.add_argument(
+        "--archive-language",
+        choices=[language.value for language in Language],
+        help="headers and system names of the archives",
+    )
+    archive.add_argument(
+        "--archive-timezone", metavar="ZONE", help="IANA time zone of the archives' date-times"
+    )
+    archive.add_argument(
+        "--archive-dialect", choices=[d.value for d in Dialect], help="CSV dialect of the archives"
     )
     load.set_defaults(parser=load, run=_run_load)
 
@@ -183,10 +207,38 @@ def _existing(args: argparse.Namespace) -> ResultsStore:
     return ResultsStore(path)
 
 
+def _archive_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The archive options ``store load``'s flags give, checked before the store is opened.
+
+    A time zone the machine does not know is the library's error (exit 1), as
+    with ``--timezone``, named by its flag.
+    """
+    given = {
+        option: value
+        for option in _ARCHIVE_OPTIONS
+        if (value := getattr(args, f"archive_{option}")) is not None
+    }
+    try:
+        ExportOptions(**given)
+    except OptionsError as exc:
+        option = exc.field.rpartition(".")[2]
+        raise OptionsError(f"--archive-{option}", exc.value, exc.reason) from None
+    return given
+
+
 def _run_load(args: argparse.Namespace) -> int:
+    given = _archive_flags(args)
     campaign, records = load_campaign(args.source)
     with ResultsStore(args.store) as store:
-        store.put_campaign(campaign)
+        archive_options = None
+        if given:
+            current = (
+                store.archive_options(campaign.name)
+                if campaign.name in store.campaign_names()
+                else ExportOptions()
+            )
+            archive_options = attrs.evolve(current, **given)
+        store.put_campaign(campaign, archive_options=archive_options)
         count = store.add_records(campaign.name, tracked(records, "records"), replace=args.replace)
     _write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
     return 0

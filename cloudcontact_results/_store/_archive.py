@@ -1,4 +1,10 @@
-"""Archives: a list's results in a zip of ``simple.csv``, ``detailed.csv`` and ``manifest.json``."""
+"""Archives: a list's results in a zip of ``simple.csv``, ``detailed.csv`` and ``manifest.json``.
+
+How an archive's cells read (language, time zone, dialect, date-time format,
+layout, formula guard) is the campaign's choice, its *archive options*; what
+an archive holds (both reports, of the one list, complete, as CSV in this
+zip) is the archive's own, so the options that would change it are refused.
+"""
 
 from __future__ import annotations
 
@@ -18,13 +24,43 @@ from .._csv.write.export import export
 from .._model.campaign import Campaign, Record
 from .._options import ExportOptions
 from .._types import ReportFormat
+from ..errors import OptionsError, ValidationError
 
-__all__ = ["MEMBERS", "Archive", "ArchiveReason", "write_archive"]
+__all__ = [
+    "MEMBERS",
+    "Archive",
+    "ArchiveReason",
+    "archive_settings",
+    "check_archive_options",
+    "options_from_settings",
+    "write_archive",
+]
 
 #: The members of an archive, in the order they are written.
 MEMBERS: Final = ("simple.csv", "detailed.csv", "manifest.json")
-#: Zip member times are local, like an export's: in the default export time zone.
-_ZIP_ZONE: Final = ExportOptions().tz
+
+#: The options of :class:`ExportOptions` a campaign chooses for its archives.
+ARCHIVE_SETTINGS: Final = (
+    "language",
+    "timezone",
+    "dialect",
+    "datetime_format",
+    "formula_guard",
+    "layout",
+)
+#: Why each other option cannot be chosen for archives: they would change what an
+#: archive holds, not how it reads, and a reader of archives counts on that.
+_DECIDED_BY_THE_ARCHIVE: Final = {
+    "format": "an archive holds both reports, simple.csv and detailed.csv",
+    "lists": "an archive holds the list archived",
+    "dispositions": "an archive holds all of the list's results",
+    "interval": "an archive holds all of the list's results",
+    "compress": "an archive is a zip already",
+    "file_format": "an archive holds CSV files",
+    "zip_timestamp": "an archive's zip is dated by the moment of archiving",
+    "report_unknown_dispositions": "the store holds only dispositions the campaign knows",
+}
+_DEFAULTS: Final = ExportOptions()
 
 
 class ArchiveReason(enum.StrEnum):
@@ -63,6 +99,44 @@ class Archive:
     size: int
 
 
+def check_archive_options(options: object) -> ExportOptions:
+    """``options`` as archive options: only the options of :data:`ARCHIVE_SETTINGS` set.
+
+    Raises:
+        ValidationError: ``options`` is not an :class:`ExportOptions`.
+        OptionsError: naming the first other option set to something other
+            than its default (``archive_options.compress``…).
+    """
+    if not isinstance(options, ExportOptions):
+        raise ValidationError("archive_options", options, "must be an ExportOptions")
+    for field in attrs.fields(ExportOptions):
+        if not field.init or field.name in ARCHIVE_SETTINGS:
+            continue
+        value = getattr(options, field.name)
+        if value != getattr(_DEFAULTS, field.name):
+            reason = _DECIDED_BY_THE_ARCHIVE.get(field.name, "it is not one of the archive options")
+            raise OptionsError(
+                f"archive_options.{field.name}", value, f"cannot be chosen: {reason}"
+            )
+    return options
+
+
+def archive_settings(options: ExportOptions) -> dict[str, str | bool]:
+    """The archive options as JSON values: what the manifest records and the store keeps."""
+    settings: dict[str, str | bool] = {}
+    for name in ARCHIVE_SETTINGS:
+        value = getattr(options, name)
+        settings[name] = value.value if isinstance(value, enum.Enum) else value
+    return settings
+
+
+def options_from_settings(settings: dict[str, Any] | None) -> ExportOptions:
+    """The archive options :func:`archive_settings` gave; None (never chosen): the defaults."""
+    if settings is None:
+        return _DEFAULTS
+    return ExportOptions(**{name: settings[name] for name in ARCHIVE_SETTINGS})
+
+
 class _Digest(io.RawIOBase):
     """A write-only stream that hashes what goes through it and counts the lines."""
 
@@ -87,6 +161,7 @@ def write_archive(
     reason: ArchiveReason,
     created: dt.datetime,
     records: Callable[[], Iterator[Record]],
+    options: ExportOptions,
 ) -> tuple[int, int]:
     """Write the archive of ``list_name``'s results to ``sink``.
 
@@ -98,21 +173,24 @@ def write_archive(
         created: the moment of archiving (aware).
         records: returns a fresh iterator of the list's records each call
             (each report reads them once).
+        options: the campaign's archive options (:func:`check_archive_options`):
+            how both reports read; the zip's times are local to its zone too,
+            as an export's are.
 
     Returns:
         The number of records and of attempts archived.
     """
     digests: dict[str, str] = {}
     counts: dict[str, int] = {}
-    timestamp = created.astimezone(_ZIP_ZONE).replace(tzinfo=None).timetuple()[:6]
+    timestamp = created.astimezone(options.tz).replace(tzinfo=None).timetuple()[:6]
     with zipfile.ZipFile(sink, "w", compression=zipfile.ZIP_DEFLATED) as archive:
         for member, report in zip(
             MEMBERS, (ReportFormat.SIMPLE, ReportFormat.DETAILED), strict=False
         ):
-            options = ExportOptions(format=report, lists=[list_name])
+            member_options = attrs.evolve(options, format=report, lists=[list_name])
             with archive.open(_info(member, timestamp), "w", force_zip64=True) as stream:
                 digest = _Digest(stream)
-                counts[member] = export(campaign, records(), digest, options).rows  # type: ignore[arg-type]
+                counts[member] = export(campaign, records(), digest, member_options).rows  # type: ignore[arg-type]
                 digests[member] = digest.sha256.hexdigest()
         manifest = {
             "campaign": campaign.name,
@@ -122,6 +200,7 @@ def write_archive(
             "records": counts["simple.csv"],
             "attempts": counts["detailed.csv"],
             "sha256": digests,
+            "options": archive_settings(options),
         }
         text = json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
         archive.writestr(_info(MEMBERS[2], timestamp), text.encode("utf-8"))

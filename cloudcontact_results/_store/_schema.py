@@ -223,6 +223,12 @@ def _pack_records(connection: sqlite3.Connection) -> None:
         )
 
 
+#: Version 5: the options each campaign's archives are written with (NULL: the defaults).
+_VERSION_5: Final = """
+ALTER TABLE campaigns ADD COLUMN archive_options TEXT
+"""
+
+
 #: One step of the schema: SQL statements, or a function run inside the migration.
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -232,6 +238,7 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     (_VERSION_2,),
     (_VERSION_3,),
     (_VERSION_4_BEFORE, _pack_records, _VERSION_4_AFTER),
+    (_VERSION_5,),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import json
 import os
 import shutil
 import sqlite3
@@ -30,7 +31,14 @@ from ..errors import (
     UnknownNameError,
     ValidationError,
 )
-from ._archive import Archive, ArchiveReason, write_archive
+from ._archive import (
+    Archive,
+    ArchiveReason,
+    archive_settings,
+    check_archive_options,
+    options_from_settings,
+    write_archive,
+)
 from ._codec import (
     PACKED_POSITION,
     campaign_from_text,
@@ -231,7 +239,9 @@ class ResultsStore:
 
     # --- campaigns ---------------------------------------------------------------------
 
-    def put_campaign(self, campaign: Campaign) -> None:
+    def put_campaign(
+        self, campaign: Campaign, *, archive_options: ExportOptions | None = None
+    ) -> None:
         """Create the campaign, or redefine the one of the same name.
 
         A redefinition that drops a list archives that list's results first
@@ -240,13 +250,32 @@ class ResultsStore:
         script fields the attempts have values for, and dispositions the
         attempts carry (a record disposition must stay final) cannot go.
 
+        Args:
+            campaign: the campaign's definition.
+            archive_options: how the campaign's archives read: their
+                ``language``, ``timezone``, ``dialect``, ``datetime_format``,
+                ``formula_guard`` and ``layout``; the other options must keep
+                their defaults (an archive is always both reports of the one
+                list, whole, as CSV in its zip). They apply from this call on,
+                to the archives it makes too. None keeps the options the
+                campaign has (the defaults for a new campaign: English,
+                Europe/Moscow, platform dialect); ``ExportOptions()`` resets them.
+
         Raises:
-            ValidationError: ``campaign`` is not a :class:`Campaign`.
+            ValidationError: ``campaign`` is not a :class:`Campaign`, or
+                ``archive_options`` not an :class:`ExportOptions`.
+            OptionsError: ``archive_options`` sets another option, naming it
+                (``archive_options.compress``…); nothing is changed.
             CampaignMismatchError: stored results would not fit the new
                 definition; nothing is changed.
         """
         if not isinstance(campaign, Campaign):
             raise ValidationError("campaign", campaign, "must be a Campaign")
+        settings = (
+            None
+            if archive_options is None
+            else json.dumps(archive_settings(check_archive_options(archive_options)))
+        )
         text = campaign_text(campaign)
         with self._write() as connection:
             row = connection.execute(
@@ -254,8 +283,8 @@ class ResultsStore:
             ).fetchone()
             if row is None:
                 campaign_id = connection.execute(
-                    "INSERT INTO campaigns (name, definition) VALUES (?, ?)",
-                    (campaign.name, text),
+                    "INSERT INTO campaigns (name, definition, archive_options) VALUES (?, ?, ?)",
+                    (campaign.name, text, settings),
                 ).lastrowid
                 connection.executemany(
                     "INSERT INTO lists (campaign, name) VALUES (?, ?)",
@@ -263,6 +292,12 @@ class ResultsStore:
                 )
                 return
             campaign_id, old = row[0], self._decode(row[1])
+            if settings is not None:
+                # Before the lists dropped below are archived: they take the new options.
+                connection.execute(
+                    "UPDATE campaigns SET archive_options = ? WHERE id = ?",
+                    (settings, campaign_id),
+                )
             lists = self._lists(connection, campaign_id)
             kept = {cl.name for cl in campaign.lists}
             for calling_list in old.lists:
@@ -281,6 +316,16 @@ class ResultsStore:
                 "UPDATE campaigns SET definition = ? WHERE id = ?", (text, campaign_id)
             )
             _check_fit(connection, campaign_id, old, campaign, self._lists(connection, campaign_id))
+
+    def archive_options(self, name: str) -> ExportOptions:
+        """The options the campaign's archives are written with (see :meth:`put_campaign`).
+
+        Raises:
+            UnknownNameError: the store holds no such campaign.
+        """
+        with self._read() as connection:
+            campaign_id, _ = self._find(connection, name)
+            return _archive_options(connection, campaign_id)
 
     def campaign(self, name: str) -> Campaign:
         """The campaign called ``name``.
@@ -599,6 +644,7 @@ class ResultsStore:
                 reason=reason,
                 created=created,
                 records=records,
+                options=_archive_options(connection, campaign_id),
             )
             size = spool.tell()
             archive_id = connection.execute(
@@ -875,6 +921,14 @@ class ResultsStore:
         )
         with contextlib.closing(snapshot):
             return write_run(claimed, (snapshot.campaign, snapshot))
+
+
+def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> ExportOptions:
+    """The campaign's archive options, read in the caller's transaction."""
+    (text,) = connection.execute(
+        "SELECT archive_options FROM campaigns WHERE id = ?", (campaign_id,)
+    ).fetchone()
+    return options_from_settings(None if text is None else json.loads(text))
 
 
 def _check_fit(

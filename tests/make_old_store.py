@@ -1,13 +1,14 @@
-"""Write ``tests/data/store-v3.sqlite`` with the library at schema version 3.
+"""Write ``tests/data/store-vN.sqlite`` with the library at schema version N.
 
-Run it with the package of commit 2b7e847 (the last of schema version 3)
-first on the path, from the repository's root::
+Run it with the package of the last commit of that schema version first on
+the path, from the repository's root, giving the version: 2b7e847 for
+version 3, 13603e5 for version 4::
 
     mkdir /tmp/v3 && git archive 2b7e847 cloudcontact_results | tar -x -C /tmp/v3
-    PYTHONPATH=/tmp/v3:. .venv/bin/python tests/make_store_v3.py
+    PYTHONPATH=/tmp/v3:. .venv/bin/python tests/make_old_store.py 3
 
 The file holds what ``tests/store_v3.py`` describes, a job that ran once and
-an archive.
+an archive, whatever the version.
 """
 
 from __future__ import annotations
@@ -20,12 +21,13 @@ from pathlib import Path
 import cloudcontact_results as ccr
 from tests.store_v3 import CAMPAIGN, JOB_START, fed, loaded
 
-TARGET = Path(__file__).parent / "data" / "store-v3.sqlite"
+FOLDER = Path(__file__).parent / "data"
 
 
-def main() -> None:
-    TARGET.unlink(missing_ok=True)
-    with ccr.ResultsStore(TARGET) as store, tempfile.TemporaryDirectory() as folder:
+def main(wanted: int) -> None:
+    target = FOLDER / f"store-v{wanted}.sqlite"
+    target.unlink(missing_ok=True)
+    with ccr.ResultsStore(target) as store, tempfile.TemporaryDirectory() as folder:
         store.put_campaign(CAMPAIGN)
         store.add_records(CAMPAIGN.name, loaded())
         job = ccr.ExportJob(
@@ -40,13 +42,14 @@ def main() -> None:
         store.run_due_jobs(JOB_START)  # its window: the first transaction
         store.add_attempts(CAMPAIGN.name, fed())
         store.remove_list(CAMPAIGN.name, "Старый")
-    connection = sqlite3.connect(TARGET)
+    connection = sqlite3.connect(target)
     version = connection.execute("PRAGMA user_version").fetchone()[0]
     connection.execute("VACUUM")
     connection.close()
-    if version != 3:
-        sys.exit(f"written at schema version {version}, not 3: put the old package first")
+    if version != wanted:
+        target.unlink()
+        sys.exit(f"written at schema version {version}, not {wanted}: put the old package first")
 
 
 if __name__ == "__main__":
-    main()
+    main(int(sys.argv[1]))
