@@ -57,6 +57,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 
 import attrs
 
+from ._csv.read.encodings import checked_encoding
 from ._csv.read.ranges import (
     BlockCount,
     ReportRange,
@@ -77,7 +78,7 @@ from ._report.plan import ReportPlan
 from ._report.reports import plan_of
 from ._store._parts import plan_parts, read_part
 from ._store._store import ResultsStore
-from ._types import DEFAULT_DATETIME_FORMAT, DEFAULT_TIMEZONE, Language, parse_timezone
+from ._types import DEFAULT_TIMEZONE, Language, parse_timezone
 from .errors import ExportError, OptionsError, ReadError
 
 if TYPE_CHECKING:
@@ -327,7 +328,8 @@ class _ReadSettings:
     timezone: str
     script_fields: tuple[str, ...]
     errors: ErrorMode
-    datetime_format: str
+    encoding: str | None
+    datetime_format: str | None
     member: str | None
     formula_guard: bool
     columns: tuple[str, ...]
@@ -338,6 +340,7 @@ class _ReadSettings:
             timezone=self.timezone,
             script_fields=self.script_fields,
             errors=self.errors,
+            encoding=self.encoding,
             datetime_format=self.datetime_format,
             member=self.member,
             formula_guard=self.formula_guard,
@@ -406,7 +409,12 @@ def _read_range(
         start, end, lines_before = report_range(path, index, edges, counts)
         part = ReportRange(
             path=path,
-            layout=read_layout(path, settings.script_fields, formula_guard=settings.formula_guard),
+            layout=read_layout(
+                path,
+                settings.script_fields,
+                formula_guard=settings.formula_guard,
+                encoding=settings.encoding,
+            ),
             start=start,
             end=end,
             lines_before=lines_before,
@@ -462,7 +470,8 @@ def read_reports(
     timezone: str = DEFAULT_TIMEZONE,
     script_fields: Iterable[str] = (),
     errors: Literal["raise", "skip"] = "raise",
-    datetime_format: str = DEFAULT_DATETIME_FORMAT,
+    encoding: str | None = None,
+    datetime_format: str | None = None,
     member: str | None = None,
     formula_guard: bool = True,
     blocksize: int | None = DEFAULT_BLOCKSIZE,
@@ -484,8 +493,10 @@ def read_reports(
     Args:
         paths_or_glob: a path, a glob pattern (``"exports/*.zip"``, expanded in
             sorted order) or several of them.
-        timezone, script_fields, datetime_format, member, formula_guard:
-            as for :func:`~cloudcontact_results.read_report`.
+        timezone, script_fields, encoding, datetime_format, member, formula_guard:
+            as for :func:`~cloudcontact_results.read_report` (without a
+            ``datetime_format``, each byte range of a large file keeps to the
+            form of its own first date-time).
         errors: ``"raise"`` (the default) or ``"skip"`` bad lines;
             ``"collect"`` has no place to collect to on a cluster.
         blocksize: the size in bytes of the byte ranges, or None to read
@@ -515,7 +526,14 @@ def read_reports(
     paths = _paths(paths_or_glob)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
     settings = _ReadSettings(
-        timezone, names, errors, datetime_format, member, formula_guard, columns=()
+        timezone,
+        names,
+        errors,
+        checked_encoding(encoding),
+        datetime_format,
+        member,
+        formula_guard,
+        columns=(),
     )
     with _naming(paths[0]):
         first = settings.read(paths[0])

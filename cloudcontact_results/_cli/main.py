@@ -139,6 +139,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="NAME",
         help="names of the script-field columns (needed when a name repeats)",
     )
+    inspect.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="text encoding of a CSV file (default: UTF-8, or Windows-1251 when the "
+        "header is not UTF-8, as Russian Excel saves it)",
+    )
     inspect.set_defaults(parser=inspect, run=_run_inspect)
 
     # The store's commands use this module's helpers, so they are imported here.
@@ -309,13 +316,19 @@ def _interval(
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
-    report = read_report(args.source, timezone=args.timezone, script_fields=args.script_fields)
+    report = read_report(
+        args.source,
+        timezone=args.timezone,
+        script_fields=args.script_fields,
+        encoding=args.encoding,
+    )
     figures = summary(tracked(report, "rows"))
     dialect = report.dialect
     if report.sheet is not None:
         kind = f"workbook, sheet {report.sheet!r}"
     else:
         kind = dialect.value if dialect is not None else "other"
+    encoding = [] if report.encoding is None else [f"encoding: {report.encoding}"]
     unknown = (
         [f"unknown:  {', '.join(repr(name) for name in report.extra_columns)} (kept in row.extra)"]
         if report.extra_columns
@@ -327,6 +340,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
         f"format:   {report.format.value}",
         f"language: {report.language.value}",
         f"dialect:  {kind}",
+        *encoding,
         *unknown,
         f"rows:     {figures.rows}",
         "",

@@ -20,12 +20,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from .._csv.read.cells import time_parser
 from .._csv.read.header import Layout, layout_of_cells
-from .._csv.read.rows import Row, RowBuilder
+from .._csv.read.rows import Row, RowBuilder, time_cells
 from .._csv.read.source import DAMAGED, Source, is_path, open_input, shown
 from .._report.columns import ColumnKind
-from .._report.rows import DetailedRow
 from .._types import import_optional
 from ..errors import ReadError
 
@@ -136,11 +134,12 @@ class Workbook:
         layout: Layout,
         *,
         zone: dt.tzinfo,
-        datetime_format: str,
+        datetime_format: str | None,
         fail: Callable[[ReadError], None],
     ) -> Iterator[Row]:
         """The typed rows under the header; a bad one goes to ``fail`` and is dropped."""
-        parse = time_parser(datetime_format, zone, required=_is_detailed(layout))
+        text_times = time_cells(layout, zone, datetime_format)
+        parse = text_times.parse
 
         def time(value: Any) -> dt.datetime | None:
             if isinstance(value, dt.datetime):
@@ -148,7 +147,7 @@ class Workbook:
                 return (value + _HALF_SECOND).replace(microsecond=0, tzinfo=zone)
             return parse(value)
 
-        builder = RowBuilder.build(layout, zone, datetime_format, time=time)
+        builder = RowBuilder.build(layout, text_times, time=time)
         width = len(layout.header)
         times = frozenset(
             position for column, position in layout.columns if column.kind is ColumnKind.TIME
@@ -190,12 +189,6 @@ class Workbook:
                     )
                     continue
                 yield row
-
-
-def _is_detailed(layout: Layout) -> bool:
-    from .._report.kinds import kind_of  # noqa: PLC0415  # only for this check
-
-    return kind_of(layout.format).row_class is DetailedRow
 
 
 def _header(values: tuple[Any, ...]) -> list[str]:

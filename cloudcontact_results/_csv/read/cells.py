@@ -11,9 +11,9 @@ from ..._model.cpa import CPAResult
 from ..._model.dispositions import find_system_disposition
 from ..._model.notes import SystemNote
 from ..._report.columns import ColumnKind
-from ..._types import DEFAULT_DATETIME_FORMAT
+from .times import TimeCells
 
-__all__ = ["converter", "reason", "time_parser"]
+__all__ = ["converter", "reason"]
 
 #: Values remembered per column: dispositions, codes and groups repeat, so most cells
 #: cost one dictionary look-up; the cap keeps memory flat on columns that never repeat.
@@ -72,32 +72,6 @@ _REASONS: Final = {
 }
 
 
-def time_parser(
-    datetime_format: str, zone: dt.tzinfo, *, required: bool
-) -> Callable[[str], dt.datetime | None]:
-    """The converter of TIME cells: aware date-times in ``zone`` unless the text has an offset."""
-    strptime = dt.datetime.strptime
-    # The default format is ISO 8601 with a space; fromisoformat reads it in C, many
-    # times faster than strptime. Anything else takes the strptime road.
-    iso = datetime_format == DEFAULT_DATETIME_FORMAT
-    fromisoformat = dt.datetime.fromisoformat
-
-    def parse(text: str) -> dt.datetime | None:
-        if not text:
-            if required:
-                raise ValueError(text)
-            return None
-        if iso and len(text) == 19 and text[10] == " ":
-            try:
-                return fromisoformat(text).replace(tzinfo=zone)
-            except ValueError:
-                pass  # strptime says what is wrong, or reads what fromisoformat does not
-        value = strptime(text, datetime_format)
-        return value if value.tzinfo is not None else value.replace(tzinfo=zone)
-
-    return parse
-
-
 def converter(kind: ColumnKind, time: Callable[[str], dt.datetime | None]) -> Callable[[str], Any]:
     """A fresh converter of ``kind`` cells (``time`` for TIME); it raises ValueError or KeyError.
 
@@ -118,12 +92,8 @@ def converter(kind: ColumnKind, time: Callable[[str], dt.datetime | None]) -> Ca
     return converters[kind]
 
 
-def reason(kind: ColumnKind, text: str, datetime_format: str) -> str:
+def reason(kind: ColumnKind, text: str, times: TimeCells) -> str:
     """Why the converter of ``kind`` refused ``text``, for the error message."""
     if kind is ColumnKind.TIME:
-        return (
-            f"must be a date-time in the format {datetime_format!r}"
-            if text
-            else "must not be empty (every attempt has a time)"
-        )
+        return times.reason(text)
     return _REASONS.get(kind, "cannot be read")

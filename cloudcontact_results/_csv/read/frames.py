@@ -23,6 +23,7 @@ rows, which report the problem with its line as they always do.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime as dt
 import io
@@ -37,8 +38,10 @@ from ..._report.columns import Column, ColumnKind
 from ..._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
 from ..._report.guard import unguard_cell
 from ..._types import DEFAULT_DATETIME_FORMAT
-from .cells import converter, time_parser
+from .cells import converter
+from .encodings import UTF8
 from .header import Layout
+from .times import TimeCells
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -85,9 +88,9 @@ class FrameSpec:
     table: Table
     layout: Layout
     zone: dt.tzinfo
-    datetime_format: str
+    #: The time cells of this read: one form for every chunk of the file.
+    times: TimeCells
     formula_guard: bool
-    required_time: bool
 
 
 def parse_frames(
@@ -104,6 +107,9 @@ def parse_frames(
     """
     import pandas as pd  # noqa: PLC0415  # optional dependency
 
+    encoding = spec.layout.encoding
+    if encoding is not None and encoding != UTF8:
+        binary = io.BufferedReader(_AsUtf8(binary, encoding), _BLOCK_SIZE)
     checked = _Checked(binary, spec.layout.delimiter)
     width = len(spec.layout.header)
     arrow = engine == "pyarrow"
@@ -172,6 +178,40 @@ class _Checked(io.RawIOBase):
     def finish(self) -> None:
         if self._cr_pending:
             raise Irregular
+
+
+class _AsUtf8(io.RawIOBase):
+    """The bytes of a file in another encoding, as UTF-8: what the C parsers read.
+
+    Delimiters, quotes and line ends are ASCII in both, so the parsers and the
+    checks after them see the same cells. Bytes that do not decode are
+    irregular: the typed rows name their line.
+    """
+
+    def __init__(self, binary: IO[bytes], encoding: str) -> None:
+        super().__init__()
+        self._binary = binary
+        self._decoder = codecs.getincrementaldecoder(encoding)("strict")
+        self._pending = b""
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        while not self._pending:
+            data = self._binary.read(len(buffer))
+            if data is None:  # pragma: no cover - a non-blocking stream
+                raise Irregular
+            try:
+                self._pending = self._decoder.decode(data, final=not data).encode()
+            except UnicodeDecodeError as exc:
+                raise Irregular from exc
+            if not data:
+                break
+        size = min(len(buffer), len(self._pending))
+        buffer[:size] = self._pending[:size]
+        self._pending = self._pending[size:]
+        return size
 
 
 def _arrow_pieces(checked: _Checked, delimiter: str, width: int) -> Iterator[list[Any]]:
@@ -389,8 +429,9 @@ def _replaced(text: Any, where: Any, change: Callable[[str], Any]) -> Any:
 
 def _converted(pd: Any, text: Any, column: Column, spec: FrameSpec) -> Any:
     kind = column.kind
+    # No date-time the library reads without a format starts a formula.
     if kind not in _NEVER_GUARDED and not (
-        kind is ColumnKind.TIME and spec.datetime_format == DEFAULT_DATETIME_FORMAT
+        kind is ColumnKind.TIME and spec.times.datetime_format in {None, DEFAULT_DATETIME_FORMAT}
     ):
         text = _unguarded(text, spec)
     if kind is ColumnKind.TEXT:
@@ -430,10 +471,19 @@ def _no_time(text: str) -> dt.datetime | None:  # pragma: no cover - TIME never 
 def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
     import numpy as np  # noqa: PLC0415  # comes with pandas
 
-    parse = time_parser(spec.datetime_format, spec.zone, required=spec.required_time)
+    times = spec.times
+    parse = times.parse
     timezone = spec.table.timezone
-    if spec.datetime_format != DEFAULT_DATETIME_FORMAT:
-        # Any other format: strptime, once per distinct text.
+    empty = (text == "").to_numpy(dtype=bool)
+    if not empty.all():
+        # The file's first date-time fixes its form, as it does for the typed rows.
+        try:
+            times.decide(text[~empty].iloc[0])
+        except ValueError as exc:
+            raise Irregular from exc
+    if not times.in_library_format:
+        # Any other format or form: once per distinct text, in the order the file
+        # has them, so the form is held as the typed rows hold it.
         codes, uniques = pd.factorize(text)
         try:
             moments = np.array([parse(cell) for cell in uniques] + [None], dtype=object)
@@ -441,8 +491,7 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
             raise Irregular from exc
         times = pd.to_datetime(list(moments[codes]), utc=True).as_unit(TIME_UNIT)
         return times.tz_convert(timezone)
-    empty = (text == "").to_numpy(dtype=bool)
-    if empty.any() and spec.required_time:
+    if empty.any() and times.required:
         raise Irregular
     seconds, read = _wall_seconds(pd, np, text)
     utc = _utc_seconds(np, seconds, spec.zone)

@@ -15,6 +15,7 @@ from ..._report.kinds import KINDS, ReportKind
 from ..._types import Language, ReportFormat, normalize_name
 from ...errors import ReadError
 from ..dialects import BOM
+from .encodings import UTF8, named
 from .source import Opened, RowTooLongError, shown
 
 __all__ = ["Layout", "layout_of_cells", "read_header"]
@@ -66,6 +67,8 @@ class Layout:
     header: tuple[str, ...]
     delimiter: str
     bom: bool
+    #: The text encoding of a CSV file (a codec name); None for a workbook.
+    encoding: str | None
     list_columns: tuple[str, ...]
     script_field_names: tuple[str, ...]
     header_lines: int
@@ -125,7 +128,7 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
     it would swallow the rows after it.
 
     Raises:
-        ReadError: the file is empty, not UTF-8, or not a simple or detailed
+        ReadError: the file is empty, not text in its encoding, or not a simple or detailed
             report; or ``script_fields`` do not match the header.
     """
     read: list[str] = []
@@ -134,7 +137,10 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
     except RowTooLongError as error:
         raise ReadError(f"the header: {error.reason}", line=1) from None
     if opened.bad_lines:
-        raise ReadError("the header is not UTF-8 text", line=1, value=shown(opened.bad_lines[0]))
+        text = named(opened.encoding)
+        if opened.detected and opened.encoding != UTF8:
+            text = f"UTF-8 or {text}"
+        raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
     if first is None:
         raise ReadError("the file is empty", line=1)
     bom = first.startswith(BOM)
@@ -165,6 +171,7 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
             found=found,
             delimiter=delimiter,
             bom=bom,
+            encoding=opened.encoding,
             script_fields=script_fields,
             header_lines=header_lines,
         )
@@ -196,7 +203,13 @@ def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: 
             value=shown(", ".join(cells)),
         )
     return _layout(
-        cells, found=found, delimiter="", bom=False, script_fields=script_fields, header_lines=1
+        cells,
+        found=found,
+        delimiter="",
+        bom=False,
+        encoding=None,
+        script_fields=script_fields,
+        header_lines=1,
     )
 
 
@@ -248,6 +261,7 @@ def _layout(
     found: _Match,
     delimiter: str,
     bom: bool,
+    encoding: str | None,
     script_fields: tuple[str, ...],
     header_lines: int,
 ) -> Layout:
@@ -296,6 +310,7 @@ def _layout(
         header=tuple(cells),
         delimiter=delimiter,
         bom=bom,
+        encoding=encoding,
         list_columns=list_columns,
         script_field_names=script_names,
         header_lines=header_lines,

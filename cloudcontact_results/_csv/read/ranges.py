@@ -64,13 +64,15 @@ def block_edges(size: int, blocksize: int) -> tuple[int, ...]:
     return (*range(0, size, blocksize), size) if size else (0, 0)
 
 
-def read_layout(path: str, script_fields: tuple[str, ...], *, formula_guard: bool) -> Layout:
-    """The header of the report at ``path``.
+def read_layout(
+    path: str, script_fields: tuple[str, ...], *, formula_guard: bool, encoding: str | None
+) -> Layout:
+    """The header of the report at ``path``, in ``encoding`` (None: decided by the header).
 
     Raises:
         ReadError: the file cannot be opened, or is not a report.
     """
-    opened = open_source(path, None, ReadLimits())
+    opened = open_source(path, None, ReadLimits(), encoding)
     with opened.closer:
         return read_header(opened, script_fields, formula_guard=formula_guard)
 
@@ -129,7 +131,8 @@ class ReportRange:
     lines_before: int
     timezone: str
     zone: dt.tzinfo
-    datetime_format: str
+    #: None: each range keeps to the form of its own first date-time.
+    datetime_format: str | None
     formula_guard: bool
     script_fields: tuple[str, ...]
     skip_errors: bool
@@ -162,6 +165,8 @@ class ReportRange:
                 contextlib.ExitStack(),
                 ReadLimits(),
                 once=True,
+                # The header decided it (read_layout): a range in the middle has none.
+                encoding=self.layout.encoding,
             )
             layout = self.layout
             if self.start == 0:

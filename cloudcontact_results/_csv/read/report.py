@@ -16,7 +16,6 @@ from ..._model.notes import SystemNote
 from ..._report.columns import Column
 from ..._report.frame import import_pandas
 from ..._types import (
-    DEFAULT_DATETIME_FORMAT,
     Dialect,
     FileFormat,
     Language,
@@ -27,6 +26,7 @@ from ..._types import (
 from ..._xlsx.read import Workbook, is_workbook
 from ...errors import OptionsError, ReadError
 from ..dialects import DIALECTS
+from .encodings import checked_encoding
 from .header import Layout, read_header
 from .rows import Row, typed_rows
 from .source import Opened, ReadLimits, Source, checked_limits, open_source
@@ -53,8 +53,9 @@ def _open_report(
     *,
     formula_guard: bool,
     limits: ReadLimits,
+    encoding: str | None,
 ) -> tuple[Opened, Layout]:
-    opened = open_source(source, member, limits)
+    opened = open_source(source, member, limits, encoding)
     try:
         layout = read_header(opened, script_fields, formula_guard=formula_guard)
     except BaseException:
@@ -81,6 +82,9 @@ class Report:
         script_field_names: the script-field columns (``row.script_fields``).
         delimiter: ``","``, ``";"`` or ``"\\t"``.
         bom: whether the file starts with a UTF-8 byte order mark.
+        encoding: the text encoding of a CSV file: the one given, else
+            ``"utf-8"``, or ``"cp1251"`` for a header that is not UTF-8 text
+            (what Russian Excel saves); None for a workbook.
         errors: with ``errors="collect"``, the :class:`ReadError` of every line
             dropped by the latest pass.
     """
@@ -91,11 +95,13 @@ class Report:
     timezone: str
     _zone: dt.tzinfo
     _error_mode: ErrorMode
-    _datetime_format: str
+    _datetime_format: str | None
     _formula_guard: bool
     _member: str | None
     _script_fields: tuple[str, ...]
     _limits: ReadLimits
+    #: The encoding given (None: each opening of the file decides it by its header).
+    _encoding: str | None
     #: Read once (a stream, a pipe), or again on each pass (a regular file).
     _once: bool
     errors: list[ReadError] = attrs.Factory(list)
@@ -145,10 +151,18 @@ class Report:
         return self._layout.bom
 
     @property
+    def encoding(self) -> str | None:
+        return self._layout.encoding
+
+    @property
     def dialect(self) -> Dialect | None:
         """The :class:`Dialect` the file was written in, or None for another CSV flavour."""
         for dialect, spec in DIALECTS.items():
-            if spec.delimiter == self.delimiter and spec.bom == self.bom:
+            if (spec.delimiter, spec.bom, spec.encoding) == (
+                self.delimiter,
+                self.bom,
+                self.encoding,
+            ):
                 return dialect
         return None
 
@@ -214,6 +228,7 @@ class Report:
             self._script_fields,
             formula_guard=self._formula_guard,
             limits=self._limits,
+            encoding=self._encoding,
         )
 
     def _pass(self) -> Iterator[Row]:
@@ -404,6 +419,7 @@ class Report:
 
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
         from .frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
+        from .rows import time_cells  # noqa: PLC0415  # with the frames' imports
 
         engine = resolve_engine(engine)
         if engine == "c" and chunksize is not None and self._error_mode != "raise":
@@ -419,9 +435,8 @@ class Report:
             table=self,
             layout=layout,
             zone=self._zone,
-            datetime_format=self._datetime_format,
+            times=time_cells(layout, self._zone, self._datetime_format),
             formula_guard=self._formula_guard,
-            required_time=self.format is not ReportFormat.SIMPLE,
         )
         done = 0
         with opened.closer:
@@ -516,7 +531,8 @@ def read_report(
     timezone: str = "Europe/Moscow",
     script_fields: Iterable[str] = (),
     errors: ErrorMode = "raise",
-    datetime_format: str = DEFAULT_DATETIME_FORMAT,
+    encoding: str | None = None,
+    datetime_format: str | None = None,
     member: str | None = None,
     formula_guard: bool = True,
     limits: ReadLimits | None = None,
@@ -524,8 +540,10 @@ def read_report(
     """Read a simple or detailed report exported as CSV or zip.
 
     The header is read at once: the format (simple or detailed), the language
-    (English or Russian headers), the delimiter (comma, semicolon or tab) and
-    the BOM are detected from it. Rows are read as the report is iterated.
+    (English or Russian headers), the delimiter (comma, semicolon or tab), the
+    BOM and the encoding are detected from it. Rows are read as the report is
+    iterated. A file a spreadsheet re-saved (Windows-1251, ``;``, times such as
+    ``02.03.2026 10:00``) reads as the export it was made from.
 
     Args:
         source: a path, or a binary file object (read from where it stands).
@@ -537,7 +555,14 @@ def read_report(
             lines; ``"collect"`` drops them and keeps their errors on
             :attr:`Report.errors`. Problems with the file as a whole (not a
             report, damaged zip, empty) always raise.
-        datetime_format: the ``strptime`` format of date-times.
+        encoding: the text encoding of a CSV file; None reads UTF-8 (with or
+            without a BOM) and falls back to Windows-1251 (``"cp1251"``, what
+            Russian Excel saves) when the header is not UTF-8 text.
+        datetime_format: the ``strptime`` format of date-times; None reads the
+            library's own (``2026-03-02 10:00:00``) or a form a spreadsheet
+            writes on re-saving (``02.03.2026 10:00``, ``3/2/2026 10:00 AM``,
+            ``2026-03-02T10:00``…), one form per file, fixed by its first
+            date-time (see ``docs/reading.md``).
         member: the CSV member to read in a zip holding several.
         formula_guard: undo the export's formula guard (leading ``'``); pass
             False for a file exported with ``formula_guard=False``.
@@ -549,12 +574,14 @@ def read_report(
 
     Raises:
         ReadError: naming the line, the column and the value.
-        OptionsError: an unknown time zone or errors mode.
+        OptionsError: an unknown time zone, errors mode, encoding or date-time format.
     """
     if errors not in _ERROR_MODES:
         raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
     zone = parse_timezone("timezone", timezone)
-    check_datetime_format("datetime_format", datetime_format)
+    if datetime_format is not None:
+        check_datetime_format("datetime_format", datetime_format)
+    encoding = checked_encoding(encoding)
     limits = checked_limits(limits)
     names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
     workbook: Workbook | None = None
@@ -565,7 +592,7 @@ def read_report(
         layout = workbook.layout(names)
     else:
         opened, layout = _open_report(
-            source, member, names, formula_guard=formula_guard, limits=limits
+            source, member, names, formula_guard=formula_guard, limits=limits, encoding=encoding
         )
         once = opened.once
         if once:
@@ -584,6 +611,7 @@ def read_report(
         member=member,
         script_fields=names,
         limits=limits,
+        encoding=encoding,
         once=once,
         workbook=workbook,
     )

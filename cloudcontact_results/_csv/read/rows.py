@@ -17,11 +17,13 @@ from ..._report.guard import unguard_cell
 from ..._report.kinds import kind_of
 from ..._report.rows import DetailedRow, SimpleRow
 from ...errors import ReadError
-from .cells import converter, reason, time_parser
+from .cells import converter, reason
+from .encodings import FALLBACK, UTF8, named
 from .header import Layout
 from .source import Opened, RowTooLongError, shown
+from .times import TimeCells
 
-__all__ = ["Row", "RowBuilder", "typed_rows"]
+__all__ = ["Row", "RowBuilder", "time_cells", "typed_rows"]
 
 Row = SimpleRow | DetailedRow
 
@@ -49,23 +51,21 @@ class RowBuilder:
     pick: Callable[[list[Any]], tuple[Any, ...]]
     extra_names: tuple[str, ...]
     pick_extra: Callable[[list[Any]], tuple[Any, ...]] | None
-    datetime_format: str
+    times: TimeCells
 
     @classmethod
     def build(
         cls,
         layout: Layout,
-        zone: dt.tzinfo,
-        datetime_format: str,
+        times: TimeCells,
         *,
         time: Callable[[Any], dt.datetime | None] | None = None,
     ) -> RowBuilder:
-        """The builder of ``layout``'s rows; ``time`` converts TIME cells if given."""
+        """The builder of ``layout``'s rows; ``time`` converts TIME cells if given
+        (else ``times.parse``), ``times`` explains a refused one."""
         kind = kind_of(layout.format)
         if time is None:
-            # Every detailed row is an attempt, which has a time; a simple row's
-            # record may never have been attempted.
-            time = time_parser(datetime_format, zone, required=kind.row_class is DetailedRow)
+            time = times.parse
         position_of = dict(layout.columns)
         converter_of = {column: converter(column.kind, time) for column in position_of}
         # Attributes after the last column the file has keep their defaults;
@@ -93,7 +93,7 @@ class RowBuilder:
             pick=_picker(tuple(position_of.get(column, 0) for column in passed)),
             extra_names=tuple(name for name, _ in layout.extra),
             pick_extra=_picker(extra_positions) if extra_positions else None,
-            datetime_format=datetime_format,
+            times=times,
         )
 
     def row(self, cells: list[Any]) -> Row:
@@ -116,9 +116,17 @@ class RowBuilder:
             try:
                 convert(cell)
             except (ValueError, KeyError):
-                why = reason(column.kind, str(cell), self.datetime_format)
+                why = reason(column.kind, str(cell), self.times)
                 return ReadError(why, line=line, column=header, value=str(cell))
         return ReadError("the row cannot be read", line=line)
+
+
+def time_cells(layout: Layout, zone: dt.tzinfo, datetime_format: str | None) -> TimeCells:
+    """The reader of the time cells of one pass over a file of ``layout``."""
+    # Every detailed row is an attempt, which has a time; a simple row's
+    # record may never have been attempted.
+    required = kind_of(layout.format).row_class is DetailedRow
+    return TimeCells(datetime_format, zone, required=required)
 
 
 def _picker(positions: tuple[int, ...]) -> Callable[[list[Any]], tuple[Any, ...]]:
@@ -133,12 +141,20 @@ def _constant(value: Any) -> Callable[[str], Any]:
     return lambda _cell: value
 
 
+def _undecodable(encoding: str) -> str:
+    """Why a line that does not decode is refused."""
+    if encoding == UTF8:
+        # The header chose UTF-8: a header of plain ASCII reads as both.
+        return f"not UTF-8 text (a file saved as Windows-1251 reads with encoding={FALLBACK!r})"
+    return f"not {named(encoding)} text"
+
+
 def typed_rows(
     opened: Opened,
     layout: Layout,
     *,
     zone: dt.tzinfo,
-    datetime_format: str,
+    datetime_format: str | None,
     formula_guard: bool,
     fail: Callable[[ReadError], None],
 ) -> Iterator[Row]:
@@ -148,9 +164,10 @@ def typed_rows(
     dropped; past ``ReadLimits.max_bad_lines`` of them the read stops with a
     :class:`ReadError`. Runs of blank lines are passed over in bulk.
     """
-    builder = RowBuilder.build(layout, zone, datetime_format)
+    builder = RowBuilder.build(layout, time_cells(layout, zone, datetime_format))
     reader = csv.reader(opened.lines, delimiter=layout.delimiter)
     bad_lines = opened.bad_lines
+    undecodable = _undecodable(opened.encoding)
     row_bytes = opened.row_bytes
     width = len(layout.header)
     offset = layout.header_lines
@@ -178,7 +195,7 @@ def typed_rows(
                 line = end + 1
                 end = reader.line_num + offset
                 if bad_lines:
-                    drop(ReadError("not UTF-8 text", line=line, value=shown(bad_lines[0])))
+                    drop(ReadError(undecodable, line=line, value=shown(bad_lines[0])))
                     bad_lines.clear()
                     continue
                 if len(cells) != width:

@@ -23,6 +23,7 @@ import attrs
 
 from ...errors import OptionsError, ReadError
 from ...errors import shown as quoted
+from .encodings import UTF8, encoding_of_header
 
 __all__ = [
     "DAMAGED",
@@ -130,7 +131,7 @@ class Binary(Protocol):
 
 
 class Opened:
-    """An open source: its decoded lines, and the lines that were not UTF-8.
+    """An open source: its decoded lines, and the lines that did not decode.
 
     ``lines`` hands out one physical line at a time, never reading ahead, and
     fails with a :class:`ReadError` (without a line number: the caller knows
@@ -138,9 +139,20 @@ class Opened:
     """
 
     def __init__(
-        self, binary: Binary, closer: contextlib.ExitStack, limits: ReadLimits, *, once: bool
+        self,
+        binary: Binary,
+        closer: contextlib.ExitStack,
+        limits: ReadLimits,
+        *,
+        once: bool,
+        encoding: str | None,
     ) -> None:
         self.bad_lines: list[bytes] = []
+        #: The text encoding: as given, or (given None) decided by the first line
+        #: as it is read (see :func:`encoding_of_header`); UTF-8 until then.
+        self.encoding = encoding or UTF8
+        #: True when the first line chose the encoding (none was given).
+        self.detected = encoding is None
         self.closer = closer
         self.limits = limits
         #: True for a source that can be read only once (a stream, a pipe).
@@ -163,33 +175,47 @@ class Opened:
         """
         with _unreadable("the file cannot be read"):
             self.binary.seek(position)
-        return Opened(self._binary, contextlib.ExitStack(), self.limits, once=self.once)
+        return Opened(
+            self._binary,
+            contextlib.ExitStack(),
+            self.limits,
+            once=self.once,
+            encoding=self.encoding,
+        )
 
     def new_row(self) -> None:
         """The next line starts a row."""
         self.row_bytes[0] = 0
 
     def _lines(self) -> Iterator[str]:
-        # Lines split at b"\n", which never occurs inside a UTF-8 sequence, so each
-        # line decodes on its own; a bad one is noted (the row reading it reports it)
+        # Lines split at b"\n", which never occurs inside a UTF-8 sequence (nor is
+        # it anything but a line feed in the other encodings read), so each line
+        # decodes on its own; a bad one is noted (the row reading it reports it)
         # and read with replacement characters so the lines after it can be read.
         limit = self.limits.max_row_bytes
         readline = self._binary.readline
         bad_lines = self.bad_lines
         row = self.row_bytes
         with _unreadable("the file cannot be read"):
-            while raw := readline(limit + 1):
+            raw = readline(limit + 1)
+            if raw and self.detected:
+                self.encoding = encoding_of_header(raw)
+            # None for UTF-8: bytes.decode() without arguments takes CPython's
+            # shortest road, and UTF-8 is the file of every export.
+            other = None if self.encoding == UTF8 else self.encoding
+            while raw:
                 row[0] += len(raw)
                 if row[0] > limit:
                     raise RowTooLongError(
                         f"the row is longer than {limit} bytes (ReadLimits.max_row_bytes)"
                     )
                 try:
-                    text = raw.decode()
+                    text = raw.decode() if other is None else raw.decode(other)
                 except UnicodeDecodeError:
                     bad_lines.append(raw[:200])
-                    text = raw.decode(errors="replace")
+                    text = raw.decode(self.encoding, errors="replace")
                 yield text
+                raw = readline(limit + 1)
 
     def skip_blank_lines(self) -> int:
         """Pass over the blank lines that follow, in bulk; how many there were.
@@ -326,8 +352,13 @@ class _Prefixed(io.RawIOBase):
 _NONBLOCK: Final = getattr(os, "O_NONBLOCK", 0)
 
 
-def open_source(source: Source, member: str | None, limits: ReadLimits) -> Opened:
-    """Open ``source`` (a path or a binary file object, a zip or not) for its lines."""
+def open_source(
+    source: Source, member: str | None, limits: ReadLimits, encoding: str | None = None
+) -> Opened:
+    """Open ``source`` (a path or a binary file object, a zip or not) for its lines.
+
+    ``encoding`` None: decided by the first line (see :class:`Opened`).
+    """
     closer = contextlib.ExitStack()
     try:
         if is_path(source):
@@ -339,7 +370,7 @@ def open_source(source: Source, member: str | None, limits: ReadLimits) -> Opene
             binary = closer.enter_context(_open_member(binary, member, limits))
         else:
             _check_no_member(member)
-        return Opened(binary, closer, limits, once=not regular)
+        return Opened(binary, closer, limits, once=not regular, encoding=encoding)
     except BaseException:
         closer.close()
         raise
