@@ -17,7 +17,7 @@ from pathlib import Path
 import pandas as pd
 import pyarrow as pa
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
@@ -345,6 +345,10 @@ def small_export() -> tuple[bytes, list[str]]:
     ),
     st.sampled_from(["pyarrow", "c"]),
 )
+# A quote inside a two-byte character: the C parsers drop it as a closing
+# quote and would join the character again before checking the text.
+@example(edits=[(0.28515625, b'"', 0)], engine="pyarrow")
+@example(edits=[(0.28515625, b'"', 0)], engine="c")
 def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
     data, names = small_export()
     header, _, body = data.partition(b"\r\n")

@@ -27,6 +27,7 @@ import codecs
 import csv
 import datetime as dt
 import io
+import re
 import warnings
 from collections.abc import Callable, Iterator
 from typing import IO, TYPE_CHECKING, Any, Final, Literal
@@ -54,6 +55,10 @@ ENGINES: Final = ("auto", "pyarrow", "c", "python")
 #: Bytes pyarrow parses at a time (and so the granularity of chunks).
 _BLOCK_SIZE: Final = 1 << 20
 _BOM: Final = b"\xef\xbb\xbf"
+#: A quote before a UTF-8 continuation byte: never valid UTF-8, yet the C
+#: parsers drop a closing quote before they check the text, which can join a
+#: character split by it into a valid one.
+_QUOTE_SPLITS_CHARACTER: Final = re.compile(b'"[\x80-\xbf]')
 _ISO_SHAPE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001  # wall-clock arithmetic, no zone
 _UTC_EPOCH: Final = _EPOCH.replace(tzinfo=dt.UTC)
@@ -148,6 +153,7 @@ class _Checked(io.RawIOBase):
         self._delimiter = delimiter.encode()
         self._first = True
         self._cr_pending = False
+        self._last = b""
         self.delimiters = 0
         self.delimiters_in_values = 0
 
@@ -174,6 +180,14 @@ class _Checked(io.RawIOBase):
             raise Irregular
         self._cr_pending = data.endswith(b"\r")
         self.delimiters += data.count(self._delimiter)
+        # With one byte of the block before: a quote may end it.
+        if (
+            not data.isascii()
+            and b'"' in data
+            and _QUOTE_SPLITS_CHARACTER.search(self._last + data)
+        ):
+            raise Irregular
+        self._last = data[-1:]
 
     def finish(self) -> None:
         if self._cr_pending:
