@@ -378,7 +378,7 @@ def test_a_glob_reads_the_files_in_sorted_order(
     assert_same_frame(frame, expected_frame(csvs, campaign))
 
 
-@pytest.mark.parametrize("blocksize", [5_000, 25_000])
+@pytest.mark.parametrize("blocksize", [5_000, 20_000])
 def test_large_files_are_read_in_byte_ranges_that_end_on_records(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],

@@ -577,7 +577,9 @@ def test_calling_lists_are_valid(calling_list):
 @given(campaigns())
 def test_campaigns_are_valid(campaign):
     assert 1 <= len(campaign.lists) <= 3
-    assert len(campaign.dispositions) <= 5
+    # Up to five of its own, and up to three configured system statuses.
+    assert len([d for d in campaign.dispositions if not d.is_system]) <= 5
+    assert len([d for d in campaign.dispositions if d.is_system]) <= 3
     assert_valid_and_round_trips(campaign)
     for calling_list in campaign.lists:
         assert_valid_and_round_trips(calling_list)
@@ -594,7 +596,9 @@ def test_attempts_for_a_campaign_are_valid(data):
     assert_valid_and_round_trips(a)
     for disposition in (a.call_disposition, a.record_disposition):
         if disposition is not None:
-            assert campaign.find_disposition(disposition.name) == disposition
+            assert campaign.defined_form(disposition) == campaign.find_disposition(
+                disposition.name
+            )
     assert set(a.script_values) <= {f.name for f in campaign.script_fields}
 
 
@@ -619,9 +623,12 @@ def _check_record_fits(campaign: ccr.Campaign, record: ccr.Record) -> None:
         assert set(a.script_values) <= script_names
         for disposition in (a.call_disposition, a.record_disposition):
             if disposition is not None:
-                assert campaign.find_disposition(disposition.name) == disposition
+                # The campaign's own or configured one, or the catalogue's status.
+                assert disposition in (
+                    campaign.find_disposition(disposition.name),
+                    ccr.system_disposition(disposition.name) if disposition.is_system else None,
+                )
         if a.record_disposition is not None:
-            assert a.record_disposition.final
             assert a.quota is None
         if not a.is_call_attempt:
             assert a.interaction_id == ""
