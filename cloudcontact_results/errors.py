@@ -1,4 +1,4 @@
-"""Every exception the library raises.
+"""Every exception the library defines.
 
 Every one is a :class:`ResultsError` (so ``except ResultsError`` catches
 exactly ours), in one of two branches:
