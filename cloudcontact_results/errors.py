@@ -1,88 +1,83 @@
-"""Every exception the library raises on bad input.
+"""Every exception the library defines.
 
-All of them are subclasses of :class:`ValueError` (so ``except ValueError``
-keeps working in code that does not know this library) and of
-:class:`ResultsError` (so ``except ResultsError`` catches exactly ours).
-Each message names the field and the offending value; errors met while
-reading a file also name the line and the column.
+Every one is a :class:`ResultsError` (so ``except ResultsError`` catches
+exactly ours), in one of two branches:
+
+- **Bad data** — a model value, an option, a file or a platform answer the
+  library cannot take, a name the store does not hold — is a
+  :class:`DataError`, also a :class:`ValueError` (so ``except ValueError``
+  keeps working in code that does not know this library). Trying again with
+  the same input fails the same way. Each message names the field and the
+  offending value; errors met while reading a file also name the line and the
+  column.
+- **An operation that failed** — the platform unreachable or answering an
+  error status, a store locked, damaged or full, a destination that cannot be
+  written, a job's run — is not a ``ValueError``: the input may be fine, and
+  the same call may succeed later or elsewhere.
 
 The tree::
 
-    ValueError
+    Exception
     └── ResultsError
-        ├── FieldError                  a value of a named field (.field, .value, .reason)
-        │   ├── ValidationError         a model object cannot hold the value
-        │   │   ├── UnknownDispositionError
-        │   │   └── CampaignMismatchError   a record does not fit its campaign
-        │   ├── OptionsError            an option (export, reading, command line) is invalid
-        │   └── PlatformDataError       the platform's JSON has a value the library cannot read
-        ├── ExportError                 the destination is unusable
-        ├── ReadError                   a file cannot be read (.line, .column, .value, .file)
-        ├── PlatformError               the platform's API did not answer as documented
-        │                               (.url, .status; never the access token)
-        ├── StoreError                  a results store cannot be used as asked
-        │   └── UnknownNameError        a campaign, list, record, archive or job it does not hold
-        └── JobError                    a run of an export job failed (raised in an ExceptionGroup)
+        ├── DataError (also ValueError)  bad data: the input cannot be taken as it is
+        │   ├── FieldError               a value of a named field (.field, .value, .reason)
+        │   │   ├── ValidationError      a model object cannot hold the value
+        │   │   │   ├── UnknownDispositionError
+        │   │   │   └── CampaignMismatchError   a record does not fit its campaign
+        │   │   ├── OptionsError         an option (export, reading, command line) is invalid
+        │   │   └── PlatformDataError    the platform's JSON has a value the library cannot read
+        │   ├── ReadError                a file cannot be read (.line, .column, .value, .file)
+        │   └── UnknownNameError         a campaign, list, record, archive or job the store
+        │                                does not hold (.path, .kind, .name)
+        ├── PlatformError                the platform's API did not answer as documented
+        │   │                            (.url, .status; never the access token): an answer
+        │   │                            that is not JSON, or a page the API cannot page past
+        │   ├── PlatformTransportError   no answer: refused, timed out, cut off, TLS (.status None)
+        │   └── PlatformStatusError      an answer with an error status: 4xx, 5xx, 3xx (.status)
+        ├── StoreError                   a results store cannot be used as asked: a folder or
+        │                                not a store, locked too long, damaged, full, newer
+        │                                schema, closed (.path, .reason)
+        ├── ExportError                  the destination is unusable or cannot hold the report
+        └── JobError                     a run of an export job failed (raised in an ExceptionGroup)
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Final
+from typing import Any
+
+from ._shown import REASON_CHARACTERS, cut
+
+# Not public (not in __all__): kept importable here for the report reader's modules.
+from ._shown import shown as shown  # noqa: PLC0414
 
 __all__ = [
-    "SHOWN_CHARACTERS",
     "CampaignMismatchError",
+    "DataError",
     "ExportError",
     "FieldError",
     "JobError",
     "OptionsError",
     "PlatformDataError",
     "PlatformError",
+    "PlatformStatusError",
+    "PlatformTransportError",
     "ReadError",
     "ResultsError",
     "StoreError",
     "UnknownDispositionError",
     "UnknownNameError",
     "ValidationError",
-    "shown",
 ]
 
 
-#: How much of an offending value a message shows: a hostile file must not make
-#: a message (or a terminal line) megabytes long.
-SHOWN_CHARACTERS: Final = 200
-
-
-def shown(value: Any) -> str:
-    """``repr(value)`` as a message shows it: cut to :data:`SHOWN_CHARACTERS`, its size said.
-
-    >>> shown("Иванов")
-    "'Иванов'"
-    >>> shown("x" * 5000)[-28:]
-    "x'… (5000 characters in all)"
-    """
-    if isinstance(value, str | bytes) and len(value) > SHOWN_CHARACTERS:
-        return f"{value[:SHOWN_CHARACTERS]!r}… ({len(value)} characters in all)"
-    text = repr(value)
-    if len(text) > SHOWN_CHARACTERS:
-        return f"{text[:SHOWN_CHARACTERS]}… ({len(text)} characters in all)"
-    return text
-
-
-#: Reasons are ours, but may quote names from a file (a zip's member list…).
-_REASON_CHARACTERS: Final = 5 * SHOWN_CHARACTERS
-
-
-def _cut(text: str, limit: int = SHOWN_CHARACTERS) -> str:
-    return text if len(text) <= limit else f"{text[:limit]}… ({len(text)} characters in all)"
-
-
-class ResultsError(ValueError):
+class ResultsError(Exception):
     """Base class of every error of ``cloudcontact_results``.
 
-    Every error pickles with its attributes, so one raised in another
-    process (a cluster worker) reaches the caller as the same error.
+    Bad data is a :class:`DataError` (a :class:`ValueError`); the other
+    subclasses are operations that failed. Every error pickles with its
+    attributes, so one raised in another process (a cluster worker) reaches
+    the caller as the same error.
     """
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -97,7 +92,15 @@ def _restore(cls: type[ResultsError], args: tuple[Any, ...], state: dict[str, An
     return error
 
 
-class FieldError(ResultsError):
+class DataError(ResultsError, ValueError):
+    """Bad data: a value, an option, a file or a name the library cannot take.
+
+    Also a :class:`ValueError`. Every problem with input raises one of its
+    subclasses; calling again with the same input fails the same way.
+    """
+
+
+class FieldError(DataError):
     """A named field was given a value it cannot take.
 
     Attributes:
@@ -110,7 +113,7 @@ class FieldError(ResultsError):
         self.field = field
         self.value = value
         self.reason = reason
-        super().__init__(f"{_cut(field)}: {_cut(reason, _REASON_CHARACTERS)} (got {shown(value)})")
+        super().__init__(f"{cut(field)}: {cut(reason, REASON_CHARACTERS)} (got {shown(value)})")
 
 
 class ValidationError(FieldError):
@@ -144,10 +147,12 @@ class PlatformDataError(FieldError):
 class PlatformError(ResultsError):
     """The platform's List Management API did not answer as documented.
 
-    Raised for an authentication failure (401, 403), a missing list or campaign
-    (404), a bad request (400), and when retries of a rate limit (429), a server
-    error (5xx), a timeout or a network error are used up. The message names the
-    method and the URL; it never holds the access token.
+    Not a :class:`ValueError`: the platform, or the way to it, failed. A
+    failure to reach it is a :class:`PlatformTransportError`, an answer with
+    an error status a :class:`PlatformStatusError`. This class itself is
+    raised for an answer that is not UTF-8 JSON, and for more records changed
+    at one moment than the API can page past. The message names the URL; it
+    never holds the access token.
 
     Attributes:
         url: the URL that was asked (no query string, no credentials).
@@ -163,12 +168,38 @@ class PlatformError(ResultsError):
         super().__init__(f"{where}: {reason}")
 
 
+class PlatformTransportError(PlatformError):
+    """The platform could not be asked: no answer came.
+
+    Raised, once the retries are used up, for a connection refused, reset or
+    closed before an answer, a timeout and any other network error; and at
+    once for a TLS certificate that cannot be verified. ``status`` is None.
+    """
+
+
+class PlatformStatusError(PlatformError):
+    """The platform answered with an error status.
+
+    Raised at once for an authentication failure (401, 403), a missing list or
+    campaign (404), a bad request (400) or a redirect (3xx), and once the
+    retries are used up for a rate limit (429) or a server error (5xx).
+    ``status`` is the HTTP status of the last answer.
+    """
+
+
 class ExportError(ResultsError):
-    """An export could not be written (the destination is unusable)."""
+    """An export could not be written: the destination is unusable or cannot hold it.
+
+    Not a :class:`ValueError`. Raised for a destination that is no file or
+    binary stream, a missing folder, a folder where a file should be, a
+    read-only file without ``overwrite``, a file that cannot be created, text
+    the dialect's encoding cannot write, and a report too large for a workbook.
+    An ``OSError`` met while writing (a full disk) is raised as it is.
+    """
 
 
-class ReadError(ResultsError):
-    """A report file could not be read.
+class ReadError(DataError):
+    """A report file could not be read: it is malformed, or no report at all.
 
     Attributes:
         line: 1-based physical line number in the CSV, or row number in a
@@ -207,7 +238,7 @@ class ReadError(ResultsError):
         if column is not None:
             where.append(f"column {shown(column)}")
         prefix = ", ".join(where)
-        reason = _cut(reason, _REASON_CHARACTERS)
+        reason = cut(reason, REASON_CHARACTERS)
         message = f"{prefix}: {reason}" if prefix else reason
         if value is not None:
             message += f" (got {shown(value)})"
@@ -229,13 +260,16 @@ class ReadError(ResultsError):
 class StoreError(ResultsError):
     """A results store cannot be used as asked.
 
-    Raised for a path that is a folder, a file that is not a store, a store
-    written by a newer version of the library, a store that stayed locked by
-    another process for longer than the timeout, and a store that SQLite
-    reports as damaged or out of space.
+    Not a :class:`ValueError`: the store's file, not the data given, is the
+    problem. Raised for a path that is a folder or does not exist where it
+    must, a file that is not a store, a store written by a newer version of the
+    library, a store that stayed locked by another process for longer than the
+    timeout, a store that SQLite reports as damaged or out of space, a closed
+    store, and a job name the store holds already.
 
     Attributes:
         path: the store's file.
+        reason: what went wrong.
     """
 
     def __init__(self, path: str, reason: str) -> None:
@@ -244,22 +278,31 @@ class StoreError(ResultsError):
         super().__init__(f"store {path!r}: {reason}")
 
 
-class UnknownNameError(StoreError):
-    """A results store holds no campaign, list, record or archive of that name.
+class UnknownNameError(DataError):
+    """A results store holds no campaign, list, record, archive or job of that name.
+
+    Bad input, so a :class:`ValueError` (and not a :class:`StoreError`: the
+    store itself is fine).
 
     Attributes:
-        kind: ``"campaign"``, ``"list"``, ``"record"`` or ``"archive"``.
+        path: the store's file.
+        kind: ``"campaign"``, ``"list"``, ``"record"``, ``"archive"`` or ``"job"``.
         name: the name asked for.
+        reason: what is wrong with it.
     """
 
     def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+        self.path = path
         self.kind = kind
         self.name = name
-        super().__init__(path, f"{kind} {name!r}: {reason}")
+        self.reason = f"{kind} {name!r}: {reason}"
+        super().__init__(f"store {path!r}: {self.reason}")
 
 
 class JobError(ResultsError):
     """A run of an export job could not write its file; the next run redoes it first.
+
+    Not a :class:`ValueError`: the job is fine, its run failed.
 
     ``run_due_jobs`` raises these together, in an :class:`ExceptionGroup`,
     after the other due jobs have run; each one's ``__cause__`` is what went

@@ -19,7 +19,13 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results.errors import OptionsError, PlatformDataError, PlatformError
+from cloudcontact_results.errors import (
+    OptionsError,
+    PlatformDataError,
+    PlatformError,
+    PlatformStatusError,
+    PlatformTransportError,
+)
 
 from .platform_server import API, TOKEN, FakePlatform
 
@@ -225,7 +231,7 @@ def test_a_server_error_mid_sync_then_resume() -> None:
         got: list[ccr.ChangedPage] = []
         pages = ccr.changed_pages(api, CAMPAIGN, LIST, page_size=3)
         got.append(next(pages))
-        with pytest.raises(PlatformError, match="gave up after 2 tries") as caught:
+        with pytest.raises(PlatformStatusError, match="gave up after 2 tries") as caught:
             next(pages)
         assert caught.value.status == 502
         # Resume from where the last page left off: nothing lost.
@@ -259,7 +265,7 @@ def test_retry_after_is_honoured() -> None:
 def test_client_errors_are_not_retried(fault: int, status: int) -> None:
     with FakePlatform(CAMPAIGN) as platform:
         platform.fail(fault)
-        with pytest.raises(PlatformError) as caught:
+        with pytest.raises(PlatformStatusError) as caught:
             pull(client(platform))
     assert caught.value.status == status
     assert len(platform.requests) == 1
@@ -268,7 +274,7 @@ def test_client_errors_are_not_retried(fault: int, status: int) -> None:
 def test_a_wrong_token_is_401() -> None:
     with (
         FakePlatform(CAMPAIGN, token="the-right-one") as platform,  # noqa: S106
-        pytest.raises(PlatformError, match="authentication failed") as caught,
+        pytest.raises(PlatformStatusError, match="authentication failed") as caught,
     ):
         pull(client(platform))
     assert caught.value.status == 401
@@ -277,7 +283,7 @@ def test_a_wrong_token_is_401() -> None:
 
 def test_an_unknown_list_or_campaign_is_404() -> None:
     other = attrs.evolve(CAMPAIGN, name="Другая кампания")
-    with FakePlatform(CAMPAIGN) as platform, pytest.raises(PlatformError) as caught:
+    with FakePlatform(CAMPAIGN) as platform, pytest.raises(PlatformStatusError) as caught:
         list(ccr.changed_pages(client(platform), other, LIST))
     assert caught.value.status == 404
 
@@ -287,6 +293,7 @@ def test_malformed_json_is_an_error_not_a_retry() -> None:
         platform.fail("malformed")
         with pytest.raises(PlatformError, match="not valid JSON") as caught:
             pull(client(platform))
+    assert type(caught.value) is PlatformError  # an answer came, with a status of success
     assert caught.value.status == 200
     assert len(platform.requests) == 1
 
@@ -307,7 +314,7 @@ def test_a_slow_answer_hits_the_timeout() -> None:
         platform.fail("slow", "slow")
         api = client(platform, timeout=0.3, retries=ccr.Retries(attempts=2, backoff=0))
         began = time.monotonic()
-        with pytest.raises(PlatformError, match=r"timeout of 0\.3 s") as caught:
+        with pytest.raises(PlatformTransportError, match=r"timeout of 0\.3 s") as caught:
             pull(api)
         elapsed = time.monotonic() - began
     assert caught.value.status is None
@@ -326,8 +333,41 @@ def test_nobody_listening_is_a_network_error() -> None:
     with FakePlatform(CAMPAIGN) as platform:
         url = platform.url
     api = ccr.ListManagementClient(url, TOKEN, retries=ccr.Retries(attempts=2, backoff=0))
-    with pytest.raises(PlatformError, match="refused"):
+    with pytest.raises(PlatformTransportError, match="refused") as caught:
         api.campaigns()
+    assert not isinstance(caught.value, ValueError)  # the network failed, not the input
+    assert caught.value.status is None
+
+
+def test_a_server_error_is_a_status_error_not_bad_data() -> None:
+    with FakePlatform(CAMPAIGN, [record(1, minutes(1))]) as platform:
+        platform.fail(503, 503, 503)
+        with pytest.raises(PlatformStatusError, match="gave up after 3 tries") as caught:
+            pull(client(platform))
+    error = caught.value
+    assert not isinstance(error, ValueError)
+    assert isinstance(error, PlatformError)
+    assert isinstance(error, ccr.ResultsError)
+    assert error.status == 503
+    assert error.url.startswith(f"{platform.url}{API}/callinglist/getChanged/")
+    assert TOKEN not in str(error)
+    again = pickle.loads(pickle.dumps(error))  # noqa: S301  # e.g. from a worker process
+    assert (type(again), again.status, again.url, str(again)) == (
+        PlatformStatusError,
+        503,
+        error.url,
+        str(error),
+    )
+
+
+def test_a_dropped_connection_is_a_transport_error_after_the_retries() -> None:
+    with FakePlatform(CAMPAIGN, [record(1, minutes(1))]) as platform:
+        platform.fail("drop", "drop", "drop")
+        with pytest.raises(PlatformTransportError, match="gave up after 3 tries") as caught:
+            pull(client(platform))
+    assert not isinstance(caught.value, ValueError)
+    assert caught.value.status is None
+    assert len(platform.requests) == 3
 
 
 # --- the token ------------------------------------------------------------------------------
@@ -429,7 +469,7 @@ def tls_server() -> FakePlatform:
 
 def test_tls_certificates_are_verified_by_default() -> None:
     with tls_server() as platform:
-        with pytest.raises(PlatformError, match="certificate could not be verified"):
+        with pytest.raises(PlatformTransportError, match="certificate could not be verified"):
             pull(ccr.ListManagementClient(platform.url, TOKEN))
         trusting = ssl.create_default_context(cafile=str(CERTIFICATE[0]))
         (page,) = pull(ccr.ListManagementClient(platform.url, TOKEN, ssl_context=trusting))

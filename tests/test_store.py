@@ -140,15 +140,16 @@ def test_close_without_a_with_block_and_a_closed_store_refuses_work(path: Path) 
 def test_a_folder_is_not_a_store(tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="is a folder") as error:
         ccr.ResultsStore(tmp_path)
-    assert isinstance(error.value, ValueError)
+    assert not isinstance(error.value, ValueError)  # the store's file is the problem, not data
     assert str(tmp_path) in str(error.value)
 
 
 def test_a_file_that_is_not_sqlite_is_refused_untouched(tmp_path: Path) -> None:
     path = tmp_path / "notes.txt"
     path.write_bytes(b"campaign results, not a database\n" * 200)
-    with pytest.raises(StoreError, match="not a results store"):
+    with pytest.raises(StoreError, match="not a results store") as error:
         ccr.ResultsStore(path)
+    assert not isinstance(error.value, ValueError)
     assert path.read_bytes() == b"campaign results, not a database\n" * 200
 
 
@@ -172,7 +173,29 @@ def test_a_store_of_a_newer_schema_is_refused_untouched(path: Path) -> None:
     with pytest.raises(StoreError, match="newer version") as error:
         ccr.ResultsStore(path)
     assert "99" in str(error.value)
+    assert not isinstance(error.value, ValueError)
     assert path.read_bytes() == before
+
+
+def test_a_damaged_store_is_a_store_error_not_bad_data(store: ccr.ResultsStore, path: Path) -> None:
+    store.close()
+    with sqlite3.connect(path) as connection:
+        size = connection.execute("PRAGMA page_size").fetchone()[0]
+        roots = connection.execute(
+            "SELECT rootpage FROM sqlite_schema WHERE type = 'table' AND rootpage > 1"
+        ).fetchall()
+    connection.close()
+    damaged = bytearray(path.read_bytes())
+    for (root,) in roots:  # every table's first page overwritten; the schema page stays
+        damaged[(root - 1) * size : root * size] = b"\xff" * size
+    path.write_bytes(damaged)
+    with (
+        pytest.raises(StoreError, match="malformed") as error,
+        ccr.ResultsStore(path) as reopened,
+    ):
+        list(reopened.records(CAMPAIGN.name))
+    assert not isinstance(error.value, ValueError)
+    assert error.value.path == str(path)
 
 
 def test_the_store_file_is_in_wal_mode_with_a_schema_version(path: Path) -> None:
@@ -202,7 +225,8 @@ def test_unknown_campaign_names_raise_everywhere_naming_the_campaign(
     for call in calls:
         with pytest.raises(UnknownNameError, match="campaign 'Нет такой'") as error:
             call()
-        assert isinstance(error.value, ValueError)
+        assert isinstance(error.value, ValueError)  # bad input, not a failing store
+        assert not isinstance(error.value, StoreError)
         assert error.value.kind == "campaign"
     assert not (tmp_path / "x.csv").exists()
 
@@ -749,8 +773,9 @@ def test_reading_never_waits_for_a_writer(store: ccr.ResultsStore, path: Path) -
             assert reader.campaign_names() == (CAMPAIGN.name,)
             assert len(list(reader.records(CAMPAIGN.name))) == 4
             assert store_export(reader, CAMPAIGN.name)
-            with pytest.raises(StoreError, match="locked"):
+            with pytest.raises(StoreError, match="locked") as error:
                 reader.add_records(CAMPAIGN.name, [vip(9)])
+            assert not isinstance(error.value, ValueError)  # trying later may succeed
     finally:
         writer.execute("ROLLBACK")
         writer.close()

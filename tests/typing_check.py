@@ -145,8 +145,10 @@ def run() -> None:
         campaign = build_campaign()
         for record in build_records(campaign):
             print(summarize(record))
-    except ccr.ResultsError as error:  # every error of the library (each is a ValueError)
+    except ccr.errors.DataError as error:  # bad data (each is a ValueError)
         print(f"invalid input: {error}")
+    except ccr.ResultsError as error:  # an operation that failed
+        print(f"failed: {error}")
 
 
 def analyse(path: str) -> int:

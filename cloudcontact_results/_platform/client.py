@@ -4,8 +4,11 @@ Requests are ``urllib.request`` POSTs (GET for *Get Campaigns*) with a JSON
 body and the access token as ``Authorization: Bearer <token>``. Rate limits
 (429), server errors (5xx), timeouts and network errors are retried with
 exponential backoff; anything else the API answers with an error status is a
-:class:`~cloudcontact_results.errors.PlatformError` at once. The token is kept
-out of every ``repr``, log record and error message.
+:class:`~cloudcontact_results.errors.PlatformStatusError` at once. When the
+retries are used up, a failure to get an answer is a
+:class:`~cloudcontact_results.errors.PlatformTransportError` and an error
+status a ``PlatformStatusError``; neither is a ``ValueError``. The token is
+kept out of every ``repr``, log record and error message.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from typing import Any, Final, NoReturn
 
 import attrs
 
-from ..errors import OptionsError, PlatformError
+from ..errors import OptionsError, PlatformError, PlatformStatusError, PlatformTransportError
 
 __all__ = ["MAX_PAGE_SIZE", "ListManagementClient", "Retries"]
 
@@ -278,6 +281,7 @@ class ListManagementClient:
         url = f"{self._url}{_API}{path}"
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
         failures = 0
+        failure: PlatformError
         while True:
             request = urllib.request.Request(url, data=data, method=method)  # noqa: S310  # http(s) only, checked
             request.add_header("Accept", "application/json")
@@ -295,20 +299,22 @@ class ListManagementClient:
                 error.close()
                 reason = _REASONS.get(status) or f"the platform answered {status} {error.reason}"
                 if not (status == 429 or 500 <= status <= 599):
-                    raise PlatformError(url, reason, status=status) from None
-                failure = PlatformError(url, reason, status=status)
+                    raise PlatformStatusError(url, reason, status=status) from None
+                failure = PlatformStatusError(url, reason, status=status)
             except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
                 if _is_certificate_error(error):
-                    raise PlatformError(url, "the TLS certificate could not be verified") from None
+                    raise PlatformTransportError(
+                        url, "the TLS certificate could not be verified"
+                    ) from None
                 retry_after = None
-                failure = PlatformError(url, _network_reason(error, self._timeout))
+                failure = PlatformTransportError(url, _network_reason(error, self._timeout))
             else:
                 if not 200 <= status <= 299:
-                    raise PlatformError(url, f"unexpected answer {status}", status=status)
+                    raise PlatformStatusError(url, f"unexpected answer {status}", status=status)
                 return _json(url, status, payload)
             failures += 1
             if failures >= self._retries.attempts:
-                raise PlatformError(
+                raise type(failure)(
                     url,
                     f"gave up after {failures} tries: {failure.reason}",
                     status=failure.status,

@@ -71,8 +71,10 @@ def changed_pages(
         key_columns: as for :func:`~cloudcontact_results.parse_changed`.
 
     Raises:
-        PlatformError: the platform failed, or more than 1000 records share
-            one moment (the API cannot page past them).
+        PlatformTransportError: no answer, after the client's retries.
+        PlatformStatusError: an error status, after the client's retries.
+        PlatformError: an answer that is not JSON, or more than 1000 records
+            share one moment (the API cannot page past them).
         PlatformDataError: an answer the library cannot read.
         OptionsError: a bad ``since`` or ``page_size``.
     """

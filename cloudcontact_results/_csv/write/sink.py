@@ -26,8 +26,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
+from ..._shown import shown as quoted
 from ...errors import ExportError
-from ...errors import shown as quoted
 
 try:
     import fcntl
