@@ -46,10 +46,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from ._shown import REASON_CHARACTERS, cut
-
-# Not public (not in __all__): kept importable here for the report reader's modules.
-from ._shown import shown as shown  # noqa: PLC0414
+from ._shown import REASON_CHARACTERS, cut, shown
 
 __all__ = [
     "CampaignMismatchError",
