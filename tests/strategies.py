@@ -3,8 +3,9 @@
 Every property test of the project draws its campaigns, records and attempts
 from here, so the strategies aim to be realistic *and* nasty at once:
 
-* times are timezone-aware, in several zones (two with DST), sometimes with
-  microseconds or inside the repeated hour of a DST fall-back (``fold=1``);
+* times are timezone-aware, in several zones (some with DST, some off the
+  hour), sometimes with microseconds or inside the repeated wall-clock times
+  of a DST fall-back (``fold=1``);
   attempts of a record are in time order as instants, with ties;
 * names and cell values mix Cyrillic and Latin text, commas, quotes, line
   breaks, text that looks like a spreadsheet formula (``=``, ``+``, ``-``,
@@ -33,8 +34,8 @@ Public API (names are stable, later tests import them)::
     campaign_with_records(max_records=8)    -> (Campaign, list[Record])
 
 plus the building blocks ``cell_texts()``, ``phone_numbers()``,
-``quota_outcomes()`` and the constants ``ZONES``, ``COLUMN_POOL`` and
-``SCRIPT_FIELD_POOL``.
+``quota_outcomes()`` and the constants ``ZONES``, ``EXPORT_ZONES``,
+``COLUMN_POOL`` and ``SCRIPT_FIELD_POOL``.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from cloudcontact_results._model.dispositions import find_system_disposition, lo
 
 __all__ = [
     "COLUMN_POOL",
+    "EXPORT_ZONES",
     "SCRIPT_FIELD_POOL",
     "ZONES",
     "attempts_for",
@@ -72,13 +74,33 @@ __all__ = [
 UTC = dt.UTC
 
 #: The zones times are drawn in. America/New_York and Europe/Berlin have DST;
-#: Moscow and Yekaterinburg do not (since 2014), UTC is the neutral one.
+#: Moscow and Yekaterinburg do not (since 2014), UTC is the neutral one. The
+#: others move or sit off the hour: Australia/Lord_Howe (+10:30) moves its
+#: clocks by 30 minutes, Pacific/Chatham (+12:45) by an hour at a quarter to,
+#: Asia/Kathmandu is +05:45 all year, and Africa/Monrovia was 44 minutes 30
+#: seconds behind UTC until 1972 (times around that change are drawn too).
 ZONES: tuple[dt.tzinfo, ...] = (
     UTC,
     ZoneInfo("Europe/Moscow"),
     ZoneInfo("Asia/Yekaterinburg"),
     ZoneInfo("America/New_York"),
     ZoneInfo("Europe/Berlin"),
+    ZoneInfo("Australia/Lord_Howe"),
+    ZoneInfo("Pacific/Chatham"),
+    ZoneInfo("Asia/Kathmandu"),
+    ZoneInfo("Africa/Monrovia"),
+)
+
+#: The export zones drawn by :func:`export_options`: a few with whole-hour
+#: changes and the ones above that move or sit off the hour.
+EXPORT_ZONES: tuple[str, ...] = (
+    "Europe/Moscow",
+    "UTC",
+    "America/New_York",
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "Africa/Monrovia",
 )
 
 #: Column names of calling lists, as in the manual's sample (plus a few more).
@@ -129,27 +151,49 @@ def _sunday(year: int, month: int, nth: int) -> dt.date:
 
 
 def _dst_transitions() -> tuple[tuple[dt.datetime, dt.tzinfo], ...]:
-    """The UTC instants at which New York and Berlin change their clocks, 2020-2030."""
+    """The UTC instants at which the zones of :data:`ZONES` change their clocks, 2020-2030.
+
+    Also Monrovia's one change, in 1972, from -00:44:30 to UTC.
+    """
     new_york, berlin = ZoneInfo("America/New_York"), ZoneInfo("Europe/Berlin")
+    lord_howe, chatham = ZoneInfo("Australia/Lord_Howe"), ZoneInfo("Pacific/Chatham")
     transitions = []
     for year in range(2020, 2031):
-        for day, hour, zone in (
-            (_sunday(year, 3, 2), 7, new_york),  # 02:00 EST -> 03:00 EDT
-            (_sunday(year, 11, 1), 6, new_york),  # 02:00 EDT -> 01:00 EST
-            (_sunday(year, 3, -1), 1, berlin),  # 02:00 CET -> 03:00 CEST
-            (_sunday(year, 10, -1), 1, berlin),  # 03:00 CEST -> 02:00 CET
+        for day, at, zone in (
+            (_sunday(year, 3, 2), dt.time(7), new_york),  # 02:00 EST -> 03:00 EDT
+            (_sunday(year, 11, 1), dt.time(6), new_york),  # 02:00 EDT -> 01:00 EST
+            (_sunday(year, 3, -1), dt.time(1), berlin),  # 02:00 CET -> 03:00 CEST
+            (_sunday(year, 10, -1), dt.time(1), berlin),  # 03:00 CEST -> 02:00 CET
+            # The day before in UTC: 02:00 +11:00 -> 01:30 +10:30 ...
+            (_sunday(year, 4, 1) - dt.timedelta(days=1), dt.time(15), lord_howe),
+            # ... and 02:00 +10:30 -> 02:30 +11:00.
+            (_sunday(year, 10, 1) - dt.timedelta(days=1), dt.time(15, 30), lord_howe),
+            # 03:45 +13:45 -> 02:45 +12:45, and 02:45 +12:45 -> 03:45 +13:45.
+            (_sunday(year, 4, 1) - dt.timedelta(days=1), dt.time(14), chatham),
+            (_sunday(year, 9, -1) - dt.timedelta(days=1), dt.time(14), chatham),
         ):
-            transitions.append((dt.datetime.combine(day, dt.time(hour), tzinfo=UTC), zone))
+            transitions.append((dt.datetime.combine(day, at, tzinfo=UTC), zone))
+    # 00:00 -00:44:30 -> 00:44:30 GMT.
+    transitions.append(
+        (dt.datetime(1972, 1, 7, 0, 44, 30, tzinfo=UTC), ZoneInfo("Africa/Monrovia"))
+    )
     return tuple(transitions)
 
 
+def _falls_back(at: dt.datetime, zone: dt.tzinfo) -> bool:
+    """Whether the clocks of ``zone`` go back at ``at``: its wall-clock time then is a repeat."""
+    return at.astimezone(zone).fold == 1
+
+
 _DST_TRANSITIONS = _dst_transitions()
-# Fall-backs are the tricky ones: an hour of wall-clock times happens twice.
-_FALL_BACKS = tuple((at, zone) for at, zone in _DST_TRANSITIONS if at.month in {10, 11})
+# Fall-backs are the tricky ones: wall-clock times of up to an hour happen twice.
+_FALL_BACKS = tuple((at, zone) for at, zone in _DST_TRANSITIONS if _falls_back(at, zone))
 
 
 def aware_datetimes() -> st.SearchStrategy[dt.datetime]:
     """Timezone-aware datetimes from 2020 to 2030 in one of :data:`ZONES`.
+
+    Besides, times within two hours of Monrovia's change in January 1972.
 
     Wall-clock times that do not exist (DST gaps) are never drawn; about half
     of the values have microseconds, the others are whole seconds like the
@@ -834,7 +878,7 @@ def export_options(**fixed: st.SearchStrategy[object]) -> st.SearchStrategy[ccr.
         "dialect": st.sampled_from(["platform", "excel", "excel-ru"]),
         "language": st.sampled_from(["en", "ru"]),
         "formula_guard": st.booleans(),
-        "timezone": st.sampled_from(["Europe/Moscow", "UTC", "America/New_York"]),
+        "timezone": st.sampled_from(EXPORT_ZONES),
         "report_unknown_dispositions": st.just(False),
     }
     fields.update(fixed)

@@ -7,12 +7,15 @@ answer key is built in plain pandas from iterating the report
 
 from __future__ import annotations
 
+import csv
+import datetime as dt
 import io
 import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pandas as pd
 import pyarrow as pa
@@ -359,11 +362,15 @@ def test_damaged_text_reads_as_the_typed_rows_read_it(edits, engine):
     assert_engines_agree(header + b"\r\n" + bytes(body), names, engine)
 
 
-def assert_engines_agree(data: bytes, names: list[str], engine: str) -> None:
+def assert_engines_agree(
+    data: bytes, names: list[str], engine: str, *, timezone: str = "Europe/Moscow"
+) -> None:
     """``engine`` gives the typed rows' frame, or the same errors."""
 
     def outcome(engine: str):
-        report = ccr.read_report(io.BytesIO(data), script_fields=names, errors="collect")
+        report = ccr.read_report(
+            io.BytesIO(data), script_fields=names, errors="collect", timezone=timezone
+        )
         try:
             frame = report.to_pandas(engine=engine)
         except ccr.errors.ReadError as error:
@@ -403,3 +410,168 @@ def test_a_call_time_reads_as_the_typed_rows_read_it(time, engine):
             assert_engines_agree(changed, names, "c")
     else:
         assert_engines_agree(changed, names, engine)
+
+
+# --- zones that move by 30 minutes, or sit off the hour -------------------------------
+
+UTC = dt.UTC
+
+#: (export zone, attempt instant in UTC, the Call Time cell written, the UTC instant
+#: that cell reads back as). A wall-clock time written twice (a fall-back) reads as
+#: its first occurrence (``fold=0``); every other one as the instant written.
+ODD_ZONE_TIMES = (
+    # Lord Howe: 02:00 +10:30 -> 02:30 +11:00 on Sunday 2026-10-04 (15:30 UTC the day before).
+    ("Australia/Lord_Howe", (2026, 10, 3, 15, 29, 59), "2026-10-04 01:59:59", None),
+    ("Australia/Lord_Howe", (2026, 10, 3, 15, 30, 0), "2026-10-04 02:30:00", None),
+    ("Australia/Lord_Howe", (2026, 10, 3, 15, 45, 0), "2026-10-04 02:45:00", None),
+    ("Australia/Lord_Howe", (2026, 10, 3, 15, 59, 59), "2026-10-04 02:59:59", None),
+    ("Australia/Lord_Howe", (2026, 10, 3, 16, 0, 0), "2026-10-04 03:00:00", None),
+    # Lord Howe: 02:00 +11:00 -> 01:30 +10:30 on Sunday 2026-04-05 (15:00 UTC the day before).
+    ("Australia/Lord_Howe", (2026, 4, 4, 14, 45, 0), "2026-04-05 01:45:00", None),
+    ("Australia/Lord_Howe", (2026, 4, 4, 15, 15, 0), "2026-04-05 01:45:00", (2026, 4, 4, 14, 45)),
+    ("Australia/Lord_Howe", (2026, 4, 4, 15, 30, 0), "2026-04-05 02:00:00", None),
+    # Chatham: 02:45 +12:45 -> 03:45 +13:45 on Sunday 2026-09-27 (14:00 UTC the day before).
+    ("Pacific/Chatham", (2026, 9, 26, 13, 59, 59), "2026-09-27 02:44:59", None),
+    ("Pacific/Chatham", (2026, 9, 26, 14, 10, 0), "2026-09-27 03:55:00", None),
+    # Chatham: 03:45 +13:45 -> 02:45 +12:45 on Sunday 2026-04-05 (14:00 UTC the day before):
+    # 03:50 is written once, in the hour whose 03:10 is written twice.
+    ("Pacific/Chatham", (2026, 4, 4, 13, 25, 0), "2026-04-05 03:10:00", None),
+    ("Pacific/Chatham", (2026, 4, 4, 14, 25, 0), "2026-04-05 03:10:00", (2026, 4, 4, 13, 25)),
+    ("Pacific/Chatham", (2026, 4, 4, 15, 5, 0), "2026-04-05 03:50:00", None),
+    # Kathmandu: +05:45 all year.
+    ("Asia/Kathmandu", (2026, 10, 3, 15, 45, 0), "2026-10-03 21:30:00", None),
+    ("Asia/Kathmandu", (2026, 10, 3, 18, 14, 59), "2026-10-03 23:59:59", None),
+    # Monrovia: 00:00 -00:44:30 -> 00:44:30 GMT on 1972-01-07.
+    ("Africa/Monrovia", (1971, 12, 31, 12, 0, 0), "1971-12-31 11:15:30", None),
+    ("Africa/Monrovia", (1972, 1, 7, 0, 44, 29), "1972-01-06 23:59:59", None),
+    ("Africa/Monrovia", (1972, 1, 7, 0, 44, 30), "1972-01-07 00:44:30", None),
+    ("Africa/Monrovia", (1972, 1, 7, 0, 50, 0), "1972-01-07 00:50:00", None),
+)
+ODD_ZONES = tuple(dict.fromkeys(zone for zone, *_ in ODD_ZONE_TIMES))
+
+
+def _odd_zone_cases(zone: str) -> list[tuple[dt.datetime, str, dt.datetime]]:
+    """(instant, text, instant read back) of ``zone``, each checked by zoneinfo arithmetic."""
+    cases = []
+    for name, moment, text, read_back in ODD_ZONE_TIMES:
+        if name != zone:
+            continue
+        instant = dt.datetime(*moment, tzinfo=UTC)
+        back = instant if read_back is None else dt.datetime(*read_back, tzinfo=UTC)
+        # The answer key, checked here without the library: the wall clock of the
+        # instant, and that wall clock put back in the zone as replace() does.
+        local = instant.astimezone(ZoneInfo(zone))
+        assert f"{local:%Y-%m-%d %H:%M:%S}" == text
+        naive = dt.datetime.strptime(text, "%Y-%m-%d %H:%M:%S")  # noqa: DTZ007
+        assert naive.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) == back
+        cases.append((instant, text, back))
+    return cases
+
+
+def _odd_zone_export(zone: str, report_format: str) -> tuple[bytes, list[tuple]]:
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["Телефон"])])
+    cases = _odd_zone_cases(zone)
+    records = [
+        ccr.Record(str(number), "L", {"Телефон": "+79161234567"}, [ccr.Attempt("1", instant)])
+        for number, (instant, _, _) in enumerate(cases)
+    ]
+    options = ccr.ExportOptions(format=report_format, timezone=zone)
+    return exported(campaign, records, options), cases
+
+
+@pytest.mark.parametrize("report_format", ["simple", "detailed"])
+@pytest.mark.parametrize("zone", ODD_ZONES)
+def test_times_in_zones_off_the_hour_are_written_and_read_back(zone, report_format):
+    data, cases = _odd_zone_export(zone, report_format)
+    header = "Last Call Time" if report_format == "simple" else "Call Time"
+    name = "last_call_time" if report_format == "simple" else "call_time"
+    (head, *rows) = list(csv.reader(io.StringIO(data.decode("utf-8"), newline="")))
+    assert [row[head.index(header)] for row in rows] == [text for _, text, _ in cases]
+
+    typed = list(ccr.read_report(io.BytesIO(data), timezone=zone))
+    assert [getattr(row, name).astimezone(UTC) for row in typed] == [back for *_, back in cases]
+    assert [f"{getattr(row, name):%Y-%m-%d %H:%M:%S}" for row in typed] == [
+        text for _, text, _ in cases
+    ]
+    expected = [pd.Timestamp(back) for *_, back in cases]
+    for engine in ENGINES:
+        frame = ccr.read_report(io.BytesIO(data), timezone=zone).to_pandas(engine=engine)
+        assert str(frame[name].dt.tz) == zone
+        assert list(frame[name].dt.tz_convert("UTC")) == expected, engine
+        table = ccr.read_report(io.BytesIO(data), timezone=zone).to_arrow(engine=engine)
+        assert table.schema.field(name).type == pa.timestamp("us", tz=zone)
+        # In UTC: (PEP 495) a repeated wall-clock time never equals a time in another zone.
+        moments = [moment.astimezone(UTC) for moment in table.column(name).to_pylist()]
+        assert moments == [back for *_, back in cases], engine
+        assert_engines_agree(data, [], engine, timezone=zone)
+
+
+def _transitions(zone: str, years: range) -> list[dt.datetime]:
+    """The UTC instants (to the second) at which ``zone``'s offset changes in ``years``."""
+    tz = ZoneInfo(zone)
+
+    def offset(moment: dt.datetime) -> dt.timedelta | None:
+        return moment.astimezone(tz).utcoffset()
+
+    found = []
+    hour = dt.timedelta(hours=1)
+    moment = dt.datetime(years.start, 1, 1, tzinfo=UTC)
+    while moment.year < years.stop:
+        if offset(moment) != offset(moment + hour):
+            low, high = 0, 3600  # the change is after low seconds, at or before high
+            while high - low > 1:
+                middle = (low + high) // 2
+                if offset(moment + dt.timedelta(seconds=middle)) == offset(moment):
+                    low = middle
+                else:
+                    high = middle
+            found.append(moment + dt.timedelta(seconds=high))
+        moment += hour
+    return found
+
+
+_ODD_TRANSITIONS = tuple(
+    (zone, at)
+    for zone, years in (
+        ("Australia/Lord_Howe", range(2025, 2028)),
+        ("Pacific/Chatham", range(2025, 2028)),
+        ("Africa/Monrovia", range(1972, 1973)),
+    )
+    for at in _transitions(zone, years)
+)
+
+
+@settings(max_examples=examples(20))
+@given(
+    st.sampled_from(_ODD_TRANSITIONS),
+    st.lists(st.integers(-2 * 3600, 2 * 3600), min_size=1, max_size=12),
+    st.sampled_from(["simple", "detailed"]),
+    st.sampled_from(ENGINES),
+)
+def test_times_around_changes_off_the_hour_read_back_on_every_engine(
+    transition, seconds, report_format, engine
+):
+    """Wall-clock times near a change of 30 or 44.5 minutes, or at a quarter to, read
+    back as zoneinfo puts them in the zone (``fold=0``), on every engine."""
+    zone, at = transition
+    instants = [at + dt.timedelta(seconds=second) for second in seconds]
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["Телефон"])])
+    records = [
+        ccr.Record(str(number), "L", {}, [ccr.Attempt("1", instant)])
+        for number, instant in enumerate(instants)
+    ]
+    data = exported(campaign, records, ccr.ExportOptions(format=report_format, timezone=zone))
+    # fold=0: the file holds the wall clock only, so a repeated one is its first occurrence.
+    walls = [
+        instant.astimezone(ZoneInfo(zone)).replace(tzinfo=None, fold=0) for instant in instants
+    ]
+    expected = [wall.replace(tzinfo=ZoneInfo(zone)).astimezone(UTC) for wall in walls]
+    name = "last_call_time" if report_format == "simple" else "call_time"
+
+    typed = [getattr(row, name) for row in ccr.read_report(io.BytesIO(data), timezone=zone)]
+    assert [moment.replace(tzinfo=None) for moment in typed] == walls
+    assert [moment.astimezone(UTC) for moment in typed] == expected
+    frame = ccr.read_report(io.BytesIO(data), timezone=zone).to_pandas(engine=engine)
+    assert list(frame[name].dt.tz_convert("UTC")) == [pd.Timestamp(e) for e in expected]
+    table = ccr.read_report(io.BytesIO(data), timezone=zone).to_arrow(engine=engine)
+    assert [moment.astimezone(UTC) for moment in table.column(name).to_pylist()] == expected
