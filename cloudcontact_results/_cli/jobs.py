@@ -17,8 +17,14 @@ from typing import Final
 from .._store import ExportJob, JobRun, ResultsStore
 from .._store._jobs import next_occurrence
 from ..errors import JobError, ResultsError
-from .main import _add_export_options, _export_options, _moment, _write
-from .store import _existing, add_command
+from .arguments import (
+    add_export_options,
+    add_store_command,
+    dialog_moment,
+    existing_store,
+    export_options,
+)
+from .output import write
 
 __all__ = ["add_job_commands"]
 
@@ -37,8 +43,8 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "(docs/automatic-export.md).",
     )
     sub = jobs.add_subparsers(title="jobs commands", dest="jobs_command", required=True)
-    job_command = functools.partial(add_command, sub)
-    command = functools.partial(add_command, store_commands)
+    job_command = functools.partial(add_store_command, sub)
+    command = functools.partial(add_store_command, store_commands)
 
     add = job_command(
         "add",
@@ -57,7 +63,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "--start",
         dest="first",
         required=True,
-        type=_moment,
+        type=dialog_moment,
         metavar="WHEN",
         help="when the schedule starts; without an offset, in --timezone",
     )
@@ -65,7 +71,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     add.add_argument(
         "--full", action="store_true", help="export the whole snapshot each run (not incremental)"
     )
-    _add_export_options(add)
+    add_export_options(add)
     add.set_defaults(parser=add, run=_run_add)
 
     listing = job_command("list", "list export jobs", "List the store's export jobs.")
@@ -81,7 +87,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "Exit 1 if a run failed: the next call redoes it first.",
     )
     run.add_argument(
-        "--now", type=_moment, metavar="WHEN", help="run as if it were WHEN (UTC if naive)"
+        "--now", type=dialog_moment, metavar="WHEN", help="run as if it were WHEN (UTC if naive)"
     )
     run.set_defaults(parser=run, run=_run_run)
 
@@ -106,7 +112,7 @@ def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
 
 
 def _run_add(args: argparse.Namespace) -> int:
-    options = _export_options(args)
+    options = export_options(args)
     job = ExportJob(
         args.name,
         args.campaign,
@@ -116,9 +122,9 @@ def _run_add(args: argparse.Namespace) -> int:
         _aware(args.first, args.timezone),
         incremental=not args.full,
     )
-    with _existing(args) as store:
+    with existing_store(args) as store:
         store.add_job(job)
-    _write(sys.stdout, f"job {job.name!r} added")
+    write(sys.stdout, f"job {job.name!r} added")
     return 0
 
 
@@ -128,9 +134,9 @@ def _all_jobs(store: ResultsStore) -> Iterator[ExportJob]:
 
 
 def _run_list(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         jobs = list(_all_jobs(store))
-    _write(
+    write(
         sys.stdout,
         *(
             f"{job.name}\t{job.campaign}\t{job.schedule}\t{job.start.isoformat()}\t"
@@ -143,9 +149,9 @@ def _run_list(args: argparse.Namespace) -> int:
 
 
 def _run_remove(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         store.remove_job(args.name)
-    _write(sys.stdout, f"job {args.name!r} removed")
+    write(sys.stdout, f"job {args.name!r} removed")
     return 0
 
 
@@ -163,22 +169,22 @@ def _run_due(store: ResultsStore, now: dt.datetime | None) -> int:
         failures, rest = group.split(JobError)
         if rest is not None or failures is None:
             raise
-        _write(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
+        write(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
         return 1
-    _write(sys.stdout, *(_describe(run) for run in runs))
+    write(sys.stdout, *(_describe(run) for run in runs))
     return 0
 
 
 def _run_run(args: argparse.Namespace) -> int:
     now = None if args.now is None else _aware(args.now, "UTC")
-    with _existing(args) as store:
+    with existing_store(args) as store:
         return _run_due(store, now)
 
 
 def _run_runs(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         runs = store.job_runs(args.name)
-    _write(
+    write(
         sys.stdout,
         *(
             f"{_describe(run)}\t{run.outcome.value}\t{run.bytes} bytes\t{run.sha256}"
@@ -210,14 +216,14 @@ def _run_serve(args: argparse.Namespace) -> int:
         number: signal.signal(number, request_stop) for number in (signal.SIGTERM, signal.SIGINT)
     }
     try:
-        with _existing(args) as store:
-            _write(sys.stdout, f"serving {args.store}")
+        with existing_store(args) as store:
+            write(sys.stdout, f"serving {args.store}")
             sys.stdout.flush()
             while not stop.is_set():
                 try:
                     _run_due(store, None)
                 except ResultsError as error:  # the store itself: say so, go on
-                    _write(sys.stderr, f"error: {error}")
+                    write(sys.stderr, f"error: {error}")
                 sys.stdout.flush()
                 deadline = _seconds_to_next(store)
                 waited = 0.0
@@ -227,5 +233,5 @@ def _run_serve(args: argparse.Namespace) -> int:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    _write(sys.stdout, "stopped")
+    write(sys.stdout, "stopped")
     return 0

@@ -23,42 +23,33 @@ from .._model.campaign import Attempt
 from .._options import ExportOptions
 from .._store import ResultsStore
 from .._types import Dialect, Language
-from ..errors import OptionsError, StoreError, UnknownNameError
-from .main import _add_export_options, _export_options, _print_table, _write
+from ..errors import OptionsError, UnknownNameError
+from .arguments import (
+    add_export_options,
+    add_store_command,
+    existing_store,
+    export_options,
+    whole_number,
+)
+from .output import print_table, write
 from .progress import tracked
-from .sync import add_sync_command
 
-__all__ = ["add_command", "add_store_commands"]
+__all__ = ["add_store_commands"]
 
-#: Help of the positional arguments that several sub-commands take.
-_POSITIONALS = {
-    "campaign": "the campaign's name",
-    "list": "the list's name",
-    "name": "the job's name",
-}
 #: Attempts sent to the store in one transaction by ``store ingest``.
 _DEFAULT_BATCH = 1000
 #: The archive options ``store load`` sets, each with its flag ``--archive-<option>``.
 _ARCHIVE_OPTIONS = ("language", "timezone", "dialect")
 
 
-def add_command(
+def add_store_commands(
     commands: argparse._SubParsersAction[argparse.ArgumentParser],
-    name: str,
-    help_text: str,
-    description: str,
-    *names: str,
-) -> argparse.ArgumentParser:
-    """A sub-command of ``commands`` taking the store, then the positional arguments ``names``."""
-    parser = commands.add_parser(name, help=help_text, description=description)
-    parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
-    for positional in names:
-        parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
-    return parser
+) -> argparse._SubParsersAction[argparse.ArgumentParser]:
+    """Add ``store`` and its sub-commands to the command line's ``commands``.
 
-
-def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Add ``store`` and its sub-commands to the command line's ``commands``."""
+    Returns:
+        The ``store`` group's sub-commands, for the other store commands to join.
+    """
     store = commands.add_parser(
         "store",
         help="keep campaigns' results in a results store (one SQLite file)",
@@ -66,7 +57,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "attempts as they happen, export, archive and delete (docs/store.md).",
     )
     sub = store.add_subparsers(title="store commands", dest="store_command", required=True)
-    command = functools.partial(add_command, sub)
+    command = functools.partial(add_store_command, sub)
 
     load = command(
         "load",
@@ -112,7 +103,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     )
     ingest.add_argument(
         "--batch",
-        type=_positive,
+        type=whole_number(1),
         default=_DEFAULT_BATCH,
         metavar="N",
         help=f"attempts per transaction (default: {_DEFAULT_BATCH})",
@@ -129,7 +120,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     export.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
-    _add_export_options(export)
+    add_export_options(export)
     export.set_defaults(parser=export, run=_run_export)
 
     campaigns = command("campaigns", "list the store's campaigns", "List the store's campaigns.")
@@ -183,28 +174,7 @@ def add_store_commands(commands: argparse._SubParsersAction[argparse.ArgumentPar
     delete.add_argument("--yes", action="store_true", help="really delete it")
     delete.set_defaults(parser=delete, run=_run_delete_campaign)
 
-    from .jobs import add_job_commands  # noqa: PLC0415 - jobs.py uses this module's helpers
-
-    add_job_commands(sub)
-    add_sync_command(command)
-
-
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        value = 0
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be a whole number >= 1, not {text!r}")
-    return value
-
-
-def _existing(args: argparse.Namespace) -> ResultsStore:
-    """The store named on the command line; it must exist (only ``load`` creates one)."""
-    path: Path = args.store
-    if not path.exists():
-        raise StoreError(str(path), "does not exist (create it with 'store load')")
-    return ResultsStore(path)
+    return sub
 
 
 def _archive_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -240,7 +210,7 @@ def _run_load(args: argparse.Namespace) -> int:
             archive_options = attrs.evolve(current, **given)
         store.put_campaign(campaign, archive_options=archive_options)
         count = store.add_records(campaign.name, tracked(records, "records"), replace=args.replace)
-    _write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
+    write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
     return 0
 
 
@@ -252,7 +222,7 @@ def _batches(
 
 
 def _run_ingest(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         campaign = store.campaign(args.campaign)
         source = sys.stdin if args.source == "-" else args.source
         read = new = 0
@@ -262,32 +232,32 @@ def _run_ingest(args: argparse.Namespace) -> int:
                 read += len(batch)
         finally:
             # What was committed stays: say so, even when a later line fails.
-            _write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
+            write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
     return 0
 
 
 def _run_export(args: argparse.Namespace) -> int:
-    options = _export_options(args)
-    with _existing(args) as store:
+    options = export_options(args)
+    with existing_store(args) as store:
         if args.out == "-":
             store.export(args.campaign, sys.stdout.buffer, options)
             sys.stdout.flush()
             return 0
         result = store.export(args.campaign, args.out, options)
-    _print_table([(Path(args.out), result.rows, "rows", result.bytes)])
+    print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
 
 def _run_campaigns(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
-        _write(sys.stdout, *store.campaign_names())
+    with existing_store(args) as store:
+        write(sys.stdout, *store.campaign_names())
     return 0
 
 
 def _run_archives(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         archives = store.archives(args.campaign)
-    _write(
+    write(
         sys.stdout,
         *(
             f"{a.id:>5}  {a.created:%Y-%m-%d %H:%M:%S}Z  {a.reason.value:<8}  "
@@ -299,7 +269,7 @@ def _run_archives(args: argparse.Namespace) -> int:
 
 
 def _run_save_archive(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         found = [a for a in store.archives(args.campaign) if a.id == args.archive]
         if not found:
             raise UnknownNameError(
@@ -315,21 +285,21 @@ def _run_save_archive(args: argparse.Namespace) -> int:
         return 0
     with atomic_file(Path(args.out)) as file:
         file.write(data)
-    _print_table([(Path(args.out), found[0].records, "records", len(data))])
+    print_table([(Path(args.out), found[0].records, "records", len(data))])
     return 0
 
 
 def _run_remove_list(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         archive = store.remove_list(args.campaign, args.list)
-    _write(sys.stdout, f"list {archive.list_name!r} removed; archive {archive.id}")
+    write(sys.stdout, f"list {archive.list_name!r} removed; archive {archive.id}")
     return 0
 
 
 def _run_delete_list(args: argparse.Namespace) -> int:
-    with _existing(args) as store:
+    with existing_store(args) as store:
         archives = store.delete_list(args.list)
-    _write(
+    write(
         sys.stdout,
         *(f"list {a.list_name!r} deleted from {a.campaign!r}; archive {a.id}" for a in archives),
     )
@@ -342,7 +312,7 @@ def _run_delete_campaign(args: argparse.Namespace) -> int:
             f"deleting campaign {args.campaign!r} deletes its results, archives and jobs: "
             "add --yes to do it"
         )
-    with _existing(args) as store:
+    with existing_store(args) as store:
         store.delete_campaign(args.campaign)
-    _write(sys.stdout, f"campaign {args.campaign!r} deleted")
+    write(sys.stdout, f"campaign {args.campaign!r} deleted")
     return 0

@@ -8,32 +8,28 @@ other users of the machine and shell histories would see it.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import ssl
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
 from .._platform.client import MAX_PAGE_SIZE, ListManagementClient, Retries, api_time
 from .._platform.sync import SyncResult, sync_list
-from .._store import ResultsStore
-from ..errors import StoreError
-from .main import _write
+from .arguments import add_store_command, existing_store, seconds, utc_moment, whole_number
+from .output import write
 
-__all__ = ["TOKEN_ENV", "add_sync_command"]
+__all__ = ["TOKEN_ENV", "add_sync_commands"]
 
 #: The environment variable the access token is read from by default.
 TOKEN_ENV: Final = "CLOUDCONTACT_TOKEN"  # noqa: S105  # a variable's name, not a secret
 
-Command = Callable[..., argparse.ArgumentParser]
 
-
-def add_sync_command(command: Command) -> None:
-    """Add ``sync`` with ``command``, the store group's sub-command factory."""
-    sync = command(
+def add_sync_commands(store_commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Add ``sync`` to the ``store`` commands."""
+    sync = add_store_command(
+        store_commands,
         "sync",
         "mirror lists of a campaign from the platform's List Management API",
         "Bring the store's copy of the campaign's lists up to date with the platform "
@@ -73,35 +69,35 @@ def add_sync_command(command: Command) -> None:
     )
     sync.add_argument(
         "--page-size",
-        type=_whole(1, MAX_PAGE_SIZE),
+        type=whole_number(1, MAX_PAGE_SIZE),
         default=MAX_PAGE_SIZE,
         metavar="N",
         help=f"records per request, 1-{MAX_PAGE_SIZE} (default: {MAX_PAGE_SIZE})",
     )
     sync.add_argument(
         "--timeout",
-        type=_seconds,
+        type=seconds,
         default=30.0,
         metavar="SECONDS",
         help="how long one request may wait (default: 30)",
     )
     sync.add_argument(
         "--tries",
-        type=_whole(1),
+        type=whole_number(1),
         default=5,
         metavar="N",
         help="tries of a request on rate limits, server and network errors (default: 5)",
     )
     sync.add_argument(
         "--since",
-        type=_moment,
+        type=utc_moment,
         metavar="TIME",
         help="start at this ISO 8601 time (UTC unless it has an offset) instead of where "
         "the last sync stopped",
     )
     sync.add_argument(
         "--follow",
-        type=_seconds,
+        type=seconds,
         metavar="SECONDS",
         help="keep mirroring a running campaign: sync again every SECONDS until interrupted",
     )
@@ -117,42 +113,6 @@ def add_sync_command(command: Command) -> None:
         help="allow plain http to another machine (the token crosses the network in clear)",
     )
     sync.set_defaults(parser=sync, run=_run_sync)
-
-
-def _whole(low: int, high: int | None = None) -> Callable[[str], int]:
-    """An argument type: a whole number from ``low`` to ``high`` (no limit for None)."""
-    allowed = f"{low}-{high}" if high is not None else f">= {low}"
-
-    def whole(text: str) -> int:
-        try:
-            value = int(text)
-        except ValueError:
-            value = low - 1
-        if value < low or (high is not None and value > high):
-            raise argparse.ArgumentTypeError(f"must be a whole number {allowed}, not {text!r}")
-        return value
-
-    return whole
-
-
-def _seconds(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        value = 0.0
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"must be a number of seconds > 0, not {text!r}")
-    return value
-
-
-def _moment(text: str) -> dt.datetime:
-    try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be an ISO 8601 time such as 2026-03-02T09:00:00+03:00, not {text!r}"
-        ) from None
-    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=dt.UTC)
 
 
 def _client(args: argparse.Namespace) -> ListManagementClient:
@@ -180,11 +140,8 @@ def _client(args: argparse.Namespace) -> ListManagementClient:
 
 def _run_sync(args: argparse.Namespace) -> int:
     client = _client(args)
-    path: Path = args.store
-    if not path.exists():
-        raise StoreError(str(path), "does not exist (create it with 'store load')")
     since = args.since
-    with ResultsStore(path) as store:
+    with existing_store(args) as store:
         while True:
             for list_name in args.lists:
                 result = sync_list(
@@ -196,7 +153,7 @@ def _run_sync(args: argparse.Namespace) -> int:
                     page_size=args.page_size,
                     since=since,
                 )
-                _write(sys.stdout, _summary(result))
+                write(sys.stdout, _summary(result))
             if args.follow is None:
                 return 0
             since = None  # --since is where the first round starts
