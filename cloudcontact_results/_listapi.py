@@ -30,6 +30,7 @@ import attrs
 from ._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record, is_no_match_label
 from ._model.cpa import CPAResult
 from ._model.dispositions import Disposition
+from ._model.fit import CampaignFit
 from ._model.frozen import FrozenTextMap
 from ._model.notes import SystemNote
 from .errors import CampaignMismatchError, PlatformDataError, ValidationError
@@ -194,23 +195,15 @@ class _Reader:
     def __init__(self, campaign: Campaign, list_name: str, key_columns: Sequence[str]) -> None:
         if not isinstance(campaign, Campaign):
             raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
-        calling_list = campaign.calling_list(list_name)
-        if calling_list is None:
-            raise CampaignMismatchError(
-                "list_name", list_name, f"is not a list of campaign {campaign.name!r}"
-            )
+        self.fit = fit = CampaignFit(campaign)
+        self.columns = fit.list_columns("list_name", list_name)
         if isinstance(key_columns, str):
             key_columns = (key_columns,)
-        for column in key_columns:
-            if column not in calling_list.columns:
-                raise CampaignMismatchError(
-                    "key_columns", column, f"is not a column of list {list_name!r}"
-                )
+        fit.check_fields("key_columns", list_name, key_columns)
         self.campaign = campaign
         self.list_name = list_name
-        self.columns = frozenset(calling_list.columns)
         self.key_columns = tuple(key_columns)
-        self.script_names = frozenset(field.name for field in campaign.script_fields)
+        self.script_names = fit.script_names
         self._dispositions: dict[tuple[str, str | None, bool], Disposition] = {}
 
     # --- plain values
@@ -373,12 +366,10 @@ class _Reader:
         fields: dict[str, str] = {}
         for column, text in value.items():
             if column not in self.columns:
-                raise PlatformDataError(
-                    f"{path}.{column}",
-                    column,
-                    f"is not a column of list {self.list_name!r} of campaign "
-                    f"{self.campaign.name!r}",
-                )
+                try:
+                    self.fit.check_fields(f"{path}.{column}", self.list_name, (column,))
+                except CampaignMismatchError as exc:
+                    raise PlatformDataError(exc.field, exc.value, exc.reason) from None
             fields[column] = self.text(f"{path}.{column}", text)
         return fields
 
