@@ -16,6 +16,8 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
+import attrs
+
 from ._csv.read.source import ReadLimits, checked_limits, open_path
 from ._model.campaign import (
     NO_MATCH,
@@ -41,29 +43,21 @@ __all__ = ["dump_campaign", "load_attempts", "load_campaign"]
 
 Source = str | os.PathLike[str] | Iterable[str]
 
-#: Attempt fields written as they are; the others need converting.
-_PLAIN_ATTEMPT_FIELDS: Final = (
-    "is_call_attempt",
-    "note",
-    "sip_code",
-    "dialing_duration",
-    "cpa_duration",
-    "answered_duration",
-    "agent",
-    "cpa_result",
-    "cpa_recording",
-    "cpa_rtp_server",
-    "recording",
-    "rtp_server",
-    "interaction_id",
-    "is_inbound",
-    "script_values",
-    "ani",
-    "action_applied",
+#: Attempt fields the format writes in a way of its own.
+_CONVERTED_ATTEMPT_FIELDS: Final = (
+    "phone",
+    "time",
+    "call_disposition",
+    "record_disposition",
+    "quota",
 )
-_ATTEMPT_KEYS: Final = frozenset(
-    {"phone", "time", "call_disposition", "record_disposition", "quota", *_PLAIN_ATTEMPT_FIELDS}
+#: The other attempt fields, written as they are (the CPA result as its number).
+_PLAIN_ATTEMPT_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Attempt) if field.name not in _CONVERTED_ATTEMPT_FIELDS
 )
+_ATTEMPT_KEYS: Final = frozenset(field.name for field in attrs.fields(Attempt))
+if not _ATTEMPT_KEYS.issuperset(_CONVERTED_ATTEMPT_FIELDS):  # pragma: no cover - development
+    raise AssertionError("_CONVERTED_ATTEMPT_FIELDS must name fields of Attempt")
 _RECORD_KEYS: Final = frozenset({"type", "id", "list", "fields", "attempts"})
 _ATTEMPT_LINE_KEYS: Final = frozenset({"list", "record", "attempt"})
 _CAMPAIGN_KEYS: Final = frozenset({"type", "name", "lists", "script_fields", "dispositions"})

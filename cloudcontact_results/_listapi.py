@@ -561,20 +561,8 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
     dialled = reader.flag(*found["call_attempted"]) if "call_attempted" in found else True
     extras: dict[str, str] = {}
 
-    values: dict[str, Any] = {
-        "phone": reader.text(*get("phone")),
-        "is_call_attempt": dialled,
-        "agent": reader.text(*get("agent")),
-        "dialing_duration": reader.seconds(*get("dialing_duration")),
-        "cpa_duration": reader.seconds(*get("cpa_duration")),
-        "answered_duration": reader.seconds(*get("answered_duration")),
-        "cpa_recording": reader.text(*get("cpa_recording")),
-        "cpa_rtp_server": reader.text(*get("cpa_rtp_server")),
-        "recording": reader.text(*get("recording")),
-        "rtp_server": reader.text(*get("rtp_server")),
-        "ani": reader.text(*get("ani")),
-        "action_applied": reader.text(*get("action_applied")),
-    }
+    values: dict[str, Any] = {name: read(*get(name)) for name, read in _PLAIN_ATTEMPT_FIELDS}
+    values["is_call_attempt"] = dialled
     name_path, name = get("disposition")
     code_path, code = get("disposition_code")
     values["call_disposition"] = reader.disposition(name_path, name, code_path, code, final=False)
@@ -619,6 +607,43 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
         )
         one.record_disposition_path = record_path
     return one
+
+
+#: Fields of Attempt that :func:`_attempt` reads in a way of its own.
+_READ_APART: Final = frozenset(
+    {
+        "time",
+        "is_call_attempt",
+        "call_disposition",
+        "record_disposition",
+        "quota",
+        "note",
+        "sip_code",
+        "cpa_result",
+        "interaction_id",
+        "is_inbound",
+        "script_values",
+    }
+)
+#: How a field of Attempt of each type is read from the key of its name (in :data:`_ATTEMPT`).
+_READERS: Final[dict[Any, Callable[[str, Any], Any]]] = {
+    "str": _Reader.text,
+    "int": _Reader.seconds,
+}
+#: Every other field of Attempt, with how it is read.
+_PLAIN_ATTEMPT_FIELDS: Final = tuple(
+    (field.name, _READERS[field.type])
+    for field in attrs.fields(Attempt)
+    if field.name not in _READ_APART
+)
+_NAMED_FIELDS: Final = frozenset(_ATTEMPT.values())
+if not {field.name for field in attrs.fields(Attempt)} >= _READ_APART or any(
+    name not in _NAMED_FIELDS for name, _ in _PLAIN_ATTEMPT_FIELDS
+):  # pragma: no cover - a development-time guard
+    raise AssertionError(
+        "every field of Attempt is read apart (_READ_APART) or from the keys that name "
+        "it in _ATTEMPT, by its type (_READERS)"
+    )
 
 
 def _quota(reader: _Reader, found: Mapping[str, tuple[str, Any]], path: str) -> QuotaOutcome | None:
