@@ -47,7 +47,7 @@ class ReportPlan:
     #: The columns of each exported list. A record of such a list whose fields
     #: are all among them passes the checks :meth:`admits` makes of the record
     #: itself: a loop that makes those of its attempts as it goes (every
-    #: attempt's script values within :attr:`known_script_names`, both its
+    #: attempt's script values within the fit's ``script_names``, both its
     #: dispositions through :meth:`disposition`, the call disposition first)
     #: need not ask :meth:`admits`.
     exported_columns: Mapping[str, frozenset[str]] = attrs.field(init=False)
@@ -112,11 +112,6 @@ class ReportPlan:
         """
         self.fit.check_record(record)
         return record.list_name in self.list_names
-
-    @property
-    def known_script_names(self) -> frozenset[str]:
-        """Every script field of the campaign, exported or not."""
-        return self.fit.script_names
 
     def disposition(
         self, record: Record, disposition: Disposition | None
