@@ -16,6 +16,8 @@ import re
 from collections.abc import Generator, Iterable, Iterator, Mapping
 from typing import IO, Any, Final
 
+import attrs
+
 from ._csv.read.source import ReadLimits, checked_limits, open_path
 from ._model.campaign import (
     NO_MATCH,
@@ -27,6 +29,7 @@ from ._model.campaign import (
     ScriptField,
 )
 from ._model.dispositions import Disposition, DispositionCategory
+from ._model.fit import CampaignFit
 from ._types import is_naive, parse_enum, parse_timezone
 from .errors import (
     CampaignMismatchError,
@@ -40,29 +43,21 @@ __all__ = ["dump_campaign", "load_attempts", "load_campaign"]
 
 Source = str | os.PathLike[str] | Iterable[str]
 
-#: Attempt fields written as they are; the others need converting.
-_PLAIN_ATTEMPT_FIELDS: Final = (
-    "is_call_attempt",
-    "note",
-    "sip_code",
-    "dialing_duration",
-    "cpa_duration",
-    "answered_duration",
-    "agent",
-    "cpa_result",
-    "cpa_recording",
-    "cpa_rtp_server",
-    "recording",
-    "rtp_server",
-    "interaction_id",
-    "is_inbound",
-    "script_values",
-    "ani",
-    "action_applied",
+#: Attempt fields the format writes in a way of its own.
+_CONVERTED_ATTEMPT_FIELDS: Final = (
+    "phone",
+    "time",
+    "call_disposition",
+    "record_disposition",
+    "quota",
 )
-_ATTEMPT_KEYS: Final = frozenset(
-    {"phone", "time", "call_disposition", "record_disposition", "quota", *_PLAIN_ATTEMPT_FIELDS}
+#: The other attempt fields, written as they are (the CPA result as its number).
+_PLAIN_ATTEMPT_FIELDS: Final = tuple(
+    field.name for field in attrs.fields(Attempt) if field.name not in _CONVERTED_ATTEMPT_FIELDS
 )
+_ATTEMPT_KEYS: Final = frozenset(field.name for field in attrs.fields(Attempt))
+if not _ATTEMPT_KEYS.issuperset(_CONVERTED_ATTEMPT_FIELDS):  # pragma: no cover - development
+    raise AssertionError("_CONVERTED_ATTEMPT_FIELDS must name fields of Attempt")
 _RECORD_KEYS: Final = frozenset({"type", "id", "list", "fields", "attempts"})
 _ATTEMPT_LINE_KEYS: Final = frozenset({"list", "record", "attempt"})
 _CAMPAIGN_KEYS: Final = frozenset({"type", "name", "lists", "script_fields", "dispositions"})
@@ -122,6 +117,14 @@ class _Line:
 
     def error(self, field: str, reason: str, value: Any = None) -> ReadError:
         return ReadError(reason, line=self.number, column=field, value=_show(value))
+
+    @contextlib.contextmanager
+    def fits(self) -> Iterator[None]:
+        """What :class:`CampaignFit` refuses (named by the JSON field) as this line's error."""
+        try:
+            yield
+        except (CampaignMismatchError, UnknownDispositionError) as exc:
+            raise self.error(exc.field, exc.reason, exc.value) from None
 
     def model_error(self, prefix: str, exc: ValidationError) -> ReadError:
         """``exc`` from a model constructor, re-pointed at the JSON field it came from."""
@@ -232,7 +235,7 @@ def _disposition(line: _Line, where: str, item: dict[str, Any]) -> Disposition:
         raise line.model_error(where, exc) from None
 
 
-def _record(line: _Line, campaign: Campaign) -> Record:
+def _record(line: _Line, fit: CampaignFit) -> Record:
     value = line.value
     if value.get("type") != "record":
         raise line.error(
@@ -241,17 +244,17 @@ def _record(line: _Line, campaign: Campaign) -> Record:
     _check_keys(line, "", value, _RECORD_KEYS)
     record_id = _get(line, value, "", "id", str)
     list_name = _get(line, value, "", "list", str)
-    calling_list = campaign.calling_list(list_name)
-    if calling_list is None:
-        raise line.error("list", f"is not a list of campaign {campaign.name!r}", list_name)
+    with line.fits():
+        columns = fit.list_columns("list", list_name)
     fields = _get(line, value, "", "fields", dict) if "fields" in value else {}
     for column, text in fields.items():
-        if column not in calling_list.columns:
-            raise line.error("fields", f"is not a column of list {list_name!r}", column)
+        if column not in columns:
+            with line.fits():
+                fit.check_fields("fields", list_name, (column,))
         if not isinstance(text, str):
             raise line.error(f"fields.{column}", "must be a JSON string", text)
     attempts = [
-        _attempt(line, f"attempts[{position}]", item, campaign)
+        _attempt(line, f"attempts[{position}]", item, fit)
         for position, item in enumerate(_items(line, value, "", "attempts"))
     ]
     try:
@@ -260,7 +263,7 @@ def _record(line: _Line, campaign: Campaign) -> Record:
         raise line.model_error("", exc) from None
 
 
-def _attempt(line: _Line, where: str, item: dict[str, Any], campaign: Campaign) -> Attempt:
+def _attempt(line: _Line, where: str, item: dict[str, Any], fit: CampaignFit) -> Attempt:
     _check_keys(line, where, item, _ATTEMPT_KEYS)
     values: dict[str, Any] = {key: item[key] for key in _PLAIN_ATTEMPT_FIELDS if key in item}
     values["phone"] = _get(line, item, where, "phone", str)
@@ -271,26 +274,14 @@ def _attempt(line: _Line, where: str, item: dict[str, Any], campaign: Campaign) 
             continue
         if not isinstance(name, str):
             raise line.error(f"{where}.{key}", "must be a disposition name (a JSON string)", name)
-        disposition = campaign.find_disposition(name)
-        if disposition is None:
-            raise line.error(
-                f"{where}.{key}",
-                f"is neither a disposition of campaign {campaign.name!r} nor a system one",
-                name,
-            )
-        values[key] = disposition
+        with line.fits():
+            values[key] = fit.find_disposition(f"{where}.{key}", name)
     if item.get("quota") is not None:
         values["quota"] = _quota(line, f"{where}.quota", item["quota"])
     script_values = values.get("script_values", {})
     if isinstance(script_values, dict):
-        known = {field.name for field in campaign.script_fields}
-        for name in script_values:
-            if name not in known:
-                raise line.error(
-                    f"{where}.script_values",
-                    f"is not a script field of campaign {campaign.name!r}",
-                    name,
-                )
+        with line.fits():
+            fit.check_script_values(f"{where}.script_values", script_values)
     try:
         return Attempt(**values)
     except ValidationError as exc:
@@ -436,10 +427,11 @@ def _numbered_lines(source: Source, limit: int) -> Generator[tuple[int, str], No
 def _records(
     lines: Generator[tuple[int, str], None, None], campaign: Campaign, *, after: int
 ) -> Iterator[Record]:
+    fit = CampaignFit(campaign)
     with contextlib.closing(lines):
         for number, text in lines:
             if number > after:
-                yield _record(_Line(number, text), campaign)
+                yield _record(_Line(number, text), fit)
 
 
 def load_attempts(
@@ -463,16 +455,17 @@ def load_attempts(
         OSError: the file cannot be read.
     """
     lines = _numbered_lines(source, checked_limits(limits).max_row_bytes)
+    fit = CampaignFit(campaign)
     with contextlib.closing(lines):
         for number, text in lines:
             line = _Line(number, text)
             _check_keys(line, "", line.value, _ATTEMPT_LINE_KEYS)
             list_name = _get(line, line.value, "", "list", str)
-            if campaign.calling_list(list_name) is None:
-                raise line.error("list", f"is not a list of campaign {campaign.name!r}", list_name)
+            with line.fits():
+                fit.list_columns("list", list_name)
             record_id = _get(line, line.value, "", "record", str)
             item = _get(line, line.value, "", "attempt", dict)
-            yield list_name, record_id, _attempt(line, "attempt", item, campaign)
+            yield list_name, record_id, _attempt(line, "attempt", item, fit)
 
 
 # --- dumping ------------------------------------------------------------------------
@@ -510,36 +503,28 @@ def _disposition_json(disposition: Disposition) -> dict[str, Any]:
     return value
 
 
-def _record_json(campaign: Campaign, record: Record) -> dict[str, Any]:
+def _record_json(fit: CampaignFit, record: Record) -> dict[str, Any]:
+    # The format names dispositions, so only those the campaign defines
+    # survive a round trip; anything else would change silently.
+    try:
+        fit.check_record(record)
+    except UnknownDispositionError as exc:
+        raise CampaignMismatchError(exc.field, exc.value, exc.reason) from None
     return {
         "type": "record",
         "id": record.id,
         "list": record.list_name,
         "fields": dict(record.fields),
-        "attempts": [
-            _attempt_json(campaign, record, position, attempt)
-            for position, attempt in enumerate(record.attempts)
-        ],
+        "attempts": [_attempt_json(attempt) for attempt in record.attempts],
     }
 
 
-def _attempt_json(
-    campaign: Campaign, record: Record, position: int, attempt: Attempt
-) -> dict[str, Any]:
+def _attempt_json(attempt: Attempt) -> dict[str, Any]:
     value: dict[str, Any] = {"phone": attempt.phone, "time": _time_text(attempt.time)}
     for key in ("call_disposition", "record_disposition"):
         disposition: Disposition | None = getattr(attempt, key)
-        if disposition is None:
-            continue
-        # The format names dispositions, so only those the campaign defines
-        # survive a round trip; anything else would change silently.
-        try:
-            campaign.require_defined_form(
-                f"Record {record.id!r}.attempts[{position}].{key}", disposition
-            )
-        except UnknownDispositionError as exc:
-            raise CampaignMismatchError(exc.field, exc.value, exc.reason) from None
-        value[key] = disposition.name
+        if disposition is not None:
+            value[key] = disposition.name
     if attempt.quota is not None:
         group = attempt.quota.group
         value["quota"] = group if isinstance(group, str) else {"no_match": True}
@@ -568,17 +553,20 @@ def dump_campaign(
         The number of records written.
 
     Raises:
-        CampaignMismatchError: an attempt carries a disposition the campaign
-            does not define (the format names dispositions, so it could not
-            bring it back): see :meth:`Campaign.defined_form`.
+        CampaignMismatchError: a record does not fit the campaign: its list,
+            a field or a script value is not the campaign's, or an attempt
+            carries a disposition the campaign does not define (the format
+            names dispositions, so it could not bring it back): see
+            :meth:`Campaign.defined_form`.
     """
     if isinstance(stream, str | os.PathLike):
         with open(stream, "w", encoding="utf-8", newline="\n") as handle:  # noqa: PTH123
             return dump_campaign(campaign, records, handle)
     stream.write(_line(_campaign_json(campaign)))
+    fit = CampaignFit(campaign)
     count = 0
     for record in records:
-        stream.write(_line(_record_json(campaign, record)))
+        stream.write(_line(_record_json(fit, record)))
         count += 1
     return count
 

@@ -30,6 +30,7 @@ import attrs
 from ._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record, is_no_match_label
 from ._model.cpa import CPAResult
 from ._model.dispositions import Disposition
+from ._model.fit import CampaignFit
 from ._model.frozen import FrozenTextMap
 from ._model.notes import SystemNote
 from .errors import CampaignMismatchError, PlatformDataError, ValidationError
@@ -194,23 +195,15 @@ class _Reader:
     def __init__(self, campaign: Campaign, list_name: str, key_columns: Sequence[str]) -> None:
         if not isinstance(campaign, Campaign):
             raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
-        calling_list = campaign.calling_list(list_name)
-        if calling_list is None:
-            raise CampaignMismatchError(
-                "list_name", list_name, f"is not a list of campaign {campaign.name!r}"
-            )
+        self.fit = fit = CampaignFit(campaign)
+        self.columns = fit.list_columns("list_name", list_name)
         if isinstance(key_columns, str):
             key_columns = (key_columns,)
-        for column in key_columns:
-            if column not in calling_list.columns:
-                raise CampaignMismatchError(
-                    "key_columns", column, f"is not a column of list {list_name!r}"
-                )
+        fit.check_fields("key_columns", list_name, key_columns)
         self.campaign = campaign
         self.list_name = list_name
-        self.columns = frozenset(calling_list.columns)
         self.key_columns = tuple(key_columns)
-        self.script_names = frozenset(field.name for field in campaign.script_fields)
+        self.script_names = fit.script_names
         self._dispositions: dict[tuple[str, str | None, bool], Disposition] = {}
 
     # --- plain values
@@ -373,12 +366,10 @@ class _Reader:
         fields: dict[str, str] = {}
         for column, text in value.items():
             if column not in self.columns:
-                raise PlatformDataError(
-                    f"{path}.{column}",
-                    column,
-                    f"is not a column of list {self.list_name!r} of campaign "
-                    f"{self.campaign.name!r}",
-                )
+                try:
+                    self.fit.check_fields(f"{path}.{column}", self.list_name, (column,))
+                except CampaignMismatchError as exc:
+                    raise PlatformDataError(exc.field, exc.value, exc.reason) from None
             fields[column] = self.text(f"{path}.{column}", text)
         return fields
 
@@ -570,20 +561,8 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
     dialled = reader.flag(*found["call_attempted"]) if "call_attempted" in found else True
     extras: dict[str, str] = {}
 
-    values: dict[str, Any] = {
-        "phone": reader.text(*get("phone")),
-        "is_call_attempt": dialled,
-        "agent": reader.text(*get("agent")),
-        "dialing_duration": reader.seconds(*get("dialing_duration")),
-        "cpa_duration": reader.seconds(*get("cpa_duration")),
-        "answered_duration": reader.seconds(*get("answered_duration")),
-        "cpa_recording": reader.text(*get("cpa_recording")),
-        "cpa_rtp_server": reader.text(*get("cpa_rtp_server")),
-        "recording": reader.text(*get("recording")),
-        "rtp_server": reader.text(*get("rtp_server")),
-        "ani": reader.text(*get("ani")),
-        "action_applied": reader.text(*get("action_applied")),
-    }
+    values: dict[str, Any] = {name: read(*get(name)) for name, read in _PLAIN_ATTEMPT_FIELDS}
+    values["is_call_attempt"] = dialled
     name_path, name = get("disposition")
     code_path, code = get("disposition_code")
     values["call_disposition"] = reader.disposition(name_path, name, code_path, code, final=False)
@@ -628,6 +607,43 @@ def _attempt(reader: _Reader, path: str, item: Any, ignored: list[str]) -> _Atte
         )
         one.record_disposition_path = record_path
     return one
+
+
+#: Fields of Attempt that :func:`_attempt` reads in a way of its own.
+_READ_APART: Final = frozenset(
+    {
+        "time",
+        "is_call_attempt",
+        "call_disposition",
+        "record_disposition",
+        "quota",
+        "note",
+        "sip_code",
+        "cpa_result",
+        "interaction_id",
+        "is_inbound",
+        "script_values",
+    }
+)
+#: How a field of Attempt of each type is read from the key of its name (in :data:`_ATTEMPT`).
+_READERS: Final[dict[Any, Callable[[str, Any], Any]]] = {
+    "str": _Reader.text,
+    "int": _Reader.seconds,
+}
+#: Every other field of Attempt, with how it is read.
+_PLAIN_ATTEMPT_FIELDS: Final = tuple(
+    (field.name, _READERS[field.type])
+    for field in attrs.fields(Attempt)
+    if field.name not in _READ_APART
+)
+_NAMED_FIELDS: Final = frozenset(_ATTEMPT.values())
+if not {field.name for field in attrs.fields(Attempt)} >= _READ_APART or any(
+    name not in _NAMED_FIELDS for name, _ in _PLAIN_ATTEMPT_FIELDS
+):  # pragma: no cover - a development-time guard
+    raise AssertionError(
+        "every field of Attempt is read apart (_READ_APART) or from the keys that name "
+        "it in _ATTEMPT, by its type (_READERS)"
+    )
 
 
 def _quota(reader: _Reader, found: Mapping[str, tuple[str, Any]], path: str) -> QuotaOutcome | None:

@@ -274,7 +274,7 @@ def test_a_script_value_of_no_script_field_is_named():
     with pytest.raises(ccr.errors.CampaignMismatchError) as caught:
         list(ccr.simple_rows(CAMPAIGN, [record]))
     assert str(caught.value) == (
-        "Record '7'.attempts[].script_values: is not a script field of campaign 'c' (got 'q')"
+        "Record '7'.attempts[0].script_values: is not a script field of campaign 'c' (got 'q')"
     )
 
 
@@ -284,7 +284,8 @@ def test_an_unknown_disposition_says_how_to_report_it():
     with pytest.raises(ccr.errors.UnknownDispositionError) as caught:
         list(ccr.simple_rows(CAMPAIGN, [record]))
     assert str(caught.value) == (
-        "Record '7' disposition: is neither a disposition of campaign 'c' nor a system one "
+        "Record '7'.attempts[0].call_disposition: is neither a disposition of campaign 'c' "
+        "nor a system one "
         "(report_unknown_dispositions=True reports it as 'Disposition not found') "
         "(got 'Перезвонить')"
     )

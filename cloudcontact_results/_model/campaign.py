@@ -11,7 +11,7 @@ from typing import Any, Final, Literal
 import attrs
 
 from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
-from ..errors import UnknownDispositionError, ValidationError
+from ..errors import ValidationError
 from .construction import install_checked_init
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
@@ -310,26 +310,6 @@ class Campaign:
         if disposition == known or disposition == find_system_disposition(disposition.name):
             return known
         return None
-
-    def require_defined_form(self, where: str, disposition: Disposition) -> Disposition:
-        """:meth:`defined_form`, or the library's error naming ``where`` and what differs.
-
-        Raises:
-            UnknownDispositionError: the campaign does not define ``disposition``.
-        """
-        defined = self.defined_form(disposition)
-        if defined is not None:
-            return defined
-        known = self.find_disposition(disposition.name)
-        if known is None:
-            reason = f"is neither a disposition of campaign {self.name!r} nor a system one"
-        else:
-            reason = (
-                f"has code {disposition.code!r} and final={disposition.final}, but campaign "
-                f"{self.name!r} defines it as code {known.code!r}, final={known.final} "
-                "(as the campaign defines it is what is kept)"
-            )
-        raise UnknownDispositionError(where, disposition.name, reason)
 
 
 # --- quota outcomes, attempts, records ---------------------------------------

@@ -9,13 +9,16 @@ import attrs
 
 from .._model.campaign import CallingList, Campaign, Record
 from .._model.dispositions import Disposition, system_disposition
+from .._model.fit import CampaignFit, DispositionRule
 from .._model.frozen import FrozenTextMap
 from .._options import Rendering, Selection
-from ..errors import CampaignMismatchError, UnknownDispositionError
+from ..errors import CampaignMismatchError
 
 __all__ = ["ReportPlan"]
 
 _NOT_FOUND = system_disposition("Disposition not found")
+#: What a report's error adds to an attempt's unknown disposition.
+_REPORT_UNKNOWN = "report_unknown_dispositions=True reports it as 'Disposition not found'"
 
 
 @attrs.define
@@ -35,8 +38,8 @@ class ReportPlan:
     script_field_names: tuple[str, ...]
     selected_dispositions: frozenset[str] | None
     interval: tuple[dt.datetime, dt.datetime] | None
-    _columns_by_list: dict[str, frozenset[str]]
-    _script_names: frozenset[str]
+    #: Whether a record fits the campaign, as a report asks it.
+    fit: CampaignFit
     #: The lists that name their phone columns, by name.
     _phone_lists: dict[str, CallingList]
     _resolved: dict[Disposition, tuple[str | None, str | None]] = attrs.Factory(dict)
@@ -44,7 +47,7 @@ class ReportPlan:
     #: The columns of each exported list. A record of such a list whose fields
     #: are all among them passes the checks :meth:`admits` makes of the record
     #: itself: a loop that makes those of its attempts as it goes (every
-    #: attempt's script values within :attr:`known_script_names`, both its
+    #: attempt's script values within the fit's ``script_names``, both its
     #: dispositions through :meth:`disposition`, the call disposition first)
     #: need not ask :meth:`admits`.
     exported_columns: Mapping[str, frozenset[str]] = attrs.field(init=False)
@@ -53,7 +56,7 @@ class ReportPlan:
 
     @exported_columns.default
     def _exported_columns(self) -> Mapping[str, frozenset[str]]:
-        return {name: self._columns_by_list[name] for name in self.list_names}
+        return {name: self.fit.columns[name] for name in self.list_names}
 
     @no_script_values.default
     def _no_script_values(self) -> tuple[str, ...]:
@@ -69,30 +72,25 @@ class ReportPlan:
         """
         if not isinstance(campaign, Campaign):
             raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
+        fit = CampaignFit(
+            campaign,
+            DispositionRule.ANY if selection.report_unknown_dispositions else DispositionRule.NAMED,
+            advice=_REPORT_UNKNOWN,
+        )
         lists = campaign.lists
         if selection.lists is not None:
             for name in selection.lists:
-                if campaign.calling_list(name) is None:
-                    raise CampaignMismatchError(
-                        "ExportOptions.lists", name, f"is not a list of campaign {campaign.name!r}"
-                    )
+                fit.list_columns("ExportOptions.lists", name)
             lists = tuple(cl for cl in campaign.lists if cl.name in selection.lists)
         columns: dict[str, None] = {}
         for calling_list in lists:
             columns.update(dict.fromkeys(calling_list.columns))
         selected = None
         if selection.dispositions is not None:
-            selected_names = set()
-            for name in selection.dispositions:
-                found = campaign.find_disposition(name)
-                if found is None:
-                    raise UnknownDispositionError(
-                        "ExportOptions.dispositions",
-                        name,
-                        f"is neither a disposition of campaign {campaign.name!r} nor a system one",
-                    )
-                selected_names.add(found.name)
-            selected = frozenset(selected_names)
+            selected = frozenset(
+                fit.find_disposition("ExportOptions.dispositions", name).name
+                for name in selection.dispositions
+            )
         return cls(
             campaign=campaign,
             selection=selection,
@@ -102,49 +100,18 @@ class ReportPlan:
             script_field_names=tuple(f.name for f in campaign.exported_script_fields),
             selected_dispositions=selected,
             interval=selection.interval,
-            columns_by_list={cl.name: frozenset(cl.columns) for cl in campaign.lists},
-            script_names=frozenset(f.name for f in campaign.script_fields),
+            fit=fit,
             phone_lists={cl.name: cl for cl in campaign.lists if cl.phone_columns},
         )
 
     def admits(self, record: Record) -> bool:
-        """Check ``record`` against the campaign; True if its list is exported."""
-        columns = self._columns_by_list.get(record.list_name)
-        if columns is None:
-            raise CampaignMismatchError(
-                f"Record {record.id!r}.list_name",
-                record.list_name,
-                f"is not a list of campaign {self.campaign.name!r}",
-            )
-        # Set comparisons first: the loops below only find what to report.
-        if not columns.issuperset(record.fields):
-            for column in record.fields:
-                if column not in columns:
-                    raise CampaignMismatchError(
-                        f"Record {record.id!r}.fields",
-                        column,
-                        f"is not a column of list {record.list_name!r}",
-                    )
-        script_names = self._script_names
-        for attempt in record.attempts:
-            if not script_names.issuperset(attempt.script_values):
-                for name in attempt.script_values:
-                    if name not in script_names:
-                        raise CampaignMismatchError(
-                            f"Record {record.id!r}.attempts[].script_values",
-                            name,
-                            f"is not a script field of campaign {self.campaign.name!r}",
-                        )
-            # Every attempt, not only those a row shows: whether a record fits
-            # its campaign must not depend on the report format or the filters.
-            self.disposition(record, attempt.call_disposition)
-            self.disposition(record, attempt.record_disposition)
-        return record.list_name in self.list_names
+        """Check ``record`` against the campaign (its fit); True if its list is exported.
 
-    @property
-    def known_script_names(self) -> frozenset[str]:
-        """Every script field of the campaign, exported or not."""
-        return self._script_names
+        Raises:
+            CampaignMismatchError, UnknownDispositionError: it does not fit.
+        """
+        self.fit.check_record(record)
+        return record.list_name in self.list_names
 
     def disposition(
         self, record: Record, disposition: Disposition | None
@@ -169,14 +136,9 @@ class ReportPlan:
     def _resolve(self, record: Record, disposition: Disposition) -> tuple[str | None, str | None]:
         known = self.campaign.find_disposition(disposition.name)
         if known is None:
-            if not self.selection.report_unknown_dispositions:
-                raise UnknownDispositionError(
-                    f"Record {record.id!r} disposition",
-                    disposition.name,
-                    f"is neither a disposition of campaign {self.campaign.name!r} nor a "
-                    "system one (report_unknown_dispositions=True reports it as "
-                    "'Disposition not found')",
-                )
+            # Raises, naming the attempt, unless unknown ones are reported.
+            self.fit.check_record(record)
+            self.fit.check_disposition(f"Record {record.id!r}", disposition)
             known, disposition = _NOT_FOUND, _NOT_FOUND
         code = disposition.code if disposition.code is not None else known.code
         return known.name, code

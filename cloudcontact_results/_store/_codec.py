@@ -32,6 +32,7 @@ from .._model.construction import trusted_builder
 from .._model.cpa import CPAResult
 from .._model.dispositions import Disposition
 from .._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
+from .._model.generated import compile_source, indented_lines
 
 __all__ = [
     "ATTEMPT_COLUMNS",
@@ -52,33 +53,38 @@ __all__ = [
     "unpack_record",
 ]
 
+#: A column that holds the Attempt field of its name, as it is.
+_AS_IS: Final = ""
 #: The values of a packed attempt after its sequence number, in this order (the
-#: columns of the ``attempts`` table of schema version 3, after ``seq`` and ``record``).
-ATTEMPT_COLUMNS: Final = (
-    "t",
-    "zone",
-    "wall",
-    "phone",
-    "flags",
-    "call_disposition",
-    "record_disposition",
-    "quota",
-    "note",
-    "sip_code",
-    "dialing_duration",
-    "cpa_duration",
-    "answered_duration",
-    "agent",
-    "cpa_result",
-    "cpa_recording",
-    "cpa_rtp_server",
-    "recording",
-    "rtp_server",
-    "interaction_id",
-    "script_values",
-    "ani",
-    "action_applied",
-)
+#: columns of the ``attempts`` table of schema version 3, after ``seq`` and
+#: ``record``; stored data depends on it, so a new column goes at the end): each
+#: with how :func:`attempt_row` writes it, after the statements of :data:`_ROW_START`.
+_PACKING: Final = {
+    "t": "instant",
+    "zone": "zone_id(zone)",
+    "wall": "wall",
+    "phone": _AS_IS,
+    "flags": "flags",
+    "call_disposition": "None if call is None else disposition_id(call)",
+    "record_disposition": "None if record is None else disposition_id(record)",
+    "quota": "None if quota is None else _quota_text(quota)",
+    "note": _AS_IS,
+    "sip_code": _AS_IS,
+    "dialing_duration": _AS_IS,
+    "cpa_duration": _AS_IS,
+    "answered_duration": _AS_IS,
+    "agent": _AS_IS,
+    "cpa_result": "None if cpa is None else int(cpa)",
+    "cpa_recording": _AS_IS,
+    "cpa_rtp_server": _AS_IS,
+    "recording": _AS_IS,
+    "rtp_server": _AS_IS,
+    "interaction_id": _AS_IS,
+    "script_values": "script_items(script) if script else None",
+    "ani": _AS_IS,
+    "action_applied": _AS_IS,
+}
+ATTEMPT_COLUMNS: Final = tuple(_PACKING)
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are naive
@@ -192,14 +198,48 @@ def decode_zone(text: str) -> dt.tzinfo:
 # --- attempts ---------------------------------------------------------------------------
 
 _ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
+#: What :func:`attempt_row` works out before writing the columns of :data:`_PACKING`.
+_ROW_START: Final = (
+    "instant, zone, wall, fold = encode_time(attempt.time)",
+    "flags = (",
+    "    (_CALL if attempt.is_call_attempt else 0)",
+    "    | (_INBOUND if attempt.is_inbound else 0)",
+    "    | (_FOLD if fold else 0)",
+    ")",
+    "call = attempt.call_disposition",
+    "record = attempt.record_disposition",
+    "quota = attempt.quota",
+    "cpa = attempt.cpa_result",
+    "script = attempt.script_values",
+)
 
 
-def attempt_row(
-    attempt: Attempt,
-    zone_id: Callable[[str], int],
-    disposition_id: Callable[[Disposition], int],
-) -> tuple[Any, ...]:
-    """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
+def _compile_attempt_row() -> Callable[..., tuple[Any, ...]]:
+    columns = [
+        f"        attempt.{column}," if how == _AS_IS else f"        {how},"
+        for column, how in _PACKING.items()
+    ]
+    source = "\n".join(
+        [
+            "def attempt_row(attempt, zone_id, disposition_id):",
+            *indented_lines(_ROW_START),
+            "    return (",
+            *columns,
+            "    )",
+            "",
+        ]
+    )
+    namespace: dict[str, Any] = {
+        "encode_time": encode_time,
+        "script_items": script_items,
+        "_quota_text": _quota_text,
+        "_CALL": _CALL,
+        "_INBOUND": _INBOUND,
+        "_FOLD": _FOLD,
+    }
+    compile_source(source, namespace, "attempt row")
+    function: Callable[..., tuple[Any, ...]] = namespace["attempt_row"]
+    function.__doc__ = """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
 
     Args:
         attempt: a validated attempt.
@@ -207,41 +247,7 @@ def attempt_row(
         disposition_id: the interned id of a disposition (checked against the
             campaign by the caller).
     """
-    instant, zone, wall, fold = encode_time(attempt.time)
-    flags = (
-        (_CALL if attempt.is_call_attempt else 0)
-        | (_INBOUND if attempt.is_inbound else 0)
-        | (_FOLD if fold else 0)
-    )
-    call = attempt.call_disposition
-    record = attempt.record_disposition
-    quota = attempt.quota
-    script = attempt.script_values
-    return (
-        instant,
-        zone_id(zone),
-        wall,
-        attempt.phone,
-        flags,
-        None if call is None else disposition_id(call),
-        None if record is None else disposition_id(record),
-        None if quota is None else _quota_text(quota),
-        attempt.note,
-        attempt.sip_code,
-        attempt.dialing_duration,
-        attempt.cpa_duration,
-        attempt.answered_duration,
-        attempt.agent,
-        None if attempt.cpa_result is None else int(attempt.cpa_result),
-        attempt.cpa_recording,
-        attempt.cpa_rtp_server,
-        attempt.recording,
-        attempt.rtp_server,
-        attempt.interaction_id,
-        script_items(script) if script else None,
-        attempt.ani,
-        attempt.action_applied,
-    )
+    return function
 
 
 def script_items(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
@@ -258,15 +264,20 @@ def _quota_text(quota: QuotaOutcome) -> str:
     return quota.group if isinstance(quota.group, str) else _NO_MATCH_TEXT
 
 
+#: ``attempt_row(attempt, zone_id, disposition_id)``: the attempt's packed values.
+attempt_row: Final[
+    Callable[[Attempt, Callable[[str], int], Callable[[Disposition], int]], tuple[Any, ...]]
+] = _compile_attempt_row()
+
 _NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
 #: CPA results by number, and None for none.
 _CPA: Final[dict[int | None, CPAResult | None]] = {None: None, **{int(c): c for c in CPAResult}}
 
-# How each field of Attempt is read from a packed attempt, whose items are
-# the builder's arguments: ``seq`` and then ATTEMPT_COLUMNS. Checked against
-# the class below, so a field added to Attempt cannot be forgotten here.
-_DECODE: Final = {
-    "phone": "phone",
+# How each field of Attempt that is not a column of its own (_AS_IS) is read
+# from a packed attempt, whose items are the builder's arguments: ``seq`` and
+# then ATTEMPT_COLUMNS. Checked against the class below, so a field added to
+# Attempt cannot be forgotten here.
+_DECODE_APART: Final = {
     # Whole seconds after 1970 in a zone whose instant says it all (the usual
     # case) take the one C call; anything else goes through _time.
     "time": (
@@ -278,25 +289,18 @@ _DECODE: Final = {
     "call_disposition": "_dispositions[call_disposition]",
     "record_disposition": "_dispositions[record_disposition]",
     "quota": "None if quota is None else _quota(quota)",
-    "note": "note",
-    "sip_code": "sip_code",
-    "dialing_duration": "dialing_duration",
-    "cpa_duration": "cpa_duration",
-    "answered_duration": "answered_duration",
-    "agent": "agent",
     "cpa_result": "_cpa[cpa_result]",
-    "cpa_recording": "cpa_recording",
-    "cpa_rtp_server": "cpa_rtp_server",
-    "recording": "recording",
-    "rtp_server": "rtp_server",
-    "interaction_id": "interaction_id",
     "is_inbound": "_inbound[flags]",
     "script_values": "_empty if script_values is None else _frozen(dict(script_values))",
-    "ani": "ani",
-    "action_applied": "action_applied",
 }
-if tuple(_DECODE) != _ATTEMPT_FIELDS:  # pragma: no cover - a development-time guard
-    raise AssertionError("_DECODE must name every field of Attempt, in order")
+_KEPT_AS_IS: Final = tuple(column for column, how in _PACKING.items() if how == _AS_IS)
+if sorted((*_KEPT_AS_IS, *_DECODE_APART)) != sorted(_ATTEMPT_FIELDS):  # pragma: no cover
+    raise AssertionError(
+        "every field of Attempt must be a column kept as it is (_PACKING) or be read "
+        "apart (_DECODE_APART), and only one of them"
+    )
+#: How each field of Attempt is read from a packed attempt, in the fields' order.
+_DECODE: Final = {name: _DECODE_APART.get(name, name) for name in _ATTEMPT_FIELDS}
 #: is_call_attempt and is_inbound by the flags column (fold is the third bit).
 _CALLED: Final = tuple(bool(flags & _CALL) for flags in range(8))
 _INBOUND_FLAGS: Final = tuple(bool(flags & _INBOUND) for flags in range(8))

@@ -9,12 +9,9 @@ from typing import Any, Final
 
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
-from .._options import ExportOptions
-from .._report.plan import ReportPlan
-from ..errors import (
-    CampaignMismatchError,
-    UnknownNameError,
-)
+from .._model.fit import CampaignFit, not_a_list
+from .._model.frozen import EMPTY_TEXT_MAP
+from ..errors import CampaignMismatchError, UnknownNameError
 from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record
 
 __all__ = ["Ingest"]
@@ -62,8 +59,7 @@ class Ingest:
         self._campaign_id = campaign_id
         self._campaign = campaign
         self._lists = lists
-        self._plan: ReportPlan | None = None
-        self._script_names = frozenset(field.name for field in campaign.script_fields)
+        self._fit = CampaignFit(campaign)
         self._dispositions: dict[Disposition, int] = {}
         # Feeds pass the same few disposition objects again and again: look
         # them up by identity before hashing all their fields.
@@ -85,12 +81,7 @@ class Ingest:
         """
         list_id = self._lists.get(list_name) if isinstance(list_name, str) else None
         if list_id is None:
-            raise UnknownNameError(
-                self._path,
-                "list",
-                list_name,
-                f"is not a list of campaign {self._campaign.name!r}",
-            )
+            raise UnknownNameError(self._path, "list", list_name, not_a_list(self._campaign))
         return list_id
 
     def _zone_id(self, text: str) -> int:
@@ -131,39 +122,33 @@ class Ingest:
         self.list_id(list_name)
         if not isinstance(attempt, Attempt):
             raise CampaignMismatchError(f"attempts[{position}][2]", attempt, "must be an Attempt")
+        # The fit's own tests, written out for the attempts it cleared before:
+        # anything else is checked by the fit, then interned.
         seen = self._seen
-        call, completion = attempt.call_disposition, attempt.record_disposition
-        if (call is not None and seen.get(id(call), _UNSEEN)[0] is not call) or (
-            completion is not None and seen.get(id(completion), _UNSEEN)[0] is not completion
-        ):
-            self._intern_dispositions(f"attempts[{position}][2]", attempt)
         script = attempt.script_values
-        if script and not self._script_names.issuperset(script):
-            for name in script:
-                if name not in self._script_names:
-                    raise CampaignMismatchError(
-                        f"attempts[{position}][2].script_values",
-                        name,
-                        f"is not a script field of campaign {self._campaign.name!r}",
-                    )
+        call, completion = attempt.call_disposition, attempt.record_disposition
+        if (
+            (script is not EMPTY_TEXT_MAP and not self._fit.script_names.issuperset(script))
+            or (call is not None and seen.get(id(call), _UNSEEN)[0] is not call)
+            or (completion is not None and seen.get(id(completion), _UNSEEN)[0] is not completion)
+        ):
+            self._fit.check_attempt(f"attempts[{position}][2]", attempt)
+            self._intern_dispositions(attempt)
         return item
 
-    def _intern_dispositions(self, where: str, attempt: Attempt) -> None:
-        for disposition, key in (
-            (attempt.call_disposition, "call_disposition"),
-            (attempt.record_disposition, "record_disposition"),
-        ):
+    def _intern_dispositions(self, attempt: Attempt) -> None:
+        """Intern the dispositions of ``attempt``, which fits the campaign."""
+        for disposition in (attempt.call_disposition, attempt.record_disposition):
             if disposition is not None:
                 seen = self._seen.get(id(disposition))
                 if seen is None or seen[0] is not disposition:
-                    self._intern_disposition(f"{where}.{key}", disposition)
+                    self._intern_disposition(disposition)
 
-    def _intern_disposition(self, where: str, disposition: Disposition) -> None:
+    def _intern_disposition(self, disposition: Disposition) -> None:
         known = self._dispositions.get(disposition)
         if known is not None:
             self._seen[id(disposition)] = (disposition, known)
             return
-        self._campaign.require_defined_form(where, disposition)
         connection = self._connection
         connection.execute(
             "INSERT OR IGNORE INTO dispositions (campaign, name) VALUES (?, ?)",
@@ -180,20 +165,17 @@ class Ingest:
         """``record``, checked against the campaign (list, fields, attempts).
 
         Raises:
-            CampaignMismatchError: not a :class:`Record`, or a field that is
-                not a column of its list.
+            CampaignMismatchError: not a :class:`Record`, or it does not fit
+                the campaign (:class:`CampaignFit`).
             UnknownNameError: its list is not the campaign's.
+            UnknownDispositionError: a disposition the campaign does not define.
         """
         if not isinstance(record, Record):
             raise CampaignMismatchError(where, record, "must be a Record")
         self.list_id(record.list_name)
-        # The checks a report makes as the record streams, with the same messages.
-        if self._plan is None:
-            options = ExportOptions()
-            self._plan = ReportPlan.build(self._campaign, options.selection, options.rendering)
-        self._plan.admits(record)
-        for position, attempt in enumerate(record.attempts):
-            self._intern_dispositions(f"Record {record.id!r}.attempts[{position}]", attempt)
+        self._fit.check_record(record)
+        for attempt in record.attempts:
+            self._intern_dispositions(attempt)
         return record
 
     # --- writing -----------------------------------------------------------------------

@@ -20,6 +20,7 @@ import attrs
 
 from .._csv.write.export import Destination, ExportResult, export
 from .._model.campaign import Attempt, Campaign, Record
+from .._model.fit import not_a_list
 from .._options import ExportOptions
 from .._report.plan import ReportPlan
 from .._types import is_naive
@@ -448,9 +449,7 @@ class ResultsStore:
         lists = self._lists(connection, campaign_id)
         list_id = lists.get(list_name) if isinstance(list_name, str) else None
         if list_id is None:
-            raise UnknownNameError(
-                self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
-            )
+            raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
         return list_id
 
     def sync_watermark(self, name: str, list_name: str, source: str) -> dt.datetime | None:
@@ -589,9 +588,7 @@ class ResultsStore:
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
         for list_name in names:
             if list_name not in ids:
-                raise UnknownNameError(
-                    self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
-                )
+                raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
 
     def export(
         self, name: str, destination: Destination, options: ExportOptions | None = None
@@ -705,9 +702,7 @@ class ResultsStore:
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, name)
             if campaign.calling_list(list_name) is None:
-                raise UnknownNameError(
-                    self._name, "list", list_name, f"is not a list of campaign {campaign.name!r}"
-                )
+                raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
             return self._drop_list(
                 connection, campaign_id, campaign, list_name, ArchiveReason.REMOVED
             )

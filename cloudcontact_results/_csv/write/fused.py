@@ -194,7 +194,7 @@ class _GuardCache(dict[str, str]):
         return guarded_text
 
 
-#: An attempt's dispositions, in the order admits() checks them: each is the
+#: An attempt's dispositions, in the order the fit checks them: each is the
 #: attribute of one ``<prefix>``; the detailed loop binds ``<prefix>_name`` and
 #: ``<prefix>_code`` (its reported name and code, the values of two adjacent
 #: columns) and ``<prefix>_cells`` (both those cells, written).
@@ -388,8 +388,9 @@ def _namespace(
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
+        check_record=plan.fit.check_record,
         exported_columns=plan.exported_columns,
-        known_script_names=plan.known_script_names,
+        known_script_names=plan.fit.script_names,
         inside=plan.inside,
         disposition=plan.disposition,
         keeps=plan.keeps_disposition,
@@ -440,7 +441,7 @@ def write_lines(records, write, terminator):
         bare = start + no_script
 {per_record}\
         for attempt in record.attempts:
-            # The checks admits() makes of each attempt, in its order, before
+            # The checks check_record() makes of each attempt, in its order, before
             # any filter: whether a record fits does not depend on them.
             # The default empty mapping is told by identity: asking a mapping
             # whether it is empty is a call in Python.
@@ -451,7 +452,7 @@ def write_lines(records, write, terminator):
                 and not checked
                 and not known_script_names.issuperset(values)
             ):
-                admits(record)  # raises, naming the script field
+                check_record(record)  # raises, naming the script field
 {dispositions}\
 {by_attempt_time}\
 {keeps}\
@@ -485,7 +486,7 @@ def write_lines(records, write, terminator):
         if (columns := exported_columns.get(record.list_name)) is not None and (
             columns.issuperset(own)
         ):
-            # The checks admits() makes of each attempt, in its order.
+            # The checks check_record() makes of each attempt, in its order.
             for attempt in record.attempts:
                 values = attempt.script_values
                 if (
@@ -493,7 +494,7 @@ def write_lines(records, write, terminator):
                     and (values := {values_dict})
                     and not known_script_names.issuperset(values)
                 ):
-                    admits(record)  # raises, naming the script field
+                    check_record(record)  # raises, naming the script field
                 if (called := attempt.call_disposition) is not None:
                     disposition(record, called)
                 if (called := attempt.record_disposition) is not None:
