@@ -11,7 +11,6 @@ from ._csv.read.source import ReadLimits
 from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
 from ._jsonl import dump_campaign, load_campaign
-from ._listapi import PlatformRecord, parse_changed, parse_status
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -33,6 +32,7 @@ from ._model.frozen import FrozenTextMap
 from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
+from ._platform.listapi import PlatformRecord, parse_changed, parse_status
 from ._public import publish as _publish
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row

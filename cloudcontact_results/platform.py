@@ -17,8 +17,8 @@ and is imported with the package.
 
 from __future__ import annotations
 
-from ._listapi import PlatformRecord, parse_changed, parse_status
 from ._platform.client import ListManagementClient, Retries
+from ._platform.listapi import PlatformRecord, parse_changed, parse_status
 from ._platform.paging import ChangedPage, changed_pages
 from ._platform.sync import SyncResult, sync_list
 from ._public import publish

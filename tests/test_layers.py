@@ -15,7 +15,7 @@ LAYERS: tuple[frozenset[str], ...] = (
     frozenset({"_model"}),
     frozenset({"_options"}),
     frozenset({"_report"}),
-    frozenset({"_csv", "_jsonl", "_demo", "_listapi", "_arrow", "_xlsx"}),
+    frozenset({"_csv", "_jsonl", "_demo", "_arrow", "_xlsx"}),
     frozenset({"_store"}),
     frozenset({"_platform"}),
     frozenset(
