@@ -11,7 +11,6 @@ from ._csv.read.source import ReadLimits
 from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
 from ._jsonl import dump_campaign, load_campaign
-from ._listapi import PlatformRecord, parse_changed, parse_status
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -29,9 +28,12 @@ from ._model.dispositions import (
     DispositionCategory,
     system_disposition,
 )
+from ._model.frozen import FrozenTextMap
 from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
+from ._platform.listapi import PlatformRecord, parse_changed, parse_status
+from ._public import publish as _publish
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
@@ -48,29 +50,15 @@ from ._types import (
 from .errors import ResultsError
 
 if _typing.TYPE_CHECKING:
-    from ._platform.client import ListManagementClient, Retries
-    from ._platform.paging import ChangedPage, changed_pages
-    from ._platform.sync import SyncResult, sync_list
-    from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
+    from .platform import *  # noqa: F403
+    from .store import *  # noqa: F403
 
-#: Names imported at first use, and their modules. The List Management API
-#: client needs ``ssl``, ``http.client`` and ``urllib.request``, the results
-#: store ``sqlite3`` and ``hashlib`` (OpenSSL): together about half the memory
-#: of importing the package, which exports and reads never use.
-_AT_FIRST_USE: dict[str, str] = {
-    "ListManagementClient": "._platform.client",
-    "Retries": "._platform.client",
-    "ChangedPage": "._platform.paging",
-    "changed_pages": "._platform.paging",
-    "SyncResult": "._platform.sync",
-    "sync_list": "._platform.sync",
-    "Archive": "._store",
-    "ArchiveReason": "._store",
-    "ExportJob": "._store",
-    "JobOutcome": "._store",
-    "JobRun": "._store",
-    "ResultsStore": "._store",
-}
+#: The public modules whose names the package exports too, each imported at
+#: the first use of one of its names (their ``__all__`` says which). The List
+#: Management API client needs ``ssl``, ``http.client`` and ``urllib.request``,
+#: the results store ``sqlite3`` and ``hashlib`` (OpenSSL): together about half
+#: the memory of importing the package, which exports and reads never use.
+_AT_FIRST_USE: _typing.Final = ("store", "platform")
 
 __all__ = [
     "DEFAULT_DATETIME_FORMAT",
@@ -98,6 +86,7 @@ __all__ = [
     "ExportOptions",
     "ExportResult",
     "FileFormat",
+    "FrozenTextMap",
     "JobOutcome",
     "JobRun",
     "Language",
@@ -143,13 +132,19 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    module = _AT_FIRST_USE.get(name)
-    if module is None:
-        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(_importlib.import_module(module, __name__), name)
-    globals()[name] = value  # found directly from now on
-    return value
+    # Only names of __all__ get here unfound: those of the modules imported at first use.
+    if name in __all__:
+        for module_name in _AT_FIRST_USE:
+            module = _importlib.import_module(f".{module_name}", __name__)
+            if name in module.__all__:
+                value = getattr(module, name)
+                globals()[name] = value  # found directly from now on
+                return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def __dir__() -> list[str]:
-    return sorted({*globals(), *_AT_FIRST_USE})
+    return sorted({*globals(), *__all__})
+
+
+_publish(globals())

@@ -348,6 +348,11 @@ class ExportOptions:
         object.__setattr__(self, "rendering", rendering)
         object.__setattr__(self, "packaging", packaging)
 
+    def __reduce__(self) -> tuple[type[ExportOptions], tuple[object, ...]]:
+        # Pickled as the options given, the three parts rebuilt from them: a
+        # pickle names only public classes, whatever module the parts live in.
+        return ExportOptions, tuple(getattr(self, name) for name in _GIVEN)
+
     def _zip_time(self, zone: dt.tzinfo) -> dt.datetime | None:
         moment = self.zip_timestamp
         if moment is None or is_naive(moment):
@@ -380,3 +385,7 @@ class ExportOptions:
         if is_naive(moment):
             return moment.replace(tzinfo=parse_timezone("ExportOptions.timezone", self.timezone))
         return moment
+
+
+#: The options :class:`ExportOptions` is built from, in the order of its arguments.
+_GIVEN: Final = tuple(field.name for field in attrs.fields(ExportOptions) if field.init)

@@ -7,6 +7,8 @@ import sys
 
 import pytest
 
+from cloudcontact_results import platform, store
+
 #: What only the List Management API client (the first four) and the results
 #: store (the last two: OpenSSL's hashes) need.
 NOT_FOR_EXPORTS = ("ssl", "http.client", "urllib.request", "email", "sqlite3", "_hashlib")
@@ -42,23 +44,24 @@ def test_an_export_and_a_read_load_no_network_client_and_no_store() -> None:
     assert loaded_after(code) == set()
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "ListManagementClient",
-        "Retries",
-        "ChangedPage",
-        "changed_pages",
-        "SyncResult",
-        "sync_list",
-        "Archive",
-        "ArchiveReason",
-        "ExportJob",
-        "JobOutcome",
-        "JobRun",
-        "ResultsStore",
-    ],
-)
+#: The names of the public modules the package imports at the first use of one of them.
+AT_FIRST_USE = sorted(set(store.__all__) | set(platform.__all__))
+
+
+def test_the_names_left_out_of_the_import_are_those_of_the_store_and_the_platform() -> None:
+    code = (
+        "import cloudcontact_results as ccr\nprint(*(n for n in ccr.__all__ if n not in vars(ccr)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    left_out = set(result.stdout.split())
+    assert set(store.__all__) <= left_out <= set(AT_FIRST_USE)
+    assert {"ListManagementClient", "sync_list"} <= left_out
+
+
+@pytest.mark.parametrize("name", AT_FIRST_USE)
 def test_the_names_imported_at_first_use_import_from_the_package(name: str) -> None:
     code = f"from cloudcontact_results import {name}\nprint({name}.__name__)"
     result = subprocess.run(

@@ -11,13 +11,16 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cloudcontact_results"
 
 #: Bottom to top. A module may import its own layer and the layers below it.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_shown", "errors", "_types"}),
+    frozenset({"_shown", "errors", "_types", "_public"}),
     frozenset({"_model"}),
     frozenset({"_options"}),
     frozenset({"_report"}),
-    frozenset({"_csv", "_jsonl", "_demo", "_listapi", "_arrow", "_xlsx"}),
+    frozenset({"_csv", "_jsonl", "_demo", "_arrow", "_xlsx"}),
     frozenset({"_store"}),
-    frozenset({"_cli", "cli", "pandas", "arrow", "dask", "_platform", "__init__", "__main__"}),
+    frozenset({"_platform"}),
+    frozenset(
+        {"_cli", "cli", "pandas", "arrow", "dask", "store", "platform", "__init__", "__main__"}
+    ),
 )
 
 

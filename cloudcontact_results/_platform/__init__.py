@@ -1,1 +1,1 @@
-"""Talking to the platform: the List Management API client, paging, and mirroring into the store."""
+"""The platform: its List Management API's JSON read into the model, client, paging, mirroring."""

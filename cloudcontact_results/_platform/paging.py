@@ -17,10 +17,10 @@ from typing import Final
 
 import attrs
 
-from .._listapi import PlatformRecord, parse_changed
 from .._model.campaign import Campaign, Record
 from ..errors import OptionsError, PlatformError
 from .client import MAX_PAGE_SIZE, ListManagementClient, api_time
+from .listapi import PlatformRecord, parse_changed
 
 __all__ = ["EPOCH", "ChangedPage", "changed_pages"]
 

@@ -27,13 +27,13 @@ from typing import Any, Final
 
 import attrs
 
-from ._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record, is_no_match_label
-from ._model.cpa import CPAResult
-from ._model.dispositions import Disposition
-from ._model.fit import CampaignFit
-from ._model.frozen import FrozenTextMap
-from ._model.notes import SystemNote
-from .errors import CampaignMismatchError, PlatformDataError, ValidationError
+from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record, is_no_match_label
+from .._model.cpa import CPAResult
+from .._model.dispositions import Disposition
+from .._model.fit import CampaignFit
+from .._model.frozen import FrozenTextMap
+from .._model.notes import SystemNote
+from ..errors import CampaignMismatchError, PlatformDataError, ValidationError
 
 __all__ = [
     "EXTRA_INBOUND",
