@@ -20,7 +20,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.strategies import (
+from tests.support.strategies import (
     attempts_for,
     aware_datetimes,
     calling_lists,

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, cell_texts, export_options
+from tests.support.strategies import campaign_with_records, cell_texts, export_options
 
 DELIMITERS = {"platform": ",", "excel": ",", "excel-ru": ";"}
 BOM = "\ufeff"

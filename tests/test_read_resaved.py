@@ -27,9 +27,9 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 from cloudcontact_results.dask import read_reports
-from tests.answers import expected_frame
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import expected_frame
+from tests.support.strategies import campaign_with_records, export_options
 from tests.test_analysis import assert_engines_agree
 
 MOSCOW = ZoneInfo("Europe/Moscow")

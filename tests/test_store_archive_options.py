@@ -30,7 +30,7 @@ from cloudcontact_results.errors import (
     UnknownNameError,
     ValidationError,
 )
-from tests.strategies import campaign_with_records, export_options
+from tests.support.strategies import campaign_with_records, export_options
 from tests.test_store_properties import expected_records
 
 MOSCOW = ZoneInfo("Europe/Moscow")
