@@ -1,4 +1,4 @@
-"""Edges of reading and writing files found by mutation testing (docs/quality.md).
+"""Edges of reading and writing files found by mutation testing (docs/development/quality.md).
 
 Files are written with the stdlib ``csv`` module and every expected value is
 worked out by hand from docs/reading.md and docs/export.md.

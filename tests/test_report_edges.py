@@ -1,6 +1,7 @@
-"""Edges of the reports found by mutation testing (docs/quality.md): summary text and counts.
+"""Edges of the reports found by mutation testing: summary text and counts.
 
-Every expected value here is worked out by hand from docs/reading.md.
+Mutation testing: docs/development/quality.md. Every expected value here is
+worked out by hand from docs/reading.md.
 """
 
 from __future__ import annotations

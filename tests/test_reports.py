@@ -774,7 +774,7 @@ STRANGER = ccr.Disposition("Неизвестный статус", final=True)
 )
 @pytest.mark.parametrize("where", ["call_disposition", "record_disposition"])
 def test_an_unknown_disposition_raises_even_on_an_attempt_no_row_shows(options, where):
-    # docs/decisions.md: whether a record fits its campaign does not depend on
+    # docs/development/decisions.md: whether a record fits its campaign does not depend on
     # the report format or the filters, so every attempt's dispositions are checked.
     attempt = ccr.Attempt(PHONE, at(5), **{where: STRANGER})
     records = [record("1", attempt)]
