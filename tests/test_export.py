@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import NO_ANSWER
 
 MSK = dt.timezone(dt.timedelta(hours=3))
-NO_ANSWER = ccr.system_disposition("No answer")
 
 CAMPAIGN = ccr.Campaign(
     "Опрос",

@@ -28,11 +28,11 @@ from cloudcontact_results.errors import (
 )
 
 from .support.platform_server import API, TOKEN, FakePlatform
+from .support.samples import AGREED
 
 UTC = dt.UTC
 TLS = Path(__file__).resolve().parent / "tls"
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CAMPAIGN = ccr.Campaign(
     "Обзвон клиентов",
     [ccr.CallingList("Клиенты / Москва", ["id", "Телефон"]), ccr.CallingList("VIP", ["id"])],

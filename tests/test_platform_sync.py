@@ -18,10 +18,10 @@ from cloudcontact_results.errors import PlatformError, UnknownDispositionError, 
 
 from .support import store_v3
 from .support.platform_server import TOKEN, FakePlatform
+from .support.samples import AGREED
 
 UTC = dt.UTC
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 LATER = ccr.Disposition("Перезвонить", code="5")
 CAMPAIGN = ccr.Campaign(
     "Обзвон",

@@ -16,11 +16,11 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import NO_ANSWER
 
 T0 = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 AGREED = ccr.Disposition("Agreed", code="1", final=True)
-NO_ANSWER = ccr.system_disposition("No answer")
 CAMPAIGN = ccr.Campaign("c", [ccr.CallingList("L", ["Phone"])], dispositions=[AGREED])
 
 

@@ -12,18 +12,16 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import AGREED, BUSY, NO_ANSWER
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NEW_YORK = ZoneInfo("America/New_York")
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=MOSCOW)
 PHONE = "9055446868"
 
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 REFUSED = ccr.Disposition("Отказ", code="2", final=True)
 ORDER = ccr.Disposition("Заказ", final=True)
 CALL_BACK = ccr.Disposition("Перезвонить", code="CB")
-BUSY = ccr.system_disposition("Busy")
-NO_ANSWER = ccr.system_disposition("No answer")
 FINALIZED = ccr.system_disposition("Finalized by dial rule")
 NUMBER_DNC = ccr.system_disposition("Number matches DNC")
 
