@@ -28,7 +28,7 @@ settings.register_profile(
     print_blob=True,
     suppress_health_check=[HealthCheck.too_slow],
 )
-# Mutation testing (docs/quality.md) asks only whether a test fails: the
+# Mutation testing (docs/development/quality.md) asks only whether a test fails: the
 # examples of ``default``, without shrinking or explaining a failure, and with
 # no example database, so that one mutant's verdict never depends on another's.
 settings.register_profile(

@@ -2,7 +2,7 @@
 
 Every engine must give the frame the typed rows describe, exactly: the
 answer key is built in plain pandas from iterating the report
-(``tests/answers.py``), never from the library's frame code.
+(``tests/support/answers.py``), never from the library's frame code.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.arrow import to_arrow
 from cloudcontact_results.pandas import to_pandas
-from tests.answers import expected_frame
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import expected_frame
+from tests.support.strategies import campaign_with_records, export_options
 from tests.test_read_columns import rearranged
 
 ENGINES = ("pyarrow", "c", "python")

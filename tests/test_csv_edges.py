@@ -1,4 +1,4 @@
-"""Edges of reading and writing files found by mutation testing (docs/quality.md).
+"""Edges of reading and writing files found by mutation testing (docs/development/quality.md).
 
 Files are written with the stdlib ``csv`` module and every expected value is
 worked out by hand from docs/reading.md and docs/export.md.
@@ -17,9 +17,7 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
-
-DETAILED_EN = [column.en for column in ccr.DETAILED_COLUMNS]
-SIMPLE_EN = [column.en for column in ccr.SIMPLE_COLUMNS]
+from tests.support.samples import DETAILED_EN, SIMPLE_EN
 
 #: One detailed row, cell by cell, as a platform file spells it.
 DETAILED = {

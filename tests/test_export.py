@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import NO_ANSWER
 
 MSK = dt.timezone(dt.timedelta(hours=3))
-NO_ANSWER = ccr.system_disposition("No answer")
 
 CAMPAIGN = ccr.Campaign(
     "Опрос",
@@ -389,7 +389,10 @@ def test_zip_holds_exactly_the_plain_export(tmp_path: Path) -> None:
 
 
 def test_the_zip_member_is_deflated_at_the_fastest_level() -> None:
-    """docs/decisions.md: level 1, not zlib's default 6 (the member bytes do not change)."""
+    """Level 1, not zlib's default 6 (the member bytes do not change).
+
+    Why: docs/development/decisions.md.
+    """
     campaign, records = ccr.demo_campaign(300, seed=2)
     stream = io.BytesIO()
     options = ccr.ExportOptions(format="detailed", compress=True)

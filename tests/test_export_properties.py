@@ -9,9 +9,9 @@ import attrs
 from hypothesis import given, settings
 
 import cloudcontact_results as ccr
-from tests.answers import parse, spreadsheet_safe
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import parse, spreadsheet_safe
+from tests.support.strategies import campaign_with_records, export_options
 
 options_strategy = export_options()
 

@@ -26,8 +26,8 @@ from cloudcontact_results.errors import (
     UnknownNameError,
     ValidationError,
 )
+from tests.support.samples import AGREED
 
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CAMPAIGN = ccr.Campaign(
     "Продажи",
     [ccr.CallingList("Клиенты", ["№", "Телефон"])],

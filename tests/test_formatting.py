@@ -17,15 +17,15 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results._report import guard as _guard
 from cloudcontact_results._report.guard import guard_cell
-from tests.answers import parse, spreadsheet_safe
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import parse, spreadsheet_safe
+from tests.support.samples import AGREED
+from tests.support.strategies import campaign_with_records, export_options
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 # 09:05:07 UTC on the day New York moves its clocks forward (05:05 EDT).
 MOMENT = dt.datetime(2026, 3, 8, 9, 5, 7, tzinfo=dt.UTC)
 
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CAMPAIGN = ccr.Campaign(
     "Опрос",
     [ccr.CallingList("Список 1", ["№", "Телефон"])],

@@ -19,9 +19,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.answers import DELIMITERS, spreadsheet_safe
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import DELIMITERS, spreadsheet_safe
+from tests.support.strategies import campaign_with_records, export_options
 
 MSK = dt.timezone(dt.timedelta(hours=3))
 

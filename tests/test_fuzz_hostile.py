@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
-from tests.zipbombs import zipped
+from tests.support.zipbombs import zipped
 
 MODES = ("raise", "skip", "collect")
 SECONDS = 5.0

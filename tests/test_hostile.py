@@ -25,7 +25,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 import cloudcontact_results as ccr
-from tests.zipbombs import zipped
+from tests.support.zipbombs import zipped
 
 MiB = 1024 * 1024
 BERLIN = ZoneInfo("Europe/Berlin")

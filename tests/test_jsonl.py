@@ -11,9 +11,9 @@ from hypothesis import given, settings
 
 import cloudcontact_results as ccr
 from cloudcontact_results import dump_campaign, load_campaign
-from tests.answers import as_campaign_defines
 from tests.conftest import examples
-from tests.strategies import campaign_with_records
+from tests.support.answers import as_campaign_defines
+from tests.support.strategies import campaign_with_records
 
 CAMPAIGN_LINE = {
     "type": "campaign",

@@ -20,7 +20,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.strategies import (
+from tests.support.samples import AGREED, BUSY
+from tests.support.strategies import (
     attempts_for,
     aware_datetimes,
     calling_lists,
@@ -32,9 +33,7 @@ from tests.strategies import (
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 T0 = dt.datetime(2024, 3, 1, 10, 0, tzinfo=MOSCOW)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CALL_BACK = ccr.Disposition("Перезвонить", code="2")
-BUSY = ccr.system_disposition("Busy")
 CLIENTS = ccr.CallingList("Клиенты", ["№", "Фамилия", "Телефон"])
 
 

@@ -20,9 +20,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.answers import expected_frame
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import expected_frame
+from tests.support.strategies import campaign_with_records, export_options
 
 
 def exports(tmp_path: Path, campaign, records, options: ccr.ExportOptions) -> tuple[Path, Path]:

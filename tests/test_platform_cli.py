@@ -22,7 +22,7 @@ import pytest
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 
-from .platform_server import TOKEN, FakePlatform
+from .support.platform_server import TOKEN, FakePlatform
 from .test_platform_sync import CAMPAIGN, DETAILED, busy, expected_export, many, minutes, record
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -1,6 +1,6 @@
 """The List Management API client against a real HTTP server on loopback.
 
-The server is tests/platform_server.py: the documented methods, served from
+The server is tests/support/platform_server.py: the documented methods, served from
 records the tests make, with faults scripted per request.
 """
 
@@ -27,12 +27,12 @@ from cloudcontact_results.errors import (
     PlatformTransportError,
 )
 
-from .platform_server import API, TOKEN, FakePlatform
+from .support.platform_server import API, TOKEN, FakePlatform
+from .support.samples import AGREED
 
 UTC = dt.UTC
 TLS = Path(__file__).resolve().parent / "tls"
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CAMPAIGN = ccr.Campaign(
     "Обзвон клиентов",
     [ccr.CallingList("Клиенты / Москва", ["id", "Телефон"]), ccr.CallingList("VIP", ["id"])],

@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 
 from .conftest import examples
-from .platform_server import TOKEN, FakePlatform
-from .strategies import campaign_with_records, export_options
+from .support.platform_server import TOKEN, FakePlatform
+from .support.strategies import campaign_with_records, export_options
 
 
 def coarse(record: ccr.Record, step: int) -> ccr.Record:

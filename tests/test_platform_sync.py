@@ -16,12 +16,12 @@ import pytest
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import PlatformError, UnknownDispositionError, UnknownNameError
 
-from . import store_v3
-from .platform_server import TOKEN, FakePlatform
+from .support import store_v3
+from .support.platform_server import TOKEN, FakePlatform
+from .support.samples import AGREED
 
 UTC = dt.UTC
 START = dt.datetime(2026, 3, 2, 6, 0, tzinfo=UTC)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 LATER = ccr.Disposition("Перезвонить", code="5")
 CAMPAIGN = ccr.Campaign(
     "Обзвон",
@@ -286,7 +286,7 @@ def test_records_and_watermark_are_one_transaction(store: ccr.ResultsStore) -> N
 
 
 def test_a_store_of_schema_2_is_upgraded(tmp_path: Path) -> None:
-    # The store of version 3 (tests/store_v3.py) made a store of version 2:
+    # The store of version 3 (tests/support/store_v3.py) made a store of version 2:
     # no table of mirrors yet.
     path = tmp_path / "old.sqlite"
     shutil.copyfile(Path(__file__).parent / "data" / "store-v3.sqlite", path)

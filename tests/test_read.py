@@ -13,12 +13,10 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import DETAILED_EN, SIMPLE_EN
 
 MOSCOW = ZoneInfo("Europe/Moscow")
-SIMPLE_EN = [column.en for column in ccr.SIMPLE_COLUMNS]
 SIMPLE_RU = [column.ru for column in ccr.SIMPLE_COLUMNS]
-DETAILED_EN = [column.en for column in ccr.DETAILED_COLUMNS]
-DETAILED_RU = [column.ru for column in ccr.DETAILED_COLUMNS]
 
 SIMPLE_CELLS = {
     "Total attempts (per rec)": "2",

@@ -20,7 +20,8 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, cell_texts, export_options
+from tests.support.samples import DETAILED_EN, DETAILED_RU
+from tests.support.strategies import campaign_with_records, cell_texts, export_options
 
 DELIMITERS = {"platform": ",", "excel": ",", "excel-ru": ";"}
 BOM = "\ufeff"
@@ -147,8 +148,6 @@ def test_shuffled_report_columns_and_unknown_columns_read_as_the_plain_export(ca
 
 # --- examples -----------------------------------------------------------------------------
 
-DETAILED_EN = [column.en for column in ccr.DETAILED_COLUMNS]
-DETAILED_RU = [column.ru for column in ccr.DETAILED_COLUMNS]
 ROW = {
     "This Phone number": "+79160000001",
     "Is Call Attempt": "1",

@@ -27,9 +27,10 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 from cloudcontact_results.dask import read_reports
-from tests.answers import expected_frame
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import expected_frame
+from tests.support.samples import DETAILED_EN
+from tests.support.strategies import campaign_with_records, export_options
 from tests.test_analysis import assert_engines_agree
 
 MOSCOW = ZoneInfo("Europe/Moscow")
@@ -122,9 +123,6 @@ def test_every_engine_reads_the_resaved_sample_as_the_typed_rows_do(engine):
     assert arrow.column("last_call_time").to_pylist()[0] == dt.datetime(
         2026, 3, 2, 10, 0, tzinfo=MOSCOW
     )
-
-
-DETAILED_EN = [column.en for column in ccr.DETAILED_COLUMNS]
 
 
 def detailed_line(time: str, *, surname: str = "Иванов", delimiter: str = ";") -> str:

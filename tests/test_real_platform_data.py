@@ -20,11 +20,9 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results import dump_campaign, load_campaign
+from tests.support.samples import AGREED, BUSY, NO_ANSWER
 
 MSK = ZoneInfo("Europe/Moscow")
-NO_ANSWER = ccr.system_disposition("No answer")
-BUSY = ccr.system_disposition("Busy")
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 ONE_NUMBER = ccr.CallingList("Один номер", ["№", "Телефон"], phone_columns=["Телефон"])
 TWO_NUMBERS = ccr.CallingList(
     "Два номера", ["№", "Мобильный", "Домашний"], phone_columns=["Мобильный", "Домашний"]

@@ -1,6 +1,7 @@
-"""Edges of the reports found by mutation testing (docs/quality.md): summary text and counts.
+"""Edges of the reports found by mutation testing: summary text and counts.
 
-Every expected value here is worked out by hand from docs/reading.md.
+Mutation testing: docs/development/quality.md. Every expected value here is
+worked out by hand from docs/reading.md.
 """
 
 from __future__ import annotations
@@ -15,11 +16,11 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import NO_ANSWER
 
 T0 = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
 HOUR = dt.timedelta(hours=1)
 AGREED = ccr.Disposition("Agreed", code="1", final=True)
-NO_ANSWER = ccr.system_disposition("No answer")
 CAMPAIGN = ccr.Campaign("c", [ccr.CallingList("L", ["Phone"])], dispositions=[AGREED])
 
 

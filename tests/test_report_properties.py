@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
-from tests.strategies import (
+from tests.support.strategies import (
     ZONES,
     aware_datetimes,
     campaign_with_records,

@@ -12,18 +12,16 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.samples import AGREED, BUSY, NO_ANSWER
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NEW_YORK = ZoneInfo("America/New_York")
 T0 = dt.datetime(2026, 3, 2, 10, 0, tzinfo=MOSCOW)
 PHONE = "9055446868"
 
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 REFUSED = ccr.Disposition("Отказ", code="2", final=True)
 ORDER = ccr.Disposition("Заказ", final=True)
 CALL_BACK = ccr.Disposition("Перезвонить", code="CB")
-BUSY = ccr.system_disposition("Busy")
-NO_ANSWER = ccr.system_disposition("No answer")
 FINALIZED = ccr.system_disposition("Finalized by dial rule")
 NUMBER_DNC = ccr.system_disposition("Number matches DNC")
 
@@ -774,7 +772,7 @@ STRANGER = ccr.Disposition("Неизвестный статус", final=True)
 )
 @pytest.mark.parametrize("where", ["call_disposition", "record_disposition"])
 def test_an_unknown_disposition_raises_even_on_an_attempt_no_row_shows(options, where):
-    # docs/decisions.md: whether a record fits its campaign does not depend on
+    # docs/development/decisions.md: whether a record fits its campaign does not depend on
     # the report format or the filters, so every attempt's dispositions are checked.
     attempt = ccr.Attempt(PHONE, at(5), **{where: STRANGER})
     records = [record("1", attempt)]

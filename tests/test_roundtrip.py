@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
-from tests.strategies import EXPORT_ZONES, campaign_with_records
+from tests.support.strategies import EXPORT_ZONES, campaign_with_records
 
 # Zones without DST, with DST of an hour, of 30 minutes, at a quarter to, off the hour.
 _ZONES = ("Asia/Yekaterinburg", *EXPORT_ZONES)

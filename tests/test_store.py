@@ -21,13 +21,11 @@ from cloudcontact_results.errors import (
     UnknownDispositionError,
     UnknownNameError,
 )
+from tests.support.samples import AGREED, BUSY, NO_ANSWER
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 NEW_YORK = ZoneInfo("America/New_York")
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
 CALL_BACK = ccr.Disposition("Перезвонить", code="2")
-NO_ANSWER = ccr.system_disposition("No answer")
-BUSY = ccr.system_disposition("Busy")
 
 CAMPAIGN = ccr.Campaign(
     "Продажи",

@@ -10,7 +10,7 @@ from pathlib import Path
 import attrs
 
 import cloudcontact_results as ccr
-from tests import store_v3
+from tests.support import store_v3
 
 CAMPAIGN = ccr.Campaign("C", [ccr.CallingList("L", ["a"])])
 WHEN = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
@@ -32,7 +32,7 @@ def test_ani_and_action_applied_are_stored_and_tell_attempts_apart(tmp_path: Pat
 def test_a_store_from_before_the_5x_fields_is_upgraded_and_keeps_its_attempts(
     tmp_path: Path,
 ) -> None:
-    # The store of version 3 (tests/store_v3.py) made a store of version 1:
+    # The store of version 3 (tests/support/store_v3.py) made a store of version 1:
     # without these columns, nor the later table of mirrors from the platform.
     path = tmp_path / "old.sqlite"
     shutil.copyfile(V3, path)

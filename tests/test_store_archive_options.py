@@ -30,13 +30,12 @@ from cloudcontact_results.errors import (
     UnknownNameError,
     ValidationError,
 )
-from tests.strategies import campaign_with_records, export_options
+from tests.support.samples import AGREED, NO_ANSWER
+from tests.support.strategies import campaign_with_records, export_options
 from tests.test_store_properties import expected_records
 
 MOSCOW = ZoneInfo("Europe/Moscow")
 VLADIVOSTOK = ZoneInfo("Asia/Vladivostok")
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
-NO_ANSWER = ccr.system_disposition("No answer")
 
 CAMPAIGN = ccr.Campaign(
     "Продажи",

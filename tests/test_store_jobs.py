@@ -15,11 +15,11 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import JobError, StoreError, UnknownNameError, ValidationError
+from tests.support.samples import NO_ANSWER
 
 UTC = dt.UTC
 NEW_YORK = ZoneInfo("America/New_York")
 START = dt.datetime(2026, 3, 1, tzinfo=UTC)
-NO_ANSWER = ccr.system_disposition("No answer")
 FINALIZED = ccr.system_disposition("Finalized by dial rule")
 CAMPAIGN = ccr.Campaign("Обзвон", [ccr.CallingList("L1", ["№"]), ccr.CallingList("L2", ["№"])])
 RECORDS = [ccr.Record(f"r{i}", "L1" if i < 3 else "L2", {"№": str(i)}) for i in range(5)]

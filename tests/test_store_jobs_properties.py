@@ -18,7 +18,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.strategies import campaign_with_records
+from tests.support.strategies import campaign_with_records
 from tests.test_store_properties import identity, interleavings
 
 START = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)

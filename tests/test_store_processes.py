@@ -1,6 +1,6 @@
 """Several processes on one store, and processes killed with SIGKILL in the middle of a write.
 
-Real processes (``tests/store_worker.py`` run with :mod:`subprocess`), a
+Real processes (``tests/support/store_worker.py`` run with :mod:`subprocess`), a
 real SQLite file, real ``SIGKILL``. What the store must hold afterwards is
 computed from the worker's deterministic data and the stateless export.
 """
@@ -28,11 +28,11 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import UnknownNameError
-from tests import store_worker as worker
+from tests.support import store_worker as worker
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal")
 
-WORKER = Path(__file__).with_name("store_worker.py")
+WORKER = Path(__file__).parent / "support" / "store_worker.py"
 NAME = worker.CAMPAIGN.name
 #: Kills per kind of write: adding attempts, replacing, removing a list, running a job.
 TRIALS = 11

@@ -19,8 +19,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.answers import as_campaign_defines
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import as_campaign_defines
+from tests.support.strategies import campaign_with_records, export_options
 
 FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
 

@@ -2,7 +2,7 @@
 
 ``tests/data/store-v3.sqlite`` and ``tests/data/store-v4.sqlite`` were written
 by the library at schema versions 3 and 4, the previous one (see
-``tests/store_v3.py`` for what they hold and how they were made).
+``tests/support/store_v3.py`` for what they hold and how they were made).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
-from tests.store_v3 import CAMPAIGN, JOB_START, MOSCOW, expected, fed
+from tests.support.store_v3 import CAMPAIGN, JOB_START, MOSCOW, expected, fed
 
 DATA = Path(__file__).parent / "data"
 SCHEMA_VERSION = 5

@@ -9,11 +9,10 @@ from hypothesis import given, settings
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
-from tests.strategies import campaign_with_records
+from tests.support.samples import AGREED, NO_ANSWER
+from tests.support.strategies import campaign_with_records
 
 T0 = dt.datetime(2026, 3, 2, 10, tzinfo=dt.UTC)
-AGREED = ccr.Disposition("Согласен", code="1", final=True)
-NO_ANSWER = ccr.system_disposition("No answer")
 
 
 def campaign_and_records():

@@ -16,9 +16,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from tests.answers import expected_frame
 from tests.conftest import examples
-from tests.strategies import campaign_with_records, export_options
+from tests.support.answers import expected_frame
+from tests.support.strategies import campaign_with_records, export_options
 
 PHONES = ("+79161234567", "0079161234567")
 HOSTILE = ('=HYPERLINK("http://x")', "@SUM(A1)", "+1+1", "-2+3", "1/2", "TRUE", "'=1")

@@ -3,7 +3,7 @@
 :data:`SIMPLE_COLUMNS` and :data:`DETAILED_COLUMNS` are the manual's layout;
 :data:`ANI` and :data:`ACTION_APPLIED` are the two columns Bright Pattern 5.x
 adds to the detailed report, and :data:`DETAILED_COLUMNS_5X` is the detailed
-report laid out with them (see ``docs/decisions.md`` for where they go).
+report laid out with them (see ``docs/development/decisions.md`` for where they go).
 """
 
 from __future__ import annotations

@@ -96,7 +96,7 @@ _NO_MATCH_TEXT: Final = ""
 _FIXED: Final = "@"
 #: Between the names and values of a mapping kept as text by schema version 3.
 _SEPARATOR: Final = "\x1f"
-#: The packing's format: read by every CPython since 3.4 (docs/decisions.md).
+#: The packing's format: read by every CPython since 3.4 (docs/development/decisions.md).
 _MARSHAL_VERSION: Final = 4
 
 

@@ -50,7 +50,7 @@ __all__ = [
 #: The deflate level of an exported zip: zlib's fastest. CSV still shrinks
 #: about sevenfold, and deflating costs a third of what the default level 6
 #: does, which would otherwise be half the time of the export itself
-#: (docs/decisions.md, "Zip").
+#: (docs/development/decisions.md, "Zip").
 ZIP_LEVEL: Final = 1
 
 #: Characters Windows (and zip tools) refuse in a file name.

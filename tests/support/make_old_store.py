@@ -5,9 +5,9 @@ the path, from the repository's root, giving the version: 2b7e847 for
 version 3, 13603e5 for version 4::
 
     mkdir /tmp/v3 && git archive 2b7e847 cloudcontact_results | tar -x -C /tmp/v3
-    PYTHONPATH=/tmp/v3:. .venv/bin/python tests/make_old_store.py 3
+    PYTHONPATH=/tmp/v3:. .venv/bin/python tests/support/make_old_store.py 3
 
-The file holds what ``tests/store_v3.py`` describes, a job that ran once and
+The file holds what ``tests/support/store_v3.py`` describes, a job that ran once and
 an archive, whatever the version.
 """
 
@@ -19,9 +19,9 @@ import tempfile
 from pathlib import Path
 
 import cloudcontact_results as ccr
-from tests.store_v3 import CAMPAIGN, JOB_START, fed, loaded
+from tests.support.store_v3 import CAMPAIGN, JOB_START, fed, loaded
 
-FOLDER = Path(__file__).parent / "data"
+FOLDER = Path(__file__).parent.parent / "data"
 
 
 def main(wanted: int) -> None:

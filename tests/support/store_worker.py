@@ -1,6 +1,6 @@
 """A process that works on a results store, for the concurrency and crash tests.
 
-Run as ``python tests/store_worker.py MODE STORE [ARGS]``; the tests start it
+Run as ``python tests/support/store_worker.py MODE STORE [ARGS]``; the tests start it
 with :mod:`subprocess`, and kill some of them with ``SIGKILL``. The data it
 writes is deterministic, so the tests compute what the store must hold from
 the same functions.

@@ -1,0 +1,1 @@
+"""Helpers of the test suite: strategies, answer keys, fake servers and worker processes."""
