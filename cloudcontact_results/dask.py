@@ -57,8 +57,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 
 import attrs
 
-from ._csv.read.encodings import checked_encoding
-from ._csv.read.ranges import (
+from ._csv.ranges import (
     BlockCount,
     ReportRange,
     block_edges,
@@ -66,10 +65,12 @@ from ._csv.read.ranges import (
     read_layout,
     report_range,
 )
-from ._csv.read.report import ErrorMode, Report, read_report
-from ._csv.read.source import open_input
-from ._csv.write.export import Destination, ExportResult, write_parts, write_report
-from ._csv.write.sink import atomic_folder
+from ._csv.write import write_csv, write_parts
+from ._files.encodings import checked_encoding
+from ._files.sink import Destination, ExportResult, atomic_folder
+from ._files.source import open_input
+from ._formats.export import write_report
+from ._formats.report import ErrorMode, Report, read_report
 from ._model.campaign import Campaign, Record
 from ._options import ExportOptions, Packaging, Rendering, Selection
 from ._report.columns import Column
@@ -144,7 +145,7 @@ def _part_body(records: Iterable[Record], job: _Job) -> tuple[bytes, int]:
     """The rows of one partition as CSV bytes, without header: a worker's share of one file."""
     stream = io.BytesIO()
     packaging = Packaging(dialect=job.packaging.dialect)
-    result = write_report(job.plan(), records, stream, packaging, header=False)
+    result = write_csv(job.plan(), records, stream, packaging, header=False)
     return stream.getvalue(), result.rows
 
 

@@ -34,15 +34,15 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from ..._model.notes import SystemNote
-from ..._report.columns import Column, ColumnKind
-from ..._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
-from ..._report.guard import unguard_cell
-from ..._types import DEFAULT_DATETIME_FORMAT
-from .cells import converter
-from .encodings import UTF8
-from .header import Layout
-from .times import TimeCells
+from .._files.cells import converter
+from .._files.encodings import UTF8
+from .._files.layout import Layout
+from .._files.times import TimeCells
+from .._model.notes import SystemNote
+from .._report.columns import Column, ColumnKind
+from .._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
+from .._report.guard import unguard_cell
+from .._types import DEFAULT_DATETIME_FORMAT
 
 if TYPE_CHECKING:
     import pandas as pd

@@ -29,12 +29,14 @@ from typing import IO, Final
 
 import attrs
 
-from ..._report.columns import Column
-from ..._types import Language
-from ...errors import ReadError
-from .header import Layout, read_header
-from .rows import Row, typed_rows
-from .source import Opened, ReadLimits, open_input, open_source
+from .._files.layout import Layout
+from .._files.rows import Row
+from .._files.source import Opened, ReadLimits, open_input, open_source
+from .._report.columns import Column
+from .._types import Language
+from ..errors import ReadError
+from .header import read_header
+from .rows import typed_rows
 
 __all__ = [
     "BlockCount",

@@ -1,1 +1,1 @@
-"""Reading CSV/zip exports back into typed rows: source, header, cells, rows, the report."""
+"""The file layer under every format: destinations, atomic writes, sources, limits, typed rows."""

@@ -1,1 +1,1 @@
-"""Writing reports: the export and the sinks it streams to (atomic file, stream, zip)."""
+"""The entry points over the file formats: export and read_report pick a format from a table."""

@@ -1,4 +1,4 @@
-"""CSV/zip exports -> typed rows: the reading side of :class:`RowFormatter`."""
+"""Reports read back (CSV, zip, workbook) -> typed rows: the reading side of RowFormatter."""
 
 from __future__ import annotations
 
@@ -10,12 +10,19 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
 
 import attrs
 
-from ..._model.campaign import NoMatch
-from ..._model.cpa import CPAResult
-from ..._model.notes import SystemNote
-from ..._report.columns import Column
-from ..._report.frame import import_pandas
-from ..._types import (
+from .._csv.dialects import DIALECTS
+from .._csv.header import read_header
+from .._csv.rows import typed_rows
+from .._files.encodings import checked_encoding
+from .._files.layout import Layout
+from .._files.rows import Row
+from .._files.source import Opened, ReadLimits, Source, checked_limits, open_source
+from .._model.campaign import NoMatch
+from .._model.cpa import CPAResult
+from .._model.notes import SystemNote
+from .._report.columns import Column
+from .._report.frame import import_pandas
+from .._types import (
     Dialect,
     FileFormat,
     Language,
@@ -23,20 +30,15 @@ from ..._types import (
     check_datetime_format,
     parse_timezone,
 )
-from ..._xlsx.read import Workbook, is_workbook
-from ...errors import OptionsError, ReadError
-from ..dialects import DIALECTS
-from .encodings import checked_encoding
-from .header import Layout, read_header
-from .rows import Row, typed_rows
-from .source import Opened, ReadLimits, Source, checked_limits, open_source
+from .._xlsx.read import Workbook, is_workbook
+from ..errors import OptionsError, ReadError
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from ..._report.summary import Summary
-    from .frames import Engine
+    from .._csv.frames import Engine
+    from .._report.summary import Summary
 
 __all__ = ["Report", "read_report"]
 
@@ -326,7 +328,7 @@ class Report:
 
     def summary(self) -> Summary:
         """Counts and rates over the rows (see :func:`summary`); consumes a stream."""
-        from ..._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
+        from .._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
 
         return summary(self)
 
@@ -359,7 +361,7 @@ class Report:
             ReadError: a bad line (``errors="raise"``), as iterating does.
             OptionsError: an unknown engine or a chunk size below 1.
         """
-        from .frames import ENGINES  # noqa: PLC0415  # pandas is optional
+        from .._csv.frames import ENGINES  # noqa: PLC0415  # pandas is optional
 
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
@@ -392,8 +394,8 @@ class Report:
             ReadError: a bad line (``errors="raise"``), as iterating does.
             OptionsError: an unknown engine.
         """
-        from ..._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
-        from .frames import ENGINES  # noqa: PLC0415
+        from .._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
+        from .._csv.frames import ENGINES  # noqa: PLC0415
 
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
@@ -418,8 +420,8 @@ class Report:
         return table
 
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
-        from .frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
-        from .rows import time_cells  # noqa: PLC0415  # with the frames' imports
+        from .._csv.frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
+        from .._files.rows import time_cells  # noqa: PLC0415  # with the frames' imports
 
         engine = resolve_engine(engine)
         if engine == "c" and chunksize is not None and self._error_mode != "raise":
@@ -493,7 +495,7 @@ def _row_frames(
     report: Report, rows: Iterator[Row], chunksize: int | None, start: int = 0
 ) -> Iterator[pd.DataFrame]:
     """Frames built from typed rows: the reference the fast engines are held to."""
-    from ..._report.frame import rows_frame  # noqa: PLC0415  # pandas is optional
+    from .._report.frame import rows_frame  # noqa: PLC0415  # pandas is optional
 
     if chunksize is None:
         yield rows_frame(report, rows, start)

@@ -20,9 +20,9 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from .._csv.read.header import Layout, layout_of_cells
-from .._csv.read.rows import Row, RowBuilder, time_cells
-from .._csv.read.source import DAMAGED, Source, is_path, open_input, shown
+from .._files.layout import Layout, layout_of_cells
+from .._files.rows import Row, RowBuilder, time_cells
+from .._files.source import DAMAGED, Source, is_path, open_input, shown
 from .._report.columns import ColumnKind
 from .._types import import_optional
 from ..errors import ReadError
