@@ -9,6 +9,7 @@ from typing import Final
 
 from .._files.encodings import UTF8, named
 from .._files.layout import Layout, layout_of, match_header, missing_columns
+from .._files.options import ReadOptions
 from .._files.source import Opened, RowTooLongError, shown
 from .._report.guard import unguard_cell
 from ..errors import ReadError
@@ -21,7 +22,7 @@ _DELIMITERS: Final = (",", ";", "\t")
 _MAX_HEADER_LINES: Final = 1000
 
 
-def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard: bool) -> Layout:
+def read_header(opened: Opened, options: ReadOptions) -> Layout:
     """Read the header off ``opened``, leaving its lines at the first row.
 
     The CSV reader decides where the header ends, as it does for rows: a quote
@@ -32,7 +33,7 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
 
     Raises:
         ReadError: the file is empty, not text in its encoding, or not a simple or detailed
-            report; or ``script_fields`` do not match the header.
+            report; or ``options.script_fields`` do not match the header.
     """
     read: list[str] = []
     try:
@@ -67,7 +68,7 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
         if found is None:
             continue
         _check_well_formed(read[:header_lines], delimiter)
-        if formula_guard:
+        if options.formula_guard:
             cells = [unguard_cell(cell) for cell in cells]
         layout = layout_of(
             cells,
@@ -75,7 +76,7 @@ def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard
             delimiter=delimiter,
             bom=bom,
             encoding=opened.encoding,
-            script_fields=script_fields,
+            script_fields=options.script_fields,
             header_lines=header_lines,
         )
         # Lines read past the header while other delimiters were tried are rows.

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 from collections.abc import Callable, Iterator
 
 from .._files.encodings import FALLBACK, UTF8, named
 from .._files.layout import Layout
+from .._files.options import ReadOptions
 from .._files.rows import Row, RowBuilder, time_cells
 from .._files.source import Opened, RowTooLongError, shown
 from .._report.guard import unguard_cell
@@ -27,10 +27,8 @@ def _undecodable(encoding: str) -> str:
 def typed_rows(
     opened: Opened,
     layout: Layout,
+    options: ReadOptions,
     *,
-    zone: dt.tzinfo,
-    datetime_format: str | None,
-    formula_guard: bool,
     fail: Callable[[ReadError], None],
 ) -> Iterator[Row]:
     """The rows of ``opened`` after its header, typed.
@@ -39,14 +37,14 @@ def typed_rows(
     dropped; past ``ReadLimits.max_bad_lines`` of them the read stops with a
     :class:`ReadError`. Runs of blank lines are passed over in bulk.
     """
-    builder = RowBuilder.build(layout, time_cells(layout, zone, datetime_format))
+    builder = RowBuilder.build(layout, time_cells(layout, options.zone, options.datetime_format))
     reader = csv.reader(opened.lines, delimiter=layout.delimiter)
     bad_lines = opened.bad_lines
     undecodable = _undecodable(opened.encoding)
     row_bytes = opened.row_bytes
     width = len(layout.header)
     offset = layout.header_lines
-    unguard = unguard_cell if formula_guard else None
+    unguard = unguard_cell if options.formula_guard else None
     build = builder.row
     end = offset
     allowed = opened.limits.max_bad_lines
