@@ -1,1 +1,1 @@
-"""The entry points over the file formats: export and read_report pick a format from a table."""
+"""Above the formats: export picks a writer from one table, read_report a reader."""
