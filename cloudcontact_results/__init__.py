@@ -6,10 +6,11 @@ import importlib as _importlib
 import typing as _typing
 
 from . import errors
-from ._csv.read.report import Report, read_report
-from ._csv.read.source import ReadLimits
-from ._csv.write.export import Destination, ExportResult, export
 from ._demo import demo_campaign
+from ._files.sink import Destination, ExportResult
+from ._files.source import ReadLimits
+from ._formats.export import export
+from ._formats.report import Report, read_report
 from ._jsonl import dump_campaign, load_campaign
 from ._model.campaign import (
     NO_MATCH,

@@ -18,7 +18,7 @@ from typing import IO, Any, Final
 
 import attrs
 
-from ._csv.read.source import ReadLimits, checked_limits, open_path
+from ._files.source import ReadLimits, checked_limits, open_path
 from ._model.campaign import (
     NO_MATCH,
     Attempt,

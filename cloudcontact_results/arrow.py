@@ -25,8 +25,8 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "cloudcontact_results.arrow needs pyarrow: pip install 'cloudcontact-results[arrow]'"
     ) from exc
 
-from ._csv.read.frames import Engine
-from ._csv.read.report import Report
+from ._csv.frames import Engine
+from ._formats.report import Report
 
 __all__ = ["to_arrow"]
 

@@ -57,8 +57,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
 
 import attrs
 
-from ._csv.read.encodings import checked_encoding
-from ._csv.read.ranges import (
+from ._csv.ranges import (
     BlockCount,
     ReportRange,
     block_edges,
@@ -66,10 +65,13 @@ from ._csv.read.ranges import (
     read_layout,
     report_range,
 )
-from ._csv.read.report import ErrorMode, Report, read_report
-from ._csv.read.source import open_input
-from ._csv.write.export import Destination, ExportResult, write_parts, write_report
-from ._csv.write.sink import atomic_folder
+from ._csv.write import write_csv, write_parts
+from ._files.encodings import checked_encoding
+from ._files.options import ReadOptions
+from ._files.sink import Destination, ExportResult, atomic_folder
+from ._files.source import open_input
+from ._formats.export import write_report
+from ._formats.report import Report, open_report
 from ._model.campaign import Campaign, Record
 from ._options import ExportOptions, Packaging, Rendering, Selection
 from ._report.columns import Column
@@ -78,7 +80,7 @@ from ._report.plan import ReportPlan
 from ._report.reports import plan_of
 from ._store._parts import plan_parts, read_part
 from ._store._store import ResultsStore
-from ._types import DEFAULT_TIMEZONE, Language, parse_timezone
+from ._types import DEFAULT_TIMEZONE, Language
 from .errors import ExportError, OptionsError, ReadError
 
 if TYPE_CHECKING:
@@ -144,7 +146,7 @@ def _part_body(records: Iterable[Record], job: _Job) -> tuple[bytes, int]:
     """The rows of one partition as CSV bytes, without header: a worker's share of one file."""
     stream = io.BytesIO()
     packaging = Packaging(dialect=job.packaging.dialect)
-    result = write_report(job.plan(), records, stream, packaging, header=False)
+    result = write_csv(job.plan(), records, stream, packaging, header=False)
     return stream.getvalue(), result.rows
 
 
@@ -325,26 +327,11 @@ def _take(iterator: Iterator[Any], count: int) -> list[Any]:
 class _ReadSettings:
     """The options of :func:`read_reports`, as every worker needs them."""
 
-    timezone: str
-    script_fields: tuple[str, ...]
-    errors: ErrorMode
-    encoding: str | None
-    datetime_format: str | None
-    member: str | None
-    formula_guard: bool
+    options: ReadOptions
     columns: tuple[str, ...]
 
     def read(self, path: str) -> Report:
-        return read_report(
-            path,
-            timezone=self.timezone,
-            script_fields=self.script_fields,
-            errors=self.errors,
-            encoding=self.encoding,
-            datetime_format=self.datetime_format,
-            member=self.member,
-            formula_guard=self.formula_guard,
-        )
+        return open_report(path, self.options)
 
 
 @attrs.frozen
@@ -409,21 +396,11 @@ def _read_range(
         start, end, lines_before = report_range(path, index, edges, counts)
         part = ReportRange(
             path=path,
-            layout=read_layout(
-                path,
-                settings.script_fields,
-                formula_guard=settings.formula_guard,
-                encoding=settings.encoding,
-            ),
+            layout=read_layout(path, settings.options),
             start=start,
             end=end,
             lines_before=lines_before,
-            timezone=settings.timezone,
-            zone=parse_timezone("timezone", settings.timezone),
-            datetime_format=settings.datetime_format,
-            formula_guard=settings.formula_guard,
-            script_fields=settings.script_fields,
-            skip_errors=settings.errors != "raise",
+            options=settings.options,
         )
         frame = to_pandas(part)
     return _checked(frame, path, settings)
@@ -524,17 +501,17 @@ def read_reports(
     ):
         raise OptionsError("blocksize", blocksize, "must be a number of bytes > 0, or None")
     paths = _paths(paths_or_glob)
-    names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
-    settings = _ReadSettings(
-        timezone,
-        names,
-        errors,
-        checked_encoding(encoding),
-        datetime_format,
-        member,
-        formula_guard,
-        columns=(),
+    checked_encoding(encoding)  # named before the other options, as it always was
+    options = ReadOptions.of(
+        timezone=timezone,
+        script_fields=script_fields,
+        errors=errors,
+        encoding=encoding,
+        datetime_format=datetime_format,
+        member=member,
+        formula_guard=formula_guard,
     )
+    settings = _ReadSettings(options, columns=())
     with _naming(paths[0]):
         first = settings.read(paths[0])
     meta = clear_known_categories(to_pandas(_Empty(first, timezone)))  # type: ignore[no-untyped-call]

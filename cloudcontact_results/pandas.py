@@ -26,8 +26,8 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "cloudcontact_results.pandas needs pandas: pip install 'cloudcontact-results[pandas]'"
     ) from exc
 
-from ._csv.read.frames import Engine
-from ._csv.read.report import Report
+from ._csv.frames import Engine
+from ._formats.report import Report
 
 __all__ = ["Engine", "to_pandas"]
 

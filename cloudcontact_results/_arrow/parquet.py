@@ -6,8 +6,7 @@ import contextlib
 from collections.abc import Iterable
 from typing import Final
 
-from .._csv.write.export import ExportResult
-from .._csv.write.sink import counted_destination
+from .._files.sink import ExportResult, counted_destination
 from .._model.campaign import Record
 from .._options import Packaging
 from .._report.kinds import kind_of

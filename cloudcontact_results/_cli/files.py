@@ -9,9 +9,9 @@ import zoneinfo
 from pathlib import Path
 from typing import Final
 
-from .._csv.read.report import read_report
-from .._csv.write.export import export
 from .._demo import demo_campaign
+from .._formats.export import export
+from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .._csv.write.sink import atomic_file
+from .._files.sink import atomic_file
 from .._jsonl import load_attempts, load_campaign
 from .._model.campaign import Attempt
 from .._options import ExportOptions

@@ -1,7 +1,7 @@
 """A :class:`Report` as a pandas DataFrame, one typed row at a time: the reference path.
 
 pandas is imported only when asked for. The fast paths that parse CSV text
-in bulk (``_csv/read/frames.py``) build the same frame from the same column
+in bulk (``_csv/frames.py``) build the same frame from the same column
 table and dtypes here, and are tested against this one.
 """
 

@@ -20,7 +20,7 @@ from typing import IO, Any, Final
 
 import attrs
 
-from .._csv.write.export import export
+from .._formats.export import export
 from .._model.campaign import Campaign, Record
 from .._options import ExportOptions
 from .._types import ReportFormat

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._csv.write.export import export
+from .._formats.export import export
 from ..errors import ResultsError
 from ._codec import micros, moment_of
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence

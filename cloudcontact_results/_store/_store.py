@@ -18,7 +18,8 @@ from typing import Any, Final, Self
 
 import attrs
 
-from .._csv.write.export import Destination, ExportResult, export
+from .._files.sink import Destination, ExportResult
+from .._formats.export import export
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.fit import not_a_list
 from .._options import ExportOptions

@@ -20,9 +20,10 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import IO, Any, Final
 
-from .._csv.read.header import Layout, layout_of_cells
-from .._csv.read.rows import Row, RowBuilder, time_cells
-from .._csv.read.source import DAMAGED, Source, is_path, open_input, shown
+from .._files.layout import Layout, layout_of_cells
+from .._files.options import ReadOptions
+from .._files.rows import Row, RowBuilder, time_cells
+from .._files.source import DAMAGED, Source, is_path, open_input, shown
 from .._report.columns import ColumnKind
 from .._types import import_optional
 from ..errors import ReadError
@@ -132,13 +133,13 @@ class Workbook:
     def rows(
         self,
         layout: Layout,
+        options: ReadOptions,
         *,
-        zone: dt.tzinfo,
-        datetime_format: str | None,
         fail: Callable[[ReadError], None],
     ) -> Iterator[Row]:
         """The typed rows under the header; a bad one goes to ``fail`` and is dropped."""
-        text_times = time_cells(layout, zone, datetime_format)
+        zone = options.zone
+        text_times = time_cells(layout, zone, options.datetime_format)
         parse = text_times.parse
 
         def time(value: Any) -> dt.datetime | None:

@@ -14,8 +14,7 @@ import datetime as dt
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from .._csv.write.export import ExportResult
-from .._csv.write.sink import counted_destination
+from .._files.sink import ExportResult, counted_destination
 from .._model.campaign import Record
 from .._options import Packaging
 from .._report.columns import ColumnKind

@@ -1,63 +1,51 @@
-"""CSV/zip exports -> typed rows: the reading side of :class:`RowFormatter`."""
+"""Reports read back (CSV, zip, workbook) -> typed rows: the reading side of RowFormatter."""
 
 from __future__ import annotations
 
-import datetime as dt
 import html
 import itertools
 from collections.abc import Callable, Iterable, Iterator
-from typing import IO, TYPE_CHECKING, Any, Final, Literal, overload
+from typing import IO, TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
-from ..._model.campaign import NoMatch
-from ..._model.cpa import CPAResult
-from ..._model.notes import SystemNote
-from ..._report.columns import Column
-from ..._report.frame import import_pandas
-from ..._types import (
+from .._csv.dialects import DIALECTS
+from .._csv.header import read_header
+from .._csv.rows import typed_rows
+from .._files.layout import Layout
+from .._files.options import ErrorMode, ReadOptions
+from .._files.rows import Row
+from .._files.source import Opened, ReadLimits, Source, open_source
+from .._model.campaign import NoMatch
+from .._model.cpa import CPAResult
+from .._model.notes import SystemNote
+from .._report.columns import Column
+from .._report.frame import import_pandas
+from .._types import (
     Dialect,
     FileFormat,
     Language,
     ReportFormat,
-    check_datetime_format,
-    parse_timezone,
 )
-from ..._xlsx.read import Workbook, is_workbook
-from ...errors import OptionsError, ReadError
-from ..dialects import DIALECTS
-from .encodings import checked_encoding
-from .header import Layout, read_header
-from .rows import Row, typed_rows
-from .source import Opened, ReadLimits, Source, checked_limits, open_source
+from .._xlsx.read import Workbook, is_workbook
+from ..errors import OptionsError, ReadError
 
 if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from ..._report.summary import Summary
-    from .frames import Engine
+    from .._csv.frames import Engine
+    from .._report.summary import Summary
 
-__all__ = ["Report", "read_report"]
+__all__ = ["Report", "open_report", "read_report"]
 
-ErrorMode = Literal["raise", "skip", "collect"]
-
-_ERROR_MODES: Final = ("raise", "skip", "collect")
 _PREVIEW_ROWS: Final = 10
 
 
-def _open_report(
-    source: Source,
-    member: str | None,
-    script_fields: tuple[str, ...],
-    *,
-    formula_guard: bool,
-    limits: ReadLimits,
-    encoding: str | None,
-) -> tuple[Opened, Layout]:
-    opened = open_source(source, member, limits, encoding)
+def _open_report(source: Source, options: ReadOptions) -> tuple[Opened, Layout]:
+    opened = open_source(source, options.member, options.limits, options.encoding)
     try:
-        layout = read_header(opened, script_fields, formula_guard=formula_guard)
+        layout = read_header(opened, options)
     except BaseException:
         opened.closer.close()
         raise
@@ -92,16 +80,7 @@ class Report:
     _layout: Layout
     _source: Source
     _opened: Opened | None
-    timezone: str
-    _zone: dt.tzinfo
-    _error_mode: ErrorMode
-    _datetime_format: str | None
-    _formula_guard: bool
-    _member: str | None
-    _script_fields: tuple[str, ...]
-    _limits: ReadLimits
-    #: The encoding given (None: each opening of the file decides it by its header).
-    _encoding: str | None
+    _options: ReadOptions
     #: Read once (a stream, a pipe), or again on each pass (a regular file).
     _once: bool
     errors: list[ReadError] = attrs.Factory(list)
@@ -110,6 +89,11 @@ class Report:
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
     _consumed: bool = False
+
+    @property
+    def timezone(self) -> str:
+        """The IANA name of the zone the file's date-times were read in."""
+        return self._options.timezone
 
     @property
     def format(self) -> ReportFormat:
@@ -193,9 +177,7 @@ class Report:
 
     def _sheet_rows(self, workbook: Workbook) -> Iterator[Row]:
         self.errors = []
-        yield from workbook.rows(
-            self._layout, zone=self._zone, datetime_format=self._datetime_format, fail=self._fail
-        )
+        yield from workbook.rows(self._layout, self._options, fail=self._fail)
 
     def _stream(self) -> Iterator[Row]:
         if self._consumed:
@@ -222,14 +204,7 @@ class Report:
 
     def _reopen(self) -> tuple[Opened, Layout]:
         """The source opened afresh, its header read again."""
-        return _open_report(
-            self._source,
-            self._member,
-            self._script_fields,
-            formula_guard=self._formula_guard,
-            limits=self._limits,
-            encoding=self._encoding,
-        )
+        return _open_report(self._source, self._options)
 
     def _pass(self) -> Iterator[Row]:
         return self._rows(*self._reopen())
@@ -237,19 +212,12 @@ class Report:
     def _rows(self, opened: Opened, layout: Layout) -> Iterator[Row]:
         with opened.closer:
             self.errors = []
-            yield from typed_rows(
-                opened,
-                layout,
-                zone=self._zone,
-                datetime_format=self._datetime_format,
-                formula_guard=self._formula_guard,
-                fail=self._fail,
-            )
+            yield from typed_rows(opened, layout, self._options, fail=self._fail)
 
     def _fail(self, error: ReadError) -> None:
-        if self._error_mode == "raise":
+        if self._options.errors == "raise":
             raise error
-        if self._error_mode == "collect":
+        if self._options.errors == "collect":
             self.errors.append(error)
 
     # --- Jupyter and analysis --------------------------------------------------
@@ -326,7 +294,7 @@ class Report:
 
     def summary(self) -> Summary:
         """Counts and rates over the rows (see :func:`summary`); consumes a stream."""
-        from ..._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
+        from .._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
 
         return summary(self)
 
@@ -359,7 +327,7 @@ class Report:
             ReadError: a bad line (``errors="raise"``), as iterating does.
             OptionsError: an unknown engine or a chunk size below 1.
         """
-        from .frames import ENGINES  # noqa: PLC0415  # pandas is optional
+        from .._csv.frames import ENGINES  # noqa: PLC0415  # pandas is optional
 
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
@@ -392,8 +360,8 @@ class Report:
             ReadError: a bad line (``errors="raise"``), as iterating does.
             OptionsError: an unknown engine.
         """
-        from ..._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
-        from .frames import ENGINES  # noqa: PLC0415
+        from .._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
+        from .._csv.frames import ENGINES  # noqa: PLC0415
 
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
@@ -418,11 +386,11 @@ class Report:
         return table
 
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
-        from .frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
-        from .rows import time_cells  # noqa: PLC0415  # with the frames' imports
+        from .._csv.frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
+        from .._files.rows import time_cells  # noqa: PLC0415  # with the frames' imports
 
         engine = resolve_engine(engine)
-        if engine == "c" and chunksize is not None and self._error_mode != "raise":
+        if engine == "c" and chunksize is not None and self._options.errors != "raise":
             # The C parser's short rows are found only at the end of the file,
             # too late to drop them from chunks already given.
             engine = "python"
@@ -434,9 +402,8 @@ class Report:
         spec = FrameSpec(
             table=self,
             layout=layout,
-            zone=self._zone,
-            times=time_cells(layout, self._zone, self._datetime_format),
-            formula_guard=self._formula_guard,
+            options=self._options,
+            times=time_cells(layout, self._options.zone, self._options.datetime_format),
         )
         done = 0
         with opened.closer:
@@ -493,7 +460,7 @@ def _row_frames(
     report: Report, rows: Iterator[Row], chunksize: int | None, start: int = 0
 ) -> Iterator[pd.DataFrame]:
     """Frames built from typed rows: the reference the fast engines are held to."""
-    from ..._report.frame import rows_frame  # noqa: PLC0415  # pandas is optional
+    from .._report.frame import rows_frame  # noqa: PLC0415  # pandas is optional
 
     if chunksize is None:
         yield rows_frame(report, rows, start)
@@ -576,24 +543,35 @@ def read_report(
         ReadError: naming the line, the column and the value.
         OptionsError: an unknown time zone, errors mode, encoding or date-time format.
     """
-    if errors not in _ERROR_MODES:
-        raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
-    zone = parse_timezone("timezone", timezone)
-    if datetime_format is not None:
-        check_datetime_format("datetime_format", datetime_format)
-    encoding = checked_encoding(encoding)
-    limits = checked_limits(limits)
-    names = (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)
+    return open_report(
+        source,
+        ReadOptions.of(
+            timezone=timezone,
+            script_fields=script_fields,
+            errors=errors,
+            encoding=encoding,
+            datetime_format=datetime_format,
+            member=member,
+            formula_guard=formula_guard,
+            limits=limits,
+        ),
+    )
+
+
+def open_report(source: Source, options: ReadOptions) -> Report:
+    """The report at ``source``, read with ``options``: :func:`read_report`'s body.
+
+    Raises:
+        ReadError: naming the line, the column and the value.
+    """
     workbook: Workbook | None = None
     kept: Opened | None = None
     once = False
     if is_workbook(source):
-        workbook = Workbook(source, member)
-        layout = workbook.layout(names)
+        workbook = Workbook(source, options.member)
+        layout = workbook.layout(options.script_fields)
     else:
-        opened, layout = _open_report(
-            source, member, names, formula_guard=formula_guard, limits=limits, encoding=encoding
-        )
+        opened, layout = _open_report(source, options)
         once = opened.once
         if once:
             kept = opened  # a stream read once: the report goes on from here
@@ -603,15 +581,7 @@ def read_report(
         layout=layout,
         source=source,
         opened=kept,
-        timezone=timezone,
-        zone=zone,
-        error_mode=errors,
-        datetime_format=datetime_format,
-        formula_guard=formula_guard,
-        member=member,
-        script_fields=names,
-        limits=limits,
-        encoding=encoding,
+        options=options,
         once=once,
         workbook=workbook,
     )

@@ -24,10 +24,19 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, TYPE_CHECKING, Any, Final, Protocol
 
-from ..._shown import shown as quoted
-from ...errors import ExportError
+import attrs
+
+from .._shown import shown as quoted
+from ..errors import ExportError
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+    from .._model.campaign import Record
+    from .._options import Packaging
+    from .._report.plan import ReportPlan
 
 try:
     import fcntl
@@ -37,6 +46,9 @@ except ImportError:  # pragma: no cover - Windows: no locks, so no clean-up of o
 __all__ = [
     "ZIP_LEVEL",
     "ByteCounter",
+    "Destination",
+    "ExportResult",
+    "Writer",
     "atomic_file",
     "atomic_folder",
     "counted_destination",
@@ -52,6 +64,45 @@ __all__ = [
 #: does, which would otherwise be half the time of the export itself
 #: (docs/development/decisions.md, "Zip").
 ZIP_LEVEL: Final = 1
+
+#: A path, or a binary file object open for writing.
+Destination = str | os.PathLike[str] | IO[bytes]
+
+
+@attrs.frozen
+class ExportResult:
+    """What :func:`export` wrote.
+
+    Attributes:
+        rows: the number of data rows (the header not counted).
+        path: the file written, or None when writing to a stream.
+        bytes: the size of the file, or the number of bytes written to the stream.
+        member: the name of the CSV inside the zip, or None when not compressed.
+    """
+
+    rows: int
+    path: Path | None
+    bytes: int
+    member: str | None = None
+
+
+class Writer(Protocol):
+    """What each file format implements to be exported to: a report's records to a destination.
+
+    The destination policy is the format's to follow through
+    :func:`counted_destination`; the packaging's dialect and zip apply to CSV only.
+    """
+
+    def __call__(
+        self,
+        plan: ReportPlan,
+        records: Iterable[Record],
+        destination: Destination,
+        packaging: Packaging,
+        *,
+        overwrite: bool = False,
+    ) -> ExportResult: ...
+
 
 #: Characters Windows (and zip tools) refuse in a file name.
 _UNSAFE_NAME = re.compile(r'[\x00-\x1f<>:"/\\|?*]')

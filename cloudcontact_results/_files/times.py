@@ -25,7 +25,7 @@ from typing import Final
 
 import attrs
 
-from ..._types import DEFAULT_DATETIME_FORMAT
+from .._types import DEFAULT_DATETIME_FORMAT
 
 __all__ = ["FORMS", "LIBRARY_FORM", "TimeCells", "TimeForm", "form_of"]
 

@@ -34,15 +34,16 @@ from typing import IO, TYPE_CHECKING, Any, Final, Literal
 
 import attrs
 
-from ..._model.notes import SystemNote
-from ..._report.columns import Column, ColumnKind
-from ..._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
-from ..._report.guard import unguard_cell
-from ..._types import DEFAULT_DATETIME_FORMAT
-from .cells import converter
-from .encodings import UTF8
-from .header import Layout
-from .times import TimeCells
+from .._files.cells import converter
+from .._files.encodings import UTF8
+from .._files.layout import Layout
+from .._files.options import ReadOptions
+from .._files.times import TimeCells
+from .._model.notes import SystemNote
+from .._report.columns import Column, ColumnKind
+from .._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
+from .._report.guard import unguard_cell
+from .._types import DEFAULT_DATETIME_FORMAT
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -92,10 +93,9 @@ class FrameSpec:
 
     table: Table
     layout: Layout
-    zone: dt.tzinfo
+    options: ReadOptions
     #: The time cells of this read: one form for every chunk of the file.
     times: TimeCells
-    formula_guard: bool
 
 
 def parse_frames(
@@ -411,7 +411,7 @@ def _frame(pd: Any, texts: list[Any], spec: FrameSpec, start: int, *, arrow: boo
 
 
 def _unguarded(text: Any, spec: FrameSpec) -> Any:
-    if not spec.formula_guard:
+    if not spec.options.formula_guard:
         return text
     # The guard quotes text after a separator inside a cell too, not only its start.
     return _replaced(text, text.str.contains("'", regex=False), unguard_cell)
@@ -508,7 +508,7 @@ def _times(pd: Any, text: Any, spec: FrameSpec) -> Any:
     if empty.any() and times.required:
         raise Irregular
     seconds, read = _wall_seconds(pd, np, text)
-    utc = _utc_seconds(np, seconds, spec.zone)
+    utc = _utc_seconds(np, seconds, spec.options.zone)
     others = ~read & ~empty
     if others.any():
         # Text of another shape (e.g. unpadded digits, which strptime reads):

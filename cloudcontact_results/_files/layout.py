@@ -1,28 +1,32 @@
-"""A report's header: its format, language, delimiter, list columns and script fields."""
+"""A report's header, whatever the file: its format, language, list columns and script fields.
+
+The header row's cells, once a format has read them (a CSV's first line, a
+workbook's first row), name the report, its language and its columns in the
+same way; this module reads them. A CSV's delimiter, byte order mark and
+encoding are found by the CSV reader (``_csv/header.py``).
+"""
 
 from __future__ import annotations
 
-import csv
-import itertools
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import Final
 
 import attrs
 
-from ..._report.columns import Column
-from ..._report.guard import unguard_cell
-from ..._report.kinds import KINDS, ReportKind
-from ..._types import Language, ReportFormat, normalize_name
-from ...errors import ReadError
-from ..dialects import BOM
-from .encodings import UTF8, named
-from .source import Opened, RowTooLongError, shown
+from .._report.columns import Column
+from .._report.kinds import KINDS, ReportKind
+from .._types import Language, ReportFormat, normalize_name
+from ..errors import ReadError
+from .source import shown
 
-__all__ = ["Layout", "layout_of_cells", "read_header"]
-
-_DELIMITERS: Final = (",", ";", "\t")
-#: Lines a header may span (quoted line breaks in column names) before we give up.
-_MAX_HEADER_LINES: Final = 1000
+__all__ = [
+    "HeaderMatch",
+    "Layout",
+    "layout_of",
+    "layout_of_cells",
+    "match_header",
+    "missing_columns",
+]
 
 
 def _recogniser(kind: ReportKind, language: Language) -> dict[str, Column]:
@@ -77,7 +81,9 @@ class Layout:
 
 
 @attrs.frozen
-class _Match:
+class HeaderMatch:
+    """The report a header row names, in which language, and where its columns are."""
+
     kind: ReportKind
     language: Language
     recogniser: dict[str, Column]
@@ -86,7 +92,8 @@ class _Match:
     last: dict[Column, int]
 
 
-def _match_header(cells: Sequence[str]) -> _Match | None:
+def match_header(cells: Sequence[str]) -> HeaderMatch | None:
+    """The report the cells of a header row name, or None when they name none."""
     folded = [normalize_name(cell) for cell in cells]
     for kind, language, recogniser in _RECOGNISERS:
         last: dict[Column, int] = {}
@@ -95,11 +102,11 @@ def _match_header(cells: Sequence[str]) -> _Match | None:
             if column is not None:
                 last[column] = position
         if kind.required.issubset(column.attribute for column in last):
-            return _Match(kind, language, recogniser, last)
+            return HeaderMatch(kind, language, recogniser, last)
     return None
 
 
-def _missing(cells: Sequence[str]) -> str:
+def missing_columns(cells: Sequence[str]) -> str:
     """The report columns the header lacks, for the report it comes closest to."""
     folded = {normalize_name(cell) for cell in cells}
     best: list[str] = []
@@ -118,83 +125,13 @@ def _missing(cells: Sequence[str]) -> str:
     return f"the header lacks the columns {', '.join(repr(name) for name in best)}"
 
 
-def read_header(opened: Opened, script_fields: tuple[str, ...], *, formula_guard: bool) -> Layout:
-    """Read the header off ``opened``, leaving its lines at the first row.
-
-    The CSV reader decides where the header ends, as it does for rows: a quote
-    inside a column name (``Рост 5'11"``) is text, and only a column name that
-    *starts* with a quote may hold a line break. A header that spans lines must
-    be well formed (every such quote closed, nothing after it), or it is an error:
-    it would swallow the rows after it.
-
-    Raises:
-        ReadError: the file is empty, not text in its encoding, or not a simple or detailed
-            report; or ``script_fields`` do not match the header.
-    """
-    read: list[str] = []
-    try:
-        first = next(opened.lines, None)
-    except RowTooLongError as error:
-        raise ReadError(f"the header: {error.reason}", line=1) from None
-    if opened.bad_lines:
-        text = named(opened.encoding)
-        if opened.detected and opened.encoding != UTF8:
-            text = f"UTF-8 or {text}"
-        raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
-    if first is None:
-        raise ReadError("the file is empty", line=1)
-    bom = first.startswith(BOM)
-    read.append(first.removeprefix(BOM))
-    if not read[0].strip():
-        raise ReadError("the file has no header (it is empty)", line=1)
-    candidates = []
-    problem: ReadError | None = None
-    for delimiter in _DELIMITERS:
-        try:
-            reader = csv.reader(_replayed(read, opened), delimiter=delimiter)
-            cells = next(reader)
-        except (csv.Error, StopIteration):
-            continue
-        except ReadError as error:  # too long for a header with this delimiter
-            problem = problem or error
-            continue
-        header_lines = reader.line_num
-        found = _match_header(cells)
-        candidates.append(cells)
-        if found is None:
-            continue
-        _check_well_formed(read[:header_lines], delimiter)
-        if formula_guard:
-            cells = [unguard_cell(cell) for cell in cells]
-        layout = _layout(
-            cells,
-            found=found,
-            delimiter=delimiter,
-            bom=bom,
-            encoding=opened.encoding,
-            script_fields=script_fields,
-            header_lines=header_lines,
-        )
-        # Lines read past the header while other delimiters were tried are rows.
-        opened.lines = itertools.chain(read[header_lines:], opened.lines)
-        opened.new_row()
-        return layout
-    if problem is not None:
-        raise problem
-    raise ReadError(
-        f"not a simple or detailed report: {_missing(candidates[0] if candidates else [])}",
-        line=1,
-        value=shown(read[0]),
-    )
-
-
 def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: str) -> Layout:
     """The layout a header row of cells (a workbook's first row) describes.
 
     Raises:
         ReadError: the cells are not a report's header, naming ``where``.
     """
-    found = _match_header(cells)
+    found = match_header(cells)
     if found is None:
         raise ReadError(
             f"{where}: not a simple or detailed report: the header does not end with the "
@@ -202,7 +139,7 @@ def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: 
             line=1,
             value=shown(", ".join(cells)),
         )
-    return _layout(
+    return layout_of(
         cells,
         found=found,
         delimiter="",
@@ -213,52 +150,10 @@ def layout_of_cells(cells: list[str], script_fields: tuple[str, ...], *, where: 
     )
 
 
-def _replayed(read: list[str], opened: Opened) -> Iterator[str]:
-    """The lines read so far, then more from ``opened`` (kept in ``read``), up to a limit."""
-    yield from read
-    while len(read) < _MAX_HEADER_LINES:
-        try:
-            line = next(opened.lines, None)
-        except RowTooLongError as error:
-            raise ReadError(f"the header: {error.reason}", line=1) from None
-        if line is None:
-            return
-        read.append(line)
-        yield line
-    raise ReadError(
-        f"the header does not end within {_MAX_HEADER_LINES} lines: a column name opens "
-        "a quote that never closes",
-        line=1,
-    )
-
-
-def _check_well_formed(lines: list[str], delimiter: str) -> None:
-    """The header must be well-formed CSV: its quotes closed, nothing after them.
-
-    The CSV reader is lenient with rows (as spreadsheets are); a header read
-    leniently could take in lines that are rows, or split names wrongly, and
-    every row after it would be misread.
-    """
-    try:
-        records = list(csv.reader(lines, delimiter=delimiter, strict=True))
-    except csv.Error as error:
-        records, problem = [], str(error)
-    else:
-        problem = "a quote is left open"
-    if len(records) != 1:
-        span = f"spans {len(lines)} lines and " if len(lines) > 1 else ""
-        raise ReadError(
-            f"the header {span}is not well-formed CSV ({problem}): "
-            "a quote that opens a column name must enclose the whole name",
-            line=1,
-            value=shown("".join(lines)),
-        )
-
-
-def _layout(
+def layout_of(
     cells: list[str],
     *,
-    found: _Match,
+    found: HeaderMatch,
     delimiter: str,
     bom: bool,
     encoding: str | None,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import codecs
 from typing import Any, Final
 
-from ...errors import OptionsError
+from ..errors import OptionsError
 
 __all__ = ["FALLBACK", "UTF8", "checked_encoding", "encoding_of_header", "named"]
 

@@ -21,8 +21,8 @@ from typing import IO, Any, Final, Protocol
 
 import attrs
 
-from ..._shown import shown as quoted
-from ...errors import OptionsError, ReadError
+from .._shown import shown as quoted
+from ..errors import OptionsError, ReadError
 from .encodings import UTF8, encoding_of_header
 
 __all__ = [

@@ -6,11 +6,11 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
-from ..._model.campaign import NO_MATCH, is_no_match_label
-from ..._model.cpa import CPAResult
-from ..._model.dispositions import find_system_disposition
-from ..._model.notes import SystemNote
-from ..._report.columns import ColumnKind
+from .._model.campaign import NO_MATCH, is_no_match_label
+from .._model.cpa import CPAResult
+from .._model.dispositions import find_system_disposition
+from .._model.notes import SystemNote
+from .._report.columns import ColumnKind
 from .times import TimeCells
 
 __all__ = ["converter", "reason"]

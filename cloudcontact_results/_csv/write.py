@@ -6,109 +6,35 @@ import contextlib
 import csv
 import datetime as dt
 import io
-import os
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
 import attrs
 
-from ..._model.campaign import Campaign, Record
-from ..._options import ExportOptions, Packaging, Rendering
-from ..._report.guard import guarded
-from ..._report.kinds import kind_of
-from ..._report.plan import ReportPlan
-from ..._report.reports import header_of, plan_of
-from ..._types import FileFormat
-from ...errors import ExportError
-from ..dialects import BOM, DIALECTS
-from .fused import write_lines
-from .sink import (
+from .._files.sink import (
     ByteCounter,
+    Destination,
+    ExportResult,
     counted_destination,
     member_name,
     text_sink,
     zip_member,
 )
+from .._model.campaign import Record
+from .._options import Packaging, Rendering
+from .._report.guard import guarded
+from .._report.kinds import kind_of
+from .._report.plan import ReportPlan
+from .._report.reports import header_of
+from ..errors import ExportError
+from .dialects import BOM, DIALECTS
+from .fused import write_lines
 
-__all__ = ["Destination", "ExportResult", "export", "write_parts", "write_report"]
-
-#: A path, or a binary file object open for writing.
-Destination = str | os.PathLike[str] | IO[bytes]
-
-
-@attrs.frozen
-class ExportResult:
-    """What :func:`export` wrote.
-
-    Attributes:
-        rows: the number of data rows (the header not counted).
-        path: the file written, or None when writing to a stream.
-        bytes: the size of the file, or the number of bytes written to the stream.
-        member: the name of the CSV inside the zip, or None when not compressed.
-    """
-
-    rows: int
-    path: Path | None
-    bytes: int
-    member: str | None = None
+__all__ = ["write_csv", "write_parts"]
 
 
-def export(
-    campaign: Campaign,
-    records: Iterable[Record],
-    destination: Destination,
-    options: ExportOptions | None = None,
-    *,
-    overwrite: bool = False,
-) -> ExportResult:
-    """Write the report ``options`` ask for to ``destination``, streaming.
-
-    Records are consumed once and one at a time: memory does not grow with
-    the report. A path is written atomically: a temporary file in the same
-    folder is renamed over it only when everything was written, and removed
-    on any failure, so a failed export leaves the destination as it was. A
-    path naming a pipe or a character device is written as a stream, a
-    symbolic link is followed, and a read-only file is replaced only with
-    ``overwrite=True`` (``docs/security.md``). A binary stream is written from
-    its current position and left open; a failed export leaves what was
-    already written in it.
-
-    Args:
-        campaign: the campaign the records belong to.
-        records: any iterable of its records.
-        destination: a path (``str`` or ``os.PathLike``) or a binary file object.
-        options: the export dialog; ``ExportOptions()`` by default. With
-            ``compress`` the CSV is written inside a zip.
-        overwrite: replace a read-only file too.
-
-    Returns:
-        The number of data rows and bytes written.
-
-    Raises:
-        ExportError: the destination is unusable (no such folder, a folder,
-            a socket, read-only without ``overwrite``, a text stream), or a
-            value cannot be encoded.
-        OptionsError: the options do not fit the campaign.
-        CampaignMismatchError: a record does not fit the campaign.
-        UnknownDispositionError: a disposition is unknown to the campaign.
-        OSError: writing failed (a full disk, a broken stream), unchanged.
-
-    >>> import io
-    >>> from cloudcontact_results import CallingList, Campaign, Record
-    >>> campaign = Campaign("Demo", [CallingList("Clients", ["Name"])])
-    >>> stream = io.BytesIO()
-    >>> export(campaign, [Record("1", "Clients", {"Name": "=1+1"})], stream).rows
-    1
-    >>> stream.getvalue().splitlines()[1]
-    b"'=1+1,0,0,,,0,,,,,,,,,,Clients"
-    """
-    plan = plan_of(campaign, options)
-    packaging = options.packaging if options is not None else Packaging()
-    return write_report(plan, records, destination, packaging, overwrite=overwrite)
-
-
-def write_report(
+def write_csv(
     plan: ReportPlan,
     records: Iterable[Record],
     destination: Destination,
@@ -117,22 +43,12 @@ def write_report(
     overwrite: bool = False,
     header: bool = True,
 ) -> ExportResult:
-    """Write ``plan``'s report of ``records`` to ``destination``, packaged as ``packaging``.
+    """Write ``plan``'s report of ``records`` to ``destination`` as CSV, zipped if asked.
 
-    The body of :func:`export`, for callers that hold the parts of the
-    options (a store, a scheduled job, a cluster worker). With ``header``
-    False only the rows are written, without the byte order mark and the
-    header: the body of one part of a report that :func:`write_parts`
-    assembles.
+    With ``header`` False only the rows are written, without the byte order
+    mark and the header: the body of one part of a report that
+    :func:`write_parts` assembles.
     """
-    if packaging.file_format is FileFormat.PARQUET:
-        from ..._arrow.parquet import write_parquet  # noqa: PLC0415  # pyarrow is optional
-
-        return write_parquet(plan, records, destination, packaging, overwrite=overwrite)
-    if packaging.file_format is FileFormat.XLSX:
-        from ..._xlsx.write import write_workbook  # noqa: PLC0415  # xlsxwriter is optional
-
-        return write_workbook(plan, records, destination, packaging, overwrite=overwrite)
     kind = kind_of(plan.selection.format)
     dialect = DIALECTS[packaging.dialect]
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
@@ -152,10 +68,10 @@ def write_parts(
 ) -> ExportResult:
     """Write the header of ``plan``'s report, then ``parts`` as they come, to ``destination``.
 
-    Each part is ``(body, rows)``: the bytes :func:`write_report` wrote with
+    Each part is ``(body, rows)``: the bytes :func:`write_csv` wrote with
     ``header=False`` to a stream (uncompressed, in ``packaging``'s dialect)
     and their number of rows. The parts in record order make the same bytes
-    as :func:`write_report` of all the records; with ``packaging.compress``
+    as :func:`write_csv` of all the records; with ``packaging.compress``
     they are zipped here as they stream, so one part is held at a time.
     """
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:

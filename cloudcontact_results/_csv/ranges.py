@@ -22,19 +22,21 @@ odd that is detected and reported; read such a file whole.
 from __future__ import annotations
 
 import contextlib
-import datetime as dt
 import os
 from collections.abc import Iterator, Sequence
 from typing import IO, Final
 
 import attrs
 
-from ..._report.columns import Column
-from ..._types import Language
-from ...errors import ReadError
-from .header import Layout, read_header
-from .rows import Row, typed_rows
-from .source import Opened, ReadLimits, open_input, open_source
+from .._files.layout import Layout
+from .._files.options import ReadOptions
+from .._files.rows import Row
+from .._files.source import Opened, ReadLimits, open_input, open_source
+from .._report.columns import Column
+from .._types import Language
+from ..errors import ReadError
+from .header import read_header
+from .rows import typed_rows
 
 __all__ = [
     "BlockCount",
@@ -64,17 +66,15 @@ def block_edges(size: int, blocksize: int) -> tuple[int, ...]:
     return (*range(0, size, blocksize), size) if size else (0, 0)
 
 
-def read_layout(
-    path: str, script_fields: tuple[str, ...], *, formula_guard: bool, encoding: str | None
-) -> Layout:
-    """The header of the report at ``path``, in ``encoding`` (None: decided by the header).
+def read_layout(path: str, options: ReadOptions) -> Layout:
+    """The header of the report at ``path``, in ``options.encoding`` (None: the header decides).
 
     Raises:
         ReadError: the file cannot be opened, or is not a report.
     """
-    opened = open_source(path, None, ReadLimits(), encoding)
+    opened = open_source(path, None, ReadLimits(), options.encoding)
     with opened.closer:
-        return read_header(opened, script_fields, formula_guard=formula_guard)
+        return read_header(opened, options)
 
 
 def count_block(path: str, start: int, end: int) -> BlockCount:
@@ -129,13 +129,12 @@ class ReportRange:
     start: int
     end: int
     lines_before: int
-    timezone: str
-    zone: dt.tzinfo
-    #: None: each range keeps to the form of its own first date-time.
-    datetime_format: str | None
-    formula_guard: bool
-    script_fields: tuple[str, ...]
-    skip_errors: bool
+    #: With no datetime_format, each range keeps to the form of its own first date-time.
+    options: ReadOptions
+
+    @property
+    def timezone(self) -> str:
+        return self.options.timezone
 
     @property
     def columns(self) -> tuple[Column, ...]:
@@ -171,20 +170,13 @@ class ReportRange:
             layout = self.layout
             if self.start == 0:
                 # The first range holds the header: read past it as a whole file would.
-                layout = read_header(opened, self.script_fields, formula_guard=self.formula_guard)
+                layout = read_header(opened, self.options)
             else:
                 layout = attrs.evolve(layout, header_lines=self.lines_before)
-            yield from typed_rows(
-                opened,
-                layout,
-                zone=self.zone,
-                datetime_format=self.datetime_format,
-                formula_guard=self.formula_guard,
-                fail=self._fail,
-            )
+            yield from typed_rows(opened, layout, self.options, fail=self._fail)
 
     def _fail(self, error: ReadError) -> None:
-        if not self.skip_errors:
+        if self.options.errors == "raise":
             raise error
 
 

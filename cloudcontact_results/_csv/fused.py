@@ -32,11 +32,11 @@ import re
 from collections.abc import Callable, Iterable
 from typing import Any, Final
 
-from ..._model.campaign import Record
-from ..._model.dispositions import Disposition
-from ..._model.frozen import EMPTY_TEXT_MAP, dict_source
-from ..._model.generated import compile_source, indented, indented_lines
-from ..._report.build import (
+from .._model.campaign import Record
+from .._model.dispositions import Disposition
+from .._model.frozen import EMPTY_TEXT_MAP, dict_source
+from .._model.generated import compile_source, indented, indented_lines
+from .._report.build import (
     DETAILED_VALUES,
     ROW_FUNCTIONS,
     SIMPLE_PRELUDE,
@@ -44,8 +44,8 @@ from ..._report.build import (
     SYSTEM_NOTE_KEY,
     system_note_of,
 )
-from ..._report.columns import Column, ColumnKind
-from ..._report.formatting import (
+from .._report.columns import Column, ColumnKind
+from .._report.formatting import (
     RowFormatter,
     cell_function,
     cell_source,
@@ -53,18 +53,18 @@ from ..._report.formatting import (
     guarded_source,
     guards,
 )
-from ..._report.guard import (
+from .._report.guard import (
     changes_joined,
     guard_cell,
     guard_each,
     guarded,
     may_change_joined,
 )
-from ..._report.kinds import SIMPLE, ReportKind
-from ..._report.plan import ReportPlan
-from ..._types import ReportFormat
-from ...errors import CampaignMismatchError
-from ..dialects import CsvDialect
+from .._report.kinds import SIMPLE, ReportKind
+from .._report.plan import ReportPlan
+from .._types import ReportFormat
+from ..errors import CampaignMismatchError
+from .dialects import CsvDialect
 
 __all__ = ["write_lines"]
 

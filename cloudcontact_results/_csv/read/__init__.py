@@ -1,1 +1,0 @@
-"""Reading CSV/zip exports back into typed rows: source, header, cells, rows, the report."""
