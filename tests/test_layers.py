@@ -11,7 +11,7 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cloudcontact_results"
 
 #: Bottom to top. A module may import its own layer and the layers below it.
 LAYERS: tuple[frozenset[str], ...] = (
-    frozenset({"_shown", "errors", "_types", "_public"}),
+    frozenset({"_shown", "errors", "_types", "_public", "_jsontext"}),
     frozenset({"_model"}),
     frozenset({"_options"}),
     frozenset({"_report"}),
