@@ -19,6 +19,8 @@ from typing import IO, Any, Final
 import attrs
 
 from ._files.source import ReadLimits, checked_limits, open_path
+from ._jsontext import DuplicateKey as _DuplicateKey
+from ._jsontext import unique_object as _object
 from ._model.campaign import (
     NO_MATCH,
     Attempt,
@@ -72,22 +74,6 @@ _DEFAULT_ATTEMPT: Final = Attempt("", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
 
 
 # --- loading ------------------------------------------------------------------------
-
-
-class _DuplicateKey(Exception):  # noqa: N818  # a signal out of json.loads, never shown
-    def __init__(self, key: str) -> None:
-        super().__init__(key)
-        self.key = key
-
-
-def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
-    """A JSON object, refusing a key given twice (json.loads would keep the last silently)."""
-    value: dict[str, Any] = {}
-    for key, item in pairs:
-        if key in value:
-            raise _DuplicateKey(key)
-        value[key] = item
-    return value
 
 
 class _Line:

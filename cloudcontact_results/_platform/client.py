@@ -8,11 +8,18 @@ exponential backoff; anything else the API answers with an error status is a
 retries are used up, a failure to get an answer is a
 :class:`~cloudcontact_results.errors.PlatformTransportError` and an error
 status a ``PlatformStatusError``; neither is a ``ValueError``. The token is
-kept out of every ``repr``, log record and error message.
+kept out of every ``repr``, log record and error message, and never sent in
+clear text through a proxy.
+
+Each try is bounded: a deadline covers the connection, the headers and the
+body together (a watchdog shuts the socket down when it passes, so an answer
+dripped a byte at a time cannot outlast it), and the body is read in chunks
+up to ``max_response_bytes``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import http.client
 import ipaddress
@@ -21,23 +28,34 @@ import logging
 import random
 import socket
 import ssl
+import threading
 import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, Final, NoReturn
 
 import attrs
 
+from .._shown import cut
 from ..errors import OptionsError, PlatformError, PlatformStatusError, PlatformTransportError
+from .listapi import load_json
 
-__all__ = ["MAX_PAGE_SIZE", "ListManagementClient", "Retries"]
+__all__ = ["MAX_PAGE_SIZE", "MAX_RESPONSE_BYTES", "ListManagementClient", "Retries"]
 
 _LOG = logging.getLogger("cloudcontact_results.platform")
 
 #: The most records one request may ask for ("Current implementation limits maxSize to 1000").
 MAX_PAGE_SIZE: Final = 1000
+
+#: The largest answer read by default (256 MiB): a full page of records with
+#: their attempts is a few megabytes.
+MAX_RESPONSE_BYTES: Final = 256 * 1024 * 1024
+
+#: How much of the answer's body one read asks for.
+_CHUNK: Final = 64 * 1024
 
 _API: Final = "/configapi/v2"
 _USER_AGENT: Final = "cloudcontact-results"
@@ -96,6 +114,10 @@ class _Token:
     def header(self) -> str:
         return f"Bearer {self._value}"
 
+    def redact(self, text: str) -> str:
+        """``text`` without the token (a server may echo it back)."""
+        return text.replace(self._value, "<access token hidden>")
+
     def __repr__(self) -> str:
         return "<access token hidden>"
 
@@ -147,6 +169,9 @@ def _check_token(token: Any) -> _Token:
         raise OptionsError("token", "<hidden>", "must be a non-empty access token")
     if any(character in token for character in "\r\n\0") or token != token.strip():
         raise OptionsError("token", "<hidden>", "must not hold line breaks or surrounding spaces")
+    if not all(ord(character) <= 0xFF and character.isprintable() for character in token):
+        # A header carries Latin-1 only; http.client would raise an error holding the token.
+        raise OptionsError("token", "<hidden>", "must be printable Latin-1 text")
     return _Token(token)
 
 
@@ -154,6 +179,12 @@ def _check_timeout(timeout: Any) -> float:
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not timeout > 0:
         raise OptionsError("timeout", timeout, "must be a number of seconds > 0")
     return float(timeout)
+
+
+def _check_max_bytes(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        raise OptionsError("max_response_bytes", value, "must be a whole number of bytes >= 1")
+    return value
 
 
 def _check_page_size(max_size: Any) -> int:
@@ -186,16 +217,21 @@ class ListManagementClient:
             required except to a loopback address or with ``insecure_http``.
         token: an access token (the platform's *Get Access Token* method gives
             one); sent as ``Authorization: Bearer <token>``, never shown.
-        timeout: seconds a request may wait for the connection and for each
-            read of the answer.
+        timeout: seconds one try of a request may take in all: the connection,
+            the headers and the whole body (a try that runs out is retried).
         retries: how 429, 5xx, timeouts and network errors are retried.
+        max_response_bytes: the largest answer read (declared or sent); a
+            larger one is a ``PlatformError``, not retried.
         ssl_context: the TLS settings; by default certificates and host names
             are verified against the system's trusted authorities.
         insecure_http: allow plain http to a host that is not on this machine.
+            Plain http never goes through a proxy (``http_proxy``): the proxy
+            would read the token; https goes through the proxies of the
+            environment, in a tunnel.
         sleep: how to wait between retries (tests pass a fake one).
 
     Raises:
-        OptionsError: a bad URL, token, timeout (the token is never echoed).
+        OptionsError: a bad URL, token, timeout or size (the token is never echoed).
 
     >>> client = ListManagementClient("https://example.com", "s3cret")
     >>> client
@@ -214,17 +250,16 @@ class ListManagementClient:
         ssl_context: ssl.SSLContext | None = None,
         insecure_http: bool = False,
         sleep: Callable[[float], None] = time.sleep,
+        max_response_bytes: int = MAX_RESPONSE_BYTES,
     ) -> None:
         self._url = _check_url(url, insecure_http=insecure_http)
         self._token = _check_token(token)
         self._timeout = _check_timeout(timeout)
+        self._max_bytes = _check_max_bytes(max_response_bytes)
         if retries is not None and not isinstance(retries, Retries):
             raise OptionsError("retries", retries, "must be a Retries")
         self._retries = retries if retries is not None else Retries()
-        context = ssl_context if ssl_context is not None else ssl.create_default_context()
-        self._opener = urllib.request.build_opener(
-            _NoRedirects(), urllib.request.HTTPSHandler(context=context)
-        )
+        self._context = ssl_context if ssl_context is not None else ssl.create_default_context()
         self._sleep = sleep
 
     @property
@@ -277,6 +312,50 @@ class ListManagementClient:
         quoted = (urllib.parse.quote(name, safe="") for name in (list_name, campaign_name))
         return f"/callinglist/{method}/" + "/".join(quoted)
 
+    def _opener(self, deadline: _Deadline) -> urllib.request.OpenerDirector:
+        handlers: list[urllib.request.BaseHandler] = [
+            _NoRedirects(),
+            _HTTPHandler(deadline),
+            _HTTPSHandler(deadline, self._context),
+        ]
+        if self._url.startswith("http:"):
+            # A proxy would read the token of a plain http request: go straight there.
+            handlers.append(urllib.request.ProxyHandler({}))
+        return urllib.request.build_opener(*handlers)
+
+    def _exchange(self, request: urllib.request.Request, url: str) -> tuple[int, bytes]:
+        """One try: the status and the body, within the deadline and the size limit."""
+        deadline = _Deadline(self._timeout)
+        try:
+            with self._opener(deadline).open(request, timeout=self._timeout) as response:
+                status = response.status
+                declared = getattr(response, "length", None)
+                if isinstance(declared, int) and declared > self._max_bytes:
+                    raise self._too_large(url, status)
+                chunks: list[bytes] = []
+                size = 0
+                while chunk := response.read(min(_CHUNK, self._max_bytes + 1 - size)):
+                    size += len(chunk)
+                    if size > self._max_bytes:
+                        raise self._too_large(url, status)
+                    chunks.append(chunk)
+                if deadline.expired:
+                    raise _Expired
+                return status, b"".join(chunks)
+        except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
+            if deadline.expired and not isinstance(error, urllib.error.HTTPError):
+                raise _Expired from None
+            raise
+        finally:
+            deadline.close()
+
+    def _too_large(self, url: str, status: int) -> PlatformError:
+        return PlatformError(
+            url,
+            f"the answer is larger than max_response_bytes ({self._max_bytes} bytes)",
+            status=status,
+        )
+
     def _call(self, method: str, path: str, body: Any) -> Any:
         url = f"{self._url}{_API}{path}"
         data = None if body is None else json.dumps(body, ensure_ascii=False).encode("utf-8")
@@ -291,23 +370,27 @@ class ListManagementClient:
             request.add_unredirected_header("Authorization", self._token.header())
             _LOG.debug("%s %s", method, url)
             try:
-                with self._opener.open(request, timeout=self._timeout) as response:
-                    status, payload = response.status, response.read()
+                status, payload = self._exchange(request, url)
             except urllib.error.HTTPError as error:
                 status = error.code
                 retry_after = _retry_after(error.headers)
+                phrase = _phrase(self._token.redact(str(error.reason)))
                 error.close()
-                reason = _REASONS.get(status) or f"the platform answered {status} {error.reason}"
+                reason = _REASONS.get(status) or f"the platform answered {status} {phrase}"
                 if not (status == 429 or 500 <= status <= 599):
                     raise PlatformStatusError(url, reason, status=status) from None
                 failure = PlatformStatusError(url, reason, status=status)
+            except _Expired:
+                retry_after = None
+                failure = PlatformTransportError(url, _timed_out(self._timeout))
             except (urllib.error.URLError, OSError, http.client.HTTPException) as error:
                 if _is_certificate_error(error):
                     raise PlatformTransportError(
                         url, "the TLS certificate could not be verified"
                     ) from None
                 retry_after = None
-                failure = PlatformTransportError(url, _network_reason(error, self._timeout))
+                reason = self._token.redact(_network_reason(error, self._timeout))
+                failure = PlatformTransportError(url, reason)
             else:
                 if not 200 <= status <= 299:
                     raise PlatformStatusError(url, f"unexpected answer {status}", status=status)
@@ -332,6 +415,112 @@ class ListManagementClient:
             self._sleep(wait)
 
 
+class _Expired(Exception):  # noqa: N818  # a signal inside the client, never shown
+    """The deadline of a try passed (the watchdog shut the socket down)."""
+
+
+class _Deadline:
+    """The end of one try: when it passes, the try's sockets are shut down.
+
+    A socket timeout bounds each read only; a server sending a byte now and
+    then would never trip it. The watchdog shuts the connection down (through
+    a duplicate of its socket, which stays valid whatever http.client and ssl
+    do with theirs), so the blocked read ends at once.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.expired = False
+        self._end = time.monotonic() + seconds
+        self._sockets: list[socket.socket] = []
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(seconds, self._expire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def remaining(self) -> float:
+        return max(self._end - time.monotonic(), 0.001)
+
+    def watch(self, sock: socket.socket) -> None:
+        with self._lock:
+            self._sockets.append(sock.dup())
+            if self.expired:
+                _shut(self._sockets[-1])
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            for sock in self._sockets:
+                _shut(sock)
+
+    def close(self) -> None:
+        self._timer.cancel()
+        with self._lock:
+            for sock in self._sockets:
+                sock.close()
+            self._sockets.clear()
+
+
+def _shut(sock: socket.socket) -> None:
+    with contextlib.suppress(OSError):  # closed already
+        sock.shutdown(socket.SHUT_RDWR)
+
+
+def _watched(connection: Any, deadline: _Deadline) -> None:
+    """Make ``connection`` connect within ``deadline`` and hand its socket to the watchdog."""
+    create = connection._create_connection  # noqa: SLF001  # http.client's hook for it
+
+    def create_watched(address: Any, timeout: Any, *args: Any, **kwargs: Any) -> socket.socket:
+        if isinstance(timeout, int | float):
+            timeout = min(timeout, deadline.remaining())
+        sock: socket.socket = create(address, timeout, *args, **kwargs)
+        deadline.watch(sock)
+        return sock
+
+    connection._create_connection = create_watched  # noqa: SLF001
+
+
+class _HTTPConnection(http.client.HTTPConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _watched(self, deadline)
+
+
+class _HTTPSConnection(http.client.HTTPSConnection):
+    def __init__(self, *args: Any, deadline: _Deadline, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _watched(self, deadline)
+
+
+class _HTTPHandler(urllib.request.HTTPHandler):
+    def __init__(self, deadline: _Deadline) -> None:
+        super().__init__()
+        self._deadline = deadline
+
+    def http_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        return self.do_open(partial(_HTTPConnection, deadline=self._deadline), req)
+
+
+class _HTTPSHandler(urllib.request.HTTPSHandler):
+    def __init__(self, deadline: _Deadline, context: ssl.SSLContext) -> None:
+        super().__init__(context=context)
+        self._deadline = deadline
+        self._ssl_context = context
+
+    def https_open(self, req: urllib.request.Request) -> http.client.HTTPResponse:
+        connection = partial(_HTTPSConnection, deadline=self._deadline)
+        return self.do_open(connection, req, context=self._ssl_context)
+
+
+def _phrase(text: str) -> str:
+    """A reason phrase of the server as a message shows it: short, no control characters."""
+    text = cut(text, 80)
+    return text if text.isprintable() else repr(text)
+
+
+def _timed_out(timeout: float) -> str:
+    return f"no complete answer within the timeout of {timeout:g} s"
+
+
 def _retry_after(headers: Any) -> float | None:
     value = headers.get("Retry-After") if headers is not None else None
     if value is None:
@@ -353,18 +542,19 @@ def _is_certificate_error(error: BaseException) -> bool:
 def _network_reason(error: BaseException, timeout: float) -> str:
     reason = getattr(error, "reason", error)
     if isinstance(reason, TimeoutError | socket.timeout):
-        return f"no answer within the timeout of {timeout:g} s"
+        return _timed_out(timeout)
     if isinstance(reason, ConnectionRefusedError):
         return "the connection was refused"
     if isinstance(reason, http.client.RemoteDisconnected | ConnectionResetError):
         return "the connection was closed before an answer"
     text = getattr(reason, "strerror", None) or str(reason) or type(reason).__name__
-    return f"network error: {text}"
+    return f"network error: {_phrase(text)}"
 
 
 def _json(url: str, status: int, payload: bytes) -> Any:
+    """The answer's JSON; what valid JSON holds that cannot be read is a PlatformDataError."""
     try:
-        return json.loads(payload.decode("utf-8-sig"))
+        return load_json(payload.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise PlatformError(url, "the answer is not UTF-8 text", status=status) from None
     except json.JSONDecodeError as error:

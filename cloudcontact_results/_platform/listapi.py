@@ -27,6 +27,7 @@ from typing import Any, Final
 
 import attrs
 
+from .._jsontext import DuplicateKey, unique_object
 from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record, is_no_match_label
 from .._model.cpa import CPAResult
 from .._model.dispositions import Disposition
@@ -43,6 +44,11 @@ __all__ = [
     "parse_status",
     "platform_time",
 ]
+
+#: How deeply an answer may nest arrays and objects (the documented ones nest four deep).
+MAX_DEPTH: Final = 64
+#: The most seconds a duration, or a count, may be (a 32-bit signed integer).
+MAX_SECONDS: Final = 2**31 - 1
 
 #: Keys of :attr:`PlatformRecord.attempt_extras`: the detailed export's headers.
 EXTRA_INTERACTION_ID: Final = "Global Interaction ID"
@@ -156,7 +162,8 @@ _STATUS: Final = _aliases(
 #: ISO 8601 as the API writes it: ``2013-07-05T15:19:04.000``, maybe with an offset.
 _ISO_TIME: Final = re.compile(
     r"(?P<base>\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.(?P<fraction>\d{1,9}))?"
-    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?"
+    r"(?P<zone>Z|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
 
 _CPA_NAMES: Final = {
@@ -240,7 +247,7 @@ class _Reader:
             return ""
         if isinstance(value, str):
             return value
-        if isinstance(value, int) and not isinstance(value, bool):
+        if isinstance(value, int) and not isinstance(value, bool) and not _huge(value):
             return str(value)
         raise PlatformDataError(path, _show(value), "must be a JSON string")
 
@@ -259,14 +266,16 @@ class _Reader:
         if value is None or value == "":
             return 0
         number: Any = value
-        if isinstance(value, str) and value.strip().isdigit():
-            number = int(value.strip())
+        if isinstance(value, str):
+            number = _ascii_number(value)
         elif isinstance(value, float) and value.is_integer():
             number = int(value)
         if not isinstance(number, int) or isinstance(number, bool):
             raise PlatformDataError(path, _show(value), "must be whole seconds (a JSON number)")
         if number < 0:
             raise PlatformDataError(path, _show(value), "must be >= 0 seconds")
+        if number > MAX_SECONDS:
+            raise PlatformDataError(path, _show(value), f"must be at most {MAX_SECONDS} seconds")
         return number
 
     @staticmethod
@@ -290,7 +299,7 @@ class _Reader:
             found = _CPA_NAMES.get(_key(value))
             if found is not None:
                 return found
-            number = int(value) if value.strip().isdigit() else None
+            number = _ascii_number(value)
         if isinstance(number, int) and not isinstance(number, bool) and 0 <= number <= 9:
             return CPAResult(number)
         raise PlatformDataError(path, _show(value), "must be a CPA result name or number (0-9)")
@@ -387,13 +396,144 @@ _FLAGS: Final = {"true": True, "false": False, "1": True, "0": False}
 
 def _show(value: Any) -> Any:
     """The value as errors show it: JSON text for containers."""
+    if isinstance(value, int) and _huge(value):
+        return _TooLong(value.bit_length() * 30103 // 100000 + 1)
     if isinstance(value, dict | list):
-        text = json.dumps(value, ensure_ascii=False)
+        try:
+            text = json.dumps(value, ensure_ascii=False)
+        except (TypeError, ValueError, RecursionError):  # what the tree check refuses anyway
+            text = "[...]" if isinstance(value, list) else "{...}"
         return text if len(text) <= 80 else text[:77] + "..."
     return value
 
 
-def _decode(data: Any) -> Any:
+#: Integers of more bits than this (about 3,900 digits) are never written as text:
+#: Python refuses to convert more than 4,300 digits (``sys.get_int_max_str_digits``).
+_HUGE_BITS: Final = 13_000
+
+
+def _huge(value: int) -> bool:
+    return value.bit_length() > _HUGE_BITS
+
+
+#: The most digits a string of digits may have to be read as a number.
+_MAX_DIGITS: Final = 600
+
+
+def _ascii_number(text: str) -> int | None:
+    """``text`` as a whole number if it is one in ASCII digits (``"²".isdigit()`` is true)."""
+    digits = text.strip()
+    if digits.isascii() and digits.isdigit() and len(digits) <= _MAX_DIGITS:
+        return int(digits)
+    return None
+
+
+class _TooLong:
+    """A JSON number of more digits than Python converts: refused, naming its path."""
+
+    __slots__ = ("digits",)
+
+    def __init__(self, digits: int) -> None:
+        self.digits = digits
+
+    def __repr__(self) -> str:
+        return f"<a number of about {self.digits} digits>"
+
+
+class _Twice(dict[str, Any]):
+    """A JSON object with a key given twice: refused, naming the key's path."""
+
+    twice: str
+
+
+def _object(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    try:
+        return unique_object(pairs)
+    except DuplicateKey as exc:
+        marked = _Twice(pairs)
+        marked.twice = exc.key
+        return marked
+
+
+def _int(text: str) -> Any:
+    try:
+        return int(text)
+    except ValueError:  # more digits than Python converts
+        return _TooLong(len(text))
+
+
+_SCALARS: Final = (str, int, float, type(None))
+
+
+def _check_tree(data: Any) -> None:
+    """Refuse what decoded JSON must not hold, naming its path.
+
+    A key given twice, a number too long to read, nesting deeper than
+    :data:`MAX_DEPTH`, a key that is not text or a value that is no JSON
+    value (when the caller decoded the JSON). Iterative: any depth is safe.
+    """
+    stack: list[tuple[str, Any, int]] = [("$", data, 0)]
+    while stack:
+        path, value, depth = stack.pop()
+        if isinstance(value, _TooLong):
+            raise PlatformDataError(path, value, "is a number of more digits than can be read")
+        if isinstance(value, _SCALARS):
+            continue
+        if depth >= MAX_DEPTH:
+            raise PlatformDataError(
+                path, None, f"nests arrays and objects more than {MAX_DEPTH} deep"
+            )
+        children: list[tuple[str, Any, int]] = []
+        if isinstance(value, list):
+            children = [(f"{path}[{index}]", item, depth + 1) for index, item in enumerate(value)]
+        elif isinstance(value, dict):
+            if isinstance(value, _Twice):
+                raise PlatformDataError(
+                    f"{path}.{value.twice}", None, "is given twice in one object (which is meant?)"
+                )
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise PlatformDataError(path, _show(key), "must have text keys")
+                children.append((f"{path}.{key}", item, depth + 1))
+        else:
+            raise PlatformDataError(path, type(value).__name__, "is not a JSON value")
+        children.reverse()
+        stack.extend(children)
+
+
+def load_json(text: str) -> Any:
+    """``json.loads(text)``, checked as :func:`decode_answer` checks.
+
+    Raises:
+        json.JSONDecodeError: ``text`` is not JSON.
+        PlatformDataError: what :func:`decode_answer` refuses in valid JSON.
+    """
+    try:
+        data = json.loads(text, object_pairs_hook=_object, parse_int=_int)
+    except RecursionError:
+        raise PlatformDataError(
+            "$", None, f"nests arrays and objects more than {MAX_DEPTH} deep"
+        ) from None
+    _check_tree(data)
+    return data
+
+
+def decode_answer(data: Any) -> Any:
+    """An answer as decoded JSON, checked: from bytes (UTF-8), text, or decoded already.
+
+    Raises:
+        PlatformDataError: not UTF-8 JSON, a key given twice, a number of more
+            digits than can be read, nesting deeper than :data:`MAX_DEPTH`;
+            naming the JSON path.
+
+    >>> decode_answer(b'[{"entry": {"id": "1"}}]')
+    [{'entry': {'id': '1'}}]
+    >>> try:
+    ...     decode_answer('{"entry": {"id": "1"}, "entry": {"id": "2"}}')
+    ... except PlatformDataError as exc:
+    ...     print(exc.field, exc.reason)
+    $.entry is given twice in one object (which is meant?)
+    """
     if isinstance(data, bytes | bytearray):
         try:
             data = bytes(data).decode("utf-8-sig")
@@ -403,11 +543,12 @@ def _decode(data: Any) -> Any:
             ) from None
     if isinstance(data, str):
         try:
-            return json.loads(data)
+            return load_json(data)
         except json.JSONDecodeError as exc:
             raise PlatformDataError(
                 "$", None, f"is not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}"
             ) from None
+    _check_tree(data)
     return data
 
 
@@ -459,7 +600,7 @@ def parse_changed(
     reader = _Reader(campaign, list_name, key_columns)
     return tuple(
         _changed_record(reader, f"$[{index}]", item)
-        for index, item in enumerate(_items(_decode(data)))
+        for index, item in enumerate(_items(decode_answer(data)))
     )
 
 
@@ -689,7 +830,7 @@ def parse_status(
         CampaignMismatchError: ``list_name`` or a key column is not the campaign's.
     """
     reader = _Reader(campaign, list_name, key_columns)
-    decoded = _decode(data)
+    decoded = decode_answer(data)
     if isinstance(decoded, dict):
         return (_status_record(reader, "$", decoded),)
     return tuple(
