@@ -600,9 +600,7 @@ def test_attempts_for_a_campaign_are_valid(data):
     assert_valid_and_round_trips(a)
     for disposition in (a.call_disposition, a.record_disposition):
         if disposition is not None:
-            assert campaign.defined_form(disposition) == campaign.find_disposition(
-                disposition.name
-            )
+            assert campaign.defined_form(disposition) == campaign.find_disposition(disposition.name)
     assert set(a.script_values) <= {f.name for f in campaign.script_fields}
 
 

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 import weakref
@@ -23,9 +24,11 @@ from .._model.campaign import Attempt, Campaign, Record
 from .._model.fit import not_a_list
 from .._options import ExportOptions
 from .._report.plan import ReportPlan
+from .._shown import shown
 from .._types import is_naive
 from ..errors import (
     CampaignMismatchError,
+    ExportError,
     JobError,
     ResultsError,
     StoreError,
@@ -787,9 +790,15 @@ class ResultsStore:
             CampaignMismatchError: its options name a list or a disposition
                 the campaign does not have.
             StoreError: the store has a job of that name already.
+            ExportError: its destination is not an existing folder.
+
+        A relative destination is resolved against the current folder now and
+        kept absolute, so every run writes into the same folder wherever it
+        runs from (``jobs()`` gives the job back with that absolute path).
         """
         if not isinstance(job, ExportJob):
             raise ValidationError("job", job, "must be an ExportJob")
+        job = _anchored(job)
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, job.campaign)
             options = job.options
@@ -916,6 +925,28 @@ class ResultsStore:
         )
         with contextlib.closing(snapshot):
             return write_run(claimed, (snapshot.campaign, snapshot))
+
+
+def _anchored(job: ExportJob) -> ExportJob:
+    """``job`` with its destination made absolute, checked to be an existing folder.
+
+    Raises:
+        ExportError: the destination does not exist or is not a folder.
+    """
+    folder = job.destination.absolute()
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise ExportError(
+            f"job {job.name!r}: destination {shown(str(job.destination))}: "
+            f"{error.strerror or error} (a job writes into an existing folder)"
+        ) from error
+    if not stat.S_ISDIR(mode):
+        raise ExportError(
+            f"job {job.name!r}: destination {shown(str(job.destination))}: is not a folder "
+            "(a job writes its files into an existing folder)"
+        )
+    return job if folder == job.destination else attrs.evolve(job, destination=folder)
 
 
 def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> ExportOptions:
