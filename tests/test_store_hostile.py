@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import functools
 import hashlib
+import io
 import os
+import shutil
+import sqlite3
+import tempfile
 import threading
+import time
+import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from cloudcontact_results.errors import ExportError, JobError
+from cloudcontact_results.cli import main
+from cloudcontact_results.errors import ExportError, JobError, StoreError
 
-from .test_store_jobs import CAMPAIGN, RECORDS, attempt, hours, job, notes
+from .test_store_jobs import CAMPAIGN, NEW_YORK, RECORDS, attempt, hours, job, notes
 
 
 @pytest.fixture
@@ -207,3 +218,239 @@ def test_a_job_name_with_glob_characters_leaves_other_jobs_temporary_files(
     (run,) = store.run_due_jobs(hours(1))
     assert run.path.name == "[a-z]x_20260301T010000Z.csv"
     assert live.read_text() == "being written"
+
+
+# --- damaged values -------------------------------------------------------------------------
+
+
+def damage(store: ccr.ResultsStore, table: str, column: str, value: object) -> None:
+    """Set ``column`` of every row of ``table`` behind the store's back (integrity stays fine)."""
+    with sqlite3.connect(store.path) as connection:
+        connection.execute(f"UPDATE {table} SET {column} = ?", (value,))  # noqa: S608
+        assert connection.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    connection.close()
+
+
+def test_a_damaged_campaign_definition_is_a_store_error_naming_table_and_row(
+    store: ccr.ResultsStore, tmp_path: Path
+) -> None:
+    damage(store, "campaigns", "definition", '{"name": "Обзвон", "lists": [')
+    with ccr.ResultsStore(store.path) as again:
+        with pytest.raises(StoreError, match=r"table 'campaigns', row 1: a damaged value"):
+            again.campaign(CAMPAIGN.name)
+        with pytest.raises(StoreError, match=r"JSONDecodeError|ReadError"):
+            again.export(CAMPAIGN.name, tmp_path / "a.csv")
+
+
+def test_a_damaged_zone_is_a_store_error_not_zoneinfo_not_found(
+    store: ccr.ResultsStore,
+) -> None:
+    store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(0, "a"))])
+    damage(store, "zones", "name", "Europe/Atlantis")
+    with pytest.raises(StoreError, match=r"table 'zones'.*ZoneInfoNotFoundError"):
+        list(store.records(CAMPAIGN.name))
+
+
+def test_a_packed_record_cut_short_is_a_store_error_not_eof_error(
+    store: ccr.ResultsStore,
+) -> None:
+    store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(0, "a"))])
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE records SET data = substr(data, 1, 9) WHERE record_id = 'r0'")
+    connection.close()
+    with pytest.raises(StoreError, match=r"table 'records', row \('L1', 'r0'\).*EOFError"):
+        list(store.records(CAMPAIGN.name))
+    with pytest.raises(StoreError, match=r"table 'records', row 1: .*EOFError"):
+        store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(1, "b"))])
+
+
+def test_a_damaged_job_is_reported_and_the_other_jobs_still_run(
+    store: ccr.ResultsStore, out: Path
+) -> None:
+    store.add_job(job("broken", out))
+    store.add_job(job("fine", out))
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE jobs SET definition = '{\"name\": 1}' WHERE name = 'broken'")
+    connection.close()
+    with pytest.raises(ExceptionGroup) as group:
+        store.run_due_jobs(hours(1))
+    (failure,) = group.value.exceptions
+    assert isinstance(failure, StoreError)
+    assert "table 'jobs', row 1" in str(failure)
+    assert [run.outcome for run in store.job_runs("fine")] == [ccr.JobOutcome.OK]
+    with pytest.raises(StoreError, match="table 'jobs'"):
+        store.jobs(CAMPAIGN.name)
+
+
+def test_a_damaged_run_is_a_store_error_naming_its_table(
+    store: ccr.ResultsStore, out: Path
+) -> None:
+    store.add_job(job("broken", out))
+    store.add_job(job("fine", out))
+    out.rmdir()  # both runs fail, to be redone
+    with pytest.raises(ExceptionGroup):
+        store.run_due_jobs(hours(1))
+    out.mkdir()
+    damage(store, "job_runs", "due", "yesterday")
+    with pytest.raises(ExceptionGroup) as group:
+        store.run_due_jobs(hours(2))
+    assert all(isinstance(each, StoreError) for each in group.value.exceptions)
+    assert "table 'job_runs'" in str(group.value.exceptions[0])
+    with pytest.raises(StoreError, match="table 'job_runs'"):
+        store.job_runs("fine")
+
+
+def test_store_export_of_a_damaged_store_is_one_error_line(
+    store: ccr.ResultsStore, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    damage(store, "campaigns", "definition", "[")
+    target = tmp_path / "a.csv"
+    assert main(["store", "export", str(store.path), CAMPAIGN.name, "-o", str(target)]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: store ")
+    assert "table 'campaigns'" in err
+    assert "Traceback" not in err
+    assert not target.exists()
+
+
+def test_jobs_run_reports_a_damaged_job_and_runs_the_others(
+    store: ccr.ResultsStore, out: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    store.add_job(job("broken", out))
+    store.add_job(job("fine", out))
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE jobs SET definition = 'x' WHERE name = 'broken'")
+    connection.close()
+    now = ["--now", "2026-03-01T01:00"]
+    assert main(["store", "jobs", "run", str(store.path), *now]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1
+    assert "table 'jobs', row 1" in err
+    assert [run.outcome for run in store.job_runs("fine")] == [ccr.JobOutcome.OK]
+
+
+# --- fuzz: damaged values, only the library's errors, bounded -----------------------------
+
+SECONDS = 5.0
+PEAK_MB = 200.0
+#: (table, column) of the values the store decodes itself.
+DAMAGEABLE = (
+    ("campaigns", "definition"),
+    ("campaigns", "archive_options"),
+    ("zones", "name"),
+    ("dispositions", "name"),
+    ("records", "data"),
+    ("jobs", "definition"),
+    ("job_runs", "due"),
+    ("job_runs", "file"),
+    ("job_runs", "finished"),
+    ("archives", "created"),
+    ("archives", "records"),
+    ("platform_sync", "watermark"),
+)
+
+
+@functools.cache
+def template() -> Path:
+    """A store holding a value of every damageable column."""
+    folder = Path(tempfile.mkdtemp(prefix="ccr-damage-"))
+    path = folder / "template.sqlite"
+    out = folder / "out"
+    out.mkdir()
+    lists = [ccr.CallingList(name, ["№"]) for name in ("L1", "L2", "L3")]
+    campaign = ccr.Campaign(CAMPAIGN.name, lists)
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(campaign, archive_options=ccr.ExportOptions(language="ru"))
+        store.add_records(CAMPAIGN.name, [*RECORDS, ccr.Record("r9", "L3", {"№": "9"})])
+        moscow = attempt(0, "a").time.astimezone(NEW_YORK)
+        store.add_attempts(
+            CAMPAIGN.name,
+            [
+                ("L1", "r0", attempt(0, "a", completes=True)),
+                ("L2", "r3", ccr.Attempt("+1", moscow, note="b")),
+                ("L3", "r9", attempt(1, "c")),
+            ],
+        )
+        store.add_synced_records(CAMPAIGN.name, "L1", "platform", [], hours(1))
+        store.add_job(job("j", out))
+        store.run_due_jobs(hours(1))
+        store.put_campaign(ccr.Campaign(CAMPAIGN.name, lists[:2]))  # L3 archived
+    return path
+
+
+def damaged_values() -> st.SearchStrategy[object]:
+    return st.one_of(
+        st.text(max_size=40),
+        st.sampled_from(["{}", "[]", "null", '{"name": 1}', "Europe", "x" * 300, "\x00"]),
+        st.integers(min_value=-(2**63), max_value=2**63 - 1),
+        st.floats(allow_nan=True),
+        st.binary(max_size=40).filter(lambda data: data[:1] not in (b"(", b"[", b"<", b">")),
+    )
+
+
+def operations(store: ccr.ResultsStore, out: Path) -> None:
+    """Everything that reads stored values back; each may fail, only with our errors."""
+    steps = [
+        lambda: store.campaign(CAMPAIGN.name),
+        lambda: list(store.records(CAMPAIGN.name)),
+        lambda: store.export(CAMPAIGN.name, io.BytesIO()),
+        lambda: store.jobs(CAMPAIGN.name),
+        lambda: store.job_runs("j"),
+        lambda: store.archives(CAMPAIGN.name),
+        lambda: store.sync_watermark(CAMPAIGN.name, "L1", "platform"),
+        lambda: store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(5, "z"))]),
+        lambda: store.run_due_jobs(hours(3)),
+        lambda: store.remove_list(CAMPAIGN.name, "L2"),
+    ]
+    for step in steps:
+        try:
+            step()
+        except ExceptionGroup as group:
+            foreign = [each for each in group.exceptions if not isinstance(each, ccr.ResultsError)]
+            if foreign:
+                raise
+        except ccr.ResultsError:
+            pass
+
+
+@given(
+    target=st.sampled_from(DAMAGEABLE),
+    value=damaged_values(),
+    cut=st.integers(min_value=0, max_value=200),
+    truncate=st.booleans(),
+)
+@settings(max_examples=60)
+def test_a_store_with_damaged_values_raises_only_the_librarys_errors(
+    target: tuple[str, str], value: object, cut: int, truncate: bool
+) -> None:
+    table, column = target
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "results.sqlite"
+        shutil.copyfile(template(), path)
+        with (
+            sqlite3.connect(path) as connection,
+            contextlib.suppress(sqlite3.IntegrityError),  # NOT NULL, CHECK, UNIQUE
+        ):
+            if truncate:
+                connection.execute(
+                    f"UPDATE {table} SET {column} = substr({column}, 1, ?)",  # noqa: S608
+                    (cut,),
+                )
+            else:
+                connection.execute(f"UPDATE {table} SET {column} = ?", (value,))  # noqa: S608
+        connection.close()
+        out = Path(folder) / "out"
+        out.mkdir()
+        tracemalloc.start()
+        started = time.perf_counter()
+        try:
+            with ccr.ResultsStore(path) as store:
+                operations(store, out)
+        except ccr.ResultsError:
+            pass
+        finally:
+            elapsed = time.perf_counter() - started
+            peak = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
+            tracemalloc.stop()
+        assert elapsed < SECONDS, f"{elapsed:.1f} s"
+        assert peak < PEAK_MB, f"{peak:.0f} MB"

@@ -40,6 +40,7 @@ from .._csv.write.sink import ByteCounter, atomic_file, member_name, zip_member
 from .._shown import shown
 from ..errors import ExportError, ResultsError
 from ._codec import micros, moment_of
+from ._damage import reading
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
@@ -121,10 +122,11 @@ def claim(
     found: Claim | None
     if unfinished is not None:
         run_id, due, lo, hi, file = unfinished
+        with reading("job_runs", run_id):
+            found = Claim(run_id, job, moment_of(due), Window(kind, lo, hi), Path(file), redo=True)
         connection.execute(
             "UPDATE job_runs SET outcome = 'running', error = NULL WHERE id = ?", (run_id,)
         )
-        found = Claim(run_id, job, moment_of(due), Window(kind, lo, hi), Path(file), redo=True)
     else:
         found = _new_run(connection, job_id, job, now, kind)
         if found is None:

@@ -51,6 +51,7 @@ from ._codec import (
     moment_of,
     unpack_record,
 )
+from ._damage import Damaged, reading
 from ._ingest import Ingest
 from ._jobs import ExportJob, JobRun, job_from_text, job_text
 from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
@@ -70,6 +71,11 @@ _ARCHIVE_COLUMNS: Final = (
 
 
 def _archive(row: Sequence[Any]) -> Archive:
+    with reading("archives", row[0]):
+        return _archive_of(row)
+
+
+def _archive_of(row: Sequence[Any]) -> Archive:
     return Archive(
         id=row[0],
         campaign=row[1],
@@ -85,11 +91,14 @@ def _archive(row: Sequence[Any]) -> Archive:
 def _guarded(
     path: str, connection: sqlite3.Connection, records: Iterator[Record]
 ) -> Generator[Record, None, None]:
-    """``records``, SQLite's errors made the library's; the connection closed at the end."""
+    """``records``, SQLite's errors and damaged values made the library's errors; the
+    connection closed at the end."""
     try:
         yield from records
     except sqlite3.Error as error:
         raise store_error(path, error) from error
+    except Damaged as damage:
+        raise damage.store_error(path) from damage
     finally:
         connection.close()
 
@@ -208,6 +217,8 @@ class ResultsStore:
                     yield connection
             except sqlite3.Error as error:
                 raise store_error(self._name, error) from error
+            except Damaged as damage:
+                raise damage.store_error(self._name) from damage
 
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._transaction(write=True)
@@ -215,12 +226,14 @@ class ResultsStore:
     def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._transaction(write=False)
 
-    def _decode(self, text: str) -> Campaign:
+    def _decode(self, text: str, row: int) -> Campaign:
         campaign = self._campaigns.get(text)
         if campaign is None:
             if len(self._campaigns) > 64:
                 self._campaigns.clear()
-            campaign = self._campaigns[text] = campaign_from_text(text)
+            with reading("campaigns", row):
+                campaign = campaign_from_text(text)
+            self._campaigns[text] = campaign
         return campaign
 
     def _find(self, connection: sqlite3.Connection, name: object) -> tuple[int, Campaign]:
@@ -233,7 +246,7 @@ class ResultsStore:
         )
         if row is None:
             raise UnknownNameError(self._name, "campaign", name, "the store holds no such campaign")
-        return row[0], self._decode(row[1])
+        return row[0], self._decode(row[1], row[0])
 
     @staticmethod
     def _lists(connection: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
@@ -295,7 +308,7 @@ class ResultsStore:
                     [(campaign_id, cl.name) for cl in campaign.lists],
                 )
                 return
-            campaign_id, old = row[0], self._decode(row[1])
+            campaign_id, old = row[0], self._decode(row[1], row[0])
             if settings is not None:
                 # Before the lists dropped below are archived: they take the new options.
                 connection.execute(
@@ -476,7 +489,10 @@ class ResultsStore:
                 "SELECT watermark FROM platform_sync WHERE list = ? AND source = ?",
                 (list_id, source),
             ).fetchone()
-        return None if row is None else moment_of(row[0])
+            if row is None:
+                return None
+            with reading("platform_sync", (list_name, source)):
+                return moment_of(row[0])
 
     def add_synced_records(
         self,
@@ -578,6 +594,9 @@ class ResultsStore:
         except sqlite3.Error as error:
             connection.close()
             raise store_error(self._name, error) from error
+        except Damaged as damage:
+            connection.close()
+            raise damage.store_error(self._name) from damage
         except BaseException:
             connection.close()
             raise
@@ -732,7 +751,11 @@ class ResultsStore:
                 )
             return tuple(
                 self._drop_list(
-                    connection, campaign_id, self._decode(text), list_name, ArchiveReason.DELETED
+                    connection,
+                    campaign_id,
+                    self._decode(text, campaign_id),
+                    list_name,
+                    ArchiveReason.DELETED,
                 )
                 for campaign_id, text in rows
             )
@@ -820,9 +843,9 @@ class ResultsStore:
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
-                job_from_text(text)
-                for (text,) in connection.execute(
-                    "SELECT definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
+                _job(job_id, text)
+                for job_id, text in connection.execute(
+                    "SELECT id, definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
                 )
             )
 
@@ -855,14 +878,15 @@ class ResultsStore:
         """
         with self._read() as connection:
             job_id = self._job_id(connection, job_name)
-            return tuple(
-                run_from_row(job_name, row)
-                for row in connection.execute(
-                    "SELECT due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
-                    "FROM job_runs WHERE job = ? ORDER BY id",
-                    (job_id,),
-                )
-            )
+            runs = []
+            for run_id, *row in connection.execute(
+                "SELECT id, due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
+                "FROM job_runs WHERE job = ? ORDER BY id",
+                (job_id,),
+            ):
+                with reading("job_runs", run_id):
+                    runs.append(run_from_row(job_name, row))
+            return tuple(runs)
 
     def run_due_jobs(self, now: dt.datetime | None = None) -> tuple[JobRun, ...]:
         """Run every job with an occurrence at or before ``now`` not yet run.
@@ -880,8 +904,10 @@ class ResultsStore:
 
         Raises:
             ValidationError: ``now`` is naive.
-            ExceptionGroup: of :class:`JobError`, one per failed run, after
-                every other due job has run.
+            ExceptionGroup: of :class:`JobError`, one per failed run, and of
+                :class:`StoreError`, one per job whose stored definition or
+                run cannot be read back (damaged), after every other due job
+                has run.
         """
         if now is None:
             now = dt.datetime.now(dt.UTC)
@@ -890,12 +916,22 @@ class ResultsStore:
         with self._read() as connection:
             jobs = connection.execute("SELECT id, definition FROM jobs ORDER BY id").fetchall()
         done: list[JobRun] = []
-        failures: list[JobError] = []
+        failures: list[ResultsError] = []
         for job_id, text in jobs:
-            job = job_from_text(text)
+            try:
+                job = _job(job_id, text)
+            except Damaged as damage:  # the others still run
+                failures.append(damage.store_error(self._name))
+                continue
             while True:
-                with self._write() as connection:
-                    claimed = claim(connection, job_id, job, now, self._lease)
+                try:
+                    with self._write() as connection:
+                        claimed = claim(connection, job_id, job, now, self._lease)
+                except StoreError as unreadable:
+                    if not isinstance(unreadable.__cause__, Damaged):
+                        raise
+                    failures.append(unreadable)
+                    break
                 if claimed is None:
                     break
                 written, error = None, None
@@ -949,12 +985,23 @@ def _anchored(job: ExportJob) -> ExportJob:
     return job if folder == job.destination else attrs.evolve(job, destination=folder)
 
 
+def _job(job_id: int, text: str) -> ExportJob:
+    """The job a ``jobs`` row's definition describes.
+
+    Raises:
+        Damaged: the definition cannot be read back.
+    """
+    with reading("jobs", job_id):
+        return job_from_text(text)
+
+
 def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> ExportOptions:
     """The campaign's archive options, read in the caller's transaction."""
     (text,) = connection.execute(
         "SELECT archive_options FROM campaigns WHERE id = ?", (campaign_id,)
     ).fetchone()
-    return options_from_settings(None if text is None else json.loads(text))
+    with reading("campaigns", campaign_id):
+        return options_from_settings(None if text is None else json.loads(text))
 
 
 def _check_fit(
@@ -976,7 +1023,9 @@ def _check_fit(
         for record_id, data in connection.execute(
             "SELECT record_id, data FROM records WHERE list = ?", (lists[calling_list.name],)
         ):
-            for column in unpack_record(data)[0]:
+            with reading("records", record_id):
+                fields = unpack_record(data)[0]
+            for column in fields:
                 if column not in columns:
                     raise CampaignMismatchError(
                         f"Campaign.lists[{calling_list.name!r}].columns",
@@ -1013,13 +1062,16 @@ def _attempt_values(
 ) -> Iterator[Any]:
     """The values of ``columns`` of every attempt of the campaign."""
     positions = [PACKED_POSITION[column] for column in columns]
-    for (data,) in connection.execute(
-        "SELECT r.data FROM records AS r JOIN lists AS l ON r.list = l.id WHERE l.campaign = ?",
+    for record_id, data in connection.execute(
+        "SELECT r.record_id, r.data FROM records AS r JOIN lists AS l ON r.list = l.id "
+        "WHERE l.campaign = ?",
         (campaign_id,),
     ):
-        for packed in unpack_record(data)[1]:
-            for position in positions:
-                yield packed[position]
+        with reading("records", record_id):
+            values = [
+                packed[position] for packed in unpack_record(data)[1] for position in positions
+            ]
+        yield from values
 
 
 def _refuse_if_used(
