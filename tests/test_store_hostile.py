@@ -9,7 +9,10 @@ import hashlib
 import io
 import os
 import shutil
+import signal
 import sqlite3
+import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -486,3 +489,31 @@ def test_attempts_of_a_removed_list_are_in_one_job_file_or_else_in_its_archive(
     assert sorted(in_archive) == ["b", "d"]  # the whole list: "d" no run covered
     assert set(in_files) | set(in_archive) == {"a", "b", "c", "d", "e"}
     assert sum(run.rows for run in store.job_runs("j")) == len(in_files)
+
+
+def test_serve_logs_a_damaged_job_and_runs_the_others(store: ccr.ResultsStore, out: Path) -> None:
+    store.add_job(job("broken", out))
+    store.add_job(job("fine", out))
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE jobs SET definition = '[' WHERE name = 'broken'")
+    connection.close()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cloudcontact_results", "store", "serve", str(store.path)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    try:
+        deadline = time.monotonic() + 30
+        while not list(out.glob("fine_*.csv")) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        time.sleep(0.5)
+        assert process.poll() is None, process.communicate()
+    finally:
+        process.send_signal(signal.SIGTERM)
+        _, err = process.communicate(timeout=10)
+    assert process.returncode == 0, err
+    assert list(out.glob("fine_*.csv"))
+    assert "table 'jobs', row 1" in err
+    assert "Traceback" not in err
