@@ -321,7 +321,9 @@ def test_jobs_run_reports_failures_one_line_each_and_exits_1(
 ) -> None:
     add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
     add += ["--start", "2026-03-01", "--destination", str(tmp_path / "missing")]
+    (tmp_path / "missing").mkdir()
     assert main(add) == 0
+    (tmp_path / "missing").rmdir()
     assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T12:00"]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

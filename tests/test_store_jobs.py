@@ -272,7 +272,9 @@ def test_a_failed_run_is_recorded_raised_and_redone_first_with_its_window(
     store: ccr.ResultsStore, tmp_path: Path, out: Path
 ) -> None:
     missing = tmp_path / "missing"
+    missing.mkdir()
     store.add_job(job("broken", missing))
+    missing.rmdir()  # gone after the job was added
     store.add_job(job("fine", out))
     store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(0, "a"))])
 
@@ -303,8 +305,10 @@ def test_a_destination_replaced_by_a_file_fails_and_leaves_no_partial_file(
     store: ccr.ResultsStore, tmp_path: Path
 ) -> None:
     folder = tmp_path / "was-a-folder"
-    folder.write_text("not a folder")
+    folder.mkdir()
     store.add_job(job("j", folder))
+    folder.rmdir()
+    folder.write_text("not a folder")
     with pytest.raises(ExceptionGroup):
         store.run_due_jobs(hours(1))
     assert folder.read_text() == "not a folder"

@@ -16,7 +16,7 @@ from typing import Final
 
 from .._store import ExportJob, JobRun, ResultsStore
 from .._store._jobs import next_occurrence
-from ..errors import JobError, ResultsError
+from ..errors import ResultsError
 from .arguments import (
     add_export_options,
     add_store_command,
@@ -166,7 +166,8 @@ def _run_due(store: ResultsStore, now: dt.datetime | None) -> int:
     try:
         runs = store.run_due_jobs(now)
     except ExceptionGroup as group:
-        failures, rest = group.split(JobError)
+        # Failed runs, and jobs whose stored definition is damaged: one line each.
+        failures, rest = group.split(ResultsError)
         if rest is not None or failures is None:
             raise
         write(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
@@ -198,9 +199,13 @@ def _run_runs(args: argparse.Namespace) -> int:
 def _seconds_to_next(store: ResultsStore) -> float:
     """Seconds until the next occurrence of any job (at most :data:`_LONGEST_SLEEP`)."""
     now = dt.datetime.now(dt.UTC)
-    upcoming = [
-        moment for job in _all_jobs(store) if (moment := next_occurrence(job, now)) is not None
-    ]
+    upcoming = []
+    for name in store.campaign_names():
+        try:
+            jobs = store.jobs(name)
+        except ResultsError:  # a damaged job: run_due_jobs reports it; look again soon
+            continue
+        upcoming += [moment for job in jobs if (moment := next_occurrence(job, now)) is not None]
     if not upcoming:
         return _LONGEST_SLEEP
     return max(0.0, min(_LONGEST_SLEEP, (min(upcoming) - now).total_seconds()))

@@ -13,6 +13,7 @@ from .._model.fit import CampaignFit, not_a_list
 from .._model.frozen import EMPTY_TEXT_MAP
 from ..errors import CampaignMismatchError, UnknownNameError
 from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record
+from ._damage import reading
 
 __all__ = ["Ingest"]
 
@@ -241,7 +242,8 @@ class Ingest:
         changed = []
         for row_id, given in rows.items():
             completed, data = state[row_id]
-            fields, stored = unpack_record(data)
+            with reading("records", row_id):
+                fields, stored = unpack_record(data)
             merged, completed, new = self._merge(stored, completed, given)
             if new:
                 changed.append((pack_record(fields, merged), completed, row_id))
@@ -292,7 +294,9 @@ class Ingest:
             ).lastrowid  # type: ignore[assignment]
         else:
             row_id, completed, data = found
-            merged, completed, new = self._merge(unpack_record(data)[1], completed, rows)
+            with reading("records", row_id):
+                stored = unpack_record(data)[1]
+            merged, completed, new = self._merge(stored, completed, rows)
             self._connection.execute(
                 _UPDATE_RECORD, (pack_record(record.fields, merged), completed, row_id)
             )

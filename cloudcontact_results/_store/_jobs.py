@@ -30,8 +30,13 @@ __all__ = [
     "next_occurrence",
 ]
 
-#: Characters left out of file names (Windows and zip tools refuse them).
-_UNSAFE: Final = re.compile(r'[\x00-\x1f<>:"/\\|?*]')
+#: Characters written as ``%XX`` in file names: those Windows and zip tools refuse,
+#: and ``%`` itself, so that different job names never give the same file name.
+_UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*%]')
+
+
+def _escaped(character: re.Match[str]) -> str:
+    return "".join(f"%{byte:02X}" for byte in character.group().encode())
 
 
 def _check_start(instance: ExportJob, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -127,10 +132,12 @@ class ExportJob:
         """The file of the run due at ``due``: the job's name and the due time in UTC.
 
         Its extension is the file's format: ``csv``, ``zip``, ``xlsx`` or ``parquet``.
+        Characters a file name cannot hold, and ``%``, are written ``%XX``
+        (``daily:eu`` -> ``daily%3Aeu``), so two jobs' file names never meet.
         """
         stamp = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         extension = "zip" if self.options.compress else self.options.file_format.value
-        return f"{_UNSAFE.sub('_', self.name)}_{stamp}.{extension}"
+        return f"{_UNSAFE.sub(_escaped, self.name)}_{stamp}.{extension}"
 
 
 class JobOutcome(enum.StrEnum):

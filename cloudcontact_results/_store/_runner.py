@@ -8,33 +8,39 @@ A run goes through three steps, each durable before the next starts:
    ``(watermark, ingest sequence now]``, its due time and its file name;
 2. *write* (no transaction held): export the window's results from one
    snapshot to the file, atomically (temporary file, fsync, rename, fsync of
-   the folder);
+   the folder), by the export's destination policy for a new file; the
+   job's folder may be writable by others, so nothing already at the file's
+   name is opened, followed or (except the run's own earlier attempt) replaced;
 3. *finish* (one write transaction): record the outcome and, on success,
    advance the job's watermark to the window's end; release the lease.
 
 A crash between the steps leaves the run recorded as running: the next call
 (after the lease's holder is seen to be gone) redoes it with the same
-window, due time and file name, replacing whatever the crashed run left.
+window, due time and file name, replacing the regular file the crashed run
+may have left (and nothing else).
 """
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import hashlib
 import os
 import socket
 import sqlite3
+import stat
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import IO, Any, Final
 
 import attrs
 
+from .._files.sink import ByteCounter, atomic_file, member_name, zip_member
 from .._formats.export import export
-from ..errors import ResultsError
+from .._shown import shown
+from ..errors import ExportError, ResultsError
 from ._codec import micros, moment_of
+from ._damage import reading
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
@@ -116,10 +122,11 @@ def claim(
     found: Claim | None
     if unfinished is not None:
         run_id, due, lo, hi, file = unfinished
+        with reading("job_runs", run_id):
+            found = Claim(run_id, job, moment_of(due), Window(kind, lo, hi), Path(file), redo=True)
         connection.execute(
             "UPDATE job_runs SET outcome = 'running', error = NULL WHERE id = ?", (run_id,)
         )
-        found = Claim(run_id, job, moment_of(due), Window(kind, lo, hi), Path(file), redo=True)
     else:
         found = _new_run(connection, job_id, job, now, kind)
         if found is None:
@@ -164,26 +171,79 @@ def _new_run(
     return Claim(run_id, job, due, Window(kind, lo, hi), path, redo=False)  # type: ignore[arg-type]
 
 
+class _Hashed(ByteCounter):
+    """A counted view of the job's temporary file that also hashes what goes through.
+
+    The digest is of the bytes written, so the finished file is never opened
+    again (by then another process may have put something else at its name).
+    """
+
+    def __init__(self, target: IO[bytes]) -> None:
+        super().__init__(target)
+        self.digest = hashlib.sha256()
+
+    def write(self, data: Any) -> int:
+        written = super().write(data)
+        self.digest.update(data)
+        return written
+
+
+def _check_free(path: Path, *, redo: bool) -> None:
+    """Refuse a run whose file's name is taken by something it must not replace.
+
+    Nothing is at a new run's name unless someone else put it there: job
+    file names are unique in the store. A redone run may find the regular
+    file its own crashed attempt renamed into place; that one it replaces.
+
+    Raises:
+        ExportError: a link, a pipe, a device, a folder, or (for a new run) a file.
+    """
+    try:
+        mode = os.lstat(path).st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise ExportError(f"destination {shown(str(path))}: {error.strerror or error}") from error
+    if redo and stat.S_ISREG(mode):
+        return
+    kind = "a symbolic link" if stat.S_ISLNK(mode) else "something"
+    if stat.S_ISREG(mode):
+        kind = "a file"
+    raise ExportError(
+        f"destination {shown(str(path))}: {kind} is already at the job file's name; "
+        "a job never replaces what it did not write (remove it to let the run go on)"
+    )
+
+
 def write_run(claim_: Claim, records_and_campaign: tuple[object, object]) -> tuple[int, int, str]:
     """Write the claimed run's file from a snapshot; (rows, bytes, sha256).
 
-    Leftovers of an earlier attempt at the same file (temporary files of a
-    process that died) are removed first.
+    The file is a new one: written through a temporary file beside it (whose
+    dead predecessors are removed first, by their exact names) and renamed
+    into place; what is at its name is never opened, so a planted link is
+    not followed and a planted pipe cannot block the run.
 
     Raises:
         ExportError, OSError: the destination is unusable or writing failed.
     """
     path = claim_.path
-    with contextlib.suppress(OSError):
-        for leftover in path.parent.glob(f".{path.name}.*.part"):
-            leftover.unlink(missing_ok=True)
+    options = claim_.job.options
     campaign, records = records_and_campaign
-    result = export(campaign, records, path, claim_.job.options)  # type: ignore[arg-type]
-    digest = hashlib.sha256()
-    with path.open("rb") as file:
-        for block in iter(lambda: file.read(1 << 20), b""):
-            digest.update(block)
-    return result.rows, result.bytes, digest.hexdigest()
+    _check_free(path, redo=claim_.redo)
+    with atomic_file(path) as file:
+        sink = _Hashed(file)
+        if options.compress:
+            # The zip is made here, around the plain CSV, so that its member is
+            # named after the job's file as an export to the path names it.
+            moment = options.packaging.zip_time or dt.datetime.now(options.rendering.tz).replace(
+                tzinfo=None
+            )
+            plain = attrs.evolve(options, compress=False)
+            with zip_member(sink, member_name(path, path.stem), moment) as member:  # type: ignore[arg-type]
+                result = export(campaign, records, member, plain)  # type: ignore[arg-type]
+        else:
+            result = export(campaign, records, sink, options)  # type: ignore[arg-type]
+    return result.rows, sink.count, sink.digest.hexdigest()
 
 
 def finish(

@@ -12,6 +12,8 @@ import attrs
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
 from ._codec import attempt_decoder, build_record, unpack_record
+from ._damage import DAMAGE as _DAMAGE
+from ._damage import Damaged, reading
 
 __all__ = ["Reading", "RowRange", "Window", "WindowKind", "decoder", "read_records"]
 
@@ -121,7 +123,8 @@ def decoder(
         # (a store edited by hand) is reported as any unknown disposition is.
         dispositions[disposition_id] = campaign.find_disposition(name) or Disposition(name)
     zones = dict(connection.execute("SELECT id, name FROM zones"))
-    return attempt_decoder(zones, dispositions)
+    with reading("zones", None):
+        return attempt_decoder(zones, dispositions)
 
 
 def read_records(
@@ -137,20 +140,27 @@ def read_records(
     a ``window``, only that part of the results.
     """
     decode = decoder(connection, campaign_id, campaign)
-    if window is None:
-        # The hot loop of every export: one row, one unpacking (in C) and
-        # one call per attempt (starmap, in C) per record.
+    record_id: str | None = None
+    list_name: str | None = None
+    try:
+        if window is None:
+            # The hot loop of every export: one row, one unpacking (in C) and
+            # one call per attempt (starmap, in C) per record.
+            for list_id, list_name in lists:
+                for record_id, data in connection.execute(_RECORDS, (list_id,)):
+                    fields, packed = unpack_record(data)
+                    yield build_record(record_id, list_name, fields, tuple(starmap(decode, packed)))
+            return
+        part = window.reading()
+        lo = -1 if part.lo is None else part.lo
+        hi = part.hi
         for list_id, list_name in lists:
-            for record_id, data in connection.execute(_RECORDS, (list_id,)):
+            for record_id, data in connection.execute(part.query, (list_id, *part.bounds)):
                 fields, packed = unpack_record(data)
-                yield build_record(record_id, list_name, fields, tuple(starmap(decode, packed)))
-        return
-    reading = window.reading()
-    lo = -1 if reading.lo is None else reading.lo
-    hi = reading.hi
-    for list_id, list_name in lists:
-        for record_id, data in connection.execute(reading.query, (list_id, *reading.bounds)):
-            fields, packed = unpack_record(data)
-            kept = [a for a in packed if lo < a[0] and (hi is None or a[0] <= hi)]
-            if kept or not reading.with_attempts:
-                yield build_record(record_id, list_name, fields, tuple(starmap(decode, kept)))
+                kept = [a for a in packed if lo < a[0] and (hi is None or a[0] <= hi)]
+                if kept or not part.with_attempts:
+                    yield build_record(record_id, list_name, fields, tuple(starmap(decode, kept)))
+    except _DAMAGE as error:
+        # Never the consumer's error: it is not raised in here. A packed
+        # value that does not unpack, or unpacks into something no record holds.
+        raise Damaged("records", (list_name, record_id), error) from error

@@ -8,6 +8,7 @@ import json
 import os
 import shutil
 import sqlite3
+import stat
 import tempfile
 import threading
 import weakref
@@ -24,9 +25,11 @@ from .._model.campaign import Attempt, Campaign, Record
 from .._model.fit import not_a_list
 from .._options import ExportOptions
 from .._report.plan import ReportPlan
+from .._shown import shown
 from .._types import is_naive
 from ..errors import (
     CampaignMismatchError,
+    ExportError,
     JobError,
     ResultsError,
     StoreError,
@@ -49,6 +52,7 @@ from ._codec import (
     moment_of,
     unpack_record,
 )
+from ._damage import Damaged, reading
 from ._ingest import Ingest
 from ._jobs import ExportJob, JobRun, job_from_text, job_text
 from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
@@ -68,6 +72,11 @@ _ARCHIVE_COLUMNS: Final = (
 
 
 def _archive(row: Sequence[Any]) -> Archive:
+    with reading("archives", row[0]):
+        return _archive_of(row)
+
+
+def _archive_of(row: Sequence[Any]) -> Archive:
     return Archive(
         id=row[0],
         campaign=row[1],
@@ -83,11 +92,14 @@ def _archive(row: Sequence[Any]) -> Archive:
 def _guarded(
     path: str, connection: sqlite3.Connection, records: Iterator[Record]
 ) -> Generator[Record, None, None]:
-    """``records``, SQLite's errors made the library's; the connection closed at the end."""
+    """``records``, SQLite's errors and damaged values made the library's errors; the
+    connection closed at the end."""
     try:
         yield from records
     except sqlite3.Error as error:
         raise store_error(path, error) from error
+    except Damaged as damage:
+        raise damage.store_error(path) from damage
     finally:
         connection.close()
 
@@ -206,6 +218,8 @@ class ResultsStore:
                     yield connection
             except sqlite3.Error as error:
                 raise store_error(self._name, error) from error
+            except Damaged as damage:
+                raise damage.store_error(self._name) from damage
 
     def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._transaction(write=True)
@@ -213,12 +227,14 @@ class ResultsStore:
     def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         return self._transaction(write=False)
 
-    def _decode(self, text: str) -> Campaign:
+    def _decode(self, text: str, row: int) -> Campaign:
         campaign = self._campaigns.get(text)
         if campaign is None:
             if len(self._campaigns) > 64:
                 self._campaigns.clear()
-            campaign = self._campaigns[text] = campaign_from_text(text)
+            with reading("campaigns", row):
+                campaign = campaign_from_text(text)
+            self._campaigns[text] = campaign
         return campaign
 
     def _find(self, connection: sqlite3.Connection, name: object) -> tuple[int, Campaign]:
@@ -231,7 +247,7 @@ class ResultsStore:
         )
         if row is None:
             raise UnknownNameError(self._name, "campaign", name, "the store holds no such campaign")
-        return row[0], self._decode(row[1])
+        return row[0], self._decode(row[1], row[0])
 
     @staticmethod
     def _lists(connection: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
@@ -293,7 +309,7 @@ class ResultsStore:
                     [(campaign_id, cl.name) for cl in campaign.lists],
                 )
                 return
-            campaign_id, old = row[0], self._decode(row[1])
+            campaign_id, old = row[0], self._decode(row[1], row[0])
             if settings is not None:
                 # Before the lists dropped below are archived: they take the new options.
                 connection.execute(
@@ -474,7 +490,10 @@ class ResultsStore:
                 "SELECT watermark FROM platform_sync WHERE list = ? AND source = ?",
                 (list_id, source),
             ).fetchone()
-        return None if row is None else moment_of(row[0])
+            if row is None:
+                return None
+            with reading("platform_sync", (list_name, source)):
+                return moment_of(row[0])
 
     def add_synced_records(
         self,
@@ -576,6 +595,9 @@ class ResultsStore:
         except sqlite3.Error as error:
             connection.close()
             raise store_error(self._name, error) from error
+        except Damaged as damage:
+            connection.close()
+            raise damage.store_error(self._name) from damage
         except BaseException:
             connection.close()
             raise
@@ -730,7 +752,11 @@ class ResultsStore:
                 )
             return tuple(
                 self._drop_list(
-                    connection, campaign_id, self._decode(text), list_name, ArchiveReason.DELETED
+                    connection,
+                    campaign_id,
+                    self._decode(text, campaign_id),
+                    list_name,
+                    ArchiveReason.DELETED,
                 )
                 for campaign_id, text in rows
             )
@@ -788,9 +814,15 @@ class ResultsStore:
             CampaignMismatchError: its options name a list or a disposition
                 the campaign does not have.
             StoreError: the store has a job of that name already.
+            ExportError: its destination is not an existing folder.
+
+        A relative destination is resolved against the current folder now and
+        kept absolute, so every run writes into the same folder wherever it
+        runs from (``jobs()`` gives the job back with that absolute path).
         """
         if not isinstance(job, ExportJob):
             raise ValidationError("job", job, "must be an ExportJob")
+        job = _anchored(job)
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, job.campaign)
             options = job.options
@@ -812,9 +844,9 @@ class ResultsStore:
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
-                job_from_text(text)
-                for (text,) in connection.execute(
-                    "SELECT definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
+                _job(job_id, text)
+                for job_id, text in connection.execute(
+                    "SELECT id, definition FROM jobs WHERE campaign = ? ORDER BY id", (campaign_id,)
                 )
             )
 
@@ -847,14 +879,15 @@ class ResultsStore:
         """
         with self._read() as connection:
             job_id = self._job_id(connection, job_name)
-            return tuple(
-                run_from_row(job_name, row)
-                for row in connection.execute(
-                    "SELECT due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
-                    "FROM job_runs WHERE job = ? ORDER BY id",
-                    (job_id,),
-                )
-            )
+            runs = []
+            for run_id, *row in connection.execute(
+                "SELECT id, due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
+                "FROM job_runs WHERE job = ? ORDER BY id",
+                (job_id,),
+            ):
+                with reading("job_runs", run_id):
+                    runs.append(run_from_row(job_name, row))
+            return tuple(runs)
 
     def run_due_jobs(self, now: dt.datetime | None = None) -> tuple[JobRun, ...]:
         """Run every job with an occurrence at or before ``now`` not yet run.
@@ -872,8 +905,10 @@ class ResultsStore:
 
         Raises:
             ValidationError: ``now`` is naive.
-            ExceptionGroup: of :class:`JobError`, one per failed run, after
-                every other due job has run.
+            ExceptionGroup: of :class:`JobError`, one per failed run, and of
+                :class:`StoreError`, one per job whose stored definition or
+                run cannot be read back (damaged), after every other due job
+                has run.
         """
         if now is None:
             now = dt.datetime.now(dt.UTC)
@@ -882,12 +917,22 @@ class ResultsStore:
         with self._read() as connection:
             jobs = connection.execute("SELECT id, definition FROM jobs ORDER BY id").fetchall()
         done: list[JobRun] = []
-        failures: list[JobError] = []
+        failures: list[ResultsError] = []
         for job_id, text in jobs:
-            job = job_from_text(text)
+            try:
+                job = _job(job_id, text)
+            except Damaged as damage:  # the others still run
+                failures.append(damage.store_error(self._name))
+                continue
             while True:
-                with self._write() as connection:
-                    claimed = claim(connection, job_id, job, now, self._lease)
+                try:
+                    with self._write() as connection:
+                        claimed = claim(connection, job_id, job, now, self._lease)
+                except StoreError as unreadable:
+                    if not isinstance(unreadable.__cause__, Damaged):
+                        raise
+                    failures.append(unreadable)
+                    break
                 if claimed is None:
                     break
                 written, error = None, None
@@ -919,12 +964,45 @@ class ResultsStore:
             return write_run(claimed, (snapshot.campaign, snapshot))
 
 
+def _anchored(job: ExportJob) -> ExportJob:
+    """``job`` with its destination made absolute, checked to be an existing folder.
+
+    Raises:
+        ExportError: the destination does not exist or is not a folder.
+    """
+    folder = job.destination.absolute()
+    try:
+        mode = folder.stat().st_mode
+    except OSError as error:
+        raise ExportError(
+            f"job {job.name!r}: destination {shown(str(job.destination))}: "
+            f"{error.strerror or error} (a job writes into an existing folder)"
+        ) from error
+    if not stat.S_ISDIR(mode):
+        raise ExportError(
+            f"job {job.name!r}: destination {shown(str(job.destination))}: is not a folder "
+            "(a job writes its files into an existing folder)"
+        )
+    return job if folder == job.destination else attrs.evolve(job, destination=folder)
+
+
+def _job(job_id: int, text: str) -> ExportJob:
+    """The job a ``jobs`` row's definition describes.
+
+    Raises:
+        Damaged: the definition cannot be read back.
+    """
+    with reading("jobs", job_id):
+        return job_from_text(text)
+
+
 def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> ExportOptions:
     """The campaign's archive options, read in the caller's transaction."""
     (text,) = connection.execute(
         "SELECT archive_options FROM campaigns WHERE id = ?", (campaign_id,)
     ).fetchone()
-    return options_from_settings(None if text is None else json.loads(text))
+    with reading("campaigns", campaign_id):
+        return options_from_settings(None if text is None else json.loads(text))
 
 
 def _check_fit(
@@ -946,7 +1024,9 @@ def _check_fit(
         for record_id, data in connection.execute(
             "SELECT record_id, data FROM records WHERE list = ?", (lists[calling_list.name],)
         ):
-            for column in unpack_record(data)[0]:
+            with reading("records", record_id):
+                fields = unpack_record(data)[0]
+            for column in fields:
                 if column not in columns:
                     raise CampaignMismatchError(
                         f"Campaign.lists[{calling_list.name!r}].columns",
@@ -983,13 +1063,16 @@ def _attempt_values(
 ) -> Iterator[Any]:
     """The values of ``columns`` of every attempt of the campaign."""
     positions = [PACKED_POSITION[column] for column in columns]
-    for (data,) in connection.execute(
-        "SELECT r.data FROM records AS r JOIN lists AS l ON r.list = l.id WHERE l.campaign = ?",
+    for record_id, data in connection.execute(
+        "SELECT r.record_id, r.data FROM records AS r JOIN lists AS l ON r.list = l.id "
+        "WHERE l.campaign = ?",
         (campaign_id,),
     ):
-        for packed in unpack_record(data)[1]:
-            for position in positions:
-                yield packed[position]
+        with reading("records", record_id):
+            values = [
+                packed[position] for packed in unpack_record(data)[1] for position in positions
+            ]
+        yield from values
 
 
 def _refuse_if_used(
