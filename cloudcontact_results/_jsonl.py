@@ -18,6 +18,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from ._files.sink import counted_destination, text_sink
 from ._files.source import ReadLimits, checked_limits, open_path
 from ._jsontext import DuplicateKey as _DuplicateKey
 from ._jsontext import unique_object as _object
@@ -524,7 +525,11 @@ def _attempt_json(attempt: Attempt) -> dict[str, Any]:
 
 
 def dump_campaign(
-    campaign: Campaign, records: Iterable[Record], stream: IO[str] | str | os.PathLike[str]
+    campaign: Campaign,
+    records: Iterable[Record],
+    stream: IO[str] | str | os.PathLike[str],
+    *,
+    overwrite: bool = False,
 ) -> int:
     """Write ``campaign`` and ``records`` as JSON Lines (``docs/campaign-format.md``).
 
@@ -533,7 +538,9 @@ def dump_campaign(
     Args:
         campaign: the campaign, written on the first line.
         records: its records, one line each, consumed once and lazily.
-        stream: a text stream, or a path to write (UTF-8, ``\\n`` line ends).
+        stream: a text stream, or a path to write (UTF-8, ``\\n`` line ends)
+            by the destination policy of :func:`export` (``docs/security.md``).
+        overwrite: replace a read-only file too.
 
     Returns:
         The number of records written.
@@ -544,10 +551,15 @@ def dump_campaign(
             carries a disposition the campaign does not define (the format
             names dispositions, so it could not bring it back): see
             :meth:`Campaign.defined_form`.
+        ExportError: the path is unusable (a folder, a missing folder, a
+            read-only file without ``overwrite``).
     """
     if isinstance(stream, str | os.PathLike):
-        with open(stream, "w", encoding="utf-8", newline="\n") as handle:  # noqa: PTH123
-            return dump_campaign(campaign, records, handle)
+        with (
+            counted_destination(stream, overwrite=overwrite) as (raw, _),
+            text_sink(raw, "utf-8") as text,  # type: ignore[arg-type]  # a binary stream
+        ):
+            return dump_campaign(campaign, records, text)
     stream.write(_line(_campaign_json(campaign)))
     fit = CampaignFit(campaign)
     count = 0

@@ -17,7 +17,7 @@ from typing import Any
 
 import attrs
 
-from .._files.sink import atomic_file
+from .._files.sink import write_data
 from .._jsonl import load_attempts, load_campaign
 from .._model.campaign import Attempt
 from .._options import ExportOptions
@@ -143,6 +143,9 @@ def add_store_commands(
     save.add_argument("archive", metavar="ID", type=int, help="the archive's id (see archives)")
     save.add_argument(
         "-o", "--out", required=True, metavar="OUT", help="zip to write; '-' for stdout"
+    )
+    save.add_argument(
+        "--force", action="store_true", help="replace OUT even if it is a read-only file"
     )
     save.set_defaults(parser=save, run=_run_save_archive)
 
@@ -283,8 +286,7 @@ def _run_save_archive(args: argparse.Namespace) -> int:
         sys.stdout.buffer.write(data)
         sys.stdout.flush()
         return 0
-    with atomic_file(Path(args.out)) as file:
-        file.write(data)
+    write_data(args.out, data, overwrite=args.force)
     print_table([(Path(args.out), found[0].records, "records", len(data))])
     return 0
 

@@ -56,6 +56,7 @@ __all__ = [
     "member_name",
     "open_destination",
     "text_sink",
+    "write_data",
     "zip_member",
 ]
 
@@ -234,6 +235,18 @@ def counted_destination(
         return
     with open_destination(path, overwrite=overwrite) as raw:
         yield ByteCounter(raw), path
+
+
+def write_data(destination: Any, data: bytes, *, overwrite: bool = False) -> int:
+    """Write ``data`` to ``destination`` by the destination policy; the number of bytes.
+
+    For bytes already whole in memory (an archive's zip): a path is opened by
+    :func:`counted_destination`, as every export's is; a binary stream is
+    written as it is.
+    """
+    with counted_destination(destination, overwrite=overwrite) as (counter, _):
+        counter.write(data)
+    return counter.count
 
 
 def _read_only(path: Path, mode: int) -> bool:
