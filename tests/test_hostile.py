@@ -134,6 +134,32 @@ def test_a_header_then_blank_lines_costs_little():
         bounded(lambda: read_all(data))
 
 
+def raised(run):  # type: ignore[no-untyped-def]
+    """What ``run()`` raises (so that ``bounded`` measures a read that fails)."""
+    try:
+        run()
+    except Exception as exc:  # noqa: BLE001  # the test asserts on it
+        return exc
+    raise AssertionError("nothing was raised")
+
+
+@pytest.mark.parametrize(
+    ("method", "repeat"),
+    [(zipfile.ZIP_BZIP2, 128), (zipfile.ZIP_LZMA, 64)],
+    ids=["bzip2", "lzma"],
+)
+def test_a_bzip2_or_lzma_bomb_is_refused_while_it_inflates(method, repeat):
+    header = ",".join(column.en for column in ccr.SIMPLE_COLUMNS).encode() + b"\r\n"
+    data = zipped("results.csv", header, b"\n" * MiB, repeat, method)  # blank lines
+    assert len(data) < 16 * 1024  # over 4000 times smaller than what it inflates to
+
+    caught = bounded(lambda: raised(lambda: read_all(data)), megabytes=24)
+
+    assert isinstance(caught, ccr.errors.ReadError), caught
+    assert "inflates to more than" in str(caught)
+    assert "max_zip_ratio" in str(caught)
+
+
 def test_blank_lines_between_rows_are_passed_over_and_counted(tmp_path):
     _, data = demo_export(tmp_path)
     header, first, rest = data.split(b"\r\n", 2)
@@ -547,6 +573,22 @@ def test_a_zip_of_many_members_is_summarised():
 
     assert "and 1990 more" in str(caught.value)
     assert len(str(caught.value)) < 2000
+
+
+class _Unnamed(zipfile.ZipInfo):
+    def is_dir(self) -> bool:  # zipfile's own fails on an empty name
+        return False
+
+
+@pytest.mark.parametrize("mode", ["raise", "skip", "collect"])
+@pytest.mark.parametrize("member", [None, ""])
+def test_a_zip_member_with_an_empty_name_is_a_read_error(mode, member):
+    sink = io.BytesIO()
+    with zipfile.ZipFile(sink, "w") as archive:
+        archive.writestr(_Unnamed("", date_time=(2026, 3, 2, 0, 0, 0)), b"a,b\r\n")
+
+    with pytest.raises(ccr.errors.ReadError, match="zip member to read has an empty name"):
+        read_all(sink.getvalue(), errors=mode, member=member)
 
 
 def test_inspect_escapes_control_characters_from_the_file(tmp_path):

@@ -8,8 +8,11 @@ as a stream, and never blocks when nothing writes to it.
 
 from __future__ import annotations
 
+import bz2
 import contextlib
+import copy
 import io
+import lzma
 import os
 import stat
 import struct
@@ -101,6 +104,7 @@ DAMAGED: Final = (
     zipfile.BadZipFile,
     zipfile.LargeZipFile,
     zlib.error,
+    lzma.LZMAError,
     struct.error,
     EOFError,
     OSError,
@@ -418,11 +422,12 @@ def _open_member(binary: IO[bytes], member: str | None, limits: ReadLimits) -> I
     with _unreadable("the file is not a readable zip"):
         archive = zipfile.ZipFile(binary)
         try:
-            files = [info.filename for info in archive.infolist() if not info.is_dir()]
-            name = _choose_member(files, member)
+            # Not ZipInfo.is_dir(), which fails on an empty name.
+            names = [info.filename for info in archive.infolist()]
+            name = _choose_member([name for name in names if not name.endswith("/")], member)
             info = archive.getinfo(name)
             allowed = max(info.compress_size * limits.max_zip_ratio, _ZIP_FLOOR)
-            return _ClosingMember(_Inflated(archive.open(info), allowed, name), archive)
+            return _ClosingMember(_Inflated(_member(archive, info), allowed, name), archive)
         except BaseException:
             archive.close()
             raise
@@ -439,13 +444,115 @@ def _choose_member(files: list[str], member: str | None) -> str:
     if member is not None:
         if member not in files:
             raise ReadError(f"the zip has no member {quoted(member)}; members: {listed}")
-        return member
+        return _named(member)
     csv_files = [name for name in files if name.lower().endswith(".csv")] or files
     if len(csv_files) == 1:
-        return csv_files[0]
+        return _named(csv_files[0])
     if not csv_files:
         raise ReadError("the zip holds no file")
     raise ReadError(f"the zip holds several CSV files; choose one with member=: {listed}")
+
+
+def _member(archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> IO[bytes]:
+    """The member's inflated bytes, each read inflating no more than it asks for.
+
+    zipfile bounds what a deflated member inflates to per read, but decompresses
+    bzip2 and LZMA members a whole read of compressed bytes at a time (as many as
+    the bytes asked for), which may inflate ten thousand times or more: those
+    are read raw here and decompressed at most a buffer at a time.
+    """
+    if info.compress_type not in (zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA):
+        return archive.open(info)
+    raw = copy.copy(info)
+    raw.compress_type = zipfile.ZIP_STORED
+    raw.file_size = info.compress_size
+    del raw.CRC  # checked on the decompressed bytes instead
+    return _Decompressed(archive.open(raw), info)  # type: ignore[return-value]
+
+
+#: Compressed bytes a bzip2 or LZMA member is read in.
+_RAW_CHUNK: Final = 1 << 14
+
+
+class _Decompressed(io.RawIOBase):
+    """A bzip2 or LZMA member, decompressed at most the buffer read into at a time.
+
+    Ends, like zipfile's own reading, at the end of the stream, of the compressed
+    bytes or of the member's size, then checks the CRC.
+    """
+
+    def __init__(self, raw: IO[bytes], info: zipfile.ZipInfo) -> None:
+        super().__init__()
+        self._raw = raw
+        self._name = info.filename
+        self._left = info.file_size
+        self._expected_crc = info.CRC
+        self._crc = 0
+        self._decompressor: bz2.BZ2Decompressor | lzma.LZMADecompressor | None = (
+            bz2.BZ2Decompressor() if info.compress_type == zipfile.ZIP_BZIP2 else None
+        )
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        size = min(len(buffer), self._left)
+        while size > 0:
+            if self._decompressor is None:
+                self._decompressor = self._lzma()
+            decompressor = self._decompressor
+            if decompressor.eof:
+                break
+            data = b""
+            if decompressor.needs_input:
+                data = self._raw.read(_RAW_CHUNK)
+                if not data:
+                    break
+            out = decompressor.decompress(data, size)
+            if out:
+                buffer[: len(out)] = out
+                self._left -= len(out)
+                self._crc = zlib.crc32(out, self._crc)
+                if not self._left:
+                    self._check_crc()
+                return len(out)
+        self._check_crc()
+        return 0
+
+    def _lzma(self) -> lzma.LZMADecompressor:
+        # A zip's LZMA member: a version (2 bytes), the size of the properties
+        # (2 bytes, little-endian), the LZMA1 properties, then the raw stream.
+        head = self._raw.read(4)
+        if len(head) < 4:
+            raise zipfile.BadZipFile(f"the LZMA member {self._name!r} is truncated")
+        properties = self._raw.read(int.from_bytes(head[2:4], "little"))
+        if len(properties) != 5:
+            raise zipfile.BadZipFile(f"the LZMA member {self._name!r} has bad properties")
+        shape, dict_size = properties[0], int.from_bytes(properties[1:], "little")
+        lzma1 = {
+            "id": lzma.FILTER_LZMA1,
+            "lc": shape % 9,
+            "lp": shape // 9 % 5,
+            "pb": shape // 45,
+            "dict_size": dict_size,
+        }
+        return lzma.LZMADecompressor(lzma.FORMAT_RAW, filters=[lzma1])
+
+    def _check_crc(self) -> None:
+        if self._crc != self._expected_crc:
+            raise zipfile.BadZipFile(f"Bad CRC-32 for file {self._name!r}")
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def _named(member: str) -> str:
+    if not member:
+        raise ReadError("the zip member to read has an empty name")
+    return member
 
 
 class _Inflated(io.RawIOBase):
