@@ -533,8 +533,9 @@ def read_report(
         member: the CSV member to read in a zip holding several.
         formula_guard: undo the export's formula guard (leading ``'``); pass
             False for a file exported with ``formula_guard=False``.
-        limits: how long a row may be, how far a zip member may inflate, how
-            many bad lines a read passes over; ``ReadLimits()`` by default.
+        limits: how long a row may be, how far a zip member (or a workbook's
+            part) may inflate, how many bad lines a read passes over;
+            ``ReadLimits()`` by default.
 
     Returns:
         A :class:`Report`.
@@ -568,7 +569,7 @@ def open_report(source: Source, options: ReadOptions) -> Report:
     kept: Opened | None = None
     once = False
     if is_workbook(source):
-        workbook = Workbook(source, options.member)
+        workbook = Workbook(source, options.member, options.limits)
         layout = workbook.layout(options.script_fields)
     else:
         opened, layout = _open_report(source, options)
