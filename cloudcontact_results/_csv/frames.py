@@ -153,7 +153,7 @@ class _Checked(io.RawIOBase):
         self._delimiter = delimiter.encode()
         self._first = True
         self._cr_pending = False
-        self._last = b""
+        self._quote_ended = False
         self.delimiters = 0
         self.delimiters_in_values = 0
 
@@ -180,14 +180,12 @@ class _Checked(io.RawIOBase):
             raise Irregular
         self._cr_pending = data.endswith(b"\r")
         self.delimiters += data.count(self._delimiter)
-        # With one byte of the block before: a quote may end it.
-        if (
-            not data.isascii()
-            and b'"' in data
-            and _QUOTE_SPLITS_CHARACTER.search(self._last + data)
-        ):
+        # A quote that ends the block before may stand before this one's first byte.
+        if self._quote_ended and data and 0x80 <= data[0] <= 0xBF:
             raise Irregular
-        self._last = data[-1:]
+        if not data.isascii() and b'"' in data and _QUOTE_SPLITS_CHARACTER.search(data):
+            raise Irregular
+        self._quote_ended = data.endswith(b'"')
 
     def finish(self) -> None:
         if self._cr_pending:

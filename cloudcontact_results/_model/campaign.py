@@ -213,12 +213,17 @@ def _configuration(disposition: Any) -> Any:
         return disposition  # not a system name, or a conflict the validator names
     if disposition == system:
         return system
+    return _configured_as(system, disposition)
+
+
+def _configured_as(system: Disposition, disposition: Disposition) -> Disposition:
+    """The catalogue's ``system`` status with ``disposition``'s code and finality."""
     return attrs.evolve(system, code=disposition.code, final=disposition.final)
 
 
 def _configures(disposition: Disposition, system: Disposition) -> bool:
     """Is ``disposition`` the catalogue's ``system`` status, but for its code and finality?"""
-    return disposition == attrs.evolve(system, code=disposition.code, final=disposition.final)
+    return disposition == _configured_as(system, disposition)
 
 
 def _same_status(system: Disposition, other_name: str | None) -> bool:
