@@ -66,12 +66,15 @@ def arguments(description: str) -> argparse.Namespace:
 
 
 @contextlib.contextmanager
-def both_versions(revision: str, count: int) -> Iterator[dict[str, tuple[ModuleType, Any, Any]]]:
+def both_versions(
+    revision: str, records: int | list[str]
+) -> Iterator[dict[str, tuple[ModuleType, Any, Any]]]:
     """This checkout ("this") and ``revision``: each its package, campaign and records.
 
-    Each version loads ``count`` synthetic records from the same JSON Lines text.
+    Each version loads the same JSON Lines text: ``records`` synthetic records,
+    or the lines given.
     """
-    lines = _synthetic.synthetic_lines(count)
+    lines = _synthetic.synthetic_lines(records) if isinstance(records, int) else records
     with tempfile.TemporaryDirectory() as folder:
         earlier = load_revision(revision, Path(folder))
         versions = {}
