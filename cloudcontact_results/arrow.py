@@ -25,7 +25,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "cloudcontact_results.arrow needs pyarrow: pip install 'cloudcontact-results[arrow]'"
     ) from exc
 
-from ._csv.frames import Engine
+from ._files.options import Engine
 from ._formats.report import Report
 
 __all__ = ["to_arrow"]

@@ -26,7 +26,7 @@ except ImportError as exc:  # pragma: no cover - exercised without the extra
         "cloudcontact_results.pandas needs pandas: pip install 'cloudcontact-results[pandas]'"
     ) from exc
 
-from ._csv.frames import Engine
+from ._files.options import Engine
 from ._formats.report import Report
 
 __all__ = ["Engine", "to_pandas"]

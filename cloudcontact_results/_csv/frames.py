@@ -30,7 +30,7 @@ import io
 import re
 import warnings
 from collections.abc import Callable, Iterator
-from typing import IO, TYPE_CHECKING, Any, Final, Literal
+from typing import IO, TYPE_CHECKING, Any, Final
 
 import attrs
 
@@ -48,10 +48,7 @@ from .._types import DEFAULT_DATETIME_FORMAT
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["ENGINES", "Engine", "FrameSpec", "Irregular", "parse_frames", "resolve_engine"]
-
-Engine = Literal["auto", "pyarrow", "c", "python"]
-ENGINES: Final = ("auto", "pyarrow", "c", "python")
+__all__ = ["FrameSpec", "Irregular", "parse_frames", "resolve_engine"]
 
 #: Bytes pyarrow parses at a time (and so the granularity of chunks).
 _BLOCK_SIZE: Final = 1 << 20

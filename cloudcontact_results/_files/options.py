@@ -13,7 +13,11 @@ from ..errors import OptionsError
 from .encodings import checked_encoding
 from .source import ReadLimits, checked_limits
 
-__all__ = ["ErrorMode", "ReadOptions"]
+__all__ = ["ENGINES", "Engine", "ErrorMode", "ReadOptions"]
+
+#: Which parser builds a frame: pyarrow, pandas' C or Python parser, or the best installed.
+Engine = Literal["auto", "pyarrow", "c", "python"]
+ENGINES: Final = ("auto", "pyarrow", "c", "python")
 
 ErrorMode = Literal["raise", "skip", "collect"]
 

@@ -13,7 +13,7 @@ from .._csv.dialects import DIALECTS
 from .._csv.header import read_header
 from .._csv.rows import typed_rows
 from .._files.layout import Layout
-from .._files.options import ErrorMode, ReadOptions
+from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions
 from .._files.rows import Row
 from .._files.source import Opened, ReadLimits, Source, open_source
 from .._model.campaign import NoMatch
@@ -34,7 +34,6 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-    from .._csv.frames import Engine
     from .._report.summary import Summary
 
 __all__ = ["Report", "open_report", "read_report"]
@@ -327,8 +326,6 @@ class Report:
             ReadError: a bad line (``errors="raise"``), as iterating does.
             OptionsError: an unknown engine or a chunk size below 1.
         """
-        from .._csv.frames import ENGINES  # noqa: PLC0415  # pandas is optional
-
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
         if chunksize is not None and (
@@ -361,7 +358,6 @@ class Report:
             OptionsError: an unknown engine.
         """
         from .._arrow.table import ArrowLayout  # noqa: PLC0415  # pyarrow is optional
-        from .._csv.frames import ENGINES  # noqa: PLC0415
 
         if engine not in ENGINES:
             raise OptionsError("engine", engine, "must be 'auto', 'pyarrow', 'c' or 'python'")
