@@ -203,14 +203,33 @@ def test_default_time_format_drops_microseconds_without_rounding() -> None:
     )
 
 
+#: Spaces before a trigger (a spreadsheet that trims them sees the trigger), often.
+_SPACES = st.text(" ", max_size=4)
+#: Text with a start (a cell's, or after separators), quotes, spaces and triggers, often.
+_STARTS = st.lists(
+    st.tuples(
+        st.text(",;\t\r\n", max_size=2),
+        st.text("'", max_size=2),
+        _SPACES,
+        st.sampled_from("=@+-'\t\r1 a"),
+        st.text("0123456789 a.,", max_size=3),
+    ).map("".join),
+    max_size=4,
+).map("".join)
+
+
 @settings(max_examples=examples(100))
 @given(
     text=st.one_of(
         st.text(max_size=12),
-        st.tuples(st.sampled_from("+-'=@\t\r"), st.text("0123456789٠١٢²,.+-' a", max_size=8)).map(
-            "".join
-        ),
+        st.tuples(
+            st.text("'", max_size=2),
+            _SPACES,
+            st.sampled_from("+-'=@\t\r"),
+            st.text("0123456789٠١٢²,.+-' a", max_size=8),
+        ).map("".join),
         st.text(",;\t\r\n'=+-@1 a", max_size=12),
+        _STARTS,
     )
 )
 @example(text="итог;=1+1")
@@ -219,16 +238,30 @@ def test_default_time_format_drops_microseconds_without_rounding() -> None:
 @example(text="+²")
 @example(text="-5.")
 @example(text="-٣")
+@example(text=" =1+1")
+@example(text="' =1")
+@example(text=" '=1")
+@example(text="a;'  -2+3")
+@example(text="   \t-5")
 def test_guard_cell_fast_path_agrees_with_the_rule(text: str) -> None:
     assert guard_cell(text) == spreadsheet_safe(text)
     assert _guard.unguard_cell(guard_cell(text)) == text
 
 
-@given(st.lists(st.text(",;\t\r\n'=+-@19٣ aж.", max_size=8), min_size=1, max_size=6))
+@given(
+    st.lists(
+        st.one_of(st.text(",;\t\r\n'=+-@19٣ aж.", max_size=8), _STARTS), min_size=1, max_size=6
+    )
+)
 @example(cells=["+79161234567", "г. Москва, ул. Тверская, д. 1"])
 @example(cells=["a", "+7x"])
 @example(cells=["x\t-5", "b"])
 @example(cells=["-", ""])
+@example(cells=["a", " =1+1"])
+@example(cells=["a, =1", "b"])
+@example(cells=["x;  @SUM(A1)"])
+@example(cells=["     -x"])
+@example(cells=["a,   \t"])
 def test_one_search_of_joined_cells_finds_every_cell_the_guard_changes(cells: list[str]) -> None:
     # The fused writer clears a row's cells with one search of them joined by
     # NUL: it may raise a false alarm, but never miss a cell the guard changes.
@@ -274,6 +307,17 @@ def test_guarded_export_is_the_guard_over_every_formatted_cell(
         ("-1,5,6", "'-1,5,6"),
         ("'=1", "''=1"),  # a genuine quote before formula-like text is quoted too
         ("'plain", "'plain"),
+        # Spaces before a trigger: a spreadsheet trimming them would see it.
+        (" =1+1", "' =1+1"),
+        ("  -2+3", "'  -2+3"),
+        (" @SUM(A1)", "' @SUM(A1)"),
+        (" \tcmd", "' \tcmd"),
+        (" +79161234567", " +79161234567"),  # a phone number after spaces stays
+        (" -5", " -5"),
+        ("' =1", "'' =1"),  # a genuine quote before spaces before a trigger
+        (" '=1", " '=1"),  # trimmed, it starts with a quote: text already
+        ("1 =1", "1 =1"),
+        ("\u00a0=1", "\u00a0=1"),  # a no-break space is not trimmed
     ],
 )
 def test_guard_edge_cases(text: str, written: str) -> None:
@@ -282,6 +326,32 @@ def test_guard_edge_cases(text: str, written: str) -> None:
     ccr.export(campaign, [ccr.Record("1", "L", {"Value": text})], stream)
     data_line = stream.getvalue().decode().splitlines()[1]
     assert next(csv.reader([data_line]))[0] == written
+    report = ccr.read_report(io.BytesIO(stream.getvalue()))
+    assert next(iter(report)).fields["Value"] == text
+
+
+@pytest.mark.parametrize(
+    ("text", "written"),
+    [
+        ("a, =1", "a,' =1"),
+        ("x;  @SUM(A1)", "x;'  @SUM(A1)"),
+        ("итог;   =1+1", "итог;'   =1+1"),
+        ("строка\n -2+3", "строка\n' -2+3"),
+        ("a, -5", "a, -5"),
+        ("тел.; +79161234567", "тел.; +79161234567"),
+        ("a;' =1", "a;'' =1"),
+        ("Москва - столица", "Москва - столица"),
+    ],
+)
+@pytest.mark.parametrize("dialect", ["platform", "excel-ru"])
+def test_spaces_before_a_trigger_after_a_separator_are_guarded(
+    text: str, written: str, dialect: str
+) -> None:
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["Value"])])
+    stream = io.BytesIO()
+    options = ccr.ExportOptions(dialect=dialect)
+    ccr.export(campaign, [ccr.Record("1", "L", {"Value": text})], stream, options)
+    assert parse(stream.getvalue(), dialect)[1][0] == written
     report = ccr.read_report(io.BytesIO(stream.getvalue()))
     assert next(iter(report)).fields["Value"] == text
 

@@ -1,14 +1,17 @@
 """The formula-injection guard: cells a spreadsheet would evaluate get a leading quote.
 
 A spreadsheet evaluates a cell that starts with ``=``, ``@``, ``+`` or ``-``
-(and some strip a leading tab or carriage return first). It also splits text
-where it sees a delimiter, and a file opened with the other dialect's
-delimiter (``;`` for a comma file, ``,`` for a semicolon one) or read line by
-line splits a cell at every ``,``, ``;``, tab or line break in it. So the guard
-quotes every *start* a cell may get: its own first character, and the text
-after each of those separators. A quote is added before formula-like text and
-before a genuine quote that precedes such text, so :func:`unguard_cell`
-restores every value exactly.
+(and some strip a leading tab or carriage return first; LibreOffice's "Trim
+spaces" import option strips leading spaces). It also splits text where it
+sees a delimiter, and a file opened with the other dialect's delimiter (``;``
+for a comma file, ``,`` for a semicolon one) or read line by line splits a
+cell at every ``,``, ``;``, tab or line break in it. So the guard quotes every
+*start* a cell may get: its own first character, and the text after each of
+those separators. A start is formula-like when, past any spaces, it begins a
+formula; the quote goes before the spaces, so the start is a quote whether or
+not the spreadsheet trims them. A quote is added before formula-like text and
+before genuine quotes that precede such text, so :func:`unguard_cell` restores
+every value exactly.
 """
 
 from __future__ import annotations
@@ -30,13 +33,17 @@ __all__ = [
 ]
 
 #: The first characters that can make :func:`guard_cell` change a cell's start.
-TRIGGERS = frozenset("=@\t\r+-'")
+TRIGGERS = frozenset("=@\t\r+-' ")
 _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
-#: Where a spreadsheet reading with another delimiter, or line by line, starts a new cell.
-_SEPARATORS: Final = ",;\t\r\n"
-#: A separator followed by a character that may start a formula (or a quote before one).
-_EMBEDDED: Final = re.compile(r"[,;\t\r\n]['=@+\-]")
-_SPLIT: Final = re.compile(r"([,;\t\r\n])")
+#: What a spreadsheet trimming a cell strips before its text: LibreOffice's
+#: "Trim spaces" strips U+0020 only (not tab, no-break or other Unicode spaces).
+_SPACE: Final = " "
+#: Where a spreadsheet reading with another delimiter, or line by line, starts
+#: a new cell (the body of a regex character set).
+_SEPARATORS: Final = r",;\t\r\n"
+#: A separator, spaces, then a character that may start a formula (or a quote before one).
+_EMBEDDED: Final = re.compile(rf"[{_SEPARATORS}]{_SPACE}*['=@+\-]")
+_SPLIT: Final = re.compile(rf"([{_SEPARATORS}])")
 
 #: Does a cell hold text after a separator that :func:`guard_cell` may change?
 embedded = _EMBEDDED.search
@@ -46,19 +53,39 @@ embedded = _EMBEDDED.search
 # that guard_cell() may change (a false alarm costs only the cell-by-cell
 # guard). It looks for the trigger first and only then behind it for the
 # start: triggers are rarer than starts (every cell has one), and a search
-# that starts with a character set stops at each character of that set.
+# that starts with a character set stops at each character of that set (a
+# space, in almost every cell, would stop it everywhere).
+#
+# Any number of spaces may stand between the start and the trigger, and a
+# look behind has a fixed width. So one cheap look at the character before
+# the trigger (a start or a space) drops most triggers (a hyphen inside a
+# word, a date's minus); then fixed looks find a start right before the
+# trigger or one or two spaces before it, and three spaces before a trigger
+# count as a start whatever precedes them (a false alarm only for text
+# aligned with spaces).
+_START: Final = rf"[\x00{_SEPARATORS}]"
+_AFTER_START: Final = (
+    rf"(?<=[\x00{_SEPARATORS}{_SPACE}].)"
+    rf"(?:(?<={_START}.)|(?<={_START}{_SPACE}.)|(?<={_START}{_SPACE * 2}.)|(?<={_SPACE * 3}.))"
+)
 
-#: A start (a cell's, or one after a separator) with a trigger, but ``+`` or
-#: ``-`` followed by digits to the end of the cell (a phone number, which
-#: guard_cell() keeps).
+#: A start (a cell's, or one after a separator), maybe spaces, and a trigger,
+#: but ``+`` or ``-`` followed by digits to the end of the cell (a phone
+#: number, which guard_cell() keeps).
 changes_joined: Final = re.compile(
-    r"['=@\t\r+\-](?<=[\x00,;\t\r\n].)(?:(?<=[+\-])(?!\d+(?:\x00|\Z))|(?<=['=@\t\r]))"
+    rf"['=@\t\r+\-]{_AFTER_START}(?:(?<=[+\-])(?!\d+(?:\x00|\Z))|(?<=['=@\t\r]))"
 ).search
 
 
 def _is_formula_like(text: str) -> bool:
-    """Would a spreadsheet read ``text`` as a formula, or is it quotes before such text?"""
-    text = text.lstrip("'")
+    """Would a spreadsheet read ``text`` as a formula, or is it quotes before such text?
+
+    Spaces before the formula count: a spreadsheet that trims them evaluates it.
+    Quotes come off before spaces, so ``'`` + ``text`` is formula-like exactly
+    when ``text`` is, which is what lets :func:`unguard_cell` tell a guard's
+    quote from a genuine one.
+    """
+    text = text.lstrip("'").lstrip(_SPACE)
     first = text[:1]
     if first in ("=", "@", "\t", "\r"):
         return True
@@ -99,17 +126,23 @@ def _each_segment(text: str, change: Callable[[str], str]) -> str:
 def guard_cell(text: str) -> str:
     """``text`` made safe for a spreadsheet: formula-like text gets a leading ``'``.
 
-    ``+``/``-`` followed by a plain number (a phone number, a negative amount)
-    is left alone; a genuine leading ``'`` before formula-like text is quoted
-    the same way, so :func:`unguard_cell` restores every value exactly. The
-    text after a ``,``, ``;``, tab or line break is guarded the same way.
+    Spaces before formula-like text count (a spreadsheet may trim them), and
+    the ``'`` goes before them. ``+``/``-`` followed by a plain number (a
+    phone number, a negative amount) is left alone, after spaces too; a
+    genuine leading ``'`` before formula-like text is quoted the same way, so
+    :func:`unguard_cell` restores every value exactly. The text after a
+    ``,``, ``;``, tab or line break is guarded the same way.
 
     >>> guard_cell("=HYPERLINK(\\"x\\")"), guard_cell("+79161234567"), guard_cell("-5")
     ('\\'=HYPERLINK("x")', '+79161234567', '-5')
-    >>> guard_cell("'=1")
-    "''=1"
+    >>> guard_cell(" =1+1"), guard_cell("  -2+3"), guard_cell(" -5")
+    ("' =1+1", "'  -2+3", ' -5')
+    >>> guard_cell("'=1"), guard_cell("' =1")
+    ("''=1", "'' =1")
     >>> guard_cell("итог;=1+1"), guard_cell("строка\\n@SUM(A1)"), guard_cell("a, -5")
     ("итог;'=1+1", "строка\\n'@SUM(A1)", 'a, -5')
+    >>> guard_cell("a, =1"), guard_cell("x;  @SUM(A1)")
+    ("a,' =1", "x;'  @SUM(A1)")
     """
     if not text:
         return text

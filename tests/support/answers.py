@@ -16,7 +16,8 @@ _PLAIN_NUMBER = re.compile(r"[+-]\d+(?:[.,]\d+)?")
 
 
 def _start_safe(text: str) -> str:
-    bare = text.lstrip("'")
+    # Past the genuine quotes, then past the spaces a spreadsheet may trim.
+    bare = text.lstrip("'").lstrip(" ")
     formula = bare[:1] in {"=", "@", "\t", "\r"} or (
         bare[:1] in {"+", "-"} and _PLAIN_NUMBER.fullmatch(bare) is None
     )
@@ -28,7 +29,8 @@ def spreadsheet_safe(cell: str) -> str:
 
     The cell's start, and the text after each ``,``, ``;``, tab, CR or LF in it
     (where a spreadsheet using another delimiter, or reading line by line,
-    starts a new cell), get a ``'`` before formula-like text.
+    starts a new cell), get a ``'`` before formula-like text, spaces before
+    it included (the ``'`` goes before the spaces a spreadsheet may trim).
     """
     pieces = re.split(r"([,;\t\r\n])", cell)
     for position in range(2, len(pieces), 2):
