@@ -5,6 +5,8 @@ Each dialect's export is converted to xlsx by ``soffice --headless
 dialect's delimiter and with LibreOffice's defaults, and ``openpyxl`` counts
 the formula cells: none, while the same values exported without the guard
 give formulas (so the count can fail). Cyrillic text must come through intact.
+Each delimiter is also opened with LibreOffice's "Trim spaces" option, which
+strips the spaces before a cell's text: a formula behind spaces must stay text.
 ``.ci/run`` installs ``libreoffice-calc`` where it is missing; the test is
 skipped only where the program cannot be had.
 """
@@ -21,6 +23,7 @@ import openpyxl
 import pytest
 
 import cloudcontact_results as ccr
+from tests.support.answers import spreadsheet_safe
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
 pytestmark = pytest.mark.skipif(
@@ -30,7 +33,16 @@ pytestmark = pytest.mark.skipif(
 )
 
 #: LibreOffice's CSV import options: separator, text delimiter ("), UTF-8 (76), from line 1.
-FILTERS = {"comma": "CSV:44,34,76,1", "semicolon": "CSV:59,34,76,1", "defaults": None}
+#: The 11th token is "Trim spaces" (before it: column formats, language, quoted
+#: field as text, detect special numbers, and two tokens used only by export).
+_TRIM = ",,0,false,true,false,false,true"
+FILTERS = {
+    "comma": "CSV:44,34,76,1",
+    "semicolon": "CSV:59,34,76,1",
+    "defaults": None,
+    "comma-trim": f"CSV:44,34,76,1{_TRIM}",
+    "semicolon-trim": f"CSV:59,34,76,1{_TRIM}",
+}
 OWN = {"platform": "comma", "excel": "comma", "excel-ru": "semicolon"}
 
 HOSTILE = (
@@ -46,6 +58,12 @@ HOSTILE = (
     "таб\t=6+6",
     'кавычки;"=7+7"',
     "a;=1,b;@c\n+8+8",
+    " =1+1",
+    "a, =2+2",
+    "итог;  =3+3",
+    "  -2+3",
+    " +79161234567",
+    "' =4+4",
 )
 SURNAME = "Ёлкина-Щукина «Ромашка»"
 
@@ -172,3 +190,33 @@ def test_cyrillic_text_comes_through_intact(converted, dialect):
         assert values.count(SURNAME) == len(HOSTILE), workbook.name
         assert "Фамилия" in values
         assert "итог;'=2+2" in values
+
+
+def comments(workbook: Path) -> list[openpyxl.cell.cell.Cell]:
+    """The cells of the Комментарий column below its header, one per hostile value."""
+    sheet = openpyxl.load_workbook(workbook).active
+    rows = list(sheet.iter_rows())
+    column = [cell.value for cell in rows[0]].index("Комментарий")
+    return [row[column] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+def test_trimmed_import_shows_the_guarded_text(converted, dialect):
+    # Trimming strips no guard's quote: each cell shows the guarded text, as
+    # the answer key writes it ("' =1+1"), but for what LibreOffice makes of
+    # any cell: a line break is LF, a phone number after a space is a number.
+    numbers = {" +79161234567": 79161234567}
+    expected = [
+        numbers.get(value, spreadsheet_safe(value).replace("\r\n", "\n").replace("\r", "\n"))
+        for value in HOSTILE
+    ]
+    for workbook in workbooks(converted, dialect, f"{OWN[dialect]}-trim", guarded=True):
+        assert [cell.value for cell in comments(workbook)] == expected, workbook.name
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+def test_trimming_does_make_formulas_of_spaces_before_a_formula_unguarded(converted, dialect):
+    # The option is on: the same value unguarded becomes a formula once trimmed.
+    for workbook in workbooks(converted, dialect, f"{OWN[dialect]}-trim", guarded=False):
+        cell = comments(workbook)[HOSTILE.index(" =1+1")]
+        assert (cell.data_type, cell.value) == ("f", "=1+1"), workbook.name

@@ -305,9 +305,20 @@ _FORMULA_LIKE = st.one_of(
             "''",
             "\tтаб",
             "\rвозврат",
+            " =1+2",
+            "итог,  -2+3",
+            " +79161234567",
+            "' =1",
         )
     ),
-    st.tuples(st.sampled_from("=+-@'"), st.text(_CELL_ALPHABET, max_size=10)).map("".join),
+    # Spaces before the trigger (a spreadsheet that trims them sees it), at the
+    # cell's start or after a separator.
+    st.tuples(
+        st.sampled_from(("", "a,", "итог;", "x\n")),
+        st.text(" ", max_size=3),
+        st.sampled_from("=+-@'"),
+        st.text(_CELL_ALPHABET, max_size=10),
+    ).map("".join),
 )
 
 
