@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import linecache
 import pickle
 import traceback
 from zoneinfo import ZoneInfo
@@ -378,7 +379,9 @@ def test_generated_row_code_is_named_in_tracebacks() -> None:
     generated = [frame for frame in frames if "generated" in frame.filename]
     assert generated
     assert generated[0].filename.startswith("<cloudcontact_results generated detailed rows")
-    assert "(v := row.call_time)" in (generated[0].line or "")
+    assert "value.astimezone(ZONE)" in (generated[0].line or "")
+    source = linecache.getlines(generated[0].filename)
+    assert "    value = row.call_time\n" in source
 
 
 def test_rows_are_hashable_and_their_fields_read_only() -> None:

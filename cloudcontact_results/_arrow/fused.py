@@ -15,10 +15,10 @@ of 28 attributes per attempt was half of the Parquet export's time.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from typing import Any, Final
+from typing import Any
 
+from .._codegen import assign, compile_source, for_loop, function, if_block, wrapped
 from .._model.campaign import Record
-from .._model.generated import compile_source, indented_lines
 from .._report.build import (
     DETAILED_PRELUDE,
     DETAILED_VALUES,
@@ -45,14 +45,6 @@ __all__ = ["ColumnChunk", "record_columns"]
 #: of typed values per report column.
 ColumnChunk = tuple[list[tuple[str, ...]], list[int], list[list[Any]]]
 
-#: What every row does after its run and its typed values: a chunk when
-#: ``size`` rows are in, and empty columns for the next.
-_CHUNK_END: Final = """\
-count += 1
-if count == size:
-    yield runs, run_of, [{lists}]
-{start}"""
-
 
 def record_columns(
     plan: ReportPlan, columns: tuple[Column, ...], records: Iterable[Record], size: int
@@ -64,50 +56,45 @@ def record_columns(
     """
     report = plan.selection.format
     values = DETAILED_VALUES if report is not ReportFormat.SIMPLE else SIMPLE_VALUES
-    lists = [f"c{position}" for position in range(len(columns))]
-    start = [*typed_columns_start(lists), "count = 0"]
-    row_end = [
-        *typed_run("fields", "script_fields"),
-        *(
-            f"a{name}({typed_source(column.kind, '(' + values[column.attribute] + ')')})"
-            for name, column in zip(lists, columns, strict=True)
-        ),
-        *_CHUNK_END.format(
-            lists=", ".join(lists), start="\n".join(indented_lines(start))
-        ).splitlines(),
-    ]
+    names = [column.attribute for column in columns]
+    start = [*typed_columns_start(names), "count = 0"]
+    chunk = wrapped("yield runs, run_of, [", [f"{name}_values" for name in names], "]")
+    row_end = typed_run("fields", "script_fields")
+    for column in columns:
+        row_end += typed_source(column.attribute, column.kind, f"({values[column.attribute]})")
+    # A chunk when ``size`` rows are in, and empty columns for the next.
+    row_end += ["count += 1", *if_block("count == size", [*chunk, *start])]
     if report is ReportFormat.SIMPLE:
-        row = SIMPLE_PRELUDE.splitlines()
+        row = list(SIMPLE_PRELUDE)
         if plan.selected_dispositions is not None:
-            row += ["if not plan.keeps_disposition(record_name, call_name):", "    continue"]
-        per_record = [*row, "fields = plan.fields_of(record)", *row_end]
+            row += if_block("not plan.keeps_disposition(record_name, call_name)", ["continue"])
+        per_record = [*row, *assign("fields", "plan.fields_of(record)"), *row_end]
     else:
         row = []
         if report is ReportFormat.DETAILED_INTERVAL:
-            row += ["if not plan.inside(attempt.time):", "    continue"]
-        row += DETAILED_PRELUDE.splitlines()
+            row += if_block("not plan.inside(attempt.time)", ["continue"])
+        row += DETAILED_PRELUDE
         if plan.selected_dispositions is not None:
-            row += ["if not plan.keeps_disposition(call_name, record_name):", "    continue"]
+            row += if_block("not plan.keeps_disposition(call_name, record_name)", ["continue"])
         per_record = [
-            "fields = plan.fields_of(record)",
-            "for attempt in record.attempts:",
-            *indented_lines([*row, *row_end]),
+            *assign("fields", "plan.fields_of(record)"),
+            *for_loop("attempt", "record.attempts", [*row, *row_end]),
         ]
     # Only the detailed report by attempt time reports attempts of records
     # completed outside the interval.
     completed_inside = report is not ReportFormat.DETAILED_INTERVAL
-    source = "\n".join(
+    lines = function(
+        "chunks",
+        ["records", "size"],
         [
-            "def chunks(records, size):",
-            *indented_lines(start),
-            "    for record in admitted_records(",
-            f"        plan, records, completed_inside={completed_inside}",
-            "    ):",
-            *indented_lines(per_record, 2),
-            "    if count:",
-            f"        yield runs, run_of, [{', '.join(lists)}]",
-            "",
-        ]
+            *start,
+            *for_loop(
+                "record",
+                f"admitted_records(plan, records, completed_inside={completed_inside})",
+                per_record,
+            ),
+            *if_block("count", chunk),
+        ],
     )
     namespace = generated_namespace(RowFormatter(plan.rendering))
     namespace.update(
@@ -115,6 +102,6 @@ def record_columns(
         admitted_records=admitted_records,
         **ROW_FUNCTIONS,
     )
-    compile_source(source, namespace, f"{report.value} typed columns")
+    compile_source(lines, namespace, f"{report.value} typed columns")
     chunks: Iterator[ColumnChunk] = namespace["chunks"](records, size)
     return chunks

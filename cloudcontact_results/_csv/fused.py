@@ -28,20 +28,28 @@ file name with a :mod:`linecache` entry, so tracebacks show its lines.
 from __future__ import annotations
 
 import csv
-import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any, Final
 
+from .._codegen import (
+    assign,
+    branches,
+    compile_source,
+    for_loop,
+    function,
+    if_block,
+    joined,
+    wrapped,
+)
 from .._model.campaign import Record
 from .._model.dispositions import Disposition
-from .._model.frozen import EMPTY_TEXT_MAP, dict_source
-from .._model.generated import compile_source, indented, indented_lines
+from .._model.frozen import EMPTY_TEXT_MAP, text_dict
 from .._report.build import (
     DETAILED_VALUES,
+    NOTE_KEYS,
     ROW_FUNCTIONS,
     SIMPLE_PRELUDE,
     SIMPLE_VALUES,
-    SYSTEM_NOTE_KEY,
     system_note_of,
 )
 from .._report.columns import Column, ColumnKind
@@ -50,8 +58,9 @@ from .._report.formatting import (
     cell_function,
     cell_source,
     generated_namespace,
-    guarded_source,
+    guard_lines,
     guards,
+    over_value,
 )
 from .._report.guard import (
     changes_joined,
@@ -199,16 +208,22 @@ class _GuardCache(dict[str, str]):
 #: ``<prefix>_code`` (its reported name and code, the values of two adjacent
 #: columns) and ``<prefix>_cells`` (both those cells, written).
 _DISPOSITIONS: Final = {"call": "call_disposition", "record": "record_disposition"}
-#: How the detailed loop binds those names for one disposition.
-_DISPOSITION_LOOKUP: Final = """\
-if (called := attempt.{attribute}) is None:
-    {prefix}_name = {prefix}_code = None
-    {prefix}_cells = no_pair
-elif (known := pairs.get(id(called))) is not None:
-    {prefix}_name, {prefix}_code, {prefix}_cells, _ = known
-else:
-    {prefix}_name, {prefix}_code, {prefix}_cells, _ = pair(record, called)
-"""
+
+
+def _disposition_lookup(prefix: str, attribute: str) -> list[str]:
+    """How the detailed loop binds the names of :data:`_DISPOSITIONS` for one disposition."""
+    bound = f"{prefix}_name, {prefix}_code, {prefix}_cells, _"
+    return branches(
+        [
+            (
+                f"(called := attempt.{attribute}) is None",
+                [f"{prefix}_name = {prefix}_code = None", f"{prefix}_cells = no_pair"],
+            ),
+            ("(known := pairs.get(id(called))) is not None", assign(bound, "known")),
+        ],
+        assign(bound, "pair(record, called)"),
+    )
+
 #: Dispositions kept resolved at most (records that build their own objects).
 _PAIRS_SIZE: Final = 256
 
@@ -265,36 +280,33 @@ def _probed(
     """
     if not names:
         return []
-    test = "D in probe or Q in probe or '\\n' in probe or '\\r' in probe"
+    tests = ["DELIMITER in probe", "QUOTE in probe", '"\\n" in probe', '"\\r" in probe']
     if guard:
         # may_change_joined(), written out: a call per row would cost more than the test.
-        test = f"changes(probe) is not None or {test} or probe.count('\\x00') != {len(names)}"
-    fixed = [
-        f"encode({guarded_source(name) if guard and guards(formatter, kind) else name})"
-        for name, kind in zip(names, kinds, strict=True)
-    ]
-    return [
-        f"probe = '\\x00' + '\\x00'.join(({', '.join(names)},))",
-        f"if {test}: {', '.join(names)} = {', '.join(fixed)}",
-    ]
+        tests = [
+            "changes(probe) is not None",
+            *tests,
+            f'probe.count("\\x00") != {len(names)}',
+        ]
+    fixed: list[str] = []
+    for name, kind in zip(names, kinds, strict=True):
+        if guard and guards(formatter, kind):
+            fixed += guard_lines(name)
+        fixed += assign(name, f"encode({name})")
+    if len(names) == 1:
+        probe = assign("probe", f'"\\x00" + {names[0]}')
+    else:
+        probe = wrapped('probe = "\\x00" + "\\x00".join((', names, "))")
+    return [*probe, *if_block(joined("or", tests), fixed)]
 
 
-#: A call of the Note cell's function, in the row tables.
-_NOTE_OF: Final = re.compile(r"note_of\((\w+)\)")
+def _cell_key(column: Column, value: str) -> str:
+    """What a cached cell of ``column`` is looked up by: its value, but for notes.
 
-
-def _cell_key(kind: ColumnKind, value: str) -> str:
-    """What a cached cell of ``kind`` is looked up by: ``value``, but for notes.
-
-    A note is looked up by the agent's text, or else by what makes its system
-    note (:data:`SYSTEM_NOTE_KEY`): hashing that is C, a :class:`SystemNote`'s
-    hash is Python.
+    A note is looked up by :data:`NOTE_KEYS`' key: hashing that is C, a
+    :class:`SystemNote`'s hash is Python.
     """
-    if kind is not ColumnKind.NOTE:
-        return value
-    return _NOTE_OF.sub(
-        lambda match: f"({match[1]}.note or {SYSTEM_NOTE_KEY.format(a=match[1])})", value
-    )
+    return NOTE_KEYS[column.attribute] if column.kind is ColumnKind.NOTE else value
 
 
 def _line_source(
@@ -305,14 +317,15 @@ def _line_source(
     guard: bool,
     hoisted: frozenset[str],
     pairs: bool = False,
-) -> tuple[list[str], list[str], list[str], str]:
-    """The statements of one line: per export, per record, per row, and the line's expression.
+) -> tuple[list[str], list[str], list[str], list[str]]:
+    """The statements of one line: per export, per record, per row, and the line's cells.
 
     Returns the statements run once per export (the remembered cells of
     :data:`_REPEATED`), once per record (cells of ``hoisted`` attributes),
-    those run per row, and the expression of the line's cells after its start.
-    With ``pairs`` the loop binds ``<prefix>_cells`` (:data:`_DISPOSITIONS`)
-    to both cells of a disposition, which stand for its two columns.
+    those run per row, and the names of the line's cells after its start,
+    each named after its column's attribute. With ``pairs`` the loop binds
+    ``<prefix>_cells`` (:data:`_DISPOSITIONS`) to both cells of a
+    disposition, which stand for its two columns.
     """
     per_export: list[str] = []
     per_record: list[str] = []
@@ -323,7 +336,7 @@ def _line_source(
     row_text: tuple[list[str], list[ColumnKind]] = ([], [])
     paired = ""
     for position, column in enumerate(columns):
-        name = f"c{position}"
+        name = column.attribute
         value = values[column.attribute]
         if value == paired:
             continue  # the second cell of a pair, written with the first
@@ -335,44 +348,48 @@ def _line_source(
             continue
         names.append(name)
         kind = column.kind
-        cell = cell_source(formatter, kind, value)
+        bind_value, cell = over_value(cell_source(formatter, kind), value)
         if column.attribute in hoisted:
-            per_record.append(f"{name} = {cell}")
+            per_record += [*bind_value, *assign(name, cell)]
             if kind not in _PLAIN_KINDS:
                 record_text[0].append(name)
                 record_text[1].append(kind)
         elif kind in _CACHED_KINDS:
-            per_row.append(f"{name} = cache_{position}[{_cell_key(kind, value)}]")
+            key = _cell_key(column, value)
+            if key.isidentifier() or key.replace(".", "_").isidentifier():
+                per_row += assign(name, f"{name}_cache[{key}]")
+            else:
+                per_row += [*assign("value", key), *assign(name, f"{name}_cache[value]")]
         elif column.attribute in _REPEATED:
-            per_row.append(f"if ({name} := {value}) != last_{name}:")
-            per_row.append(f"    last_{name} = {name}")
-            per_row += indented_lines(_probed([name], [kind], formatter, guard=guard))
-            per_row.append(f"    text_{name} = {name}")
-            per_row.append(f"{name} = text_{name}")
-            per_export.append(f"last_{name} = text_{name} = None")
+            changed = [
+                *assign(f"last_{name}", name),
+                *_probed([name], [kind], formatter, guard=guard),
+                *assign(f"{name}_text", name),
+            ]
+            per_row += if_block(f"({name} := {value}) != last_{name}", changed)
+            per_row += assign(name, f"{name}_text")
+            per_export += [*assign(f"last_{name}", "None"), *assign(f"{name}_text", "None")]
         elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
-            per_row.append(f"{name} = {cell}")
+            per_row += [*bind_value, *assign(name, cell)]
         else:
-            per_row.append(f"{name} = {cell}")
+            per_row += [*bind_value, *assign(name, cell)]
             row_text[0].append(name)
             row_text[1].append(kind)
     per_record += _probed(*record_text, formatter, guard=guard)
     per_row += _probed(*row_text, formatter, guard=guard)
-    return per_export, per_record, per_row, f"D.join(({', '.join(names)},))"
+    return per_export, per_record, per_row, names
 
 
 def _namespace(
     kind: ReportKind, plan: ReportPlan, formatter: RowFormatter, encoder: _Encoder, guard: bool
 ) -> dict[str, Any]:
     namespace = generated_namespace(formatter)
-    columns = kind.columns_in(plan.rendering.layout)
-    for position, column in enumerate(columns):
-        function = cell_function(formatter, column.kind, guard=guard)
-        namespace[f"cell_{position}"] = function
+    for column in kind.columns_in(plan.rendering.layout):
+        cell = cell_function(formatter, column.kind, guard=guard)
         if column.kind is ColumnKind.NOTE:
-            namespace[f"cache_{position}"] = _cache(_note_cell(function), encoder.cell)
+            namespace[f"{column.attribute}_cache"] = _cache(_note_cell(cell), encoder.cell)
         elif column.kind in _CACHED_KINDS:
-            namespace[f"cache_{position}"] = _cache(function, encoder.cell)
+            namespace[f"{column.attribute}_cache"] = _cache(cell, encoder.cell)
     # The one guard, asked once per distinct text.
     namespace["guard_cell"] = _GuardCache().__getitem__
     namespace.update(
@@ -380,11 +397,12 @@ def _namespace(
         encode_cells=encoder.cells,
         changes=changes_joined,
         guarded=guarded,
-        D=encoder.delimiter,
-        Q=encoder.quote,
+        DELIMITER=encoder.delimiter,
+        QUOTE=encoder.quote,
         **ROW_FUNCTIONS,
         Record=Record,
         no_values=EMPTY_TEXT_MAP,
+        text_dict=text_dict,
         CampaignMismatchError=CampaignMismatchError,
         plan=plan,
         admits=plan.admits,
@@ -402,117 +420,196 @@ def _namespace(
 
 
 #: How both loops write their lines: ``BATCH`` lines at a time (checked once
-#: a record, after its lines), and the rest at the end.
-_FLUSH: Final = """\
-if len(batch) >= BATCH:
-    write(terminator.join(batch) + terminator)
-    count += len(batch)
-    batch.clear()
-"""
-_END: Final = """\
-    if batch:
-        write(terminator.join(batch) + terminator)
-    return count + len(batch)
-"""
-
-_DETAILED_LOOP: Final = (
-    """\
-def write_lines(records, write, terminator):
-    batch = []
-    append = batch.append
-    count = 0
-    no_script = {no_script}
-{per_export}\
-    for record in records:
-        if not isinstance(record, Record):
-            raise CampaignMismatchError("records[]", record, "must be a Record")
-        own = {own_fields}
-        if {quick}(columns := exported_columns.get(record.list_name)) is not None and (
-            columns.issuperset(own)
-        ):
-            checked = False
-        elif admits(record):
-            checked = True
-        else:
-            continue
-{completed_inside}\
-{fields}\
-        start = encode_cells(cells)
-        bare = start + no_script
-{per_record}\
-        for attempt in record.attempts:
-            # The checks check_record() makes of each attempt, in its order, before
-            # any filter: whether a record fits does not depend on them.
-            # The default empty mapping is told by identity: asking a mapping
-            # whether it is empty is a call in Python.
-            if (values := attempt.script_values) is no_values:
-                values = None
-            elif (
-                (values := {values_dict})
-                and not checked
-                and not known_script_names.issuperset(values)
-            ):
-                check_record(record)  # raises, naming the script field
-{dispositions}\
-{by_attempt_time}\
-{keeps}\
-            if values:
-                if tuple(values) == script_names:
-                    cells = list(values.values())
-                else:
-                    cells = [values.get(name, "") for name in script_names]
-                head = start + encode_cells(cells)
-            else:
-                head = bare
-            quota = attempt.quota
-{per_row}\
-            append({line})
-{flush}\
-"""
-    + _END
+#: a record, after its lines).
+_FLUSH: Final = if_block(
+    "len(batch) >= BATCH",
+    [
+        "write(terminator.join(batch) + terminator)",
+        "count += len(batch)",
+        "batch.clear()",
+    ],
+)
+#: How both loops end: the rest of the lines written, and their number returned.
+_END: Final = (
+    *if_block("batch", ["write(terminator.join(batch) + terminator)"]),
+    "return count + len(batch)",
+)
+#: How both loops start, and how they check each record is a Record.
+_START: Final = ("batch = []", "append = batch.append", "count = 0")
+_IS_RECORD: Final = if_block(
+    "not isinstance(record, Record)",
+    ['raise CampaignMismatchError("records[]", record, "must be a Record")'],
+)
+#: Is the record's list one of the report's (binding its exported ``columns``)?
+_KNOWN_LIST: Final = "(columns := exported_columns.get(record.list_name)) is not None"
+#: A record's values of the exported columns; its own fields in their order
+#: when they are those columns (the common case), without a lookup each.
+_LIST_CELLS: Final = if_block(
+    "tuple(own) == list_columns",
+    ["cells = list(own.values())"],
+    ['cells = [own.get(column, "") for column in list_columns]'],
 )
 
-_SIMPLE_LOOP: Final = (
-    """\
-def write_lines(records, write, terminator):
-    batch = []
-    append = batch.append
-    count = 0
-{per_export}\
-    for record in records:
-        if not isinstance(record, Record):
-            raise CampaignMismatchError("records[]", record, "must be a Record")
-        own = {own_fields}
-        if (columns := exported_columns.get(record.list_name)) is not None and (
-            columns.issuperset(own)
-        ):
-            # The checks check_record() makes of each attempt, in its order.
-            for attempt in record.attempts:
-                values = attempt.script_values
-                if (
-                    values is not no_values
-                    and (values := {values_dict})
-                    and not known_script_names.issuperset(values)
-                ):
-                    check_record(record)  # raises, naming the script field
-                if (called := attempt.call_disposition) is not None:
-                    disposition(record, called)
-                if (called := attempt.record_disposition) is not None:
-                    disposition(record, called)
-        elif not admits(record):
-            continue
-{completed_inside}\
-{prelude}\
-{keeps}\
-{fields}\
-        cells += script_fields
-        start = encode_cells(cells)
-{per_row}\
-        append({line})
-{flush}\
-"""
-    + _END
-)
+
+def _completed_inside(plan: ReportPlan) -> list[str]:
+    """Skipping a record not completed inside the interval, when the report asks for that."""
+    if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None:
+        return []
+    return [
+        "completing = record.completing_attempt",
+        *if_block("completing is None or not inside(completing.time)", ["continue"]),
+    ]
+
+
+def _keeps(plan: ReportPlan, first: str, second: str) -> list[str]:
+    """Skipping a row whose dispositions the report does not select, when it selects some."""
+    if plan.selected_dispositions is None:
+        return []
+    return if_block(f"not keeps({first}, {second})", ["continue"])
+
+
+def _simple_loop(plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...]) -> list[str]:
+    guard = plan.rendering.formula_guard
+    per_export, _, per_row, names = _line_source(
+        columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
+    )
+    # The checks check_record() makes of each attempt, in its order.
+    checks = [
+        "values = attempt.script_values",
+        *if_block(
+            joined(
+                "and",
+                [
+                    "values is not no_values",
+                    "(values := text_dict(values))",
+                    "not known_script_names.issuperset(values)",
+                ],
+            ),
+            ["check_record(record)  # raises, naming the script field"],
+        ),
+        *if_block("(called := attempt.call_disposition) is not None", ["disposition(record, called)"]),
+        *if_block(
+            "(called := attempt.record_disposition) is not None", ["disposition(record, called)"]
+        ),
+    ]
+    record = [
+        *_IS_RECORD,
+        "own = text_dict(record.fields)",
+        *branches(
+            [
+                (
+                    joined("and", [_KNOWN_LIST, "columns.issuperset(own)"]),
+                    for_loop("attempt", "record.attempts", checks),
+                ),
+                ("not admits(record)", ["continue"]),
+            ]
+        ),
+        *_completed_inside(plan),
+        *SIMPLE_PRELUDE,
+        *_keeps(plan, "record_name", "call_name"),
+        *_LIST_CELLS,
+        "cells += script_fields",
+        "start = encode_cells(cells)",
+        *per_row,
+        *wrapped("append(start + DELIMITER.join((", names, ")))"),
+        *_FLUSH,
+    ]
+    return function(
+        "write_lines",
+        ["records", "write", "terminator"],
+        [*_START, *per_export, *for_loop("record", "records", record), *_END],
+    )
+
+
+def _detailed_loop(
+    plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...], no_script: str
+) -> list[str]:
+    guard = plan.rendering.formula_guard
+    hoisted = frozenset(
+        attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
+    )
+    per_export, per_record, per_row, names = _line_source(
+        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted, pairs=True
+    )
+    completed_inside = _completed_inside(plan)
+    known_list = [_KNOWN_LIST, "columns.issuperset(own)"]
+    if completed_inside:
+        # Records completed inside an interval are filtered before their
+        # attempts are seen: admits() checks them all first.
+        known_list = ["False", *known_list]
+    script_cells = if_block(
+        "tuple(values) == script_names",
+        ["cells = list(values.values())"],
+        ['cells = [values.get(name, "") for name in script_names]'],
+    )
+    attempt = [
+        # The checks check_record() makes of each attempt, in its order, before
+        # any filter: whether a record fits does not depend on them. The
+        # default empty mapping is told by identity: asking a mapping whether
+        # it is empty is a call in Python.
+        *branches(
+            [
+                ("(values := attempt.script_values) is no_values", ["values = None"]),
+                (
+                    joined(
+                        "and",
+                        [
+                            "(values := text_dict(values))",
+                            "not checked",
+                            "not known_script_names.issuperset(values)",
+                        ],
+                    ),
+                    ["check_record(record)  # raises, naming the script field"],
+                ),
+            ]
+        ),
+        *(
+            line
+            for prefix, attribute in _DISPOSITIONS.items()
+            for line in _disposition_lookup(prefix, attribute)
+        ),
+        *(
+            if_block("not inside(attempt.time)", ["continue"])
+            if plan.selection.format is ReportFormat.DETAILED_INTERVAL
+            else []
+        ),
+        *_keeps(plan, "call_name", "record_name"),
+        *if_block(
+            "values", [*script_cells, "head = start + encode_cells(cells)"], ["head = bare"]
+        ),
+        "quota = attempt.quota",
+        *per_row,
+        *wrapped("append(head + DELIMITER.join((", names, ")))"),
+    ]
+    record = [
+        *_IS_RECORD,
+        "own = text_dict(record.fields)",
+        *branches(
+            [
+                (joined("and", known_list), ["checked = False"]),
+                ("admits(record)", ["checked = True"]),
+            ],
+            ["continue"],
+        ),
+        *completed_inside,
+        *_LIST_CELLS,
+        "start = encode_cells(cells)",
+        "bare = start + no_script",
+        *per_record,
+        *for_loop("attempt", "record.attempts", attempt),
+        *_FLUSH,
+    ]
+    return function(
+        "write_lines",
+        ["records", "write", "terminator"],
+        [
+            *_START,
+            f"no_script = {no_script!r}",
+            *per_export,
+            *for_loop("record", "records", record),
+            *_END,
+        ],
+    )
 
 
 def write_lines(
@@ -533,53 +630,10 @@ def write_lines(
     encoder = _Encoder(dialect, guard=guard)
     namespace = _namespace(kind, plan, formatter, encoder, guard)
     columns = kind.columns_in(plan.rendering.layout)
-    # A record's values of the exported columns; its own fields in their order
-    # when they are those columns (the common case), without a lookup each.
-    fields = (
-        "        if tuple(own) == list_columns:\n"
-        "            cells = list(own.values())\n"
-        "        else:\n"
-        '            cells = [own.get(column, "") for column in list_columns]\n'
-    )
-    # The dicts behind the record's fields and an attempt's script values.
-    mappings = {"own_fields": dict_source("record.fields"), "values_dict": dict_source("values")}
-    completed_inside = (
-        ""
-        if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None
-        else (
-            "        completing = record.completing_attempt\n"
-            "        if completing is None or not inside(completing.time):\n"
-            "            continue\n"
-        )
-    )
     if kind is SIMPLE:
-        per_export, _, per_row, line = _line_source(
-            columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
-        )
-        source = _SIMPLE_LOOP.format(
-            **mappings,
-            per_export=indented(per_export, 1),
-            completed_inside=completed_inside,
-            prelude=indented(SIMPLE_PRELUDE, 2),
-            keeps=(
-                ""
-                if plan.selected_dispositions is None
-                else "        if not keeps(record_name, call_name):\n            continue\n"
-            ),
-            fields=fields,
-            per_row=indented(per_row, 2),
-            line=f"start + {line}",
-            flush=indented(_FLUSH, 2),
-        )
-        compile_source(source, namespace, "simple lines")
+        compile_source(_simple_loop(plan, formatter, columns), namespace, "simple lines")
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
         return count
-    hoisted = frozenset(
-        attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
-    )
-    per_export, per_record, per_row, line = _line_source(
-        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted, pairs=True
-    )
     name_cell, code_cell = (
         cell_function(formatter, kind, guard=guard)
         for kind in (ColumnKind.DISPOSITION, ColumnKind.CODE)
@@ -588,36 +642,8 @@ def write_lines(
     namespace.update(
         pairs=pair_cells, pair=pair_cells.resolve, no_pair=pair_cells.cells(None, None)
     )
-    by_attempt_time = plan.selection.format is ReportFormat.DETAILED_INTERVAL
     no_script = encoder.cells(list(plan.no_script_values))
-    source = _DETAILED_LOOP.format(
-        **mappings,
-        # Records completed inside an interval are filtered before their
-        # attempts are seen: admits() checks them all first.
-        quick="False and " if completed_inside else "",
-        no_script=repr(no_script),
-        per_export=indented(per_export, 1),
-        completed_inside=completed_inside,
-        fields=fields,
-        per_record=indented(per_record, 2),
-        by_attempt_time=(
-            "            if not inside(attempt.time):\n                continue\n"
-            if by_attempt_time
-            else ""
-        ),
-        keeps=(
-            ""
-            if plan.selected_dispositions is None
-            else "            if not keeps(call_name, record_name):\n                continue\n"
-        ),
-        dispositions="".join(
-            indented(_DISPOSITION_LOOKUP.format(prefix=prefix, attribute=attribute), 3)
-            for prefix, attribute in _DISPOSITIONS.items()
-        ),
-        per_row=indented(per_row, 3),
-        line=f"head + {line}",
-        flush=indented(_FLUSH, 2),
-    )
-    compile_source(source, namespace, "detailed lines")
+    lines = _detailed_loop(plan, formatter, columns, no_script)
+    compile_source(lines, namespace, "detailed lines")
     detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
     return detailed

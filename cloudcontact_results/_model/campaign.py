@@ -12,11 +12,11 @@ import attrs
 
 from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
 from ..errors import ValidationError
-from .construction import install_checked_init
+from .construction import install_checked_init, post_init_with
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
 from .frozen import EMPTY_TEXT_MAP, FrozenTextMap, all_text
-from .validators import instance_of, non_empty_text
+from .validators import converter_with, instance_of, non_empty_text, validator_with
 
 __all__ = [
     "NO_MATCH",
@@ -84,6 +84,10 @@ def _tuple_of(owner: str, kind: type) -> Any:
     return check
 
 
+@converter_with(
+    lambda value: f"type({value}) is tuple",
+    inline=(lambda value: f"type({value}) is list", lambda value: f"tuple({value})"),
+)
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | bytes):
         return (value,)
@@ -98,6 +102,13 @@ def _sequence(field: str, value: Any) -> None:
         raise ValidationError(field, value, "must be a sequence")
 
 
+# A dict becomes a FrozenTextMap of a copy, written inline without the call.
+@converter_with(
+    lambda value: f"type({value}) is FrozenTextMap",
+    inline=(lambda value: f"type({value}) is dict", lambda value: f"wrap_text({value}.copy())"),
+    FrozenTextMap=FrozenTextMap,
+    wrap_text=FrozenTextMap.wrap,
+)
 def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
     if isinstance(value, FrozenTextMap) or not isinstance(value, Mapping):
         return value  # already frozen, or rejected by the validator with its field name
@@ -105,6 +116,11 @@ def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
 
 
 def _text_map(owner: str) -> Any:
+    @validator_with(
+        lambda value: f"type({value}) is FrozenTextMap and all_text({value})",
+        FrozenTextMap=FrozenTextMap,
+        all_text=all_text,
+    )
     def check(instance: object, attribute: attrs.Attribute[Mapping[str, str]], value: Any) -> None:
         if not isinstance(value, Mapping):
             raise ValidationError(
@@ -342,6 +358,16 @@ class QuotaOutcome:
         return self.group if isinstance(self.group, str) else self.group.label(language)
 
 
+# ZoneInfo and timezone always give an offset: no need to ask for one. A year
+# from 2 to 9998 is inside the validator's range in any zone.
+@validator_with(
+    lambda value: (
+        f"type({value}) is datetime and type({value}.tzinfo) in ZONE_TYPES"
+        f" and 2 <= {value}.year <= 9998"
+    ),
+    datetime=dt.datetime,
+    ZONE_TYPES=frozenset({zoneinfo.ZoneInfo, dt.timezone}),
+)
 def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, dt.datetime):
         raise ValidationError("Attempt.time", value, "must be a datetime")
@@ -355,6 +381,7 @@ def _check_time(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) 
         )
 
 
+@validator_with(lambda value: f"type({value}) is int and {value} >= 0")
 def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if not isinstance(value, int) or isinstance(value, bool):
         raise ValidationError(f"Attempt.{attribute.name}", value, "must be whole seconds (int)")
@@ -362,6 +389,9 @@ def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: An
         raise ValidationError(f"Attempt.{attribute.name}", value, "must be >= 0 seconds")
 
 
+@converter_with(
+    lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult
+)
 def _to_cpa(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool | CPAResult):
         try:
@@ -371,11 +401,17 @@ def _to_cpa(value: Any) -> Any:
     return value
 
 
+@validator_with(
+    lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult
+)
 def _check_cpa(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not isinstance(value, CPAResult):
         raise ValidationError("Attempt.cpa_result", value, "must be a CPAResult (0-9) or None")
 
 
+@validator_with(
+    lambda value: f"{value} is None or (type({value}) is int and 100 <= {value} <= 699)"
+)
 def _check_sip(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is None:
         return
@@ -451,6 +487,10 @@ class Attempt:
     #: What the dialer did after the attempt (5.x's ``Action Applied``: ``Retry``…).
     action_applied: str = attrs.field(default="", validator=_TEXT)
 
+    # Only an attempt that was not dialled or that closed its record has more to check.
+    @post_init_with(
+        lambda value: f"{value['is_call_attempt']} and {value['record_disposition']} is None"
+    )
     def __attrs_post_init__(self) -> None:
         _check_attempt(self)
 
@@ -465,63 +505,13 @@ class Attempt:
         return self.is_call_attempt and self.answered_duration == 0
 
 
-_TEXT_IS_FINE = "type({v}) is str"
-#: What _to_text_map makes of a dict, without calling it: a FrozenTextMap of a copy.
-_DICT_TO_TEXT_MAP = ("type({v}) is dict", "_wrap_text({v}.copy())")
-_FLAG_IS_FINE = "type({v}) is bool"
-_SECONDS_ARE_FINE = "type({v}) is int and {v} >= 0"
-_DISPOSITION_IS_FINE = "{v} is None or type({v}) is _Disposition"
+install_checked_init(Attempt)
 
-# Every check of Attempt stays in its validators above; these tests only let
-# the generated __init__ skip a validator that would accept the value.
-install_checked_init(
-    Attempt,
-    {
-        "phone": _TEXT_IS_FINE,
-        # ZoneInfo and timezone always give an offset: no need to ask for one.
-        # A year from 2 to 9998 is inside the validator's range in any zone.
-        "time": "type({v}) is _datetime and type({v}.tzinfo) in _ZONE_TYPES"
-        " and 2 <= {v}.year <= 9998",
-        "is_call_attempt": _FLAG_IS_FINE,
-        "call_disposition": _DISPOSITION_IS_FINE,
-        "record_disposition": _DISPOSITION_IS_FINE,
-        "quota": "{v} is None or type({v}) is _QuotaOutcome",
-        "note": _TEXT_IS_FINE,
-        "sip_code": "{v} is None or (type({v}) is int and 100 <= {v} <= 699)",
-        "dialing_duration": _SECONDS_ARE_FINE,
-        "cpa_duration": _SECONDS_ARE_FINE,
-        "answered_duration": _SECONDS_ARE_FINE,
-        "agent": _TEXT_IS_FINE,
-        "cpa_result": "{v} is None or type({v}) is _CPAResult",
-        "cpa_recording": _TEXT_IS_FINE,
-        "cpa_rtp_server": _TEXT_IS_FINE,
-        "recording": _TEXT_IS_FINE,
-        "rtp_server": _TEXT_IS_FINE,
-        "interaction_id": _TEXT_IS_FINE,
-        "is_inbound": _FLAG_IS_FINE,
-        "script_values": "type({v}) is _FrozenTextMap and _all_text({v})",
-        "ani": _TEXT_IS_FINE,
-        "action_applied": _TEXT_IS_FINE,
-    },
-    fast_convert={
-        "cpa_result": "{v} is None or type({v}) is _CPAResult",
-        "script_values": "type({v}) is _FrozenTextMap",
-    },
-    converted={"script_values": _DICT_TO_TEXT_MAP},
-    fast_post_init="is_call_attempt and record_disposition is None",
-    names={
-        "_datetime": dt.datetime,
-        "_ZONE_TYPES": frozenset({zoneinfo.ZoneInfo, dt.timezone}),
-        "_Disposition": Disposition,
-        "_QuotaOutcome": QuotaOutcome,
-        "_CPAResult": CPAResult,
-        "_FrozenTextMap": FrozenTextMap,
-        "_all_text": all_text,
-        "_wrap_text": FrozenTextMap.wrap,
-    },
+
+@validator_with(
+    lambda value: f"type({value}) is tuple and {{*map(type, {value})}} <= ATTEMPT_TYPE",
+    ATTEMPT_TYPE=frozenset({Attempt}),
 )
-
-
 def _check_attempts(instance: Record, attribute: attrs.Attribute[Any], value: Any) -> None:
     _tuple_of("Record", Attempt)(instance, attribute, value)
 
@@ -557,24 +547,7 @@ class Record:
         return latest_attempts(self.attempts)[1]
 
 
-_NAME_IS_FINE = "type({v}) is str and {v} and not {v}.isspace()"
-install_checked_init(
-    Record,
-    {
-        "id": _NAME_IS_FINE,
-        "list_name": _NAME_IS_FINE,
-        "fields": "type({v}) is _FrozenTextMap and _all_text({v})",
-        "attempts": "type({v}) is tuple and {{*map(type, {v})}} <= _ATTEMPT_TYPE",
-    },
-    fast_convert={"fields": "type({v}) is _FrozenTextMap", "attempts": "type({v}) is tuple"},
-    converted={"fields": _DICT_TO_TEXT_MAP, "attempts": ("type({v}) is list", "tuple({v})")},
-    names={
-        "_FrozenTextMap": FrozenTextMap,
-        "_all_text": all_text,
-        "_wrap_text": FrozenTextMap.wrap,
-        "_ATTEMPT_TYPE": frozenset({Attempt}),
-    },
-)
+install_checked_init(Record)
 
 
 def latest_attempts(attempts: tuple[Attempt, ...]) -> tuple[Attempt | None, Attempt | None]:

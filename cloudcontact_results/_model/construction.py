@@ -5,13 +5,14 @@ from the class's attrs field list (so neither can forget a field) and
 compiled with a file name and a :mod:`linecache` entry:
 
 - :func:`install_checked_init` replaces the attrs ``__init__`` with one that
-  runs **every** converter and validator of the fields, in attrs' order
-  (convert, assign, validate, ``__attrs_post_init__``), but first tries a
-  cheap inline test per field — ``type(value) is str`` for a text field, for
-  instance — and calls the field's own validator only when that test cannot
-  prove the value valid. The validators stay the one definition of each
-  check and of its error message; the inline tests only ever skip a
-  validator that would have passed.
+  does what attrs' does, in attrs' order (each field's default, conversion
+  and assignment, then every validator, then ``__attrs_post_init__``), but
+  first tries the inline test each validator and converter carries
+  (``validators.py``) — ``type(value) is str`` for a text field, for
+  instance — and calls the validator or converter only when that test
+  cannot prove the call would change nothing. The validators stay the one
+  definition of each check and of its error message; the inline tests only
+  ever skip a call that would have passed.
 - :func:`trusted_builder` makes a function that sets the fields without any
   check: the **trusted-source path**, for values the library validated
   itself before (the results store reading its own rows). Nothing else may
@@ -25,112 +26,207 @@ from typing import Any, TypeVar
 
 import attrs
 
-from .generated import compile_source
+from .._codegen import (
+    assign,
+    branches,
+    compile_source,
+    function,
+    if_block,
+    joined,
+    negated,
+    wrapped,
+)
+from .validators import Converter, Validator
 
-__all__ = ["install_checked_init", "trusted_builder"]
+__all__ = ["install_checked_init", "post_init_with", "trusted_builder"]
 
 T = TypeVar("T")
+C = TypeVar("C", bound=type)
+
+#: Where :func:`post_init_with` keeps a post-init check's inline test.
+_POST_INIT_TEST = "_inline_test"
 
 
-def _setters(cls: type) -> dict[str, Any]:
-    """``_set_<field>``: the slot descriptors' ``__set__`` of ``cls`` (frozen classes too)."""
-    return {f"_set_{field.name}": vars(cls)[field.name].__set__ for field in attrs.fields(cls)}
+def post_init_with(
+    accepts: Callable[[Mapping[str, str]], str], **names: Any
+) -> Callable[[Callable[[Any], None]], Callable[[Any], None]]:
+    """A decorator for ``__attrs_post_init__``: the inline test of the objects it accepts.
+
+    ``accepts(values)`` is the test's source over the fields' values:
+    ``values`` maps a field's name to the variable holding its value.
+    ``names`` are the globals it reads.
+    """
+
+    def decorate(post_init: Callable[[Any], None]) -> Callable[[Any], None]:
+        setattr(post_init, _POST_INIT_TEST, (accepts, names))
+        return post_init
+
+    return decorate
 
 
-def install_checked_init(
-    cls: type[Any],
-    fast: Mapping[str, str],
-    *,
-    fast_convert: Mapping[str, str] | None = None,
-    converted: Mapping[str, tuple[str, str]] | None = None,
-    fast_post_init: str | None = None,
-    names: Mapping[str, Any] | None = None,
-) -> None:
+def _setter(cls: type, name: str) -> Any:
+    """The slot descriptor's ``__set__`` of field ``name`` (frozen classes too)."""
+    descriptor = getattr(cls, name, None)
+    if not hasattr(descriptor, "__set__") or not hasattr(descriptor, "__get__"):
+        raise TypeError(f"{cls.__name__}.{name}: a checked __init__ needs a slotted class")
+    return descriptor.__set__  # type: ignore[union-attr]  # checked just above
+
+
+def _refuse_what_is_unsupported(cls: type, fields: Sequence[attrs.Attribute[Any]]) -> None:
+    """Raise TypeError for what attrs' ``__init__`` does that a checked one does not."""
+    where = cls.__name__
+    if "__slots__" not in vars(cls):
+        raise TypeError(f"{where}: a checked __init__ needs a slotted attrs class")
+    if issubclass(cls, BaseException):
+        raise TypeError(f"{where}: a checked __init__ cannot build an exception")
+    if hasattr(cls, "__attrs_pre_init__"):
+        raise TypeError(f"{where}: a checked __init__ does not call __attrs_pre_init__")
+    if "_attrs_cached_hash" in vars(cls).get("__slots__", ()):
+        raise TypeError(f"{where}: a checked __init__ does not support cache_hash")
+    for field in fields:
+        if not field.init:
+            raise TypeError(f"{where}.{field.name}: a checked __init__ needs init=True fields")
+        if isinstance(field.converter, attrs.Converter):
+            raise TypeError(
+                f"{where}.{field.name}: a checked __init__ takes plain converters, "
+                "not attrs.Converter"
+            )
+
+
+class _Namespace(dict[str, Any]):
+    """The globals of generated code: a name given twice must name the same object."""
+
+    def add(self, names: Mapping[str, Any]) -> None:
+        for name, value in names.items():
+            if name in self and self[name] is not value:
+                raise TypeError(f"the generated name {name!r} stands for two objects")
+            self[name] = value
+
+
+def _parameter(field: attrs.Attribute[Any], namespace: _Namespace) -> tuple[str, list[str]]:
+    """The parameter of ``field`` and the statements giving it its default when needed."""
+    name = field.alias or field.name
+    default = field.default
+    if default is attrs.NOTHING:
+        return name, []
+    if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # typed as a function
+        namespace.add({f"factory_{name}": default.factory})
+        made = f"factory_{name}(self)" if default.takes_self else f"factory_{name}()"
+        return f"{name}=NOTHING", if_block(f"{name} is NOTHING", assign(name, made))
+    namespace.add({f"default_{name}": default})
+    return f"{name}=default_{name}", []
+
+
+def _conversion(converter: Any, name: str, namespace: _Namespace) -> list[str]:
+    """The statements converting variable ``name`` with ``converter``, its inline tests first."""
+    namespace.add({f"convert_{name}": converter})
+    call = assign(name, f"convert_{name}({name})")
+    keeps = converter.keeps if isinstance(converter, Converter) else None
+    inline = converter.inline if isinstance(converter, Converter) else None
+    if keeps is not None:
+        namespace.add(keeps.names)
+    if inline is None:
+        return call if keeps is None else if_block(f"not ({keeps.write(name)})", call)
+    test, result = inline
+    namespace.add(test.names)
+    namespace.add(result.names)
+    cases = [(test.write(name), assign(name, result.write(name)))]
+    if keeps is None:
+        return branches(cases, call)
+    return branches([*cases, (f"not ({keeps.write(name)})", call)])
+
+
+def install_checked_init(cls: C) -> C:
     """Give ``cls`` a generated ``__init__`` that checks every field, with fast paths.
 
-    Args:
-        cls: a slotted attrs class.
-        fast: field name -> an expression over ``{v}`` (the value) that is
-            true only when the field's validator would accept the value;
-            fields without one always run their validator.
-        fast_convert: field name -> an expression over ``{v}`` true only when
-            the field's converter would return the value unchanged.
-        converted: field name -> (a test over ``{v}``, an expression over
-            ``{v}``): when the test is true, the expression gives what the
-            field's converter would (a common type converted inline).
-        fast_post_init: an expression over the field names true only when
-            ``__attrs_post_init__`` would accept the object.
-        names: the names those expressions use.
+    It does what attrs' own ``__init__`` does — parameters by alias,
+    keyword-only ones after ``*``, defaults and ``Factory`` defaults (taking
+    ``self`` too), each field converted and set in field order, then every
+    validator in field order (unless attrs' validators are disabled), then
+    ``__attrs_post_init__`` — but skips a converter, the validators or the
+    post-init check when the inline tests they carry (:class:`Validator`,
+    :class:`Converter`, :func:`post_init_with`) prove the call would change
+    nothing. Returns ``cls``.
+
+    Raises:
+        TypeError: ``cls`` uses what this ``__init__`` does not support: a
+            class that is not slotted, ``__attrs_pre_init__``, ``init=False``
+            fields, ``attrs.Converter`` converters, ``cache_hash``, exceptions.
     """
-    fast_convert = fast_convert or {}
-    converted = converted or {}
-    fields = attrs.fields(cls)
-    namespace: dict[str, Any] = {"_NOTHING": attrs.NOTHING, **_setters(cls), **(names or {})}
-    parameters: list[str] = []
+    fields: Sequence[attrs.Attribute[Any]] = attrs.fields(cls)
+    _refuse_what_is_unsupported(cls, fields)
+    namespace = _Namespace(NOTHING=attrs.NOTHING, validators_disabled=attrs.validators.get_disabled)
+    positional: list[str] = []
+    keyword_only: list[str] = []
     body: list[str] = []
+    variables: dict[str, str] = {}
     for field in fields:
-        name = field.name
-        if field.default is attrs.NOTHING:
-            parameters.append(name)
-        elif isinstance(field.default, attrs.Factory):  # type: ignore[arg-type]  # typed as a function
-            if field.default.takes_self:
-                raise TypeError(f"{cls.__name__}.{name}: a default taking self is not supported")
-            parameters.append(f"{name}=_NOTHING")
-            namespace[f"_factory_{name}"] = field.default.factory
-            body.append(f"    if {name} is _NOTHING:")
-            body.append(f"        {name} = _factory_{name}()")
-        else:
-            parameters.append(f"{name}=_default_{name}")
-            namespace[f"_default_{name}"] = field.default
-    for field in fields:
-        if field.converter is None:
-            continue
-        name = field.name
-        namespace[f"_convert_{name}"] = field.converter
-        skip = fast_convert.get(name)
-        inline = converted.get(name)
-        if inline is not None:
-            test, expression = inline
-            body.append(f"    if {test.format(v=name)}:")
-            body.append(f"        {name} = {expression.format(v=name)}")
-            body.append(f"    elif not ({skip or 'False'}):".format(v=name))
-        elif skip is not None:
-            body.append(f"    if not ({skip.format(v=name)}):")
-        if inline is None and skip is None:
-            body.append(f"    {name} = _convert_{name}({name})")
-        else:
-            body.append(f"        {name} = _convert_{name}({name})")
-    body += [f"    _set_{field.name}(self, {field.name})" for field in fields]
-    # One test of every fast path; when any fails, every validator runs in
-    # attrs' order, so the first invalid field raises its own error.
-    tests: list[str] = []
+        name = field.alias or field.name
+        variables[field.name] = name
+        parameter, default_lines = _parameter(field, namespace)
+        (keyword_only if field.kw_only else positional).append(parameter)
+        body += default_lines
+        if field.converter is not None:
+            body += _conversion(field.converter, name, namespace)
+        namespace.add({f"set_{field.name}": _setter(cls, field.name)})
+        body.append(f"set_{field.name}(self, {name})")
+    body += _validation(fields, variables, namespace)
+    body += _post_init(cls, variables, namespace)
+    parameters = ["self", *positional, *(["*", *keyword_only] if keyword_only else [])]
+    lines = function("__init__", parameters, body)
+    compile_source(lines, namespace, f"{cls.__name__}.__init__")
+    init = namespace["__init__"]
+    original = cls.__init__
+    init.__qualname__ = original.__qualname__
+    init.__module__ = original.__module__
+    init.__doc__ = original.__doc__
+    init.__annotations__ = dict(original.__annotations__)
+    cls.__init__ = init  # type: ignore[misc]  # replacing attrs' method is the point
+    return cls
+
+
+def _validation(
+    fields: Sequence[attrs.Attribute[Any]], variables: Mapping[str, str], namespace: _Namespace
+) -> list[str]:
+    """Every validator in field order, after one look at all their inline tests.
+
+    When any test fails, every validator runs, so the first invalid field
+    raises its own error, as in attrs.
+    """
     checks: list[str] = []
+    tests: list[str] = []
     for field in fields:
         if field.validator is None:
             continue
-        name = field.name
-        namespace[f"_validate_{name}"] = field.validator
-        namespace[f"_attribute_{name}"] = field
-        checks.append(f"        _validate_{name}(self, _attribute_{name}, {name})")
-        skip = fast.get(name)
-        tests.append("False" if skip is None else f"({skip.format(v=name)})")
-    if checks:
-        body.append(f"    if not ({' and '.join(tests)}):")
-        body += checks
-    post_init = getattr(cls, "__attrs_post_init__", None)
-    if post_init is not None:
-        namespace["_post_init"] = post_init
-        if fast_post_init is None:
-            body.append("    _post_init(self)")
+        name = variables[field.name]
+        namespace.add({f"validate_{field.name}": field.validator, f"field_{field.name}": field})
+        checks.append(f"validate_{field.name}(self, field_{field.name}, {name})")
+        accepts = field.validator.accepts if isinstance(field.validator, Validator) else None
+        if accepts is None:
+            tests.append("False")
         else:
-            body.append(f"    if not ({fast_post_init}):")
-            body.append("        _post_init(self)")
-    source = f"def __init__(self, {', '.join(parameters)}):\n" + "\n".join(body) + "\n"
-    compile_source(source, namespace, f"{cls.__name__}.__init__")
-    init = namespace["__init__"]
-    init.__qualname__ = f"{cls.__name__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init
+            namespace.add(accepts.names)
+            tests.append(f"({accepts.write(name)})")
+    if not checks:
+        return []
+    run = if_block("not validators_disabled()", checks)
+    if "False" in tests:
+        return run
+    return if_block(negated(joined("and", tests)), run)
+
+
+def _post_init(cls: type, variables: Mapping[str, str], namespace: _Namespace) -> list[str]:
+    """``__attrs_post_init__`` when ``cls`` has one, unless its inline test proves it would pass."""
+    post_init = getattr(cls, "__attrs_post_init__", None)
+    if post_init is None:
+        return []
+    call = ["self.__attrs_post_init__()"]
+    inline = getattr(post_init, _POST_INIT_TEST, None)
+    if inline is None:
+        return call
+    accepts, names = inline
+    namespace.add(names)
+    return if_block(f"not ({accepts(variables)})", call)
 
 
 def trusted_builder(
@@ -165,13 +261,14 @@ def trusted_builder(
         raise TypeError(f"the values of a trusted {cls.__name__} must name every field, in order")
     if arguments is None:
         arguments = names
-    scope: dict[str, Any] = {"_new": object.__new__, "_cls": cls, **_setters(cls)}
-    scope.update(namespace or {})
-    lines = [f"def build({', '.join(arguments)}):", "    self = _new(_cls)"]
-    lines += [f"    _set_{name}(self, {expression})" for name, expression in values.items()]
-    lines.append("    return self")
-    compile_source(
-        "\n".join(lines) + "\n", scope, f"trusted {cls.__name__}{' ' + what if what else ''}"
-    )
+    scope = _Namespace(new=object.__new__, cls=cls)
+    scope.add({f"set_{name}": _setter(cls, name) for name in names})
+    scope.add(namespace or {})
+    body = assign("self", "new(cls)")
+    for name, expression in values.items():
+        body += wrapped(f"set_{name}(", ["self", expression], ")")
+    body.append("return self")
+    lines = function("build", arguments, body)
+    compile_source(lines, scope, f"trusted {cls.__name__}{' ' + what if what else ''}")
     build: Callable[..., T] = scope["build"]
     return build

@@ -2,19 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import ItemsView, Iterator, KeysView, Mapping, ValuesView
+import operator
+from collections.abc import Callable, ItemsView, Iterator, KeysView, Mapping, ValuesView
 from typing import Any, Final
 
-__all__ = ["EMPTY_TEXT_MAP", "FrozenTextMap", "all_text", "dict_source"]
-
-
-def dict_source(mapping: str) -> str:
-    """The expression of the ``dict`` behind FrozenTextMap ``mapping`` (an expression too).
-
-    For compiled hot loops that only read it: each of the mapping's own
-    methods is a call in Python, the dict's are C.
-    """
-    return f"{mapping}._items"
+__all__ = ["EMPTY_TEXT_MAP", "FrozenTextMap", "all_text", "text_dict"]
 
 
 class FrozenTextMap(Mapping[str, str]):
@@ -95,6 +87,12 @@ class FrozenTextMap(Mapping[str, str]):
     def __reduce__(self) -> tuple[type[FrozenTextMap], tuple[dict[str, str]]]:
         return FrozenTextMap, (self._items,)
 
+
+#: ``text_dict(mapping)``: the ``dict`` behind a :class:`FrozenTextMap`, for
+#: the compiled hot loops that only read it: each of the mapping's own methods
+#: is a call in Python, the dict's are C, and this is one C call. Nothing may
+#: change the dict it gives.
+text_dict: Final[Callable[[FrozenTextMap], dict[str, str]]] = operator.attrgetter("_items")
 
 _new = object.__new__
 _set_items = vars(FrozenTextMap)["_items"].__set__  # the slot's own setter

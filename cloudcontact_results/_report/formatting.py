@@ -1,7 +1,7 @@
 """Typed rows -> text cells, for one rendering (time zone, language, date-time format, guard).
 
 What a cell of each :class:`ColumnKind` holds is written once, as a Python
-expression in :data:`CELL_SOURCE`. From that one definition the formatter
+expression over the variable ``value`` in :data:`CELL_SOURCE`. From that one definition the formatter
 compiles both the function of a single cell and, for the hot loop of an
 export, one function per report that formats a whole row in one call. The
 generated source is registered with :mod:`linecache` under its own file
@@ -18,7 +18,15 @@ from typing import Any, Final
 
 from .._model.campaign import NoMatch
 from .._model.dispositions import SYSTEM_DISPOSITIONS
-from .._model.generated import compile_source, indented_lines
+from .._codegen import (
+    assign,
+    compile_source,
+    for_loop,
+    function,
+    if_block,
+    joined,
+    wrapped,
+)
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
@@ -34,8 +42,9 @@ __all__ = [
     "cell_source",
     "format_row",
     "generated_namespace",
-    "guarded_source",
+    "guard_lines",
     "guards",
+    "over_value",
     "row_function",
     "typed_columns_start",
     "typed_run",
@@ -44,42 +53,44 @@ __all__ = [
 
 Cells = Callable[[Any], list[str]]
 
-#: The text of a cell of each kind, as an expression over ``{value}`` (which
-#: appears once: the expression binds it to ``v`` when it needs it twice).
-#: ``time``, ``disposition``, ``quota_group`` and ``note`` are the formatter's
-#: methods of the same names, which depend on the rendering.
+#: The text of a cell of each kind, as an expression over the variable
+#: ``value`` (the generated code binds it first: see :func:`over_value`).
+#: ``time_text``, ``disposition_text``, ``quota_group_text`` and ``note_text``
+#: are the formatter's methods without ``_text``, which depend on the rendering.
 CELL_SOURCE: Final[dict[ColumnKind, str]] = {
-    ColumnKind.TEXT: "{value}",
-    ColumnKind.FLAG: '("1" if {value} else "0")',
-    ColumnKind.COUNT: '("" if (v := {value}) is None else str(v))',
-    ColumnKind.SECONDS: '("" if (v := {value}) is None else str(v))',
-    ColumnKind.CPA: '("" if (v := {value}) is None else str(int(v)))',
-    ColumnKind.CODE: '("" if (v := {value}) is None else v)',
-    ColumnKind.TIME: "time({value})",
-    ColumnKind.DISPOSITION: "disposition({value})",
-    ColumnKind.QUOTA_GROUP: "quota_group({value})",
-    ColumnKind.NOTE: "note({value})",
+    ColumnKind.TEXT: "value",
+    ColumnKind.FLAG: '"1" if value else "0"',
+    ColumnKind.COUNT: '"" if value is None else str(value)',
+    ColumnKind.SECONDS: '"" if value is None else str(value)',
+    ColumnKind.CPA: '"" if value is None else str(int(value))',
+    ColumnKind.CODE: '"" if value is None else value',
+    ColumnKind.TIME: "time_text(value)",
+    ColumnKind.DISPOSITION: "disposition_text(value)",
+    ColumnKind.QUOTA_GROUP: "quota_group_text(value)",
+    ColumnKind.NOTE: "note_text(value)",
 }
 
 #: The Time cell in the default format, written directly: the time is the
 #: costliest cell of a detailed row, and this is about five times as fast as
-#: ``strftime()``, with the same text (``TZ`` is the export zone).
+#: ``strftime()``, with the same text (``ZONE`` is the export zone). One
+#: f-string, written over three lines.
 _ISO_TIME_SOURCE: Final = (
-    '("" if (v := {value}) is None else f"{{YEARS[(w := v.astimezone(TZ)).year]}}-'
-    '{{TWO[w.month]}}-{{TWO[w.day]}} {{TWO[w.hour]}}:{{TWO[w.minute]}}:{{TWO[w.second]}}")'
+    '"" if value is None else (\n'
+    '    f"{YEARS[(local := value.astimezone(ZONE)).year]}-{TWO_DIGITS[local.month]}"\n'
+    '    f"-{TWO_DIGITS[local.day]} {TWO_DIGITS[local.hour]}:{TWO_DIGITS[local.minute]}"\n'
+    '    f":{TWO_DIGITS[local.second]}"\n'
+    ")"
 )
 
-#: What a typed file (Arrow, Parquet) holds of each kind: the typed value
-#: itself, except where no typed column can hold it. ``NO_MATCH`` and system
-#: notes take their text cell's expression above (None stays None); date-times
-#: are microseconds since the epoch (pyarrow would ask each one's zone for its
-#: offset, about fifteen times slower).
+#: What a typed file (Arrow, Parquet) holds of each kind, over ``value``: the
+#: typed value itself, except where no typed column can hold it. ``NO_MATCH``
+#: and system notes take their text cell's expression above (None stays None);
+#: date-times are microseconds since the epoch (pyarrow would ask each one's
+#: zone for its offset, about fifteen times slower).
 _TYPED_SOURCE: Final[dict[ColumnKind, str]] = {
-    ColumnKind.QUOTA_GROUP: "(None if (w := {value}) is None else "
-    + CELL_SOURCE[ColumnKind.QUOTA_GROUP].format(value="w")
-    + ")",
+    ColumnKind.QUOTA_GROUP: f"None if value is None else {CELL_SOURCE[ColumnKind.QUOTA_GROUP]}",
     ColumnKind.NOTE: CELL_SOURCE[ColumnKind.NOTE],
-    ColumnKind.TIME: "(None if (w := {value}) is None else (w - EPOCH) // MICROSECOND)",
+    ColumnKind.TIME: "None if value is None else (value - EPOCH) // MICROSECOND",
 }
 
 #: Columns of typed values of a list of rows: the distinct runs of list
@@ -99,18 +110,16 @@ _TEXT_KINDS: Final = frozenset(
 
 #: Opens a guarded row function: list columns and script fields are guarded
 #: once per run of rows sharing them (the rows of one record share their fields).
-_GUARDED_PROLOGUE: Final = """\
-    last_fields = last_script = None
-    fields = script = ()
-    def cells(row):
-        nonlocal last_fields, last_script, fields, script
-        if row.fields is not last_fields:
-            last_fields = row.fields
-            fields = guarded(last_fields.values())
-        if row.script_fields is not last_script:
-            last_script = row.script_fields
-            script = guarded(last_script)
-"""
+_GUARDED_RUN: Final = (
+    *if_block(
+        "row.fields is not last_fields",
+        ["last_fields = row.fields", "fields = guarded(last_fields.values())"],
+    ),
+    *if_block(
+        "row.script_fields is not last_script",
+        ["last_script = row.script_fields", "script = guarded(last_script)"],
+    ),
+)
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
@@ -139,9 +148,23 @@ def _year(match: re.Match[str], year: int) -> str:
     return "%%" if match.group() == "%%" else f"{year:04d}"
 
 
-def guarded_source(cell: str) -> str:
-    """The expression of cell ``cell`` passed through the formula guard (when it may change it)."""
-    return f"(guard_cell(c) if (c := {cell}) and (c[0] in T or E(c)) else c)"
+def guard_lines(cell: str) -> list[str]:
+    """The statements passing variable ``cell`` through the formula guard, when it may change it."""
+    return if_block(
+        joined("and", [cell, f"({cell}[0] in TRIGGERS or embedded({cell}))"]),
+        assign(cell, f"guard_cell({cell})"),
+    )
+
+
+def over_value(expression: str, value: str) -> tuple[list[str], str]:
+    """``expression`` (over the variable ``value``) of the value whose source is ``value``.
+
+    Returns the statements binding ``value`` (none when ``expression`` is the
+    value itself) and the expression to use after them.
+    """
+    if expression == "value":
+        return [], value
+    return assign("value", value), expression
 
 
 class RowFormatter:
@@ -175,17 +198,17 @@ class RowFormatter:
             else {}
         )
         self._namespace: dict[str, Any] = {
-            "time": self.time,
-            "disposition": self.disposition,
-            "quota_group": self.quota_group,
-            "note": self.note,
+            "time_text": self.time,
+            "disposition_text": self.disposition,
+            "quota_group_text": self.quota_group,
+            "note_text": self.note,
             "guard_cell": guard_cell,
             "guarded": guarded,
-            "T": TRIGGERS,
-            "E": embedded,
-            "TZ": self._tz,
+            "TRIGGERS": TRIGGERS,
+            "embedded": embedded,
+            "ZONE": self._tz,
             "YEARS": _YEARS,
-            "TWO": _TWO_DIGITS,
+            "TWO_DIGITS": _TWO_DIGITS,
         }
         # Cells that can never start a formula (flags, numbers, default-format
         # times) are left out of the guard.
@@ -214,11 +237,23 @@ class RowFormatter:
             compiled = self._compiled[kind, guard] = self._compile_rows(kind, guard=guard)
         return compiled
 
-    def _cell_source(self, column_kind: ColumnKind, value: str) -> str:
-        """The expression of the text of ``value``, a cell of ``column_kind``, in this rendering."""
+    def _cell_source(self, column_kind: ColumnKind) -> str:
+        """The expression (over ``value``) of the text of a cell of ``column_kind``."""
         if column_kind is ColumnKind.TIME and self._iso:
-            return _ISO_TIME_SOURCE.format(value=value)
-        return CELL_SOURCE[column_kind].format(value=value)
+            return _ISO_TIME_SOURCE
+        return CELL_SOURCE[column_kind]
+
+    def _cell_lines(self, name: str, column_kind: ColumnKind, value: str, *, guard: bool) -> list[str]:
+        """The statements binding ``name`` to the text of ``value``, a cell of ``column_kind``.
+
+        With ``guard`` it is passed through the formula guard when a cell of
+        its kind can start a formula.
+        """
+        lines, expression = over_value(self._cell_source(column_kind), value)
+        lines += assign(name, expression)
+        if guard and column_kind in self._guarded_kinds:
+            lines += guard_lines(name)
+        return lines
 
     def _guards(self, column_kind: ColumnKind) -> bool:
         """Can a cell of ``column_kind`` start a formula in this rendering?"""
@@ -228,30 +263,43 @@ class RowFormatter:
         """The compiled function of one cell of ``column_kind`` (guarded with ``guard``)."""
         compiled = self._cells.get((column_kind, guard))
         if compiled is None:
-            cell = self._cell_source(column_kind, "value")
-            if guard and column_kind in self._guarded_kinds:
-                cell = guarded_source(cell)
-            source = f"def make():\n    def cell(value):\n        return {cell}\n    return cell\n"
+            body = self._cell_lines("text", column_kind, "value", guard=guard)
+            lines = function("cell", ["value"], [*body, "return text"])
             namespace = dict(self._namespace)
-            compile_source(source, namespace, f"{column_kind.value} cell")
-            compiled = self._cells[column_kind, guard] = namespace["make"]()
+            compile_source(lines, namespace, f"{column_kind.value} cell")
+            compiled = self._cells[column_kind, guard] = namespace["cell"]
         return compiled
 
     def _compile_rows(self, kind: ReportKind, *, guard: bool) -> Cells:
-        cells = ["*fields", "*script"] if guard else ["*row.fields.values()", "*row.script_fields"]
+        names = ["*fields", "*script"] if guard else ["*row.fields.values()", "*row.script_fields"]
+        body = list(_GUARDED_RUN) if guard else []
         for column in kind.columns_in(self._rendering.layout):
-            cell = self._cell_source(column.kind, f"row.{column.attribute}")
-            if guard and column.kind in self._guarded_kinds:
-                cell = guarded_source(cell)
-            cells.append(cell)
-        returned = f"return [{', '.join(cells)}]"
-        if guard:
-            source = f"def make():\n{_GUARDED_PROLOGUE}        {returned}\n    return cells\n"
-        else:
-            source = f"def make():\n    def cells(row):\n        {returned}\n    return cells\n"
+            body += self._cell_lines(
+                column.attribute, column.kind, f"row.{column.attribute}", guard=guard
+            )
+            names.append(column.attribute)
+        body += wrapped("return [", names, "]")
         namespace = dict(self._namespace)
         what = f"{kind.format.value} rows{' guarded' if guard else ''}"
-        compile_source(source, namespace, what)
+        if not guard:
+            compile_source(function("cells", ["row"], body), namespace, what)
+            cells: Cells = namespace["cells"]
+            return cells
+        # The run's guarded cells are kept between calls, for the rows of one report.
+        state = ["last_fields", "last_script", "fields", "script"]
+        lines = function(
+            "make",
+            [],
+            [
+                *assign("last_fields", "None"),
+                *assign("last_script", "None"),
+                *assign("fields", "()"),
+                *assign("script", "()"),
+                *function("cells", ["row"], [f"nonlocal {', '.join(state)}", *body]),
+                "return cells",
+            ],
+        )
+        compile_source(lines, namespace, what)
         compiled: Cells = namespace["make"]()
         return compiled
 
@@ -264,24 +312,22 @@ class RowFormatter:
         fields are kept once per run of rows sharing the same objects (the
         rows of one record), with each row's run number.
         """
-        lists = [f"c{n}" for n in range(len(columns) + len(extra))]
+        names = [column.attribute for column in columns]
+        names += [f"extra_{position}" for position in range(len(extra))]
+        row: list[str] = typed_run("row.fields", "row.script_fields")
+        for column in columns:
+            row += typed_source(column.attribute, column.kind, f"row.{column.attribute}")
+        for position in range(len(extra)):
+            row.append(f"append_extra_{position}(row.extra[EXTRA_NAME_{position}])")
         body = [
-            *typed_columns_start(lists),
-            "for row in rows:",
-            *indented_lines(typed_run("row.fields", "row.script_fields")),
+            *typed_columns_start(names),
+            *for_loop("row", "rows", row),
+            *wrapped("return runs, run_of, [", [f"{name}_values" for name in names], "]"),
         ]
-        for name, column in zip(lists, columns, strict=False):
-            body.append(f"    a{name}({typed_source(column.kind, f'row.{column.attribute}')})")
-        for position, name in enumerate(lists[len(columns) :]):
-            body.append(f"    a{name}(row.extra[X{position}])")
-        body.append(f"return runs, run_of, [{', '.join(lists)}]")
-        source = "def make():\n    def columns(rows):\n"
-        source += "".join(f"        {line}\n" for line in body)
-        source += "    return columns\n"
         namespace = generated_namespace(self)
-        namespace.update({f"X{position}": name for position, name in enumerate(extra)})
-        compile_source(source, namespace, "typed columns")
-        compiled: Columns = namespace["make"]()
+        namespace.update({f"EXTRA_NAME_{position}": name for position, name in enumerate(extra)})
+        compile_source(function("columns", ["rows"], body), namespace, "typed columns")
+        compiled: Columns = namespace["columns"]
         return compiled
 
     def time(self, value: dt.datetime | None) -> str:
@@ -336,12 +382,12 @@ def cell_function(
     return formatter._cell_function(column_kind, guard=guard)  # noqa: SLF001  # this module's own class
 
 
-def cell_source(formatter: RowFormatter, column_kind: ColumnKind, value: str) -> str:
-    """The expression of ``formatter``'s text of ``value``, a cell of ``column_kind``.
+def cell_source(formatter: RowFormatter, column_kind: ColumnKind) -> str:
+    """The expression (over ``value``) of ``formatter``'s text of a cell of ``column_kind``.
 
     :data:`CELL_SOURCE`'s, but a default-format time written inline.
     """
-    return formatter._cell_source(column_kind, value)  # noqa: SLF001  # this module's own class
+    return formatter._cell_source(column_kind)  # noqa: SLF001  # this module's own class
 
 
 def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
@@ -350,42 +396,51 @@ def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
 
 
 def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
-    """The names that :data:`CELL_SOURCE`, :func:`guarded_source` and :func:`typed_source` use."""
+    """The names that :data:`CELL_SOURCE`, :func:`guard_lines` and :func:`typed_source` use."""
     namespace = dict(formatter._namespace)  # noqa: SLF001  # this module's own class
     namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
     return namespace
 
 
-def typed_columns_start(lists: list[str]) -> list[str]:
-    """The statements that open typed columns: each of ``lists`` (``cN``) empty, with
-    its appender ``acN``, and no runs yet (see :meth:`RowFormatter.column_function`)."""
-    return [
+def typed_columns_start(names: list[str]) -> list[str]:
+    """The statements that open typed columns: for each of ``names`` an empty list
+    ``<name>_values`` and its appender ``append_<name>``, and no runs yet."""
+    lines = [
         "runs = []",
         "run_of = []",
         "keep = runs.append",
         "run = run_of.append",
-        "last_fields = last_script = None",
+        "last_fields = None",
+        "last_script = None",
         "number = -1",
-        *(f"{name} = []; a{name} = {name}.append" for name in lists),
     ]
+    for name in names:
+        lines += [f"{name}_values = []", f"append_{name} = {name}_values.append"]
+    return lines
 
 
 def typed_run(fields: str, script_fields: str) -> list[str]:
     """The statements that give a row its run: a new one when its list columns
     ``fields`` or its ``script_fields`` are not the previous row's objects."""
     return [
-        f"if {fields} is not last_fields or {script_fields} is not last_script:",
-        f"    last_fields = {fields}",
-        f"    last_script = {script_fields}",
-        "    keep((*last_fields.values(), *last_script))",
-        "    number += 1",
+        *if_block(
+            f"{fields} is not last_fields or {script_fields} is not last_script",
+            [
+                f"last_fields = {fields}",
+                f"last_script = {script_fields}",
+                "keep((*last_fields.values(), *last_script))",
+                "number += 1",
+            ],
+        ),
         "run(number)",
     ]
 
 
-def typed_source(column_kind: ColumnKind, value: str) -> str:
-    """What a typed file (Arrow, Parquet) holds of ``value``, a cell of ``column_kind``."""
-    return _TYPED_SOURCE.get(column_kind, "{value}").format(value=value)
+def typed_source(name: str, column_kind: ColumnKind, value: str) -> list[str]:
+    """The statements appending to column ``name`` what a typed file (Arrow,
+    Parquet) holds of ``value``, a cell of ``column_kind``."""
+    lines, expression = over_value(_TYPED_SOURCE.get(column_kind, "value"), value)
+    return [*lines, *wrapped(f"append_{name}(", [expression], ")")]
 
 
 def format_row(row: SimpleRow | DetailedRow, options: ExportOptions | None = None) -> list[str]:

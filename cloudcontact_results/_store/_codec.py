@@ -26,13 +26,13 @@ from typing import Any, Final
 
 import attrs
 
+from .._codegen import compile_source, function, wrapped
 from .._jsonl import dump_campaign, load_campaign
 from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
 from .._model.construction import trusted_builder
 from .._model.cpa import CPAResult
 from .._model.dispositions import Disposition
 from .._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
-from .._model.generated import compile_source, indented_lines
 
 __all__ = [
     "ATTEMPT_COLUMNS",
@@ -67,7 +67,7 @@ _PACKING: Final = {
     "flags": "flags",
     "call_disposition": "None if call is None else disposition_id(call)",
     "record_disposition": "None if record is None else disposition_id(record)",
-    "quota": "None if quota is None else _quota_text(quota)",
+    "quota": "None if quota is None else quota_text(quota)",
     "note": _AS_IS,
     "sip_code": _AS_IS,
     "dialing_duration": _AS_IS,
@@ -202,9 +202,9 @@ _ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
 _ROW_START: Final = (
     "instant, zone, wall, fold = encode_time(attempt.time)",
     "flags = (",
-    "    (_CALL if attempt.is_call_attempt else 0)",
-    "    | (_INBOUND if attempt.is_inbound else 0)",
-    "    | (_FOLD if fold else 0)",
+    "    (CALL if attempt.is_call_attempt else 0)",
+    "    | (INBOUND if attempt.is_inbound else 0)",
+    "    | (FOLD if fold else 0)",
     ")",
     "call = attempt.call_disposition",
     "record = attempt.record_disposition",
@@ -215,29 +215,21 @@ _ROW_START: Final = (
 
 
 def _compile_attempt_row() -> Callable[..., tuple[Any, ...]]:
-    columns = [
-        f"        attempt.{column}," if how == _AS_IS else f"        {how},"
-        for column, how in _PACKING.items()
-    ]
-    source = "\n".join(
-        [
-            "def attempt_row(attempt, zone_id, disposition_id):",
-            *indented_lines(_ROW_START),
-            "    return (",
-            *columns,
-            "    )",
-            "",
-        ]
+    columns = [f"attempt.{column}" if how == _AS_IS else how for column, how in _PACKING.items()]
+    lines = function(
+        "attempt_row",
+        ["attempt", "zone_id", "disposition_id"],
+        [*_ROW_START, *wrapped("return (", columns, ")")],
     )
     namespace: dict[str, Any] = {
         "encode_time": encode_time,
         "script_items": script_items,
-        "_quota_text": _quota_text,
-        "_CALL": _CALL,
-        "_INBOUND": _INBOUND,
-        "_FOLD": _FOLD,
+        "quota_text": _quota_text,
+        "CALL": _CALL,
+        "INBOUND": _INBOUND,
+        "FOLD": _FOLD,
     }
-    compile_source(source, namespace, "attempt row")
+    compile_source(lines, namespace, "attempt row")
     function: Callable[..., tuple[Any, ...]] = namespace["attempt_row"]
     function.__doc__ = """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
 
@@ -281,17 +273,17 @@ _DECODE_APART: Final = {
     # Whole seconds after 1970 in a zone whose instant says it all (the usual
     # case) take the one C call; anything else goes through _time.
     "time": (
-        "_from_timestamp(t // 1000000, _zones[zone])"
-        " if wall is None and t >= 0 and not t % 1000000"
-        " else _time(t, _zones[zone], wall, flags)"
+        "from_timestamp(t // 1000000, ZONES[zone])\n"
+        "if wall is None and t >= 0 and not t % 1000000\n"
+        "else time_of(t, ZONES[zone], wall, flags)"
     ),
-    "is_call_attempt": "_called[flags]",
-    "call_disposition": "_dispositions[call_disposition]",
-    "record_disposition": "_dispositions[record_disposition]",
-    "quota": "None if quota is None else _quota(quota)",
-    "cpa_result": "_cpa[cpa_result]",
-    "is_inbound": "_inbound[flags]",
-    "script_values": "_empty if script_values is None else _frozen(dict(script_values))",
+    "is_call_attempt": "CALLED[flags]",
+    "call_disposition": "DISPOSITIONS[call_disposition]",
+    "record_disposition": "DISPOSITIONS[record_disposition]",
+    "quota": "None if quota is None else quota_outcome(quota)",
+    "cpa_result": "CPA_RESULTS[cpa_result]",
+    "is_inbound": "INBOUND[flags]",
+    "script_values": "NO_VALUES if script_values is None else frozen(dict(script_values))",
 }
 _KEPT_AS_IS: Final = tuple(column for column, how in _PACKING.items() if how == _AS_IS)
 if sorted((*_KEPT_AS_IS, *_DECODE_APART)) != sorted(_ATTEMPT_FIELDS):  # pragma: no cover
@@ -346,16 +338,16 @@ def attempt_decoder(
             that name.
     """
     namespace: dict[str, Any] = {
-        "_time": _time,
-        "_from_timestamp": _from_timestamp,
-        "_zones": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
-        "_dispositions": {None: None, **dispositions},
-        "_quota": _quota,
-        "_cpa": _CPA,
-        "_called": _CALLED,
-        "_inbound": _INBOUND_FLAGS,
-        "_empty": EMPTY_TEXT_MAP,
-        "_frozen": _frozen_map,
+        "time_of": _time,
+        "from_timestamp": _from_timestamp,
+        "ZONES": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
+        "DISPOSITIONS": {None: None, **dispositions},
+        "quota_outcome": _quota,
+        "CPA_RESULTS": _CPA,
+        "CALLED": _CALLED,
+        "INBOUND": _INBOUND_FLAGS,
+        "NO_VALUES": EMPTY_TEXT_MAP,
+        "frozen": _frozen_map,
     }
     # The store's rows hold only values validated when they came in: the trusted-source path.
     return trusted_builder(
@@ -401,10 +393,10 @@ build_record: Final[Callable[[str, str, dict[str, str], tuple[Attempt, ...]], Re
         values={
             "id": "record_id",
             "list_name": "list_name",
-            "fields": "_frozen(fields)",
+            "fields": "frozen(fields)",
             "attempts": "attempts",
         },
-        namespace={"_frozen": _frozen_map},
+        namespace={"frozen": _frozen_map},
         what="packed record",
     )
 )
