@@ -230,8 +230,8 @@ def _compile_attempt_row() -> Callable[..., tuple[Any, ...]]:
         "FOLD": _FOLD,
     }
     compile_source(lines, namespace, "attempt row")
-    function: Callable[..., tuple[Any, ...]] = namespace["attempt_row"]
-    function.__doc__ = """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
+    compiled: Callable[..., tuple[Any, ...]] = namespace["attempt_row"]
+    compiled.__doc__ = """``attempt`` as the values of :data:`ATTEMPT_COLUMNS`.
 
     Args:
         attempt: a validated attempt.
@@ -239,7 +239,7 @@ def _compile_attempt_row() -> Callable[..., tuple[Any, ...]]:
         disposition_id: the interned id of a disposition (checked against the
             campaign by the caller).
     """
-    return function
+    return compiled
 
 
 def script_items(values: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
