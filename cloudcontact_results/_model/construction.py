@@ -54,7 +54,8 @@ def post_init_with(
 
     ``accepts(values)`` is the test's source over the fields' values:
     ``values`` maps a field's name to the variable holding its value.
-    ``names`` are the globals it reads.
+    ``names`` are the globals it reads. Like every inline test it must
+    never raise: with attrs' validators disabled it sees unchecked values.
     """
 
     def decorate(post_init: Callable[[Any], None]) -> Callable[[Any], None]:
@@ -85,7 +86,7 @@ def _refuse_what_is_unsupported(cls: type, fields: Sequence[attrs.Attribute[Any]
         raise TypeError(f"{where}: a checked __init__ does not support cache_hash")
     for field in fields:
         if not field.init:
-            raise TypeError(f"{where}.{field.name}: a checked __init__ needs init=True fields")
+            raise TypeError(f"{where}.{field.name}: a checked __init__ does not support init=False fields")
         if isinstance(field.converter, attrs.Converter):
             raise TypeError(
                 f"{where}.{field.name}: a checked __init__ takes plain converters, "

@@ -3,7 +3,7 @@
 A validator or converter here may carry an **inline test**: the source of a
 cheap expression that is true only when calling it would change nothing
 (the validator would accept the value, the converter would give it back as
-it is). A class's checked ``__init__`` (``construction.py``) writes those
+it is), and that never raises, whatever the value. A class's checked ``__init__`` (``construction.py``) writes those
 tests inline and calls the validator or converter itself only when its test
 fails, so the validator stays the one definition of each check and of its
 error message.
