@@ -39,8 +39,8 @@ from __future__ import annotations
 
 import itertools
 import linecache
-from types import CodeType
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import CodeType
 from typing import Any, Final
 
 import attrs
@@ -49,8 +49,8 @@ __all__ = [
     "GENERATED",
     "MAX_LINE",
     "WIDTH",
-    "assign",
     "InlineExpression",
+    "assign",
     "compile_source",
     "for_loop",
     "function",
@@ -100,9 +100,7 @@ def function(name: str, parameters: Sequence[str], body: Sequence[str]) -> list[
     return [*wrapped(f"def {name}(", parameters, "):"), *indent(body or ["pass"])]
 
 
-def if_block(
-    test: str, body: Sequence[str], otherwise: Sequence[str] | None = None
-) -> list[str]:
+def if_block(test: str, body: Sequence[str], otherwise: Sequence[str] | None = None) -> list[str]:
     """``if test:`` and ``body``; ``else:`` and ``otherwise`` when given."""
     return branches([(test, body)], otherwise)
 

@@ -227,8 +227,10 @@ class Sample:
     _private: Any = attrs.field(default=None, kw_only=True)
 
     @post_init_with(
-        lambda value: f"type({value['count']}) is type({value['twice']}) is int"
-        f" and {value['count']} + {value['twice']} < 100"
+        lambda value: (
+            f"type({value['count']}) is type({value['twice']}) is int"
+            f" and {value['count']} + {value['twice']} < 100"
+        )
     )
     def __attrs_post_init__(self) -> None:
         not_too_many(self)
@@ -319,24 +321,28 @@ def test_attrs_converter_objects_are_refused() -> None:
     class Converted:
         count: int = attrs.field(converter=attrs.Converter(int))
 
-    with pytest.raises(TypeError, match="attrs.Converter"):
+    with pytest.raises(TypeError, match=r"attrs\.Converter"):
         install_checked_init(Converted)
 
 
 def test_exceptions_are_refused() -> None:
     @attrs.define
-    class Failure(Exception):
+    class FailureError(Exception):
         count: int
 
     with pytest.raises(TypeError, match="exception"):
-        install_checked_init(Failure)
+        install_checked_init(FailureError)
 
 
 def test_one_name_for_two_objects_is_refused() -> None:
     @attrs.frozen
     class Clash:
-        first: int = attrs.field(validator=validator_with(lambda v: f"{v} is LIMIT", LIMIT=1)(natural))
-        second: int = attrs.field(validator=validator_with(lambda v: f"{v} is LIMIT", LIMIT=2)(natural))
+        first: int = attrs.field(
+            validator=validator_with(lambda v: f"{v} is LIMIT", LIMIT=1)(natural)
+        )
+        second: int = attrs.field(
+            validator=validator_with(lambda v: f"{v} is LIMIT", LIMIT=2)(natural)
+        )
 
     with pytest.raises(TypeError, match="LIMIT"):
         install_checked_init(Clash)

@@ -31,10 +31,10 @@ def problems(filename: str, source: str) -> list[str]:
     compile(source, filename, "exec")  # raises if it does not compile
     long_lines = [line for line in source.splitlines() if len(line) > LONGEST]
     found += [f"longer than {LONGEST}: {line!r}" for line in long_lines]
-    starts = [
-        node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt)
+    starts = [node.lineno for node in ast.walk(ast.parse(source)) if isinstance(node, ast.stmt)]
+    found += [
+        f"two statements on line {line}" for line in sorted(set(starts)) if starts.count(line) > 1
     ]
-    found += [f"two statements on line {line}" for line in sorted(set(starts)) if starts.count(line) > 1]
     found += [f"cryptic name {match[0]!r}" for match in CRYPTIC.finditer(source)]
     if "._" in re.sub(r"\bself\._", "", source):
         found.append("reaches into a private attribute")
@@ -71,7 +71,7 @@ def sample() -> tuple[ccr.Campaign, list[ccr.Record]]:
                     moment + dt.timedelta(hours=number),
                     call_disposition=own,
                     record_disposition=own,
-                    note="a, \"b\"",
+                    note='a, "b"',
                     script_values={"Answer": "yes"},
                 ),
             ],
@@ -117,7 +117,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def test_every_kind_of_generated_code_was_made(sources: dict[str, str]) -> None:
-    kinds = {re.sub(r" #\d+>$", "", name.removeprefix("<cloudcontact_results generated ")) for name in sources}
+    kinds = {
+        re.sub(r" #\d+>$", "", name.removeprefix("<cloudcontact_results generated "))
+        for name in sources
+    }
     for expected in (
         "Attempt.__init__",
         "Record.__init__",

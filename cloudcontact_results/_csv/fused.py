@@ -28,7 +28,7 @@ file name with a :mod:`linecache` entry, so tracebacks show its lines.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import Any, Final
 
 from .._codegen import (
@@ -223,6 +223,7 @@ def _disposition_lookup(prefix: str, attribute: str) -> list[str]:
         ],
         assign(bound, "pair(record, called)"),
     )
+
 
 #: Dispositions kept resolved at most (records that build their own objects).
 _PAIRS_SIZE: Final = 256
@@ -468,7 +469,9 @@ def _keeps(plan: ReportPlan, first: str, second: str) -> list[str]:
     return if_block(f"not keeps({first}, {second})", ["continue"])
 
 
-def _simple_loop(plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...]) -> list[str]:
+def _simple_loop(
+    plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...]
+) -> list[str]:
     guard = plan.rendering.formula_guard
     per_export, _, per_row, names = _line_source(
         columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
@@ -487,7 +490,9 @@ def _simple_loop(plan: ReportPlan, formatter: RowFormatter, columns: tuple[Colum
             ),
             ["check_record(record)  # raises, naming the script field"],
         ),
-        *if_block("(called := attempt.call_disposition) is not None", ["disposition(record, called)"]),
+        *if_block(
+            "(called := attempt.call_disposition) is not None", ["disposition(record, called)"]
+        ),
         *if_block(
             "(called := attempt.record_disposition) is not None", ["disposition(record, called)"]
         ),
@@ -574,9 +579,7 @@ def _detailed_loop(
             else []
         ),
         *_keeps(plan, "call_name", "record_name"),
-        *if_block(
-            "values", [*script_cells, "head = start + encode_cells(cells)"], ["head = bare"]
-        ),
+        *if_block("values", [*script_cells, "head = start + encode_cells(cells)"], ["head = bare"]),
         "quota = attempt.quota",
         *per_row,
         *wrapped("append(head + DELIMITER.join((", names, ")))"),

@@ -16,7 +16,7 @@ from .construction import install_checked_init, post_init_with
 from .cpa import CPAResult
 from .dispositions import Disposition, find_system_disposition, lookup_key
 from .frozen import EMPTY_TEXT_MAP, FrozenTextMap, all_text
-from .validators import converter_with, instance_of, non_empty_text, validator_with
+from .validators import give_converter_tests, instance_of, non_empty_text, validator_with
 
 __all__ = [
     "NO_MATCH",
@@ -84,10 +84,6 @@ def _tuple_of(owner: str, kind: type) -> Any:
     return check
 
 
-@converter_with(
-    lambda value: f"type({value}) is tuple",
-    inline=(lambda value: f"type({value}) is list", lambda value: f"tuple({value})"),
-)
 def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
     if isinstance(value, str | bytes):
         return (value,)
@@ -97,22 +93,32 @@ def _to_tuple(value: Iterable[Any]) -> tuple[Any, ...]:
         return value  # type: ignore[return-value]  # not iterable: the validator says so
 
 
+give_converter_tests(
+    _to_tuple,
+    lambda value: f"type({value}) is tuple",
+    inline=(lambda value: f"type({value}) is list", lambda value: f"tuple({value})"),
+)
+
+
 def _sequence(field: str, value: Any) -> None:
     if not isinstance(value, tuple):
         raise ValidationError(field, value, "must be a sequence")
 
 
+def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
+    if isinstance(value, FrozenTextMap) or not isinstance(value, Mapping):
+        return value  # already frozen, or rejected by the validator with its field name
+    return FrozenTextMap(value)
+
+
 # A dict becomes a FrozenTextMap of a copy, written inline without the call.
-@converter_with(
+give_converter_tests(
+    _to_text_map,
     lambda value: f"type({value}) is FrozenTextMap",
     inline=(lambda value: f"type({value}) is dict", lambda value: f"wrap_text({value}.copy())"),
     FrozenTextMap=FrozenTextMap,
     wrap_text=FrozenTextMap.wrap,
 )
-def _to_text_map(value: Mapping[str, str]) -> Mapping[str, str]:
-    if isinstance(value, FrozenTextMap) or not isinstance(value, Mapping):
-        return value  # already frozen, or rejected by the validator with its field name
-    return FrozenTextMap(value)
 
 
 def _text_map(owner: str) -> Any:
@@ -389,9 +395,6 @@ def _check_seconds(instance: Attempt, attribute: attrs.Attribute[Any], value: An
         raise ValidationError(f"Attempt.{attribute.name}", value, "must be >= 0 seconds")
 
 
-@converter_with(
-    lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult
-)
 def _to_cpa(value: Any) -> Any:
     if isinstance(value, int) and not isinstance(value, bool | CPAResult):
         try:
@@ -401,9 +404,12 @@ def _to_cpa(value: Any) -> Any:
     return value
 
 
-@validator_with(
-    lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult
+give_converter_tests(
+    _to_cpa, lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult
 )
+
+
+@validator_with(lambda value: f"{value} is None or type({value}) is CPAResult", CPAResult=CPAResult)
 def _check_cpa(instance: Attempt, attribute: attrs.Attribute[Any], value: Any) -> None:
     if value is not None and not isinstance(value, CPAResult):
         raise ValidationError("Attempt.cpa_result", value, "must be a CPAResult (0-9) or None")

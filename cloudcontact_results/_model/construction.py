@@ -36,7 +36,7 @@ from .._codegen import (
     negated,
     wrapped,
 )
-from .validators import Converter, Validator
+from .validators import Validator, converter_tests
 
 __all__ = ["install_checked_init", "post_init_with", "trusted_builder"]
 
@@ -86,7 +86,9 @@ def _refuse_what_is_unsupported(cls: type, fields: Sequence[attrs.Attribute[Any]
         raise TypeError(f"{where}: a checked __init__ does not support cache_hash")
     for field in fields:
         if not field.init:
-            raise TypeError(f"{where}.{field.name}: a checked __init__ does not support init=False fields")
+            raise TypeError(
+                f"{where}.{field.name}: a checked __init__ does not support init=False fields"
+            )
         if isinstance(field.converter, attrs.Converter):
             raise TypeError(
                 f"{where}.{field.name}: a checked __init__ takes plain converters, "
@@ -107,7 +109,7 @@ class _Namespace(dict[str, Any]):
 def _parameter(field: attrs.Attribute[Any], namespace: _Namespace) -> tuple[str, list[str]]:
     """The parameter of ``field`` and the statements giving it its default when needed."""
     name = field.alias or field.name
-    default = field.default
+    default: Any = field.default
     if default is attrs.NOTHING:
         return name, []
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # typed as a function
@@ -122,8 +124,9 @@ def _conversion(converter: Any, name: str, namespace: _Namespace) -> list[str]:
     """The statements converting variable ``name`` with ``converter``, its inline tests first."""
     namespace.add({f"convert_{name}": converter})
     call = assign(name, f"convert_{name}({name})")
-    keeps = converter.keeps if isinstance(converter, Converter) else None
-    inline = converter.inline if isinstance(converter, Converter) else None
+    tests = converter_tests(converter)
+    keeps = tests.keeps if tests is not None else None
+    inline = tests.inline if tests is not None else None
     if keeps is not None:
         namespace.add(keeps.names)
     if inline is None:
@@ -146,7 +149,7 @@ def install_checked_init(cls: C) -> C:
     validator in field order (unless attrs' validators are disabled), then
     ``__attrs_post_init__`` — but skips a converter, the validators or the
     post-init check when the inline tests they carry (:class:`Validator`,
-    :class:`Converter`, :func:`post_init_with`) prove the call would change
+    :func:`converter_with`, :func:`post_init_with`) prove the call would change
     nothing. Returns ``cls``.
 
     Raises:
@@ -177,12 +180,12 @@ def install_checked_init(cls: C) -> C:
     lines = function("__init__", parameters, body)
     compile_source(lines, namespace, f"{cls.__name__}.__init__")
     init = namespace["__init__"]
-    original = cls.__init__
+    original = vars(cls)["__init__"]  # attrs' own
     init.__qualname__ = original.__qualname__
     init.__module__ = original.__module__
     init.__doc__ = original.__doc__
     init.__annotations__ = dict(original.__annotations__)
-    cls.__init__ = init  # type: ignore[misc]  # replacing attrs' method is the point
+    setattr(cls, "__init__", init)  # noqa: B010  # replacing attrs' method is the point
     return cls
 
 

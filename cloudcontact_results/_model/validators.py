@@ -3,16 +3,16 @@
 A validator or converter here may carry an **inline test**: the source of a
 cheap expression that is true only when calling it would change nothing
 (the validator would accept the value, the converter would give it back as
-it is), and that never raises, whatever the value. A class's checked ``__init__`` (``construction.py``) writes those
-tests inline and calls the validator or converter itself only when its test
-fails, so the validator stays the one definition of each check and of its
-error message.
+it is), and that never raises, whatever the value. A class's checked
+``__init__`` (``construction.py``) writes those tests inline and calls the
+validator or converter itself only when its test fails, so the validator
+stays the one definition of each check and of its error message.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -20,9 +20,10 @@ from .._codegen import InlineExpression
 from ..errors import FieldError, ValidationError
 
 __all__ = [
-    "Converter",
+    "ConverterTests",
     "Validator",
-    "converter_with",
+    "converter_tests",
+    "give_converter_tests",
     "instance_of",
     "non_empty_text",
     "validator_with",
@@ -53,9 +54,7 @@ class Validator:
         return f"<validator {getattr(self._check, '__name__', self._check)!r}>"
 
 
-def validator_with(
-    accepts: Callable[[str], str], **names: Any
-) -> Callable[[Check], Validator]:
+def validator_with(accepts: Callable[[str], str], **names: Any) -> Callable[[Check], Validator]:
     """A decorator: the validator below it, with ``accepts`` as its inline test.
 
     ``accepts(name)`` is the test's source over the variable ``name``;
@@ -68,55 +67,46 @@ def validator_with(
     return decorate
 
 
-class Converter:
-    """An attrs converter (``convert``) with inline tests for generated code.
+@attrs.frozen
+class ConverterTests:
+    """The inline tests of a converter (:func:`give_converter_tests` gives it them).
 
     Args:
-        convert: the converter.
-        keeps: an inline test true only for values ``convert`` gives back as
-            they are, or None.
+        keeps: true only for values the converter gives back as they are.
         inline: (a test, the conversion) written inline: when the test is
-            true, the conversion's expression gives what ``convert`` would.
+            true, the conversion's expression gives what the converter would.
     """
 
-    __slots__ = ("_convert", "inline", "keeps")
-
-    def __init__(
-        self,
-        convert: Callable[[Any], Any],
-        keeps: InlineExpression | None = None,
-        inline: tuple[InlineExpression, InlineExpression] | None = None,
-    ) -> None:
-        self._convert = convert
-        self.keeps = keeps
-        self.inline = inline
-
-    def __call__(self, value: Any) -> Any:
-        return self._convert(value)
-
-    def __repr__(self) -> str:
-        return f"<converter {getattr(self._convert, '__name__', self._convert)!r}>"
+    keeps: InlineExpression
+    inline: tuple[InlineExpression, InlineExpression] | None = None
 
 
-def converter_with(
+def converter_tests(converter: Callable[[Any], Any]) -> ConverterTests | None:
+    """The inline tests :func:`give_converter_tests` gave ``converter``, if any."""
+    tests = getattr(converter, _CONVERTER_TESTS, None)
+    return tests if isinstance(tests, ConverterTests) else None
+
+
+_CONVERTER_TESTS: Final = "inline_tests"
+
+
+def give_converter_tests(
+    convert: Callable[[Any], Any],
     keeps: Callable[[str], str],
     *,
     inline: tuple[Callable[[str], str], Callable[[str], str]] | None = None,
     **names: Any,
-) -> Callable[[Callable[[Any], Any]], Converter]:
-    """A decorator: the converter below it, with its inline tests (see :class:`Converter`).
+) -> None:
+    """Give converter ``convert`` its inline tests (:class:`ConverterTests`).
 
     ``keeps`` and ``inline``'s two are sources over a variable name;
-    ``names`` are the globals they read.
+    ``names`` are the globals they read. Not a decorator: the converter stays
+    a plain function, from which type checkers read the class's ``__init__``.
     """
-
-    def decorate(convert: Callable[[Any], Any]) -> Converter:
-        written = None
-        if inline is not None:
-            written = (InlineExpression(inline[0], names), InlineExpression(inline[1], names))
-        return Converter(convert, InlineExpression(keeps, names), written)
-
-    return decorate
+    written = None
+    if inline is not None:
+        written = (InlineExpression(inline[0], names), InlineExpression(inline[1], names))
+    setattr(convert, _CONVERTER_TESTS, ConverterTests(InlineExpression(keeps, names), written))
 
 
 def instance_of(

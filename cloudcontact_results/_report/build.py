@@ -8,10 +8,10 @@ from typing import Any, Final
 
 import attrs
 
+from .._codegen import assign, compile_source, function, wrapped
 from .._model.campaign import Attempt, Record, latest_attempts
 from .._model.cpa import CPAResult
 from .._model.frozen import EMPTY_TEXT_MAP
-from .._codegen import assign, compile_source, function, wrapped
 from .._model.notes import SystemNote
 from .._types import ReportFormat
 from ..errors import CampaignMismatchError
@@ -59,9 +59,7 @@ def _compile_note_of() -> Callable[[Attempt], Note]:
     lines = function(
         "note_of",
         ["attempt"],
-        wrapped(
-            "return attempt.note or system_note_of(", _system_note_arguments("attempt"), ")"
-        ),
+        wrapped("return attempt.note or system_note_of(", _system_note_arguments("attempt"), ")"),
     )
     namespace: dict[str, Any] = {"system_note_of": system_note_of}
     compile_source(lines, namespace, "note")

@@ -1,9 +1,10 @@
 """Typed rows -> text cells, for one rendering (time zone, language, date-time format, guard).
 
 What a cell of each :class:`ColumnKind` holds is written once, as a Python
-expression over the variable ``value`` in :data:`CELL_SOURCE`. From that one definition the formatter
-compiles both the function of a single cell and, for the hot loop of an
-export, one function per report that formats a whole row in one call. The
+expression over the variable ``value`` in :data:`CELL_SOURCE`. From that one
+definition the formatter compiles both the function of a single cell and,
+for the hot loop of an export, one function per report that formats a whole
+row in one call. The
 generated source is registered with :mod:`linecache` under its own file
 name, as attrs does for its generated ``__init__``, so tracebacks and
 debuggers show the generated lines.
@@ -16,8 +17,6 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from .._model.campaign import NoMatch
-from .._model.dispositions import SYSTEM_DISPOSITIONS
 from .._codegen import (
     assign,
     compile_source,
@@ -27,6 +26,8 @@ from .._codegen import (
     joined,
     wrapped,
 )
+from .._model.campaign import NoMatch
+from .._model.dispositions import SYSTEM_DISPOSITIONS
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
@@ -243,7 +244,9 @@ class RowFormatter:
             return _ISO_TIME_SOURCE
         return CELL_SOURCE[column_kind]
 
-    def _cell_lines(self, name: str, column_kind: ColumnKind, value: str, *, guard: bool) -> list[str]:
+    def _cell_lines(
+        self, name: str, column_kind: ColumnKind, value: str, *, guard: bool
+    ) -> list[str]:
         """The statements binding ``name`` to the text of ``value``, a cell of ``column_kind``.
 
         With ``guard`` it is passed through the formula guard when a cell of
