@@ -357,7 +357,7 @@ def _line_source(
                 record_text[1].append(kind)
         elif kind in _CACHED_KINDS:
             key = _cell_key(column, value)
-            if key.isidentifier() or key.replace(".", "_").isidentifier():
+            if all(part.isidentifier() for part in key.split(".")):  # a name, or an attribute
                 per_row += assign(name, f"{name}_cache[{key}]")
             else:
                 per_row += [*assign("value", key), *assign(name, f"{name}_cache[value]")]
