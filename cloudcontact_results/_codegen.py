@@ -208,6 +208,9 @@ def compile_source(lines: Iterable[str], namespace: dict[str, Any], what: str) -
     As attrs does for its generated methods: the file name is unique (``what``
     and a number) and the source is registered with :mod:`linecache` under it.
     """
+    # A dict subclass as globals would make every global lookup of the code slow.
+    if type(namespace) is not dict:
+        raise TypeError("the namespace of generated code must be a dict")
     source = source_of(lines)
     filename = f"{GENERATED}{what} #{next(_numbers)}>"
     code = compile(source, filename, "exec")

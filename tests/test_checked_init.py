@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results._model.construction import install_checked_init, post_init_with
 from cloudcontact_results._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
-from cloudcontact_results._model.validators import converter_with, validator_with
+from cloudcontact_results._model.validators import give_converter_tests, validator_with
 from tests.support.strategies import aware_datetimes
 
 
@@ -198,12 +198,22 @@ def to_int(value: Any) -> Any:
     return int(value) if isinstance(value, float | str) and value != "" else value
 
 
-@converter_with(
+def rounded(value: Any) -> Any:
+    return int(value) if isinstance(value, float) else value
+
+
+give_converter_tests(
+    rounded,
     lambda value: f"type({value}) is int",
     inline=(lambda value: f"type({value}) is float", lambda value: f"int({value})"),
 )
-def rounded(value: Any) -> Any:
-    return int(value) if isinstance(value, float) else value
+
+
+def texts_to_int(value: Any) -> Any:
+    return int(value) if isinstance(value, str) and value.isdigit() else value
+
+
+give_converter_tests(texts_to_int, lambda value: f"type({value}) is not str")
 
 
 def not_too_many(sample: Sample) -> None:
@@ -224,7 +234,7 @@ class Sample:
     )
     label: Any = attrs.field(default="x", kw_only=True, validator=attrs.validators.instance_of(str))
     flag: Any = attrs.field(kw_only=True)
-    _private: Any = attrs.field(default=None, kw_only=True)
+    _private: Any = attrs.field(default=None, kw_only=True, converter=texts_to_int)
 
     @post_init_with(
         lambda value: (

@@ -96,48 +96,43 @@ def _refuse_what_is_unsupported(cls: type, fields: Sequence[attrs.Attribute[Any]
             )
 
 
-class _Namespace(dict[str, Any]):
-    """The globals of generated code: a name given twice must name the same object."""
-
-    def add(self, names: Mapping[str, Any]) -> None:
-        for name, value in names.items():
-            if name in self and self[name] is not value:
-                raise TypeError(f"the generated name {name!r} stands for two objects")
-            self[name] = value
+def _add(namespace: dict[str, Any], names: Mapping[str, Any]) -> None:
+    """Put ``names`` in the globals of generated code: a name given twice must name one object."""
+    for name, value in names.items():
+        if name in namespace and namespace[name] is not value:
+            raise TypeError(f"the generated name {name!r} stands for two objects")
+        namespace[name] = value
 
 
-def _parameter(field: attrs.Attribute[Any], namespace: _Namespace) -> tuple[str, list[str]]:
+def _parameter(field: attrs.Attribute[Any], namespace: dict[str, Any]) -> tuple[str, list[str]]:
     """The parameter of ``field`` and the statements giving it its default when needed."""
     name = field.alias or field.name
     default: Any = field.default
     if default is attrs.NOTHING:
         return name, []
     if isinstance(default, attrs.Factory):  # type: ignore[arg-type]  # typed as a function
-        namespace.add({f"factory_{name}": default.factory})
+        _add(namespace, {f"factory_{name}": default.factory})
         made = f"factory_{name}(self)" if default.takes_self else f"factory_{name}()"
         return f"{name}=NOTHING", if_block(f"{name} is NOTHING", assign(name, made))
-    namespace.add({f"default_{name}": default})
+    _add(namespace, {f"default_{name}": default})
     return f"{name}=default_{name}", []
 
 
-def _conversion(converter: Any, name: str, namespace: _Namespace) -> list[str]:
+def _conversion(converter: Any, name: str, namespace: dict[str, Any]) -> list[str]:
     """The statements converting variable ``name`` with ``converter``, its inline tests first."""
-    namespace.add({f"convert_{name}": converter})
+    _add(namespace, {f"convert_{name}": converter})
     call = assign(name, f"convert_{name}({name})")
     tests = converter_tests(converter)
-    keeps = tests.keeps if tests is not None else None
-    inline = tests.inline if tests is not None else None
-    if keeps is not None:
-        namespace.add(keeps.names)
-    if inline is None:
-        return call if keeps is None else if_block(f"not ({keeps.write(name)})", call)
-    test, result = inline
-    namespace.add(test.names)
-    namespace.add(result.names)
-    cases = [(test.write(name), assign(name, result.write(name)))]
-    if keeps is None:
-        return branches(cases, call)
-    return branches([*cases, (f"not ({keeps.write(name)})", call)])
+    if tests is None:
+        return call
+    _add(namespace, tests.keeps.names)
+    keeps = (f"not ({tests.keeps.write(name)})", call)
+    if tests.inline is None:
+        return branches([keeps])
+    test, result = tests.inline
+    _add(namespace, test.names)
+    _add(namespace, result.names)
+    return branches([(test.write(name), assign(name, result.write(name))), keeps])
 
 
 def install_checked_init(cls: C) -> C:
@@ -159,7 +154,10 @@ def install_checked_init(cls: C) -> C:
     """
     fields: Sequence[attrs.Attribute[Any]] = attrs.fields(cls)
     _refuse_what_is_unsupported(cls, fields)
-    namespace = _Namespace(NOTHING=attrs.NOTHING, validators_disabled=attrs.validators.get_disabled)
+    namespace: dict[str, Any] = {
+        "NOTHING": attrs.NOTHING,
+        "validators_disabled": attrs.validators.get_disabled,
+    }
     positional: list[str] = []
     keyword_only: list[str] = []
     body: list[str] = []
@@ -172,7 +170,7 @@ def install_checked_init(cls: C) -> C:
         body += default_lines
         if field.converter is not None:
             body += _conversion(field.converter, name, namespace)
-        namespace.add({f"set_{field.name}": _setter(cls, field.name)})
+        _add(namespace, {f"set_{field.name}": _setter(cls, field.name)})
         body.append(f"set_{field.name}(self, {name})")
     body += _validation(fields, variables, namespace)
     body += _post_init(cls, variables, namespace)
@@ -180,7 +178,7 @@ def install_checked_init(cls: C) -> C:
     lines = function("__init__", parameters, body)
     compile_source(lines, namespace, f"{cls.__name__}.__init__")
     init = namespace["__init__"]
-    original = vars(cls)["__init__"]  # attrs' own
+    original: Any = vars(cls)["__init__"]  # attrs' own
     init.__qualname__ = original.__qualname__
     init.__module__ = original.__module__
     init.__doc__ = original.__doc__
@@ -190,7 +188,7 @@ def install_checked_init(cls: C) -> C:
 
 
 def _validation(
-    fields: Sequence[attrs.Attribute[Any]], variables: Mapping[str, str], namespace: _Namespace
+    fields: Sequence[attrs.Attribute[Any]], variables: Mapping[str, str], namespace: dict[str, Any]
 ) -> list[str]:
     """Every validator in field order, after one look at all their inline tests.
 
@@ -203,13 +201,13 @@ def _validation(
         if field.validator is None:
             continue
         name = variables[field.name]
-        namespace.add({f"validate_{field.name}": field.validator, f"field_{field.name}": field})
+        _add(namespace, {f"validate_{field.name}": field.validator, f"field_{field.name}": field})
         checks.append(f"validate_{field.name}(self, field_{field.name}, {name})")
         accepts = field.validator.accepts if isinstance(field.validator, Validator) else None
         if accepts is None:
             tests.append("False")
         else:
-            namespace.add(accepts.names)
+            _add(namespace, accepts.names)
             tests.append(f"({accepts.write(name)})")
     if not checks:
         return []
@@ -219,7 +217,7 @@ def _validation(
     return if_block(negated(joined("and", tests)), run)
 
 
-def _post_init(cls: type, variables: Mapping[str, str], namespace: _Namespace) -> list[str]:
+def _post_init(cls: type, variables: Mapping[str, str], namespace: dict[str, Any]) -> list[str]:
     """``__attrs_post_init__`` when ``cls`` has one, unless its inline test proves it would pass."""
     post_init = getattr(cls, "__attrs_post_init__", None)
     if post_init is None:
@@ -229,7 +227,7 @@ def _post_init(cls: type, variables: Mapping[str, str], namespace: _Namespace) -
     if inline is None:
         return call
     accepts, names = inline
-    namespace.add(names)
+    _add(namespace, names)
     return if_block(f"not ({accepts(variables)})", call)
 
 
@@ -265,9 +263,9 @@ def trusted_builder(
         raise TypeError(f"the values of a trusted {cls.__name__} must name every field, in order")
     if arguments is None:
         arguments = names
-    scope = _Namespace(new=object.__new__, cls=cls)
-    scope.add({f"set_{name}": _setter(cls, name) for name in names})
-    scope.add(namespace or {})
+    scope: dict[str, Any] = {"new": object.__new__, "cls": cls}
+    _add(scope, {f"set_{name}": _setter(cls, name) for name in names})
+    _add(scope, namespace or {})
     body = assign("self", "new(cls)")
     for name, expression in values.items():
         body += wrapped(f"set_{name}(", ["self", expression], ")")
