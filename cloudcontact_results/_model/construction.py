@@ -144,7 +144,7 @@ def install_checked_init(cls: C) -> C:
     validator in field order (unless attrs' validators are disabled), then
     ``__attrs_post_init__`` — but skips a converter, the validators or the
     post-init check when the inline tests they carry (:class:`Validator`,
-    :func:`converter_with`, :func:`post_init_with`) prove the call would change
+    :func:`give_converter_tests`, :func:`post_init_with`) prove the call would change
     nothing. Returns ``cls``.
 
     Raises:

@@ -4,10 +4,10 @@ What a cell of each :class:`ColumnKind` holds is written once, as a Python
 expression over the variable ``value`` in :data:`CELL_SOURCE`. From that one
 definition the formatter compiles both the function of a single cell and,
 for the hot loop of an export, one function per report that formats a whole
-row in one call. The
-generated source is registered with :mod:`linecache` under its own file
-name, as attrs does for its generated ``__init__``, so tracebacks and
-debuggers show the generated lines.
+row in one call, as lines of ``_codegen.py``'s helpers. The generated source
+is registered with :mod:`linecache` under its own file name, as attrs does
+for its generated ``__init__``, so tracebacks and debuggers show the
+generated lines.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def over_value(expression: str, value: str) -> tuple[list[str], str]:
     """
     if expression == "value":
         return [], value
-    return assign("value", value), expression
+    return ([] if value == "value" else assign("value", value)), expression
 
 
 class RowFormatter:
