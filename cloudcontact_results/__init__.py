@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib as _importlib
+import importlib.metadata as _metadata
 import typing as _typing
 
 from . import errors
@@ -54,6 +55,12 @@ if _typing.TYPE_CHECKING:
     from .platform import *  # noqa: F403
     from .store import *  # noqa: F403
 
+try:
+    #: The installed distribution's version (``pyproject.toml``).
+    __version__: str = _metadata.version("cloudcontact-results")
+except _metadata.PackageNotFoundError:  # a source tree put on the path, never installed
+    __version__ = "0+unknown"
+
 #: The public modules whose names the package exports too, each imported at
 #: the first use of one of its names (their ``__all__`` says which). The List
 #: Management API client needs ``ssl``, ``http.client`` and ``urllib.request``,
@@ -63,6 +70,7 @@ _AT_FIRST_USE: _typing.Final = ("store", "platform")
 
 __all__ = [
     "DEFAULT_DATETIME_FORMAT",
+    "__version__",
     "DETAILED_COLUMNS",
     "NO_MATCH",
     "SIMPLE_COLUMNS",
