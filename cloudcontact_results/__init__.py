@@ -70,7 +70,6 @@ _AT_FIRST_USE: _typing.Final = ("store", "platform")
 
 __all__ = [
     "DEFAULT_DATETIME_FORMAT",
-    "__version__",
     "DETAILED_COLUMNS",
     "NO_MATCH",
     "SIMPLE_COLUMNS",
@@ -119,6 +118,7 @@ __all__ = [
     "Summary",
     "SyncResult",
     "SystemNote",
+    "__version__",
     "changed_pages",
     "demo_campaign",
     "detailed_rows",

@@ -127,8 +127,9 @@ def _to_interval(value: OpenInterval | list[dt.datetime | None] | None) -> OpenI
     return bounds
 
 
-def _check_timezone(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    parse_timezone("ExportOptions.timezone", value)
+def _to_timezone(value: str) -> str:
+    # Kept by the zone's own name: "europe/moscow" is "Europe/Moscow".
+    return parse_timezone("ExportOptions.timezone", value).key
 
 
 def _check_datetime_format(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -200,7 +201,7 @@ class Rendering:
         layout: which report columns are written, and in which order.
     """
 
-    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_to_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
     datetime_format: str = attrs.field(
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
@@ -299,7 +300,7 @@ class ExportOptions:
     lists: tuple[str, ...] | None = attrs.field(default=None, converter=_to_lists)
     dispositions: tuple[str, ...] | None = attrs.field(default=None, converter=_to_dispositions)
     interval: OpenInterval | None = attrs.field(default=None, converter=_to_interval)
-    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_to_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
     compress: bool = attrs.field(default=False, validator=_FLAG)
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
