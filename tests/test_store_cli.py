@@ -265,7 +265,8 @@ def test_load_refuses_an_unknown_archive_time_zone_before_opening_the_store(
     command = ["store", "load", str(path), str(campaign_file), "--archive-timezone", "Mars/Base"]
     assert main(command) == 1
     assert capsys.readouterr().err == (
-        "error: --archive-timezone: is not a known IANA time zone (got 'Mars/Base')\n"
+        "error: --archive-timezone: is not a known IANA time zone "
+        "(did you mean 'Pacific/Marquesas'?) (got 'Mars/Base')\n"
     )
     assert not path.exists()
 
