@@ -39,9 +39,9 @@ def not_a_list(campaign: Campaign, name: object) -> str:
     return f"is not a list of campaign {campaign.name!r}{did_you_mean(name, lists)}"
 
 
-def not_a_column(list_name: str) -> str:
-    """Why a field name is refused: it is not a column of the list ``list_name``."""
-    return f"is not a column of list {list_name!r}"
+def not_a_column(list_name: str, name: object, columns: Iterable[str] = ()) -> str:
+    """Why the field ``name`` is refused: it is not one of ``columns``, list ``list_name``'s."""
+    return f"is not a column of list {list_name!r}{did_you_mean(name, columns)}"
 
 
 def not_a_script_field(campaign: Campaign) -> str:
@@ -136,7 +136,7 @@ class CampaignFit:
         columns = self.list_columns(where, list_name)
         for name in names:
             if name not in columns:
-                raise CampaignMismatchError(where, name, not_a_column(list_name))
+                raise CampaignMismatchError(where, name, not_a_column(list_name, name, columns))
 
     def check_script_values(self, where: str, names: Iterable[str]) -> None:
         """Refuse the first of ``names`` that is not a script field of the campaign.
