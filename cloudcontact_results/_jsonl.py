@@ -97,7 +97,8 @@ class _Line:
     @classmethod
     def parse(cls, number: int, text: str) -> _Line:
         """The JSON line ``text``, the ``number``-th of its file, decoded."""
-        return cls(number, _decode(text, number))
+        # Without its line end, an object cut short ends on its own line.
+        return cls(number, _decode(text.rstrip("\r\n"), number))
 
     def error(self, field: str, reason: str, value: Any = None) -> ReadError:
         column = f"{self._where}.{field}" if self._where and field else self._where or field

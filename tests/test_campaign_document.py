@@ -157,3 +157,12 @@ def test_a_document_larger_than_the_limit_is_refused() -> None:
     document = json.dumps({"campaign": CAMPAIGN_LINE, "records": [RECORD_LINE] * 50}, indent=2)
     with pytest.raises(ReadError, match="max_row_bytes"):
         ccr.load_campaign(io.StringIO(document), limits=ccr.ReadLimits(max_row_bytes=1000))
+
+
+def test_a_json_line_cut_short_is_reported_on_its_own_line() -> None:
+    lines = [json.dumps(CAMPAIGN_LINE) + "\n", "{\n", json.dumps(RECORD_LINE) + "\n"]
+    _, records = ccr.load_campaign(lines)
+    with pytest.raises(ReadError) as caught:
+        list(records)
+    assert caught.value.line == 2
+    assert "at column 2" in caught.value.reason
