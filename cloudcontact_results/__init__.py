@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import importlib as _importlib
-import importlib.metadata as _metadata
 import typing as _typing
 
 from . import errors
@@ -51,15 +50,12 @@ from ._types import (
 )
 from .errors import ResultsError
 
+#: The installed version, read from the package's metadata at first use.
+__version__: str
+
 if _typing.TYPE_CHECKING:
     from .platform import *  # noqa: F403
     from .store import *  # noqa: F403
-
-try:
-    #: The installed distribution's version (``pyproject.toml``).
-    __version__: str = _metadata.version("cloudcontact-results")
-except _metadata.PackageNotFoundError:  # a source tree put on the path, never installed
-    __version__ = "0+unknown"
 
 #: The public modules whose names the package exports too, each imported at
 #: the first use of one of its names (their ``__all__`` says which). The List
@@ -141,7 +137,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Only names of __all__ get here unfound: those of the modules imported at first use.
+    # Only names of __all__ get here unfound: those of the modules imported at first
+    # use, and the version (importlib.metadata imports the email package).
+    if name == "__version__":
+        globals()[name] = version = _version()
+        return version
     if name in __all__:
         for module_name in _AT_FIRST_USE:
             module = _importlib.import_module(f".{module_name}", __name__)
@@ -150,6 +150,16 @@ def __getattr__(name: str) -> object:
                 globals()[name] = value  # found directly from now on
                 return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _version() -> str:
+    """The installed distribution's version (``pyproject.toml``)."""
+    from importlib import metadata  # noqa: PLC0415  # at first use: see __getattr__
+
+    try:
+        return metadata.version("cloudcontact-results")
+    except metadata.PackageNotFoundError:  # a source tree put on the path, never installed
+        return "0+unknown"
 
 
 def __dir__() -> list[str]:
