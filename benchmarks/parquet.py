@@ -7,9 +7,10 @@ Usage::
 
 **Speed**: the records (default 20 000, about 60 000 detailed rows) are built
 once, before any clock starts, so only the exports are timed. Each round
-writes the detailed report as CSV and as Parquet, in alternating order, and
-takes the ratio of their CPU times; the table gives the median over ``R``
-rounds (default 5). **Memory**: each export of streamed records runs in a
+writes the detailed report as CSV, Parquet and a workbook, in an order that
+rotates, and reads the CSV and the workbook back with ``read_report`` (typed
+rows); the table gives the median CPU time over ``R`` rounds (default 5) and
+the ratio of Parquet's to CSV's. **Memory**: each export of streamed records runs in a
 fresh process (peak RSS), for 100 000 and 300 000 records (workbooks, slower
 to write: 20 000 and 60 000): a constant-memory writer peaks the same for both.
 """
@@ -37,28 +38,46 @@ OPTIONS = {
 }
 
 
+#: The files read_report reads back (a Parquet file is for pandas, polars, DuckDB).
+_READ_BACK = ("csv", "xlsx")
+
+
 def speed(count: int, rounds: int) -> None:
     campaign = _synthetic.synthetic_campaign()
     records = list(_synthetic.synthetic_records(campaign, count))
-    cpu: dict[str, list[float]] = {"csv": [], "parquet": []}
+    cpu: dict[str, list[float]] = {name: [] for name in OPTIONS}
+    read: dict[str, list[float]] = {name: [] for name in _READ_BACK}
     sizes: dict[str, int] = {}
     rows = 0
     with tempfile.TemporaryDirectory() as folder:
         for round_number in range(rounds):
-            order = ["csv", "parquet"] if round_number % 2 == 0 else ["parquet", "csv"]
+            # The order rotates from round to round, so a change of load hits each alike.
+            names = list(OPTIONS)
+            order = names[round_number % len(names) :] + names[: round_number % len(names)]
             for name in order:
+                path = Path(folder) / f"report.{name}"
                 started = time.process_time()
-                result = ccr.export(campaign, records, Path(folder) / name, OPTIONS[name])
+                result = ccr.export(campaign, records, path, OPTIONS[name])
                 cpu[name].append(time.process_time() - started)
                 sizes[name], rows = result.bytes, result.rows
+                if name in read:
+                    started = time.process_time()
+                    read_rows = sum(1 for _ in ccr.read_report(path))
+                    read[name].append(time.process_time() - started)
+                    if read_rows != rows:
+                        raise SystemExit(f"{name}: read {read_rows} rows of {rows}")
             print(f"round {round_number + 1}/{rounds} done", file=sys.stderr)
     ratios = [c / p for c, p in zip(cpu["csv"], cpu["parquet"], strict=True)]
-    print(f"{rows} detailed rows ({count} records), median of {rounds} rounds\n")
-    print("| file | CPU s (median) | rows/s | size |")
-    print("|---|---|---|---|")
-    for name in ("csv", "parquet"):
+    print(f"{rows} detailed rows ({count} records), median of {rounds} rounds, CPU time\n")
+    print("| file | export CPU s | export rows/s | read_report rows/s (typed rows) | size |")
+    print("|---|---|---|---|---|")
+    for name in OPTIONS:
         seconds = statistics.median(cpu[name])
-        print(f"| {name} | {seconds:.2f} | {rows / seconds:,.0f} | {sizes[name] / 1e6:.1f} MB |")
+        reading = f"{rows / statistics.median(read[name]):,.0f}" if name in read else "-"
+        print(
+            f"| {name} | {seconds:.2f} | {rows / seconds:,.0f} | {reading} "
+            f"| {sizes[name] / 1e6:.1f} MB |"
+        )
     print(f"\nParquet rows/s ÷ CSV rows/s: {statistics.median(ratios):.2f} (target >= 0.8)")
 
 

@@ -50,6 +50,9 @@ from ._types import (
 )
 from .errors import ResultsError
 
+#: The installed version, read from the package's metadata at first use.
+__version__: str
+
 if _typing.TYPE_CHECKING:
     from .platform import *  # noqa: F403
     from .store import *  # noqa: F403
@@ -111,6 +114,7 @@ __all__ = [
     "Summary",
     "SyncResult",
     "SystemNote",
+    "__version__",
     "changed_pages",
     "demo_campaign",
     "detailed_rows",
@@ -133,7 +137,11 @@ __all__ = [
 
 
 def __getattr__(name: str) -> object:
-    # Only names of __all__ get here unfound: those of the modules imported at first use.
+    # Only names of __all__ get here unfound: those of the modules imported at first
+    # use, and the version (importlib.metadata imports the email package).
+    if name == "__version__":
+        globals()[name] = version = _version()
+        return version
     if name in __all__:
         for module_name in _AT_FIRST_USE:
             module = _importlib.import_module(f".{module_name}", __name__)
@@ -142,6 +150,16 @@ def __getattr__(name: str) -> object:
                 globals()[name] = value  # found directly from now on
                 return value
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _version() -> str:
+    """The installed distribution's version (``pyproject.toml``)."""
+    from importlib import metadata  # noqa: PLC0415  # at first use: see __getattr__
+
+    try:
+        return metadata.version("cloudcontact-results")
+    except metadata.PackageNotFoundError:  # a source tree put on the path, never installed
+        return "0+unknown"
 
 
 def __dir__() -> list[str]:

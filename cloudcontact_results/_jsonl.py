@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import itertools
 import json
 import os
 import re
@@ -78,32 +79,30 @@ _DEFAULT_ATTEMPT: Final = Attempt("", dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
 
 
 class _Line:
-    """One line being decoded: knows its number, so every error can name it."""
+    """One campaign or record object being read: knows its line, so every error can name it.
 
-    def __init__(self, number: int, text: str) -> None:
+    ``where`` is the object's place in a campaign document (``records[3]``),
+    put before the fields its errors name; nothing on a JSON line of its own.
+    """
+
+    def __init__(self, number: int, value: Any, where: str = "") -> None:
         self.number = number
-        try:
-            value = json.loads(text, object_pairs_hook=_object)
-        except json.JSONDecodeError as exc:
-            raise ReadError(
-                f"not valid JSON: {exc.msg} at column {exc.colno}", line=number
-            ) from None
-        except _DuplicateKey as exc:
-            raise ReadError(
-                "a key is given twice in one object (which value is meant?)",
-                line=number,
-                column=exc.key,
-            ) from None
-        except RecursionError:
-            raise ReadError("the JSON is nested too deeply", line=number) from None
-        except ValueError as exc:  # e.g. a number of more digits than Python converts
-            raise ReadError(f"not valid JSON: {exc}", line=number) from None
+        self._where = where
         if not isinstance(value, dict):
-            raise ReadError("must be a JSON object", line=number, value=_show(value))
+            raise ReadError(
+                "must be a JSON object", line=number, column=where or None, value=_show(value)
+            )
         self.value: dict[str, Any] = value
 
+    @classmethod
+    def parse(cls, number: int, text: str) -> _Line:
+        """The JSON line ``text``, the ``number``-th of its file, decoded."""
+        # Without its line end, an object cut short ends on its own line.
+        return cls(number, _decode(text.rstrip("\r\n"), number))
+
     def error(self, field: str, reason: str, value: Any = None) -> ReadError:
-        return ReadError(reason, line=self.number, column=field, value=_show(value))
+        column = f"{self._where}.{field}" if self._where and field else self._where or field
+        return ReadError(reason, line=self.number, column=column, value=_show(value))
 
     @contextlib.contextmanager
     def fits(self) -> Iterator[None]:
@@ -118,6 +117,30 @@ class _Line:
         _, _, attribute = exc.field.partition(".")
         field = f"{prefix}.{attribute}" if prefix and attribute else prefix or attribute
         return self.error(field or exc.field, exc.reason, exc.value)
+
+
+def _decode(text: str, first_line: int = 1, *, unique: bool = True) -> Any:
+    """``text`` as JSON, keys given once; errors name the line and column the decoder found.
+
+    ``first_line`` is the line of the file ``text`` starts on; ``unique=False``
+    lets a key be given twice (a document's objects are checked one by one).
+    """
+    try:
+        return json.loads(text, object_pairs_hook=_object if unique else None)
+    except json.JSONDecodeError as exc:
+        raise ReadError(
+            f"not valid JSON: {exc.msg} at column {exc.colno}", line=first_line + exc.lineno - 1
+        ) from None
+    except _DuplicateKey as exc:
+        raise ReadError(
+            "a key is given twice in one object (which value is meant?)",
+            line=first_line,
+            column=exc.key,
+        ) from None
+    except RecursionError:
+        raise ReadError("the JSON is nested too deeply", line=first_line) from None
+    except ValueError as exc:  # e.g. a number of more digits than Python converts
+        raise ReadError(f"not valid JSON: {exc}", line=first_line) from None
 
 
 def _show(value: Any) -> str | None:
@@ -357,6 +380,117 @@ def _numbered(lines: Iterable[str], limit: int) -> Generator[tuple[int, str], No
             yield number, line
 
 
+#: The keys of a campaign document.
+_DOCUMENT_KEYS: Final = frozenset({"campaign", "records"})
+_DOCUMENT_SHAPE: Final = 'a campaign document is one JSON object: {"campaign": {…}, "records": […]}'
+_BLANK: Final = re.compile(r"[ \t\n\r]*")
+
+
+def _opens_document(first: str) -> bool:
+    """Does the first non-blank line open a campaign document, not a campaign line?
+
+    A line that is no JSON value of its own is the start of a pretty-printed
+    document; an object without ``type`` but with ``campaign`` is a document
+    written on one line.
+    """
+    try:
+        value = json.loads(first)
+    except (ValueError, RecursionError):
+        return True
+    return isinstance(value, dict) and "type" not in value and "campaign" in value
+
+
+def _document_text(lines: Iterable[tuple[int, str]], limit: int) -> str:
+    """The document the numbered non-blank ``lines`` make, each on its own line again."""
+    parts: list[str] = []
+    at = 1
+    size = 0
+    text = ""
+    for number, text in lines:
+        size += len(text.encode("utf-8", "surrogatepass"))
+        if size > limit:
+            reason = f"the document is longer than {limit} bytes (ReadLimits.max_row_bytes)"
+            raise ReadError(reason, line=number)
+        parts.append("\n" * (number - at))
+        parts.append(text.rstrip("\r\n"))
+        at = number
+    # The last line's end counts: a document cut short ends on the line after it.
+    return "".join(parts) + ("\n" if text.endswith("\n") else "")
+
+
+def _document(text: str) -> tuple[_Line, list[_Line]]:
+    """The campaign and the records of a campaign document, each with the line it starts on.
+
+    Decoded twice: whole, so that a syntax error is reported at the decoder's
+    own line and column; then object by object, to know where each starts
+    (its errors name that line and its place, ``records[3].attempts[0].time``).
+    """
+    _decode(text, unique=False)
+    decoder = json.JSONDecoder(object_pairs_hook=_object)
+
+    def line_at(position: int) -> int:
+        return text.count("\n", 0, position) + 1
+
+    def value_at(position: int) -> tuple[Any, int]:
+        try:
+            return decoder.raw_decode(text, position)
+        except _DuplicateKey as exc:
+            raise ReadError(
+                "a key is given twice in one object (which value is meant?)",
+                line=line_at(position),
+                column=exc.key,
+            ) from None
+
+    def skip(position: int) -> int:
+        return _BLANK.match(text, position).end()  # type: ignore[union-attr]  # always matches
+
+    position = skip(0)
+    if text[position] != "{":
+        raise ReadError(_DOCUMENT_SHAPE, line=line_at(position))
+    campaign: _Line | None = None
+    records: list[_Line] = []
+    seen: set[str] = set()
+    position = skip(position + 1)
+    while text[position] != "}":
+        key_line = line_at(position)
+        key, position = json.decoder.scanstring(text, position + 1)  # type: ignore[attr-defined]
+        if key in seen or key not in _DOCUMENT_KEYS:
+            reason = (
+                "is given twice"
+                if key in seen
+                else f"is not a key of a document; {_DOCUMENT_SHAPE}"
+            )
+            raise ReadError(reason, line=key_line, column=key)
+        seen.add(key)
+        position = skip(skip(position) + 1)  # past the colon
+        if key == "records" and text[position] == "[":
+            position = skip(position + 1)
+            while text[position] != "]":
+                start = position
+                item, position = value_at(position)
+                where = f"records[{len(records)}]"
+                records.append(_Line(line_at(start), _typed(item, "record"), where))
+                position = skip(position)
+                position = skip(position + 1) if text[position] == "," else position
+            position += 1
+        else:
+            start = position
+            item, position = value_at(position)
+            if key == "records":
+                raise ReadError("must be a JSON array", line=line_at(start), column=key)
+            campaign = _Line(line_at(start), _typed(item, "campaign"), "campaign")
+        position = skip(position)
+        position = skip(position + 1) if text[position] == "," else position
+    if campaign is None:
+        raise ReadError(f"is missing; {_DOCUMENT_SHAPE}", line=1, column="campaign")
+    return campaign, records
+
+
+def _typed(item: Any, kind: str) -> Any:
+    """A document's object with the ``type`` its place gives it, unless it says one itself."""
+    return {"type": kind, **item} if isinstance(item, dict) and "type" not in item else item
+
+
 def load_campaign(
     source: Source, *, limits: ReadLimits | None = None
 ) -> tuple[Campaign, Iterator[Record]]:
@@ -392,10 +526,23 @@ def load_campaign(
         first = next(lines, None)
     if first is None:
         raise ReadError("the file is empty: the first line must be the campaign", line=1)
-    campaign = _campaign(_Line(*first))
+    if _opens_document(first[1]):
+        rest = _reopened(source, limit) if regular else lines  # type: ignore[arg-type]
+        with contextlib.closing(rest):
+            whole = _document_text(rest if regular else itertools.chain([first], rest), limit)
+        campaign_line, record_lines = _document(whole)
+        campaign = _campaign(campaign_line)
+        return campaign, _document_records(record_lines, campaign)
+    campaign = _campaign(_Line.parse(*first))
     if regular:
         return campaign, _records(_reopened(source, limit), campaign, after=first[0])  # type: ignore[arg-type]
     return campaign, _records(lines, campaign, after=first[0])
+
+
+def _document_records(lines: list[_Line], campaign: Campaign) -> Iterator[Record]:
+    fit = CampaignFit(campaign)
+    for line in lines:
+        yield _record(line, fit)
 
 
 def _reopened(path: str | os.PathLike[str], limit: int) -> Generator[tuple[int, str], None, None]:
@@ -418,7 +565,7 @@ def _records(
     with contextlib.closing(lines):
         for number, text in lines:
             if number > after:
-                yield _record(_Line(number, text), fit)
+                yield _record(_Line.parse(number, text), fit)
 
 
 def load_attempts(
@@ -445,7 +592,7 @@ def load_attempts(
     fit = CampaignFit(campaign)
     with contextlib.closing(lines):
         for number, text in lines:
-            line = _Line(number, text)
+            line = _Line.parse(number, text)
             _check_keys(line, "", line.value, _ATTEMPT_LINE_KEYS)
             list_name = _get(line, line.value, "", "list", str)
             with line.fits():

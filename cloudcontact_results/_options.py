@@ -18,8 +18,10 @@ at construction, naming the option.
 from __future__ import annotations
 
 import datetime as dt
+import os
 import zoneinfo
 from collections.abc import Iterable
+from pathlib import PurePath
 from typing import Any, Final
 
 import attrs
@@ -40,7 +42,7 @@ from ._types import (
 )
 from .errors import OptionsError
 
-__all__ = ["ExportOptions", "Packaging", "Rendering", "Selection"]
+__all__ = ["SUFFIXES", "ExportOptions", "Packaging", "Rendering", "Selection", "packaging_for"]
 
 #: Why an interval bound no time zone can show is refused (the command line
 #: tells it from a bound typed the wrong way round).
@@ -76,6 +78,10 @@ def _to_dialect(value: Dialect | str) -> Dialect:
 
 def _to_file_format(value: FileFormat | str) -> FileFormat:
     return parse_enum(FileFormat, "ExportOptions.file_format", value)
+
+
+def _to_given_file_format(value: FileFormat | str | None) -> FileFormat | None:
+    return None if value is None else _to_file_format(value)
 
 
 def _to_layout(value: ReportLayout | str) -> ReportLayout:
@@ -127,8 +133,9 @@ def _to_interval(value: OpenInterval | list[dt.datetime | None] | None) -> OpenI
     return bounds
 
 
-def _check_timezone(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
-    parse_timezone("ExportOptions.timezone", value)
+def _to_timezone(value: str) -> str:
+    # Kept by the zone's own name: "europe/moscow" is "Europe/Moscow".
+    return parse_timezone("ExportOptions.timezone", value).key
 
 
 def _check_datetime_format(instance: object, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -136,6 +143,7 @@ def _check_datetime_format(instance: object, attribute: attrs.Attribute[Any], va
 
 
 _FLAG = instance_of(bool, "True or False", error=OptionsError)
+_GIVEN_FLAG = instance_of(bool, "True or False", optional=True, error=OptionsError)
 _DATETIME = instance_of(dt.datetime, "a datetime", optional=True, error=OptionsError)
 
 
@@ -200,7 +208,7 @@ class Rendering:
         layout: which report columns are written, and in which order.
     """
 
-    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_to_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
     datetime_format: str = attrs.field(
         default=DEFAULT_DATETIME_FORMAT, validator=_check_datetime_format
@@ -270,7 +278,8 @@ class ExportOptions:
             ``start`` to the moment of export).
         timezone: IANA name of the zone date-times are written in.
         language: ``"en"`` or ``"ru"``: headers, system dispositions, ``no match``.
-        compress: write a zip holding the CSV.
+        compress: write a zip holding the CSV; None (the default): as the
+            suffix of a path says (``.zip``), else not.
         dialect: ``"platform"``, ``"excel"`` or ``"excel-ru"``.
         formula_guard: neutralise cells a spreadsheet would read as a formula.
         datetime_format: the ``strftime`` format of date-times.
@@ -279,9 +288,10 @@ class ExportOptions:
         zip_timestamp: a fixed date-time for the zip member, making archives
             byte-reproducible (naive: local to ``timezone``); None for the
             time of writing.
-        file_format: ``"csv"`` (the default), ``"xlsx"`` (an Excel workbook,
-            needs the ``xlsx`` extra) or ``"parquet"`` (needs the ``arrow``
-            extra). ``dialect`` and ``compress`` apply to CSV only.
+        file_format: ``"csv"``, ``"xlsx"`` (an Excel workbook, needs the
+            ``xlsx`` extra) or ``"parquet"`` (needs the ``arrow`` extra); None
+            (the default): as the suffix of a path says (``.xlsx``,
+            ``.parquet``), else CSV. ``dialect`` and ``compress`` apply to CSV only.
         layout: ``"manual"`` (default: the columns of the platform's manual)
             or ``"5.x"`` (Bright Pattern 5.x: the detailed report adds
             ``ANI`` and ``Action Applied``).
@@ -299,9 +309,9 @@ class ExportOptions:
     lists: tuple[str, ...] | None = attrs.field(default=None, converter=_to_lists)
     dispositions: tuple[str, ...] | None = attrs.field(default=None, converter=_to_dispositions)
     interval: OpenInterval | None = attrs.field(default=None, converter=_to_interval)
-    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, validator=_check_timezone)
+    timezone: str = attrs.field(default=DEFAULT_TIMEZONE, converter=_to_timezone)
     language: Language = attrs.field(default=Language.EN, converter=_to_language)
-    compress: bool = attrs.field(default=False, validator=_FLAG)
+    compress: bool | None = attrs.field(default=None, validator=_GIVEN_FLAG)
     dialect: Dialect = attrs.field(default=Dialect.PLATFORM, converter=_to_dialect)
     formula_guard: bool = attrs.field(default=True, validator=_FLAG)
     datetime_format: str = attrs.field(
@@ -309,13 +319,14 @@ class ExportOptions:
     )
     report_unknown_dispositions: bool = attrs.field(default=False, validator=_FLAG)
     zip_timestamp: dt.datetime | None = attrs.field(default=None, validator=_DATETIME)
-    file_format: FileFormat = attrs.field(default=FileFormat.CSV, converter=_to_file_format)
+    file_format: FileFormat | None = attrs.field(default=None, converter=_to_given_file_format)
     layout: ReportLayout = attrs.field(default=ReportLayout.MANUAL, converter=_to_layout)
     #: Which rows: built from the options above when the options are built.
     selection: Selection = attrs.field(init=False, eq=False, repr=False)
     #: How cells read.
     rendering: Rendering = attrs.field(init=False, eq=False, repr=False)
-    #: Which file.
+    #: Which file, written to a stream: what is not given is CSV, uncompressed
+    #: (a path's suffix may say otherwise: :func:`packaging_for`).
     packaging: Packaging = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
@@ -341,7 +352,10 @@ class ExportOptions:
             # Name the interval as given, not as read in the export time zone.
             raise OptionsError(error.field, self.interval, error.reason) from None
         packaging = Packaging(
-            self.dialect, self.compress, self._zip_time(rendering.tz), self.file_format
+            self.dialect,
+            bool(self.compress),
+            self._zip_time(rendering.tz),
+            FileFormat.CSV if self.file_format is None else self.file_format,
         )
         # A frozen class sets its derived parts the way attrs itself does.
         object.__setattr__(self, "selection", selection)
@@ -385,6 +399,70 @@ class ExportOptions:
         if is_naive(moment):
             return moment.replace(tzinfo=parse_timezone("ExportOptions.timezone", self.timezone))
         return moment
+
+
+#: The file a path's suffix names (compared without regard to case): its
+#: format, and whether it is a zip of the CSV. Other suffixes name none.
+SUFFIXES: Final = {
+    ".csv": (FileFormat.CSV, False),
+    ".zip": (FileFormat.CSV, True),
+    ".xlsx": (FileFormat.XLSX, False),
+    ".parquet": (FileFormat.PARQUET, False),
+    ".pq": (FileFormat.PARQUET, False),
+}
+
+
+def packaging_for(options: ExportOptions | None, destination: object) -> Packaging:
+    """The file ``options`` write to ``destination``: a path's suffix fills in what they leave out.
+
+    ``out.xlsx`` is a workbook, ``out.parquet`` (or ``.pq``) a Parquet file,
+    ``out.zip`` (``out.csv.zip``) a zip holding the CSV, ``out.csv`` plain
+    CSV, when ``file_format`` and ``compress`` are not given. A stream, and a
+    path of any other suffix (``.txt``, none), get what the options say, else
+    CSV, uncompressed.
+
+    Raises:
+        OptionsError: a given ``file_format`` or ``compress`` conflicts with
+            the suffix, naming the option, its value and the path.
+
+    >>> packaging_for(ExportOptions(), "out.xlsx").file_format
+    <FileFormat.XLSX: 'xlsx'>
+    >>> packaging_for(ExportOptions(), "march.csv.zip").compress
+    True
+    >>> packaging_for(ExportOptions(file_format="csv"), "out.xlsx")
+    Traceback (most recent call last):
+    ...
+    cloudcontact_results.errors.OptionsError: ExportOptions.file_format: conflicts with ...
+    """
+    options = options if options is not None else ExportOptions()
+    packaging = options.packaging
+    if not isinstance(destination, str | os.PathLike):
+        return packaging
+    path = os.fspath(destination)
+    if not isinstance(path, str):  # a bytes path names no suffix this table knows
+        return packaging
+    named = SUFFIXES.get(PurePath(path).suffix.lower())
+    if named is None:
+        return packaging
+    file_format, compress = named
+    what = "a zip holding the CSV" if compress else f"a {file_format.value} file"
+    for option, given, wanted in (
+        ("file_format", options.file_format, file_format),
+        ("compress", options.compress, compress),
+    ):
+        if given is None or given == wanted:
+            continue
+        reason = f"conflicts with the destination {path!r}, whose suffix names {what}"
+        if option == "compress" and file_format is not FileFormat.CSV:
+            reason += (
+                f"; a {file_format.value} file is compressed already, compress applies to CSV only"
+            )
+        raise OptionsError(
+            f"ExportOptions.{option}",
+            given.value if isinstance(given, FileFormat) else given,
+            f"{reason} (leave {option} unset, or change the suffix)",
+        )
+    return attrs.evolve(packaging, file_format=file_format, compress=compress)
 
 
 #: The options :class:`ExportOptions` is built from, in the order of its arguments.

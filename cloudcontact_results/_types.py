@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import importlib
 import zoneinfo
 from typing import Any, Final, TypeVar
 
+from ._closest import MOST, closest, suggestion
 from .errors import OptionsError, ValidationError
 
 __all__ = [
@@ -127,13 +129,80 @@ def parse_enum(kind: type[_E], field: str, value: Any) -> _E:
 
 
 def parse_timezone(field: str, value: Any) -> zoneinfo.ZoneInfo:
-    """The time zone called ``value``; :class:`OptionsError` naming ``field`` if there is none."""
+    """The time zone called ``value``, its name matched without regard to case.
+
+    ``"europe/moscow"`` is ``Europe/Moscow``. A name that is none gives the
+    closest zone names, matched on a city alone too (``"Moscow"``); an
+    abbreviation (``"MSK"``) gives the zones that use it, never one of them
+    silently, since one abbreviation may stand for several zones.
+
+    Raises:
+        OptionsError: naming ``field`` and the value, with the closest names.
+
+    >>> parse_timezone("timezone", "europe/moscow").key
+    'Europe/Moscow'
+    >>> parse_timezone("timezone", "Moscow")
+    Traceback (most recent call last):
+    ...
+    cloudcontact_results.errors.OptionsError: timezone: ...(did you mean 'Europe/Moscow', ...
+    """
     try:
         return zoneinfo.ZoneInfo(value)
     # A name that is a folder of the zone database ("Europe") or too long for a
     # file name reaches the file system, which says so with an OSError.
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError, OSError):
-        raise OptionsError(field, value, "is not a known IANA time zone") from None
+        pass
+    if isinstance(value, str):
+        known = _zone_names().get(value.casefold())
+        if known is not None:
+            return zoneinfo.ZoneInfo(known)
+    users = _zones_by_abbreviation().get(value) if isinstance(value, str) else None
+    if users:
+        reason = (
+            "is not a known IANA time zone; an abbreviation may stand for several zones, "
+            f"name one{suggestion(users[:MOST])}"
+        )
+    else:
+        reason = f"is not a known IANA time zone{suggestion(closest(value, _zone_spellings()))}"
+    raise OptionsError(field, value, reason) from None
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    """Every zone's name, by its case-folded form; read once, when a name is not found."""
+    return {name.casefold(): name for name in sorted(zoneinfo.available_timezones())}
+
+
+@functools.cache
+def _zone_spellings() -> dict[str, str]:
+    """What a user may type for a zone (its name, its city alone) -> the zone's name."""
+    spellings: dict[str, str] = {}
+    for name in _zone_names().values():
+        spellings.setdefault(name, name)
+    for name in _zone_names().values():
+        city = name.rpartition("/")[2]
+        spellings.setdefault(city, name)
+        spellings.setdefault(city.replace("_", " "), name)
+    return spellings
+
+
+@functools.cache
+def _zones_by_abbreviation() -> dict[str, tuple[str, ...]]:
+    """The zones each abbreviation (``MSK``, ``PST``…) stands for, in winter or summer this year.
+
+    Names of a region and a city come first (``Europe/Moscow`` before ``W-SU``),
+    then alphabetical order.
+    """
+    year = dt.datetime.now(dt.UTC).year
+    moments = (dt.datetime(year, 1, 15, tzinfo=dt.UTC), dt.datetime(year, 7, 15, tzinfo=dt.UTC))
+    users: dict[str, list[str]] = {}
+    for name in sorted(_zone_names().values(), key=lambda name: ("/" not in name, name)):
+        zone = zoneinfo.ZoneInfo(name)
+        for abbreviation in {moment.astimezone(zone).tzname() for moment in moments}:
+            # Zones with no abbreviation of their own write their offset ("+04").
+            if abbreviation and abbreviation[0].isalpha():
+                users.setdefault(abbreviation, []).append(name)
+    return {abbreviation: tuple(names) for abbreviation, names in users.items()}
 
 
 def check_datetime_format(field: str, value: Any) -> None:

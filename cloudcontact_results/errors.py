@@ -44,8 +44,10 @@ The tree::
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from typing import Any
 
+from ._closest import did_you_mean
 from ._shown import REASON_CHARACTERS, cut, shown
 
 __all__ = [
@@ -279,7 +281,8 @@ class UnknownNameError(DataError):
     """A results store holds no campaign, list, record, archive or job of that name.
 
     Bad input, so a :class:`ValueError` (and not a :class:`StoreError`: the
-    store itself is fine).
+    store itself is fine). Given the names the store holds (``known``), the
+    message adds the closest of them.
 
     Attributes:
         path: the store's file.
@@ -288,11 +291,13 @@ class UnknownNameError(DataError):
         reason: what is wrong with it.
     """
 
-    def __init__(self, path: str, kind: str, name: object, reason: str) -> None:
+    def __init__(
+        self, path: str, kind: str, name: object, reason: str, *, known: Iterable[str] = ()
+    ) -> None:
         self.path = path
         self.kind = kind
         self.name = name
-        self.reason = f"{kind} {name!r}: {reason}"
+        self.reason = f"{kind} {shown(name)}: {reason}{did_you_mean(name, known)}"
         super().__init__(f"store {path!r}: {self.reason}")
 
 

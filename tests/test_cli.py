@@ -7,6 +7,7 @@ import io
 import json
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -153,7 +154,8 @@ def test_export_zip_and_stdout(demo_dir: Path, tmp_path: Path) -> None:
         ([], "out.xlsx", "xlsx"),
         (["--file-format", "parquet"], "out.bin", "parquet"),
         ([], "out.parquet", "parquet"),
-        (["--file-format", "csv"], "out.xlsx", "csv"),
+        (["--file-format", "csv"], "out.txt", "csv"),
+        ([], "out.txt", "csv"),
     ],
 )
 def test_export_file_format_by_flag_or_suffix(
@@ -178,6 +180,27 @@ def test_export_file_format_by_flag_or_suffix(
         assert inspected.returncode == 0, inspected.stderr
         assert "dialect:  workbook, sheet 'Detailed report'" in inspected.stdout
         assert f"rows:     {len(rows)}" in inspected.stdout
+
+
+@pytest.mark.parametrize(
+    ("flags", "name"),
+    [(["--file-format", "csv"], "out.xlsx"), (["--file-format", "xlsx"], "out.zip")],
+)
+def test_a_file_format_the_suffix_contradicts_is_a_usage_error(
+    demo_dir: Path, tmp_path: Path, flags: list[str], name: str
+) -> None:
+    result = run("export", demo_dir / "campaign.jsonl", *flags, "-o", tmp_path / name)
+    assert result.returncode == 2
+    assert "ExportOptions.file_format: conflicts with the destination" in result.stderr
+    assert name in result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_zip_suffix_writes_a_zip_without_the_flag(demo_dir: Path, tmp_path: Path) -> None:
+    assert (
+        run("export", demo_dir / "campaign.jsonl", "-o", tmp_path / "out.csv.zip").returncode == 0
+    )
+    assert zipfile.is_zipfile(tmp_path / "out.csv.zip")
 
 
 def test_zip_with_another_file_format_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:

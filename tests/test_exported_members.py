@@ -36,7 +36,7 @@ def test_all_is_exactly_the_public_names_of_the_package() -> None:
         and not isinstance(getattr(ccr, name), types.ModuleType)
         and name != "annotations"  # from __future__
     }
-    assert set(ccr.__all__) == public | {"errors"}
+    assert set(ccr.__all__) == public | {"errors", "__version__"}
     assert len(ccr.__all__) == len(set(ccr.__all__))
 
 

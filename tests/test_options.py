@@ -26,7 +26,9 @@ def test_defaults_are_the_dialogs():
     assert options.interval is None
     assert options.timezone == "Europe/Moscow"
     assert options.language is ccr.Language.EN
-    assert options.compress is False
+    # Not given: a path's suffix says (tests/test_suffix_format.py); a stream is plain CSV.
+    assert options.compress is None
+    assert options.packaging.compress is False
     assert options.dialect is ccr.Dialect.PLATFORM
     assert options.formula_guard is True
     assert options.datetime_format == "%Y-%m-%d %H:%M:%S"

@@ -265,7 +265,8 @@ def test_load_refuses_an_unknown_archive_time_zone_before_opening_the_store(
     command = ["store", "load", str(path), str(campaign_file), "--archive-timezone", "Mars/Base"]
     assert main(command) == 1
     assert capsys.readouterr().err == (
-        "error: --archive-timezone: is not a known IANA time zone (got 'Mars/Base')\n"
+        "error: --archive-timezone: is not a known IANA time zone "
+        "(did you mean 'Pacific/Marquesas'?) (got 'Mars/Base')\n"
     )
     assert not path.exists()
 
@@ -382,7 +383,10 @@ def test_export_writes_workbooks_and_parquet_files(
     # The option names the format whatever the suffix; the suffix gives the default.
     assert main([*export, str(tmp_path / "a.out"), "--file-format", "xlsx", *options]) == 0
     assert main([*export, str(tmp_path / "a.parquet"), *options]) == 0
-    assert main([*export, str(tmp_path / "b.xlsx"), "--file-format", "csv", *options]) == 0
+    assert main([*export, str(tmp_path / "b.txt"), "--file-format", "csv", *options]) == 0
+    with pytest.raises(SystemExit) as exit_:  # a flag the suffix contradicts
+        main([*export, str(tmp_path / "b.xlsx"), "--file-format", "csv", *options])
+    assert exit_.value.code == 2
     printed = capsys.readouterr().out
     assert "a.parquet" in printed
     assert "a.out" in printed
@@ -393,7 +397,8 @@ def test_export_writes_workbooks_and_parquet_files(
     workbook = ccr.read_report(tmp_path / "a.out", timezone="Europe/Moscow")
     assert workbook.file_format is ccr.FileFormat.XLSX
     assert list(workbook) == expected
-    assert (tmp_path / "b.xlsx").read_bytes() == (tmp_path / "a.csv").read_bytes()
+    assert (tmp_path / "b.txt").read_bytes() == (tmp_path / "a.csv").read_bytes()
+    assert not (tmp_path / "b.xlsx").exists()
 
     frame = ccr.read_report(tmp_path / "a.csv", timezone="Europe/Moscow").to_pandas()
     parquet = pd.read_parquet(tmp_path / "a.parquet")

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Final
 
-from .._options import OUT_OF_RANGE, ExportOptions
+from .._options import OUT_OF_RANGE, ExportOptions, packaging_for
 from .._store import ResultsStore
 from .._types import Dialect, FileFormat, Language, ReportFormat, ReportLayout
 from ..errors import OptionsError, StoreError
@@ -30,13 +30,6 @@ __all__ = [
 
 #: The export dialog's own format first (``01.03.26 9:00``), then variations of it.
 _DIALOG_FORMATS: Final = ("%d.%m.%y %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y", "%d.%m.%Y")
-
-#: The file format an ``--out`` suffix names when ``--file-format`` is not given.
-_SUFFIXES: Final = {
-    ".xlsx": FileFormat.XLSX,
-    ".parquet": FileFormat.PARQUET,
-    ".pq": FileFormat.PARQUET,
-}
 
 #: Help of the positional arguments that several store commands take.
 _POSITIONALS: Final = {
@@ -177,7 +170,7 @@ def export_options(args: argparse.Namespace) -> ExportOptions:
     they are wrong values, not a wrongly typed command.
     """
     try:
-        return ExportOptions(
+        options = ExportOptions(
             format=args.format,
             lists=args.lists,
             dispositions=args.dispositions,
@@ -185,11 +178,16 @@ def export_options(args: argparse.Namespace) -> ExportOptions:
             timezone=args.timezone,
             language=args.language,
             dialect=args.dialect,
-            compress=args.zip,
+            # Not given: the library's rule takes them from the suffix of --out
+            # (a job's files, and stdout, are CSV unless told otherwise).
+            compress=True if args.zip else None,
             formula_guard=not args.no_guard,
-            file_format=_file_format(args.file_format, getattr(args, "out", "")),
+            file_format=args.file_format,
             layout=args.layout,
         )
+        out = getattr(args, "out", None)
+        if out is not None:
+            packaging_for(options, out)  # a flag the suffix of --out contradicts
     except OptionsError as exc:
         if exc.field == "ExportOptions.timezone" or exc.reason == OUT_OF_RANGE:
             raise
@@ -198,16 +196,7 @@ def export_options(args: argparse.Namespace) -> ExportOptions:
         if exc.field == "ExportOptions.interval":
             parser.error(f"--from/--to: {exc.reason}")
         parser.error(str(exc))
-
-
-def _file_format(given: str | None, out: str) -> FileFormat:
-    """``--file-format``, or the one the suffix of ``--out`` names, or CSV.
-
-    A job's files (no ``--out``) are CSV unless ``--file-format`` says otherwise.
-    """
-    if given is not None:
-        return FileFormat(given)
-    return _SUFFIXES.get(Path(out).suffix.lower(), FileFormat.CSV)
+    return options
 
 
 def _interval(

@@ -80,7 +80,7 @@ class ReadOptions:
         if datetime_format is not None:
             check_datetime_format("datetime_format", datetime_format)
         return cls(
-            timezone=timezone,
+            timezone=zone.key,
             zone=zone,
             script_fields=(
                 (script_fields,) if isinstance(script_fields, str) else tuple(script_fields)

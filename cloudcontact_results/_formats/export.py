@@ -13,7 +13,7 @@ from typing import Final
 from .._csv.write import write_csv
 from .._files.sink import Destination, ExportResult, Writer
 from .._model.campaign import Campaign, Record
-from .._options import ExportOptions, Packaging
+from .._options import ExportOptions, Packaging, packaging_for
 from .._report.plan import ReportPlan
 from .._report.reports import plan_of
 from .._types import FileFormat
@@ -69,6 +69,10 @@ def export(
         campaign: the campaign the records belong to.
         records: any iterable of its records.
         destination: a path (``str`` or ``os.PathLike``) or a binary file object.
+            A path's suffix sets the file format and compression the options
+            leave unset: ``.xlsx``, ``.parquet`` (``.pq``), ``.zip``
+            (``.csv.zip``: a zip holding the CSV), ``.csv``; any other suffix
+            is CSV.
         options: the export dialog; ``ExportOptions()`` by default. With
             ``compress`` the CSV is written inside a zip.
         overwrite: replace a read-only file too.
@@ -80,7 +84,8 @@ def export(
         ExportError: the destination is unusable (no such folder, a folder,
             a socket, read-only without ``overwrite``, a text stream), or a
             value cannot be encoded.
-        OptionsError: the options do not fit the campaign.
+        OptionsError: the options do not fit the campaign, or a given
+            ``file_format`` or ``compress`` conflicts with the path's suffix.
         CampaignMismatchError: a record does not fit the campaign.
         UnknownDispositionError: a disposition is unknown to the campaign.
         OSError: writing failed (a full disk, a broken stream), unchanged.
@@ -95,7 +100,7 @@ def export(
     b"'=1+1,0,0,,,0,,,,,,,,,,Clients"
     """
     plan = plan_of(campaign, options)
-    packaging = options.packaging if options is not None else Packaging()
+    packaging = packaging_for(options, destination)
     return write_report(plan, records, destination, packaging, overwrite=overwrite)
 
 

@@ -7,6 +7,7 @@ import re
 
 import attrs
 
+from .._closest import did_you_mean
 from .._types import Language, normalize_name
 from ..errors import UnknownDispositionError, ValidationError
 from .validators import instance_of
@@ -269,5 +270,12 @@ def system_disposition(name: str) -> Disposition:
     """
     found = find_system_disposition(name)
     if found is None:
-        raise UnknownDispositionError("disposition", name, "is not a system disposition")
+        names = [
+            label
+            for disposition in SYSTEM_DISPOSITIONS
+            for label in (disposition.name, disposition.label(Language.RU))
+        ]
+        raise UnknownDispositionError(
+            "disposition", name, f"is not a system disposition{did_you_mean(name, names)}"
+        )
     return found

@@ -16,9 +16,11 @@ import enum
 from collections.abc import Iterable
 from typing import Final
 
+from .._closest import did_you_mean
+from .._types import Language
 from ..errors import CampaignMismatchError, UnknownDispositionError
 from .campaign import Attempt, Campaign, Record
-from .dispositions import Disposition
+from .dispositions import SYSTEM_DISPOSITIONS, Disposition
 from .frozen import EMPTY_TEXT_MAP
 
 __all__ = [
@@ -31,14 +33,15 @@ __all__ = [
 ]
 
 
-def not_a_list(campaign: Campaign) -> str:
-    """Why a list name is refused: it is not one of ``campaign``'s lists."""
-    return f"is not a list of campaign {campaign.name!r}"
+def not_a_list(campaign: Campaign, name: object) -> str:
+    """Why the list name ``name`` is refused: it is not one of ``campaign``'s lists."""
+    lists = [calling_list.name for calling_list in campaign.lists]
+    return f"is not a list of campaign {campaign.name!r}{did_you_mean(name, lists)}"
 
 
-def not_a_column(list_name: str) -> str:
-    """Why a field name is refused: it is not a column of the list ``list_name``."""
-    return f"is not a column of list {list_name!r}"
+def not_a_column(list_name: str, name: object, columns: Iterable[str] = ()) -> str:
+    """Why the field ``name`` is refused: it is not one of ``columns``, list ``list_name``'s."""
+    return f"is not a column of list {list_name!r}{did_you_mean(name, columns)}"
 
 
 def not_a_script_field(campaign: Campaign) -> str:
@@ -46,9 +49,17 @@ def not_a_script_field(campaign: Campaign) -> str:
     return f"is not a script field of campaign {campaign.name!r}"
 
 
-def not_a_disposition(campaign: Campaign) -> str:
-    """Why a disposition name is refused: neither ``campaign`` nor the system knows it."""
-    return f"is neither a disposition of campaign {campaign.name!r} nor a system one"
+def not_a_disposition(campaign: Campaign, name: object) -> str:
+    """Why the disposition ``name`` is refused: neither ``campaign`` nor the system knows it."""
+    known = [
+        label
+        for disposition in (*campaign.dispositions, *SYSTEM_DISPOSITIONS)
+        for label in (disposition.name, disposition.label(Language.RU))
+    ]
+    return (
+        f"is neither a disposition of campaign {campaign.name!r} nor a system one"
+        f"{did_you_mean(name, known)}"
+    )
 
 
 class DispositionRule(enum.Enum):
@@ -113,7 +124,7 @@ class CampaignFit:
         """
         columns = self.columns.get(list_name) if isinstance(list_name, str) else None
         if columns is None:
-            raise CampaignMismatchError(where, list_name, not_a_list(self.campaign))
+            raise CampaignMismatchError(where, list_name, not_a_list(self.campaign, list_name))
         return columns
 
     def check_fields(self, where: str, list_name: str, names: Iterable[str]) -> None:
@@ -125,7 +136,7 @@ class CampaignFit:
         columns = self.list_columns(where, list_name)
         for name in names:
             if name not in columns:
-                raise CampaignMismatchError(where, name, not_a_column(list_name))
+                raise CampaignMismatchError(where, name, not_a_column(list_name, name, columns))
 
     def check_script_values(self, where: str, names: Iterable[str]) -> None:
         """Refuse the first of ``names`` that is not a script field of the campaign.
@@ -146,7 +157,7 @@ class CampaignFit:
         """
         found = self.campaign.find_disposition(name)
         if found is None:
-            raise UnknownDispositionError(where, name, not_a_disposition(self.campaign))
+            raise UnknownDispositionError(where, name, not_a_disposition(self.campaign, name))
         return found
 
     def knows(self, disposition: Disposition) -> bool:
@@ -162,7 +173,7 @@ class CampaignFit:
         campaign = self.campaign
         known = campaign.find_disposition(disposition.name)
         if known is None and self._rule is not DispositionRule.ANY:
-            raise UnknownDispositionError(where, disposition.name, self._unknown())
+            raise UnknownDispositionError(where, disposition.name, self._unknown(disposition.name))
         if known is not None and self._rule is DispositionRule.DEFINED:
             defined = campaign.defined_form(disposition)
             if defined is None:
@@ -179,8 +190,8 @@ class CampaignFit:
         self._known[id(disposition)] = disposition
         return known
 
-    def _unknown(self) -> str:
-        reason = not_a_disposition(self.campaign)
+    def _unknown(self, name: str) -> str:
+        reason = not_a_disposition(self.campaign, name)
         return f"{reason} ({self._advice})" if self._advice else reason
 
     # --- the whole rule ----------------------------------------------------------

@@ -40,6 +40,7 @@ __all__ = [
     "EXTRA_INBOUND",
     "EXTRA_INTERACTION_ID",
     "PlatformRecord",
+    "checked_key_columns",
     "parse_changed",
     "parse_status",
     "platform_time",
@@ -196,6 +197,26 @@ def platform_time(text: str, path: str = "date") -> dt.datetime:
         raise PlatformDataError(path, text, "is not a valid date-time") from None
 
 
+def checked_key_columns(
+    campaign: Campaign, list_name: str, key_columns: Sequence[str]
+) -> tuple[str, ...]:
+    """``key_columns`` (one name or several), each a column of ``campaign``'s list ``list_name``.
+
+    Raises:
+        CampaignMismatchError: ``campaign`` is none, the list is not one of its
+            lists, or a key column is not a column of the list, naming the
+            closest columns.
+    """
+    if not isinstance(campaign, Campaign):
+        raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
+    fit = CampaignFit(campaign)
+    fit.list_columns("list_name", list_name)
+    if isinstance(key_columns, str):
+        key_columns = (key_columns,)
+    fit.check_fields("key_columns", list_name, key_columns)
+    return tuple(key_columns)
+
+
 class _Reader:
     """Reads one answer against one campaign's list, naming JSON paths in its errors."""
 
@@ -204,12 +225,9 @@ class _Reader:
             raise CampaignMismatchError("campaign", campaign, "must be a Campaign")
         self.fit = fit = CampaignFit(campaign)
         self.columns = fit.list_columns("list_name", list_name)
-        if isinstance(key_columns, str):
-            key_columns = (key_columns,)
-        fit.check_fields("key_columns", list_name, key_columns)
         self.campaign = campaign
         self.list_name = list_name
-        self.key_columns = tuple(key_columns)
+        self.key_columns = checked_key_columns(campaign, list_name, key_columns)
         self.script_names = fit.script_names
         self._dispositions: dict[tuple[str, str | None, bool], Disposition] = {}
 

@@ -20,7 +20,7 @@ import attrs
 from .._model.campaign import Campaign, Record
 from ..errors import OptionsError, PlatformError
 from .client import MAX_PAGE_SIZE, ListManagementClient, api_time
-from .listapi import PlatformRecord, parse_changed
+from .listapi import PlatformRecord, checked_key_columns, parse_changed
 
 __all__ = ["EPOCH", "ChangedPage", "changed_pages"]
 
@@ -77,6 +77,10 @@ def changed_pages(
             share one moment (the API cannot page past them).
         PlatformDataError: an answer the library cannot read.
         OptionsError: a bad ``since`` or ``page_size``.
+        CampaignMismatchError: the list is not one of the campaign's, or a
+            key column is not one of the list's columns.
+
+    The arguments are checked when it is called, before any request.
     """
     if since is None:
         since = EPOCH
@@ -86,7 +90,19 @@ def changed_pages(
         raise OptionsError("page_size", page_size, f"must be a whole number, 1-{MAX_PAGE_SIZE}")
     if not 1 <= page_size <= MAX_PAGE_SIZE:
         raise OptionsError("page_size", page_size, f"must be 1-{MAX_PAGE_SIZE}")
-    from_time = since.astimezone(dt.UTC)
+    keys = checked_key_columns(campaign, list_name, key_columns)
+    return _pages(client, campaign, list_name, since.astimezone(dt.UTC), page_size, keys)
+
+
+def _pages(  # noqa: PLR0917  # the checked arguments of changed_pages, in its order
+    client: ListManagementClient,
+    campaign: Campaign,
+    list_name: str,
+    from_time: dt.datetime,
+    page_size: int,
+    key_columns: tuple[str, ...],
+) -> Iterator[ChangedPage]:
+    """The pages :func:`changed_pages` gives, its arguments checked."""
     # Records given whose activity is at from_time: the next answer repeats them.
     boundary: dict[str, Record] = {}
     size = page_size

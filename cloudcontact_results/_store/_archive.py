@@ -61,6 +61,8 @@ _DECIDED_BY_THE_ARCHIVE: Final = {
     "report_unknown_dispositions": "the store holds only dispositions the campaign knows",
 }
 _DEFAULTS: Final = ExportOptions()
+#: The options whose default (None) means "as the destination says": compared as packaged.
+_PACKAGED: Final = frozenset({"compress", "file_format"})
 
 
 class ArchiveReason(enum.StrEnum):
@@ -113,12 +115,17 @@ def check_archive_options(options: object) -> ExportOptions:
         if not field.init or field.name in ARCHIVE_SETTINGS:
             continue
         value = getattr(options, field.name)
-        if value != getattr(_DEFAULTS, field.name):
+        if _chosen(options, field.name) != _chosen(_DEFAULTS, field.name):
             reason = _DECIDED_BY_THE_ARCHIVE.get(field.name, "it is not one of the archive options")
             raise OptionsError(
                 f"archive_options.{field.name}", value, f"cannot be chosen: {reason}"
             )
     return options
+
+
+def _chosen(options: ExportOptions, name: str) -> object:
+    # The file options count by the file they make: compress=False is the default's.
+    return getattr(options.packaging if name in _PACKAGED else options, name)
 
 
 def archive_settings(options: ExportOptions) -> dict[str, str | bool]:

@@ -82,7 +82,9 @@ class Ingest:
         """
         list_id = self._lists.get(list_name) if isinstance(list_name, str) else None
         if list_id is None:
-            raise UnknownNameError(self._path, "list", list_name, not_a_list(self._campaign))
+            raise UnknownNameError(
+                self._path, "list", list_name, not_a_list(self._campaign, list_name)
+            )
         return list_id
 
     def _zone_id(self, text: str) -> int:

@@ -136,7 +136,8 @@ class ExportJob:
         (``daily:eu`` -> ``daily%3Aeu``), so two jobs' file names never meet.
         """
         stamp = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
-        extension = "zip" if self.options.compress else self.options.file_format.value
+        packaging = self.options.packaging
+        extension = "zip" if packaging.compress else packaging.file_format.value
         return f"{_UNSAFE.sub(_escaped, self.name)}_{stamp}.{extension}"
 
 

@@ -232,7 +232,7 @@ def write_run(claim_: Claim, records_and_campaign: tuple[object, object]) -> tup
     _check_free(path, redo=claim_.redo)
     with atomic_file(path) as file:
         sink = _Hashed(file)
-        if options.compress:
+        if options.packaging.compress:
             # The zip is made here, around the plain CSV, so that its member is
             # named after the job's file as an export to the path names it.
             moment = options.packaging.zip_time or dt.datetime.now(options.rendering.tz).replace(

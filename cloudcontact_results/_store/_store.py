@@ -246,7 +246,13 @@ class ResultsStore:
             else None
         )
         if row is None:
-            raise UnknownNameError(self._name, "campaign", name, "the store holds no such campaign")
+            raise UnknownNameError(
+                self._name,
+                "campaign",
+                name,
+                "the store holds no such campaign",
+                known=_names(connection, "SELECT name FROM campaigns"),
+            )
         return row[0], self._decode(row[1], row[0])
 
     @staticmethod
@@ -466,7 +472,7 @@ class ResultsStore:
         lists = self._lists(connection, campaign_id)
         list_id = lists.get(list_name) if isinstance(list_name, str) else None
         if list_id is None:
-            raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
+            raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign, list_name))
         return list_id
 
     def sync_watermark(self, name: str, list_name: str, source: str) -> dt.datetime | None:
@@ -611,7 +617,9 @@ class ResultsStore:
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
         for list_name in names:
             if list_name not in ids:
-                raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
+                raise UnknownNameError(
+                    self._name, "list", list_name, not_a_list(campaign, list_name)
+                )
 
     def export(
         self, name: str, destination: Destination, options: ExportOptions | None = None
@@ -725,7 +733,9 @@ class ResultsStore:
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, name)
             if campaign.calling_list(list_name) is None:
-                raise UnknownNameError(self._name, "list", list_name, not_a_list(campaign))
+                raise UnknownNameError(
+                    self._name, "list", list_name, not_a_list(campaign, list_name)
+                )
             return self._drop_list(
                 connection, campaign_id, campaign, list_name, ArchiveReason.REMOVED
             )
@@ -748,7 +758,11 @@ class ResultsStore:
             ).fetchall()
             if not rows:
                 raise UnknownNameError(
-                    self._name, "list", list_name, "no campaign of the store uses it"
+                    self._name,
+                    "list",
+                    list_name,
+                    "no campaign of the store uses it",
+                    known=_names(connection, "SELECT DISTINCT name FROM lists"),
                 )
             return tuple(
                 self._drop_list(
@@ -857,7 +871,13 @@ class ResultsStore:
             else None
         )
         if row is None:
-            raise UnknownNameError(self._name, "job", job_name, "the store holds no such job")
+            raise UnknownNameError(
+                self._name,
+                "job",
+                job_name,
+                "the store holds no such job",
+                known=_names(connection, "SELECT name FROM jobs"),
+            )
         return int(row[0])
 
     def remove_job(self, job_name: str) -> None:
@@ -1090,3 +1110,8 @@ def _refuse_if_used(
         raise CampaignMismatchError(
             "Campaign.dispositions", name, f"{change}, but attempts of the store use it"
         )
+
+
+def _names(connection: sqlite3.Connection, query: str) -> list[str]:
+    """The names one column of ``query`` holds: what a message suggests for an unknown one."""
+    return [name for (name,) in connection.execute(query)]
