@@ -455,6 +455,11 @@ def test_any_export_resaved_by_a_spreadsheet_reads_back_the_same(
         "formula_guard": options.formula_guard,
     }
     expected = list(read(resaved.original, **given))
+    header = resaved.copy.split(b"\n", 1)[0]
+    if header.isascii() and not resaved.copy.isascii() and not header.startswith(b"\xef\xbb\xbf"):
+        # An ASCII header tells nothing of the encoding: docs/reading.md says a
+        # Windows-1251 body after one is read with encoding="cp1251".
+        given["encoding"] = "cp1251"
     if not resaved.seconds:
         expected = [to_the_minute(row) for row in expected]
     assert list(read(resaved.copy, **given)) == expected
