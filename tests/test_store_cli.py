@@ -263,9 +263,12 @@ def test_load_refuses_an_unknown_archive_time_zone_before_opening_the_store(
 ) -> None:
     path = tmp_path / "new.sqlite"
     command = ["store", "load", str(path), str(campaign_file), "--archive-timezone", "Mars/Base"]
-    assert main(command) == 1
-    assert capsys.readouterr().err == (
-        "error: --archive-timezone: is not a known IANA time zone (got 'Mars/Base')\n"
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store load: error: --archive-timezone: "
+        "is not a known IANA time zone (got 'Mars/Base')"
     )
     assert not path.exists()
 
@@ -330,13 +333,51 @@ def test_jobs_run_reports_failures_one_line_each_and_exits_1(
     assert err.startswith("error: job 'j', run due 2026-03-01T21:00:00Z")  # midnight in Moscow
 
 
-def test_jobs_add_bad_rule_is_a_data_error(
+@pytest.mark.parametrize("rule", ["FREQ=NEVER", "every day"])
+def test_jobs_add_bad_rule_is_a_usage_error_of_schedule(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", rule]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store jobs add: error: --schedule: must be an RFC 5545 "
+        f"recurrence rule such as FREQ=HOURLY or FREQ=DAILY;BYHOUR=6, not {rule!r}"
+    )
+
+
+def test_jobs_add_an_interval_to_an_incremental_job_is_a_usage_error(
     store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=NEVER"]
-    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
-    assert main(add) == 1
-    assert "ExportJob.schedule" in capsys.readouterr().err
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path), "--from", "2026-03-01"]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store jobs add: error: --from/--to: an incremental job takes "
+        "no interval: each run covers what was ingested since the previous one"
+    )
+    # A full job exports that interval on each run.
+    assert main([*add, "--full"]) == 0
+
+
+def test_store_export_refuses_a_read_only_file_unless_forced(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "kept.csv"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o444)
+    export = ["store", "export", str(store), NAME, "-o", str(out)]
+    assert main(export) == 1
+    assert capsys.readouterr().err == (
+        f"error: destination '{out}': is read-only; pass --force to replace it\n"
+    )
+    assert out.read_text(encoding="utf-8") == "old"
+    assert main([*export, "--force"]) == 0
+    assert [row.fields["№"] for row in ccr.read_report(out)] == ["1", "2", "v1"]
 
 
 def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path: Path) -> None:

@@ -23,6 +23,7 @@ from .arguments import (
     dialog_moment,
     existing_store,
     export_options,
+    recurrence_rule,
 )
 from .output import write
 
@@ -56,6 +57,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     add.add_argument(
         "--schedule",
         required=True,
+        type=recurrence_rule,
         metavar="RULE",
         help='an RFC 5545 rule, e.g. "FREQ=DAILY;BYHOUR=6"',
     )

@@ -23,7 +23,7 @@ from .._model.campaign import Attempt
 from .._options import ExportOptions
 from .._store import ResultsStore
 from .._types import Dialect, Language
-from ..errors import OptionsError, UnknownNameError
+from ..errors import UnknownNameError
 from .arguments import (
     add_export_options,
     add_store_command,
@@ -106,7 +106,7 @@ def add_store_commands(
         type=whole_number(1),
         default=_DEFAULT_BATCH,
         metavar="N",
-        help=f"attempts per transaction (default: {_DEFAULT_BATCH})",
+        help="attempts per transaction",
     )
     ingest.set_defaults(parser=ingest, run=_run_ingest)
 
@@ -121,6 +121,9 @@ def add_store_commands(
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
     add_export_options(export)
+    export.add_argument(
+        "--force", action="store_true", help="replace OUT even if it is a read-only file"
+    )
     export.set_defaults(parser=export, run=_run_export)
 
     campaigns = command("campaigns", "list the store's campaigns", "List the store's campaigns.")
@@ -183,19 +186,16 @@ def add_store_commands(
 def _archive_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The archive options ``store load``'s flags give, checked before the store is opened.
 
-    A time zone the machine does not know is the library's error (exit 1), as
-    with ``--timezone``, named by its flag.
+    Raises:
+        OptionsError: a bad value, naming the field (a usage error of its
+            ``--archive-*`` flag on the command line).
     """
     given = {
         option: value
         for option in _ARCHIVE_OPTIONS
         if (value := getattr(args, f"archive_{option}")) is not None
     }
-    try:
-        ExportOptions(**given)
-    except OptionsError as exc:
-        option = exc.field.rpartition(".")[2]
-        raise OptionsError(f"--archive-{option}", exc.value, exc.reason) from None
+    ExportOptions(**given)
     return given
 
 
@@ -246,7 +246,7 @@ def _run_export(args: argparse.Namespace) -> int:
             store.export(args.campaign, sys.stdout.buffer, options)
             sys.stdout.flush()
             return 0
-        result = store.export(args.campaign, args.out, options)
+        result = store.export(args.campaign, args.out, options, overwrite=args.force)
     print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
