@@ -26,6 +26,7 @@ __all__ = [
     "PROG",
     "Parser",
     "add_export_options",
+    "add_listing_command",
     "add_store_command",
     "dialog_moment",
     "existing_store",
@@ -329,6 +330,23 @@ def add_store_command(
     parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
     for positional in names:
         parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
+    return parser
+
+
+def add_listing_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    description: str,
+    *names: str,
+) -> argparse.ArgumentParser:
+    """A store command that lists things: a table with a header row, or ``--json``."""
+    parser = add_store_command(commands, name, help_text, description, *names)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON array of objects, keyed as the table's columns in lower case",
+    )
     return parser
 
 

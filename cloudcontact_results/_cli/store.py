@@ -26,12 +26,13 @@ from .._types import Dialect, Language
 from ..errors import UnknownNameError
 from .arguments import (
     add_export_options,
+    add_listing_command,
     add_store_command,
     existing_store,
     export_options,
     whole_number,
 )
-from .output import print_table, write
+from .output import Value, print_listing, print_table, utc_text, write
 from .progress import tracked
 
 __all__ = ["add_store_commands"]
@@ -126,13 +127,19 @@ def add_store_commands(
     )
     export.set_defaults(parser=export, run=_run_export)
 
-    campaigns = command("campaigns", "list the store's campaigns", "List the store's campaigns.")
+    listing = functools.partial(add_listing_command, sub)
+    campaigns = listing(
+        "campaigns",
+        "list the store's campaigns",
+        "List the store's campaigns: name and lists.",
+    )
     campaigns.set_defaults(parser=campaigns, run=_run_campaigns)
 
-    archives = command(
+    archives = listing(
         "archives",
         "list a campaign's archives",
-        "List a campaign's archives, oldest first.",
+        "List a campaign's archives, oldest first: id, created (UTC), reason, list, "
+        "records, attempts and size in bytes.",
         "campaign",
     )
     archives.set_defaults(parser=archives, run=_run_archives)
@@ -253,21 +260,31 @@ def _run_export(args: argparse.Namespace) -> int:
 
 def _run_campaigns(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
-        write(sys.stdout, *store.campaign_names())
+        rows: list[dict[str, Value]] = [
+            {"name": name, "lists": [item.name for item in store.campaign(name).lists]}
+            for name in store.campaign_names()
+        ]
+    print_listing(rows, as_json=args.json, empty=f"no campaigns in store {args.store}")
     return 0
 
 
 def _run_archives(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
         archives = store.archives(args.campaign)
-    write(
-        sys.stdout,
-        *(
-            f"{a.id:>5}  {a.created:%Y-%m-%d %H:%M:%S}Z  {a.reason.value:<8}  "
-            f"{a.records:>7} records {a.attempts:>8} attempts {a.size:>10} bytes  {a.list_name}"
-            for a in archives
-        ),
-    )
+    rows: list[dict[str, Value]] = [
+        {
+            "id": archive.id,
+            "created": utc_text(archive.created),
+            "reason": archive.reason.value,
+            "list": archive.list_name,
+            "records": archive.records,
+            "attempts": archive.attempts,
+            "bytes": archive.size,
+        }
+        for archive in archives
+    ]
+    empty = f"no archives of campaign {args.campaign!r} in store {args.store}"
+    print_listing(rows, as_json=args.json, empty=empty)
     return 0
 
 
