@@ -19,6 +19,8 @@ import cloudcontact_results as ccr
 from cloudcontact_results._cli.main import _parser
 from cloudcontact_results.cli import main
 
+from .support import cli_reference
+
 ROOT = Path(__file__).resolve().parent.parent
 PROG = "cloudcontact-results"
 
@@ -239,3 +241,25 @@ def test_the_moscow_default_is_in_the_help_of_every_command_that_takes_a_zone(
         with pytest.raises(SystemExit):
             main([*path, "--help"])
         assert "(default: Europe/Moscow)" in " ".join(capsys.readouterr().out.split()), path
+
+
+# --- the reference in docs/cli.md ---------------------------------------------------------
+
+
+def test_the_reference_in_the_docs_is_what_the_commands_print() -> None:
+    document = cli_reference.DOC.read_text(encoding="utf-8")
+    assert cli_reference.rewritten(document) == document, (
+        "docs/cli.md's reference is out of date: python -m tests.support.cli_reference --write"
+    )
+
+
+def test_the_reference_covers_every_command_with_its_help() -> None:
+    document = cli_reference.DOC.read_text(encoding="utf-8")
+    paths = list(cli_reference.command_paths())
+    assert ("store", "jobs", "add") in paths
+    assert len(paths) == len(commands(_parser()))
+    for path in paths:
+        heading = f"### `{' '.join(('cloudcontact-results', *path))}`"
+        assert heading in document
+        usage = f"usage: {' '.join(('cloudcontact-results', *path))}"
+        assert usage in document, path

@@ -60,7 +60,12 @@ def _parser() -> argparse.ArgumentParser:
         description="Export and read the results of CloudContact (ServicePattern) "
         "calling campaigns.",
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version()}")
+    parser.add_argument(
+        "--version",
+        action="version",
+        version=f"%(prog)s {version()}",
+        help="print the installed version and exit",
+    )
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     add_file_commands(commands)
     store_commands = add_store_commands(commands)
