@@ -185,6 +185,23 @@ def test_inspect_of_a_workbook_without_openpyxl_says_what_to_install(
     )
 
 
+def test_inspect_of_a_parquet_file_without_pyarrow_says_what_to_install(
+    campaign: Path, tmp_path: Path
+) -> None:
+    parquet = tmp_path / "x.parquet"
+    assert main(["export", str(campaign), "-o", str(parquet)]) == 0
+
+    result = run_without("pyarrow,pyarrow.parquet", "inspect", parquet)
+
+    assert (result.returncode, result.stderr) == (
+        1,
+        (
+            "error: reading or writing a Parquet file needs pyarrow, which is not installed: "
+            'pip install "cloudcontact-results[arrow]"\n'
+        ),
+    )
+
+
 # --- --version and --help ---------------------------------------------------------------
 
 

@@ -16,7 +16,7 @@ from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary
-from .._types import Dialect, Language, ReportFormat
+from .._types import Dialect, FileFormat, Language, ReportFormat
 from ..errors import ReadError
 from .arguments import add_export_options, export_options, whole_number
 from .output import print_table, write
@@ -169,6 +169,8 @@ def _run_inspect(args: argparse.Namespace) -> int:
     dialect = report.dialect
     if report.sheet is not None:
         kind = f"workbook, sheet {report.sheet!r}"
+    elif report.file_format is FileFormat.PARQUET:
+        kind = "Parquet file"
     else:
         kind = dialect.value if dialect is not None else "other"
     unknown = (
