@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import io
 import json
@@ -206,7 +207,10 @@ def test_a_zip_suffix_writes_a_zip_without_the_flag(demo_dir: Path, tmp_path: Pa
 def test_zip_with_another_file_format_is_a_usage_error(demo_dir: Path, tmp_path: Path) -> None:
     result = run("export", demo_dir / "campaign.jsonl", "--zip", "-o", tmp_path / "out.xlsx")
     assert result.returncode == 2
-    assert "compress applies to CSV only" in result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        "cloudcontact-results export: error: --zip: a xlsx file is compressed already; "
+        "--zip applies to CSV only"
+    )
     assert list(tmp_path.iterdir()) == []
 
 
@@ -402,3 +406,74 @@ def test_records_are_read_lazily_while_exporting(demo_dir: Path, tmp_path: Path)
     assert result.returncode == 1
     assert "line 6" in result.stderr
     assert json.loads(lines[0])["type"] == "campaign"
+
+
+# --- inspect: zone, Parquet, date-time format, bad lines ------------------------------
+
+
+def test_inspect_prints_the_zone_it_read_in(demo_dir: Path) -> None:
+    assert "timezone: Europe/Moscow\n" in run("inspect", demo_dir / "simple.csv").stdout
+    omsk = run("inspect", demo_dir / "simple.csv", "--timezone", "Asia/Omsk")
+    assert omsk.returncode == 0, omsk.stderr
+    assert "timezone: Asia/Omsk\n" in omsk.stdout
+
+
+def test_inspect_reads_the_parquet_file_export_writes(demo_dir: Path, tmp_path: Path) -> None:
+    out = tmp_path / "detailed.parquet"
+    assert (
+        run("export", demo_dir / "campaign.jsonl", "--format", "detailed", "-o", out).returncode
+        == 0
+    )
+
+    result = run("inspect", out)
+
+    assert result.returncode == 0, result.stderr
+    expected = ccr.read_report(demo_dir / "detailed.csv")
+    lines = result.stdout.splitlines()
+    assert lines[:6] == [
+        f"file:     {out}",
+        "format:   detailed",
+        "language: en",
+        "dialect:  Parquet file",
+        "timezone: Europe/Moscow",
+        f"rows:     {len(list(expected))}",
+    ]
+    assert str(expected.summary()) in result.stdout
+
+
+def test_inspect_with_a_datetime_format(demo_dir: Path, tmp_path: Path) -> None:
+    campaign, records = ccr.load_campaign(demo_dir / "campaign.jsonl")
+    path = tmp_path / "odd-times.csv"
+    ccr.export(campaign, records, path, ccr.ExportOptions(datetime_format="%H:%M:%S %d/%m/%Y"))
+
+    assert run("inspect", path).returncode == 1
+    result = run("inspect", path, "--datetime-format", "%H:%M:%S %d/%m/%Y")
+    assert result.returncode == 0, result.stderr
+    assert "rows:     60\n" in result.stdout
+
+
+def test_inspect_skips_or_collects_bad_lines(demo_dir: Path, tmp_path: Path) -> None:
+    text = (demo_dir / "simple.csv").read_text(encoding="utf-8")
+    table = list(csv.reader(io.StringIO(text, newline="")))
+    # Line 3 of the file: its Total attempts cell (SPEC section 5: a count) is no number.
+    table[2][table[0].index("Total attempts (per rec)")] = "many"
+    path = tmp_path / "bad.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\r\n").writerows(table)
+    collected = ccr.read_report(path, errors="collect")
+    rows = len(list(collected))
+    (error,) = collected.errors
+
+    stopped = run("inspect", path)
+    assert stopped.returncode == 1
+    assert stopped.stderr == f"error: {path}: {error}\n"
+    skipped = run("inspect", path, "--errors", "skip")
+    assert skipped.returncode == 0, skipped.stderr
+    assert f"rows:     {rows}\n" in skipped.stdout
+    assert "dropped" not in skipped.stdout
+    listed = run("inspect", path, "--errors", "collect")
+    assert listed.returncode == 0, listed.stderr
+    assert f"rows:     {rows}\ndropped:  1 bad lines (listed below)\n" in listed.stdout
+    assert listed.stdout.endswith(f"\nerror: {error}\n")
+    assert str(error).startswith("line 3, column 'Total attempts (per rec)'")
+    assert rows == 59

@@ -10,6 +10,7 @@ import types
 from pathlib import Path
 from typing import Any
 
+import attrs
 import duckdb
 import pandas as pd
 import polars as pl
@@ -234,3 +235,103 @@ def test_a_failed_parquet_export_leaves_no_file(tmp_path):
     with pytest.raises(RuntimeError):
         ccr.export(campaign, records(), path, ccr.ExportOptions(file_format="parquet"))
     assert list(tmp_path.iterdir()) == []
+
+
+# --- reading back --------------------------------------------------------------------
+
+#: Date-times to the microsecond with their offset: a CSV that keeps the instant, as
+#: Parquet does (the default format keeps whole seconds of the wall clock).
+_EXACT = "%Y-%m-%d %H:%M:%S.%f%z"
+
+
+@settings(max_examples=examples(15))
+@given(
+    campaign_with_records(max_records=6),
+    export_options(layout=st.sampled_from(["manual", "5.x"])),
+)
+def test_read_report_of_a_parquet_file_gives_the_rows_of_the_csv(campaign_and_records, options):
+    campaign, records = campaign_and_records
+    csv, parquet = io.BytesIO(), io.BytesIO()
+    ccr.export(
+        campaign, records, csv, ccr.ExportOptions(**_fields(options), datetime_format=_EXACT)
+    )
+    ccr.export(
+        campaign, records, parquet, ccr.ExportOptions(**_fields(options), file_format="parquet")
+    )
+    script_fields = [field.name for field in campaign.exported_script_fields]
+    csv.seek(0)
+    parquet.seek(0)
+    from_csv = ccr.read_report(
+        csv,
+        timezone=options.timezone,
+        script_fields=script_fields,
+        formula_guard=options.formula_guard,
+        datetime_format=_EXACT,
+    )
+    from_parquet = ccr.read_report(parquet, timezone=options.timezone, script_fields=script_fields)
+
+    assert from_parquet.file_format is ccr.FileFormat.PARQUET
+    # SPEC section 5: a detailed-interval export is a detailed report.
+    simple = options.format is ccr.ReportFormat.SIMPLE
+    expected_format = ccr.ReportFormat.SIMPLE if simple else ccr.ReportFormat.DETAILED
+    assert (from_parquet.format, from_parquet.language) == (expected_format, options.language)
+    assert from_parquet.columns == from_csv.columns
+    assert _instants(from_parquet) == _instants(from_csv)
+
+
+def _instants(rows):
+    """The rows with their date-times in UTC: an ambiguous wall-clock time (a DST fold)
+    compares unequal with any other zone's, even for the same instant (PEP 495)."""
+    return [
+        attrs.evolve(
+            row,
+            **{
+                field.name: value.astimezone(dt.UTC)
+                for field in attrs.fields(type(row))
+                if isinstance(value := getattr(row, field.name), dt.datetime)
+            },
+        )
+        for row in rows
+    ]
+
+
+def test_a_parquet_file_read_from_its_path_twice_and_in_another_zone(tmp_path):
+    campaign, records = ccr.demo_campaign(30, seed=5)
+    csv_path, parquet_path = exports(
+        tmp_path, campaign, records, ccr.ExportOptions(format="detailed", language="ru")
+    )
+    report = ccr.read_report(parquet_path, timezone="Asia/Omsk")
+    first, again = list(report), list(report)
+
+    assert first == again == list(ccr.read_report(csv_path))  # the same instants
+    assert report.language is ccr.Language.RU
+    assert report.summary() == ccr.read_report(csv_path).summary()
+    times = [row.call_time for row in first]
+    assert {time.utcoffset() for time in times} == {dt.timedelta(hours=6)}  # shown in Omsk
+
+
+def test_a_parquet_file_without_the_header_reads_by_its_column_names(tmp_path):
+    campaign, records = ccr.demo_campaign(20, seed=2)
+    csv_path, parquet_path = exports(
+        tmp_path, campaign, records, ccr.ExportOptions(format="simple")
+    )
+    # Another tool's copy keeps the columns and loses the metadata.
+    table = pq.read_table(parquet_path)
+    bare = tmp_path / "bare.parquet"
+    pq.write_table(table.replace_schema_metadata(None), bare)
+
+    report = ccr.read_report(bare)
+    assert report.format is ccr.ReportFormat.SIMPLE
+    assert report.header[-1] == "List Name"  # SPEC section 5: the simple report's last column
+    assert list(report) == list(ccr.read_report(csv_path))
+
+
+def test_a_damaged_parquet_file_is_a_read_error(tmp_path):
+    campaign, records = ccr.demo_campaign(5, seed=1)
+    _, parquet_path = exports(tmp_path, campaign, records, ccr.ExportOptions())
+    damaged = tmp_path / "damaged.parquet"
+    data = parquet_path.read_bytes()
+    damaged.write_bytes(data[:4] + b"\0" * (len(data) - 8) + data[-4:])
+
+    with pytest.raises(ccr.errors.ReadError, match=r"^the Parquet file cannot be read: "):
+        list(ccr.read_report(damaged))

@@ -276,3 +276,18 @@ def test_follow_mirrors_a_running_campaign_until_interrupted(store_path: Path) -
     assert out.startswith("Клиенты: 5 records in 1 page;")
     expected = [*records[:2], called_back, *records[3:], new]
     assert exported(store_path) == expected_export(expected)
+
+
+def test_plain_http_to_another_machine_is_a_usage_error_naming_the_flags(
+    store_path: Path, token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    command = ["store", "sync", str(store_path), "--url", "http://example.com"]
+    command += ["--campaign", CAMPAIGN.name, "--list", "Клиенты"]
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store sync: error: --url: must be https: the access token "
+        "would cross the network in clear text (--insecure-http allows it) "
+        "(got 'http://example.com')"
+    )

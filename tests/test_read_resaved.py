@@ -335,8 +335,13 @@ def test_inspect_detects_or_takes_the_encoding(tmp_path, capsys):
     assert "encoding: cp1251" in capsys.readouterr().out
     assert main(["inspect", str(path), "--encoding", "utf-8"]) == 1
     assert "the header is not UTF-8 text" in capsys.readouterr().err
-    assert main(["inspect", str(path), "--encoding", "klingon"]) == 1
-    assert "encoding" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exit_:
+        main(["inspect", str(path), "--encoding", "klingon"])
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results inspect: error: --encoding: is not a text encoding Python knows "
+        "(e.g. 'utf-8', 'cp1251') (got 'klingon')"
+    )
 
 
 # --- the property: any export, re-saved as a spreadsheet saves it ------------------

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import io
 import json
+import re
 import signal
 import subprocess
 import sys
@@ -18,6 +20,8 @@ import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 
 NAME = "Продажи"
+#: A UTC time as ``store serve`` starts its lines with it: ISO 8601 with ``Z``.
+STAMP = r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ"
 CAMPAIGN_LINES = [
     {
         "type": "campaign",
@@ -67,7 +71,7 @@ def test_load_creates_the_store_and_campaigns_lists_it(
     store: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["store", "campaigns", str(store)]) == 0
-    assert capsys.readouterr().out == f"{NAME}\n"
+    assert capsys.readouterr().out == f"NAME     LISTS\n{NAME}  Клиенты, VIP\n"
     with ccr.ResultsStore(store) as opened:
         assert [r.id for r in opened.records(NAME)] == ["1", "2", "v1"]
 
@@ -263,10 +267,12 @@ def test_load_refuses_an_unknown_archive_time_zone_before_opening_the_store(
 ) -> None:
     path = tmp_path / "new.sqlite"
     command = ["store", "load", str(path), str(campaign_file), "--archive-timezone", "Mars/Base"]
-    assert main(command) == 1
-    assert capsys.readouterr().err == (
-        "error: --archive-timezone: is not a known IANA time zone "
-        "(did you mean 'Pacific/Marquesas'?) (got 'Mars/Base')\n"
+    with pytest.raises(SystemExit) as exit_:
+        main(command)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store load: error: --archive-timezone: "
+        "is not a known IANA time zone (did you mean 'Pacific/Marquesas'?) (got 'Mars/Base')"
     )
     assert not path.exists()
 
@@ -293,11 +299,19 @@ def test_jobs_add_list_run_runs_and_remove(
     add += ["--start", "2026-03-02T00:00", "--timezone", "UTC", "--destination", str(out)]
     assert main([*add, "--format", "detailed-interval"]) == 0
     assert capsys.readouterr().out == "job 'hourly' added\n"
-    assert main(["store", "jobs", "list", str(store)]) == 0
-    listing = capsys.readouterr().out
-    assert listing.startswith(
-        f"hourly\t{NAME}\tFREQ=HOURLY\t2026-03-02T00:00:00+00:00\tincremental\t"
-    )
+    assert main(["store", "jobs", "list", str(store), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {
+            "name": "hourly",
+            "campaign": NAME,
+            "schedule": "FREQ=HOURLY",
+            "start": "2026-03-02T00:00:00+00:00",
+            "mode": "incremental",
+            "format": "detailed-interval",
+            "file_format": "csv",
+            "destination": str(out),
+        }
+    ]
 
     feed = tmp_path / "feed.jsonl"
     feed.write_text(attempt_line("1", 1), encoding="utf-8")
@@ -309,8 +323,37 @@ def test_jobs_add_list_run_runs_and_remove(
     assert ran == f"job 'hourly' due 2026-03-02T10:00:00Z (0, 1]: 1 rows -> {path}\n"
     assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:45"]) == 0
     assert capsys.readouterr().out == ""
+    assert main(["store", "jobs", "runs", str(store), "hourly", "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)
+    assert run == {
+        "due": "2026-03-02T10:00:00Z",
+        "after": 0,
+        "up_to": 1,
+        "rows": 1,
+        "outcome": "ok",
+        "bytes": path.stat().st_size,
+        "sha256": hashlib.sha256(path.read_bytes()).hexdigest(),
+        "path": str(path),
+        "error": None,
+        "finished": run["finished"],
+    }
+    assert dt.datetime.fromisoformat(run["finished"]).tzinfo == dt.UTC
+    assert run["finished"].endswith("Z")
     assert main(["store", "jobs", "runs", str(store), "hourly"]) == 0
-    assert "\tok\t" in capsys.readouterr().out
+    table = capsys.readouterr().out.splitlines()
+    assert table[0].split() == [
+        "DUE",
+        "AFTER",
+        "UP_TO",
+        "ROWS",
+        "OUTCOME",
+        "BYTES",
+        "SHA256",
+        "PATH",
+        "ERROR",
+        "FINISHED",
+    ]
+    assert table[1].split()[:5] == ["2026-03-02T10:00:00Z", "0", "1", "1", "ok"]
 
     assert main(["store", "jobs", "remove", str(store), "hourly"]) == 0
     assert main(["store", "jobs", "remove", str(store), "hourly"]) == 1
@@ -331,13 +374,51 @@ def test_jobs_run_reports_failures_one_line_each_and_exits_1(
     assert err.startswith("error: job 'j', run due 2026-03-01T21:00:00Z")  # midnight in Moscow
 
 
-def test_jobs_add_bad_rule_is_a_data_error(
+@pytest.mark.parametrize("rule", ["FREQ=NEVER", "every day"])
+def test_jobs_add_bad_rule_is_a_usage_error_of_schedule(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], rule: str
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", rule]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store jobs add: error: --schedule: must be an RFC 5545 "
+        f"recurrence rule such as FREQ=HOURLY or FREQ=DAILY;BYHOUR=6, not {rule!r}"
+    )
+
+
+def test_jobs_add_an_interval_to_an_incremental_job_is_a_usage_error(
     store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=NEVER"]
-    add += ["--start", "2026-03-01", "--destination", str(tmp_path)]
-    assert main(add) == 1
-    assert "ExportJob.schedule" in capsys.readouterr().err
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path), "--from", "2026-03-01"]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store jobs add: error: --from/--to: an incremental job takes "
+        "no interval: each run covers what was ingested since the previous one"
+    )
+    # A full job exports that interval on each run.
+    assert main([*add, "--full"]) == 0
+
+
+def test_store_export_refuses_a_read_only_file_unless_forced(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "kept.csv"
+    out.write_text("old", encoding="utf-8")
+    out.chmod(0o444)
+    export = ["store", "export", str(store), NAME, "-o", str(out)]
+    assert main(export) == 1
+    assert capsys.readouterr().err == (
+        f"error: destination '{out}': is read-only; pass --force to replace it\n"
+    )
+    assert out.read_text(encoding="utf-8") == "old"
+    assert main([*export, "--force"]) == 0
+    assert [row.fields["№"] for row in ccr.read_report(out)] == ["1", "2", "v1"]
 
 
 def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path: Path) -> None:
@@ -352,14 +433,14 @@ def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path
         encoding="utf-8",
     )
     assert process.stdout is not None
-    assert process.stdout.readline() == f"serving {store}\n"
+    assert re.fullmatch(rf"{STAMP} serving {re.escape(str(store))}\n", process.stdout.readline())
     time.sleep(0.3)  # idle: asleep until 2099
     asked = time.monotonic()
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=10)
     assert time.monotonic() - asked < 1.0
     assert process.returncode == 0, err
-    assert out.endswith("stopped\n")
+    assert re.fullmatch(rf"{STAMP} stopped\n", out.splitlines(keepends=True)[-1])
 
 
 def test_export_writes_workbooks_and_parquet_files(
@@ -433,3 +514,91 @@ def test_a_job_writes_the_file_format_it_was_given(
     report = ccr.read_report(path)
     assert report.file_format is ccr.FileFormat.XLSX
     assert [row.this_phone_number for row in report] == ["0079160000001"]  # type: ignore[union-attr]
+
+
+# --- listings ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("command", "empty"),
+    [
+        (["campaigns"], "no campaigns in store {store}\n"),
+        (["archives", NAME], f"no archives of campaign '{NAME}' in store {{store}}\n"),
+        (["jobs", "list"], "no export jobs in store {store}\n"),
+    ],
+)
+def test_an_empty_listing_says_so_and_its_json_is_an_empty_array(
+    store: Path, capsys: pytest.CaptureFixture[str], command: list[str], empty: str
+) -> None:
+    if command == ["campaigns"]:
+        assert main(["store", "delete-campaign", str(store), NAME, "--yes"]) == 0
+        capsys.readouterr()
+    group, rest = (command[:-1], command[-1:]) if command[0] == "jobs" else ([], command)
+    argv = ["store", *group, rest[0], str(store), *rest[1:]]
+    assert main(argv) == 0
+    assert capsys.readouterr().out == empty.format(store=store)
+    assert main([*argv, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == []
+
+
+def test_runs_of_a_job_that_never_ran(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    assert main([*add, "--start", "2026-03-01", "--destination", str(tmp_path)]) == 0
+    capsys.readouterr()
+    assert main(["store", "jobs", "runs", str(store), "j"]) == 0
+    assert capsys.readouterr().out == "no runs of job 'j' yet\n"
+
+
+def test_campaigns_and_archives_as_tables_and_json(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["store", "remove-list", str(store), NAME, "VIP"]) == 0
+    capsys.readouterr()
+    assert main(["store", "campaigns", str(store), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"name": NAME, "lists": ["Клиенты"]}]
+
+    assert main(["store", "archives", str(store), NAME, "--json"]) == 0
+    (archive,) = json.loads(capsys.readouterr().out)
+    with ccr.ResultsStore(store) as opened:
+        (kept,) = opened.archives(NAME)
+    assert archive == {
+        "id": kept.id,
+        "created": kept.created.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "reason": "removed",
+        "list": "VIP",
+        "records": 1,
+        "attempts": 0,
+        "bytes": kept.size,
+    }
+    assert main(["store", "archives", str(store), NAME]) == 0
+    header, row = capsys.readouterr().out.splitlines()
+    assert header.split() == ["ID", "CREATED", "REASON", "LIST", "RECORDS", "ATTEMPTS", "BYTES"]
+    assert row.split() == [
+        str(kept.id),
+        archive["created"],
+        "removed",
+        "VIP",
+        "1",
+        "0",
+        str(kept.size),
+    ]
+
+
+def test_json_listings_escape_what_a_terminal_would_act_on(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = "Кампания \u202eевил\x1b]0;x\x07"
+    lines = [{**CAMPAIGN_LINES[0], "name": name}]
+    source = tmp_path / "c.jsonl"
+    source.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+    store = tmp_path / "s.sqlite"
+    assert main(["store", "load", str(store), str(source)]) == 0
+    capsys.readouterr()
+    assert main(["store", "campaigns", str(store), "--json"]) == 0
+    out = capsys.readouterr().out
+    assert all(c.isprintable() or c == "\n" for c in out)
+    assert json.loads(out)[0]["name"] == name
+    assert main(["store", "campaigns", str(store)]) == 0
+    assert "\x1b" not in capsys.readouterr().out

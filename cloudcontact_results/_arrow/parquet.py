@@ -14,6 +14,7 @@ from .._report.plan import ReportPlan
 from .._types import import_optional
 from ..errors import ExportError
 from .fused import record_columns
+from .read import header_metadata
 from .table import BATCH_ROWS, ArrowLayout
 
 __all__ = ["write_parquet"]
@@ -42,14 +43,22 @@ def write_parquet(
     kind = kind_of(plan.selection.format)
     rendering = plan.rendering
     written = frozenset(kind.columns_in(rendering.layout))
+    columns = tuple(column for column in kind.known_columns if column in written)
     layout = ArrowLayout(
         plan.columns,
         plan.script_field_names,
         # The order of the rows' attributes, as a frame of the CSV export has them.
-        tuple(column for column in kind.known_columns if column in written),
+        columns,
         timezone=rendering.timezone,
         language=rendering.language,
     )
+    # The CSV export's header, so that read_report gives the rows the CSV gives.
+    header = (
+        *plan.columns,
+        *plan.script_field_names,
+        *(column.header(rendering.language) for column in columns),
+    )
+    schema = layout.schema.with_metadata({**layout.schema.metadata, **header_metadata(header)})
     count = 0
     with contextlib.ExitStack() as stack:
         counter, path = stack.enter_context(counted_destination(destination, overwrite=overwrite))
@@ -57,7 +66,7 @@ def write_parquet(
         try:
             with pq.ParquetWriter(
                 counter,  # type: ignore[arg-type]  # a writable binary stream
-                layout.schema,
+                schema,
                 compression=_COMPRESSION,
                 write_statistics=True,
             ) as writer:

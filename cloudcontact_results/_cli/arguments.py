@@ -1,32 +1,45 @@
-"""Arguments several commands share: their types, the flags that add them, what they mean.
+"""Arguments several commands share: the parser, their types, the flags that add them.
 
 A type raises :class:`argparse.ArgumentTypeError`, so a bad value is a usage
-error (exit 2) that names its flag.
+error (exit 2) that names its flag. A value only the library can judge (a
+time zone, flags that conflict) is checked by it: its error names the field,
+which :mod:`.failures` turns into the same usage error.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.metadata
 from collections.abc import Callable
 from pathlib import Path
-from typing import Final
+from typing import Any, Final, NoReturn
 
-from .._options import OUT_OF_RANGE, ExportOptions, packaging_for
+from dateutil import rrule
+
+from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
 from .._types import Dialect, FileFormat, Language, ReportFormat, ReportLayout
-from ..errors import OptionsError, StoreError
+from ..errors import StoreError
 
 __all__ = [
+    "PROG",
+    "Parser",
     "add_export_options",
+    "add_listing_command",
     "add_store_command",
     "dialog_moment",
     "existing_store",
     "export_options",
+    "recurrence_rule",
     "seconds",
     "utc_moment",
+    "version",
     "whole_number",
 ]
+
+#: The command's name, as installed.
+PROG: Final = "cloudcontact-results"
 
 #: The export dialog's own format first (``01.03.26 9:00``), then variations of it.
 _DIALOG_FORMATS: Final = ("%d.%m.%y %H:%M", "%d.%m.%Y %H:%M", "%d.%m.%y", "%d.%m.%Y")
@@ -37,6 +50,61 @@ _POSITIONALS: Final = {
     "list": "the list's name",
     "name": "the job's name",
 }
+
+
+# --- the parser ---------------------------------------------------------------------
+
+
+class DefaultsShown(argparse.HelpFormatter):
+    """Help that ends each option's text with ``(default: …)`` when it has a default.
+
+    A default of None, False or nothing means "not given" (the help text says
+    what that does), so it is not shown. Each flag shows as ``-o OUT, --out
+    OUT`` on every Python version, so the reference in ``docs/cli.md`` holds.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        default = action.default
+        if (
+            "(default:" in text
+            or default is None
+            or default is False
+            or default is argparse.SUPPRESS
+            or default in ((), [])
+        ):
+            return text
+        shown = " ".join(map(str, default)) if isinstance(default, list | tuple) else str(default)
+        return f"{text} (default: {shown.replace('%', '%%')})".lstrip()
+
+    def _format_action_invocation(self, action: argparse.Action) -> str:
+        if not action.option_strings or action.nargs == 0:
+            return super()._format_action_invocation(action)
+        value = self._format_args(action, self._get_default_metavar_for_optional(action))
+        return ", ".join(f"{option} {value}" for option in action.option_strings)
+
+
+class Parser(argparse.ArgumentParser):
+    """The parser of the command and of each sub-command.
+
+    Its help shows every default; its usage errors name the flag first
+    (``--format: invalid choice: …``), as those the library's errors become do.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", DefaultsShown)
+        super().__init__(*args, **kwargs)
+
+    def error(self, message: str) -> NoReturn:
+        super().error(message.removeprefix("argument "))
+
+
+def version() -> str:
+    """The installed package's version, from its metadata."""
+    try:
+        return importlib.metadata.version("cloudcontact_results")
+    except importlib.metadata.PackageNotFoundError:
+        return "(not installed)"
 
 
 # --- types --------------------------------------------------------------------------
@@ -91,6 +159,27 @@ def dialog_moment(text: str) -> dt.datetime:
         ) from None
 
 
+def recurrence_rule(text: str) -> str:
+    """An argument type: an RFC 5545 recurrence rule, as ``dateutil`` reads it.
+
+    >>> recurrence_rule("FREQ=DAILY;BYHOUR=6")
+    'FREQ=DAILY;BYHOUR=6'
+    >>> recurrence_rule("every day")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be an RFC 5545 recurrence rule such as FREQ=HOURLY or \
+FREQ=DAILY;BYHOUR=6, not 'every day'
+    """
+    try:
+        # Counted from an aware start, as a job's rule is (an UNTIL must then be UTC).
+        rrule.rrulestr(text, dtstart=dt.datetime(2026, 1, 1, tzinfo=dt.UTC))
+    except (ValueError, TypeError, KeyError, IndexError, AttributeError):
+        raise argparse.ArgumentTypeError(
+            "must be an RFC 5545 recurrence rule such as FREQ=HOURLY or FREQ=DAILY;BYHOUR=6, "
+            f"not {text!r}"
+        ) from None
+    return text
+
+
 def utc_moment(text: str) -> dt.datetime:
     """An ISO 8601 time, in UTC unless it has an offset."""
     try:
@@ -107,7 +196,13 @@ def utc_moment(text: str) -> dt.datetime:
 
 def add_export_options(parser: argparse.ArgumentParser) -> None:
     """The export dialog's options, as ``export``, ``store export`` and ``jobs add`` take them."""
-    parser.add_argument("--format", choices=[f.value for f in ReportFormat], default="simple")
+    parser.add_argument(
+        "--format",
+        choices=[f.value for f in ReportFormat],
+        default="simple",
+        help="the report: final results (simple), all attempts (detailed), or the "
+        "attempts made inside --from/--to (detailed-interval)",
+    )
     parser.add_argument(
         "--lists",
         nargs="+",
@@ -136,16 +231,30 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         metavar="WHEN",
         help="end of the interval (excluded), same forms",
     )
-    parser.add_argument("--timezone", default="Europe/Moscow", metavar="ZONE")
     parser.add_argument(
-        "--language", choices=[language.value for language in Language], default="en"
+        "--timezone",
+        default="Europe/Moscow",
+        metavar="ZONE",
+        help="IANA time zone of the report's date-times and of --from/--to without an offset",
     )
-    parser.add_argument("--dialect", choices=[d.value for d in Dialect], default="platform")
+    parser.add_argument(
+        "--language",
+        choices=[language.value for language in Language],
+        default="en",
+        help="headers, system disposition names and 'no match'",
+    )
+    parser.add_argument(
+        "--dialect",
+        choices=[d.value for d in Dialect],
+        default="platform",
+        help="CSV flavour: the platform's (comma, no BOM), excel (BOM) or excel-ru "
+        "(BOM, semicolon)",
+    )
     parser.add_argument(
         "--layout",
         choices=[layout.value for layout in ReportLayout],
         default="manual",
-        help="report columns: the manual's (default) or Bright Pattern 5.x's "
+        help="report columns: the manual's or Bright Pattern 5.x's "
         "(the detailed report adds ANI and Action Applied)",
     )
     parser.add_argument("--zip", action="store_true", help="write a zip holding the CSV")
@@ -153,8 +262,8 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         "--file-format",
         choices=[f.value for f in FileFormat],
         default=None,
-        help="csv, xlsx (an Excel workbook) or parquet; default: from the suffix of --out "
-        "(.xlsx, .parquet), else csv",
+        help="csv, xlsx (an Excel workbook) or parquet (default: from the suffix of --out, "
+        ".xlsx, .parquet or .pq, else csv)",
     )
     parser.add_argument(
         "--no-guard", action="store_true", help="do not guard cells against formula injection"
@@ -164,38 +273,28 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
 def export_options(args: argparse.Namespace) -> ExportOptions:
     """The export options given on the command line (see :func:`add_export_options`).
 
-    A bad combination is a usage error: it exits with 2, as argparse does. A
-    time zone the machine does not know and a bound no time zone can show are
-    the library's errors, exit 1, like the same values in a campaign file:
-    they are wrong values, not a wrongly typed command.
+    Raises:
+        OptionsError: a bad value or combination, naming its field; the
+            command line reports it as a usage error of the flag (exit 2).
     """
-    try:
-        options = ExportOptions(
-            format=args.format,
-            lists=args.lists,
-            dispositions=args.dispositions,
-            interval=_interval(args.start, args.end),
-            timezone=args.timezone,
-            language=args.language,
-            dialect=args.dialect,
-            # Not given: the library's rule takes them from the suffix of --out
-            # (a job's files, and stdout, are CSV unless told otherwise).
-            compress=True if args.zip else None,
-            formula_guard=not args.no_guard,
-            file_format=args.file_format,
-            layout=args.layout,
-        )
-        out = getattr(args, "out", None)
-        if out is not None:
-            packaging_for(options, out)  # a flag the suffix of --out contradicts
-    except OptionsError as exc:
-        if exc.field == "ExportOptions.timezone" or exc.reason == OUT_OF_RANGE:
-            raise
-        # Exits with 2: the options, not the data, are wrong.
-        parser: argparse.ArgumentParser = args.parser
-        if exc.field == "ExportOptions.interval":
-            parser.error(f"--from/--to: {exc.reason}")
-        parser.error(str(exc))
+    options = ExportOptions(
+        format=args.format,
+        lists=args.lists,
+        dispositions=args.dispositions,
+        interval=_interval(args.start, args.end),
+        timezone=args.timezone,
+        language=args.language,
+        dialect=args.dialect,
+        # Not given: the library's rule takes them from the suffix of --out
+        # (a job's files, and stdout, are CSV unless told otherwise).
+        compress=True if args.zip else None,
+        formula_guard=not args.no_guard,
+        file_format=args.file_format,
+        layout=args.layout,
+    )
+    out = getattr(args, "out", None)
+    if out is not None:
+        packaging_for(options, out)  # a flag the suffix of --out contradicts
     return options
 
 
@@ -220,6 +319,23 @@ def add_store_command(
     parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
     for positional in names:
         parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
+    return parser
+
+
+def add_listing_command(
+    commands: argparse._SubParsersAction[argparse.ArgumentParser],
+    name: str,
+    help_text: str,
+    description: str,
+    *names: str,
+) -> argparse.ArgumentParser:
+    """A store command that lists things: a table with a header row, or ``--json``."""
+    parser = add_store_command(commands, name, help_text, description, *names)
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help="print one JSON array of objects, keyed as the table's columns in lower case",
+    )
     return parser
 
 

@@ -7,20 +7,25 @@ import datetime as dt
 import sys
 import zoneinfo
 from pathlib import Path
-from typing import Final
+from typing import Final, get_args
 
 from .._demo import demo_campaign
+from .._files.options import ErrorMode
 from .._formats.export import export
 from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._report.summary import summary
-from .._types import Dialect, Language, ReportFormat
+from .._types import Dialect, FileFormat, Language, ReportFormat
+from ..errors import ReadError
 from .arguments import add_export_options, export_options, whole_number
 from .output import print_table, write
 from .progress import tracked
 
 __all__ = ["add_file_commands"]
+
+#: ``read_report``'s ways with a bad line (``--errors``).
+_ERROR_MODES: Final = get_args(ErrorMode)
 
 _MOSCOW: Final = zoneinfo.ZoneInfo("Europe/Moscow")
 
@@ -52,9 +57,11 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     demo.add_argument("--out", required=True, type=Path, metavar="DIR", help="folder to write")
     demo.add_argument(
-        "--records", type=whole_number(0), default=200, metavar="N", help="default: 200"
+        "--records", type=whole_number(0), default=200, metavar="N", help="records of the campaign"
     )
-    demo.add_argument("--seed", type=int, default=1, metavar="S", help="default: 1")
+    demo.add_argument(
+        "--seed", type=int, default=1, metavar="S", help="the random generator's seed"
+    )
     demo.set_defaults(parser=demo, run=_run_demo)
 
     ex = commands.add_parser(
@@ -76,11 +83,17 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     inspect = commands.add_parser(
         "inspect",
         help="read an export and summarise it",
-        description="Read a simple or detailed export (CSV or zip, English or Russian, "
-        "any dialect) and print its format, language, row count and summary.",
+        description="Read a simple or detailed export (CSV, zip, Excel workbook or Parquet "
+        "file, English or Russian, any dialect) and print its format, language, the time "
+        "zone it was read in, row count and summary.",
     )
-    inspect.add_argument("source", metavar="FILE", help="a .csv, .zip or .xlsx export")
-    inspect.add_argument("--timezone", default="Europe/Moscow", metavar="ZONE")
+    inspect.add_argument("source", metavar="FILE", help="a .csv, .zip, .xlsx or .parquet export")
+    inspect.add_argument(
+        "--timezone",
+        default="Europe/Moscow",
+        metavar="ZONE",
+        help="IANA time zone the file's date-times are in",
+    )
     inspect.add_argument(
         "--script-fields",
         nargs="+",
@@ -94,6 +107,20 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="NAME",
         help="text encoding of a CSV file (default: UTF-8, or Windows-1251 when the "
         "header is not UTF-8, as Russian Excel saves it)",
+    )
+    inspect.add_argument(
+        "--datetime-format",
+        metavar="FORMAT",
+        help="strptime format of the file's date-times, e.g. '%%d.%%m.%%Y %%H:%%M' "
+        "(default: the library's own or the form a spreadsheet writes on re-saving, "
+        "fixed by the first date-time)",
+    )
+    inspect.add_argument(
+        "--errors",
+        choices=_ERROR_MODES,
+        default="raise",
+        help="a bad line: stop with its error (raise), leave it out of the summary "
+        "(skip), or leave it out and list its error after the summary (collect)",
     )
     inspect.set_defaults(parser=inspect, run=_run_inspect)
 
@@ -135,11 +162,15 @@ def _run_inspect(args: argparse.Namespace) -> int:
         timezone=args.timezone,
         script_fields=args.script_fields,
         encoding=args.encoding,
+        datetime_format=args.datetime_format,
+        errors=args.errors,
     )
     figures = summary(tracked(report, "rows"))
     dialect = report.dialect
     if report.sheet is not None:
         kind = f"workbook, sheet {report.sheet!r}"
+    elif report.file_format is FileFormat.PARQUET:
+        kind = "Parquet file"
     else:
         kind = dialect.value if dialect is not None else "other"
     unknown = (
@@ -155,9 +186,22 @@ def _run_inspect(args: argparse.Namespace) -> int:
         f"language: {report.language.value}",
         f"dialect:  {kind}",
         *encoding,
+        f"timezone: {report.timezone}",
         *unknown,
         f"rows:     {figures.rows}",
+        *_dropped(args.errors, report.errors),
         "",
         str(figures),
+        *(f"error: {error}" for error in report.errors),
     )
     return 0
+
+
+def _dropped(mode: str, errors: list[ReadError]) -> list[str]:
+    """The line saying how many bad lines were left out, with ``--errors collect``.
+
+    ``skip`` drops them without counting: that is what it is for.
+    """
+    if mode != "collect":
+        return []
+    return [f"dropped:  {len(errors)} bad lines" + (" (listed below)" if errors else "")]

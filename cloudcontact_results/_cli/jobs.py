@@ -9,22 +9,24 @@ import signal
 import sys
 import threading
 import zoneinfo
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Final
+from typing import Final, TextIO
 
 from .._store import ExportJob, JobRun, ResultsStore
 from .._store._jobs import next_occurrence
 from ..errors import ResultsError
 from .arguments import (
     add_export_options,
+    add_listing_command,
     add_store_command,
     dialog_moment,
     existing_store,
     export_options,
+    recurrence_rule,
 )
-from .output import write
+from .output import Value, print_listing, utc_text, write
 
 __all__ = ["add_job_commands"]
 
@@ -56,6 +58,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     add.add_argument(
         "--schedule",
         required=True,
+        type=recurrence_rule,
         metavar="RULE",
         help='an RFC 5545 rule, e.g. "FREQ=DAILY;BYHOUR=6"',
     )
@@ -74,7 +77,13 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     add_export_options(add)
     add.set_defaults(parser=add, run=_run_add)
 
-    listing = job_command("list", "list export jobs", "List the store's export jobs.")
+    listing = add_listing_command(
+        sub,
+        "list",
+        "list export jobs",
+        "List the store's export jobs: name, campaign, schedule, start, mode (incremental "
+        "or full), report format, file format and destination.",
+    )
     listing.set_defaults(parser=listing, run=_run_list)
 
     remove = job_command("remove", "remove an export job", "Remove an export job.", "name")
@@ -91,8 +100,13 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     )
     run.set_defaults(parser=run, run=_run_run)
 
-    runs = job_command(
-        "runs", "show a job's run history", "Show a job's runs, oldest first.", "name"
+    runs = add_listing_command(
+        sub,
+        "runs",
+        "show a job's run history",
+        "Show a job's runs, oldest first: due (UTC), the ingest window (after, up to], "
+        "rows, outcome, size in bytes, SHA-256, file, error and when it finished (UTC).",
+        "name",
     )
     runs.set_defaults(parser=runs, run=_run_runs)
 
@@ -100,7 +114,8 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "serve",
         "run export jobs as they fall due, until stopped",
         "Run every export job as it falls due, sleeping in between, until SIGTERM or "
-        "SIGINT (which stop it cleanly, after the run in progress).",
+        "SIGINT (which stop it cleanly, after the run in progress). Each line it prints "
+        "starts with the time in UTC (2026-03-02T06:00:00Z).",
     )
     serve.set_defaults(parser=serve, run=_run_serve)
 
@@ -136,15 +151,20 @@ def _all_jobs(store: ResultsStore) -> Iterator[ExportJob]:
 def _run_list(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
         jobs = list(_all_jobs(store))
-    write(
-        sys.stdout,
-        *(
-            f"{job.name}\t{job.campaign}\t{job.schedule}\t{job.start.isoformat()}\t"
-            f"{'incremental' if job.incremental else 'full'}\t{job.options.format.value}\t"
-            f"{job.destination}"
-            for job in jobs
-        ),
-    )
+    rows: list[dict[str, Value]] = [
+        {
+            "name": job.name,
+            "campaign": job.campaign,
+            "schedule": job.schedule,
+            "start": job.start.isoformat(),
+            "mode": "incremental" if job.incremental else "full",
+            "format": job.options.format.value,
+            "file_format": job.options.packaging.file_format.value,
+            "destination": str(job.destination),
+        }
+        for job in jobs
+    ]
+    print_listing(rows, as_json=args.json, empty=f"no export jobs in store {args.store}")
     return 0
 
 
@@ -156,12 +176,23 @@ def _run_remove(args: argparse.Namespace) -> int:
 
 
 def _describe(run: JobRun) -> str:
-    stamp = run.due.strftime("%Y-%m-%dT%H:%M:%SZ")
     lo, hi = run.window
-    return f"job {run.job!r} due {stamp} ({lo}, {hi}]: {run.rows} rows -> {run.path}"
+    return f"job {run.job!r} due {utc_text(run.due)} ({lo}, {hi}]: {run.rows} rows -> {run.path}"
 
 
-def _run_due(store: ResultsStore, now: dt.datetime | None) -> int:
+def _unstamped(stream: TextIO, *lines: str) -> None:
+    write(stream, *lines)
+
+
+def _stamped(stream: TextIO, *lines: str) -> None:
+    """``lines`` on ``stream``, each after the time in UTC: a log line of ``serve``."""
+    stamp = utc_text(dt.datetime.now(dt.UTC))
+    write(stream, *(f"{stamp} {line}" for line in lines))
+
+
+def _run_due(
+    store: ResultsStore, now: dt.datetime | None, say: Callable[..., None] = _unstamped
+) -> int:
     """Run what is due; one line a run, one ``error:`` line a failure; the exit code."""
     try:
         runs = store.run_due_jobs(now)
@@ -170,9 +201,9 @@ def _run_due(store: ResultsStore, now: dt.datetime | None) -> int:
         failures, rest = group.split(ResultsError)
         if rest is not None or failures is None:
             raise
-        write(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
+        say(sys.stderr, *(f"error: {failure}" for failure in failures.exceptions))
         return 1
-    write(sys.stdout, *(_describe(run) for run in runs))
+    say(sys.stdout, *(_describe(run) for run in runs))
     return 0
 
 
@@ -185,14 +216,22 @@ def _run_run(args: argparse.Namespace) -> int:
 def _run_runs(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
         runs = store.job_runs(args.name)
-    write(
-        sys.stdout,
-        *(
-            f"{_describe(run)}\t{run.outcome.value}\t{run.bytes} bytes\t{run.sha256}"
-            + (f"\t{run.error}" if run.error else "")
-            for run in runs
-        ),
-    )
+    rows: list[dict[str, Value]] = [
+        {
+            "due": utc_text(run.due),
+            "after": run.window[0],
+            "up_to": run.window[1],
+            "rows": run.rows,
+            "outcome": run.outcome.value,
+            "bytes": run.bytes,
+            "sha256": run.sha256,
+            "path": str(run.path),
+            "error": run.error,
+            "finished": None if run.finished is None else utc_text(run.finished),
+        }
+        for run in runs
+    ]
+    print_listing(rows, as_json=args.json, empty=f"no runs of job {args.name!r} yet")
     return 0
 
 
@@ -222,13 +261,13 @@ def _run_serve(args: argparse.Namespace) -> int:
     }
     try:
         with existing_store(args) as store:
-            write(sys.stdout, f"serving {args.store}")
+            _stamped(sys.stdout, f"serving {args.store}")
             sys.stdout.flush()
             while not stop.is_set():
                 try:
-                    _run_due(store, None)
+                    _run_due(store, None, _stamped)
                 except ResultsError as error:  # the store itself: say so, go on
-                    write(sys.stderr, f"error: {error}")
+                    _stamped(sys.stderr, f"error: {error}")
                 sys.stdout.flush()
                 deadline = _seconds_to_next(store)
                 waited = 0.0
@@ -238,5 +277,5 @@ def _run_serve(args: argparse.Namespace) -> int:
     finally:
         for number, handler in previous.items():
             signal.signal(number, handler)
-    write(sys.stdout, "stopped")
+    _stamped(sys.stdout, "stopped")
     return 0

@@ -23,15 +23,16 @@ from .._model.campaign import Attempt
 from .._options import ExportOptions
 from .._store import ResultsStore
 from .._types import Dialect, Language
-from ..errors import OptionsError, UnknownNameError
+from ..errors import UnknownNameError
 from .arguments import (
     add_export_options,
+    add_listing_command,
     add_store_command,
     existing_store,
     export_options,
     whole_number,
 )
-from .output import print_table, write
+from .output import Value, print_listing, print_table, utc_text, write
 from .progress import tracked
 
 __all__ = ["add_store_commands"]
@@ -106,7 +107,7 @@ def add_store_commands(
         type=whole_number(1),
         default=_DEFAULT_BATCH,
         metavar="N",
-        help=f"attempts per transaction (default: {_DEFAULT_BATCH})",
+        help="attempts per transaction",
     )
     ingest.set_defaults(parser=ingest, run=_run_ingest)
 
@@ -121,15 +122,24 @@ def add_store_commands(
         "-o", "--out", required=True, metavar="OUT", help="file to write; '-' for stdout"
     )
     add_export_options(export)
+    export.add_argument(
+        "--force", action="store_true", help="replace OUT even if it is a read-only file"
+    )
     export.set_defaults(parser=export, run=_run_export)
 
-    campaigns = command("campaigns", "list the store's campaigns", "List the store's campaigns.")
+    listing = functools.partial(add_listing_command, sub)
+    campaigns = listing(
+        "campaigns",
+        "list the store's campaigns",
+        "List the store's campaigns: name and lists.",
+    )
     campaigns.set_defaults(parser=campaigns, run=_run_campaigns)
 
-    archives = command(
+    archives = listing(
         "archives",
         "list a campaign's archives",
-        "List a campaign's archives, oldest first.",
+        "List a campaign's archives, oldest first: id, created (UTC), reason, list, "
+        "records, attempts and size in bytes.",
         "campaign",
     )
     archives.set_defaults(parser=archives, run=_run_archives)
@@ -183,19 +193,16 @@ def add_store_commands(
 def _archive_flags(args: argparse.Namespace) -> dict[str, Any]:
     """The archive options ``store load``'s flags give, checked before the store is opened.
 
-    A time zone the machine does not know is the library's error (exit 1), as
-    with ``--timezone``, named by its flag.
+    Raises:
+        OptionsError: a bad value, naming the field (a usage error of its
+            ``--archive-*`` flag on the command line).
     """
     given = {
         option: value
         for option in _ARCHIVE_OPTIONS
         if (value := getattr(args, f"archive_{option}")) is not None
     }
-    try:
-        ExportOptions(**given)
-    except OptionsError as exc:
-        option = exc.field.rpartition(".")[2]
-        raise OptionsError(f"--archive-{option}", exc.value, exc.reason) from None
+    ExportOptions(**given)
     return given
 
 
@@ -246,28 +253,38 @@ def _run_export(args: argparse.Namespace) -> int:
             store.export(args.campaign, sys.stdout.buffer, options)
             sys.stdout.flush()
             return 0
-        result = store.export(args.campaign, args.out, options)
+        result = store.export(args.campaign, args.out, options, overwrite=args.force)
     print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
 
 def _run_campaigns(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
-        write(sys.stdout, *store.campaign_names())
+        rows: list[dict[str, Value]] = [
+            {"name": name, "lists": [item.name for item in store.campaign(name).lists]}
+            for name in store.campaign_names()
+        ]
+    print_listing(rows, as_json=args.json, empty=f"no campaigns in store {args.store}")
     return 0
 
 
 def _run_archives(args: argparse.Namespace) -> int:
     with existing_store(args) as store:
         archives = store.archives(args.campaign)
-    write(
-        sys.stdout,
-        *(
-            f"{a.id:>5}  {a.created:%Y-%m-%d %H:%M:%S}Z  {a.reason.value:<8}  "
-            f"{a.records:>7} records {a.attempts:>8} attempts {a.size:>10} bytes  {a.list_name}"
-            for a in archives
-        ),
-    )
+    rows: list[dict[str, Value]] = [
+        {
+            "id": archive.id,
+            "created": utc_text(archive.created),
+            "reason": archive.reason.value,
+            "list": archive.list_name,
+            "records": archive.records,
+            "attempts": archive.attempts,
+            "bytes": archive.size,
+        }
+        for archive in archives
+    ]
+    empty = f"no archives of campaign {args.campaign!r} in store {args.store}"
+    print_listing(rows, as_json=args.json, empty=empty)
     return 0
 
 

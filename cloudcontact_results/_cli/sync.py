@@ -65,28 +65,28 @@ def add_sync_commands(store_commands: argparse._SubParsersAction[argparse.Argume
         "--token-env",
         default=TOKEN_ENV,
         metavar="NAME",
-        help=f"the environment variable holding the access token (default: {TOKEN_ENV})",
+        help="the environment variable holding the access token",
     )
     sync.add_argument(
         "--page-size",
         type=whole_number(1, MAX_PAGE_SIZE),
         default=MAX_PAGE_SIZE,
         metavar="N",
-        help=f"records per request, 1-{MAX_PAGE_SIZE} (default: {MAX_PAGE_SIZE})",
+        help=f"records per request, 1-{MAX_PAGE_SIZE}",
     )
     sync.add_argument(
         "--timeout",
         type=seconds,
         default=30.0,
         metavar="SECONDS",
-        help="how long one request may wait (default: 30)",
+        help="how long one request may wait",
     )
     sync.add_argument(
         "--tries",
         type=whole_number(1),
         default=5,
         metavar="N",
-        help="tries of a request on rate limits, server and network errors (default: 5)",
+        help="tries of a request on rate limits, server and network errors",
     )
     sync.add_argument(
         "--since",

@@ -198,8 +198,7 @@ def open_destination(path: Path, *, overwrite: bool) -> Iterator[IO[bytes]]:
     if mode is None or stat.S_ISREG(mode):
         if mode is not None and not overwrite and _read_only(target, mode):
             raise ExportError(
-                f"destination {quoted(str(path))}: is read-only; pass overwrite=True "
-                "(--force on the command line) to replace it"
+                f"destination {quoted(str(path))}: is read-only; pass overwrite=True to replace it"
             )
         with atomic_file(target, shown_as=path) as file:
             yield file

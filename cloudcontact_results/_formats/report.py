@@ -1,4 +1,4 @@
-"""Reports read back (CSV, zip, workbook) -> typed rows: the reading side of RowFormatter."""
+"""Reports read back (CSV, zip, workbook, Parquet) -> typed rows: RowFormatter in reverse."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, overload
 
 import attrs
 
+from .._arrow.read import ParquetReport, is_parquet
 from .._csv.dialects import DIALECTS
 from .._csv.header import read_header
 from .._csv.rows import typed_rows
@@ -83,7 +84,8 @@ class Report:
     #: Read once (a stream, a pipe), or again on each pass (a regular file).
     _once: bool
     errors: list[ReadError] = attrs.Factory(list)
-    _workbook: Workbook | None = None
+    #: A file of typed cells (a workbook, a Parquet file): read by its own reader.
+    _workbook: Workbook | ParquetReport | None = None
     _peeked: list[Row] = attrs.Factory(list)
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
@@ -121,12 +123,14 @@ class Report:
 
     @property
     def file_format(self) -> FileFormat:
-        """``FileFormat.CSV`` (CSV or a zip holding one) or ``FileFormat.XLSX``."""
-        return FileFormat.CSV if self._workbook is None else FileFormat.XLSX
+        """``FileFormat.CSV`` (CSV or a zip holding one), ``XLSX`` or ``PARQUET``."""
+        if self._workbook is None:
+            return FileFormat.CSV
+        return FileFormat.XLSX if isinstance(self._workbook, Workbook) else FileFormat.PARQUET
 
     @property
     def sheet(self) -> str | None:
-        """The sheet read from a workbook; None for CSV."""
+        """The sheet read from a workbook; None for CSV and Parquet."""
         return None if self._workbook is None else self._workbook.sheet
 
     @property
@@ -174,7 +178,7 @@ class Report:
             return self._pass()
         return self._stream()
 
-    def _sheet_rows(self, workbook: Workbook) -> Iterator[Row]:
+    def _sheet_rows(self, workbook: Workbook | ParquetReport) -> Iterator[Row]:
         self.errors = []
         yield from workbook.rows(self._layout, self._options, fail=self._fail)
 
@@ -561,11 +565,14 @@ def open_report(source: Source, options: ReadOptions) -> Report:
     Raises:
         ReadError: naming the line, the column and the value.
     """
-    workbook: Workbook | None = None
+    workbook: Workbook | ParquetReport | None = None
     kept: Opened | None = None
     once = False
     if is_workbook(source):
         workbook = Workbook(source, options.member, options.limits)
+        layout = workbook.layout(options.script_fields)
+    elif is_parquet(source):
+        workbook = ParquetReport(source)
         layout = workbook.layout(options.script_fields)
     else:
         opened, layout = _open_report(source, options)

@@ -622,13 +622,19 @@ class ResultsStore:
                 )
 
     def export(
-        self, name: str, destination: Destination, options: ExportOptions | None = None
+        self,
+        name: str,
+        destination: Destination,
+        options: ExportOptions | None = None,
+        *,
+        overwrite: bool = False,
     ) -> ExportResult:
         """Export the campaign's results from one snapshot, exactly as :func:`export` would.
 
         The bytes written are those of ``export(store.campaign(name),
         store.records(name), destination, options)`` at one moment, while
-        writers go on.
+        writers go on. ``overwrite`` replaces a read-only file too, as
+        :func:`export`'s does.
 
         Raises:
             UnknownNameError: no such campaign.
@@ -638,7 +644,7 @@ class ResultsStore:
         # Only the lists exported are read; export itself rejects unknown names.
         snapshot = self._snapshot(name, options.lists, strict=False)
         with contextlib.closing(snapshot):
-            return export(snapshot.campaign, snapshot, destination, options)
+            return export(snapshot.campaign, snapshot, destination, options, overwrite=overwrite)
 
     # --- archives ------------------------------------------------------------------------
 
