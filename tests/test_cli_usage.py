@@ -51,7 +51,8 @@ def test_an_unknown_time_zone_names_the_flag(
 ) -> None:
     out = tmp_path / "x.csv"
     assert usage_error(capsys, "export", campaign, "-o", out, "--timezone", "Moscow") == (
-        f"{PROG} export: error: --timezone: is not a known IANA time zone (got 'Moscow')"
+        f"{PROG} export: error: --timezone: is not a known IANA time zone "
+        "(did you mean 'Europe/Moscow', 'Europe/Monaco' or 'America/Moncton'?) (got 'Moscow')"
     )
     assert not out.exists()
 
@@ -92,7 +93,8 @@ def test_inspect_names_its_time_zone_flag(
     campaign: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert usage_error(capsys, "inspect", campaign, "--timezone", "Moscow") == (
-        f"{PROG} inspect: error: --timezone: is not a known IANA time zone (got 'Moscow')"
+        f"{PROG} inspect: error: --timezone: is not a known IANA time zone "
+        "(did you mean 'Europe/Moscow', 'Europe/Monaco' or 'America/Moncton'?) (got 'Moscow')"
     )
 
 

@@ -59,6 +59,7 @@ KEYWORDS: Final = {
     "overwrite=True": "--force",
     "insecure_http=True": "--insecure-http",
     "compress": "--zip",
+    "file_format": "--file-format",
 }
 
 #: A keyword as a word of the message: not part of a field's name, a path or a quoted value.
