@@ -109,7 +109,14 @@ def test_demo_is_reproducible(demo_dir: Path, tmp_path: Path) -> None:
             ),
         ),
         (
-            ["--lists", "Повторный обзвон (превью)", "--dispositions", "Согласен", "Нет ответа"],
+            [
+                "--lists",
+                "Повторный обзвон (превью)",
+                "--dispositions",
+                "Согласен",
+                "--dispositions",
+                "Нет ответа",
+            ],
             ccr.ExportOptions(
                 lists=["Повторный обзвон (превью)"], dispositions=["Согласен", "No answer"]
             ),
@@ -256,7 +263,7 @@ def test_inspect_with_repeated_script_fields(tmp_path: Path) -> None:
     ccr.export(campaign, [record], path)
 
     assert run("inspect", path).returncode == 1
-    result = run("inspect", path, "--script-fields", "comment", "comment")
+    result = run("inspect", path, "--script-fields", "comment", "--script-fields", "comment")
     assert result.returncode == 0, result.stderr
     assert "rows:     1" in result.stdout
 
@@ -482,3 +489,16 @@ def test_inspect_skips_or_collects_bad_lines(demo_dir: Path, tmp_path: Path) -> 
     assert listed.stdout.endswith(f"\nerror: {error}\n")
     assert str(error).startswith("line 3, column 'Total attempts (per rec)'")
     assert rows == 59
+
+
+def test_repeated_options_leave_the_positional_argument_alone(
+    demo_dir: Path, tmp_path: Path
+) -> None:
+    out = tmp_path / "two.csv"
+    campaign = demo_dir / "campaign.jsonl"
+    lists = [calling_list.name for calling_list in ccr.load_campaign(campaign)[0].lists]
+
+    result = run("export", "--lists", lists[0], "--lists", lists[1], campaign, "-o", out)
+
+    assert result.returncode == 0, result.stderr
+    assert {row.list_name for row in ccr.read_report(out)} == set(lists[:2])

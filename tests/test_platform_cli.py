@@ -176,6 +176,38 @@ def test_since_restarts_from_a_moment(
     assert "3 records in 1 page" in capsys.readouterr().out.splitlines()[-1]
 
 
+@pytest.mark.parametrize(
+    ("since", "zone"),
+    [
+        # The one rule of every command: a naive time is in --timezone (Moscow by default).
+        (["--since", "2026-03-02T09:03"], []),
+        (["--since", "02.03.26 9:03"], []),
+        (["--since", "02.03.2026 6:03"], ["--timezone", "utc"]),
+        (["--since", "2026-03-02T01:03"], ["--timezone", "America/New_York"]),
+    ],
+)
+def test_a_naive_since_is_read_in_the_time_zone(
+    store_path: Path, token: str, since: list[str], zone: list[str]
+) -> None:
+    with FakePlatform(CAMPAIGN, many(6)) as platform:
+        assert main(arguments(store_path, platform)) == 0
+        assert main(arguments(store_path, platform, *since, *zone)) == 0
+        asked = [body["fromTime"] for _, path, body in platform.requests if "getChanged" in path]
+    assert asked[-1] == "2026-03-02T06:03:00.000"
+
+
+def test_an_unknown_time_zone_of_since_is_a_usage_error(
+    store_path: Path, token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with FakePlatform(CAMPAIGN) as platform, pytest.raises(SystemExit) as caught:
+        main(arguments(store_path, platform, "--since", "02.03.26 9:03", "--timezone", "Moscow"))
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.splitlines()[-1] == (
+        "cloudcontact-results store sync: error: --timezone: is not a known IANA time zone "
+        "(did you mean 'Europe/Moscow', 'Europe/Monaco' or 'America/Moncton'?) (got 'Moscow')"
+    )
+
+
 # --- real processes ---------------------------------------------------------------------
 
 

@@ -317,11 +317,13 @@ def test_jobs_add_list_run_runs_and_remove(
     feed.write_text(attempt_line("1", 1), encoding="utf-8")
     assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
     capsys.readouterr()
-    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30"]) == 0
+    # A naive --now is read in --timezone, Moscow by default: 13:30 there is 10:30 UTC.
+    assert main(["store", "jobs", "run", str(store), "--now", "02.03.26 13:30"]) == 0
     ran = capsys.readouterr().out
     path = out / "hourly_20260302T100000Z.csv"
     assert ran == f"job 'hourly' due 2026-03-02T10:00:00Z (0, 1]: 1 rows -> {path}\n"
-    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:45"]) == 0
+    now = ["--now", "2026-03-02T10:45", "--timezone", "UTC"]
+    assert main(["store", "jobs", "run", str(store), *now]) == 0
     assert capsys.readouterr().out == ""
     assert main(["store", "jobs", "runs", str(store), "hourly", "--json"]) == 0
     (run,) = json.loads(capsys.readouterr().out)
@@ -508,7 +510,7 @@ def test_a_job_writes_the_file_format_it_was_given(
     feed.write_text(attempt_line("1", 1, phone="0079160000001"), encoding="utf-8")
     assert main(["store", "ingest", str(store), NAME, str(feed)]) == 0
     capsys.readouterr()
-    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30"]) == 0
+    assert main(["store", "jobs", "run", str(store), "--now", "2026-03-02T10:30Z"]) == 0
     path = out / "sheet_20260302T100000Z.xlsx"
     assert f"1 rows -> {path}" in capsys.readouterr().out
     report = ccr.read_report(path)

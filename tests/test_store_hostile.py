@@ -324,7 +324,7 @@ def test_jobs_run_reports_a_damaged_job_and_runs_the_others(
     with sqlite3.connect(store.path) as connection:
         connection.execute("UPDATE jobs SET definition = 'x' WHERE name = 'broken'")
     connection.close()
-    now = ["--now", "2026-03-01T01:00"]
+    now = ["--now", "2026-03-01T01:00Z"]
     assert main(["store", "jobs", "run", str(store.path), *now]) == 1
     err = capsys.readouterr().err
     assert err.count("\n") == 1

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import importlib.metadata
+import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Final, NoReturn
@@ -19,8 +20,16 @@ from dateutil import rrule
 
 from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
-from .._types import Dialect, FileFormat, Language, ReportFormat, ReportLayout
-from ..errors import StoreError
+from .._types import (
+    DEFAULT_TIMEZONE,
+    Dialect,
+    FileFormat,
+    Language,
+    ReportFormat,
+    ReportLayout,
+    parse_timezone,
+)
+from ..errors import OptionsError, StoreError
 
 __all__ = [
     "PROG",
@@ -28,12 +37,14 @@ __all__ = [
     "add_export_options",
     "add_listing_command",
     "add_store_command",
+    "add_time_zone_option",
+    "aware",
     "dialog_moment",
     "existing_store",
     "export_options",
     "recurrence_rule",
     "seconds",
-    "utc_moment",
+    "time_zone",
     "version",
     "whole_number",
 ]
@@ -180,15 +191,38 @@ FREQ=DAILY;BYHOUR=6, not 'every day'
     return text
 
 
-def utc_moment(text: str) -> dt.datetime:
-    """An ISO 8601 time, in UTC unless it has an offset."""
+def time_zone(text: str) -> str:
+    """An argument type: an IANA time zone, its name matched without regard to case."""
     try:
-        moment = dt.datetime.fromisoformat(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"must be an ISO 8601 time such as 2026-03-02T09:00:00+03:00, not {text!r}"
-        ) from None
-    return moment if moment.utcoffset() is not None else moment.replace(tzinfo=dt.UTC)
+        return parse_timezone("--timezone", text).key
+    except OptionsError as exc:
+        raise argparse.ArgumentTypeError(f"{exc.reason} (got {text!r})") from None
+
+
+def add_time_zone_option(parser: argparse.ArgumentParser, what: str) -> None:
+    """``--timezone``, the zone naive times of ``what`` are read in (see :func:`aware`)."""
+    parser.add_argument(
+        "--timezone",
+        type=time_zone,
+        default=DEFAULT_TIMEZONE,
+        metavar="ZONE",
+        help=f"IANA time zone of {what} given without an offset",
+    )
+
+
+def aware(moment: dt.datetime, zone: str) -> dt.datetime:
+    """A time as typed: with an offset it is that instant, without one it is read in ``zone``.
+
+    The one rule of every command: a naive time is in the command's ``--timezone``.
+
+    >>> aware(dt.datetime(2026, 3, 2, 9, 0), "Europe/Moscow").isoformat()
+    '2026-03-02T09:00:00+03:00'
+    >>> aware(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), "Europe/Moscow").isoformat()
+    '2026-03-02T09:00:00+00:00'
+    """
+    if moment.utcoffset() is not None:
+        return moment
+    return moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
 
 
 # --- the export dialog's options ----------------------------------------------------
@@ -203,19 +237,19 @@ def add_export_options(parser: argparse.ArgumentParser) -> None:
         help="the report: final results (simple), all attempts (detailed), or the "
         "attempts made inside --from/--to (detailed-interval)",
     )
+    # One value a flag, repeated for more: a flag taking several values would
+    # swallow the positional argument after it.
     parser.add_argument(
         "--lists",
-        nargs="+",
-        action="extend",
+        action="append",
         metavar="NAME",
-        help="lists to export (default: all)",
+        help="a list to export; repeat for more (default: all)",
     )
     parser.add_argument(
         "--dispositions",
-        nargs="+",
-        action="extend",
+        action="append",
         metavar="NAME",
-        help="dispositions to keep, English or Russian names (default: all)",
+        help="a disposition to keep, English or Russian name; repeat for more (default: all)",
     )
     parser.add_argument(
         "--from",

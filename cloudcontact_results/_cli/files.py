@@ -96,10 +96,10 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
     )
     inspect.add_argument(
         "--script-fields",
-        nargs="+",
-        default=(),
+        action="append",
         metavar="NAME",
-        help="names of the script-field columns (needed when a name repeats)",
+        help="the name of a script-field column, in order; repeat for each "
+        "(needed when a name repeats)",
     )
     inspect.add_argument(
         "--encoding",
@@ -160,7 +160,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
     report = read_report(
         args.source,
         timezone=args.timezone,
-        script_fields=args.script_fields,
+        script_fields=args.script_fields or (),
         encoding=args.encoding,
         datetime_format=args.datetime_format,
         errors=args.errors,

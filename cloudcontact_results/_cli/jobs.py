@@ -8,7 +8,6 @@ import functools
 import signal
 import sys
 import threading
-import zoneinfo
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
@@ -21,6 +20,8 @@ from .arguments import (
     add_export_options,
     add_listing_command,
     add_store_command,
+    add_time_zone_option,
+    aware,
     dialog_moment,
     existing_store,
     export_options,
@@ -96,8 +97,12 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "Exit 1 if a run failed: the next call redoes it first.",
     )
     run.add_argument(
-        "--now", type=dialog_moment, metavar="WHEN", help="run as if it were WHEN (UTC if naive)"
+        "--now",
+        type=dialog_moment,
+        metavar="WHEN",
+        help="run as if it were WHEN (DD.MM.YY H:mm or ISO 8601; without an offset, in --timezone)",
     )
+    add_time_zone_option(run, "--now")
     run.set_defaults(parser=run, run=_run_run)
 
     runs = add_listing_command(
@@ -120,12 +125,6 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     serve.set_defaults(parser=serve, run=_run_serve)
 
 
-def _aware(moment: dt.datetime, zone: str) -> dt.datetime:
-    return (
-        moment if moment.utcoffset() is not None else moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
-    )
-
-
 def _run_add(args: argparse.Namespace) -> int:
     options = export_options(args)
     job = ExportJob(
@@ -134,7 +133,7 @@ def _run_add(args: argparse.Namespace) -> int:
         options,
         args.schedule,
         args.destination,
-        _aware(args.first, args.timezone),
+        aware(args.first, args.timezone),
         incremental=not args.full,
     )
     with existing_store(args) as store:
@@ -208,7 +207,7 @@ def _run_due(
 
 
 def _run_run(args: argparse.Namespace) -> int:
-    now = None if args.now is None else _aware(args.now, "UTC")
+    now = None if args.now is None else aware(args.now, args.timezone)
     with existing_store(args) as store:
         return _run_due(store, now)
 

@@ -17,7 +17,15 @@ from typing import Final
 
 from .._platform.client import MAX_PAGE_SIZE, ListManagementClient, Retries, api_time
 from .._platform.sync import SyncResult, sync_list
-from .arguments import add_store_command, existing_store, seconds, utc_moment, whole_number
+from .arguments import (
+    add_store_command,
+    add_time_zone_option,
+    aware,
+    dialog_moment,
+    existing_store,
+    seconds,
+    whole_number,
+)
 from .output import write
 
 __all__ = ["TOKEN_ENV", "add_sync_commands"]
@@ -90,11 +98,12 @@ def add_sync_commands(store_commands: argparse._SubParsersAction[argparse.Argume
     )
     sync.add_argument(
         "--since",
-        type=utc_moment,
+        type=dialog_moment,
         metavar="TIME",
-        help="start at this ISO 8601 time (UTC unless it has an offset) instead of where "
-        "the last sync stopped",
+        help="start at this time (DD.MM.YY H:mm or ISO 8601; without an offset, in "
+        "--timezone) instead of where the last sync stopped",
     )
+    add_time_zone_option(sync, "--since")
     sync.add_argument(
         "--follow",
         type=seconds,
@@ -140,7 +149,7 @@ def _client(args: argparse.Namespace) -> ListManagementClient:
 
 def _run_sync(args: argparse.Namespace) -> int:
     client = _client(args)
-    since = args.since
+    since = None if args.since is None else aware(args.since, args.timezone)
     with existing_store(args) as store:
         while True:
             for list_name in args.lists:
