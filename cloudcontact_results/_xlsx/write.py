@@ -157,11 +157,13 @@ def _cell_writers(
         return lambda row, column, value: text(row, column, render(value))
 
     def writer(column: Column) -> Write:
-        value_type = CODECS[column.kind].value
-        if value_type in _NUMBERS:
+        codec = CODECS[column.kind]
+        if codec.value in _NUMBERS:
             return number
-        if value_type is ValueType.TIME:
+        if codec.value is ValueType.TIME:
             return time
+        if codec.cell == UNTYPED.cell:
+            return text  # the value is its text: no call in between
         # Any other value is its text cell, as the CSV has it (unguarded: a
         # workbook's text cell is never a formula).
         return rendered(cell_function(formatter, column.kind, guard=False))
