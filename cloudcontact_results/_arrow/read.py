@@ -25,7 +25,7 @@ from .._files.layout import Layout, layout_of_cells
 from .._files.options import ReadOptions
 from .._files.rows import Row, RowBuilder, time_cells
 from .._files.source import Source, is_path, open_input
-from .._report.columns import ColumnKind
+from .._report.codecs import CODECS, ValueType
 from .._report.kinds import KINDS
 from .._types import FileFormat, import_optional
 from ..errors import ReadError
@@ -132,7 +132,9 @@ class ParquetReport:
 
         builder = RowBuilder.build(layout, text_times, time=time)
         times = frozenset(
-            position for column, position in layout.columns if column.kind is ColumnKind.TIME
+            position
+            for column, position in layout.columns
+            if CODECS[column.kind].value is ValueType.TIME
         )
         line = 1
         with self._opened() as file:

@@ -15,7 +15,8 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final
 
 from .._options import Rendering
-from .._report.columns import Column, ColumnKind
+from .._report.codecs import CODECS, UNTYPED, ValueType
+from .._report.columns import Column
 from .._report.formatting import RowFormatter
 from .._report.frame import frame_names
 from .._report.rows import DetailedRow, SimpleRow
@@ -30,18 +31,13 @@ __all__ = ["BATCH_ROWS", "ArrowLayout"]
 #: long the report, and readers still get row groups worth skipping over.
 BATCH_ROWS: Final = 65_536
 
-#: pandas' own description of each kind of column: (pandas_type, numpy_type).
+#: pandas' own description of each type of column: (pandas_type, numpy_type).
 _PANDAS_TYPES: Final = {
-    ColumnKind.TEXT: ("unicode", "string"),
-    ColumnKind.CODE: ("unicode", "string"),
-    ColumnKind.QUOTA_GROUP: ("unicode", "string"),
-    ColumnKind.NOTE: ("unicode", "string"),
-    ColumnKind.FLAG: ("bool", "boolean"),
-    ColumnKind.COUNT: ("int64", "Int64"),
-    ColumnKind.SECONDS: ("int64", "Int64"),
-    ColumnKind.CPA: ("int64", "Int64"),
-    ColumnKind.TIME: ("datetimetz", "datetime64[us]"),
-    ColumnKind.DISPOSITION: ("categorical", "int32"),
+    ValueType.TEXT: ("unicode", "string"),
+    ValueType.BOOLEAN: ("bool", "boolean"),
+    ValueType.INTEGER: ("int64", "Int64"),
+    ValueType.TIME: ("datetimetz", "datetime64[us]"),
+    ValueType.CATEGORY: ("categorical", "int32"),
 }
 
 
@@ -62,10 +58,11 @@ class ArrowLayout:
         self._pa = pa
         self.names = frame_names(list_columns, script_field_names, columns, extra)
         leading = len(list_columns) + len(script_field_names)
-        self.kinds: tuple[ColumnKind, ...] = (
-            (ColumnKind.TEXT,) * leading
-            + tuple(column.kind for column in columns)
-            + (ColumnKind.TEXT,) * len(extra)
+        #: What each column of the schema holds.
+        self.value_types: tuple[ValueType, ...] = (
+            (UNTYPED.value,) * leading
+            + tuple(CODECS[column.kind].value for column in columns)
+            + (UNTYPED.value,) * len(extra)
         )
         self._leading = leading
         formatter = RowFormatter(Rendering(timezone=timezone, language=language))
@@ -74,29 +71,28 @@ class ArrowLayout:
         self._columns = formatter.column_function(columns, extra)
         self._timezone = timezone
         types = {
-            ColumnKind.FLAG: pa.bool_(),
-            ColumnKind.COUNT: pa.int64(),
-            ColumnKind.SECONDS: pa.int64(),
-            ColumnKind.CPA: pa.int64(),
-            ColumnKind.TIME: pa.timestamp("us", tz=timezone),
-            ColumnKind.DISPOSITION: pa.dictionary(pa.int32(), pa.string()),
+            ValueType.TEXT: pa.string(),
+            ValueType.BOOLEAN: pa.bool_(),
+            ValueType.INTEGER: pa.int64(),
+            ValueType.TIME: pa.timestamp("us", tz=timezone),
+            ValueType.CATEGORY: pa.dictionary(pa.int32(), pa.string()),
         }
         self.schema: Any = pa.schema(
             [
-                pa.field(name, types.get(kind, pa.string()))
-                for name, kind in zip(self.names, self.kinds, strict=True)
+                pa.field(name, types[value_type])
+                for name, value_type in zip(self.names, self.value_types, strict=True)
             ],
             metadata={b"pandas": self._pandas_metadata()},
         )
 
     def _pandas_metadata(self) -> bytes:
         described = []
-        for name, kind in zip(self.names, self.kinds, strict=True):
-            pandas_type, numpy_type = _PANDAS_TYPES[kind]
+        for name, value_type in zip(self.names, self.value_types, strict=True):
+            pandas_type, numpy_type = _PANDAS_TYPES[value_type]
             metadata: dict[str, Any] | None = None
-            if kind is ColumnKind.TIME:
+            if value_type is ValueType.TIME:
                 metadata = {"timezone": self._timezone}
-            elif kind is ColumnKind.DISPOSITION:
+            elif value_type is ValueType.CATEGORY:
                 metadata = {"num_categories": None, "ordered": False}
             described.append(
                 {
@@ -144,15 +140,15 @@ class ArrowLayout:
             ]
         for position, values in enumerate(columns, start=self._leading):
             arrays.append(
-                self._array(values, self.kinds[position], self.schema.field(position).type)
+                self._array(values, self.value_types[position], self.schema.field(position).type)
             )
         return pa.RecordBatch.from_arrays(arrays, schema=self.schema)
 
-    def _array(self, values: list[Any], kind: ColumnKind, arrow_type: Any) -> Any:
+    def _array(self, values: list[Any], value_type: ValueType, arrow_type: Any) -> Any:
         pa = self._pa
-        if kind is ColumnKind.DISPOSITION:
+        if value_type is ValueType.CATEGORY:
             return pa.array(values, pa.string()).dictionary_encode().cast(arrow_type)
-        if kind is ColumnKind.TIME:
+        if value_type is ValueType.TIME:
             # Microseconds since the epoch, in UTC: the column's zone is metadata.
             return pa.array(values, pa.int64()).cast(arrow_type)
         return pa.array(values, arrow_type)
@@ -177,9 +173,9 @@ class ArrowLayout:
     def _normalized(self, table: pa.Table) -> Any:
         pa = self._pa
         columns = []
-        for position, kind in enumerate(self.kinds):
+        for position, value_type in enumerate(self.value_types):
             column = table.column(position)
-            if kind is ColumnKind.DISPOSITION:
+            if value_type is ValueType.CATEGORY:
                 column = _sorted_dictionary(pa, column)
             columns.append(column)
         return pa.Table.from_arrays(columns, schema=self.schema)

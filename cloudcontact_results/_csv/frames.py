@@ -39,7 +39,7 @@ from .._files.encodings import UTF8
 from .._files.layout import Layout
 from .._files.options import ReadOptions
 from .._files.times import TimeCells
-from .._model.notes import SystemNote
+from .._report.codecs import CODECS, ValueType
 from .._report.columns import Column, ColumnKind
 from .._report.frame import DTYPES, TIME_UNIT, Table, categories_of, frame_names, shown
 from .._report.guard import unguard_cell
@@ -62,11 +62,6 @@ _EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001  # wall-clock arithmetic
 _UTC_EPOCH: Final = _EPOCH.replace(tzinfo=dt.UTC)
 #: 0001-01-01 00:00:00 in seconds since the epoch: the first wall-clock second Python has.
 _FIRST_SECOND: Final = (dt.datetime.min - _EPOCH) // dt.timedelta(seconds=1)  # noqa: DTZ901
-_SYSTEM_NOTE_STARTS: Final = ("CPA: ", "SIP: ")
-#: Kinds whose text a guard can never have touched: digits and flags start no formula.
-_NEVER_GUARDED: Final = frozenset(
-    (ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS, ColumnKind.CPA)
-)
 
 
 class Irregular(Exception):  # noqa: N818  # a signal to the caller, never seen by users
@@ -437,23 +432,24 @@ def _replaced(text: Any, where: Any, change: Callable[[str], Any]) -> Any:
 
 
 def _converted(pd: Any, text: Any, column: Column, spec: FrameSpec) -> Any:
-    kind = column.kind
+    codec = CODECS[column.kind]
     # No date-time the library reads without a format starts a formula.
-    if kind not in _NEVER_GUARDED and not (
-        kind is ColumnKind.TIME and spec.times.datetime_format in {None, DEFAULT_DATETIME_FORMAT}
-    ):
+    default_format = spec.times.datetime_format in {None, DEFAULT_DATETIME_FORMAT}
+    if not codec.plain(default_format=default_format):
         text = _unguarded(text, spec)
-    if kind is ColumnKind.TEXT:
-        return text.array
-    if kind is ColumnKind.NOTE:
-        language = spec.table.language
-        notes = text.str.startswith(_SYSTEM_NOTE_STARTS)
-        return _replaced(
-            text, notes, lambda cell: shown(SystemNote.parse(cell) or cell, language)
-        ).array
-    if kind is ColumnKind.TIME:
+    if codec.value is ValueType.TIME:
         return _times(pd, text, spec)
-    return _distinct(pd, text, kind, spec)
+    if codec.parse is None:
+        return text.array
+    if codec.parsed_prefixes:
+        # Free text: only the cells that may parse to something else are parsed.
+        parse, language = codec.parse, spec.table.language
+        return _replaced(
+            text,
+            text.str.startswith(codec.parsed_prefixes),
+            lambda cell: shown(parse(cell), language),
+        ).array
+    return _distinct(pd, text, column.kind, spec)
 
 
 def _distinct(pd: Any, text: Any, kind: ColumnKind, spec: FrameSpec) -> Any:
@@ -465,12 +461,11 @@ def _distinct(pd: Any, text: Any, kind: ColumnKind, spec: FrameSpec) -> Any:
         values = [shown(convert(cell), language) for cell in uniques]
     except (ValueError, KeyError) as exc:
         raise Irregular from exc
-    if kind is ColumnKind.CPA:
-        values = [None if value is None else int(value) for value in values]
-    if kind is ColumnKind.DISPOSITION:
+    value_type = CODECS[kind].value
+    if value_type is ValueType.CATEGORY:
         template = categories_of(pd, values)
         return pd.Categorical.from_codes(template.codes[codes], dtype=template.dtype)
-    return pd.array(values, dtype=DTYPES[kind]).take(codes)
+    return pd.array(values, dtype=DTYPES[value_type]).take(codes)
 
 
 def _no_time(text: str) -> dt.datetime | None:  # pragma: no cover - TIME never gets here

@@ -52,6 +52,7 @@ from .._report.build import (
     SIMPLE_VALUES,
     system_note_of,
 )
+from .._report.codecs import CODECS
 from .._report.columns import Column, ColumnKind
 from .._report.formatting import (
     RowFormatter,
@@ -82,24 +83,9 @@ _BATCH: Final = 512
 #: Cached cells of one kind kept at most (agents' notes are free text).
 _CACHE_SIZE: Final = 4096
 
-#: Cells whose text is a number, a flag or empty: never guarded, never quoted.
-_PLAIN_KINDS: Final = frozenset((ColumnKind.FLAG,))
 #: Cells that are usually the previous row's: the last one is kept guarded and
 #: quoted (an attempt's phone is mostly the one of the record's previous attempt).
 _REPEATED: Final = frozenset(("this_phone_number",))
-#: Cells with few distinct values: cached already guarded and quoted (a
-#: lookup of a number of seconds is cheaper than writing its digits).
-_CACHED_KINDS: Final = frozenset(
-    (
-        ColumnKind.COUNT,
-        ColumnKind.SECONDS,
-        ColumnKind.DISPOSITION,
-        ColumnKind.CODE,
-        ColumnKind.QUOTA_GROUP,
-        ColumnKind.NOTE,
-        ColumnKind.CPA,
-    )
-)
 
 
 class _Returned:
@@ -304,10 +290,10 @@ def _probed(
 def _cell_key(column: Column, value: str) -> str:
     """What a cached cell of ``column`` is looked up by: its value, but for notes.
 
-    A note is looked up by :data:`NOTE_KEYS`' key: hashing that is C, a
-    :class:`SystemNote`'s hash is Python.
+    A note (a column of :data:`NOTE_KEYS`) is looked up by its key there:
+    hashing that is C, a :class:`SystemNote`'s hash is Python.
     """
-    return NOTE_KEYS[column.attribute] if column.kind is ColumnKind.NOTE else value
+    return NOTE_KEYS.get(column.attribute, value)
 
 
 def _line_source(
@@ -349,13 +335,17 @@ def _line_source(
             continue
         names.append(name)
         kind = column.kind
+        # A cell that can start no formula is plain text: never guarded, never quoted.
+        plain = not guards(formatter, kind)
         bind_value, cell = over_value(cell_source(formatter, kind), value)
         if column.attribute in hoisted:
             per_record += [*bind_value, *assign(name, cell)]
-            if kind not in _PLAIN_KINDS:
+            if not plain:
                 record_text[0].append(name)
                 record_text[1].append(kind)
-        elif kind in _CACHED_KINDS:
+        elif CODECS[kind].repeats:
+            # Few distinct values: cached already guarded and quoted (a lookup
+            # of a number of seconds is cheaper than writing its digits).
             key = _cell_key(column, value)
             if all(part.isidentifier() for part in key.split(".")):  # a name, or an attribute
                 per_row += assign(name, f"{name}_cache[{key}]")
@@ -370,7 +360,7 @@ def _line_source(
             per_row += if_block(f"({name} := {value}) != last_{name}", changed)
             per_row += assign(name, f"{name}_text")
             per_export += [*assign(f"last_{name}", "None"), *assign(f"{name}_text", "None")]
-        elif kind in _PLAIN_KINDS or (kind is ColumnKind.TIME and not guards(formatter, kind)):
+        elif plain:
             per_row += [*bind_value, *assign(name, cell)]
         else:
             per_row += [*bind_value, *assign(name, cell)]
@@ -387,9 +377,10 @@ def _namespace(
     namespace = generated_namespace(formatter)
     for column in kind.columns_in(plan.rendering.layout):
         cell = cell_function(formatter, column.kind, guard=guard)
-        if column.kind is ColumnKind.NOTE:
-            namespace[f"{column.attribute}_cache"] = _cache(_note_cell(cell), encoder.cell)
-        elif column.kind in _CACHED_KINDS:
+        if CODECS[column.kind].repeats:
+            # Looked up by _cell_key(): a note by its text or its system note's key.
+            if column.attribute in NOTE_KEYS:
+                cell = _note_cell(cell)
             namespace[f"{column.attribute}_cache"] = _cache(cell, encoder.cell)
     # The one guard, asked once per distinct text.
     namespace["guard_cell"] = _GuardCache().__getitem__
@@ -637,9 +628,11 @@ def write_lines(
         compile_source(_simple_loop(plan, formatter, columns), namespace, "simple lines")
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
         return count
+    # A disposition's two cells, of the kinds of the columns of the call's.
+    kind_of_value = {DETAILED_VALUES[column.attribute]: column.kind for column in columns}
     name_cell, code_cell = (
-        cell_function(formatter, kind, guard=guard)
-        for kind in (ColumnKind.DISPOSITION, ColumnKind.CODE)
+        cell_function(formatter, kind_of_value[f"call_{part}"], guard=guard)
+        for part in ("name", "code")
     )
     pair_cells = _DispositionCells(plan, name_cell, code_cell, encoder)
     namespace.update(

@@ -1,7 +1,7 @@
 """Typed rows -> text cells, for one rendering (time zone, language, date-time format, guard).
 
 What a cell of each :class:`ColumnKind` holds is written once, as a Python
-expression over the variable ``value`` in :data:`CELL_SOURCE`. From that one
+expression over the variable ``value`` in its :data:`CODECS` entry. From that one
 definition the formatter compiles both the function of a single cell and,
 for the hot loop of an export, one function per report that formats a whole
 row in one call, as lines of ``_codegen.py``'s helpers. The generated source
@@ -31,13 +31,13 @@ from .._model.dispositions import SYSTEM_DISPOSITIONS
 from .._model.notes import SystemNote
 from .._options import ExportOptions, Rendering
 from .._types import DEFAULT_DATETIME_FORMAT, Language
+from .codecs import CODECS, DEFAULT_FORMAT_TIME
 from .columns import Column, ColumnKind
 from .guard import TRIGGERS, embedded, guard_cell, guarded
 from .kinds import ReportKind, kind_of_row
 from .rows import DetailedRow, SimpleRow
 
 __all__ = [
-    "CELL_SOURCE",
     "RowFormatter",
     "cell_function",
     "cell_source",
@@ -54,60 +54,9 @@ __all__ = [
 
 Cells = Callable[[Any], list[str]]
 
-#: The text of a cell of each kind, as an expression over the variable
-#: ``value`` (the generated code binds it first: see :func:`over_value`).
-#: ``time_text``, ``disposition_text``, ``quota_group_text`` and ``note_text``
-#: are the formatter's methods without ``_text``, which depend on the rendering.
-CELL_SOURCE: Final[dict[ColumnKind, str]] = {
-    ColumnKind.TEXT: "value",
-    ColumnKind.FLAG: '"1" if value else "0"',
-    ColumnKind.COUNT: '"" if value is None else str(value)',
-    ColumnKind.SECONDS: '"" if value is None else str(value)',
-    ColumnKind.CPA: '"" if value is None else str(int(value))',
-    ColumnKind.CODE: '"" if value is None else value',
-    ColumnKind.TIME: "time_text(value)",
-    ColumnKind.DISPOSITION: "disposition_text(value)",
-    ColumnKind.QUOTA_GROUP: "quota_group_text(value)",
-    ColumnKind.NOTE: "note_text(value)",
-}
-
-#: The Time cell in the default format, written directly: the time is the
-#: costliest cell of a detailed row, and this is about five times as fast as
-#: ``strftime()``, with the same text (``ZONE`` is the export zone). One
-#: f-string, written over three lines.
-_ISO_TIME_SOURCE: Final = (
-    '"" if value is None else (\n'
-    '    f"{YEARS[(local := value.astimezone(ZONE)).year]}-{TWO_DIGITS[local.month]}"\n'
-    '    f"-{TWO_DIGITS[local.day]} {TWO_DIGITS[local.hour]}:{TWO_DIGITS[local.minute]}"\n'
-    '    f":{TWO_DIGITS[local.second]}"\n'
-    ")"
-)
-
-#: What a typed file (Arrow, Parquet) holds of each kind, over ``value``: the
-#: typed value itself, except where no typed column can hold it. ``NO_MATCH``
-#: and system notes take their text cell's expression above (None stays None);
-#: date-times are microseconds since the epoch (pyarrow would ask each one's
-#: zone for its offset, about fifteen times slower).
-_TYPED_SOURCE: Final[dict[ColumnKind, str]] = {
-    ColumnKind.QUOTA_GROUP: f"None if value is None else {CELL_SOURCE[ColumnKind.QUOTA_GROUP]}",
-    ColumnKind.NOTE: CELL_SOURCE[ColumnKind.NOTE],
-    ColumnKind.TIME: "None if value is None else (value - EPOCH) // MICROSECOND",
-}
-
 #: Columns of typed values of a list of rows: the distinct runs of list
 #: columns and script fields, each row's run, and one list per report column.
 Columns = Callable[[list[Any]], tuple[list[tuple[str, ...]], list[int], list[list[Any]]]]
-
-#: The kinds of cell that can hold any text, so may start a formula.
-_TEXT_KINDS: Final = frozenset(
-    (
-        ColumnKind.TEXT,
-        ColumnKind.DISPOSITION,
-        ColumnKind.CODE,
-        ColumnKind.QUOTA_GROUP,
-        ColumnKind.NOTE,
-    )
-)
 
 #: Opens a guarded row function: list columns and script fields are guarded
 #: once per run of rows sharing them (the rows of one record share their fields).
@@ -213,7 +162,10 @@ class RowFormatter:
         }
         # Cells that can never start a formula (flags, numbers, default-format
         # times) are left out of the guard.
-        self._guarded_kinds = _TEXT_KINDS if self._iso else _TEXT_KINDS | {ColumnKind.TIME}
+        self._guarded_kinds = frozenset(
+            kind for kind, codec in CODECS.items() if not codec.plain(default_format=self._iso)
+        )
+        self._default_format_time: Callable[[Any], str] | None = None
         self._compiled: dict[tuple[ReportKind, bool], Cells] = {}
         self._cells: dict[tuple[ColumnKind, bool], Callable[[Any], str]] = {}
 
@@ -240,9 +192,7 @@ class RowFormatter:
 
     def _cell_source(self, column_kind: ColumnKind) -> str:
         """The expression (over ``value``) of the text of a cell of ``column_kind``."""
-        if column_kind is ColumnKind.TIME and self._iso:
-            return _ISO_TIME_SOURCE
-        return CELL_SOURCE[column_kind]
+        return CODECS[column_kind].cell_source(default_format=self._iso)
 
     def _cell_lines(
         self, name: str, column_kind: ColumnKind, value: str, *, guard: bool
@@ -267,10 +217,22 @@ class RowFormatter:
         compiled = self._cells.get((column_kind, guard))
         if compiled is None:
             body = self._cell_lines("text", column_kind, "value", guard=guard)
-            lines = function("cell", ["value"], [*body, "return text"])
-            namespace = dict(self._namespace)
-            compile_source(lines, namespace, f"{column_kind.value} cell")
-            compiled = self._cells[column_kind, guard] = namespace["cell"]
+            compiled = self._cells[column_kind, guard] = self._compile_cell(
+                body, f"{column_kind.value} cell"
+            )
+        return compiled
+
+    def _compile_time_cell(self) -> Callable[[Any], str]:
+        """The compiled function of a date-time cell in the default format."""
+        lines, expression = over_value(DEFAULT_FORMAT_TIME, "value")
+        return self._compile_cell([*lines, *assign("text", expression)], "time cell")
+
+    def _compile_cell(self, body: list[str], what: str) -> Callable[[Any], str]:
+        """The compiled function ``cell(value)`` of ``body``, which binds ``text``."""
+        lines = function("cell", ["value"], [*body, "return text"])
+        namespace = dict(self._namespace)
+        compile_source(lines, namespace, what)
+        compiled: Callable[[Any], str] = namespace["cell"]
         return compiled
 
     def _compile_rows(self, kind: ReportKind, *, guard: bool) -> Cells:
@@ -338,7 +300,9 @@ class RowFormatter:
         if value is None:
             return ""
         if self._iso:
-            return self._cell_function(ColumnKind.TIME, guard=False)(value)
+            if self._default_format_time is None:
+                self._default_format_time = self._compile_time_cell()
+            return self._default_format_time(value)
         local = value.astimezone(self._tz)
         if local.year < 1000:
             # Platforms pad such years differently ("999", "0999"); strptime's %Y
@@ -388,7 +352,7 @@ def cell_function(
 def cell_source(formatter: RowFormatter, column_kind: ColumnKind) -> str:
     """The expression (over ``value``) of ``formatter``'s text of a cell of ``column_kind``.
 
-    :data:`CELL_SOURCE`'s, but a default-format time written inline.
+    Its codec's :attr:`Codec.cell`, but a default-format time written inline.
     """
     return formatter._cell_source(column_kind)  # noqa: SLF001  # this module's own class
 
@@ -399,7 +363,7 @@ def guards(formatter: RowFormatter, column_kind: ColumnKind) -> bool:
 
 
 def generated_namespace(formatter: RowFormatter) -> dict[str, Any]:
-    """The names that :data:`CELL_SOURCE`, :func:`guard_lines` and :func:`typed_source` use."""
+    """The names the codecs' expressions, :func:`guard_lines` and :func:`typed_source` use."""
     namespace = dict(formatter._namespace)  # noqa: SLF001  # this module's own class
     namespace.update(EPOCH=_EPOCH, MICROSECOND=_MICROSECOND)
     return namespace
@@ -442,7 +406,7 @@ def typed_run(fields: str, script_fields: str) -> list[str]:
 def typed_source(name: str, column_kind: ColumnKind, value: str) -> list[str]:
     """The statements appending to column ``name`` what a typed file (Arrow,
     Parquet) holds of ``value``, a cell of ``column_kind``."""
-    lines, expression = over_value(_TYPED_SOURCE.get(column_kind, "value"), value)
+    lines, expression = over_value(CODECS[column_kind].typed, value)
     return [*lines, *wrapped(f"append_{name}(", [expression], ")")]
 
 

@@ -11,9 +11,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Final, Protocol
 
 from .._model.campaign import NoMatch
+from .._model.cpa import CPAResult
 from .._model.notes import SystemNote
 from .._types import Language, import_optional
-from .columns import Column, ColumnKind
+from .codecs import CODECS, ValueType
+from .columns import Column
 from .rows import DetailedRow, SimpleRow
 
 if TYPE_CHECKING:
@@ -60,17 +62,12 @@ class Table(Protocol):
 #: The unit of date-time columns: ``datetime64[us, zone]``.
 TIME_UNIT: Final = "us"
 
-#: The pandas dtype of each kind of report column (TIME: ``datetime64[unit, zone]``).
+#: The pandas dtype of each type of report column (TIME: ``datetime64[unit, zone]``).
 DTYPES: Final = {
-    ColumnKind.TEXT: "string",
-    ColumnKind.FLAG: "boolean",
-    ColumnKind.COUNT: "Int64",
-    ColumnKind.SECONDS: "Int64",
-    ColumnKind.DISPOSITION: "category",
-    ColumnKind.CODE: "string",
-    ColumnKind.QUOTA_GROUP: "string",
-    ColumnKind.NOTE: "string",
-    ColumnKind.CPA: "Int64",
+    ValueType.TEXT: "string",
+    ValueType.BOOLEAN: "boolean",
+    ValueType.INTEGER: "Int64",
+    ValueType.CATEGORY: "category",
 }
 
 
@@ -80,11 +77,14 @@ def import_pandas() -> Any:
 
 
 def shown(value: Any, language: Language) -> Any:
-    """A cell's value in a frame: ``NO_MATCH`` and system notes as the report writes them."""
+    """A cell's value in a frame: ``NO_MATCH`` and system notes as the report writes
+    them, CPA results as their numbers."""
     if isinstance(value, NoMatch):
         return value.label(language)
     if isinstance(value, SystemNote):
         return value.render(language)
+    if isinstance(value, CPAResult):
+        return int(value)
     return value
 
 
@@ -174,21 +174,17 @@ def rows_frame(
         if not first_report <= position < first_extra:
             data[name] = pandas.array(values[position], dtype="string")
             continue
-        kind = columns[position - first_report].kind
-        if kind is ColumnKind.TIME:
+        value_type = CODECS[columns[position - first_report].kind].value
+        if value_type is ValueType.TIME:
             # Always microseconds, as Arrow and Parquet have them, whatever the
             # data (pandas infers a unit from the values, and another for no
             # values): frames of several files concatenate.
             times = pandas.to_datetime(values[position], utc=True).as_unit(TIME_UNIT)
             data[name] = times.tz_convert(table.timezone)
+        elif value_type is ValueType.CATEGORY:
+            data[name] = categories_of(pandas, values[position])
         else:
-            column_values = values[position]
-            if kind is ColumnKind.CPA:
-                column_values = [None if v is None else int(v) for v in column_values]
-            if kind is ColumnKind.DISPOSITION:
-                data[name] = categories_of(pandas, column_values)
-            else:
-                data[name] = pandas.array(column_values, dtype=DTYPES[kind])
+            data[name] = pandas.array(values[position], dtype=DTYPES[value_type])
     index = pandas.RangeIndex(start, start + count)
     frame: pd.DataFrame = pandas.DataFrame(data, columns=names, index=index)
     return frame

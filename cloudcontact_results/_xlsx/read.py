@@ -25,7 +25,7 @@ from .._files.layout import Layout, layout_of_cells
 from .._files.options import ReadOptions
 from .._files.rows import Row, RowBuilder, time_cells
 from .._files.source import DAMAGED, MiB, ReadLimits, Source, is_path, open_input, shown
-from .._report.columns import ColumnKind
+from .._report.codecs import CODECS, ValueType
 from .._types import import_optional
 from ..errors import ReadError, ResultsError
 
@@ -221,7 +221,9 @@ class Workbook:
         builder = RowBuilder.build(layout, text_times, time=time)
         width = len(layout.header)
         times = frozenset(
-            position for column, position in layout.columns if column.kind is ColumnKind.TIME
+            position
+            for column, position in layout.columns
+            if CODECS[column.kind].value is ValueType.TIME
         )
         sheet = self.sheet
         with self._opened() as book:

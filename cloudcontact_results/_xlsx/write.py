@@ -17,8 +17,9 @@ from typing import Any, Final
 from .._files.sink import ExportResult, counted_destination
 from .._model.campaign import Record
 from .._options import Packaging
-from .._report.columns import ColumnKind
-from .._report.formatting import RowFormatter
+from .._report.codecs import CODECS, UNTYPED, ValueType
+from .._report.columns import Column
+from .._report.formatting import RowFormatter, cell_function
 from .._report.kinds import kind_of
 from .._report.plan import ReportPlan
 from .._report.reports import header_of
@@ -43,7 +44,8 @@ _SHEET_NAMES: Final = {
     (ReportFormat.DETAILED, Language.EN): "Detailed report",
     (ReportFormat.DETAILED, Language.RU): "Подробный отчёт",
 }
-_NUMBERS: Final = frozenset((ColumnKind.FLAG, ColumnKind.COUNT, ColumnKind.SECONDS, ColumnKind.CPA))
+#: Cells written as numbers.
+_NUMBERS: Final = frozenset((ValueType.BOOLEAN, ValueType.INTEGER))
 
 
 def sheet_name(report_format: ReportFormat, language: Language) -> str:
@@ -68,9 +70,8 @@ def write_workbook(
     header = header_of(plan)
     formatter = RowFormatter(rendering)
     columns = kind.columns_in(rendering.layout)
-    kinds = (ColumnKind.TEXT,) * (len(header) - len(columns)) + tuple(
-        column.kind for column in columns
-    )
+    leading = len(header) - len(columns)
+    codecs = (UNTYPED,) * leading + tuple(CODECS[column.kind] for column in columns)
     name = sheet_name(plan.selection.format, rendering.language)
     count = 0
     with contextlib.ExitStack() as stack:
@@ -90,13 +91,13 @@ def write_workbook(
         sheet = workbook.add_worksheet(name)
         bold = workbook.add_format({"bold": True})
         moment = workbook.add_format({"num_format": TIME_FORMAT})
-        for position, (title, column_kind) in enumerate(zip(header, kinds, strict=True)):
-            width = 20 if column_kind is ColumnKind.TIME else min(max(len(title) + 2, 10), 40)
+        for position, (title, codec) in enumerate(zip(header, codecs, strict=True)):
+            width = codec.width or min(max(len(title) + 2, 10), 40)
             sheet.set_column(position, position, width)
         sheet.freeze_panes(1, 0)
         for position, title in enumerate(header):
             sheet.write_string(0, position, title, bold)
-        writers = _cell_writers(sheet, kinds, formatter, moment)
+        writers = _cell_writers(sheet, leading, columns, formatter, moment)
         try:
             for row in kind.rows(plan, records):
                 count += 1
@@ -124,9 +125,9 @@ Write = Callable[[int, int, Any], None]
 
 
 def _cell_writers(
-    sheet: Any, kinds: tuple[ColumnKind, ...], formatter: RowFormatter, moment: Any
+    sheet: Any, leading: int, columns: tuple[Column, ...], formatter: RowFormatter, moment: Any
 ) -> list[Write]:
-    """One function per column writing a typed value as its cell."""
+    """One function per column (``leading`` text ones, then ``columns``) writing its cell."""
     zone = formatter.rendering.tz
 
     def text(row: int, column: int, value: str) -> None:
@@ -155,12 +156,16 @@ def _cell_writers(
     def rendered(render: Callable[[Any], str]) -> Write:
         return lambda row, column, value: text(row, column, render(value))
 
-    by_kind: dict[ColumnKind, Write] = {
-        ColumnKind.TEXT: text,
-        ColumnKind.TIME: time,
-        ColumnKind.CODE: rendered(lambda value: value or ""),
-        ColumnKind.DISPOSITION: rendered(formatter.disposition),
-        ColumnKind.QUOTA_GROUP: rendered(formatter.quota_group),
-        ColumnKind.NOTE: rendered(formatter.note),
-    }
-    return [number if kind in _NUMBERS else by_kind[kind] for kind in kinds]
+    def writer(column: Column) -> Write:
+        codec = CODECS[column.kind]
+        if codec.value in _NUMBERS:
+            return number
+        if codec.value is ValueType.TIME:
+            return time
+        if codec.cell == UNTYPED.cell:
+            return text  # the value is its text: no call in between
+        # Any other value is its text cell, as the CSV has it (unguarded: a
+        # workbook's text cell is never a formula).
+        return rendered(cell_function(formatter, column.kind, guard=False))
+
+    return [text] * leading + [writer(column) for column in columns]
