@@ -80,6 +80,7 @@ def test_every_engine_gives_the_frame_of_the_typed_rows(
     pd.testing.assert_frame_equal(frame, key)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(
     campaign_with_records(max_records=8),
