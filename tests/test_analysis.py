@@ -54,6 +54,7 @@ def reader(data: bytes | Path, campaign, options, **given):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(30))
 @given(
     campaign_with_records(max_records=6),
@@ -79,6 +80,7 @@ def test_every_engine_gives_the_frame_of_the_typed_rows(
     pd.testing.assert_frame_equal(frame, key)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(
     campaign_with_records(max_records=8),
@@ -101,6 +103,7 @@ def test_chunks_are_the_frames_of_their_rows(campaign_and_records, options, engi
         pd.testing.assert_frame_equal(chunk, key)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(rearranged(), st.sampled_from(ENGINES), st.sampled_from([None, 1, 3]))
 def test_shuffled_and_unknown_columns_give_the_frame_of_the_typed_rows(case, engine, size):

@@ -144,6 +144,7 @@ def options_for(report_format: str, *, compress: bool, **more: object) -> ccr.Ex
     )
 
 
+@pytest.mark.slow  # on the cluster
 @pytest.mark.parametrize("compress", [False, True], ids=["csv", "zip"])
 @pytest.mark.parametrize("report_format", FORMATS)
 def test_one_file_is_the_export_byte_for_byte(
@@ -173,6 +174,7 @@ def test_one_file_is_the_export_byte_for_byte(
     assert sorted(path.name for path in (tmp_path / "dask").iterdir()) == ["report"]
 
 
+@pytest.mark.slow  # on the cluster
 @pytest.mark.parametrize(
     "more",
     [
@@ -202,6 +204,7 @@ def test_one_file_on_a_stream_is_the_export_on_a_stream(
 # --- export: part files ------------------------------------------------------------------
 
 
+@pytest.mark.slow  # on the cluster
 @pytest.mark.parametrize("compress", [False, True], ids=["csv", "zip"])
 @pytest.mark.parametrize("report_format", FORMATS)
 def test_each_part_file_is_the_export_of_its_partition(
@@ -237,6 +240,7 @@ def test_each_part_file_is_the_export_of_its_partition(
     assert result.bytes == sum(path.stat().st_size for path in (tmp_path / "parts").iterdir())
 
 
+@pytest.mark.slow  # on the cluster
 def test_part_files_go_to_a_new_or_empty_folder(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -255,6 +259,7 @@ def test_part_files_go_to_a_new_or_empty_folder(
         export_partitioned(campaign, bag, io.BytesIO())  # type: ignore[call-overload]
 
 
+@pytest.mark.slow  # on the cluster
 def test_a_record_that_does_not_fit_fails_on_the_worker_and_leaves_nothing(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -345,6 +350,7 @@ def assert_same_frame(got: pd.DataFrame, expected: pd.DataFrame) -> None:
     pd.testing.assert_frame_equal(got.astype(object), expected.astype(object))
 
 
+@pytest.mark.slow  # on the cluster
 def test_twelve_files_read_as_the_concatenation_of_each(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -366,6 +372,7 @@ def test_twelve_files_read_as_the_concatenation_of_each(
     assert got["call_time"].min() == expected["call_time"].min()
 
 
+@pytest.mark.slow  # on the cluster
 def test_a_glob_reads_the_files_in_sorted_order(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -378,6 +385,7 @@ def test_a_glob_reads_the_files_in_sorted_order(
     assert_same_frame(frame, expected_frame(csvs, campaign))
 
 
+@pytest.mark.slow  # on the cluster
 @pytest.mark.parametrize("blocksize", [5_000, 20_000])
 def test_large_files_are_read_in_byte_ranges_that_end_on_records(
     client: distributed.Client,
@@ -410,6 +418,7 @@ def corrupted(path: Path, source: bytes, marker: str) -> int:
     return number
 
 
+@pytest.mark.slow  # on the cluster
 @pytest.mark.parametrize("blocksize", [None, 20_000])
 def test_an_error_names_the_file_and_its_line(
     client: distributed.Client,
@@ -447,6 +456,7 @@ def test_an_error_names_the_file_and_its_line(
     assert_same_frame(skipped.reset_index(drop=True), expected.reset_index(drop=True))
 
 
+@pytest.mark.slow  # on the cluster
 def test_files_of_another_layout_are_named(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -462,6 +472,7 @@ def test_files_of_another_layout_are_named(
     assert caught.value.file == os.fspath(simple)
 
 
+@pytest.mark.slow  # on the cluster
 def test_a_file_whose_quotes_do_not_pair_is_not_split(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -509,6 +520,7 @@ def store(
         yield opened
 
 
+@pytest.mark.slow  # on the cluster
 def test_a_store_bag_is_the_snapshot_in_order(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -530,6 +542,7 @@ def test_a_store_bag_is_the_snapshot_in_order(
     assert (tmp_path / "dask" / "r.zip").read_bytes() == (tmp_path / "store" / "r.zip").read_bytes()
 
 
+@pytest.mark.slow  # on the cluster
 def test_a_store_bag_shows_the_attempts_of_the_moment_it_was_made(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
@@ -558,6 +571,7 @@ def test_store_bag_checks_its_arguments_at_once(
         store_bag(store, campaign.name, 0)
 
 
+@pytest.mark.slow  # on the cluster
 def test_more_partitions_than_records_leaves_some_empty(
     client: distributed.Client,
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],

@@ -6,6 +6,7 @@ import io
 import zipfile
 
 import attrs
+import pytest
 from hypothesis import given, settings
 
 import cloudcontact_results as ccr
@@ -16,6 +17,7 @@ from tests.support.strategies import campaign_with_records, export_options
 options_strategy = export_options()
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(campaign_with_records(max_records=6), options_strategy)
 def test_export_parses_back_to_the_formatted_cells(

@@ -171,6 +171,7 @@ _EARLIEST = dt.datetime(1, 1, 1)  # noqa: DTZ001 - bounds of st.datetimes are na
 _LATEST = dt.datetime(9999, 12, 31, 23, 59, 59, 999999)  # noqa: DTZ001
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(400))
 @given(
     moment=st.datetimes(_EARLIEST, _LATEST, timezones=st.timezones()),
@@ -275,6 +276,7 @@ _GUARD_OPTIONS = export_options(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60))
 @given(campaign_with_records(max_records=6), _GUARD_OPTIONS)
 def test_guarded_export_is_the_guard_over_every_formatted_cell(

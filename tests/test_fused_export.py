@@ -54,6 +54,7 @@ def exported_bytes(
         return archive.read(str(result.member))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60))
 @given(
     campaign_with_records(max_records=6),

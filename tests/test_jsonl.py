@@ -56,6 +56,7 @@ def _load_all(lines: list[str]) -> tuple[ccr.Campaign, list[ccr.Record]]:
     return campaign, list(records)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(campaign_with_records(max_records=6))
 def test_dump_then_load_gives_the_same_campaign_and_records(
@@ -72,6 +73,7 @@ def test_dump_then_load_gives_the_same_campaign_and_records(
     assert list(loaded_records) == [as_campaign_defines(campaign, record) for record in records]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(campaign_with_records(max_records=4))
 def test_round_trip_keeps_the_reports_byte_for_byte(

@@ -38,7 +38,10 @@ def slow(records):
 ccr.export(campaign, slow(records), sys.argv[1])
 """
 
-pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is a POSIX signal")
+pytestmark = [
+    pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is a POSIX signal"),
+    pytest.mark.slow,  # dozens of real exporting processes, killed
+]
 
 
 def parts(folder: Path, name: str) -> list[Path]:

@@ -26,11 +26,14 @@ import cloudcontact_results as ccr
 from tests.support.answers import spreadsheet_safe
 
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
-pytestmark = pytest.mark.skipif(
-    SOFFICE is None,
-    reason="LibreOffice (soffice) is not installed here and could not be had "
-    "(.ci/run installs libreoffice-calc from the Debian packages)",
-)
+pytestmark = [
+    pytest.mark.skipif(
+        SOFFICE is None,
+        reason="LibreOffice (soffice) is not installed here and could not be had "
+        "(.ci/run installs libreoffice-calc from the Debian packages)",
+    ),
+    pytest.mark.slow,  # LibreOffice starts for each round of conversions
+]
 
 #: LibreOffice's CSV import options: separator, text delimiter ("), UTF-8 (76), from line 1.
 #: The 11th token is "Trim spaces" (before it: column formats, language, quoted

@@ -577,6 +577,7 @@ def test_calling_lists_are_valid(calling_list):
     assert_valid_and_round_trips(calling_list)
 
 
+@pytest.mark.slow
 @given(campaigns())
 def test_campaigns_are_valid(campaign):
     assert 1 <= len(campaign.lists) <= 3
@@ -592,6 +593,7 @@ def test_campaigns_are_valid(campaign):
         assert_valid_and_round_trips(disposition)
 
 
+@pytest.mark.slow
 @given(st.data())
 def test_attempts_for_a_campaign_are_valid(data):
     campaign = data.draw(campaigns())
@@ -603,6 +605,7 @@ def test_attempts_for_a_campaign_are_valid(data):
     assert set(a.script_values) <= {f.name for f in campaign.script_fields}
 
 
+@pytest.mark.slow
 @given(st.data())
 def test_records_for_a_campaign_are_valid(data):
     campaign = data.draw(campaigns())
@@ -636,6 +639,7 @@ def _check_record_fits(campaign: ccr.Campaign, record: ccr.Record) -> None:
             assert a.is_inbound is False
 
 
+@pytest.mark.slow
 @given(campaign_with_records())
 def test_campaign_with_records_fit_together(campaign_and_records):
     campaign, records = campaign_and_records
@@ -646,6 +650,7 @@ def test_campaign_with_records_fit_together(campaign_and_records):
         _check_record_fits(campaign, record)
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=3))
 def test_last_and_completing_attempt_properties(campaign_and_records):
     _, records = campaign_and_records
@@ -678,6 +683,7 @@ def test_record_fields_and_script_values_cannot_change_after_validation():
         record.attempts[0].script_values["comment"] = "y"  # type: ignore[index]
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=3))
 def test_records_hash_and_pickle_like_values(campaign_and_records):
     _, records = campaign_and_records

@@ -126,6 +126,7 @@ _COLUMNS_5X = tuple(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(
     campaign_with_records(max_records=6),
@@ -189,6 +190,7 @@ def test_a_long_report_is_written_in_row_groups(tmp_path):
     assert pq.read_table(path, columns=["N"]).column(0).to_pylist()[-1] == "69999"
 
 
+@pytest.mark.slow
 def test_a_row_group_ends_inside_a_record_and_the_next_goes_on(tmp_path):
     campaign = ccr.Campaign("Long", [ccr.CallingList("L", ["N"])])
     start = dt.datetime(2026, 3, 1, 9, tzinfo=dt.UTC)

@@ -240,6 +240,7 @@ def gate() -> Iterator[threading.Event]:
     opened.set()
 
 
+@pytest.mark.slow
 def test_killed_while_waiting_for_an_answer_then_restarted(
     store_path: Path, gate: threading.Event
 ) -> None:
@@ -267,6 +268,7 @@ def test_killed_while_waiting_for_an_answer_then_restarted(
     assert exported(store_path) == expected_export(records)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("seed", [1, 2, 3])
 def test_killed_at_a_random_moment_then_restarted(store_path: Path, seed: int) -> None:
     records = many(60)
@@ -283,6 +285,7 @@ def test_killed_at_a_random_moment_then_restarted(store_path: Path, seed: int) -
     assert exported(store_path) == expected_export(records)
 
 
+@pytest.mark.slow
 def test_follow_mirrors_a_running_campaign_until_interrupted(store_path: Path) -> None:
     records = many(5)
     with FakePlatform(CAMPAIGN, records) as platform:

@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -68,6 +69,7 @@ servings = st.builds(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(
     drawn=campaign_with_records(max_records=10),
@@ -133,6 +135,7 @@ def mirrored_as(campaign: ccr.Campaign, records: list[ccr.Record]) -> list[ccr.R
     return result
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(30))
 @given(
     drawn=campaign_with_records(max_records=10),

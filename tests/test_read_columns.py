@@ -125,6 +125,7 @@ def rearranged(draw: st.DrawFn):
     )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(60))
 @given(rearranged())
 def test_shuffled_report_columns_and_unknown_columns_read_as_the_plain_export(case):

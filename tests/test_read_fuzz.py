@@ -100,6 +100,7 @@ def test_random_bytes_after_a_zip_signature_raise_only_read_errors(data, mode):
     read_everything(b"PK\x03\x04" + data, mode)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(150))
 @given(mutated(), st.sampled_from(MODES))
 def test_mutated_exports_raise_only_read_errors(case, mode):
@@ -115,6 +116,7 @@ def test_truncated_exports_raise_only_read_errors(data, mode):
     read_everything(export[:cut], mode, names, data.draw(st.sampled_from(ENCODINGS)))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(st.data(), st.sampled_from(MODES))
 def test_mutated_resaved_times_raise_only_read_errors(data, mode):

@@ -437,6 +437,7 @@ def to_the_minute(row: ccr.SimpleRow | ccr.DetailedRow) -> ccr.SimpleRow | ccr.D
     return attrs.evolve(row, **{name: moment.replace(second=0)})
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(
     campaign_with_records(max_records=5),

@@ -269,6 +269,7 @@ def test_without_phone_columns_a_record_never_dialled_has_no_last_phone() -> Non
     assert row.split(",")[header.split(",").index("Last Phone Called")] == ""
 
 
+@pytest.mark.slow
 def test_phone_columns_survive_json_lines_the_store_and_the_command_line(tmp_path: Path) -> None:
     path = tmp_path / "campaign.jsonl"
     dump_campaign(CAMPAIGN, [WAITING], path)

@@ -8,6 +8,7 @@ from collections import Counter
 from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -44,6 +45,7 @@ def bag(rows) -> Counter[str]:
     return Counter(repr(row) for row in rows)
 
 
+@pytest.mark.slow
 @given(campaign_with_records())
 def test_unfiltered_detailed_rows_are_all_attempts_in_order(drawn):
     campaign, records = drawn
@@ -53,6 +55,7 @@ def test_unfiltered_detailed_rows_are_all_attempts_in_order(drawn):
     ]
 
 
+@pytest.mark.slow
 @given(campaign_with_records())
 def test_simple_rows_are_all_records_in_order(drawn):
     campaign, records = drawn
@@ -70,6 +73,7 @@ def test_simple_rows_are_all_records_in_order(drawn):
             assert row.last_call_time is None
 
 
+@pytest.mark.slow
 @given(campaign_with_records())
 def test_total_attempts_counts_the_dialled_detailed_rows(drawn):
     campaign, records = drawn
@@ -85,6 +89,7 @@ def _partition(campaign, records, cuts, **options) -> list[list[ccr.DetailedRow]
     ]
 
 
+@pytest.mark.slow
 @given(campaign_with_records(), st.lists(aware_datetimes(), max_size=4), st.data())
 def test_adjacent_intervals_partition_the_attempts(drawn, extra_cuts, data):
     campaign, records = drawn
@@ -146,6 +151,7 @@ def _around_a_dst_change(draw):
     return campaign, records, transition, naive_cuts
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(30))
 @given(_around_a_dst_change())
 def test_adjacent_naive_intervals_partition_the_attempts_across_dst(drawn):
@@ -177,6 +183,7 @@ def _spelled(name: str, russian: bool) -> str:
     return found[0].label("ru") if russian and found else name
 
 
+@pytest.mark.slow
 @given(campaign_with_records(), st.data())
 def test_disposition_filter_keeps_exactly_the_rows_showing_a_selected_one(drawn, data):
     campaign, records = drawn
@@ -202,6 +209,7 @@ _TIME_ATTRIBUTES = {
 }
 
 
+@pytest.mark.slow
 @given(
     campaign_with_records(),
     st.sampled_from(list(ccr.ReportFormat)),

@@ -8,6 +8,7 @@ import itertools
 from zoneinfo import ZoneInfo
 
 import attrs
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -70,6 +71,7 @@ def _round_trip(campaign, records, options):
     return result, report, list(report)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(
     campaign_with_records(max_records=6),

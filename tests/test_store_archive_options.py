@@ -367,6 +367,7 @@ archive_options_strategy = export_options(
 ARCHIVE_PATHS = ("remove", "delete", "replace", "redefine")
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=6), archive_options_strategy, st.data())
 def test_archive_members_are_the_in_memory_export_for_any_archive_options(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],

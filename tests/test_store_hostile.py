@@ -417,6 +417,7 @@ def operations(store: ccr.ResultsStore, out: Path) -> None:
             pass
 
 
+@pytest.mark.slow
 @given(
     target=st.sampled_from(DAMAGEABLE),
     value=damaged_values(),
@@ -446,14 +447,16 @@ def test_a_store_with_damaged_values_raises_only_the_librarys_errors(
         out = Path(folder) / "out"
         out.mkdir()
         tracemalloc.start()
-        started = time.perf_counter()
+        # CPU seconds of this process, not wall time: the budget is for the work,
+        # and a busy machine (other processes, a parallel run) stretches wall time.
+        started = time.process_time()
         try:
             with ccr.ResultsStore(path) as store:
                 operations(store, out)
         except ccr.ResultsError:
             pass
         finally:
-            elapsed = time.perf_counter() - started
+            elapsed = time.process_time() - started
             peak = tracemalloc.get_traced_memory()[1] / (1024 * 1024)
             tracemalloc.stop()
         assert elapsed < SECONDS, f"{elapsed:.1f} s"
@@ -491,6 +494,7 @@ def test_attempts_of_a_removed_list_are_in_one_job_file_or_else_in_its_archive(
     assert sum(run.rows for run in store.job_runs("j")) == len(in_files)
 
 
+@pytest.mark.slow
 def test_serve_logs_a_damaged_job_and_runs_the_others(store: ccr.ResultsStore, out: Path) -> None:
     store.add_job(job("broken", out))
     store.add_job(job("fine", out))

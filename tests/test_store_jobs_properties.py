@@ -14,6 +14,7 @@ import tempfile
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -74,6 +75,7 @@ class Account:
         return found
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=6), st.data())
 def test_incremental_files_partition_what_was_ingested(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], data: st.DataObject

@@ -30,7 +30,10 @@ import cloudcontact_results as ccr
 from cloudcontact_results.errors import UnknownNameError
 from tests.support import store_worker as worker
 
-pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal")
+pytestmark = [
+    pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal"),
+    pytest.mark.slow,  # real worker processes, many of them killed
+]
 
 WORKER = Path(__file__).parent / "support" / "store_worker.py"
 NAME = worker.CAMPAIGN.name

@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -77,6 +78,7 @@ def _comparable(data: bytes, options: ccr.ExportOptions) -> bytes:
         return archive.read(member)
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=6), options_strategy)
 def test_store_export_is_the_stateless_export_before_and_after_reopening(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
@@ -112,6 +114,7 @@ def interleavings(
             del queues[index]
 
 
+@pytest.mark.slow
 @given(campaign_with_records(max_records=6), st.data())
 def test_live_ingest_in_any_batches_with_redelivery_ends_as_loading_at_once(
     campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], data: st.DataObject

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 
+import pytest
 from hypothesis import given, settings
 
 import cloudcontact_results as ccr
@@ -99,6 +100,7 @@ def test_empty_summary():
     assert result.attempts_per_record is None
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25))
 @given(campaign_with_records(max_records=6))
 def test_simple_and_detailed_agree_on_records(data):

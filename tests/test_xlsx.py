@@ -30,6 +30,7 @@ def workbook_of(campaign, records, **options) -> bytes:
     return sink.getvalue()
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(20))
 @given(
     campaign_with_records(max_records=6),
@@ -234,6 +235,7 @@ def convert(program: str, source: Path, target: str, folder: Path) -> Path:
     return folder / f"{source.stem}.{suffix}"
 
 
+@pytest.mark.slow
 def test_libreoffice_keeps_phones_text_and_cyrillic_and_evaluates_nothing(tmp_path):
     program = soffice()
     campaign, records = sample_campaign()

@@ -82,6 +82,7 @@ def test_the_small_workbook_reads_as_before():
     assert report.errors == []
 
 
+@pytest.mark.slow
 def test_a_part_inflating_past_the_ratio_is_refused_before_it_is_parsed():
     sheet = parts_of(small_workbook())[SHEET]
     padded = sheet.replace(b"</sheetData>", b"</sheetData>" + b" " * (40 << 20))
@@ -281,6 +282,7 @@ def assert_bounded(data: bytes) -> None:
     assert peak < LIMIT_BYTES
 
 
+@pytest.mark.slow
 @settings(
     max_examples=examples(60),
     deadline=None,
