@@ -116,7 +116,7 @@ def test_every_public_value_type_is_pickled_above() -> None:
     # A new public value type is added to values() too (or to this list, when
     # its objects hold a file, a connection or a token).
     not_values = {
-        "ResultsStore", "ListManagementClient", "Report", "RowFormatter", "ResultsError",
+        "ResultsStore", "ListManagementClient", "Report", "ListRecords", "RowFormatter", "ResultsError",
         "NoMatch", "AgentFigures", "ArchiveReason", "JobOutcome",
     }  # fmt: skip
     pickled = {type(value).__name__ for value in VALUES.values()}

@@ -81,18 +81,24 @@ def read_table_header(
         raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
     if first is None or not first.strip(BOM + "\r\n"):
         raise ReadError("the file is empty: a calling list starts with a header row", line=1)
+    if "\x00" in first:
+        raise ReadError(
+            "the header is not text: it holds NUL characters (a UTF-16 file? save it as UTF-8)",
+            line=1,
+            value=shown(first),
+        )
     bom = first.startswith(BOM)
     text = first.removeprefix(BOM)
     if "\n" not in text:  # the last line of a file without a line end
         text += "\n"
-    best: tuple[int, int, str, list[str]] | None = None
+    best: tuple[tuple[bool, int, int], str, list[str]] | None = None
     for rank, candidate in enumerate((delimiter,) if delimiter else DELIMITERS):
-        cells = _header_cells(text, candidate)
-        if cells is None:
+        found = _header_cells(text, candidate)
+        if found is None:
             continue
-        score = (all(name in cells for name in wanted), len(cells), -rank)
-        if best is None or score > best[:3]:  # type: ignore[operator]
-            best = (*score, candidate, cells)  # type: ignore[assignment]
+        score = (all(name in found for name in wanted), len(found), -rank)
+        if best is None or score > best[0]:
+            best = (score, candidate, found)
     if best is None:
         raise ReadError(
             "the header is not one CSV row (a quote in it is left open or not closed "
@@ -100,7 +106,7 @@ def read_table_header(
             line=1,
             value=shown(text.rstrip("\r\n")),
         )
-    *_, chosen, cells = best  # type: ignore[misc]
+    _, chosen, cells = best
     if formula_guard:
         cells = [unguard_cell(cell) for cell in cells]
     opened.new_row()
@@ -190,8 +196,6 @@ def unguarded(cells: list[str]) -> list[str]:
     return [unguard_cell(cell) for cell in cells]
 
 
-
-
 def write_table(
     header: Iterable[str],
     rows: Iterable[Iterable[str]],
@@ -219,19 +223,15 @@ def write_table(
         text_sink(counter, encoding) as text,  # type: ignore[arg-type]  # a binary stream
         counter.discarding_on_error(),
     ):
-        writer = csv.writer(
-            text, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL
-        )
+        writer = csv.writer(text, delimiter=delimiter, lineterminator="\r\n", quoting=csv.QUOTE_ALL)
         write = writer.writerow
         count = 0
         try:
             if bom:
                 text.write(BOM)
-            for cells in itertools.chain((header,), rows):
-                cells = list(cells)
-                if formula_guard and may_need_guard(cells):
-                    cells = guard_each(cells)
-                write(cells)
+            for given in itertools.chain((header,), rows):
+                cells = list(given)
+                write(guard_each(cells) if formula_guard and may_need_guard(cells) else cells)
                 count += 1
         except UnicodeEncodeError as error:
             raise ExportError(

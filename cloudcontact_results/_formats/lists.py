@@ -133,7 +133,7 @@ class ListRecords(Iterator[Record]):
             self._records.close()  # type: ignore[attr-defined]  # a generator
 
 
-def read_calling_list(  # noqa: PLR0913  # the keyword arguments of the contract, and the reader's
+def read_calling_list(  # the keyword arguments of the contract, and the reader's
     source: Source,
     name: str,
     *,
@@ -262,7 +262,7 @@ def _columns_argument(field: str, value: Iterable[str] | None) -> tuple[str, ...
 class _Reading:
     """One call of :func:`read_calling_list`, its arguments checked."""
 
-    def __init__(  # noqa: PLR0913  # the checked arguments
+    def __init__(  # the checked arguments
         self,
         *,
         name: str,
@@ -330,7 +330,7 @@ class _Reading:
     def records(self, opened: Opened, header: TableHeader, out: ListRecords) -> Iterator[Record]:
         with opened.closer:
             rows = self._rows(opened, header, out)
-            yield from self._merged(rows) if self.merge else self._unique(rows, header, out)
+            yield from self._merged(rows) if self.merge else self._unique(rows, out)
 
     def _fail(self, out: ListRecords) -> Callable[[ReadError], None]:
         def fail(error: ReadError) -> None:
@@ -351,7 +351,13 @@ class _Reading:
         phones = [columns.index(column) for column in self.phones] if self.country else []
         guard = self.formula_guard
         ordinal = 0
-        for line, cells in table_rows(opened, header, fail=fail):
+
+        def passed_over(error: ReadError) -> None:
+            nonlocal ordinal
+            ordinal += 1  # the line keeps its number: the records after it keep theirs
+            fail(error)
+
+        for line, cells in table_rows(opened, header, fail=passed_over):
             ordinal += 1
             if guard:
                 cells = unguarded(cells)  # noqa: PLW2901  # the row as it was before the guard
@@ -385,7 +391,6 @@ class _Reading:
     def _unique(
         self,
         rows: Iterator[tuple[int, str, dict[str, str]]],
-        header: TableHeader,
         out: ListRecords,
     ) -> Iterator[Record]:
         name = self.name
@@ -440,7 +445,7 @@ def _writing_options(
     return calling_list, spec.delimiter, spec.bom and chosen == UTF8, chosen
 
 
-def write_calling_list(  # noqa: PLR0913  # the keyword arguments of a writer
+def write_calling_list(  # the keyword arguments of a writer
     calling_list: CallingList,
     records: Iterable[Record],
     destination: Destination,
@@ -516,7 +521,7 @@ def write_calling_list(  # noqa: PLR0913  # the keyword arguments of a writer
     )
 
 
-def write_dnc_list(  # noqa: PLR0913  # the keyword arguments of a writer
+def write_dnc_list(  # the keyword arguments of a writer
     calling_list: CallingList,
     records: Iterable[Record],
     destination: Destination,

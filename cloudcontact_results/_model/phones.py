@@ -67,11 +67,11 @@ def checked_country(value: object, field: str = "country") -> str | None:
     """
     if value is None:
         return None
-    key = value.upper() if isinstance(value, str) else value
+    key = value.upper() if isinstance(value, str) else ""
     if key not in COUNTRIES:
         known = ", ".join(COUNTRIES)
         raise OptionsError(field, value, f"must be one of {known} (ISO 3166 codes), or None")
-    return key  # type: ignore[return-value]  # a str: it is a key of COUNTRIES
+    return key
 
 
 def normalize_phone(text: str, country: str | None = None) -> str:
@@ -121,8 +121,7 @@ def normalize_phone(text: str, country: str | None = None) -> str:
         raise ValidationError(
             "phone",
             text,
-            "is not a phone number: only digits, spaces, '-', '.', '(', ')', '/' "
-            "and a leading '+'",
+            "is not a phone number: only digits, spaces, '-', '.', '(', ')', '/' and a leading '+'",
         )
     if not international:
         digits = _international(digits, text, key)
@@ -168,6 +167,6 @@ def _international(digits: str, text: str, key: str | None) -> str:
 
 def _lengths(lengths: frozenset[int]) -> str:
     ordered = sorted(lengths)
-    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):  # noqa: PLR2004
+    if len(ordered) > 2 and ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"{ordered[0]} to {ordered[-1]}"
     return " or ".join(map(str, ordered))

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Iterator
 from typing import Any
 
+import attrs
+
 from .._model.campaign import Campaign, Record
 from .._model.cpa import CPAResult
 from .._model.dispositions import lookup_key
@@ -81,19 +83,29 @@ def select_records(
     cpa = _cpa_results(last_cpa)
     key = checked_country(country)
     excluded = _excluded(not_in, key)
-    return _selected(campaign, records, selected, completed, attempts_at_least, cpa, excluded, key)
+    filters = _Filters(selected, completed, attempts_at_least, cpa, excluded, key)
+    return _selected(campaign, records, filters)
 
 
-def _selected(  # noqa: PLR0913  # the checked filters, one each
-    campaign: Campaign,
-    records: Iterable[Record],
-    selected: frozenset[str] | None,
-    completed: bool | None,
-    attempts_at_least: int | None,
-    cpa: frozenset[CPAResult] | None,
-    excluded: frozenset[str] | None,
-    country: str | None,
-) -> Iterator[Record]:
+@attrs.frozen
+class _Filters:
+    """The checked arguments of one :func:`select_records` call."""
+
+    selected: frozenset[str] | None
+    completed: bool | None
+    attempts_at_least: int | None
+    cpa: frozenset[CPAResult] | None
+    excluded: frozenset[str] | None
+    country: str | None
+
+
+def _selected(campaign: Campaign, records: Iterable[Record], filters: _Filters) -> Iterator[Record]:
+    selected, completed, attempts_at_least = (
+        filters.selected,
+        filters.completed,
+        filters.attempts_at_least,
+    )
+    cpa, excluded, country = filters.cpa, filters.excluded, filters.country
     lists = {calling_list.name: calling_list.phone_columns for calling_list in campaign.lists}
     for record in records:
         phone_columns = lists.get(record.list_name)
