@@ -11,6 +11,7 @@ for the platform's Do-Not-Call lists.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Callable, Iterable, Iterator
 from typing import Final, Literal
 
@@ -116,8 +117,11 @@ class ListRecords(Iterator[Record]):
         self._start: Callable[[ListRecords], Iterator[Record]] | None = start
         self._records: Iterator[Record] | None = None
 
-    def __iter__(self) -> ListRecords:
-        return self
+    def __iter__(self) -> Iterator[Record]:  # noqa: PYI034  # the generator, not self
+        # A for loop takes the records straight from the reading generator.
+        if self._records is None and self._start is not None:
+            self._records, self._start = self._start(self), None
+        return self._records if self._records is not None else self
 
     def __next__(self) -> Record:
         if self._records is None:
@@ -329,8 +333,28 @@ class _Reading:
 
     def records(self, opened: Opened, header: TableHeader, out: ListRecords) -> Iterator[Record]:
         with opened.closer:
+            if not self.keys and self.country is None:
+                yield from self._numbered(opened, header, out)
+                return
             rows = self._rows(opened, header, out)
             yield from self._merged(rows) if self.merge else self._unique(rows, out)
+
+    def _numbered(self, opened: Opened, header: TableHeader, out: ListRecords) -> Iterator[Record]:
+        """The records numbered in file order, nothing to normalise: the shortest road."""
+        fail = self._fail(out)
+        ids = map(str, itertools.count(1))
+
+        def passed_over(error: ReadError) -> None:
+            next(ids)  # the line keeps its number: the records after it keep theirs
+            fail(error)
+
+        columns, name, build = header.columns, self.name, _build_record
+        if self.formula_guard:
+            for _, cells in table_rows(opened, header, fail=passed_over):
+                yield build(next(ids), name, dict(zip(columns, unguarded(cells), strict=True)))
+        else:
+            for _, cells in table_rows(opened, header, fail=passed_over):
+                yield build(next(ids), name, dict(zip(columns, cells, strict=True)))
 
     def _fail(self, out: ListRecords) -> Callable[[ReadError], None]:
         def fail(error: ReadError) -> None:
@@ -366,8 +390,9 @@ class _Reading:
                     cells[position] = self._phone(cells[position], line, columns[position], fail)
             if keys:
                 values = [cells[position] for position in keys]
-                empty = [columns[p] for p, value in zip(keys, values, strict=True) if not value]
-                if empty or not any(value.strip() for value in values):
+                record_id = record_id_of(values)
+                if not all(values) or record_id.isspace():
+                    empty = [columns[p] for p, value in zip(keys, values, strict=True) if not value]
                     fail(
                         ReadError(
                             "the key column is empty: every record needs a Record ID",
@@ -376,7 +401,6 @@ class _Reading:
                         )
                     )
                     continue
-                record_id = record_id_of(values)
             else:
                 record_id = str(ordinal)
             yield line, record_id, dict(zip(columns, cells, strict=True))
