@@ -503,3 +503,20 @@ def test_a_redial_round_results_select_write_read() -> None:
         (r.id, {**dict.fromkeys(calling_list.columns, ""), **r.fields, "Record ID": r.id})
         for r in redial
     ]
+
+
+def test_a_list_read_from_its_file_loads_into_a_results_store(tmp_path: Path) -> None:
+    data = "№;Фамилия;Телефон\r\n7;Ёлкина;8 (916) 123-45-67\r\n9;Щукин;\r\n".encode("cp1251")
+    calling_list, records = ccr.read_calling_list(
+        io.BytesIO(data), "Клиенты", key_columns=["№"], phone_columns=["Телефон"], country="RU"
+    )
+    campaign = ccr.Campaign("Обзвон", [calling_list])
+    with ccr.ResultsStore(tmp_path / "results.sqlite") as store:
+        store.put_campaign(campaign)
+        assert store.add_records("Обзвон", records) == 2
+        back = list(store.records("Обзвон"))
+        assert store.campaign("Обзвон").lists == (calling_list,)
+    assert back == [
+        ccr.Record("7", "Клиенты", {"№": "7", "Фамилия": "Ёлкина", "Телефон": "+79161234567"}),
+        ccr.Record("9", "Клиенты", {"№": "9", "Фамилия": "Щукин", "Телефон": ""}),
+    ]
