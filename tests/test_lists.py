@@ -232,7 +232,7 @@ def test_key_and_phone_columns_are_checked_against_the_header_at_once() -> None:
     ("data", "reason"),
     [
         (b"", "the file is empty"),
-        (b"\r\n\r\nA\r\n", "the file is empty"),
+        (b"\r\n\r\nA\r\n", "the first line is blank"),
         (b"A,A\n1,2\n", "names a column twice"),
         (b"A,,B\n1,2,3\n", "column 2 has no name"),
         ('"Фамилия\n'.encode(), "not one CSV row"),

@@ -79,8 +79,12 @@ def read_table_header(
         if opened.detected and opened.encoding != UTF8:
             text = f"UTF-8 or {text}"
         raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
-    if first is None or not first.strip(BOM + "\r\n"):
-        raise ReadError("the file is empty: a calling list starts with a header row", line=1)
+    if first is None:
+        raise ReadError("the file is empty: a calling list starts with its header row", line=1)
+    if not first.strip(BOM + "\r\n"):
+        raise ReadError(
+            "the first line is blank: a calling list starts with its header row", line=1
+        )
     if "\x00" in first:
         raise ReadError(
             "the header is not text: it holds NUL characters (a UTF-16 file? save it as UTF-8)",
