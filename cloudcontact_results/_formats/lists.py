@@ -349,12 +349,13 @@ class _Reading:
             fail(error)
 
         columns, name, build = header.columns, self.name, _build_record
+        # table_rows passes on only rows as wide as the header: zip need not check again.
         if self.formula_guard:
             for _, cells in table_rows(opened, header, fail=passed_over):
-                yield build(next(ids), name, dict(zip(columns, unguarded(cells), strict=True)))
+                yield build(next(ids), name, dict(zip(columns, unguarded(cells), strict=False)))
         else:
             for _, cells in table_rows(opened, header, fail=passed_over):
-                yield build(next(ids), name, dict(zip(columns, cells, strict=True)))
+                yield build(next(ids), name, dict(zip(columns, cells, strict=False)))
 
     def _fail(self, out: ListRecords) -> Callable[[ReadError], None]:
         def fail(error: ReadError) -> None:
