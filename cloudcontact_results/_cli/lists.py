@@ -226,13 +226,13 @@ def _add_writing_options(parser: argparse.ArgumentParser) -> None:
         "--dialect",
         choices=[dialect.value for dialect in Dialect],
         default=Dialect.PLATFORM.value,
-        help="CSV dialect (default: platform)",
+        help="CSV dialect",
     )
     group.add_argument(
         "--out-encoding",
         choices=["utf-8", "cp1251"],
         default="utf-8",
-        help="text encoding of the file written (default: utf-8)",
+        help="text encoding of the file written",
     )
     group.add_argument(
         "--results",
@@ -245,7 +245,7 @@ def _add_writing_options(parser: argparse.ArgumentParser) -> None:
         "--timezone",
         default="Europe/Moscow",
         metavar="ZONE",
-        help="zone of Last Call Time (default: Europe/Moscow)",
+        help="zone of Last Call Time",
     )
     group.add_argument(
         "--dnc", action="store_true", help="write only the phones, for a Do-Not-Call list"

@@ -111,7 +111,9 @@ def _selected(campaign: Campaign, records: Iterable[Record], filters: _Filters) 
         phone_columns = lists.get(record.list_name)
         if phone_columns is None:
             raise CampaignMismatchError(
-                f"Record({record.id!r}).list_name", record.list_name, not_a_list(campaign)
+                f"Record({record.id!r}).list_name",
+                record.list_name,
+                not_a_list(campaign, record.list_name),
             )
         last, completing = record.last_attempt, record.completing_attempt
         if completed is not None and (completing is not None) is not completed:
@@ -179,7 +181,7 @@ def _dispositions(campaign: Campaign, names: Iterable[str] | None) -> frozenset[
             raise OptionsError("dispositions", name, "must be disposition names (text)")
         found = campaign.find_disposition(name)
         if found is None:
-            raise UnknownDispositionError("dispositions", name, not_a_disposition(campaign))
+            raise UnknownDispositionError("dispositions", name, not_a_disposition(campaign, name))
         keys.add(lookup_key(found.name))
     return frozenset(keys)
 
