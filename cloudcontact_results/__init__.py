@@ -10,6 +10,7 @@ from ._demo import demo_campaign
 from ._files.sink import Destination, ExportResult
 from ._files.source import ReadLimits
 from ._formats.export import export
+from ._formats.lists import ListRecords, read_calling_list, write_calling_list, write_dnc_list
 from ._formats.report import Report, read_report
 from ._jsonl import dump_campaign, load_campaign
 from ._model.campaign import (
@@ -31,6 +32,7 @@ from ._model.dispositions import (
 )
 from ._model.frozen import FrozenTextMap
 from ._model.notes import SystemNote
+from ._model.phones import normalize_phone
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
 from ._platform.listapi import PlatformRecord, parse_changed, parse_status
@@ -39,6 +41,7 @@ from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKin
 from ._report.formatting import RowFormatter, format_row
 from ._report.reports import detailed_rows, report_header, report_rows, simple_rows
 from ._report.rows import DetailedRow, Note, QuotaGroup, SimpleRow
+from ._report.select import select_records
 from ._report.summary import AgentFigures, Summary, summary
 from ._types import (
     DEFAULT_DATETIME_FORMAT,
@@ -95,6 +98,7 @@ __all__ = [
     "JobRun",
     "Language",
     "ListManagementClient",
+    "ListRecords",
     "NoMatch",
     "Note",
     "PlatformRecord",
@@ -123,16 +127,21 @@ __all__ = [
     "export",
     "format_row",
     "load_campaign",
+    "normalize_phone",
     "parse_changed",
     "parse_status",
+    "read_calling_list",
     "read_report",
     "report_header",
     "report_rows",
+    "select_records",
     "simple_rows",
     "sip_reason_phrase",
     "summary",
     "sync_list",
     "system_disposition",
+    "write_calling_list",
+    "write_dnc_list",
 ]
 
 

@@ -13,6 +13,7 @@ skipped only where the program cannot be had.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import os
 import shutil
@@ -223,3 +224,83 @@ def test_trimming_does_make_formulas_of_spaces_before_a_formula_unguarded(conver
     for workbook in workbooks(converted, dialect, f"{OWN[dialect]}-trim", guarded=False):
         cell = comments(workbook)[HOSTILE.index(" =1+1")]
         assert (cell.data_type, cell.value) == ("f", "=1+1"), workbook.name
+
+
+# --- a written calling list ----------------------------------------------------------
+
+#: The CSV filter with its seventh option, "Format quoted field as text".
+QUOTED_AS_TEXT = {"comma": "CSV:44,34,76,1,,0,true", "semicolon": "CSV:59,34,76,1,,0,true"}
+PHONES = ("+79161234567", "0079161234567", "89161234567", "+7 (916) 123-45-67", "0012125550100")
+
+
+def calling_list_and_records() -> tuple[ccr.CallingList, list[ccr.Record]]:
+    clients = ccr.CallingList(
+        "Клиенты", ["№", "Фамилия", "Телефон", "Комментарий"], phone_columns=["Телефон"]
+    )
+    records = [
+        ccr.Record(
+            str(number),
+            "Клиенты",
+            {"№": f"{number:05d}", "Фамилия": SURNAME, "Телефон": phone, "Комментарий": value},
+        )
+        for number, (phone, value) in enumerate(zip(PHONES * 3, HOSTILE, strict=False), 1)
+    ]
+    return clients, records
+
+
+@pytest.fixture(scope="module")
+def converted_lists(tmp_path_factory: pytest.TempPathFactory) -> dict[tuple[str, str], Path]:
+    """(dialect or "unquoted", filter) -> the xlsx LibreOffice made of that list file."""
+    folder = tmp_path_factory.mktemp("lists")
+    clients, records = calling_list_and_records()
+    files = {}
+    for dialect in OWN:
+        path = folder / f"list-{dialect}.csv"
+        ccr.write_calling_list(clients, records, path, dialect=dialect)
+        files[dialect] = path
+    # The control: the same cells as the csv module writes them, quoting only where needed.
+    unquoted = folder / "list-unquoted.csv"
+    with unquoted.open("w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file, lineterminator="\r\n")
+        writer.writerow(clients.columns)
+        writer.writerows([record.fields[c] for c in clients.columns] for record in records)
+    files["unquoted"] = unquoted
+    result = {}
+    for name, options in {**QUOTED_AS_TEXT, "defaults": None}.items():
+        made = convert(list(files.values()), options, folder / name, folder / "profile")
+        for key, workbook in zip(files, made, strict=True):
+            result[key, name] = workbook
+    return result
+
+
+def column_values(workbook: Path, header: str) -> list[object]:
+    sheet = openpyxl.load_workbook(workbook).active
+    rows = list(sheet.iter_rows(values_only=True))
+    position = rows[0].index(header)
+    return [row[position] for row in rows[1:]]
+
+
+@pytest.mark.parametrize("dialect", list(OWN))
+def test_a_written_list_keeps_its_phones_as_text_and_has_no_formula(converted_lists, dialect):
+    _, records = calling_list_and_records()
+    workbook = converted_lists[dialect, OWN[dialect]]
+    # Text, never numbers: "+" and the zeros stay. A formatted phone is formula-like to a
+    # spreadsheet and keeps the guard's quote (country= writes it as E.164 instead).
+    phones = column_values(workbook, "Телефон")
+    assert phones == [spreadsheet_safe(r.fields["Телефон"]) for r in records]
+    assert "'+7 (916) 123-45-67" in phones
+    assert column_values(workbook, "№") == [r.fields["№"] for r in records]
+    assert column_values(workbook, "Фамилия") == [SURNAME] * len(records)
+    for filter_name in (OWN[dialect], "defaults"):
+        assert formulas(converted_lists[dialect, filter_name]) == [], filter_name
+
+
+def test_the_same_phones_unquoted_become_numbers(converted_lists):
+    phones = column_values(converted_lists["unquoted", "comma"], "Телефон")
+    _, records = calling_list_and_records()
+    plain = [r.fields["Телефон"] for r in records if r.fields["Телефон"].lstrip("+").isdigit()]
+    # "+" and leading zeros are lost: 0079161234567 becomes the number 79161234567.
+    assert [phone for phone in phones if not isinstance(phone, str)] == [
+        int(phone.lstrip("+")) for phone in plain
+    ]
+    assert formulas(converted_lists["unquoted", "comma"])

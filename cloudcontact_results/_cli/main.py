@@ -17,6 +17,7 @@ from .arguments import PROG, Parser, version
 from .failures import failure_line, flag_message
 from .files import add_file_commands
 from .jobs import add_job_commands
+from .lists import add_list_commands, add_list_store_commands
 from .output import write
 from .store import add_store_commands
 from .sync import add_sync_commands
@@ -68,7 +69,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     add_file_commands(commands)
+    add_list_commands(commands)
     store_commands = add_store_commands(commands)
     add_job_commands(store_commands)
     add_sync_commands(store_commands)
+    add_list_store_commands(store_commands)
     return parser

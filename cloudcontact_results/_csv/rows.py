@@ -13,10 +13,10 @@ from .._files.source import Opened, RowTooLongError, shown
 from .._report.guard import unguard_cell
 from ..errors import ReadError
 
-__all__ = ["typed_rows"]
+__all__ = ["typed_rows", "undecodable"]
 
 
-def _undecodable(encoding: str) -> str:
+def undecodable(encoding: str) -> str:
     """Why a line that does not decode is refused."""
     if encoding == UTF8:
         # The header chose UTF-8: a header of plain ASCII reads as both.
@@ -40,7 +40,7 @@ def typed_rows(
     builder = RowBuilder.build(layout, time_cells(layout, options.zone, options.datetime_format))
     reader = csv.reader(opened.lines, delimiter=layout.delimiter)
     bad_lines = opened.bad_lines
-    undecodable = _undecodable(opened.encoding)
+    refused = undecodable(opened.encoding)
     row_bytes = opened.row_bytes
     width = len(layout.header)
     offset = layout.header_lines
@@ -68,7 +68,7 @@ def typed_rows(
                 line = end + 1
                 end = reader.line_num + offset
                 if bad_lines:
-                    drop(ReadError(undecodable, line=line, value=shown(bad_lines[0])))
+                    drop(ReadError(refused, line=line, value=shown(bad_lines[0])))
                     bad_lines.clear()
                     continue
                 if len(cells) != width:

@@ -242,7 +242,8 @@ def trusted_builder(
     """A function making a ``cls`` from trusted values, running no converter and no validator.
 
     The trusted-source path: only for values the library itself validated
-    before (the store's own rows).
+    before (the store's own rows; the cells the calling-list reader took
+    from its CSV reader, with ids it checked).
 
     Args:
         cls: a slotted attrs class.

@@ -32,6 +32,7 @@ Public API (names are stable, later tests import them)::
     attempts_for(campaign)                  -> Attempt
     records_for(campaign, *, max_attempts)  -> Record
     campaign_with_records(max_records=8)    -> (Campaign, list[Record])
+    list_with_records(max_records=8)        -> (CallingList, list[Record]) as a list file loads
 
 plus the building blocks ``cell_texts()``, ``phone_numbers()``,
 ``quota_outcomes()`` and the constants ``ZONES``, ``EXPORT_ZONES``,
@@ -64,6 +65,9 @@ __all__ = [
     "campaigns",
     "cell_texts",
     "export_options",
+    "list_phone_numbers",
+    "list_with_records",
+    "national_ru_numbers",
     "phone_numbers",
     "quota_outcomes",
     "records_for",
@@ -894,3 +898,52 @@ def export_options(**fixed: st.SearchStrategy[object]) -> st.SearchStrategy[ccr.
     }
     fields.update(fixed)
     return st.builds(ccr.ExportOptions, **fields)  # type: ignore[arg-type]
+
+
+# --- calling lists as files load them -----------------------------------------------
+
+
+def list_phone_numbers() -> st.SearchStrategy[str]:
+    """Phones of list files: those of :func:`phone_numbers`, and international ones after ``00``."""
+    return st.one_of(
+        phone_numbers(),
+        st.from_regex(r"00[1-9][0-9]{7,12}", fullmatch=True),
+        st.from_regex(r"00 44 20 [0-9]{4} [0-9]{4}", fullmatch=True),
+        st.just(""),
+    )
+
+
+def national_ru_numbers() -> st.SearchStrategy[str]:
+    """The ten digits of a Russian national number (area or mobile code first)."""
+    return st.from_regex(r"[3489][0-9]{9}", fullmatch=True)
+
+
+@st.composite
+def list_with_records(
+    draw: st.DrawFn, max_records: int = 8, *, encoding: str = "utf-8"
+) -> tuple[ccr.CallingList, list[ccr.Record]]:
+    """A calling list and records as reading its file gives them back.
+
+    Every record holds every column (an empty cell is ``""``), has no
+    attempts and is numbered ``"1"``, ``"2"``… in order, as a list read
+    without key columns is. Phone columns hold phones with ``+`` and ``00``;
+    every text can be written in ``encoding``.
+    """
+    calling_list = draw(calling_lists())
+
+    def writable(text: str) -> bool:
+        try:
+            text.encode(encoding)
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    count = draw(st.integers(0, max_records))
+    records = []
+    for number in range(1, count + 1):
+        fields = {}
+        for column in calling_list.columns:
+            values = list_phone_numbers() if column in _PHONE_COLUMNS else cell_texts()
+            fields[column] = draw(values.filter(writable))
+        records.append(ccr.Record(str(number), calling_list.name, fields))
+    return calling_list, records
