@@ -34,6 +34,7 @@ from ._model.notes import SystemNote
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
 from ._platform.listapi import PlatformRecord, parse_changed, parse_status
+from ._progress import Progress, ProgressCallback, ProgressUnit
 from ._public import publish as _publish
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
@@ -98,6 +99,9 @@ __all__ = [
     "NoMatch",
     "Note",
     "PlatformRecord",
+    "Progress",
+    "ProgressCallback",
+    "ProgressUnit",
     "QuotaGroup",
     "QuotaOutcome",
     "ReadLimits",

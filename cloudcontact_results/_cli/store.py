@@ -33,7 +33,7 @@ from .arguments import (
     whole_number,
 )
 from .output import Value, print_listing, print_table, utc_text, write
-from .progress import tracked
+from .progress import shown
 
 __all__ = ["add_store_commands"]
 
@@ -219,7 +219,10 @@ def _run_load(args: argparse.Namespace) -> int:
             )
             archive_options = attrs.evolve(current, **given)
         store.put_campaign(campaign, archive_options=archive_options)
-        count = store.add_records(campaign.name, tracked(records, "records"), replace=args.replace)
+        with shown() as progress:
+            count = store.add_records(
+                campaign.name, records, replace=args.replace, progress=progress
+            )
     write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
     return 0
 
@@ -248,12 +251,14 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 def _run_export(args: argparse.Namespace) -> int:
     options = export_options(args)
-    with existing_store(args) as store:
+    with existing_store(args) as store, shown() as progress:
         if args.out == "-":
-            store.export(args.campaign, sys.stdout.buffer, options)
+            store.export(args.campaign, sys.stdout.buffer, options, progress=progress)
             sys.stdout.flush()
             return 0
-        result = store.export(args.campaign, args.out, options, overwrite=args.force)
+        result = store.export(
+            args.campaign, args.out, options, overwrite=args.force, progress=progress
+        )
     print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
