@@ -17,8 +17,8 @@ __all__ = ["Progress", "ProgressCallback", "ProgressUnit", "Throttle", "counted"
 
 _T = TypeVar("_T")
 
-#: What is counted: records, report rows, or bytes of input.
-ProgressUnit: TypeAlias = Literal["records", "rows", "bytes"]
+#: What is counted: records, report rows, attempts, or bytes of input.
+ProgressUnit: TypeAlias = Literal["records", "rows", "attempts", "bytes"]
 
 #: Items between two looks at the clock: looking on every item would cost more than the items.
 EVERY: Final = 1000
@@ -32,11 +32,12 @@ class Progress:
     """How far a long piece of work has come: what is done, of how much, for how long.
 
     Attributes:
-        what: the work, ``"exporting"``, ``"reading"`` or ``"loading"``.
+        what: the work: ``"exporting"``, ``"reading"``, ``"loading"`` or
+            ``"ingesting"``.
         done: the units done so far.
         total: the units there are, when known before the end; else None.
-        unit: what ``done`` and ``total`` count: ``"records"``, ``"rows"``
-            or ``"bytes"``.
+        unit: what ``done`` and ``total`` count: ``"records"``, ``"rows"``,
+            ``"attempts"`` or ``"bytes"``.
         name: the file written or read, when there is one; else None.
         elapsed: seconds since the work started.
 

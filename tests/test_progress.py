@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import itertools
+import json
 import sys
 from pathlib import Path
 
@@ -206,7 +207,7 @@ def test_nothing_is_shown_on_a_pipe_and_no_callback_is_given() -> None:
     assert stream.getvalue() == ""
 
 
-@pytest.mark.parametrize("where", ["files", "store"])
+@pytest.mark.parametrize("where", ["files", "store", "store-load"])
 def test_long_commands_show_progress_on_a_terminal(
     where: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,13 +224,31 @@ def test_long_commands_show_progress_on_a_terminal(
     if where == "files":
         assert main(["export", str(source), "-o", str(out)]) == 0
         assert main(["inspect", str(out)]) == 0
-    else:
+    elif where == "store":
         assert main(["store", "export", str(db), campaign.name, "-o", str(out)]) == 0
+    else:
+        feed = tmp_path / "feed.jsonl"
+        feed.write_text(_attempt_line(records[0]) * 3, encoding="utf-8")
+        assert main(["store", "load", str(db), str(source)]) == 0
+        assert main(["store", "ingest", str(db), campaign.name, str(feed)]) == 0
 
     shown = stream.getvalue()
     if where == "files":
         assert "\rexporting out.csv: 60 records" in shown
         assert "\rreading out.csv: " in shown
-    else:
+    elif where == "store":
         assert "\rexporting out.csv: 60 / 60 records (100%)" in shown
+    else:
+        assert "\rloading: 60 records" in shown
+        assert "\ringesting feed.jsonl: 3 attempts" in shown
     assert shown.endswith("\r")
+
+
+def _attempt_line(record: ccr.Record) -> str:
+    attempt = {
+        "phone": "+7916",
+        "time": "2026-03-02T10:01:00+03:00",
+        "call_disposition": "No answer",
+    }
+    line = {"list": record.list_name, "record": record.id, "attempt": attempt}
+    return json.dumps(line, ensure_ascii=False) + "\n"

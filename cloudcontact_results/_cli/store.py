@@ -21,6 +21,7 @@ from .._files.sink import write_data
 from .._jsonl import load_attempts, load_campaign
 from .._model.campaign import Attempt
 from .._options import ExportOptions
+from .._progress import counted
 from .._store import ResultsStore
 from .._types import Dialect, Language
 from ..errors import UnknownNameError
@@ -240,9 +241,14 @@ def _run_ingest(args: argparse.Namespace) -> int:
         source = sys.stdin if args.source == "-" else args.source
         read = new = 0
         try:
-            for batch in _batches(load_attempts(source, campaign), args.batch):
-                new += store.add_attempts(campaign.name, batch)
-                read += len(batch)
+            with shown() as progress:
+                attempts: Iterator[tuple[str, str, Attempt]] = load_attempts(source, campaign)
+                if progress is not None:
+                    name = None if args.source == "-" else Path(args.source).name
+                    attempts = counted(attempts, progress, "ingesting", "attempts", name=name)
+                for batch in _batches(attempts, args.batch):
+                    new += store.add_attempts(campaign.name, batch)
+                    read += len(batch)
         finally:
             # What was committed stays: say so, even when a later line fails.
             write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
