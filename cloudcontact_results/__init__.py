@@ -36,6 +36,7 @@ from ._model.phones import normalize_phone
 from ._model.sip import SIP_REASON_PHRASES, sip_reason_phrase
 from ._options import ExportOptions
 from ._platform.listapi import PlatformRecord, parse_changed, parse_status
+from ._progress import Progress, ProgressCallback, ProgressUnit
 from ._public import publish as _publish
 from ._report.columns import DETAILED_COLUMNS, SIMPLE_COLUMNS, Column, ColumnKind
 from ._report.formatting import RowFormatter, format_row
@@ -102,6 +103,9 @@ __all__ = [
     "NoMatch",
     "Note",
     "PlatformRecord",
+    "Progress",
+    "ProgressCallback",
+    "ProgressUnit",
     "QuotaGroup",
     "QuotaOutcome",
     "ReadLimits",

@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results._cli.progress import tracked
 from cloudcontact_results.cli import main
 
 # The command line reads naive --from/--to in --timezone, like the options do.
@@ -366,45 +365,6 @@ def test_main_returns_the_exit_code(tmp_path: Path, capsys: pytest.CaptureFixtur
     error = capsys.readouterr().err
     assert error.startswith("error: cannot open ")
     assert "none.jsonl': No such file or directory" in error
-
-
-# --- progress ---------------------------------------------------------------------
-
-
-class _Terminal(io.StringIO):
-    def isatty(self) -> bool:
-        return True
-
-
-def test_progress_shows_rows_and_rate_on_a_terminal_then_erases_itself() -> None:
-    stream = _Terminal()
-    ticks = iter(range(1000))
-
-    items = list(
-        tracked(range(1000), "records", stream, delay=2, every=1, clock=lambda: next(ticks))
-    )
-
-    assert items == list(range(1000))
-    shown = stream.getvalue()
-    assert "\r128 records, " in shown
-    assert "/s" in shown
-    assert shown.endswith("\r")
-    assert shown.rstrip("\r ").rpartition("\r")[2].strip() != ""
-
-
-def test_progress_is_silent_when_not_a_terminal() -> None:
-    stream = io.StringIO()
-
-    assert list(tracked(range(1000), "rows", stream, delay=0, every=0)) == list(range(1000))
-    assert stream.getvalue() == ""
-
-
-def test_progress_is_silent_for_short_runs() -> None:
-    stream = _Terminal()
-
-    list(tracked(range(1000), "rows", stream, delay=60, clock=lambda: 0.0))
-
-    assert stream.getvalue() == ""
 
 
 def test_records_are_read_lazily_while_exporting(demo_dir: Path, tmp_path: Path) -> None:

@@ -13,7 +13,20 @@ PACKAGE = Path(__file__).resolve().parent.parent / "cloudcontact_results"
 #: its own group and the layers below its own; the groups of one layer are peers
 #: and import none of each other (the file formats: docs/index.md, "The layers").
 LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
-    (frozenset({"_shown", "_closest", "errors", "_types", "_public", "_jsontext", "_codegen"}),),
+    (
+        frozenset(
+            {
+                "_shown",
+                "_closest",
+                "errors",
+                "_types",
+                "_public",
+                "_jsontext",
+                "_codegen",
+                "_progress",
+            }
+        ),
+    ),
     (frozenset({"_model"}),),
     (frozenset({"_options"}),),
     (frozenset({"_report"}),),

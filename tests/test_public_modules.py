@@ -75,6 +75,7 @@ def values() -> dict[str, object]:
         "SimpleRow": next(ccr.simple_rows(campaign, records, ccr.ExportOptions())),
         "DetailedRow": rows[0],
         "Summary": ccr.summary(rows),
+        "Progress": ccr.Progress("exporting", 3, 10, "records", "out.csv", 1.5),
         "ExportResult": exported,
         "ReadLimits": ccr.ReadLimits(),
         "Archive": ccr.Archive(1, "Sales", "Clients", ccr.ArchiveReason.DELETED, NOW, 2, 3, 400),

@@ -15,12 +15,13 @@ from .._formats.export import export
 from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
+from .._progress import counted
 from .._report.summary import summary
 from .._types import Dialect, FileFormat, Language, ReportFormat
 from ..errors import ReadError
 from .arguments import add_export_options, export_options, whole_number
 from .output import print_table, write
-from .progress import tracked
+from .progress import shown
 
 __all__ = ["add_file_commands"]
 
@@ -134,11 +135,15 @@ def _run_demo(args: argparse.Namespace) -> int:
     written: list[tuple[Path, int, str, int]] = []
     for name, options in _DEMO_FILES:
         campaign, records = demo_campaign(args.records, args.seed)
-        result = export(campaign, tracked(records, "records"), out / name, options)
+        with shown() as progress:
+            result = export(campaign, records, out / name, options, progress=progress)
         written.append((out / name, result.rows, "rows", result.bytes))
     campaign, records = demo_campaign(args.records, args.seed)
     path = out / "campaign.jsonl"
-    count = dump_campaign(campaign, tracked(records, "records"), path)
+    with shown() as progress:
+        if progress is not None:
+            records = counted(records, progress, "writing", name=path.name)
+        count = dump_campaign(campaign, records, path)
     written.append((path, count, "records", path.stat().st_size))
     print_table(written)
     return 0
@@ -148,10 +153,14 @@ def _run_export(args: argparse.Namespace) -> int:
     options = export_options(args)
     campaign, records = load_campaign(args.source)
     if args.out == "-":
-        export(campaign, tracked(records, "records"), sys.stdout.buffer, options)
+        with shown() as progress:
+            export(campaign, records, sys.stdout.buffer, options, progress=progress)
         sys.stdout.flush()
         return 0
-    result = export(campaign, tracked(records, "records"), args.out, options, overwrite=args.force)
+    with shown() as progress:
+        result = export(
+            campaign, records, args.out, options, overwrite=args.force, progress=progress
+        )
     print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 
@@ -165,7 +174,13 @@ def _run_inspect(args: argparse.Namespace) -> int:
         datetime_format=args.datetime_format,
         errors=args.errors,
     )
-    figures = summary(tracked(report, "rows"))
+    with shown() as progress:
+        rows = (
+            report
+            if progress is None
+            else counted(report, progress, "reading", "rows", name=_name_of(args.source))
+        )
+        figures = summary(rows)
     dialect = report.dialect
     if report.sheet is not None:
         kind = f"workbook, sheet {report.sheet!r}"
@@ -205,3 +220,8 @@ def _dropped(mode: str, errors: list[ReadError]) -> list[str]:
     if mode != "collect":
         return []
     return [f"dropped:  {len(errors)} bad lines" + (" (listed below)" if errors else "")]
+
+
+def _name_of(source: str) -> str | None:
+    """The file name of a source path; None for standard input."""
+    return None if source == "-" else Path(source).name

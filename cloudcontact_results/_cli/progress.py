@@ -1,62 +1,97 @@
-"""Progress of long command-line runs: items done and items per second, on a terminal only."""
+"""Progress of long command-line runs, on a terminal only: what, how far of how much, how fast.
+
+The commands pass :func:`shown`'s callback as the ``progress=`` of the API
+they call; on a pipe or a log file there is no callback at all, so the work
+costs what it costs without one.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import sys
-import time
-from collections.abc import Callable, Iterable, Iterator
-from typing import TextIO, TypeVar
+from collections.abc import Iterator
+from typing import TextIO
 
-__all__ = ["tracked"]
+from .._progress import Progress, ProgressCallback
 
-_T = TypeVar("_T")
+__all__ = ["DELAY", "Display", "describe", "shown"]
 
-#: Checking the clock on every item would cost more than the items themselves.
-_CHECK_EVERY = 64
+#: Seconds of work before anything is shown: short runs stay clean.
+DELAY = 1.0
 
 
-def tracked(
-    items: Iterable[_T],
-    what: str,
-    stream: TextIO | None = None,
-    *,
-    delay: float = 1.0,
-    every: float = 0.5,
-    clock: Callable[[], float] = time.monotonic,
-) -> Iterator[_T]:
-    """Yield ``items``, showing ``<n> <what>, <rate>/s`` on ``stream`` as they pass.
+class Display:
+    """A progress callback rewriting one line in place on a terminal ``stream``.
 
-    Nothing is written unless ``stream`` (default: ``sys.stderr``) is a
-    terminal, and nothing before ``delay`` seconds: short runs, pipes and log
-    files stay clean. The line is rewritten in place and erased at the end.
+    Nothing is written before ``delay`` seconds of work: short runs stay
+    clean. :meth:`close` erases the line.
+    """
+
+    def __init__(self, stream: TextIO, *, delay: float = 1.0) -> None:
+        self._stream = stream
+        self._delay = delay
+        self._width = 0
+
+    def __call__(self, progress: Progress) -> None:
+        if progress.elapsed < self._delay:
+            return
+        line = describe(progress)
+        self._stream.write("\r" + line.ljust(self._width))
+        self._stream.flush()
+        self._width = max(self._width, len(line))
+
+    def close(self) -> None:
+        if self._width:
+            self._stream.write("\r" + " " * self._width + "\r")
+            self._stream.flush()
+            self._width = 0
+
+
+@contextlib.contextmanager
+def shown(
+    stream: TextIO | None = None, *, delay: float | None = None
+) -> Iterator[ProgressCallback | None]:
+    """A :class:`Display` on ``stream`` (default: ``sys.stderr``) if it is a terminal, else None.
+
+    The line is erased when the block ends, however it ends.
     """
     out = sys.stderr if stream is None else stream
     if not out.isatty():
-        yield from items
+        yield None
         return
-    started = clock()
-    next_update = started + delay
-    count = 0
-    width = 0
+    display = Display(out, delay=DELAY if delay is None else delay)
     try:
-        for item in items:
-            yield item
-            count += 1
-            if count % _CHECK_EVERY:
-                continue
-            now = clock()
-            if now < next_update:
-                continue
-            next_update = now + every
-            rate = count / (now - started) if now > started else 0.0
-            line = f"{_grouped(count)} {what}, {_grouped(round(rate))}/s"
-            out.write("\r" + line.ljust(width))
-            out.flush()
-            width = len(line)
+        yield display
     finally:
-        if width:
-            out.write("\r" + " " * width + "\r")
-            out.flush()
+        display.close()
+
+
+def describe(progress: Progress) -> str:
+    """One line: ``exporting out.csv: 1 200 / 5 000 records (24%), 600/s, 0:06 left``.
+
+    >>> describe(Progress("reading", 1200, None, "rows", None, 2.0))
+    'reading: 1\\xa0200 rows, 600/s'
+    """
+    what = f"{progress.what} {progress.name}" if progress.name else progress.what
+    done = _grouped(progress.done)
+    if progress.total is None:
+        line = f"{what}: {done} {progress.unit}"
+    else:
+        fraction = progress.fraction or 0.0
+        line = f"{what}: {done} / {_grouped(progress.total)} {progress.unit} ({fraction:.0%})"
+    rate = progress.rate
+    if rate is not None:
+        line += f", {_grouped(round(rate))}/s"
+    remaining = progress.remaining
+    if remaining is not None and progress.done < (progress.total or 0):
+        line += f", {_clock(remaining)} left"
+    return line
+
+
+def _clock(seconds: float) -> str:
+    minutes, whole = divmod(round(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}:{minutes:02}:{whole:02}" if hours else f"{minutes}:{whole:02}"
 
 
 def _grouped(number: int) -> str:

@@ -21,6 +21,7 @@ from .._files.sink import write_data
 from .._jsonl import load_attempts, load_campaign
 from .._model.campaign import Attempt
 from .._options import ExportOptions
+from .._progress import counted
 from .._store import ResultsStore
 from .._types import Dialect, Language
 from ..errors import UnknownNameError
@@ -33,7 +34,7 @@ from .arguments import (
     whole_number,
 )
 from .output import Value, print_listing, print_table, utc_text, write
-from .progress import tracked
+from .progress import shown
 
 __all__ = ["add_store_commands"]
 
@@ -219,7 +220,10 @@ def _run_load(args: argparse.Namespace) -> int:
             )
             archive_options = attrs.evolve(current, **given)
         store.put_campaign(campaign, archive_options=archive_options)
-        count = store.add_records(campaign.name, tracked(records, "records"), replace=args.replace)
+        with shown() as progress:
+            count = store.add_records(
+                campaign.name, records, replace=args.replace, progress=progress
+            )
     write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
     return 0
 
@@ -237,9 +241,14 @@ def _run_ingest(args: argparse.Namespace) -> int:
         source = sys.stdin if args.source == "-" else args.source
         read = new = 0
         try:
-            for batch in _batches(load_attempts(source, campaign), args.batch):
-                new += store.add_attempts(campaign.name, batch)
-                read += len(batch)
+            with shown() as progress:
+                attempts: Iterator[tuple[str, str, Attempt]] = load_attempts(source, campaign)
+                if progress is not None:
+                    name = None if args.source == "-" else Path(args.source).name
+                    attempts = counted(attempts, progress, "ingesting", "attempts", name=name)
+                for batch in _batches(attempts, args.batch):
+                    new += store.add_attempts(campaign.name, batch)
+                    read += len(batch)
         finally:
             # What was committed stays: say so, even when a later line fails.
             write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
@@ -248,12 +257,14 @@ def _run_ingest(args: argparse.Namespace) -> int:
 
 def _run_export(args: argparse.Namespace) -> int:
     options = export_options(args)
-    with existing_store(args) as store:
+    with existing_store(args) as store, shown() as progress:
         if args.out == "-":
-            store.export(args.campaign, sys.stdout.buffer, options)
+            store.export(args.campaign, sys.stdout.buffer, options, progress=progress)
             sys.stdout.flush()
             return 0
-        result = store.export(args.campaign, args.out, options, overwrite=args.force)
+        result = store.export(
+            args.campaign, args.out, options, overwrite=args.force, progress=progress
+        )
     print_table([(Path(args.out), result.rows, "rows", result.bytes)])
     return 0
 

@@ -7,18 +7,21 @@ only when a report is written in them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import os
+from collections.abc import Callable, Iterable, Sized
+from pathlib import Path
 from typing import Final
 
 from .._csv.write import write_csv
 from .._files.sink import Destination, ExportResult, Writer
 from .._model.campaign import Campaign, Record
 from .._options import ExportOptions, Packaging, packaging_for
+from .._progress import ProgressCallback, counted
 from .._report.plan import ReportPlan
 from .._report.reports import plan_of
 from .._types import FileFormat
 
-__all__ = ["WRITERS", "export", "write_report"]
+__all__ = ["WRITERS", "export", "exporting", "write_report"]
 
 
 def _csv() -> Writer:
@@ -52,6 +55,7 @@ def export(
     options: ExportOptions | None = None,
     *,
     overwrite: bool = False,
+    progress: ProgressCallback | None = None,
 ) -> ExportResult:
     """Write the report ``options`` ask for to ``destination``, streaming.
 
@@ -76,6 +80,10 @@ def export(
         options: the export dialog; ``ExportOptions()`` by default. With
             ``compress`` the CSV is written inside a zip.
         overwrite: replace a read-only file too.
+        progress: called with a :class:`Progress` of the records consumed
+            (``what="exporting"``, of ``len(records)`` when it has a length,
+            with the destination's file name) every so often and once at the
+            end (``docs/export.md``, "Progress").
 
     Returns:
         The number of data rows and bytes written.
@@ -101,7 +109,22 @@ def export(
     """
     plan = plan_of(campaign, options)
     packaging = packaging_for(options, destination)
+    if progress is not None:
+        records = exporting(records, progress, destination)
     return write_report(plan, records, destination, packaging, overwrite=overwrite)
+
+
+def exporting(
+    records: Iterable[Record],
+    progress: ProgressCallback,
+    destination: Destination,
+    total: int | None = None,
+) -> Iterable[Record]:
+    """``records``, counted for ``progress`` as an export to ``destination`` consumes them."""
+    if total is None and isinstance(records, Sized):
+        total = len(records)
+    name = Path(destination).name if isinstance(destination, str | os.PathLike) else None
+    return counted(records, progress, "exporting", "records", total=total, name=name or None)
 
 
 def write_report(

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import html
 import itertools
+import os
 from collections.abc import Callable, Iterable, Iterator
+from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Final, overload
 
 import attrs
@@ -20,6 +22,7 @@ from .._files.source import Opened, ReadLimits, Source, open_source
 from .._model.campaign import NoMatch
 from .._model.cpa import CPAResult
 from .._model.notes import SystemNote
+from .._progress import ProgressCallback, Throttle
 from .._report.columns import Column
 from .._report.frame import import_pandas
 from .._types import (
@@ -302,13 +305,29 @@ class Report:
         return summary(self)
 
     @overload
-    def to_pandas(self, *, chunksize: None = None, engine: Engine = "auto") -> pd.DataFrame: ...
+    def to_pandas(
+        self,
+        *,
+        chunksize: None = None,
+        engine: Engine = "auto",
+        progress: ProgressCallback | None = None,
+    ) -> pd.DataFrame: ...
 
     @overload
-    def to_pandas(self, *, chunksize: int, engine: Engine = "auto") -> Iterator[pd.DataFrame]: ...
+    def to_pandas(
+        self,
+        *,
+        chunksize: int,
+        engine: Engine = "auto",
+        progress: ProgressCallback | None = None,
+    ) -> Iterator[pd.DataFrame]: ...
 
     def to_pandas(
-        self, *, chunksize: int | None = None, engine: Engine = "auto"
+        self,
+        *,
+        chunksize: int | None = None,
+        engine: Engine = "auto",
+        progress: ProgressCallback | None = None,
     ) -> pd.DataFrame | Iterator[pd.DataFrame]:
         """The rows as a :class:`pandas.DataFrame` (needs the ``pandas`` extra).
 
@@ -325,6 +344,10 @@ class Report:
                 else ``"c"``. A file the fast engines do not read exactly (a
                 bad line, a stream that cannot be re-read, a workbook) is
                 read through the typed rows, which report its problems.
+            progress: called with a :class:`Progress` of the rows read
+                (``what="reading"``, with the file's name when read from a
+                path) every so often and once at the end; the fast engines
+                report once a frame.
 
         Raises:
             ReadError: a bad line (``errors="raise"``), as iterating does.
@@ -338,6 +361,8 @@ class Report:
             raise OptionsError("chunksize", chunksize, "must be a whole number >= 1, or None")
         import_pandas()
         frames = self._frames(chunksize, engine)
+        if progress is not None:
+            frames = self._counted(frames, progress)
         if chunksize is not None:
             return frames
         (frame,) = frames
@@ -384,6 +409,18 @@ class Report:
             else layout.from_frame(self.to_pandas(engine=engine))
         )
         return table
+
+    def _counted(
+        self, frames: Iterator[pd.DataFrame], progress: ProgressCallback
+    ) -> Iterator[pd.DataFrame]:
+        """``frames``, their rows counted for ``progress`` as each is given."""
+        source = self._source
+        name = Path(source).name if isinstance(source, str | os.PathLike) else None
+        throttle = Throttle(progress, "reading", "rows", name=name or None, every=1)
+        for frame in frames:
+            throttle.advance(len(frame))
+            yield frame
+        throttle.finish()
 
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
         from .._csv.frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415

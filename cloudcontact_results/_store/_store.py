@@ -12,7 +12,7 @@ import stat
 import tempfile
 import threading
 import weakref
-from collections.abc import Generator, Iterable, Iterator, Sequence
+from collections.abc import Generator, Iterable, Iterator, Sequence, Sized
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final, Self
@@ -20,10 +20,11 @@ from typing import Any, Final, Self
 import attrs
 
 from .._files.sink import Destination, ExportResult
-from .._formats.export import export
+from .._formats.export import export, exporting
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.fit import not_a_list
 from .._options import ExportOptions
+from .._progress import ProgressCallback, counted
 from .._report.plan import ReportPlan
 from .._shown import shown
 from .._types import is_naive
@@ -119,9 +120,11 @@ class _Snapshot(Iterator[Record]):
         connection: sqlite3.Connection,
         campaign: Campaign,
         records: Iterator[Record],
+        list_ids: Sequence[int] = (),
     ) -> None:
         self._connection = connection
         self.campaign = campaign
+        self._list_ids = tuple(list_ids)
         self._records = _guarded(path, connection, records)
         # The generator owns the connection: a loop may hold it after this object
         # is gone, and an unstarted generator never runs its ``finally``.
@@ -133,6 +136,13 @@ class _Snapshot(Iterator[Record]):
 
     def __next__(self) -> Record:
         return next(self._records)
+
+    def count(self) -> int:
+        """How many records the snapshot's lists hold, in its read transaction."""
+        marks = ", ".join("?" * len(self._list_ids))
+        query = f"SELECT COUNT(*) FROM records WHERE list IN ({marks})"  # noqa: S608
+        (count,) = self._connection.execute(query, self._list_ids).fetchone()
+        return int(count)
 
     def close(self) -> None:
         """End the read transaction and close its connection."""
@@ -379,7 +389,14 @@ class ResultsStore:
 
     # --- results -------------------------------------------------------------------------
 
-    def add_records(self, name: str, records: Iterable[Record], *, replace: bool = False) -> int:
+    def add_records(
+        self,
+        name: str,
+        records: Iterable[Record],
+        *,
+        replace: bool = False,
+        progress: ProgressCallback | None = None,
+    ) -> int:
         """Load records, with any attempts they carry, into the campaign's lists.
 
         A record whose list and id are already stored is updated: its fields
@@ -393,6 +410,9 @@ class ResultsStore:
             name: the campaign.
             records: its records, consumed once.
             replace: reload the lists the records name.
+            progress: called with a :class:`Progress` of the records loaded
+                (``what="loading"``, of ``len(records)`` when it has a
+                length) every so often and once at the end.
 
         Returns:
             The number of records given.
@@ -411,6 +431,9 @@ class ResultsStore:
             ingest = Ingest(connection, self._name, campaign_id, campaign, lists)
             replaced: set[str] = set()
             count = 0
+            if progress is not None:
+                total = len(records) if isinstance(records, Sized) else None
+                records = counted(records, progress, "loading", total=total)
             for position, record in enumerate(records):
                 ingest.check_record(f"records[{position}]", record)
                 if replace and record.list_name not in replaced:
@@ -612,6 +635,7 @@ class ResultsStore:
             connection,
             campaign,
             read_records(connection, campaign_id, campaign, chosen, window),
+            [list_id for list_id, _name in chosen],
         )
 
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
@@ -628,13 +652,15 @@ class ResultsStore:
         options: ExportOptions | None = None,
         *,
         overwrite: bool = False,
+        progress: ProgressCallback | None = None,
     ) -> ExportResult:
         """Export the campaign's results from one snapshot, exactly as :func:`export` would.
 
         The bytes written are those of ``export(store.campaign(name),
         store.records(name), destination, options)`` at one moment, while
         writers go on. ``overwrite`` replaces a read-only file too, as
-        :func:`export`'s does.
+        :func:`export`'s does. ``progress`` is called as :func:`export`'s is,
+        of the number of records in the snapshot.
 
         Raises:
             UnknownNameError: no such campaign.
@@ -644,7 +670,10 @@ class ResultsStore:
         # Only the lists exported are read; export itself rejects unknown names.
         snapshot = self._snapshot(name, options.lists, strict=False)
         with contextlib.closing(snapshot):
-            return export(snapshot.campaign, snapshot, destination, options, overwrite=overwrite)
+            records: Iterable[Record] = snapshot
+            if progress is not None:
+                records = exporting(snapshot, progress, destination, snapshot.count())
+            return export(snapshot.campaign, records, destination, options, overwrite=overwrite)
 
     # --- archives ------------------------------------------------------------------------
 
