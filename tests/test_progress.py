@@ -252,3 +252,22 @@ def _attempt_line(record: ccr.Record) -> str:
     }
     line = {"list": record.list_name, "record": record.id, "attempt": attempt}
     return json.dumps(line, ensure_ascii=False) + "\n"
+
+
+def test_list_commands_show_progress_on_a_terminal(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "list.csv"
+    source.write_text(
+        "Телефон,Имя\n" + "".join(f"+7916000{n:04},Имя {n}\n" for n in range(50)),
+        encoding="utf-8",
+    )
+    stream = Terminal()
+    monkeypatch.setattr(terminal, "DELAY", 0.0)
+    monkeypatch.setattr(sys, "stderr", stream)
+
+    assert main(["lists", "read", str(source), "--name", "L", "-o", str(tmp_path / "x.csv")]) == 0
+
+    shown = stream.getvalue()
+    assert "\rreading: 50 records" in shown
+    assert shown.endswith("\r")

@@ -307,9 +307,9 @@ def _run_read(args: argparse.Namespace) -> int:
     with _named_by_flags():
         calling_list, records = _read(args, args.name or Path(args.source).stem or "list")
         if args.out is not None:
-            _written(args, calling_list, tracked(records, "records"))
+            _written(args, calling_list, tracked(records, "reading"))
             return 0
-        count = sum(1 for _ in tracked(records, "records"))
+        count = sum(1 for _ in tracked(records, "reading"))
         write(
             sys.stdout,
             f"file:     {args.source}",
@@ -357,7 +357,7 @@ def _chosen(
 def _run_select(args: argparse.Namespace) -> int:
     with _named_by_flags():
         campaign, records = load_campaign(args.source)
-        calling_list, chosen = _chosen(args, campaign, tracked(records, "records"))
+        calling_list, chosen = _chosen(args, campaign, tracked(records, "reading"))
         _written(args, calling_list, chosen)
         return 0
 
@@ -369,7 +369,7 @@ def _run_load_list(args: argparse.Namespace) -> int:
             calling_list, records = _read(args, args.list_name)
             store.put_campaign(_with_list(campaign, calling_list))
             count = store.add_records(
-                campaign.name, tracked(records, "records"), replace=args.replace
+                campaign.name, tracked(records, "reading"), replace=args.replace
             )
         write(
             sys.stdout,
@@ -406,6 +406,6 @@ def _run_export_list(args: argparse.Namespace) -> int:
             if campaign.calling_list(args.list_name) is None:
                 _chosen(args, campaign, ())  # names the lists the campaign has
             records = store.records(campaign.name, lists=[args.list_name])
-            calling_list, chosen = _chosen(args, campaign, tracked(records, "records"))
+            calling_list, chosen = _chosen(args, campaign, tracked(records, "reading"))
             _written(args, calling_list, chosen)
         return 0

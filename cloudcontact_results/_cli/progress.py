@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Iterator
-from typing import TextIO
+from collections.abc import Iterable, Iterator
+from typing import TextIO, TypeVar
 
-from .._progress import Progress, ProgressCallback
+from .._progress import Progress, ProgressCallback, ProgressUnit, counted
 
-__all__ = ["DELAY", "Display", "describe", "shown"]
+__all__ = ["DELAY", "Display", "describe", "shown", "tracked"]
+
+_T = TypeVar("_T")
 
 #: Seconds of work before anything is shown: short runs stay clean.
 DELAY = 1.0
@@ -64,6 +66,18 @@ def shown(
         yield display
     finally:
         display.close()
+
+
+def tracked(
+    items: Iterable[_T], what: str, unit: ProgressUnit = "records", *, name: str | None = None
+) -> Iterator[_T]:
+    """``items``, counted on a terminal's progress line while they pass (for work that
+    takes no ``progress=`` of its own)."""
+    with shown() as progress:
+        if progress is None:
+            yield from items
+        else:
+            yield from counted(items, progress, what, unit, name=name)
 
 
 def describe(progress: Progress) -> str:
