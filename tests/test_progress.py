@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import itertools
 import json
@@ -152,6 +153,25 @@ def test_store_load_and_export_call_back_with_their_totals(tmp_path: Path) -> No
     ]
     in_first = sum(r.list_name == campaign.lists[0].name for r in records)
     assert only == [in_first]
+
+
+@pytest.mark.parametrize("sized", [True, False])
+def test_store_ingest_calls_back_with_the_attempts_read(tmp_path: Path, sized: bool) -> None:
+    campaign, records = demo(30)
+    attempt = ccr.Attempt(
+        phone="+7916", time=dt.datetime(2026, 3, 2, 10, 1, tzinfo=dt.UTC), is_call_attempt=False
+    )
+    feed = [(record.list_name, record.id, attempt) for record in records]
+    seen: list[ccr.Progress] = []
+    with ResultsStore(tmp_path / "results.db") as store:
+        store.put_campaign(campaign)
+        store.add_records(campaign.name, records)
+        new = store.add_attempts(campaign.name, feed if sized else iter(feed), progress=seen.append)
+
+    assert new == 30
+    assert [(p.what, p.done, p.total, p.unit) for p in seen] == [
+        ("ingesting", 30, 30 if sized else None, "attempts")
+    ]
 
 
 def _export_progress(

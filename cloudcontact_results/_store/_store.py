@@ -451,7 +451,13 @@ class ResultsStore:
             ingest.flush()
             return count
 
-    def add_attempts(self, name: str, attempts: Iterable[tuple[str, str, Attempt]]) -> int:
+    def add_attempts(
+        self,
+        name: str,
+        attempts: Iterable[tuple[str, str, Attempt]],
+        *,
+        progress: ProgressCallback | None = None,
+    ) -> int:
         """Add attempts to stored records: the dialer's live feed.
 
         One transaction: every attempt or none. An attempt equal in every
@@ -462,6 +468,9 @@ class ResultsStore:
         Args:
             name: the campaign.
             attempts: ``(list name, record id, attempt)`` triples.
+            progress: called with a :class:`Progress` of the attempts read
+                (``"ingesting"``; a total when ``attempts`` has a length), as
+                :meth:`add_records` calls it.
 
         Returns:
             The number of attempts that were new.
@@ -480,6 +489,9 @@ class ResultsStore:
                 connection, self._name, campaign_id, campaign, self._lists(connection, campaign_id)
             )
             batch: list[tuple[str, str, Attempt]] = []
+            if progress is not None:
+                total = len(attempts) if isinstance(attempts, Sized) else None
+                attempts = counted(attempts, progress, "ingesting", "attempts", total=total)
             for position, item in enumerate(attempts):
                 batch.append(ingest.check_item(position, item))
                 if len(batch) == _BATCH:
