@@ -15,6 +15,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import cloudcontact_results as ccr
 
 PACKAGE = Path(ccr.__file__).resolve().parent
@@ -130,6 +132,7 @@ def edited_copy(target: Path) -> Path:
     return target
 
 
+@pytest.mark.slow
 def test_a_column_of_a_new_attempt_field_is_exported_and_read_back(tmp_path: Path) -> None:
     root = edited_copy(tmp_path / "package")
     work = tmp_path / "work"

@@ -184,6 +184,7 @@ def test_a_bad_line_is_reported_as_iterating_reports_it(tmp_path, engine):
     pd.testing.assert_frame_equal(frame, expected_frame(good))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 def test_chunks_stop_at_a_bad_line_in_raise_mode(tmp_path, engine):
     path, names = demo_export(tmp_path)
@@ -265,6 +266,7 @@ def test_an_empty_report_is_an_empty_frame_with_the_dtypes(tmp_path):
         assert list(ccr.read_report(path).to_pandas(chunksize=5, engine=engine)) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("value", ["\n@", "итог;=1+1", "a, -x", "'=1", "+79161234567"])
 def test_a_value_the_guard_quotes_inside_reads_back_whole(value, engine):
@@ -278,6 +280,7 @@ def test_a_value_the_guard_quotes_inside_reads_back_whole(value, engine):
     assert table.column("Адрес").to_pylist() == [value]
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(10))
 @given(campaign_with_records(max_records=6), export_options(), st.sampled_from(ENGINES))
 def test_to_arrow_is_the_frame_in_arrow_types(campaign_and_records, options, engine):
@@ -336,6 +339,7 @@ def small_export() -> tuple[bytes, list[str]]:
     return _SMALL
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(40))
 @given(
     st.lists(
@@ -387,6 +391,7 @@ def assert_engines_agree(
         pd.testing.assert_frame_equal(frame, expected)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ["pyarrow", "c", "c, strings in Python"])
 @pytest.mark.parametrize(
     "time",
@@ -482,6 +487,7 @@ def _odd_zone_export(zone: str, report_format: str) -> tuple[bytes, list[tuple]]
     return exported(campaign, records, options), cases
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("report_format", ["simple", "detailed"])
 @pytest.mark.parametrize("zone", ODD_ZONES)
 def test_times_in_zones_off_the_hour_are_written_and_read_back(zone, report_format):
@@ -544,6 +550,7 @@ _ODD_TRANSITIONS = tuple(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(20))
 @given(
     st.sampled_from(_ODD_TRANSITIONS),

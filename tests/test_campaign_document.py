@@ -50,6 +50,7 @@ def loaded(source: Any) -> tuple[ccr.Campaign, list[ccr.Record]]:
     return campaign, list(records)
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(25))
 @given(
     drawn=campaign_with_records(max_records=5),

@@ -45,6 +45,7 @@ def demo_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 # --- demo -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_demo_writes_readable_exports_and_says_what_it_wrote(demo_dir: Path) -> None:
     listing = run("demo", "--out", demo_dir, "--records", "60", "--seed", "7").stdout
 
@@ -82,6 +83,7 @@ def test_demo_is_reproducible(demo_dir: Path, tmp_path: Path) -> None:
 # --- export -----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "options"),
     [
@@ -139,6 +141,7 @@ def test_export_gives_the_bytes_of_the_python_api(
     assert result.stderr == ""  # no progress when stderr is not a terminal
 
 
+@pytest.mark.slow
 def test_export_zip_and_stdout(demo_dir: Path, tmp_path: Path) -> None:
     zipped = tmp_path / "out.zip"
     assert run("export", demo_dir / "campaign.jsonl", "--zip", "-o", zipped).returncode == 0
@@ -154,6 +157,7 @@ def test_export_zip_and_stdout(demo_dir: Path, tmp_path: Path) -> None:
     assert piped.stdout == (demo_dir / "simple.csv").read_bytes()
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "name", "file_format"),
     [
@@ -189,6 +193,7 @@ def test_export_file_format_by_flag_or_suffix(
         assert f"rows:     {len(rows)}" in inspected.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("flags", "name"),
     [(["--file-format", "csv"], "out.xlsx"), (["--file-format", "xlsx"], "out.zip")],
@@ -207,6 +212,7 @@ def test_a_file_format_the_suffix_contradicts_is_a_usage_error(
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_zip_suffix_writes_a_zip_without_the_flag(demo_dir: Path, tmp_path: Path) -> None:
     assert (
         run("export", demo_dir / "campaign.jsonl", "-o", tmp_path / "out.csv.zip").returncode == 0
@@ -225,6 +231,7 @@ def test_zip_with_another_file_format_is_a_usage_error(demo_dir: Path, tmp_path:
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_an_open_interval_side_is_unbounded(demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "late.csv"
 
@@ -239,6 +246,7 @@ def test_an_open_interval_side_is_unbounded(demo_dir: Path, tmp_path: Path) -> N
 # --- inspect ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", DEMO_FILES)
 def test_inspect_prints_format_language_rows_and_summary(demo_dir: Path, name: str) -> None:
     report = ccr.read_report(demo_dir / name)
@@ -253,6 +261,7 @@ def test_inspect_prints_format_language_rows_and_summary(demo_dir: Path, name: s
     assert str(report.summary()) in result.stdout
 
 
+@pytest.mark.slow
 def test_inspect_with_repeated_script_fields(tmp_path: Path) -> None:
     campaign = ccr.Campaign(
         "C", [ccr.CallingList("L", ["Телефон"])], [ccr.ScriptField("comment")] * 2
@@ -283,6 +292,7 @@ def _record_line(**attempt: str) -> str:
     return json.dumps({"type": "record", "id": "9", "list": LIST, "attempts": [attempt]})
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("record_line", "fragment"),
     [
@@ -311,6 +321,7 @@ def test_bad_json_lines_exit_1_naming_line_and_field(
     assert not out.exists()  # a failed export leaves no partial file
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -327,6 +338,7 @@ def test_unreadable_input_exits_1(tmp_path: Path, args: list[str]) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 def test_a_file_that_is_not_a_report_exits_1(demo_dir: Path) -> None:
     result = run("inspect", demo_dir / "campaign.jsonl")
 
@@ -335,6 +347,7 @@ def test_a_file_that_is_not_a_report_exits_1(demo_dir: Path) -> None:
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [
@@ -383,6 +396,7 @@ def test_records_are_read_lazily_while_exporting(demo_dir: Path, tmp_path: Path)
 # --- inspect: zone, Parquet, date-time format, bad lines ------------------------------
 
 
+@pytest.mark.slow
 def test_inspect_prints_the_zone_it_read_in(demo_dir: Path) -> None:
     assert "timezone: Europe/Moscow\n" in run("inspect", demo_dir / "simple.csv").stdout
     omsk = run("inspect", demo_dir / "simple.csv", "--timezone", "Asia/Omsk")
@@ -390,6 +404,7 @@ def test_inspect_prints_the_zone_it_read_in(demo_dir: Path) -> None:
     assert "timezone: Asia/Omsk\n" in omsk.stdout
 
 
+@pytest.mark.slow
 def test_inspect_reads_the_parquet_file_export_writes(demo_dir: Path, tmp_path: Path) -> None:
     out = tmp_path / "detailed.parquet"
     assert (
@@ -413,6 +428,7 @@ def test_inspect_reads_the_parquet_file_export_writes(demo_dir: Path, tmp_path: 
     assert str(expected.summary()) in result.stdout
 
 
+@pytest.mark.slow
 def test_inspect_with_a_datetime_format(demo_dir: Path, tmp_path: Path) -> None:
     campaign, records = ccr.load_campaign(demo_dir / "campaign.jsonl")
     path = tmp_path / "odd-times.csv"
@@ -424,6 +440,7 @@ def test_inspect_with_a_datetime_format(demo_dir: Path, tmp_path: Path) -> None:
     assert "rows:     60\n" in result.stdout
 
 
+@pytest.mark.slow
 def test_inspect_skips_or_collects_bad_lines(demo_dir: Path, tmp_path: Path) -> None:
     text = (demo_dir / "simple.csv").read_text(encoding="utf-8")
     table = list(csv.reader(io.StringIO(text, newline="")))

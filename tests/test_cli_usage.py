@@ -138,6 +138,7 @@ def run_without(modules: str, *argv: str | Path) -> subprocess.CompletedProcess[
     )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("modules", "suffix", "expected"),
     [
@@ -234,6 +235,7 @@ def rendered_default(default: object) -> str:
     return str(default)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", [path for path, _ in commands(_parser())], ids=" ".join)
 def test_help_shows_every_default(
     path: tuple[str, ...], capsys: pytest.CaptureFixture[str]
@@ -265,6 +267,7 @@ def test_the_moscow_default_is_in_the_help_of_every_command_that_takes_a_zone(
 # --- the reference in docs/cli.md ---------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_the_reference_in_the_docs_is_what_the_commands_print() -> None:
     document = cli_reference.DOC.read_text(encoding="utf-8")
     assert cli_reference.rewritten(document) == document, (

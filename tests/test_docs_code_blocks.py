@@ -258,6 +258,7 @@ def run_under_pyspark(block: Block, folder: Path, monkeypatch: pytest.MonkeyPatc
     assert len(list(shared.joinpath("march").iterdir())) == len(namespace["written"])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("key", sorted(scripts()))
 def test_each_marked_block_runs(key: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     assert key in RUNNERS, f"no runner here for the marked block {scripts()[key]!r}"

@@ -38,6 +38,7 @@ def test_export_parses_back_to_the_formatted_cells(
     assert result.bytes == len(stream.getvalue())
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(campaign_with_records(max_records=4), options_strategy)
 def test_zip_member_is_the_plain_export(

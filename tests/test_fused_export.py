@@ -142,6 +142,7 @@ SELECTIONS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("selection", "report_format", "dialect"),
     list(

@@ -155,6 +155,7 @@ REPORT_BYTES = st.one_of(
 )
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(400))
 @given(REPORT_BYTES, st.sampled_from(MODES))
 def test_report_bytes_raise_only_library_errors_fast_and_small(data, mode):
@@ -169,6 +170,7 @@ def test_zip_bombs_raise_only_library_errors_fast_and_small(data, mode):
     bounded(lambda: read_report_fully(data, mode))
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(200))
 @given(
     st.one_of(

@@ -116,6 +116,7 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     return generated_sources()
 
 
+@pytest.mark.slow
 def test_every_kind_of_generated_code_was_made(sources: dict[str, str]) -> None:
     kinds = {
         re.sub(r" #\d+>$", "", name.removeprefix("<cloudcontact_results generated "))
@@ -135,6 +136,7 @@ def test_every_kind_of_generated_code_was_made(sources: dict[str, str]) -> None:
         assert expected in kinds
 
 
+@pytest.mark.slow
 def test_generated_code_is_readable(sources: dict[str, str]) -> None:
     found = {name: problems(name, source) for name, source in sources.items()}
     assert {name: wrong for name, wrong in found.items() if wrong} == {}

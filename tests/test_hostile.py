@@ -78,6 +78,7 @@ def bounded(run, *, seconds: float = 5.0, megabytes: float = 200.0):  # type: ig
 # --- 1. a header cell with an unbalanced quote ------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_quote_inside_a_header_name_is_text_and_no_row_is_lost(tmp_path):
     assert cli("demo", "--out", tmp_path / "d", "--records", "10").returncode == 0
     lines = (tmp_path / "d" / "simple.csv").read_text(encoding="utf-8").splitlines(keepends=True)
@@ -119,6 +120,7 @@ def test_a_well_formed_header_over_two_lines_still_reads(tmp_path):
 # --- 2. unbounded memory --------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_a_zip_of_one_nul_member_fails_fast_in_bounded_memory():
     data = zipped("results.csv", b"", b"\0" * MiB, 256)  # 256 MiB of NUL in about 256 KB
     assert len(data) < MiB
@@ -213,6 +215,7 @@ def test_a_file_of_bad_lines_stops_after_the_limit(tmp_path):
     assert len(report.errors) == 1000
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("command", ["inspect", "export"])
 def test_dev_zero_is_a_read_error_not_a_memory_error(command, tmp_path):
     args = (
@@ -325,6 +328,7 @@ def test_the_earliest_and_latest_times_export_in_every_zone():
                 assert [row.call_time for row in rows] == [first.time, last.time]
 
 
+@pytest.mark.slow
 def test_an_interval_bound_out_of_range_is_an_options_error(tmp_path):
     with pytest.raises(ccr.errors.OptionsError, match="interval"):
         ccr.ExportOptions(interval=(dt.datetime(1, 1, 1), dt.datetime(2026, 1, 1)))  # noqa: DTZ001
@@ -393,6 +397,7 @@ def demo_jsonl(tmp_path: Path) -> Path:
     return tmp_path / "demo" / "campaign.jsonl"
 
 
+@pytest.mark.slow
 def test_a_character_device_is_written_to_not_replaced(demo_jsonl):
     before = Path("/dev/null").stat()
 
@@ -404,6 +409,7 @@ def test_a_character_device_is_written_to_not_replaced(demo_jsonl):
     assert (after.st_ino, after.st_rdev) == (before.st_ino, before.st_rdev)
 
 
+@pytest.mark.slow
 def test_a_fifo_is_written_as_a_stream(demo_jsonl, tmp_path):
     fifo = tmp_path / "out.csv"
     os.mkfifo(fifo)
@@ -450,6 +456,7 @@ def test_setuid_setgid_and_sticky_bits_are_never_copied(tmp_path):
     assert stat.S_IMODE(target.stat().st_mode) == 0o755
 
 
+@pytest.mark.slow
 def test_a_read_only_file_is_kept_unless_asked(tmp_path, demo_jsonl):
     campaign, records = ccr.demo_campaign(3)
     target = tmp_path / "kept.csv"
@@ -493,6 +500,7 @@ def test_every_file_format_follows_the_destination_policy(tmp_path, file_format)
     assert target.read_bytes().startswith({"parquet": b"PAR1", "xlsx": b"PK"}[file_format])
 
 
+@pytest.mark.slow
 def test_an_empty_destination_is_named_as_given(demo_jsonl):
     result = cli("export", demo_jsonl, "-o", "")
 
@@ -518,6 +526,7 @@ def test_a_full_disk_names_the_target_not_the_temporary_file(tmp_path, monkeypat
     assert list(tmp_path.iterdir()) == []
 
 
+@pytest.mark.slow
 def test_a_full_device_names_itself(demo_jsonl):
     result = cli("export", demo_jsonl, "-o", "/dev/full")
 

@@ -62,6 +62,7 @@ def test_the_names_left_out_of_the_import_are_those_of_the_store_and_the_platfor
     assert {"ListManagementClient", "sync_list"} <= left_out
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", AT_FIRST_USE)
 def test_the_names_imported_at_first_use_import_from_the_package(name: str) -> None:
     code = f"from cloudcontact_results import {name}\nprint({name}.__name__)"
@@ -72,6 +73,7 @@ def test_the_names_imported_at_first_use_import_from_the_package(name: str) -> N
     assert result.stdout.strip() == name
 
 
+@pytest.mark.slow
 def test_the_client_and_the_store_are_loaded_when_first_used() -> None:
     assert loaded_after("import cloudcontact_results as ccr\nccr.ListManagementClient") >= {
         "ssl",

@@ -50,6 +50,7 @@ def read_back(data: bytes, name: str, **options):
 # --- the round trip -------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=150)
 @given(st.data(), st.sampled_from(DIALECTS), st.sampled_from(ENCODINGS))
 def test_a_written_list_reads_back_as_the_same_list_and_records(data, dialect, encoding):
@@ -66,6 +67,7 @@ def test_a_written_list_reads_back_as_the_same_list_and_records(data, dialect, e
     assert back == records
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(cst.list_with_records(), st.sampled_from(DIALECTS))
 def test_with_a_key_column_the_record_ids_come_from_it(drawn, dialect):
@@ -78,6 +80,7 @@ def test_with_a_key_column_the_record_ids_come_from_it(drawn, dialect):
     assert back == records
 
 
+@pytest.mark.slow
 @settings(max_examples=60)
 @given(cst.list_with_records(), st.sampled_from(DIALECTS))
 def test_the_file_is_what_the_stdlib_csv_module_reads(drawn, dialect):
@@ -415,6 +418,7 @@ def test_the_dnc_extract_holds_each_records_phones_once() -> None:
 # --- select_records ---------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @settings(max_examples=100)
 @given(cst.campaign_with_records(), st.data())
 def test_select_keeps_what_the_simple_report_says_matches(drawn, data):

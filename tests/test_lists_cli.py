@@ -147,6 +147,7 @@ def test_store_load_list_refuses_a_list_with_other_columns(demo: Path, tmp_path:
     assert "error: --list: has the columns" in capsys.readouterr().err
 
 
+@pytest.mark.slow
 def test_the_command_runs_as_a_program(demo: Path, tmp_path: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "cloudcontact_results", "lists", "select", str(demo),

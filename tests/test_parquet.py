@@ -80,6 +80,7 @@ def python_values(frame: pd.DataFrame) -> list[tuple[object, ...]]:
     ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("report_format", ["simple", "detailed"])
 @pytest.mark.parametrize(
     ("language", "layout"), [("en", "manual"), ("ru", "manual"), ("en", "5.x")]
@@ -176,6 +177,7 @@ def test_types_and_row_groups(tmp_path):
     assert metadata.row_group(0).column(0).compression == "ZSTD"
 
 
+@pytest.mark.slow
 def test_a_long_report_is_written_in_row_groups(tmp_path):
     campaign = ccr.Campaign("Long", [ccr.CallingList("L", ["N"])])
     records = (ccr.Record(str(number), "L", {"N": str(number)}) for number in range(70_000))
@@ -246,6 +248,7 @@ def test_a_failed_parquet_export_leaves_no_file(tmp_path):
 _EXACT = "%Y-%m-%d %H:%M:%S.%f%z"
 
 
+@pytest.mark.slow
 @settings(max_examples=examples(15))
 @given(
     campaign_with_records(max_records=6),

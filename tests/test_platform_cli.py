@@ -153,6 +153,7 @@ def test_bad_options_are_usage_errors(store_path: Path, token: str, extra: list[
     assert caught.value.code == 2
 
 
+@pytest.mark.slow
 def test_a_server_error_mid_sync_then_a_rerun(
     store_path: Path, token: str, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -176,6 +177,7 @@ def test_since_restarts_from_a_moment(
     assert "3 records in 1 page" in capsys.readouterr().out.splitlines()[-1]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("since", "zone"),
     [

@@ -141,6 +141,7 @@ def test_the_other_methods() -> None:
 # --- paging -----------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_paging_across_the_1000_limit() -> None:
     records = [record(n, START + dt.timedelta(seconds=n)) for n in range(2500)]
     with FakePlatform(CAMPAIGN, records) as platform:
@@ -309,6 +310,7 @@ def test_json_the_library_cannot_read_names_its_path() -> None:
     assert caught.value.field == "$[0].entry.Телефон"
 
 
+@pytest.mark.slow
 def test_a_slow_answer_hits_the_timeout() -> None:
     with FakePlatform(CAMPAIGN, [record(1, minutes(1))], slow_seconds=30) as platform:
         platform.fail("slow", "slow")

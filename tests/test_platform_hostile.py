@@ -198,6 +198,7 @@ def dripped(head: bytes, drip: bytes) -> Handler:
     return handle
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "handle",
     [
@@ -218,6 +219,7 @@ def test_a_dripped_answer_cannot_outlast_the_timeout(handle: Handler) -> None:
     assert len(server.received) == 2
 
 
+@pytest.mark.slow
 def test_a_quick_answer_is_not_cut_by_the_deadline() -> None:
     def quick(connection: socket.socket, request: bytes, stop: threading.Event) -> None:
         connection.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n[]")

@@ -170,6 +170,7 @@ FORMS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(("text", "wall_clock"), FORMS)
 def test_each_form_a_spreadsheet_writes_reads_as_its_wall_clock_time(text, wall_clock, engine):
@@ -181,6 +182,7 @@ def test_each_form_a_spreadsheet_writes_reads_as_its_wall_clock_time(text, wall_
     assert_engines_agree(data, [], engine)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize(
     ("first", "later"),

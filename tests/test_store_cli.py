@@ -96,6 +96,7 @@ def test_ingest_from_a_file_in_batches_then_again_adds_nothing(
         assert first.completing_attempt is first.attempts[1]
 
 
+@pytest.mark.slow
 def test_ingest_from_stdin_and_a_bad_line_names_it(store: Path) -> None:
     lines = attempt_line("1", 1) + attempt_line("нет", 2) + attempt_line("2", 3)
     result = subprocess.run(
@@ -423,6 +424,7 @@ def test_store_export_refuses_a_read_only_file_unless_forced(
     assert [row.fields["№"] for row in ccr.read_report(out)] == ["1", "2", "v1"]
 
 
+@pytest.mark.slow
 def test_serve_stops_on_sigterm_within_a_second_while_idle(store: Path, tmp_path: Path) -> None:
     add = ["store", "jobs", "add", str(store), "yearly", NAME, "--schedule", "FREQ=YEARLY"]
     add += ["--start", "2099-01-01", "--destination", str(tmp_path)]
