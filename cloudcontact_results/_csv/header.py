@@ -15,11 +15,29 @@ from .._report.guard import unguard_cell
 from ..errors import ReadError
 from .dialects import BOM
 
-__all__ = ["read_header"]
+__all__ = ["first_line", "read_header"]
 
 _DELIMITERS: Final = (",", ";", "\t")
 #: Lines a header may span (quoted line breaks in column names) before we give up.
 _MAX_HEADER_LINES: Final = 1000
+
+
+def first_line(opened: Opened) -> str | None:
+    """The first line of ``opened`` (a header's), or None for an empty file.
+
+    Raises:
+        ReadError: the line is too long, or not text in the file's encoding.
+    """
+    try:
+        first = next(opened.lines, None)
+    except RowTooLongError as error:
+        raise ReadError(f"the header: {error.reason}", line=1) from None
+    if opened.bad_lines:
+        text = named(opened.encoding)
+        if opened.detected and opened.encoding != UTF8:
+            text = f"UTF-8 or {text}"
+        raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
+    return first
 
 
 def read_header(opened: Opened, options: ReadOptions) -> Layout:
@@ -36,15 +54,7 @@ def read_header(opened: Opened, options: ReadOptions) -> Layout:
             report; or ``options.script_fields`` do not match the header.
     """
     read: list[str] = []
-    try:
-        first = next(opened.lines, None)
-    except RowTooLongError as error:
-        raise ReadError(f"the header: {error.reason}", line=1) from None
-    if opened.bad_lines:
-        text = named(opened.encoding)
-        if opened.detected and opened.encoding != UTF8:
-            text = f"UTF-8 or {text}"
-        raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
+    first = first_line(opened)
     if first is None:
         raise ReadError("the file is empty", line=1)
     bom = first.startswith(BOM)

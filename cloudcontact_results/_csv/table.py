@@ -19,12 +19,13 @@ from typing import Final
 
 import attrs
 
-from .._files.encodings import UTF8, named
+from .._files.encodings import named
 from .._files.sink import Destination, ExportResult, counted_destination, text_sink
 from .._files.source import Opened, RowTooLongError, shown
 from .._report.guard import guard_each, may_need_guard, unguard_cell
 from ..errors import ExportError, ReadError
 from .dialects import BOM
+from .header import first_line
 from .rows import undecodable
 
 __all__ = [
@@ -70,15 +71,7 @@ def read_table_header(
         ReadError: the file is empty or its header is not text in its encoding,
             or not one CSV row.
     """
-    try:
-        first = next(opened.lines, None)
-    except RowTooLongError as error:
-        raise ReadError(f"the header: {error.reason}", line=1) from None
-    if opened.bad_lines:
-        text = named(opened.encoding)
-        if opened.detected and opened.encoding != UTF8:
-            text = f"UTF-8 or {text}"
-        raise ReadError(f"the header is not {text} text", line=1, value=shown(opened.bad_lines[0]))
+    first = first_line(opened)
     if first is None:
         raise ReadError("the file is empty: a calling list starts with its header row", line=1)
     if not first.strip(BOM + "\r\n"):
