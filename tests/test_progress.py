@@ -8,6 +8,7 @@ import itertools
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given
@@ -114,26 +115,108 @@ def _exported(campaign: ccr.Campaign, records: list[ccr.Record]) -> bytes:
 
 
 @pytest.mark.parametrize(("engine", "chunksize"), [("auto", None), ("python", None), ("c", 7)])
-def test_to_pandas_calls_back_with_the_rows_read(
-    tmp_path: Path, engine: ccr.pandas.Engine, chunksize: int | None
+@pytest.mark.parametrize("suffix", [".csv", ".zip"])
+def test_to_pandas_reports_the_bytes_read_of_the_files_size(
+    tmp_path: Path, engine: ccr.pandas.Engine, chunksize: int | None, suffix: str
 ) -> None:
     pytest.importorskip("pandas")
-    campaign, records = demo(40)
-    ccr.export(campaign, records, tmp_path / "in.csv")
+    campaign, records = demo(300)
+    path = tmp_path / f"in{suffix}"
+    ccr.export(campaign, records, path)
     seen: list[ccr.Progress] = []
 
-    frames = ccr.read_report(tmp_path / "in.csv").to_pandas(
+    frames = ccr.read_report(path).to_pandas(
         engine=engine, chunksize=chunksize, progress=seen.append
     )
     rows = len(frames) if chunksize is None else sum(len(frame) for frame in frames)
 
+    size = path.stat().st_size  # a zip's compressed bytes: its size on disk
     assert rows > 0
-    assert (seen[-1].what, seen[-1].done, seen[-1].unit, seen[-1].name) == (
-        "reading",
-        rows,
-        "rows",
-        "in.csv",
+    assert [(p.what, p.unit, p.total, p.name) for p in seen] == [
+        ("reading", "bytes", size, path.name)
+    ] * len(seen)
+    assert seen[-1].done == size
+    assert seen[-1].fraction == 1.0
+    assert [p.done for p in seen] == sorted(p.done for p in seen)
+
+
+def test_a_seekable_stream_is_measured_from_where_it_stands(tmp_path: Path) -> None:
+    pytest.importorskip("pandas")
+    campaign, records = demo(20)
+    body = _exported(campaign, records)
+    stream = io.BytesIO(b"x" * 100 + body)
+    stream.seek(100)
+    seen: list[ccr.Progress] = []
+
+    ccr.read_report(stream).to_pandas(progress=seen.append)
+
+    assert (seen[-1].unit, seen[-1].done, seen[-1].total, seen[-1].name) == (
+        "bytes",
+        len(body),
+        len(body),
+        None,
     )
+
+
+class _Unseekable(io.RawIOBase):
+    """A stream that cannot seek nor tell its size, like a pipe."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = io.BytesIO(data)
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        chunk = self._data.read(len(buffer))
+        buffer[: len(chunk)] = chunk
+        return len(chunk)
+
+
+def test_a_source_that_cannot_tell_its_size_is_reported_in_rows() -> None:
+    pytest.importorskip("pandas")
+    campaign, records = demo(30)
+    body = _exported(campaign, records)
+    seen: list[ccr.Progress] = []
+
+    frame = ccr.read_report(io.BufferedReader(_Unseekable(body))).to_pandas(progress=seen.append)
+
+    assert (seen[-1].unit, seen[-1].done, seen[-1].total) == ("rows", len(frame), None)
+
+
+def test_a_workbook_is_reported_in_rows(tmp_path: Path) -> None:
+    pytest.importorskip("openpyxl")
+    campaign, records = demo(20)
+    path = tmp_path / "in.xlsx"
+    ccr.export(campaign, records, path)
+    seen: list[ccr.Progress] = []
+
+    figures = ccr.read_report(path).summary(progress=seen.append)
+
+    assert (seen[-1].unit, seen[-1].done, seen[-1].total) == ("rows", figures.rows, None)
+
+
+def test_summary_reports_its_reading_and_keeps_the_format_of_an_empty_file(
+    tmp_path: Path,
+) -> None:
+    campaign, records = demo(50)
+    full, empty = tmp_path / "full.csv", tmp_path / "empty.csv"
+    ccr.export(campaign, records, full, ccr.ExportOptions(format="detailed"))
+    ccr.export(campaign, [], empty, ccr.ExportOptions(format="detailed"))
+    seen: list[ccr.Progress] = []
+
+    figures = ccr.read_report(full).summary(progress=seen.append)
+    nothing = ccr.read_report(empty).summary(progress=seen.append)
+
+    assert figures == ccr.read_report(full).summary()
+    assert nothing.format is ccr.ReportFormat.DETAILED
+    assert nothing.rows == 0
+    assert [(p.unit, p.done, p.total) for p in seen if p.name == "full.csv"][-1] == (
+        "bytes",
+        full.stat().st_size,
+        full.stat().st_size,
+    )
+    assert seen[-1].done == seen[-1].total == empty.stat().st_size
 
 
 def test_store_load_and_export_call_back_with_their_totals(tmp_path: Path) -> None:
@@ -255,7 +338,8 @@ def test_long_commands_show_progress_on_a_terminal(
     shown = stream.getvalue()
     if where == "files":
         assert "\rexporting out.csv: 60 records" in shown
-        assert "\rreading out.csv: " in shown
+        size = f"{out.stat().st_size:,}".replace(",", "\xa0")
+        assert f"\rreading out.csv: {size} / {size} bytes (100%)" in shown
     elif where == "store":
         assert "\rexporting out.csv: 60 / 60 records (100%)" in shown
     else:

@@ -16,7 +16,6 @@ from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
 from .._options import ExportOptions
 from .._progress import counted
-from .._report.summary import summary
 from .._types import Dialect, FileFormat, Language, ReportFormat
 from ..errors import ReadError
 from .arguments import add_export_options, export_options, whole_number
@@ -175,12 +174,7 @@ def _run_inspect(args: argparse.Namespace) -> int:
         errors=args.errors,
     )
     with shown() as progress:
-        rows = (
-            report
-            if progress is None
-            else counted(report, progress, "reading", "rows", name=_name_of(args.source))
-        )
-        figures = summary(rows)
+        figures = report.summary(progress=progress)
     dialect = report.dialect
     if report.sheet is not None:
         kind = f"workbook, sheet {report.sheet!r}"

@@ -30,6 +30,7 @@ from .encodings import UTF8, encoding_of_header
 
 __all__ = [
     "DAMAGED",
+    "Extent",
     "Opened",
     "ReadLimits",
     "RowTooLongError",
@@ -134,6 +135,40 @@ class Binary(Protocol):
     def read(self, size: int = -1, /) -> bytes: ...
 
 
+class Extent:
+    """How much of an input there is and how far it has been read: for progress in bytes.
+
+    Counted on the file itself, before any zip member is inflated from it, so
+    a zip's progress is that of its compressed bytes, whose total is known.
+    """
+
+    def __init__(self, handle: IO[bytes], start: int, size: int) -> None:
+        self._handle = handle
+        self._start = start
+        #: The input's bytes from where reading began.
+        self.size = size
+
+    def consumed(self) -> int:
+        """The bytes read so far (buffered ones included), at most :attr:`size`."""
+        try:
+            return min(max(self._handle.tell() - self._start, 0), self.size)
+        except (OSError, ValueError):  # closed meanwhile: the read is over
+            return self.size
+
+
+def _extent_of(handle: IO[bytes], regular: bool) -> Extent | None:
+    """The extent of a regular file or a seekable stream, from where it stands; else None."""
+    try:
+        if not (regular or handle.seekable()):
+            return None
+        start = handle.tell()
+        end = handle.seek(0, os.SEEK_END)
+        handle.seek(start)
+    except (OSError, ValueError, AttributeError):
+        return None
+    return Extent(handle, start, max(end - start, 0))
+
+
 class Opened:
     """An open source: its decoded lines, and the lines that did not decode.
 
@@ -150,8 +185,11 @@ class Opened:
         *,
         once: bool,
         encoding: str | None,
+        extent: Extent | None = None,
     ) -> None:
         self.bad_lines: list[bytes] = []
+        #: The input's size and how far it has been read, when it can tell.
+        self.extent = extent
         #: The text encoding: as given, or (given None) decided by the first line
         #: as it is read (see :func:`encoding_of_header`); UTF-8 until then.
         self.encoding = encoding or UTF8
@@ -185,6 +223,7 @@ class Opened:
             self.limits,
             once=self.once,
             encoding=self.encoding,
+            extent=self.extent,
         )
 
     def new_row(self) -> None:
@@ -370,11 +409,12 @@ def open_source(
             binary: IO[bytes] = closer.enter_context(handle)
         else:
             binary, regular = _binary(source), False
+        extent = _extent_of(binary, regular)
         if _starts_like_zip(binary):
             binary = closer.enter_context(_open_member(binary, member, limits))
         else:
             _check_no_member(member)
-        return Opened(binary, closer, limits, once=not regular, encoding=encoding)
+        return Opened(binary, closer, limits, once=not regular, encoding=encoding, extent=extent)
     except BaseException:
         closer.close()
         raise

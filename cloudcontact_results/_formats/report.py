@@ -7,7 +7,7 @@ import itertools
 import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, Final, overload
+from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
 
@@ -18,11 +18,11 @@ from .._csv.rows import typed_rows
 from .._files.layout import Layout
 from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions
 from .._files.rows import Row
-from .._files.source import Opened, ReadLimits, Source, open_source
+from .._files.source import Extent, Opened, ReadLimits, Source, open_source
 from .._model.campaign import NoMatch
 from .._model.cpa import CPAResult
 from .._model.notes import SystemNote
-from .._progress import ProgressCallback, Throttle
+from .._progress import EVERY, ProgressCallback, Throttle
 from .._report.columns import Column
 from .._report.frame import import_pandas
 from .._types import (
@@ -43,6 +43,8 @@ if TYPE_CHECKING:
 __all__ = ["Report", "open_report", "read_report"]
 
 _PREVIEW_ROWS: Final = 10
+
+_T = TypeVar("_T")
 
 
 def _open_report(source: Source, options: ReadOptions) -> tuple[Opened, Layout]:
@@ -93,6 +95,8 @@ class Report:
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
     _consumed: bool = False
+    #: The source the latest pass reads: progress in bytes is read off it.
+    _reading: Opened | None = None
 
     @property
     def timezone(self) -> str:
@@ -217,6 +221,7 @@ class Report:
 
     def _rows(self, opened: Opened, layout: Layout) -> Iterator[Row]:
         with opened.closer:
+            self._reading = opened
             self.errors = []
             yield from typed_rows(opened, layout, self._options, fail=self._fail)
 
@@ -298,11 +303,19 @@ class Report:
             f"{len(self.script_field_names)} script fields{extra}>"
         )
 
-    def summary(self) -> Summary:
-        """Counts and rates over the rows (see :func:`summary`); consumes a stream."""
+    def summary(self, *, progress: ProgressCallback | None = None) -> Summary:
+        """Counts and rates over the rows (see :func:`summary`); consumes a stream.
+
+        Args:
+            progress: called with a :class:`Progress` of the reading, as
+                :meth:`to_pandas` calls it.
+        """
         from .._report.summary import summary  # noqa: PLC0415  # _summary reads rows, not files
 
-        return summary(self)
+        if progress is None:
+            return summary(self)
+        figures = summary(self._progressed(iter(self), progress, lambda _row: 1, EVERY))
+        return figures if figures.format is not None else attrs.evolve(figures, format=self.format)
 
     @overload
     def to_pandas(
@@ -344,10 +357,14 @@ class Report:
                 else ``"c"``. A file the fast engines do not read exactly (a
                 bad line, a stream that cannot be re-read, a workbook) is
                 read through the typed rows, which report its problems.
-            progress: called with a :class:`Progress` of the rows read
+            progress: called with a :class:`Progress` of the reading
                 (``what="reading"``, with the file's name when read from a
-                path) every so often and once at the end; the fast engines
-                report once a frame.
+                path) every so often and once at the end, with ``done ==
+                total``: in bytes of the file (a zip's compressed bytes) out
+                of its size, so ``fraction`` and ``remaining`` are known,
+                when the source can tell its size (a path to a regular file,
+                a seekable file object); else in rows read (a pipe, a
+                workbook, a Parquet file). The fast engines report once a frame.
 
         Raises:
             ReadError: a bad line (``errors="raise"``), as iterating does.
@@ -362,7 +379,7 @@ class Report:
         import_pandas()
         frames = self._frames(chunksize, engine)
         if progress is not None:
-            frames = self._counted(frames, progress)
+            frames = self._progressed(frames, progress, len, 1)
         if chunksize is not None:
             return frames
         (frame,) = frames
@@ -410,17 +427,49 @@ class Report:
         )
         return table
 
-    def _counted(
-        self, frames: Iterator[pd.DataFrame], progress: ProgressCallback
-    ) -> Iterator[pd.DataFrame]:
-        """``frames``, their rows counted for ``progress`` as each is given."""
+    def _progressed(
+        self,
+        items: Iterator[_T],
+        progress: ProgressCallback,
+        rows_in: Callable[[_T], int],
+        every: int,
+    ) -> Iterator[_T]:
+        """``items`` of one pass (rows, or frames of ``rows_in`` rows), reported to ``progress``.
+
+        In bytes of the source read by the pass when it can tell its size,
+        else in rows; looked at once every ``every`` rows at most.
+        """
         source = self._source
         name = Path(source).name if isinstance(source, str | os.PathLike) else None
-        throttle = Throttle(progress, "reading", "rows", name=name or None, every=1)
-        for frame in frames:
-            throttle.advance(len(frame))
-            yield frame
-        throttle.finish()
+        throttle: Throttle | None = None
+        extent = None
+        rows = look = 0
+        for item in items:
+            if throttle is None:
+                # The pass opens its source when its first item is asked for.
+                extent = self._extent()
+                throttle = self._throttle(progress, name, extent)
+            rows += rows_in(item)
+            if rows >= look:
+                look = rows + every
+                throttle.advance((rows if extent is None else extent.consumed()) - throttle.done)
+            yield item
+        if throttle is None:
+            extent = self._extent()
+            throttle = self._throttle(progress, name, extent)
+        throttle.finish(rows if extent is None else extent.size)
+
+    def _extent(self) -> Extent | None:
+        """The size and position of the source the current pass reads; None if it cannot tell."""
+        if self._workbook is not None or self._reading is None:
+            return None
+        return self._reading.extent
+
+    @staticmethod
+    def _throttle(progress: ProgressCallback, name: str | None, extent: Extent | None) -> Throttle:
+        if extent is None:
+            return Throttle(progress, "reading", "rows", name=name or None, every=1)
+        return Throttle(progress, "reading", "bytes", total=extent.size, name=name or None, every=1)
 
     def _frames(self, chunksize: int | None, engine: str) -> Iterator[pd.DataFrame]:
         from .._csv.frames import FrameSpec, Irregular, parse_frames, resolve_engine  # noqa: PLC0415
@@ -436,6 +485,7 @@ class Report:
             yield from _row_frames(self, iter(self), chunksize)
             return
         opened, layout, rows_again = attempt
+        self._reading = opened
         spec = FrameSpec(
             table=self,
             layout=layout,
