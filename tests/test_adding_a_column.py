@@ -29,13 +29,8 @@ EDITS: tuple[tuple[str, str, str], ...] = (
         '    action_applied: str = attrs.field(default="", validator=_TEXT)\n',
         '    campaign_tag: str = attrs.field(default="", validator=_TEXT)\n',
     ),
-    # 2. The report: the row's attribute, and its value in DETAILED_VALUES.
+    # 2. The report: the row's attribute (its value is the attempt's field of its name).
     ("_report/rows.py", '    action_applied: str = ""\n', '    campaign_tag: str = ""\n'),
-    (
-        "_report/build.py",
-        '    "action_applied": "attempt.action_applied",\n',
-        '    "campaign_tag": "attempt.campaign_tag",\n',
-    ),
     # 3. The column table: the column, and the layout that has it (last).
     (
         "_report/columns.py",
@@ -47,15 +42,22 @@ EDITS: tuple[tuple[str, str, str], ...] = (
         '"call_disposition_code": ACTION_APPLIED',
         ', "is_inbound_call": CAMPAIGN_TAG',
     ),
-    # 4. The store: where a packed attempt holds it (at the end).
-    ("_store/_codec.py", '    "action_applied": _AS_IS,\n', '    "campaign_tag": _AS_IS,\n'),
-    # 5. The platform's API: the keys its attempts carry it under.
-    (
-        "_platform/listapi.py",
-        '    action_applied="Action Applied",\n',
-        '    campaign_tag="campaignTag | Campaign Tag",\n',
-    ),
 )
+
+#: Run with the package as it is: a store made before the field existed.
+BEFORE = r"""
+import datetime as dt
+import pathlib
+import sys
+
+import cloudcontact_results as ccr
+
+campaign = ccr.Campaign("C", [ccr.CallingList("L", ["phone"])])
+attempts = [ccr.Attempt("+1", dt.datetime(2026, 3, 2, hour, tzinfo=dt.UTC)) for hour in (10, 11)]
+with ccr.ResultsStore(pathlib.Path(sys.argv[1]) / "old.sqlite") as store:
+    store.put_campaign(campaign)
+    store.add_records("C", [ccr.Record("r", "L", {"phone": "+1"}, attempts)])
+"""
 
 CHILD = r'''
 import datetime as dt
@@ -108,6 +110,18 @@ with ccr.ResultsStore(folder / "results.sqlite") as store:
     store.add_records("C", records)
     assert list(store.records("C")) == records
 
+# A store made before the field existed reads it as its default, needing no
+# migration; an attempt equal to a stored one but for the new field is new.
+untagged = [ccr.Attempt("+1", dt.datetime(2026, 3, 2, hour, tzinfo=dt.UTC)) for hour in (10, 11)]
+with ccr.ResultsStore(folder / "old.sqlite") as store:
+    assert [a.campaign_tag for a in next(store.records("C")).attempts] == ["", ""]
+    assert store.add_attempts("C", [("L", "r", attempt) for attempt in untagged]) == 0
+    assert store.add_attempts("C", [("L", "r", attempts[0])]) == 1
+    assert [a.campaign_tag for a in next(store.records("C")).attempts] == ["", TAG, ""]
+    out = folder / "old.csv"
+    store.export("C", out, ccr.ExportOptions(format="detailed", layout="5.x"))
+    assert [row.campaign_tag for row in ccr.read_report(out)] == ["", TAG, ""]
+
 # The platform's answer carries it under its key.
 answer = (
     '[{"entry": {"phone": "+1"}, "recordId": "r", "completed": false, "attempts": ['
@@ -115,6 +129,8 @@ answer = (
     ' "campaignTag": "spring"}]}]'
 )
 (found,) = ccr.parse_changed(answer, campaign, "L")
+assert found.record.attempts[0].campaign_tag == "spring"
+(found,) = ccr.parse_changed(answer.replace("campaignTag", "Campaign Tag"), campaign, "L")
 assert found.record.attempts[0].campaign_tag == "spring"
 print("ok")
 '''
@@ -137,6 +153,15 @@ def test_a_column_of_a_new_attempt_field_is_exported_and_read_back(tmp_path: Pat
     root = edited_copy(tmp_path / "package")
     work = tmp_path / "work"
     work.mkdir()
+    before = subprocess.run(
+        [sys.executable, "-c", BEFORE, str(work)],
+        env={"PYTHONPATH": str(PACKAGE.parent), "PATH": "", "PYTHONDONTWRITEBYTECODE": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=300,
+    )
+    assert before.returncode == 0, before.stderr
     child = subprocess.run(
         [sys.executable, "-c", CHILD, str(work), str(root)],
         env={"PYTHONPATH": str(root), "PATH": "", "PYTHONDONTWRITEBYTECODE": "1"},

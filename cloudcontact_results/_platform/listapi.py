@@ -34,6 +34,7 @@ from .._model.dispositions import Disposition
 from .._model.fit import CampaignFit
 from .._model.frozen import FrozenTextMap
 from .._model.notes import SystemNote
+from .._report.kinds import DETAILED
 from ..errors import CampaignMismatchError, PlatformDataError, ValidationError
 
 __all__ = [
@@ -111,7 +112,8 @@ _CHANGED_RECORD: Final = _aliases(
 
 #: An attempt of ``getChanged``: the documented keys, and the detailed export's
 #: headers (the API calls its attempts "similar to" that export).
-_ATTEMPT: Final = _aliases(
+#: The keys an attempt sends what it says under (see :data:`_ATTEMPT`).
+_ATTEMPT_KEYS: Final = _aliases(
     call_attempted="call_attempted | Is Call Attempt",
     disposition="disposition | Call Disposition",
     disposition_code="dispositionCode | Call Disposition Code",
@@ -795,14 +797,28 @@ _PLAIN_ATTEMPT_FIELDS: Final = tuple(
     for field in attrs.fields(Attempt)
     if field.name not in _READ_APART
 )
-_NAMED_FIELDS: Final = frozenset(_ATTEMPT.values())
-if not {field.name for field in attrs.fields(Attempt)} >= _READ_APART or any(
-    name not in _NAMED_FIELDS for name, _ in _PLAIN_ATTEMPT_FIELDS
-):  # pragma: no cover - a development-time guard
-    raise AssertionError(
-        "every field of Attempt is read apart (_READ_APART) or from the keys that name "
-        "it in _ATTEMPT, by its type (_READERS)"
-    )
+if not {field.name for field in attrs.fields(Attempt)} >= _READ_APART:  # pragma: no cover
+    raise AssertionError("_READ_APART names a field Attempt does not have")
+
+
+def _own_keys(field: str) -> dict[str, str]:
+    """The keys of a field :data:`_ATTEMPT_KEYS` does not name: its own name (as
+    ``campaignTag`` or ``campaign_tag``) and the English header of its detailed column."""
+    headers = [column.en for column in DETAILED.known_columns if column.attribute == field]
+    return _aliases(**{field: " | ".join([field, *headers])})
+
+
+#: Normalised key of an attempt -> what it says: a field of Attempt read by its
+#: type (:data:`_PLAIN_ATTEMPT_FIELDS`), or a part of one read apart.
+_ATTEMPT: Final = {
+    **{
+        key: field
+        for name, _ in _PLAIN_ATTEMPT_FIELDS
+        if name not in _ATTEMPT_KEYS.values()
+        for key, field in _own_keys(name).items()
+    },
+    **_ATTEMPT_KEYS,
+}
 
 
 def _quota(reader: _Reader, found: Mapping[str, tuple[str, Any]], path: str) -> QuotaOutcome | None:

@@ -212,16 +212,15 @@ def detailed_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[Detai
                 yield row
 
 
-#: Each attribute of :class:`DetailedRow` (but ``extra``), in order, as an expression
-#: over the names of one attempt's row: ``record``, ``attempt``, ``fields``,
-#: ``script_fields``, ``quota`` (the attempt's), ``record_name``/``record_code``
-#: and ``call_name``/``call_code`` (its dispositions as reported), ``note_of``.
-#: :func:`detailed_row` and the export's fused writer are both compiled from it.
-DETAILED_VALUES: Final[dict[str, str]] = {
+#: The attributes of :class:`DetailedRow` whose value is not the attempt's field of
+#: the same name, as expressions over the names of one attempt's row: ``record``,
+#: ``attempt``, ``fields``, ``script_fields``, ``quota`` (the attempt's),
+#: ``record_name``/``record_code`` and ``call_name``/``call_code`` (its
+#: dispositions as reported), ``note_of``.
+_DETAILED_APART: Final[dict[str, str]] = {
     "fields": "fields",
     "script_fields": "script_fields",
     "this_phone_number": "attempt.phone",
-    "is_call_attempt": "attempt.is_call_attempt",
     "completed": "attempt.record_disposition is not None",
     "record_disposition": "record_name",
     "record_disposition_code": "record_code",
@@ -231,11 +230,6 @@ DETAILED_VALUES: Final[dict[str, str]] = {
     "call_disposition_code": "call_code",
     "call_note": "note_of(attempt)",  # see NOTE_KEYS
     "call_time": "attempt.time",
-    "dialing_duration": "attempt.dialing_duration",
-    "cpa_duration": "attempt.cpa_duration",
-    "answered_duration": "attempt.answered_duration",
-    "agent": "attempt.agent",
-    "cpa_result": "attempt.cpa_result",
     "cpa_recording_file": "attempt.cpa_recording",
     "cpa_rtp_server_id": "attempt.cpa_rtp_server",
     "recording_file": "attempt.recording",
@@ -244,10 +238,31 @@ DETAILED_VALUES: Final[dict[str, str]] = {
     "record_id": "record.id",
     "list_name": "record.list_name",
     "is_inbound_call": "attempt.is_inbound",
-    "ani": "attempt.ani",
-    "action_applied": "attempt.action_applied",
 }
-_check_values(DETAILED_VALUES, DetailedRow, "DETAILED_VALUES")
+_ATTEMPT_FIELDS: Final = frozenset(field.name for field in attrs.fields(Attempt))
+
+
+def _detailed_value(attribute: str) -> str:
+    if attribute in _DETAILED_APART:
+        return _DETAILED_APART[attribute]
+    if attribute in _ATTEMPT_FIELDS:
+        return f"attempt.{attribute}"
+    raise AssertionError(  # pragma: no cover - a development-time guard
+        f"DetailedRow.{attribute} is no field of Attempt: give its value in _DETAILED_APART"
+    )
+
+
+#: Each attribute of :class:`DetailedRow` (but ``extra``), in order, as an expression
+#: over the names of one attempt's row (see :data:`_DETAILED_APART`); an attribute
+#: named as a field of :class:`Attempt` is that field. :func:`detailed_row` and
+#: the export's fused writers are all compiled from it.
+DETAILED_VALUES: Final[dict[str, str]] = {
+    field.name: _detailed_value(field.name)
+    for field in attrs.fields(DetailedRow)
+    if field.name != "extra"
+}
+if set(_DETAILED_APART) - set(DETAILED_VALUES):  # pragma: no cover - a development-time guard
+    raise AssertionError("_DETAILED_APART names an attribute DetailedRow does not have")
 
 #: What a detailed row needs of its attempt, as statements over ``plan``,
 #: ``record`` and ``attempt``: they bind the names :data:`DETAILED_VALUES`

@@ -37,6 +37,7 @@ from .._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
 __all__ = [
     "ATTEMPT_COLUMNS",
     "PACKED_POSITION",
+    "TABLE_COLUMNS",
     "PackedAttempt",
     "attempt_decoder",
     "build_record",
@@ -51,15 +52,17 @@ __all__ = [
     "pack_record",
     "script_items",
     "unpack_record",
+    "widened",
 ]
 
 #: A column that holds the Attempt field of its name, as it is.
 _AS_IS: Final = ""
-#: The values of a packed attempt after its sequence number, in this order (the
-#: columns of the ``attempts`` table of schema version 3, after ``seq`` and
-#: ``record``; stored data depends on it, so a new column goes at the end): each
-#: with how :func:`attempt_row` writes it, after the statements of :data:`_ROW_START`.
-_PACKING: Final = {
+#: The first values of a packed attempt after its sequence number, in this order
+#: (the columns of the ``attempts`` table of schema version 3, after ``seq`` and
+#: ``record``; stored data depends on it): each with how :func:`attempt_row`
+#: writes it, after the statements of :data:`_ROW_START`. A field ``Attempt``
+#: gains later is packed after them without an entry here (:data:`_PACKING`).
+TABLE_COLUMNS: Final = {
     "t": "instant",
     "zone": "zone_id(zone)",
     "wall": "wall",
@@ -84,7 +87,6 @@ _PACKING: Final = {
     "ani": _AS_IS,
     "action_applied": _AS_IS,
 }
-ATTEMPT_COLUMNS: Final = tuple(_PACKING)
 
 _EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 _NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are naive
@@ -198,6 +200,49 @@ def decode_zone(text: str) -> dt.tzinfo:
 # --- attempts ---------------------------------------------------------------------------
 
 _ATTEMPT_FIELDS: Final = tuple(field.name for field in attrs.fields(Attempt))
+#: The fields of Attempt that no column holds as it is: packed and read apart.
+_PACKED_APART: Final = frozenset(
+    {
+        "time",
+        "is_call_attempt",
+        "is_inbound",
+        "call_disposition",
+        "record_disposition",
+        "quota",
+        "cpa_result",
+        "script_values",
+    }
+)
+#: What a field Attempt gains later may hold to be packed as it is: marshal keeps these.
+_PLAIN_VALUES: Final = (str, int, bool, float, type(None))
+
+
+def _later_field(field: attrs.Attribute[Any]) -> tuple[str, Any]:
+    """A field packed after :data:`TABLE_COLUMNS`, and what an attempt packed before it reads."""
+    if not isinstance(field.default, _PLAIN_VALUES):
+        raise TypeError(  # pragma: no cover - a development-time guard
+            f"Attempt.{field.name} is packed as it is by the store, so its default must be "
+            "text, a number, a flag or None; else give it an entry in TABLE_COLUMNS"
+        )
+    return field.name, field.default
+
+
+#: Each field packed after :data:`TABLE_COLUMNS`, with the value an attempt packed
+#: before the field existed reads (its default): such stores need no migration.
+_LATER_FIELDS: Final = dict(
+    _later_field(field)
+    for field in attrs.fields(Attempt)
+    if field.name not in TABLE_COLUMNS and field.name not in _PACKED_APART
+)
+#: Every value of a packed attempt after its sequence number, in order, with
+#: how :func:`attempt_row` writes it.
+_PACKING: Final = {**TABLE_COLUMNS, **dict.fromkeys(_LATER_FIELDS, _AS_IS)}
+ATTEMPT_COLUMNS: Final = tuple(_PACKING)
+#: The items of a packed attempt: its sequence number and :data:`ATTEMPT_COLUMNS`.
+_WIDTH: Final = 1 + len(ATTEMPT_COLUMNS)
+#: What the items an older packed attempt lacks read as, from its length on.
+_MISSING: Final = (None,) * (1 + len(TABLE_COLUMNS)) + tuple(_LATER_FIELDS.values())
+
 #: What :func:`attempt_row` works out before writing the columns of :data:`_PACKING`.
 _ROW_START: Final = (
     "instant, zone, wall, fold = encode_time(attempt.time)",
@@ -350,9 +395,10 @@ def attempt_decoder(
         "frozen": _frozen_map,
     }
     # The store's rows hold only values validated when they came in: the trusted-source path.
+    later = tuple(f"{name}={default!r}" for name, default in _LATER_FIELDS.items())
     return trusted_builder(
         Attempt,
-        arguments=("seq", *ATTEMPT_COLUMNS),
+        arguments=("seq", *TABLE_COLUMNS, *later),
         values=_DECODE,
         namespace=namespace,
         what="packed attempt",
@@ -365,6 +411,11 @@ def attempt_decoder(
 PackedAttempt = tuple[Any, ...]
 #: Where each of ATTEMPT_COLUMNS is in a packed attempt.
 PACKED_POSITION: Final = {column: 1 + index for index, column in enumerate(ATTEMPT_COLUMNS)}
+
+
+def widened(packed: PackedAttempt) -> PackedAttempt:
+    """``packed`` with the values of the fields added since it was packed: their defaults."""
+    return packed if len(packed) == _WIDTH else packed + _MISSING[len(packed) :]
 
 
 def pack_record(fields: Mapping[str, str], attempts: Sequence[PackedAttempt]) -> bytes:

@@ -12,7 +12,7 @@ from .._model.dispositions import Disposition
 from .._model.fit import CampaignFit, not_a_list
 from .._model.frozen import EMPTY_TEXT_MAP
 from ..errors import CampaignMismatchError, UnknownNameError
-from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record
+from ._codec import PackedAttempt, attempt_row, pack_record, unpack_record, widened
 from ._damage import reading
 
 __all__ = ["Ingest"]
@@ -200,8 +200,9 @@ class Ingest:
         by sequence number), the sequence number of the first completing
         attempt, and the new numbers.
         """
-        known = {packed[1:] for packed in stored}
-        merged = list(stored)
+        # Attempts packed before a field was added read its default, as new ones write it.
+        merged = [widened(packed) for packed in stored]
+        known = {packed[1:] for packed in merged}
         new: list[int] = []
         for row, completes in rows:
             if row in known:

@@ -19,8 +19,8 @@ from typing import Any, Final, TypeVar
 
 from ..errors import StoreError
 from ._codec import (
-    ATTEMPT_COLUMNS,
     PACKED_POSITION,
+    TABLE_COLUMNS,
     fields_from_text,
     pack_record,
     script_items,
@@ -197,7 +197,7 @@ _SCRIPT: Final = PACKED_POSITION["script_values"]
 
 def _pack_records(connection: sqlite3.Connection) -> None:
     """Version 4: pack every record's fields and attempts (version 3's rows) into ``data``."""
-    columns = ", ".join(ATTEMPT_COLUMNS)
+    columns = ", ".join(TABLE_COLUMNS)
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
     for first in range(1, last + 1, _PACK_CHUNK):
         bounds = (first, first + _PACK_CHUNK)

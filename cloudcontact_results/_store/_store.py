@@ -52,6 +52,7 @@ from ._codec import (
     micros,
     moment_of,
     unpack_record,
+    widened,
 )
 from ._damage import Damaged, reading
 from ._ingest import Ingest
@@ -1137,7 +1138,9 @@ def _attempt_values(
     ):
         with reading("records", record_id):
             values = [
-                packed[position] for packed in unpack_record(data)[1] for position in positions
+                widened(packed)[position]
+                for packed in unpack_record(data)[1]
+                for position in positions
             ]
         yield from values
 
