@@ -30,7 +30,7 @@ from .._report.kinds import KINDS
 from .._types import FileFormat, import_optional
 from ..errors import ReadError
 
-__all__ = ["ParquetReport", "header_metadata", "is_parquet"]
+__all__ = ["ParquetReport", "header_metadata", "is_parquet", "open_parquet"]
 
 #: The first (and last) bytes of every Parquet file.
 _MAGIC: Final = b"PAR1"
@@ -73,12 +73,17 @@ def is_parquet(source: Source) -> bool:
     return bool(head == _MAGIC)
 
 
+def open_parquet(source: Source, options: ReadOptions) -> ParquetReport | None:
+    """The Parquet file ``source``; None for another file."""
+    return ParquetReport(source) if is_parquet(source) else None
+
+
 class ParquetReport:
     """A Parquet file of a report, opened afresh for each pass over its rows."""
 
-    #: A Parquet file has no sheets.
-    sheet = None
     file_format = FileFormat.PARQUET
+    #: A Parquet file has no sheets.
+    sheet: str | None = None
 
     def __init__(self, source: Source) -> None:
         self._source = source

@@ -11,7 +11,7 @@ from typing import IO, TYPE_CHECKING, Any, Final, TypeVar, overload
 
 import attrs
 
-from .._arrow.read import ParquetReport, is_parquet
+from .._arrow.read import open_parquet
 from .._csv.dialects import DIALECTS
 from .._csv.header import read_header
 from .._csv.rows import typed_rows
@@ -19,6 +19,7 @@ from .._files.layout import Layout
 from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions
 from .._files.rows import Row
 from .._files.source import Extent, Opened, ReadLimits, Source, open_source
+from .._files.typed import TypedCells, TypedCellsProbe
 from .._model.campaign import NoMatch
 from .._model.cpa import CPAResult
 from .._model.notes import SystemNote
@@ -31,7 +32,7 @@ from .._types import (
     Language,
     ReportFormat,
 )
-from .._xlsx.read import Workbook, is_workbook
+from .._xlsx.read import open_workbook
 from ..errors import OptionsError, ReadError
 
 if TYPE_CHECKING:
@@ -90,7 +91,7 @@ class Report:
     _once: bool
     errors: list[ReadError] = attrs.Factory(list)
     #: A file of typed cells (a workbook, a Parquet file): read by its own reader.
-    _workbook: Workbook | ParquetReport | None = None
+    _workbook: TypedCells | None = None
     _peeked: list[Row] = attrs.Factory(list)
     _pending: ReadError | None = None
     _stream_rows: Iterator[Row] | None = None
@@ -131,9 +132,7 @@ class Report:
     @property
     def file_format(self) -> FileFormat:
         """``FileFormat.CSV`` (CSV or a zip holding one), ``XLSX`` or ``PARQUET``."""
-        if self._workbook is None:
-            return FileFormat.CSV
-        return FileFormat.XLSX if isinstance(self._workbook, Workbook) else FileFormat.PARQUET
+        return FileFormat.CSV if self._workbook is None else self._workbook.file_format
 
     @property
     def sheet(self) -> str | None:
@@ -185,7 +184,7 @@ class Report:
             return self._pass()
         return self._stream()
 
-    def _sheet_rows(self, workbook: Workbook | ParquetReport) -> Iterator[Row]:
+    def _sheet_rows(self, workbook: TypedCells) -> Iterator[Row]:
         self.errors = []
         yield from workbook.rows(self._layout, self._options, fail=self._fail)
 
@@ -646,20 +645,23 @@ def read_report(
     )
 
 
+#: The formats of typed cells, each tried in turn before a source is read as CSV
+#: (or a zip holding one): a workbook (a zip too, so looked for first), Parquet.
+TYPED_CELLS: Final[tuple[TypedCellsProbe, ...]] = (open_workbook, open_parquet)
+
+
 def open_report(source: Source, options: ReadOptions) -> Report:
     """The report at ``source``, read with ``options``: :func:`read_report`'s body.
 
     Raises:
         ReadError: naming the line, the column and the value.
     """
-    workbook: Workbook | ParquetReport | None = None
     kept: Opened | None = None
     once = False
-    if is_workbook(source):
-        workbook = Workbook(source, options.member, options.limits)
-        layout = workbook.layout(options.script_fields)
-    elif is_parquet(source):
-        workbook = ParquetReport(source)
+    workbook = next(
+        (typed for probe in TYPED_CELLS if (typed := probe(source, options)) is not None), None
+    )
+    if workbook is not None:
         layout = workbook.layout(options.script_fields)
     else:
         opened, layout = _open_report(source, options)

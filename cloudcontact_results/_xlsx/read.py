@@ -26,10 +26,10 @@ from .._files.options import ReadOptions
 from .._files.rows import Row, RowBuilder, time_cells
 from .._files.source import DAMAGED, MiB, ReadLimits, Source, is_path, open_input, shown
 from .._report.codecs import CODECS, ValueType
-from .._types import import_optional
+from .._types import FileFormat, import_optional
 from ..errors import ReadError, ResultsError
 
-__all__ = ["Workbook", "is_workbook"]
+__all__ = ["Workbook", "is_workbook", "open_workbook"]
 
 _WORKBOOK_PART: Final = "xl/workbook.xml"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
@@ -96,8 +96,17 @@ def _holds_workbook(binary: IO[bytes]) -> bool:
         return False  # then read as a zipped CSV, which reports what is wrong
 
 
+def open_workbook(source: Source, options: ReadOptions) -> Workbook | None:
+    """The sheet of the workbook ``source`` that ``options.member`` names; None for another file."""
+    return Workbook(source, options.member, options.limits) if is_workbook(source) else None
+
+
 class Workbook:
     """One sheet of a workbook, opened afresh for each pass over its rows."""
+
+    file_format = FileFormat.XLSX
+    #: The sheet read.
+    sheet: str
 
     def __init__(self, source: Source, member: str | None, limits: ReadLimits) -> None:
         self._source = source
