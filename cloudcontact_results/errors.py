@@ -25,6 +25,7 @@ The tree::
         │   │   │   ├── UnknownDispositionError
         │   │   │   └── CampaignMismatchError   a record does not fit its campaign
         │   │   ├── OptionsError         an option (export, reading, command line) is invalid
+        │   │   ├── AnalyticsInputError  an analytics table cannot be made of the input given
         │   │   └── PlatformDataError    the platform's JSON has a value the library cannot read
         │   ├── ReadError                a file cannot be read (.line, .column, .value, .file)
         │   └── UnknownNameError         a campaign, list, record, archive or job the store
@@ -51,6 +52,7 @@ from ._closest import did_you_mean
 from ._shown import REASON_CHARACTERS, cut, shown
 
 __all__ = [
+    "AnalyticsInputError",
     "CampaignMismatchError",
     "DataError",
     "ExportError",
@@ -134,6 +136,14 @@ class CampaignMismatchError(ValidationError):
 
 class OptionsError(FieldError):
     """An export option is invalid (unknown time zone, language, dialect…)."""
+
+
+class AnalyticsInputError(FieldError):
+    """An analytics table cannot be made of the input given.
+
+    A simple report holds each record's last attempt only: the tables of
+    attempts (in time, CPA, SIP, agents…) need a detailed report.
+    """
 
 
 class PlatformDataError(FieldError):

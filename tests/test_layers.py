@@ -30,6 +30,7 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
     (frozenset({"_model"}),),
     (frozenset({"_options"}),),
     (frozenset({"_report"}),),
+    (frozenset({"_analytics"}),),
     (frozenset({"_files"}),),
     (
         frozenset({"_csv"}),
@@ -42,7 +43,18 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
     (frozenset({"_platform"}),),
     (
         frozenset(
-            {"_cli", "cli", "pandas", "arrow", "dask", "store", "platform", "__init__", "__main__"}
+            {
+                "_cli",
+                "cli",
+                "pandas",
+                "arrow",
+                "dask",
+                "store",
+                "platform",
+                "analytics",
+                "__init__",
+                "__main__",
+            }
         ),
     ),
 )

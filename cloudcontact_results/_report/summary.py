@@ -10,7 +10,7 @@ from .._types import ReportFormat
 from ..errors import CampaignMismatchError
 from .kinds import kind_of_row
 from .rows import DetailedRow, SimpleRow
-from .tally import Tally
+from .tally import Tally, rate
 
 __all__ = ["AgentFigures", "Summary", "summary"]
 
@@ -28,10 +28,6 @@ class AgentFigures:
     attempts: int = 0
     talk_seconds: int = 0
     completions: int = 0
-
-
-def _rate(part: int, whole: int) -> float | None:
-    return part / whole if whole else None
 
 
 @attrs.frozen
@@ -69,7 +65,7 @@ class Summary:
     @property
     def completion_rate(self) -> float | None:
         """Completed records / records; None without records."""
-        return _rate(self.completed_records, self.records)
+        return rate(self.completed_records, self.records)
 
     @property
     def contact_rate(self) -> float | None:
@@ -80,12 +76,12 @@ class Summary:
         record's last attempt: there the rate is over the records with at least
         one dialled attempt, answered when ``Last Call Duration`` is above 0.
         """
-        return _rate(self.answered, self.contact_attempts)
+        return rate(self.answered, self.contact_attempts)
 
     @property
     def attempts_per_record(self) -> float | None:
         """Dialled attempts / records; None without records."""
-        return _rate(self.attempts, self.records)
+        return rate(self.attempts, self.records)
 
     def __str__(self) -> str:
         def percent(value: float | None) -> str:

@@ -10,7 +10,22 @@ import attrs
 from .._model.cpa import CPAResult
 from .rows import DetailedRow, SimpleRow
 
-__all__ = ["DetailedTally", "SimpleTally", "Tally"]
+__all__ = ["DetailedTally", "SimpleTally", "Tally", "is_answered", "rate"]
+
+
+def is_answered(cpa_result: CPAResult | None, answered_duration: int) -> bool:
+    """Was a dialled attempt answered by a person: CPA result *Voice*, or a conversation.
+
+    The one rule of a connect, shared by :func:`summary` and the analytics:
+    the CPA result may disagree with the call disposition (SPEC section 3), so
+    an answered duration above 0 counts even when CPA said otherwise.
+    """
+    return cpa_result is CPAResult.VOICE or answered_duration > 0
+
+
+def rate(part: int, whole: int) -> float | None:
+    """``part / whole``; None when ``whole`` is 0 (a rate of nothing is unknown, not 0)."""
+    return part / whole if whole else None
 
 
 class Tally(Protocol):
@@ -94,7 +109,7 @@ class DetailedTally(_Counts):
         if row.is_call_attempt:
             self.attempts += 1
             self.contact_attempts += 1
-            self.answered += row.cpa_result is CPAResult.VOICE or row.answered_duration > 0
+            self.answered += is_answered(row.cpa_result, row.answered_duration)
         self.calls[row.call_disposition] += 1
         self.agent(row.agent, row.answered_duration, completed=row.completed)
 

@@ -1,0 +1,1 @@
+"""Campaign analytics: one-pass accumulators over report rows and the typed tables they make."""
