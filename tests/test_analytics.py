@@ -415,3 +415,33 @@ def peak_bytes(count: int) -> int:
 def test_memory_does_not_grow_with_the_rows():
     small, large = peak_bytes(2_000), peak_bytes(20_000)
     assert large < small * 1.5 + 200_000, (small, large)
+
+
+# --- what a notebook shows of campaigns and stores --------------------------------------
+
+
+def test_a_campaign_shows_its_lists_bounded():
+    lists = [ccr.CallingList(f"<Список {n}>", [f"c{k}" for k in range(30)]) for n in range(100)]
+    shown = ccr.Campaign("Большая", lists)._repr_html_()
+    assert "&lt;Список 0&gt;" in shown
+    assert "Список 20" not in shown
+    assert "… 80 more lists" in shown
+    assert "c7, … 22 more" in shown
+    assert len(shown) < 10_000
+
+
+def test_a_store_lists_its_campaigns_with_counts(tmp_path):
+    campaign, records = worked_campaign()
+    with ccr.ResultsStore(tmp_path / "results.sqlite") as store:
+        assert "0 campaigns" in store._repr_html_()
+        store.put_campaign(campaign)
+        store.add_records(campaign.name, records)
+        for number in range(60):
+            store.put_campaign(ccr.Campaign(f"C{number}", [ccr.CallingList("L", ["Phone"])]))
+        shown = store._repr_html_()
+        # campaign, lists, records, completed records, archives
+        assert "<td>Опрос</td><td>2</td><td>5</td><td>2</td><td>0</td>" in shown
+        assert "61 campaigns" in shown
+        assert "… 11 more campaigns" in shown
+        assert "C49" not in shown
+    assert "closed" in store._repr_html_()

@@ -24,6 +24,7 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
                 "_jsontext",
                 "_codegen",
                 "_progress",
+                "_html",
             }
         ),
     ),

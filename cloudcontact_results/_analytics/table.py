@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import html
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any, ClassVar, Final, Generic, TypeVar
 
 import attrs
 
+from .._html import html_table
 from .._model.campaign import NoMatch
 from .._types import Language, import_optional
 
@@ -139,29 +139,15 @@ class Table(Generic[_RowT]):
 
     def to_html(self, language: Language | str = Language.EN, max_rows: int = PREVIEW_ROWS) -> str:
         """A small HTML table: the title, the labels and the first ``max_rows`` rows."""
-        header = "".join(f"<th>{html.escape(label)}</th>" for label in self.labels(language))
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(_text(getattr(row, column.name), column.cell))}</td>"
-                for column in self.COLUMNS
-            )
-            + "</tr>"
-            for row in self.rows[: max(max_rows, 0)]
-        )
-        hidden = len(self.rows) - min(len(self.rows), max(max_rows, 0))
+        shown = self.rows[: max(max_rows, 0)]
+        cells = [[_text(getattr(row, c.name), c.cell) for c in self.COLUMNS] for row in shown]
+        hidden = len(self.rows) - len(shown)
+        more = ""
         if hidden:
-            more = (
-                f"… {hidden} more rows"
-                if Language.parse(language) is Language.EN
-                else f"… ещё строк: {hidden}"
-            )
-            body += f'<tr><td colspan="{len(self.COLUMNS)}">{html.escape(more)}</td></tr>'
-        caption = html.escape(f"{self.title(language)} ({len(self.rows)})")
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{header}</tr></thead>"
-            f"<tbody>{body}</tbody></table>"
-        )
+            english = Language.parse(language) is Language.EN
+            more = f"… {hidden} more rows" if english else f"… ещё строк: {hidden}"
+        caption = f"{self.title(language)} ({len(self.rows)})"
+        return html_table(caption, self.labels(language), cells, more=more)
 
     def _repr_html_(self) -> str:
         return self.to_html()

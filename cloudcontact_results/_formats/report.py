@@ -20,6 +20,7 @@ from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions
 from .._files.rows import Row
 from .._files.source import Extent, Opened, ReadLimits, Source, open_source
 from .._files.typed import TypedCells, TypedCellsProbe
+from .._html import html_table
 from .._model.campaign import NoMatch
 from .._model.cpa import CPAResult
 from .._model.notes import SystemNote
@@ -275,24 +276,10 @@ class Report:
             *(self.header[position] for _, position in self._layout.columns),
             *self.extra_columns,
         ]
-        header = "".join(f"<th>{html.escape(name)}</th>" for name in names)
-        body = "".join(
-            "<tr>"
-            + "".join(
-                f"<td>{html.escape(cell)}</td>"
-                for cell in _preview_cells(row, self.columns, self.extra_columns)
-            )
-            + "</tr>"
-            for row in rows
-        )
-        caption = html.escape(
-            f"{self.format.value} report ({self.language.value}), first {len(rows)} rows"
-        )
+        cells = [_preview_cells(row, self.columns, self.extra_columns) for row in rows]
+        caption = f"{self.format.value} report ({self.language.value}), first {len(rows)} rows"
         note = f"<p>{html.escape(problem)}</p>" if problem else ""
-        return (
-            f"<table><caption>{caption}</caption><thead><tr>{header}</tr></thead>"
-            f"<tbody>{body}</tbody></table>{note}"
-        )
+        return html_table(caption, names, cells) + note
 
     def __repr__(self) -> str:
         extra = f", {len(self.extra_columns)} unknown columns" if self.extra_columns else ""

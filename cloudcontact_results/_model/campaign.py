@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import zoneinfo
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final, Literal
 
 import attrs
 
+from .._html import html_table
 from .._types import Language, check_sip_code, in_range, is_naive, normalize_name
 from ..errors import ValidationError
 from .construction import install_checked_init, post_init_with
@@ -321,6 +322,23 @@ class Campaign:
                 return disposition
         return find_system_disposition(name)
 
+    def _repr_html_(self) -> str:
+        # The definition only, a bounded number of lists: never a record.
+        shown = self.lists[:_PREVIEW_LISTS]
+        rows = [
+            [cl.name, str(len(cl.columns)), _first_names(cl.columns), ", ".join(cl.phone_columns)]
+            for cl in shown
+        ]
+        hidden = len(self.lists) - len(shown)
+        caption = (
+            f"Campaign {self.name}: {len(self.lists)} lists, "
+            f"{len(self.exported_script_fields)} exported script fields "
+            f"({_first_names([field.name for field in self.exported_script_fields]) or 'none'}), "
+            f"{len(self.dispositions)} own dispositions"
+        )
+        header = ["list", "columns", "column names", "phone columns"]
+        return html_table(caption, header, rows, more=f"… {hidden} more lists" if hidden else "")
+
     def defined_form(self, disposition: Disposition) -> Disposition | None:
         """How the campaign defines ``disposition``, or None if it does not.
 
@@ -337,6 +355,19 @@ class Campaign:
         if disposition == known or disposition == find_system_disposition(disposition.name):
             return known
         return None
+
+
+#: The lists and the names of columns a notebook preview of a campaign shows.
+_PREVIEW_LISTS: Final = 20
+_PREVIEW_NAMES: Final = 8
+
+
+def _first_names(names: Sequence[str]) -> str:
+    """The first few ``names``, joined, with how many more there are."""
+    shown = ", ".join(names[:_PREVIEW_NAMES])
+    return shown + (
+        f", … {len(names) - _PREVIEW_NAMES} more" if len(names) > _PREVIEW_NAMES else ""
+    )
 
 
 # --- quota outcomes, attempts, records ---------------------------------------

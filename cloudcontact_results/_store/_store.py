@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import html
 import json
 import os
 import shutil
@@ -21,6 +22,7 @@ import attrs
 
 from .._files.sink import Destination, ExportResult
 from .._formats.export import export, exporting
+from .._html import html_table
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.fit import not_a_list
 from .._options import ExportOptions
@@ -104,6 +106,19 @@ def _guarded(
         raise damage.store_error(path) from damage
     finally:
         connection.close()
+
+
+#: The campaigns a notebook preview of a store lists, and what it counts of each.
+_PREVIEW_CAMPAIGNS: Final = 50
+_OVERVIEW: Final = """
+SELECT c.name,
+    (SELECT COUNT(*) FROM lists AS l WHERE l.campaign = c.id),
+    (SELECT COUNT(*) FROM records AS r JOIN lists AS l ON r.list = l.id WHERE l.campaign = c.id),
+    (SELECT COUNT(*) FROM records AS r JOIN lists AS l ON r.list = l.id
+        WHERE l.campaign = c.id AND r.completed_seq IS NOT NULL),
+    (SELECT COUNT(*) FROM archives AS a WHERE a.campaign = c.id)
+FROM campaigns AS c ORDER BY c.id LIMIT ?
+"""
 
 
 class _Snapshot(Iterator[Record]):
@@ -370,6 +385,23 @@ class ResultsStore:
         """
         with self._read() as connection:
             return self._find(connection, name)[1]
+
+    def _repr_html_(self) -> str:
+        # Counted through the indexes of lists and records: no attempt is read.
+        try:
+            with self._read() as connection:
+                (total,) = connection.execute("SELECT COUNT(*) FROM campaigns").fetchone()
+                rows = connection.execute(_OVERVIEW, (_PREVIEW_CAMPAIGNS,)).fetchall()
+        except StoreError as error:
+            return f"<p>{html.escape(str(error))}</p>"
+        cells = [[name, *(str(number) for number in numbers)] for name, *numbers in rows]
+        hidden = total - len(rows)
+        return html_table(
+            f"Results store {self._name}: {total} campaigns",
+            ["campaign", "lists", "records", "completed records", "archives"],
+            cells,
+            more=f"… {hidden} more campaigns" if hidden else "",
+        )
 
     def campaign_names(self) -> tuple[str, ...]:
         """The names of the store's campaigns, in the order they were created."""
