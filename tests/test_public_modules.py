@@ -15,14 +15,14 @@ import attrs
 import pytest
 
 import cloudcontact_results as ccr
-from cloudcontact_results import platform, store
+from cloudcontact_results import analytics, platform, store
 
 PRIVATE = b"cloudcontact_results._"
 NOW = dt.datetime(2026, 3, 1, 6, 30, tzinfo=dt.UTC)
 
 
 def public_modules() -> Iterator[types.ModuleType]:
-    yield from (ccr, store, platform)
+    yield from (ccr, store, platform, analytics)
 
 
 def exported_objects() -> Iterator[tuple[str, object]]:
@@ -85,7 +85,21 @@ def values() -> dict[str, object]:
         "ChangedPage": ccr.ChangedPage((found,), NOW, NOW, last=True),
         "SyncResult": ccr.SyncResult("Sales", "Clients", 1, 2, None, NOW),
         "Retries": ccr.Retries(attempts=3),
+        **analytics_values(),
     }
+
+
+def analytics_values() -> dict[str, object]:
+    """Every analytics table with one of its rows, and what describes them."""
+    campaign, records = ccr.demo_campaign(300)
+    tables = analytics.tables(campaign, records)
+    found: dict[str, object] = {"Analytics": tables, "Cell": analytics.Cell.RATE}
+    for table in tables.tables:
+        found[type(table).__name__] = table
+        found[type(table.rows[0]).__name__] = table.rows[0]
+        found["TableColumn"] = table.COLUMNS[0]
+        found["Label"] = table.COLUMNS[0].label
+    return found
 
 
 VALUES = values()
@@ -118,7 +132,7 @@ def test_every_public_value_type_is_pickled_above() -> None:
     # its objects hold a file, a connection or a token).
     not_values = {
         "ResultsStore", "ListManagementClient", "Report", "RowFormatter", "ResultsError",
-        "NoMatch", "AgentFigures", "ArchiveReason", "JobOutcome", "ListRecords",
+        "NoMatch", "AgentFigures", "ArchiveReason", "JobOutcome", "ListRecords", "Table",
     }  # fmt: skip
     pickled = {type(value).__name__ for value in VALUES.values()}
     missing = {cls.__name__ for cls in public_classes()} - pickled - not_values
