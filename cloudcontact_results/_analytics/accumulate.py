@@ -60,8 +60,14 @@ _ABANDONED: Final = system_disposition("Abandoned")
 _NO_AGENT_NAMES: Final = frozenset({_NO_AGENT.name, _NO_AGENT.name_ru})
 _ABANDONED_NAMES: Final = frozenset({_ABANDONED.name, _ABANDONED.name_ru})
 
-#: (wall-clock start of the hour, UTC offset, call disposition, dialled, connect, completed).
-_Moment = tuple[dt.datetime, dt.timedelta, str | None, bool, bool, bool]
+#: The local year, month, day and hour, the UTC offset, the call disposition, and
+#: whether the attempt was dialled, a connect, a completion: the key of the
+#: timeline, which every table in time is made of.
+_Moment = tuple[int, int, int, int, dt.timedelta | None, str | None, bool, bool, bool]
+_EPOCH: Final = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_NO_OFFSET: Final = dt.timedelta(0)
+#: The local year, month, day and hour, and the UTC offset, of an hour of the timeline.
+_Hour = tuple[int, int, int, int, dt.timedelta | None]
 
 
 @attrs.define
@@ -73,8 +79,8 @@ class _Record:
     completed: bool = False
     #: Dialled attempts up to and including its latest completing attempt.
     closed_after: int = 0
-    completed_at: dt.datetime | None = None
-    last_at: dt.datetime | None = None
+    completed_at: dt.timedelta | None = None
+    last_at: dt.timedelta | None = None
     #: The quota group of its latest attempt (None: not stopped by a quota).
     last_quota: QuotaGroup = None
 
@@ -169,16 +175,25 @@ class Accumulator:
         counts.out_of_quota += row.out_of_quota
 
     def _add_detailed(self, row: DetailedRow) -> None:
-        local = row.call_time.astimezone(self.zone)
-        offset = local.utcoffset() or dt.timedelta(0)
-        wall = local.replace(tzinfo=None)
-        instant = wall - offset  # naive UTC: orders instants, folds included
+        moment = row.call_time
+        local = moment.astimezone(self.zone)
+        # An aware difference counts offsets and folds: it orders instants exactly.
+        instant = moment - _EPOCH
         dialled = row.is_call_attempt
         connect = dialled and is_answered(row.cpa_result, row.answered_duration)
         completed = row.completed
         disposition = row.call_disposition
-        hour = wall.replace(minute=0, second=0, microsecond=0)
-        self._timeline[hour, offset, disposition, dialled, connect, completed] += 1
+        self._timeline[
+            local.year,
+            local.month,
+            local.day,
+            local.hour,
+            local.utcoffset(),
+            disposition,
+            dialled,
+            connect,
+            completed,
+        ] += 1
         if dialled:
             self._cpa[row.cpa_result, disposition] += 1
         note = row.call_note
@@ -246,23 +261,28 @@ class Accumulator:
         )
         return ListProgress(rows, self.zone.key)
 
-    def _start_of(self, hour: dt.datetime, offset: dt.timedelta, period: Period) -> dt.datetime:
-        if period == "day":
-            return dt.datetime.combine(hour.date(), dt.time(), tzinfo=self.zone)
-        return (hour - offset).replace(tzinfo=dt.UTC).astimezone(self.zone)
-
-    def _periods(self, period: Period) -> dict[tuple[dt.datetime, dt.timedelta], dt.datetime]:
-        """The period key of each (hour, offset) of the timeline: its start's instant."""
-        return {
-            (hour, offset): self._start_of(hour, offset, period).astimezone(dt.UTC)
-            for hour, offset, *_ in self._timeline
-        }
+    def _periods(self, period: Period) -> dict[_Hour, dt.datetime]:
+        """The start of the period of each hour of the timeline, in UTC (instants sort)."""
+        starts = {}
+        for year, month, day, hour, offset, *_ in self._timeline:
+            key = (year, month, day, hour, offset)
+            if key in starts:
+                continue
+            if period == "day":
+                start = dt.datetime(year, month, day, tzinfo=self.zone)
+            else:
+                # The hour's wall-clock start under the offset its attempts had:
+                # an hour a DST fall-back repeats is two periods.
+                start = dt.datetime(year, month, day, hour, tzinfo=dt.UTC) - (offset or _NO_OFFSET)
+            starts[key] = start.astimezone(dt.UTC)
+        return starts
 
     def campaign_in_time(self, period: Period) -> CampaignInTime:
         starts = self._periods(period)
         totals: dict[dt.datetime, list[int]] = {}
-        for (hour, offset, _name, dialled, connect, completed), count in self._timeline.items():
-            figures = totals.setdefault(starts[hour, offset], [0, 0, 0])
+        for moment, count in self._timeline.items():
+            dialled, connect, completed = moment[6:]
+            figures = totals.setdefault(starts[moment[:5]], [0, 0, 0])
             figures[0] += count if dialled else 0
             figures[1] += count if connect else 0
             figures[2] += count if completed else 0
@@ -275,8 +295,8 @@ class Accumulator:
     def dispositions_in_time(self, period: Period) -> DispositionsInTime:
         starts = self._periods(period)
         totals: Counter[tuple[dt.datetime, str | None]] = Counter()
-        for (hour, offset, name, *_), count in self._timeline.items():
-            totals[starts[hour, offset], name] += count
+        for moment, count in self._timeline.items():
+            totals[starts[moment[:5]], moment[5]] += count
         rows = tuple(
             DispositionsInTimeRow(start.astimezone(self.zone), name, count)
             for (start, name), count in sorted(
@@ -288,8 +308,9 @@ class Accumulator:
     def telemarketing_compliance(self) -> TelemarketingCompliance:
         starts = self._periods("day")
         totals: dict[dt.datetime, list[int]] = {}
-        for (hour, offset, name, dialled, connect, _done), count in self._timeline.items():
-            figures = totals.setdefault(starts[hour, offset], [0, 0, 0])
+        for moment, count in self._timeline.items():
+            name, dialled, connect = moment[5:8]
+            figures = totals.setdefault(starts[moment[:5]], [0, 0, 0])
             if not dialled:
                 continue
             no_agent = name in _NO_AGENT_NAMES
@@ -308,9 +329,9 @@ class Accumulator:
 
     def contact_rate_by_hour(self) -> ContactRateByHour:
         grid = {(weekday, hour): [0, 0] for weekday in range(1, 8) for hour in range(24)}
-        for (wall, _offset, _name, dialled, connect, _done), count in self._timeline.items():
+        for (year, month, day, hour, _o, _n, dialled, connect, _c), count in self._timeline.items():
             if dialled:
-                cell = grid[wall.isoweekday(), wall.hour]
+                cell = grid[dt.date(year, month, day).isoweekday(), hour]
                 cell[0] += count
                 cell[1] += count if connect else 0
         rows = tuple(
