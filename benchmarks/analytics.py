@@ -47,7 +47,7 @@ def rows_of(kept: list[ccr.DetailedRow], count: int) -> Iterator[ccr.DetailedRow
 def baseline(rows: Iterator[ccr.DetailedRow]) -> None:
     """Read every attribute the tables read, and nothing else."""
     for row in rows:
-        (
+        _read = (
             row.call_time,
             row.is_call_attempt,
             row.cpa_result,

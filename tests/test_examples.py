@@ -107,8 +107,9 @@ def test_notebook(python3_kernel: str, tmp_path: Path) -> None:
     assert "ListProgressRow(list_name=" in text  # the analytics
     assert "unattended_rate" in text
     shown = "\n".join(str(output.get("data", {}).get("text/html", "")) for output in outputs)
-    assert "<caption>Операторы" in shown
+    assert "<caption>Agents" in shown
     assert "<caption>List progress" in shown
+    assert "Операторы | Оператор | Вызовы" in text
     assert "talk seconds" in text  # polars, through Arrow
     assert "('Busy'," in text or "('No answer'," in text  # DuckDB over the Parquet file
     assert "workbook: 542 rows" in text
