@@ -64,20 +64,35 @@ def assert_matches_keys(
 # --- every table against its key ----------------------------------------------------------
 
 
-@settings(max_examples=examples(12), deadline=None)
-@given(
+TABLE_INPUTS = (
     campaign_with_records(max_records=8),
     st.sampled_from(EXPORT_ZONES),
     st.sampled_from(["hour", "day"]),
 )
-def test_every_table_is_what_pandas_computes_from_the_same_rows(data, zone, period):
+
+
+def check_every_table_against_pandas(data, zone, period):
     campaign, records = data
     rows = list(ccr.detailed_rows(campaign, records, DETAILED))
     tables = analytics.tables(rows, timezone=zone, period=period)
     assert_matches_keys(tables, rows, zone, period)
 
 
-@settings(max_examples=examples(8), deadline=None)
+@settings(max_examples=examples(5), deadline=None)
+@given(*TABLE_INPUTS)
+def test_every_table_is_what_pandas_computes_from_the_same_rows(data, zone, period):
+    check_every_table_against_pandas(data, zone, period)
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(30), deadline=None)
+@given(*TABLE_INPUTS)
+def test_every_table_is_what_pandas_computes_on_many_campaigns(data, zone, period):
+    check_every_table_against_pandas(data, zone, period)
+
+
+@pytest.mark.slow
+@settings(max_examples=examples(10), deadline=None)
 @given(campaign_with_records(max_records=8), st.sampled_from(["hour", "day"]))
 def test_records_of_a_campaign_give_the_tables_of_their_rows_and_count_unprocessed_records(
     data, period
@@ -88,7 +103,7 @@ def test_records_of_a_campaign_give_the_tables_of_their_rows_and_count_unprocess
     assert_matches_keys(tables, rows, "Europe/Moscow", period, records)
 
 
-@settings(max_examples=examples(8), deadline=None)
+@settings(max_examples=examples(3), deadline=None)
 @given(campaign_with_records(max_records=8))
 def test_each_function_gives_the_table_tables_gives(data):
     campaign, records = data
@@ -110,7 +125,7 @@ def read_back(campaign, records, options):
     return ccr.read_report(stream, timezone=options.timezone, script_fields=names)
 
 
-@settings(max_examples=examples(6), deadline=None)
+@settings(max_examples=examples(4), deadline=None)
 @given(campaign_with_records(max_records=6))
 def test_rows_a_report_records_and_a_store_give_the_same_tables(tmp_path_factory, data):
     campaign, records = data
@@ -412,6 +427,7 @@ def peak_bytes(count: int) -> int:
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_rows():
     small, large = peak_bytes(2_000), peak_bytes(20_000)
     assert large < small * 1.5 + 200_000, (small, large)
