@@ -14,8 +14,17 @@ one of its names, which the package exports too: ``ccr.ResultsStore`` is
 from __future__ import annotations
 
 from ._public import publish
+from ._delivery import Remote
 from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 
-__all__ = ["Archive", "ArchiveReason", "ExportJob", "JobOutcome", "JobRun", "ResultsStore"]
+__all__ = [
+    "Archive",
+    "ArchiveReason",
+    "ExportJob",
+    "JobOutcome",
+    "JobRun",
+    "Remote",
+    "ResultsStore",
+]
 
 publish(globals())
