@@ -13,8 +13,8 @@ one of its names, which the package exports too: ``ccr.ResultsStore`` is
 
 from __future__ import annotations
 
-from ._public import publish
 from ._delivery import Remote
+from ._public import publish
 from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 
 __all__ = [

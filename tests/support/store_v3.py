@@ -1,4 +1,4 @@
-"""What ``tests/data/store-v3.sqlite``, ``-v4`` and ``-v5`` hold: stores of earlier schemas.
+"""What ``tests/data/store-v3.sqlite``, ``-v4`` and ``-v5`` hold: stores of older schemas.
 
 The files were made by ``tests/support/make_old_store.py`` with the library as it was
 at schema version 3 (commit 2b7e847), 4 (commit 13603e5) and 5 (commit e3f3d5e), so the
