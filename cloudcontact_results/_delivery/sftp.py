@@ -8,7 +8,9 @@ trusted on first use, since the files hold customers' data.
 from __future__ import annotations
 
 import contextlib
+import errno
 import getpass
+import stat
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -119,17 +121,25 @@ class SFTPTransport:
     def send(self, source: Path, name: str, sha256: str) -> None:  # noqa: ARG002 - the interface
         partial = self._path(partial_name(name))
         try:
-            # Opened for writing with truncation: a partial file a dead
-            # delivery left behind is overwritten, not appended to.
+            # Opened for writing with truncation: a partial file a dead delivery
+            # left behind is overwritten, not appended to. Writes are not
+            # pipelined: paramiko drops the server's answer to a pipelined write,
+            # and with it the news of a full disk.
             with source.open("rb") as local, self._sftp.open(partial, "wb") as remote_file:
-                remote_file.set_pipelined(True)
                 while chunk := local.read(CHUNK):
                     remote_file.write(chunk)
+            self._check_kept(partial, source.stat().st_size)
             self._sftp.posix_rename(partial, self._path(name))
         except OSError as error:
             with contextlib.suppress(OSError, EOFError):
                 self._sftp.remove(partial)
             raise DeliveryFailed(f"{self._where}: writing {partial}: {_reason(error)}") from None
+
+    def _check_kept(self, partial: str, size: int) -> None:
+        """Refuse to rename into place what is not a regular file of all the bytes sent."""
+        kept = self._sftp.lstat(partial)
+        if not stat.S_ISREG(kept.st_mode or 0) or kept.st_size != size:
+            raise OSError(errno.EIO, f"the server kept {kept.st_size} of the {size} bytes sent")
 
     def close(self) -> None:
         with contextlib.suppress(Exception):

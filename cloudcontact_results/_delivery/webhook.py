@@ -13,14 +13,19 @@ from __future__ import annotations
 import contextlib
 import http.client
 import os
+import re
 import ssl
 import urllib.parse
 from pathlib import Path
+from typing import Final
 
 from .remote import Remote
 from .transport import DeliveryFailed, Found, scrubbed
 
 __all__ = ["WebhookTransport", "idempotency_key"]
+
+#: What a bearer token may hold (RFC 6750, ``b64token``).
+_BEARER: Final = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
 
 
 def idempotency_key(name: str, sha256: str) -> str:
@@ -40,6 +45,11 @@ class WebhookTransport:
                 raise DeliveryFailed(
                     f"the environment variable {remote.token_variable} (the webhook's bearer "
                     "token) is not set"
+                )
+            if not _BEARER.fullmatch(self._token):
+                raise DeliveryFailed(
+                    f"the environment variable {remote.token_variable} holds characters a "
+                    "bearer token cannot hold (RFC 6750: letters, digits, -._~+/ and = at the end)"
                 )
 
     def look(self, name: str, size: int, sha256: str) -> Found:  # noqa: ARG002 - the interface

@@ -296,6 +296,8 @@ class Webhook:
     def __init__(self, token: str | None = TOKEN) -> None:
         self.token = token
         self.answers: list[int] = []
+        #: How many of the next deliveries to keep and then answer 500 (an answer lost).
+        self.lose_answers = 0
         self.received: dict[str, tuple[dict[str, str], bytes]] = {}
         self.resent: list[str] = []
         self.lock = threading.Lock()
@@ -310,12 +312,15 @@ class Webhook:
                     if self.headers.get("Authorization") != wanted:
                         status = 401
                     key = self.headers["Idempotency-Key"]
+                    lost = status == 200 and webhook.lose_answers > 0
+                    if lost:
+                        webhook.lose_answers -= 1
                     if 200 <= status < 300:
                         if key in webhook.received:
                             webhook.resent.append(key)
                         else:
                             webhook.received[key] = (dict(self.headers), body)
-                self.send_response(status)
+                self.send_response(500 if lost else status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
 
