@@ -17,7 +17,7 @@ from pathlib import Path
 import attrs
 
 from .remote import Remote
-from .table import TRANSPORTS
+from .table import transport_for
 from .transport import DeliveryFailed, Found, Transport, sha256_of_stream
 
 __all__ = ["Delivered", "deliver", "open_transport"]
@@ -42,7 +42,7 @@ def open_transport(remote: Remote) -> Transport:
     Raises:
         DeliveryFailed: the server cannot be reached, or refused the login.
     """
-    return TRANSPORTS[remote.scheme](remote)
+    return transport_for(remote.scheme)(remote)
 
 
 def deliver(transport: Transport, remote: Remote, source: Path, sha256: str) -> Delivered:
