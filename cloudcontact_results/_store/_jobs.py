@@ -340,13 +340,13 @@ def _destination(value: Any) -> Path | Remote:
 
 def _keep_json(keep: int | dt.timedelta | None) -> Any:
     if isinstance(keep, dt.timedelta):
-        return {"seconds": keep.total_seconds()}
+        return {"microseconds": keep // dt.timedelta(microseconds=1)}  # exact, unlike seconds
     return keep
 
 
 def _keep(value: Any) -> int | dt.timedelta | None:
     if isinstance(value, dict):
-        return dt.timedelta(seconds=value["seconds"])
+        return dt.timedelta(microseconds=value["microseconds"])
     return None if value is None else int(value)
 
 

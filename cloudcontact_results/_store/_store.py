@@ -1121,6 +1121,7 @@ class ResultsStore:
             hold(connection, job_id, self._lease)
             due = undelivered(connection, job_id)
         transport: Transport | None = None
+        failures: list[ResultsError] = []
         try:
             for item in due:
                 with self._write() as connection:
@@ -1132,7 +1133,8 @@ class ResultsStore:
                 except DeliveryFailed as failed:
                     with self._write() as connection:
                         record_failure(connection, item.run_id, failed.reason)
-                    return [DeliveryError(_subject(job, item), item.remote, failed.reason)]
+                    failures.append(DeliveryError(_subject(job, item), item.remote, failed.reason))
+                    break
                 with self._write() as connection:
                     record_success(connection, item.run_id)
             if job.keep is not None:
@@ -1145,7 +1147,7 @@ class ResultsStore:
                 transport.close()
             with self._write() as connection:
                 release(connection, job_id, self._lease)
-        return []
+        return failures
 
     def _write_run(self, claimed: Claim) -> tuple[int, int, str]:
         snapshot = self._snapshot(
