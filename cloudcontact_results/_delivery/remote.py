@@ -131,10 +131,10 @@ class Remote:
 
     >>> Remote("sftp://reports@files.example.com/incoming").location("a.csv")
     'sftp://reports@files.example.com/incoming/a.csv'
-    >>> Remote("ftp://u:secret@host/out")
+    >>> Remote("ftp://u:pw@h/o")  # the password is never shown
     Traceback (most recent call last):
     ...
-    cloudcontact_results.errors.ValidationError: Remote.url: 'ftp://u:***@host/out' holds ...
+    cloudcontact_results.errors.ValidationError: Remote.url: ... (got 'ftp://u:***@h/o')
     """
 
     url: str = attrs.field(validator=_check_url)
