@@ -4,6 +4,7 @@ Usage::
 
     .venv/bin/python benchmarks/store.py             # ingest, export, size, jobs: 5 rounds each
     .venv/bin/python benchmarks/store.py --cases jobs    # one part only
+    .venv/bin/python benchmarks/store.py --cases delivery  # FTP on 127.0.0.1 (pyftpdlib)
     .venv/bin/python benchmarks/store.py --memory        # peak memory, 100 000 vs 1 000 000
 
 Every figure is the median of ``--rounds`` rounds; each round measures the
@@ -24,6 +25,11 @@ since it waits for the disk (``fsync`` of every commit):
 * export jobs: ``run_due_jobs`` for an incremental job with nothing new on the
   100 000-record store (it writes a header-only file), against ``export`` of
   no records to a file: the difference is the run's own overhead.
+* delivery: ``run_due_jobs`` of an incremental job delivering to an FTP server
+  on 127.0.0.1 (``tests/support/ftp_server.py``, its own process), 1 000 new
+  attempts a run, against the same run of a folder job on a store fed alike
+  and a bare ``ftplib`` upload of the same file (connect, log in, STOR, quit):
+  what delivery adds beyond the transfer itself is the difference.
 """
 
 from __future__ import annotations
@@ -31,6 +37,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import resource
 import sqlite3
 import statistics
@@ -196,6 +203,8 @@ def speed(records_count: int, ingest_count: int, rounds: int, cases: set[str]) -
         folder = Path(name)
         if "ingest" in cases:
             ingest(folder, ingest_count, rounds)
+        if "delivery" in cases:
+            delivery(folder, rounds)
         if not cases & {"export", "jobs"}:
             return
         campaign, records = _records(records_count)
@@ -312,6 +321,119 @@ def jobs(folder: Path, store: ccr.ResultsStore, campaign: ccr.Campaign, rounds: 
     print(f"  nothing due            {_median(results, 'idle_ms'):>10.1f} ms")
 
 
+# --- delivery -----------------------------------------------------------------------------
+
+FTP_PASSWORD = "bench"  # noqa: S105 - the throwaway login of a loopback server
+
+
+def _ftp_server(root: Path) -> tuple[subprocess.Popen[str], int]:
+    script = Path(__file__).resolve().parent.parent / "tests" / "support" / "ftp_server.py"
+    server = subprocess.Popen(
+        [sys.executable, str(script), str(root), "bench", FTP_PASSWORD],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
+        text=True,
+    )
+    line = server.stdout.readline() if server.stdout is not None else ""
+    if not line.startswith("port "):
+        raise SystemExit(f"the FTP server did not start (pip install pyftpdlib): {line!r}")
+    return server, int(line.split()[1])
+
+
+def _bare_upload(port: int, path: Path) -> float:
+    """Seconds for what any uploader does: connect, log in, STOR the file, quit."""
+    import ftplib  # noqa: PLC0415 - only this case uses it
+
+    started = time.perf_counter()
+    with ftplib.FTP() as ftp, path.open("rb") as file:  # noqa: S321 - loopback
+        ftp.connect("127.0.0.1", port)
+        ftp.login("bench", FTP_PASSWORD)
+        ftp.storbinary(f"STOR bare-{path.name}", file)
+        ftp.quit()
+    return time.perf_counter() - started
+
+
+def delivery_round(
+    stores: dict[str, ccr.ResultsStore], port: int, feed: list[Any], hour: int, *, ftp_first: bool
+) -> dict[str, float]:
+    now = JOB_START + dt.timedelta(hours=hour)
+    seconds: dict[str, float] = {}
+    runs: dict[str, ccr.JobRun] = {}
+    for kind in ("ftp", "folder") if ftp_first else ("folder", "ftp"):
+        store = stores[kind]
+        store.add_attempts(_synthetic.synthetic_campaign().name, feed)
+        started = time.perf_counter()
+        (runs[kind],) = store.run_due_jobs(now)
+        seconds[kind] = time.perf_counter() - started
+    if runs["ftp"].delivered_at is None or runs["ftp"].sha256 != runs["folder"].sha256:
+        raise SystemExit("the delivered file is not the folder job's file")
+    transfer = _bare_upload(port, runs["ftp"].path)
+    rows = runs["ftp"].rows
+    return {
+        "rows": rows,
+        "ftp_rate": rows / seconds["ftp"],
+        "folder_rate": rows / seconds["folder"],
+        "ratio": seconds["folder"] / seconds["ftp"],
+        "ftp_ms": seconds["ftp"] * 1000,
+        "folder_ms": seconds["folder"] * 1000,
+        "transfer_ms": transfer * 1000,
+        "added_ms": (seconds["ftp"] - seconds["folder"] - transfer) * 1000,
+    }
+
+
+def delivery(folder: Path, rounds: int) -> None:
+    campaign, records = _records(1000)
+    root = folder / "ftp-root"
+    root.mkdir()
+    (folder / "out").mkdir()
+    server, port = _ftp_server(root)
+    (folder / "netrc").write_text(f"machine 127.0.0.1 login bench password {FTP_PASSWORD}\n")
+    (folder / "netrc").chmod(0o600)
+    os.environ["NETRC"] = str(folder / "netrc")
+    options = ccr.ExportOptions(format="detailed-interval")
+    destinations = {"ftp": f"ftp://127.0.0.1:{port}/", "folder": folder / "out"}
+    stores = {}
+    try:
+        for kind, destination in destinations.items():
+            store = stores[kind] = ccr.ResultsStore(folder / f"delivery-{kind}.sqlite")
+            store.put_campaign(campaign)
+            store.add_records(campaign.name, [attrs.evolve(r, attempts=()) for r in records])
+            job = ccr.ExportJob(kind, campaign.name, options, "FREQ=HOURLY", destination, JOB_START)
+            store.add_job(job)
+        # Each round feeds every record's first attempt again under a new time: 1 000 rows.
+        rounds = max(rounds, 11)
+        results = []
+        for hour in range(rounds):
+            feed = [
+                (
+                    r.list_name,
+                    r.id,
+                    attrs.evolve(
+                        r.attempts[0], time=JOB_START + dt.timedelta(hours=hour, seconds=n)
+                    ),
+                )
+                for n, r in enumerate(records)
+                if r.attempts
+            ]
+            results.append(delivery_round(stores, port, feed, hour, ftp_first=hour % 2 == 0))
+    finally:
+        for store in stores.values():
+            store.close()
+        server.kill()
+        server.wait()
+    rows = int(results[0]["rows"])
+    print(f"\ndelivery to FTP on 127.0.0.1: {rows:,} rows a run, median of {rounds} rounds")
+    print(f"  run_due_jobs, folder job     {_median(results, 'folder_rate'):>10,.0f} rows/s")
+    print(f"  run_due_jobs, FTP job        {_median(results, 'ftp_rate'):>10,.0f} rows/s")
+    print(f"  folder / FTP (time ratio)    {_median(results, 'ratio'):>10.2f}")
+    print(f"  folder job                   {_median(results, 'folder_ms'):>10.1f} ms")
+    print(f"  FTP job                      {_median(results, 'ftp_ms'):>10.1f} ms")
+    print(f"  bare ftplib upload           {_median(results, 'transfer_ms'):>10.1f} ms")
+    added = _median(results, "added_ms")
+    print(f"  added by delivery            {added:>10.1f} ms   (target: < 50 ms)")
+    print(f"  peak RSS                     {_maxrss_mb():>10.0f} MB")
+
+
 # --- memory -------------------------------------------------------------------------------
 
 
@@ -373,8 +495,8 @@ def main() -> None:
     parser.add_argument(
         "--cases",
         nargs="+",
-        choices=["ingest", "export", "jobs"],
-        default=["ingest", "export", "jobs"],
+        choices=["ingest", "export", "jobs", "delivery"],
+        default=["ingest", "export", "jobs", "delivery"],
         help="what to measure (default: all)",
     )
     parser.add_argument("--memory", action="store_true", help="compare 100 000 and 1 000 000")

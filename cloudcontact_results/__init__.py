@@ -110,6 +110,7 @@ __all__ = [
     "QuotaOutcome",
     "ReadLimits",
     "Record",
+    "Remote",
     "Report",
     "ReportFormat",
     "ReportLayout",

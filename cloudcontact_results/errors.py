@@ -39,7 +39,9 @@ The tree::
         │                                not a store, locked too long, damaged, full, newer
         │                                schema, closed (.path, .reason)
         ├── ExportError                  the destination is unusable or cannot hold the report
-        └── JobError                     a run of an export job failed (raised in an ExceptionGroup)
+        ├── JobError                     a run of an export job failed (raised in an ExceptionGroup)
+        └── DeliveryError                a written file could not be delivered to its URL yet
+                                         (.subject, .url, .reason; never a credential)
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ __all__ = [
     "AnalyticsInputError",
     "CampaignMismatchError",
     "DataError",
+    "DeliveryError",
     "ExportError",
     "FieldError",
     "JobError",
@@ -334,3 +337,26 @@ class JobError(ResultsError):
         self.reason = reason
         stamp = due.strftime("%Y-%m-%dT%H:%M:%SZ")
         super().__init__(f"job {job!r}, run due {stamp}, file {path!r}: {reason}")
+
+
+class DeliveryError(ResultsError):
+    """A file the store wrote could not be delivered to its URL yet; the next call retries.
+
+    Not a :class:`ValueError`: the file is written and recorded, the way to
+    its destination failed (the server down or refusing the login, a full
+    disk there, other bytes already at its name). ``run_due_jobs`` raises
+    these in its :class:`ExceptionGroup`, after every due job has run. The
+    message names what was being delivered and where; it never holds a
+    password, a key or a token.
+
+    Attributes:
+        subject: what was being delivered (``job 'hourly', run due …, file …``).
+        url: where to (no credentials).
+        reason: what went wrong.
+    """
+
+    def __init__(self, subject: str, url: str, reason: str) -> None:
+        self.subject = subject
+        self.url = url
+        self.reason = reason
+        super().__init__(f"{subject}: delivery to {url}: {cut(reason, REASON_CHARACTERS)}")

@@ -13,9 +13,18 @@ one of its names, which the package exports too: ``ccr.ResultsStore`` is
 
 from __future__ import annotations
 
+from ._delivery import Remote
 from ._public import publish
 from ._store import Archive, ArchiveReason, ExportJob, JobOutcome, JobRun, ResultsStore
 
-__all__ = ["Archive", "ArchiveReason", "ExportJob", "JobOutcome", "JobRun", "ResultsStore"]
+__all__ = [
+    "Archive",
+    "ArchiveReason",
+    "ExportJob",
+    "JobOutcome",
+    "JobRun",
+    "Remote",
+    "ResultsStore",
+]
 
 publish(globals())

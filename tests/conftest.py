@@ -12,6 +12,10 @@ import os
 
 from hypothesis import HealthCheck, Phase, settings
 
+#: A script the delivery tests run as a server process, not a module to import:
+#: pyftpdlib imports ``asyncore``, whose deprecation warning is an error here.
+collect_ignore = ["support/ftp_server.py"]
+
 # The domain strategies build whole campaigns with records and attempts, so a
 # single example can be slow to generate on a loaded 2-core machine: time is
 # not a health problem here, and there is no per-example deadline.

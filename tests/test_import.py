@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -80,6 +81,32 @@ def test_the_client_and_the_store_are_loaded_when_first_used() -> None:
         "http.client",
     }
     assert "sqlite3" in loaded_after("import cloudcontact_results as ccr\nccr.ResultsStore")
+
+
+#: What only deliveries to URLs load, each when its first delivery starts.
+FOR_DELIVERIES = ("ftplib", "http.client", "paramiko", "boto3", "botocore")
+
+
+@pytest.mark.slow
+def test_the_store_and_its_folder_jobs_load_no_delivery_library(tmp_path: Path) -> None:
+    code = (
+        "import datetime as dt, sys\n"
+        "import cloudcontact_results as ccr\n"
+        f"store = ccr.ResultsStore({str(tmp_path / 's.sqlite')!r})\n"
+        "store.put_campaign(ccr.Campaign('C', [ccr.CallingList('L', ['F'])]))\n"
+        "start = dt.datetime(2026, 3, 1, tzinfo=dt.UTC)\n"
+        "options = ccr.ExportOptions()\n"
+        f"job = ccr.ExportJob('j', 'C', options, 'FREQ=HOURLY', {str(tmp_path)!r}, start)\n"
+        "store.add_job(job)\n"
+        "ccr.Remote('sftp://host/folder')\n"
+        "store.run_due_jobs(start)\n"
+        f"print(*(name for name in {FOR_DELIVERIES!r} if name in sys.modules))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

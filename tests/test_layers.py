@@ -40,6 +40,7 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
         frozenset({"_jsonl", "_demo"}),
     ),
     (frozenset({"_formats"}),),
+    (frozenset({"_delivery"}),),
     (frozenset({"_store"}),),
     (frozenset({"_platform"}),),
     (

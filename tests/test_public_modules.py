@@ -81,6 +81,7 @@ def values() -> dict[str, object]:
         "Archive": ccr.Archive(1, "Sales", "Clients", ccr.ArchiveReason.DELETED, NOW, 2, 3, 400),
         "ExportJob": ccr.ExportJob("daily", "Sales", options, "FREQ=DAILY", "/srv/exports", NOW),
         "JobRun": ccr.JobRun("daily", NOW, Path("daily.zip"), 3, outcome=ccr.JobOutcome.FAILED),
+        "Remote": ccr.Remote("s3://bucket/out", endpoint="http://127.0.0.1:9000", timeout=5),
         "PlatformRecord": found,
         "ChangedPage": ccr.ChangedPage((found,), NOW, NOW, last=True),
         "SyncResult": ccr.SyncResult("Sales", "Clients", 1, 2, None, NOW),

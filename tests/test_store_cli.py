@@ -18,6 +18,7 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
+from tests.support.delivery_servers import TOKEN, Webhook
 
 NAME = "Продажи"
 #: A UTC time as ``store serve`` starts its lines with it: ISO 8601 with ``Z``.
@@ -339,6 +340,10 @@ def test_jobs_add_list_run_runs_and_remove(
         "path": str(path),
         "error": None,
         "finished": run["finished"],
+        "remote_url": None,
+        "delivered_at": None,
+        "delivery_attempts": 0,
+        "delivery_error": None,
     }
     assert dt.datetime.fromisoformat(run["finished"]).tzinfo == dt.UTC
     assert run["finished"].endswith("Z")
@@ -355,12 +360,82 @@ def test_jobs_add_list_run_runs_and_remove(
         "PATH",
         "ERROR",
         "FINISHED",
+        "REMOTE_URL",
+        "DELIVERED_AT",
+        "DELIVERY_ATTEMPTS",
+        "DELIVERY_ERROR",
     ]
     assert table[1].split()[:5] == ["2026-03-02T10:00:00Z", "0", "1", "1", "ok"]
 
     assert main(["store", "jobs", "remove", str(store), "hourly"]) == 0
     assert main(["store", "jobs", "remove", str(store), "hourly"]) == 1
     assert "job 'hourly'" in capsys.readouterr().err
+
+
+def test_jobs_add_a_webhook_destination_runs_delivers_and_shows_the_delivery(
+    store: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__).parent / "tls" / "cert.pem"))
+    monkeypatch.setenv("HOOK_TOKEN", TOKEN)
+    with Webhook() as hook:
+        add = ["store", "jobs", "add", str(store), "hook", NAME, "--schedule", "FREQ=HOURLY"]
+        add += ["--start", "2026-03-02T00:00", "--timezone", "UTC", "--destination", hook.url]
+        assert main([*add, "--token-variable", "HOOK_TOKEN", "--keep", "7d"]) == 0
+        assert capsys.readouterr().out == "job 'hook' added\n"
+        assert main(["store", "jobs", "list", str(store), "--json"]) == 0
+        assert json.loads(capsys.readouterr().out)[0]["destination"] == hook.url
+        now = ["--now", "2026-03-02T10:30", "--timezone", "UTC"]
+        hook.answers = [503]
+        assert main(["store", "jobs", "run", str(store), *now]) == 1
+        err = capsys.readouterr().err
+        assert err.startswith("error: job 'hook', run due 2026-03-02T10:00:00Z")
+        assert f"delivery to {hook.url}: POST {hook.url}: the webhook answered HTTP 503" in err
+        assert TOKEN not in err
+        assert main(["store", "jobs", "run", str(store), *now]) == 0  # delivers what is due
+        assert main(["store", "jobs", "runs", str(store), "hook", "--json"]) == 0
+    (run,) = json.loads(capsys.readouterr().out)
+    assert run["remote_url"] == hook.url
+    assert run["delivered_at"].endswith("Z")
+    assert run["delivery_attempts"] == 2
+    assert run["delivery_error"] is None
+    ((_, body),) = hook.received.values()
+    assert hashlib.sha256(body).hexdigest() == run["sha256"]
+
+
+@pytest.mark.parametrize(
+    ("flags", "says"),
+    [
+        (["--endpoint", "http://127.0.0.1:9000"], "--endpoint: is for a URL destination"),
+        (["--keep", "3"], "--keep: prunes the local copies"),
+        (["--keep", "soon"], "--keep: must be a count of files (5) or an age"),
+    ],
+)
+def test_jobs_add_url_settings_with_a_folder_are_usage_errors(
+    store: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], flags: list[str], says: str
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", str(tmp_path), *flags]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    assert says in capsys.readouterr().err.splitlines()[-1]
+
+
+def test_jobs_add_a_url_with_a_password_is_refused_without_showing_it(
+    store: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    add = ["store", "jobs", "add", str(store), "j", NAME, "--schedule", "FREQ=DAILY"]
+    add += ["--start", "2026-03-01", "--destination", "ftp://reports:Секрет-9@host/out"]
+    with pytest.raises(SystemExit) as exit_:
+        main(add)
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err.splitlines()[-1]
+    assert "--destination: holds a password" in err
+    assert err.endswith("(got 'ftp://reports:***@host/out')")
+    assert "Секрет-9" not in err
 
 
 def test_jobs_run_reports_failures_one_line_each_and_exits_1(

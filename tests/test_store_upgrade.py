@@ -1,7 +1,7 @@
 """A store written by an earlier schema version is upgraded when it is opened, losing nothing.
 
-``tests/data/store-v3.sqlite`` and ``tests/data/store-v4.sqlite`` were written
-by the library at schema versions 3 and 4, the previous one (see
+``tests/data/store-v3.sqlite``, ``store-v4.sqlite`` and ``store-v5.sqlite`` were
+written by the library at schema versions 3, 4 and 5, the previous one (see
 ``tests/support/store_v3.py`` for what they hold and how they were made).
 """
 
@@ -22,8 +22,8 @@ import cloudcontact_results as ccr
 from tests.support.store_v3 import CAMPAIGN, JOB_START, MOSCOW, expected, fed
 
 DATA = Path(__file__).parent / "data"
-SCHEMA_VERSION = 5
-OLD_VERSIONS = (3, SCHEMA_VERSION - 1)
+SCHEMA_VERSION = 6
+OLD_VERSIONS = (3, 4, SCHEMA_VERSION - 1)
 KEPT = attrs.evolve(CAMPAIGN, lists=CAMPAIGN.lists[:2])
 
 
@@ -97,9 +97,12 @@ def test_an_upgraded_store_still_knows_its_attempts_archives_and_jobs(old: Path)
             shutil.rmtree(destination)
 
 
+@pytest.mark.parametrize("old_version", [3, 4])  # archive options came with version 5
 def test_an_upgraded_store_archives_as_before_until_its_archive_options_are_set(
-    old: Path,
+    old_version: int, tmp_path: Path
 ) -> None:
+    old = tmp_path / "old.sqlite"
+    shutil.copyfile(written_at(old_version), old)
     russian = ccr.ExportOptions(language="ru", timezone="Asia/Yekaterinburg")
     with ccr.ResultsStore(old) as store:
         assert store.archive_options(CAMPAIGN.name) == ccr.ExportOptions()
@@ -121,3 +124,17 @@ def test_an_upgraded_store_archives_as_before_until_its_archive_options_are_set(
                 KEPT, records, stream, attrs.evolve(options, format="detailed", lists=[list_name])
             )
             assert detailed == stream.getvalue()
+
+
+def test_an_upgraded_store_s_runs_were_written_into_folders_and_delivered_nowhere(
+    old: Path,
+) -> None:
+    with ccr.ResultsStore(old) as store:
+        (run,) = store.job_runs("hourly")
+    assert (run.remote_url, run.delivered_at, run.delivery_attempts, run.delivery_error) == (
+        None,
+        None,
+        0,
+        None,
+    )
+    assert run.path.name == "hourly_20260301T000000Z.csv"

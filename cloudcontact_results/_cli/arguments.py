@@ -38,10 +38,12 @@ __all__ = [
     "add_listing_command",
     "add_store_command",
     "add_time_zone_option",
+    "age",
     "aware",
     "dialog_moment",
     "existing_store",
     "export_options",
+    "kept_files",
     "recurrence_rule",
     "seconds",
     "time_zone",
@@ -167,6 +169,44 @@ def dialog_moment(text: str) -> dt.datetime:
     except ValueError:
         raise argparse.ArgumentTypeError(
             f"{text!r} is neither DD.MM.YY H:mm (01.03.26 9:00) nor ISO 8601 (2026-03-01T09:00)"
+        ) from None
+
+
+#: The units of an age on the command line, in seconds.
+_AGE_UNITS: Final = {"w": 7 * 86400, "d": 86400, "h": 3600, "m": 60, "s": 1}
+
+
+def age(text: str) -> dt.timedelta:
+    """An argument type: a positive age, a whole number and a unit: ``30d``, ``12h``, ``90m``.
+
+    >>> age("30d"), age("90m")
+    (datetime.timedelta(days=30), datetime.timedelta(seconds=5400))
+    >>> age("soon")
+    Traceback (most recent call last):
+    argparse.ArgumentTypeError: must be a whole number and a unit (w, d, h, m, s) such as 30d \
+or 12h, not 'soon'
+    """
+    number, unit = text[:-1], text[-1:].lower()
+    if not number.isdecimal() or unit not in _AGE_UNITS or int(number) == 0:
+        raise argparse.ArgumentTypeError(
+            f"must be a whole number and a unit (w, d, h, m, s) such as 30d or 12h, not {text!r}"
+        )
+    return dt.timedelta(seconds=int(number) * _AGE_UNITS[unit])
+
+
+def kept_files(text: str) -> int | dt.timedelta:
+    """An argument type: how many files to keep (``5``), or for how long (``30d``).
+
+    >>> kept_files("5"), kept_files("2d")
+    (5, datetime.timedelta(days=2))
+    """
+    if text.isdecimal() and int(text) > 0:
+        return int(text)
+    try:
+        return age(text)
+    except argparse.ArgumentTypeError:
+        raise argparse.ArgumentTypeError(
+            f"must be a count of files (5) or an age (30d, 12h, 90m), not {text!r}"
         ) from None
 
 

@@ -41,6 +41,12 @@ FLAGS: Final[dict[str, tuple[str, ...]]] = {
     "ExportJob.start": ("--start",),
     "ExportJob.destination": ("--destination",),
     "ExportJob.options": ("--from/--to",),
+    "ExportJob.keep": ("--keep",),
+    "Remote.url": ("--destination",),
+    "Remote.endpoint": ("--endpoint",),
+    "Remote.identity_file": ("--identity-file",),
+    "Remote.token_variable": ("--token-variable",),
+    "Remote.timeout": ("--timeout",),
     # read_report's keyword arguments (inspect).
     "timezone": ("--timezone",),
     "errors": ("--errors",),

@@ -13,6 +13,8 @@ from pathlib import Path
 from types import FrameType
 from typing import Final, TextIO
 
+from .._delivery import Remote
+from .._delivery.remote import is_url
 from .._store import ExportJob, JobRun, ResultsStore
 from .._store._jobs import next_occurrence
 from ..errors import ResultsError
@@ -25,6 +27,7 @@ from .arguments import (
     dialog_moment,
     existing_store,
     export_options,
+    kept_files,
     recurrence_rule,
 )
 from .output import Value, print_listing, utc_text, write
@@ -42,8 +45,8 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     jobs = store_commands.add_parser(
         "jobs",
         help="automatic export: add, list, remove and run export jobs",
-        description="Export jobs write a campaign's results into a folder on a schedule "
-        "(docs/automatic-export.md).",
+        description="Export jobs write a campaign's results into a folder, or deliver them to "
+        "an SFTP, FTP(S), S3 or webhook URL, on a schedule (docs/automatic-export.md).",
     )
     sub = jobs.add_subparsers(title="jobs commands", dest="jobs_command", required=True)
     job_command = functools.partial(add_store_command, sub)
@@ -52,7 +55,8 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     add = job_command(
         "add",
         "add an export job",
-        "Add an export job: a campaign's export written into a folder on a schedule.",
+        "Add an export job: a campaign's export written into a folder, or delivered to a "
+        "URL, on a schedule.",
         "name",
         "campaign",
     )
@@ -71,7 +75,30 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         metavar="WHEN",
         help="when the schedule starts; without an offset, in --timezone",
     )
-    add.add_argument("--destination", required=True, type=Path, metavar="DIR", help="the folder")
+    add.add_argument(
+        "--destination",
+        required=True,
+        metavar="DIR|URL",
+        help="the folder, or the URL each file is delivered to: sftp://[user@]host[:port]/folder, "
+        "ftp://…, ftps://…, s3://bucket/prefix, https://… (a webhook); credentials come from "
+        "SSH keys, ~/.netrc, the AWS variables, never from the command line",
+    )
+    add.add_argument("--endpoint", metavar="URL", help="s3:// only: an S3-compatible server's URL")
+    add.add_argument(
+        "--identity-file", type=Path, metavar="FILE", help="sftp:// only: the private key to use"
+    )
+    add.add_argument(
+        "--token-variable",
+        metavar="NAME",
+        help="https:// only: the environment variable holding the webhook's bearer token",
+    )
+    add.add_argument(
+        "--keep",
+        type=kept_files,
+        metavar="N|AGE",
+        help="URL destinations: keep the local copies of the newest N delivered files, or "
+        "those due within AGE (30d, 12h, 90m); all by default",
+    )
     add.add_argument(
         "--full", action="store_true", help="export the whole snapshot each run (not incremental)"
     )
@@ -110,7 +137,9 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "runs",
         "show a job's run history",
         "Show a job's runs, oldest first: due (UTC), the ingest window (after, up to], "
-        "rows, outcome, size in bytes, SHA-256, file, error and when it finished (UTC).",
+        "rows, outcome, size in bytes, SHA-256, file, error and when it finished (UTC); "
+        "for a URL job, where each file goes, when its delivery was recorded (UTC; empty "
+        "while it is due), how many times it was started and why it last failed.",
         "name",
     )
     runs.set_defaults(parser=runs, run=_run_runs)
@@ -119,10 +148,26 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "serve",
         "run export jobs as they fall due, until stopped",
         "Run every export job as it falls due, sleeping in between, until SIGTERM or "
-        "SIGINT (which stop it cleanly, after the run in progress). Each line it prints "
+        "SIGINT (which stop it cleanly, after the run in progress); deliveries that "
+        "failed are retried at each wake-up (at least once a minute). Each line it prints "
         "starts with the time in UTC (2026-03-02T06:00:00Z).",
     )
     serve.set_defaults(parser=serve, run=_run_serve)
+
+
+def _destination(args: argparse.Namespace) -> Path | Remote:
+    """The folder, or the URL with its protocol's settings."""
+    settings = {
+        name: getattr(args, name)
+        for name in ("endpoint", "identity_file", "token_variable")
+        if getattr(args, name) is not None
+    }
+    if not is_url(args.destination):
+        if settings:
+            flag = "--" + next(iter(settings)).replace("_", "-")
+            args.parser.error(f"{flag}: is for a URL destination, not a folder")
+        return Path(args.destination)
+    return Remote(args.destination, **settings)
 
 
 def _run_add(args: argparse.Namespace) -> int:
@@ -132,9 +177,10 @@ def _run_add(args: argparse.Namespace) -> int:
         args.campaign,
         options,
         args.schedule,
-        args.destination,
+        _destination(args),
         aware(args.first, args.timezone),
         incremental=not args.full,
+        keep=args.keep,
     )
     with existing_store(args) as store:
         store.add_job(job)
@@ -159,7 +205,9 @@ def _run_list(args: argparse.Namespace) -> int:
             "mode": "incremental" if job.incremental else "full",
             "format": job.options.format.value,
             "file_format": job.options.packaging.file_format.value,
-            "destination": str(job.destination),
+            "destination": job.destination.url
+            if isinstance(job.destination, Remote)
+            else str(job.destination),
         }
         for job in jobs
     ]
@@ -176,7 +224,10 @@ def _run_remove(args: argparse.Namespace) -> int:
 
 def _describe(run: JobRun) -> str:
     lo, hi = run.window
-    return f"job {run.job!r} due {utc_text(run.due)} ({lo}, {hi}]: {run.rows} rows -> {run.path}"
+    line = f"job {run.job!r} due {utc_text(run.due)} ({lo}, {hi}]: {run.rows} rows -> {run.path}"
+    if run.remote_url is not None and run.delivered_at is not None:
+        line += f", delivered to {run.remote_url}"
+    return line
 
 
 def _unstamped(stream: TextIO, *lines: str) -> None:
@@ -227,6 +278,10 @@ def _run_runs(args: argparse.Namespace) -> int:
             "path": str(run.path),
             "error": run.error,
             "finished": None if run.finished is None else utc_text(run.finished),
+            "remote_url": run.remote_url,
+            "delivered_at": None if run.delivered_at is None else utc_text(run.delivered_at),
+            "delivery_attempts": run.delivery_attempts,
+            "delivery_error": run.delivery_error,
         }
         for run in runs
     ]

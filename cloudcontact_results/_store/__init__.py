@@ -9,4 +9,12 @@ from ._archive import Archive, ArchiveReason
 from ._jobs import ExportJob, JobOutcome, JobRun
 from ._store import ResultsStore
 
-__all__ = ["Archive", "ArchiveReason", "ExportJob", "JobOutcome", "JobRun", "ResultsStore"]
+__all__ = [
+    "Archive",
+    "ArchiveReason",
+    "ExportJob",
+    "JobOutcome",
+    "JobRun",
+    "Remote",
+    "ResultsStore",
+]

@@ -14,6 +14,8 @@ from typing import Any, Final
 import attrs
 from dateutil import rrule
 
+from .._delivery import Remote
+from .._delivery.remote import is_url
 from .._model.validators import non_empty_text
 from .._options import ExportOptions
 from .._types import is_naive
@@ -28,6 +30,7 @@ __all__ = [
     "job_text",
     "latest_occurrence",
     "next_occurrence",
+    "spool_folder_name",
 ]
 
 #: Characters written as ``%XX`` in file names: those Windows and zip tools refuse,
@@ -51,13 +54,37 @@ def _check_options(instance: ExportJob, attribute: attrs.Attribute[Any], value: 
         raise ValidationError("ExportJob.options", value, "must be an ExportOptions")
 
 
-def _to_path(value: str | os.PathLike[str]) -> Path:
+def _to_destination(value: Any) -> Any:
+    """A URL becomes a :class:`Remote`; any other text or path-like, a folder's path."""
+    if isinstance(value, str) and is_url(value):
+        return Remote(value)
     return Path(value) if isinstance(value, str | os.PathLike) else value
 
 
 def _check_destination(instance: ExportJob, attribute: attrs.Attribute[Any], value: Any) -> None:
-    if not isinstance(value, Path):
-        raise ValidationError("ExportJob.destination", value, "must be a folder's path")
+    if not isinstance(value, Path | Remote):
+        raise ValidationError(
+            "ExportJob.destination", value, "must be a folder's path, a URL or a Remote"
+        )
+
+
+def _check_keep(instance: ExportJob, attribute: attrs.Attribute[Any], value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, dt.timedelta):
+        if value <= dt.timedelta(0):
+            raise ValidationError("ExportJob.keep", value, "must be a positive duration")
+    elif isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValidationError(
+            "ExportJob.keep", value, "must be a count of files (1 or more) or a timedelta"
+        )
+    if not isinstance(instance.destination, Remote):
+        raise ValidationError(
+            "ExportJob.keep",
+            value,
+            "prunes the local copies of files delivered to a URL; a job writing into a "
+            "folder delivers there, and the folder's files are its own to keep",
+        )
 
 
 def _check_flag(instance: ExportJob, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -78,7 +105,7 @@ def _check_job(job: ExportJob) -> None:
 
 @attrs.frozen
 class ExportJob:
-    """A campaign's export, written into a folder on a schedule.
+    """A campaign's export, written into a folder or delivered to a URL on a schedule.
 
     Args:
         name: the job's name, unique in the store.
@@ -86,14 +113,23 @@ class ExportJob:
         options: the export options of every run (no ``interval`` when incremental).
         schedule: an RFC 5545 recurrence rule such as ``"FREQ=DAILY;BYHOUR=6"``,
             counted from ``start`` in ``start``'s time zone.
-        destination: the folder the files are written into.
+        destination: the folder the files are written into, or where they are
+            delivered: a URL (``sftp://``, ``ftp://``, ``ftps://``, ``s3://``,
+            ``https://`` webhook) or a :class:`Remote` with its protocol's
+            settings. A delivered file is written first into the job's spool
+            folder beside the store (docs/automatic-export.md).
         start: the first moment of the schedule (aware).
         incremental: each run covers what was ingested since the previous
             successful run; otherwise each run exports the whole snapshot.
+        keep: for a URL destination, how many delivered files (a count), or
+            for how long after their due time (a ``timedelta``), the spool
+            folder keeps; None keeps them all.
 
     Raises:
         ValidationError: naming the field: a naive ``start``, a rule
-            ``dateutil`` cannot read, an incremental job with an interval.
+            ``dateutil`` cannot read, an incremental job with an interval, a
+            ``keep`` that is no positive count or duration, or is given with a
+            folder destination.
 
     >>> import datetime as dt
     >>> from zoneinfo import ZoneInfo
@@ -108,9 +144,12 @@ class ExportJob:
     campaign: str = attrs.field(validator=non_empty_text)
     options: ExportOptions = attrs.field(validator=_check_options)
     schedule: str = attrs.field(validator=non_empty_text)
-    destination: Path = attrs.field(converter=_to_path, validator=_check_destination)
+    destination: Path | Remote = attrs.field(
+        converter=_to_destination, validator=_check_destination
+    )
     start: dt.datetime = attrs.field(validator=_check_start)
     incremental: bool = attrs.field(default=True, validator=_check_flag)
+    keep: int | dt.timedelta | None = attrs.field(default=None, kw_only=True, validator=_check_keep)
 
     def __attrs_post_init__(self) -> None:
         _check_job(self)
@@ -141,6 +180,16 @@ class ExportJob:
         return f"{_UNSAFE.sub(_escaped, self.name)}_{stamp}.{extension}"
 
 
+def spool_folder_name(job: ExportJob) -> str:
+    """The name of the folder a URL job's files are written into before delivery.
+
+    The job's name as its files write it, with a name of dots only (``.``,
+    ``..``) written ``%2E`` so that it stays a folder of its own.
+    """
+    name = _UNSAFE.sub(_escaped, job.name)
+    return "%2E" * len(name) if set(name) == {"."} else name
+
+
 class JobOutcome(enum.StrEnum):
     """How a run of a job ended."""
 
@@ -167,6 +216,12 @@ class JobRun:
         outcome: :class:`JobOutcome`.
         error: why it failed, when it did.
         finished: when it ended (UTC), or None while running.
+        remote_url: where the file is delivered (a URL job's run), or None
+            for a job that writes into a folder.
+        delivered_at: when the delivery was recorded (UTC), or None while
+            it is due.
+        delivery_attempts: how many times the delivery was started.
+        delivery_error: why the last attempt failed, while it is due.
     """
 
     job: str
@@ -179,6 +234,10 @@ class JobRun:
     outcome: JobOutcome = JobOutcome.OK
     error: str | None = None
     finished: dt.datetime | None = None
+    remote_url: str | None = None
+    delivered_at: dt.datetime | None = None
+    delivery_attempts: int = 0
+    delivery_error: str | None = None
 
 
 # --- schedules ------------------------------------------------------------------------------
@@ -253,6 +312,44 @@ def _options(values: dict[str, Any]) -> ExportOptions:
     return ExportOptions(**values)
 
 
+def _destination_json(destination: Path | Remote) -> Any:
+    if isinstance(destination, Path):
+        return str(destination)
+    return {
+        "url": destination.url,
+        "endpoint": destination.endpoint,
+        "identity_file": None
+        if destination.identity_file is None
+        else str(destination.identity_file),
+        "token_variable": destination.token_variable,
+        "timeout": destination.timeout,
+    }
+
+
+def _destination(value: Any) -> Path | Remote:
+    if isinstance(value, str):
+        return Path(value)
+    return Remote(
+        value["url"],
+        endpoint=value["endpoint"],
+        identity_file=value["identity_file"],
+        token_variable=value["token_variable"],
+        timeout=value["timeout"],
+    )
+
+
+def _keep_json(keep: int | dt.timedelta | None) -> Any:
+    if isinstance(keep, dt.timedelta):
+        return {"microseconds": keep // dt.timedelta(microseconds=1)}  # exact, unlike seconds
+    return keep
+
+
+def _keep(value: Any) -> int | dt.timedelta | None:
+    if isinstance(value, dict):
+        return dt.timedelta(microseconds=value["microseconds"])
+    return None if value is None else int(value)
+
+
 def job_text(job: ExportJob) -> str:
     """The job as the JSON the store keeps."""
     return json.dumps(
@@ -261,9 +358,10 @@ def job_text(job: ExportJob) -> str:
             "campaign": job.campaign,
             "options": _options_json(job.options),
             "schedule": job.schedule,
-            "destination": str(job.destination),
+            "destination": _destination_json(job.destination),
             "start": _moment_json(job.start),
             "incremental": job.incremental,
+            "keep": _keep_json(job.keep),
         },
         ensure_ascii=False,
     )
@@ -277,7 +375,8 @@ def job_from_text(text: str) -> ExportJob:
         campaign=value["campaign"],
         options=_options(value["options"]),
         schedule=value["schedule"],
-        destination=value["destination"],
+        destination=_destination(value["destination"]),
         start=_moment(value["start"]),  # type: ignore[arg-type]
         incremental=value["incremental"],
+        keep=_keep(value.get("keep")),
     )

@@ -14,6 +14,10 @@ A run goes through three steps, each durable before the next starts:
 3. *finish* (one write transaction): record the outcome and, on success,
    advance the job's watermark to the window's end; release the lease.
 
+A job with a URL destination writes its files into its spool folder beside
+the store and delivers each one afterwards (:mod:`._delivery`): the
+watermark never waits on the network.
+
 A crash between the steps leaves the run recorded as running: the next call
 (after the lease's holder is seen to be gone) redoes it with the same
 window, due time and file name, replacing the regular file the crashed run
@@ -35,6 +39,7 @@ from typing import IO, Any, Final
 
 import attrs
 
+from .._delivery import Remote
 from .._files.sink import ByteCounter, atomic_file, member_name, zip_member
 from .._formats.export import export
 from .._shown import shown
@@ -44,7 +49,18 @@ from ._damage import reading
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
-__all__ = ["Claim", "Lease", "claim", "finish", "write_run"]
+__all__ = [
+    "RUN_COLUMNS",
+    "Claim",
+    "Lease",
+    "claim",
+    "finish",
+    "free_for",
+    "hold",
+    "release",
+    "run_from_row",
+    "write_run",
+]
 
 #: How long a lease holds when its holder cannot be checked (another machine).
 LEASE_SECONDS: Final = 3600
@@ -100,18 +116,19 @@ def claim(
     job: ExportJob,
     now: dt.datetime,
     lease: Lease,
+    *,
+    folder: Path,
 ) -> Claim | None:
     """Claim the job's next run inside the caller's write transaction, or None.
+
+    A new run's file is in ``folder``: the job's destination, or its spool
+    folder when it delivers to a URL.
 
     None when another live process holds the job's lease, or when nothing is
     due: no unfinished run, and no occurrence at or before ``now`` after the
     last one run.
     """
-    wall = micros(dt.datetime.now(dt.UTC))
-    held = connection.execute(
-        "SELECT holder, expires FROM leases WHERE job = ?", (job_id,)
-    ).fetchone()
-    if held is not None and lease.yields_to(held[0], held[1], wall):
+    if not free_for(connection, job_id, lease):
         return None
     unfinished = connection.execute(
         "SELECT id, due, lo, hi, file FROM job_runs WHERE job = ? AND outcome != 'ok' "
@@ -128,14 +145,34 @@ def claim(
             "UPDATE job_runs SET outcome = 'running', error = NULL WHERE id = ?", (run_id,)
         )
     else:
-        found = _new_run(connection, job_id, job, now, kind)
+        found = _new_run(connection, job_id, job, now, kind=kind, folder=folder)
         if found is None:
             return None
+    hold(connection, job_id, lease)
+    return found
+
+
+def free_for(connection: sqlite3.Connection, job_id: int, lease: Lease) -> bool:
+    """Whether no other live holder keeps ``lease`` off the job."""
+    held = connection.execute(
+        "SELECT holder, expires FROM leases WHERE job = ?", (job_id,)
+    ).fetchone()
+    wall = micros(dt.datetime.now(dt.UTC))
+    return held is None or not lease.yields_to(held[0], held[1], wall)
+
+
+def hold(connection: sqlite3.Connection, job_id: int, lease: Lease) -> None:
+    """Take (or renew) the job's lease, inside the caller's write transaction."""
+    wall = micros(dt.datetime.now(dt.UTC))
     connection.execute(
         "INSERT OR REPLACE INTO leases (job, holder, expires) VALUES (?, ?, ?)",
         (job_id, lease.holder, wall + LEASE_SECONDS * 1_000_000),
     )
-    return found
+
+
+def release(connection: sqlite3.Connection, job_id: int, lease: Lease) -> None:
+    """Give the job's lease back, if ``lease`` holds it."""
+    connection.execute("DELETE FROM leases WHERE job = ? AND holder = ?", (job_id, lease.holder))
 
 
 def _kind(job: ExportJob) -> WindowKind:
@@ -149,7 +186,9 @@ def _new_run(
     job_id: int,
     job: ExportJob,
     now: dt.datetime,
+    *,
     kind: WindowKind,
+    folder: Path,
 ) -> Claim | None:
     due = latest_occurrence(job, now)
     state = connection.execute(
@@ -162,10 +201,13 @@ def _new_run(
         return None
     (hi,) = connection.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()
     lo = watermark if job.incremental else 0
-    path = job.destination / job.file_name(due)
+    name = job.file_name(due)
+    path = folder / name
+    remote = job.destination.location(name) if isinstance(job.destination, Remote) else None
     run_id = connection.execute(
-        "INSERT INTO job_runs (job, due, lo, hi, file, outcome) VALUES (?, ?, ?, ?, ?, 'running')",
-        (job_id, micros(due), lo, hi, str(path)),
+        "INSERT INTO job_runs (job, due, lo, hi, file, outcome, remote) "
+        "VALUES (?, ?, ?, ?, ?, 'running', ?)",
+        (job_id, micros(due), lo, hi, str(path), remote),
     ).lastrowid
     connection.execute("UPDATE jobs SET last_due = ? WHERE id = ?", (micros(due), job_id))
     return Claim(run_id, job, due, Window(kind, lo, hi), path, redo=False)  # type: ignore[arg-type]
@@ -229,6 +271,8 @@ def write_run(claim_: Claim, records_and_campaign: tuple[object, object]) -> tup
     path = claim_.path
     options = claim_.job.options
     campaign, records = records_and_campaign
+    if isinstance(claim_.job.destination, Remote):
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
     _check_free(path, redo=claim_.redo)
     with atomic_file(path) as file:
         sink = _Hashed(file)
@@ -274,7 +318,7 @@ def finish(
             (message, micros(ended), claim_.run_id),
         )
         outcome = JobOutcome.FAILED
-    connection.execute("DELETE FROM leases WHERE job = ? AND holder = ?", (job_id, lease.holder))
+    release(connection, job_id, lease)
     return JobRun(
         job=claim_.job.name,
         due=claim_.due,
@@ -286,15 +330,43 @@ def finish(
         outcome=outcome,
         error=message,
         finished=moment_of(micros(ended)),
+        remote_url=_remote_url(claim_),
     )
+
+
+def _remote_url(claim_: Claim) -> str | None:
+    destination = claim_.job.destination
+    return destination.location(claim_.path.name) if isinstance(destination, Remote) else None
+
+
+#: The ``job_runs`` columns :func:`run_from_row` reads, in its order.
+RUN_COLUMNS: Final = (
+    "due, lo, hi, file, rows, bytes, sha256, outcome, error, finished, "
+    "remote, delivered, attempts, delivery_error"
+)
 
 
 def run_from_row(name: str, row: Sequence[Any]) -> JobRun:
     """A :class:`JobRun` from a ``job_runs`` row.
 
-    The row's columns: due, lo, hi, file, rows, bytes, sha256, outcome, error, finished.
+    The row's columns are :data:`RUN_COLUMNS`.
     """
-    due, lo, hi, file, rows, size, sha256, outcome, error, finished = row
+    (
+        due,
+        lo,
+        hi,
+        file,
+        rows,
+        size,
+        sha256,
+        outcome,
+        error,
+        finished,
+        remote,
+        delivered,
+        attempts,
+        delivery_error,
+    ) = row
     return JobRun(
         job=name,
         due=moment_of(due),
@@ -306,4 +378,8 @@ def run_from_row(name: str, row: Sequence[Any]) -> JobRun:
         outcome=JobOutcome(outcome),
         error=error,
         finished=None if finished is None else moment_of(finished),
+        remote_url=remote,
+        delivered_at=None if delivered is None else moment_of(delivered),
+        delivery_attempts=attempts or 0,
+        delivery_error=delivery_error,
     )

@@ -229,6 +229,18 @@ ALTER TABLE campaigns ADD COLUMN archive_options TEXT
 """
 
 
+#: Version 6: the delivery of each job file to its URL (docs/automatic-export.md): where
+#: to, when it was recorded as delivered, how many times it was started, why it last failed.
+_VERSION_6: Final = """
+ALTER TABLE job_runs ADD COLUMN remote TEXT;
+ALTER TABLE job_runs ADD COLUMN delivered INTEGER;
+ALTER TABLE job_runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE job_runs ADD COLUMN delivery_error TEXT;
+CREATE INDEX job_runs_undelivered ON job_runs (job, id)
+    WHERE remote IS NOT NULL AND delivered IS NULL AND outcome = 'ok'
+"""
+
+
 #: One step of the schema: SQL statements, or a function run inside the migration.
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -239,6 +251,7 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     (_VERSION_3,),
     (_VERSION_4_BEFORE, _pack_records, _VERSION_4_AFTER),
     (_VERSION_5,),
+    (_VERSION_6,),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -20,6 +20,7 @@ from typing import Any, Final, Self
 
 import attrs
 
+from .._delivery import DeliveryFailed, Remote, Transport, deliver, open_transport
 from .._files.sink import Destination, ExportResult
 from .._formats.export import export, exporting
 from .._html import html_table
@@ -32,6 +33,7 @@ from .._shown import shown
 from .._types import is_naive
 from ..errors import (
     CampaignMismatchError,
+    DeliveryError,
     ExportError,
     JobError,
     ResultsError,
@@ -57,9 +59,28 @@ from ._codec import (
     widened,
 )
 from ._damage import Damaged, reading
+from ._delivering import (
+    Undelivered,
+    prunable,
+    record_failure,
+    record_start,
+    record_success,
+    undelivered,
+)
 from ._ingest import Ingest
-from ._jobs import ExportJob, JobRun, job_from_text, job_text
-from ._runner import Claim, Lease, claim, finish, run_from_row, write_run
+from ._jobs import ExportJob, JobRun, job_from_text, job_text, spool_folder_name
+from ._runner import (
+    RUN_COLUMNS,
+    Claim,
+    Lease,
+    claim,
+    finish,
+    free_for,
+    hold,
+    release,
+    run_from_row,
+    write_run,
+)
 from ._schema import connect, retrying, store_error, transaction
 from ._snapshot import Window, read_records
 
@@ -199,6 +220,8 @@ class ResultsStore:
         self._lock = threading.RLock()
         self._campaigns: dict[str, Campaign] = {}
         self._lease = Lease()
+        # Beside the store, absolute: the folder does not move when the process's does.
+        self._spool = self._path.absolute().parent / f"{self._path.name}.spool"
         self._connection: sqlite3.Connection | None = connect(self._path, timeout)
 
     # --- the store itself ----------------------------------------------------------------
@@ -979,15 +1002,20 @@ class ResultsStore:
         """
         with self._read() as connection:
             job_id = self._job_id(connection, job_name)
-            runs = []
-            for run_id, *row in connection.execute(
-                "SELECT id, due, lo, hi, file, rows, bytes, sha256, outcome, error, finished "
-                "FROM job_runs WHERE job = ? ORDER BY id",
-                (job_id,),
-            ):
-                with reading("job_runs", run_id):
-                    runs.append(run_from_row(job_name, row))
-            return tuple(runs)
+            return self._runs(connection, job_name, "job = ?", (job_id,))
+
+    @staticmethod
+    def _runs(
+        connection: sqlite3.Connection, job_name: str, where: str, values: Sequence[object]
+    ) -> tuple[JobRun, ...]:
+        runs = []
+        for run_id, *row in connection.execute(
+            f"SELECT id, {RUN_COLUMNS} FROM job_runs WHERE {where} ORDER BY id",  # noqa: S608 - constants
+            values,
+        ):
+            with reading("job_runs", run_id):
+                runs.append(run_from_row(job_name, row))
+        return tuple(runs)
 
     def run_due_jobs(self, now: dt.datetime | None = None) -> tuple[JobRun, ...]:
         """Run every job with an occurrence at or before ``now`` not yet run.
@@ -1024,37 +1052,102 @@ class ResultsStore:
             except Damaged as damage:  # the others still run
                 failures.append(damage.store_error(self._name))
                 continue
-            while True:
-                try:
-                    with self._write() as connection:
-                        claimed = claim(connection, job_id, job, now, self._lease)
-                except StoreError as unreadable:
-                    if not isinstance(unreadable.__cause__, Damaged):
-                        raise
-                    failures.append(unreadable)
-                    break
-                if claimed is None:
-                    break
-                written, error = None, None
-                try:
-                    written = self._write_run(claimed)
-                except (ResultsError, OSError) as exc:
-                    error = exc
-                with self._write() as connection:
-                    run = finish(
-                        connection, job_id, claimed, self._lease, written=written, error=error
-                    )
-                if error is not None:
-                    failure = JobError(run.job, run.due, str(run.path), str(error))
-                    failure.__cause__ = error
-                    failures.append(failure)
-                    break
-                done.append(run)
-                if not claimed.redo:
-                    break
+            written = self._run_job(job_id, job, now, failures)
+            if isinstance(job.destination, Remote):
+                failures += self._deliver(job_id, job, now)
+                if written:
+                    with self._read() as connection:
+                        marks = ", ".join("?" * len(written))
+                        written = list(
+                            self._runs(connection, job.name, f"id IN ({marks})", written)
+                        )
+            done += written
         if failures:
             raise ExceptionGroup(f"{len(failures)} export job run(s) failed", failures)
         return tuple(done)
+
+    def _run_job(
+        self, job_id: int, job: ExportJob, now: dt.datetime, failures: list[ResultsError]
+    ) -> list[Any]:
+        """Run what is due of one job; the runs whose files were written (or their ids).
+
+        A URL job's runs are given by their ids, to be read again once delivered.
+        """
+        folder = (
+            self._spool / spool_folder_name(job)
+            if isinstance(job.destination, Remote)
+            else job.destination
+        )
+        done: list[Any] = []
+        while True:
+            try:
+                with self._write() as connection:
+                    claimed = claim(connection, job_id, job, now, self._lease, folder=folder)
+            except StoreError as unreadable:
+                if not isinstance(unreadable.__cause__, Damaged):
+                    raise
+                failures.append(unreadable)
+                break
+            if claimed is None:
+                break
+            written, error = None, None
+            try:
+                written = self._write_run(claimed)
+            except (ResultsError, OSError) as exc:
+                error = exc
+            with self._write() as connection:
+                run = finish(connection, job_id, claimed, self._lease, written=written, error=error)
+            if error is not None:
+                failure = JobError(run.job, run.due, str(run.path), str(error))
+                failure.__cause__ = error
+                failures.append(failure)
+                break
+            done.append(claimed.run_id if isinstance(job.destination, Remote) else run)
+            if not claimed.redo:
+                break
+        return done
+
+    def _deliver(self, job_id: int, job: ExportJob, now: dt.datetime) -> list[ResultsError]:
+        """Deliver the URL job's written files, oldest first; prune its spool (``keep``).
+
+        The first failure stops the job's deliveries until the next call (a
+        server down fails them all alike); each failure is a :class:`DeliveryError`.
+        """
+        remote = job.destination
+        assert isinstance(remote, Remote)  # noqa: S101 - the caller checked
+        with self._write() as connection:
+            if not free_for(connection, job_id, self._lease):
+                return []  # another process is running or delivering the job
+            hold(connection, job_id, self._lease)
+            due = undelivered(connection, job_id)
+        transport: Transport | None = None
+        failures: list[ResultsError] = []
+        try:
+            for item in due:
+                with self._write() as connection:
+                    record_start(connection, item.run_id)
+                try:
+                    if transport is None:
+                        transport = open_transport(remote)
+                    deliver(transport, remote, item.path, item.sha256)
+                except DeliveryFailed as failed:
+                    with self._write() as connection:
+                        record_failure(connection, item.run_id, failed.reason)
+                    failures.append(DeliveryError(_subject(job, item), item.remote, failed.reason))
+                    break
+                with self._write() as connection:
+                    record_success(connection, item.run_id)
+            if job.keep is not None:
+                with self._read() as connection:
+                    old = list(prunable(connection, job_id, job.keep, now))
+                for path in old:
+                    path.unlink(missing_ok=True)
+        finally:
+            if transport is not None:
+                transport.close()
+            with self._write() as connection:
+                release(connection, job_id, self._lease)
+        return failures
 
     def _write_run(self, claimed: Claim) -> tuple[int, int, str]:
         snapshot = self._snapshot(
@@ -1064,12 +1157,22 @@ class ResultsStore:
             return write_run(claimed, (snapshot.campaign, snapshot))
 
 
+def _subject(job: ExportJob, item: Undelivered) -> str:
+    """What a :class:`DeliveryError` says is being delivered."""
+    stamp = item.due.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return f"job {job.name!r}, run due {stamp}, file {str(item.path)!r}"
+
+
 def _anchored(job: ExportJob) -> ExportJob:
     """``job`` with its destination made absolute, checked to be an existing folder.
+
+    A URL destination is kept as it is: its server is asked only when a run delivers.
 
     Raises:
         ExportError: the destination does not exist or is not a folder.
     """
+    if isinstance(job.destination, Remote):
+        return job
     folder = job.destination.absolute()
     try:
         mode = folder.stat().st_mode

@@ -1,9 +1,9 @@
-"""What ``tests/data/store-v3.sqlite`` and ``store-v4.sqlite`` hold: stores of earlier schemas.
+"""What ``tests/data/store-v3.sqlite``, ``-v4`` and ``-v5`` hold: stores of older schemas.
 
 The files were made by ``tests/support/make_old_store.py`` with the library as it was
-at schema version 3 (commit 2b7e847) and 4 (commit 13603e5), so the upgrade
-is tested on files earlier versions really wrote. The values here are the answer key, written
-out by hand: every kind of value an attempt can hold, in two transactions.
+at schema version 3 (commit 2b7e847), 4 (commit 13603e5) and 5 (commit e3f3d5e), so the
+upgrade is tested on files earlier versions really wrote. The values here are the answer
+key, written out by hand: every kind of value an attempt can hold, in two transactions.
 """
 
 from __future__ import annotations

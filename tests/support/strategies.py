@@ -43,6 +43,7 @@ from __future__ import annotations
 
 import datetime as dt
 import string
+import urllib.parse
 from collections.abc import Sequence
 from typing import Literal
 from zoneinfo import ZoneInfo
@@ -71,6 +72,7 @@ __all__ = [
     "phone_numbers",
     "quota_outcomes",
     "records_for",
+    "remotes",
     "system_configurations",
     "user_dispositions",
 ]
@@ -947,3 +949,36 @@ def list_with_records(
             fields[column] = draw(values.filter(writable))
         records.append(ccr.Record(str(number), calling_list.name, fields))
     return calling_list, records
+
+
+def remotes() -> st.SearchStrategy[ccr.Remote]:
+    """Delivery destinations of every protocol, each with the settings its protocol reads."""
+    hosts = st.sampled_from(["127.0.0.1", "files.example.com", "reports-bucket"])
+    folders = st.lists(
+        st.text(st.characters(codec="utf-8", exclude_characters="/?#%\x00"), min_size=1),
+        max_size=3,
+    ).map(lambda parts: "".join(f"/{urllib.parse.quote(part)}" for part in parts))
+    ports = st.none() | st.integers(1, 65535)
+
+    def url(scheme: str, host: str, port: int | None, folder: str) -> str:
+        where = host if port is None or scheme == "s3" else f"{host}:{port}"
+        return f"{scheme}://{where}{folder}"
+
+    def remote(scheme: str, host: str, port: int | None, folder: str, setting: bool) -> ccr.Remote:
+        settings: dict[str, object] = {}
+        if setting and scheme == "sftp":
+            settings["identity_file"] = "/keys/id_ed25519"
+        elif setting and scheme == "s3":
+            settings["endpoint"] = "http://127.0.0.1:9000"
+        elif setting and scheme == "https":
+            settings["token_variable"] = "HOOK_TOKEN"  # noqa: S105 - a variable's name
+        return ccr.Remote(url(scheme, host, port, folder), **settings)  # type: ignore[arg-type]
+
+    return st.builds(
+        remote,
+        st.sampled_from(["sftp", "ftp", "ftps", "s3", "https"]),
+        hosts,
+        ports,
+        folders,
+        st.booleans(),
+    )
