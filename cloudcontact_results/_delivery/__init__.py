@@ -8,8 +8,17 @@ when a delivery runs, and no transport imports another.
 
 from __future__ import annotations
 
-from .deliver import Delivered, deliver, open_transport
+from .deliver import Delivered, Target, deliver, location, open_transport
 from .remote import Remote
 from .transport import DeliveryFailed, Transport
 
-__all__ = ["Delivered", "DeliveryFailed", "Remote", "Transport", "deliver", "open_transport"]
+__all__ = [
+    "Delivered",
+    "DeliveryFailed",
+    "Remote",
+    "Target",
+    "Transport",
+    "deliver",
+    "location",
+    "open_transport",
+]

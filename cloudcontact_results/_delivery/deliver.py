@@ -8,6 +8,9 @@
    replace;
 3. the transport sends the file under a temporary name and renames it into
    place (S3: one atomic put; a webhook: a POST with an idempotency key).
+
+A destination is a :class:`Remote` or a local folder (:mod:`.folder`), which
+takes the same steps.
 """
 
 from __future__ import annotations
@@ -16,11 +19,15 @@ from pathlib import Path
 
 import attrs
 
+from .folder import FolderTransport
 from .remote import Remote
 from .table import transport_for
 from .transport import DeliveryFailed, Found, Transport, sha256_of_stream
 
-__all__ = ["Delivered", "deliver", "open_transport"]
+__all__ = ["Delivered", "Target", "deliver", "location", "open_transport"]
+
+#: Where files are delivered: a remote folder or webhook, or a local folder.
+Target = Remote | Path
 
 
 @attrs.frozen
@@ -36,16 +43,24 @@ class Delivered:
     sent: bool
 
 
-def open_transport(remote: Remote) -> Transport:
-    """A connected transport for ``remote``, picked by its scheme.
+def open_transport(target: Target) -> Transport:
+    """A connected transport for ``target``: a remote one picked by its scheme, or a folder.
 
     Raises:
-        DeliveryFailed: the server cannot be reached, or refused the login.
+        DeliveryFailed: the server cannot be reached, or refused the login; the
+            folder does not exist.
     """
-    return transport_for(remote.scheme)(remote)
+    if isinstance(target, Path):
+        return FolderTransport(target)
+    return transport_for(target.scheme)(target)
 
 
-def deliver(transport: Transport, remote: Remote, source: Path, sha256: str) -> Delivered:
+def location(target: Target, name: str) -> str:
+    """Where the file ``name`` is once delivered: its URL, or its path in the folder."""
+    return str(target / name) if isinstance(target, Path) else target.location(name)
+
+
+def deliver(transport: Transport, target: Target, source: Path, sha256: str) -> Delivered:
     """Deliver the local file ``source``, whose bytes hash to ``sha256``, under its own name.
 
     Raises:
@@ -67,14 +82,14 @@ def deliver(transport: Transport, remote: Remote, source: Path, sha256: str) -> 
             f"the local file {str(source)!r} no longer holds the bytes recorded when it was "
             f"written (SHA-256 {sha256}); it is not sent"
         )
-    location = remote.location(name)
+    where = location(target, name)
     found = transport.look(name, size, sha256)
     if found is Found.SAME:
-        return Delivered(location, sent=False)
+        return Delivered(where, sent=False)
     if found is Found.DIFFERENT:
         raise DeliveryFailed(
-            f"another file is at {location} (other bytes than SHA-256 {sha256}); a delivery "
+            f"another file is at {where} (other bytes than SHA-256 {sha256}); a delivery "
             "never replaces what it did not send (remove it to let the delivery go on)"
         )
     transport.send(source, name, sha256)
-    return Delivered(location, sent=True)
+    return Delivered(where, sent=True)

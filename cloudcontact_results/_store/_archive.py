@@ -25,6 +25,7 @@ from .._model.campaign import Campaign, Record
 from .._options import ExportOptions
 from .._types import ReportFormat
 from ..errors import OptionsError, ValidationError
+from ._jobs import escaped_name
 
 __all__ = [
     "MEMBERS",
@@ -89,6 +90,17 @@ class Archive:
         records: how many records the archive holds.
         attempts: how many attempts.
         size: the size of the zip, in bytes.
+        sha256: the SHA-256 of the zip, hex (None for archives made before
+            version 7 of the store's schema).
+        remote_url: where the archive is delivered (the campaign's
+            ``archive_destination`` when it was made: a URL, or the path
+            of the file in a folder), or None.
+        delivered_at: when its delivery was recorded (UTC), None while due.
+        delivery_attempts: how many deliveries were started.
+        delivery_error: why the last one failed, while it is due.
+
+    The delivery state is not compared: an archive equals itself before and
+    after its delivery.
     """
 
     id: int
@@ -99,6 +111,28 @@ class Archive:
     records: int
     attempts: int
     size: int
+    sha256: str | None = None
+    remote_url: str | None = None
+    delivered_at: dt.datetime | None = attrs.field(default=None, eq=False)
+    delivery_attempts: int = attrs.field(default=0, eq=False)
+    delivery_error: str | None = attrs.field(default=None, eq=False)
+
+    @property
+    def file_name(self) -> str:
+        """The archive's file name where it is delivered or saved: unique in its store.
+
+        ``<campaign>_<list>_<reason>_<YYYYMMDDTHHMMSSZ>_<id>.zip``, the time
+        in UTC, the names written as job file names write them (``%XX`` for
+        what a file name cannot hold).
+
+        >>> import datetime as dt
+        >>> Archive(7, "Sales", "EU/2026", ArchiveReason.REMOVED,
+        ...         dt.datetime(2026, 3, 2, 6, 30, tzinfo=dt.UTC), 1, 2, 300).file_name
+        'Sales_EU%2F2026_removed_20260302T063000Z_7.zip'
+        """
+        stamp = self.created.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
+        parts = (escaped_name(self.campaign), escaped_name(self.list_name), self.reason.value)
+        return f"{'_'.join(parts)}_{stamp}_{self.id}.zip"
 
 
 def check_archive_options(options: object) -> ExportOptions:

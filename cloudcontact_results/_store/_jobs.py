@@ -26,11 +26,15 @@ __all__ = [
     "ExportJob",
     "JobOutcome",
     "JobRun",
+    "destination_from_json",
+    "destination_json",
+    "escaped_name",
     "job_from_text",
     "job_text",
     "latest_occurrence",
     "next_occurrence",
     "spool_folder_name",
+    "to_destination",
 ]
 
 #: Characters written as ``%XX`` in file names: those Windows and zip tools refuse,
@@ -40,6 +44,11 @@ _UNSAFE: Final = re.compile(r'[\x00-\x1f\x7f<>:"/\\|?*%]')
 
 def _escaped(character: re.Match[str]) -> str:
     return "".join(f"%{byte:02X}" for byte in character.group().encode())
+
+
+def escaped_name(text: str) -> str:
+    """``text`` as a part of a file name: what a file name cannot hold, and ``%``, as ``%XX``."""
+    return _UNSAFE.sub(_escaped, text)
 
 
 def _check_start(instance: ExportJob, attribute: attrs.Attribute[Any], value: Any) -> None:
@@ -54,7 +63,7 @@ def _check_options(instance: ExportJob, attribute: attrs.Attribute[Any], value: 
         raise ValidationError("ExportJob.options", value, "must be an ExportOptions")
 
 
-def _to_destination(value: Any) -> Any:
+def to_destination(value: Any) -> Any:
     """A URL becomes a :class:`Remote`; any other text or path-like, a folder's path."""
     if isinstance(value, str) and is_url(value):
         return Remote(value)
@@ -144,9 +153,7 @@ class ExportJob:
     campaign: str = attrs.field(validator=non_empty_text)
     options: ExportOptions = attrs.field(validator=_check_options)
     schedule: str = attrs.field(validator=non_empty_text)
-    destination: Path | Remote = attrs.field(
-        converter=_to_destination, validator=_check_destination
-    )
+    destination: Path | Remote = attrs.field(converter=to_destination, validator=_check_destination)
     start: dt.datetime = attrs.field(validator=_check_start)
     incremental: bool = attrs.field(default=True, validator=_check_flag)
     keep: int | dt.timedelta | None = attrs.field(default=None, kw_only=True, validator=_check_keep)
@@ -177,7 +184,7 @@ class ExportJob:
         stamp = due.astimezone(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
         packaging = self.options.packaging
         extension = "zip" if packaging.compress else packaging.file_format.value
-        return f"{_UNSAFE.sub(_escaped, self.name)}_{stamp}.{extension}"
+        return f"{escaped_name(self.name)}_{stamp}.{extension}"
 
 
 def spool_folder_name(job: ExportJob) -> str:
@@ -186,7 +193,7 @@ def spool_folder_name(job: ExportJob) -> str:
     The job's name as its files write it, with a name of dots only (``.``,
     ``..``) written ``%2E`` so that it stays a folder of its own.
     """
-    name = _UNSAFE.sub(_escaped, job.name)
+    name = escaped_name(job.name)
     return "%2E" * len(name) if set(name) == {"."} else name
 
 
@@ -312,7 +319,7 @@ def _options(values: dict[str, Any]) -> ExportOptions:
     return ExportOptions(**values)
 
 
-def _destination_json(destination: Path | Remote) -> Any:
+def destination_json(destination: Path | Remote) -> Any:
     if isinstance(destination, Path):
         return str(destination)
     return {
@@ -326,7 +333,7 @@ def _destination_json(destination: Path | Remote) -> Any:
     }
 
 
-def _destination(value: Any) -> Path | Remote:
+def destination_from_json(value: Any) -> Path | Remote:
     if isinstance(value, str):
         return Path(value)
     return Remote(
@@ -358,7 +365,7 @@ def job_text(job: ExportJob) -> str:
             "campaign": job.campaign,
             "options": _options_json(job.options),
             "schedule": job.schedule,
-            "destination": _destination_json(job.destination),
+            "destination": destination_json(job.destination),
             "start": _moment_json(job.start),
             "incremental": job.incremental,
             "keep": _keep_json(job.keep),
@@ -375,7 +382,7 @@ def job_from_text(text: str) -> ExportJob:
         campaign=value["campaign"],
         options=_options(value["options"]),
         schedule=value["schedule"],
-        destination=_destination(value["destination"]),
+        destination=destination_from_json(value["destination"]),
         start=_moment(value["start"]),  # type: ignore[arg-type]
         incremental=value["incremental"],
         keep=_keep(value.get("keep")),

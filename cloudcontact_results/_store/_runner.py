@@ -35,7 +35,7 @@ import stat
 import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import IO, Any, Final, Literal
 
 import attrs
 
@@ -152,27 +152,40 @@ def claim(
     return found
 
 
-def free_for(connection: sqlite3.Connection, job_id: int, lease: Lease) -> bool:
-    """Whether no other live holder keeps ``lease`` off the job."""
+#: What a lease is held on: a job (its runs and deliveries), or a campaign (its
+#: archives' deliveries); each the table and the column of its leases.
+LEASED: Final = {"job": ("leases", "job"), "campaign": ("archive_leases", "campaign")}
+Leased = Literal["job", "campaign"]
+
+
+def free_for(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> bool:
+    """Whether no other live holder keeps ``lease`` off the job (or campaign) ``key``."""
+    table, column = LEASED[on]
     held = connection.execute(
-        "SELECT holder, expires FROM leases WHERE job = ?", (job_id,)
+        f"SELECT holder, expires FROM {table} WHERE {column} = ?",  # noqa: S608 - constants
+        (key,),
     ).fetchone()
     wall = micros(dt.datetime.now(dt.UTC))
     return held is None or not lease.yields_to(held[0], held[1], wall)
 
 
-def hold(connection: sqlite3.Connection, job_id: int, lease: Lease) -> None:
-    """Take (or renew) the job's lease, inside the caller's write transaction."""
+def hold(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
+    """Take (or renew) the lease on ``key``, inside the caller's write transaction."""
+    table, column = LEASED[on]
     wall = micros(dt.datetime.now(dt.UTC))
     connection.execute(
-        "INSERT OR REPLACE INTO leases (job, holder, expires) VALUES (?, ?, ?)",
-        (job_id, lease.holder, wall + LEASE_SECONDS * 1_000_000),
+        f"INSERT OR REPLACE INTO {table} ({column}, holder, expires) VALUES (?, ?, ?)",  # noqa: S608
+        (key, lease.holder, wall + LEASE_SECONDS * 1_000_000),
     )
 
 
-def release(connection: sqlite3.Connection, job_id: int, lease: Lease) -> None:
-    """Give the job's lease back, if ``lease`` holds it."""
-    connection.execute("DELETE FROM leases WHERE job = ? AND holder = ?", (job_id, lease.holder))
+def release(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
+    """Give the lease on ``key`` back, if ``lease`` holds it."""
+    table, column = LEASED[on]
+    connection.execute(
+        f"DELETE FROM {table} WHERE {column} = ? AND holder = ?",  # noqa: S608 - constants
+        (key, lease.holder),
+    )
 
 
 def _kind(job: ExportJob) -> WindowKind:

@@ -241,6 +241,29 @@ CREATE INDEX job_runs_undelivered ON job_runs (job, id)
 """
 
 
+#: Version 7: archives delivered too (docs/store.md, "Delivering archives"): the
+#: campaign's ``archive_destination``; each archive's SHA-256, where it goes (kept
+#: with it: a later change of the campaign's destination does not move it) and its
+#: delivery, as a job file's (``delivery_attempts``: ``attempts`` counts the calls
+#: it holds); and the lease a process delivers a campaign's archives under.
+_VERSION_7: Final = """
+ALTER TABLE campaigns ADD COLUMN archive_destination TEXT;
+ALTER TABLE archives ADD COLUMN sha256 TEXT;
+ALTER TABLE archives ADD COLUMN destination TEXT;
+ALTER TABLE archives ADD COLUMN remote TEXT;
+ALTER TABLE archives ADD COLUMN delivered INTEGER;
+ALTER TABLE archives ADD COLUMN delivery_attempts INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE archives ADD COLUMN delivery_error TEXT;
+CREATE INDEX archives_undelivered ON archives (campaign, id)
+    WHERE remote IS NOT NULL AND delivered IS NULL;
+CREATE TABLE archive_leases (
+    campaign INTEGER PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    expires INTEGER NOT NULL
+)
+"""
+
+
 #: One step of the schema: SQL statements, or a function run inside the migration.
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -252,6 +275,7 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     (_VERSION_4_BEFORE, _pack_records, _VERSION_4_AFTER),
     (_VERSION_5,),
     (_VERSION_6,),
+    (_VERSION_7,),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

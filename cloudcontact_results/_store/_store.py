@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import html
 import json
 import os
@@ -20,8 +21,8 @@ from typing import Any, Final, Self
 
 import attrs
 
-from .._delivery import DeliveryFailed, Remote, Transport, deliver, open_transport
-from .._files.sink import Destination, ExportResult
+from .._delivery import DeliveryFailed, Remote, Target, deliver, open_transport
+from .._files.sink import Destination, ExportResult, atomic_file
 from .._formats.export import export, exporting
 from .._html import html_table
 from .._model.campaign import Attempt, Campaign, Record
@@ -49,6 +50,15 @@ from ._archive import (
     options_from_settings,
     write_archive,
 )
+from ._archive_delivery import (
+    ARCHIVE_COLUMNS,
+    archive_from_row,
+    archive_target,
+    prunable_archives,
+    remote_of,
+    target_text,
+    undelivered_archives,
+)
 from ._codec import (
     PACKED_POSITION,
     campaign_from_text,
@@ -59,16 +69,16 @@ from ._codec import (
     widened,
 )
 from ._damage import Damaged, reading
-from ._delivering import (
-    Undelivered,
-    prunable,
-    record_failure,
-    record_start,
-    record_success,
-    undelivered,
-)
+from ._delivering import Due, deliver_due, prunable, undelivered
 from ._ingest import Ingest
-from ._jobs import ExportJob, JobRun, job_from_text, job_text, spool_folder_name
+from ._jobs import (
+    ExportJob,
+    JobRun,
+    job_from_text,
+    job_text,
+    spool_folder_name,
+    to_destination,
+)
 from ._runner import (
     RUN_COLUMNS,
     Claim,
@@ -91,27 +101,19 @@ _SPOOL_BYTES: Final = 8 * 1024 * 1024
 _BLOB_CHUNK: Final = 1024 * 1024
 #: Attempts of one ``add_attempts`` call looked up and written together.
 _BATCH: Final = 1000
-_ARCHIVE_COLUMNS: Final = (
-    "a.id, c.name, a.list_name, a.reason, a.created, a.records, a.attempts, a.size"
+#: The folder of the spool where archives are written from the store to be delivered.
+_ARCHIVE_SPOOL: Final = "archives"
+#: The campaigns with an archive to deliver.
+_CAMPAIGNS_TO_DELIVER: Final = (
+    "SELECT DISTINCT campaign FROM archives WHERE remote IS NOT NULL AND delivered IS NULL "
+    "ORDER BY campaign"
 )
-
-
-def _archive(row: Sequence[Any]) -> Archive:
-    with reading("archives", row[0]):
-        return _archive_of(row)
-
-
-def _archive_of(row: Sequence[Any]) -> Archive:
-    return Archive(
-        id=row[0],
-        campaign=row[1],
-        list_name=row[2],
-        reason=ArchiveReason(row[3]),
-        created=moment_of(row[4]),
-        records=row[5],
-        attempts=row[6],
-        size=row[7],
-    )
+#: Deletes a pruned archive, unless it became the newest of its list or due for delivery.
+_PRUNE: Final = (
+    "DELETE FROM archives WHERE id = ?1 AND NOT (remote IS NOT NULL AND delivered IS NULL) "
+    "AND EXISTS (SELECT 1 FROM archives AS n WHERE n.campaign = archives.campaign "
+    "AND n.list_name = archives.list_name AND n.id > ?1)"
+)
 
 
 def _guarded(
@@ -313,7 +315,11 @@ class ResultsStore:
     # --- campaigns ---------------------------------------------------------------------
 
     def put_campaign(
-        self, campaign: Campaign, *, archive_options: ExportOptions | None = None
+        self,
+        campaign: Campaign,
+        *,
+        archive_options: ExportOptions | None = None,
+        archive_destination: str | os.PathLike[str] | Remote | None = None,
     ) -> None:
         """Create the campaign, or redefine the one of the same name.
 
@@ -333,10 +339,21 @@ class ResultsStore:
                 to the archives it makes too. None keeps the options the
                 campaign has (the defaults for a new campaign: English,
                 Europe/Moscow, platform dialect); ``ExportOptions()`` resets them.
+            archive_destination: where each new archive of the campaign is
+                delivered, after the transaction that makes it commits: an
+                existing folder (kept absolute), a URL (``sftp://``,
+                ``ftp://``, ``ftps://``, ``s3://``, an ``https://`` webhook)
+                or a :class:`Remote`, as an export job's destination (see
+                :meth:`deliver_archives`). None keeps the campaign's (none
+                for a new campaign). It applies to the archives this call
+                makes too.
 
         Raises:
-            ValidationError: ``campaign`` is not a :class:`Campaign`, or
-                ``archive_options`` not an :class:`ExportOptions`.
+            ValidationError: ``campaign`` is not a :class:`Campaign`,
+                ``archive_options`` not an :class:`ExportOptions`, or
+                ``archive_destination`` neither a folder, a URL nor a
+                :class:`Remote`.
+            ExportError: ``archive_destination`` is a folder that does not exist.
             OptionsError: ``archive_options`` sets another option, naming it
                 (``archive_options.compress``…); nothing is changed.
             CampaignMismatchError: stored results would not fit the new
@@ -349,6 +366,7 @@ class ResultsStore:
             if archive_options is None
             else json.dumps(archive_settings(check_archive_options(archive_options)))
         )
+        target = target_text(_archive_destination(archive_destination))
         text = campaign_text(campaign)
         with self._write() as connection:
             row = connection.execute(
@@ -356,8 +374,9 @@ class ResultsStore:
             ).fetchone()
             if row is None:
                 campaign_id = connection.execute(
-                    "INSERT INTO campaigns (name, definition, archive_options) VALUES (?, ?, ?)",
-                    (campaign.name, text, settings),
+                    "INSERT INTO campaigns (name, definition, archive_options, "
+                    "archive_destination) VALUES (?, ?, ?, ?)",
+                    (campaign.name, text, settings, target),
                 ).lastrowid
                 connection.executemany(
                     "INSERT INTO lists (campaign, name) VALUES (?, ?)",
@@ -371,10 +390,17 @@ class ResultsStore:
                     "UPDATE campaigns SET archive_options = ? WHERE id = ?",
                     (settings, campaign_id),
                 )
+            if target is not None:
+                connection.execute(
+                    "UPDATE campaigns SET archive_destination = ? WHERE id = ?",
+                    (target, campaign_id),
+                )
             lists = self._lists(connection, campaign_id)
             kept = {cl.name for cl in campaign.lists}
+            dropped = False
             for calling_list in old.lists:
                 if calling_list.name not in kept:
+                    dropped = True
                     self._archive_list(
                         connection, campaign_id, old, calling_list.name, ArchiveReason.REMOVED
                     )
@@ -389,6 +415,18 @@ class ResultsStore:
                 "UPDATE campaigns SET definition = ? WHERE id = ?", (text, campaign_id)
             )
             _check_fit(connection, campaign_id, old, campaign, self._lists(connection, campaign_id))
+        if dropped:
+            self._deliver_after_commit([campaign_id])
+
+    def archive_destination(self, name: str) -> Path | Remote | None:
+        """Where the campaign's new archives are delivered (see :meth:`put_campaign`), or None.
+
+        Raises:
+            UnknownNameError: the store holds no such campaign.
+        """
+        with self._read() as connection:
+            campaign_id, _ = self._find(connection, name)
+            return archive_target(connection, campaign_id)
 
     def archive_options(self, name: str) -> ExportOptions:
         """The options the campaign's archives are written with (see :meth:`put_campaign`).
@@ -505,7 +543,9 @@ class ResultsStore:
                 ingest.flush_if_full()
                 count += 1
             ingest.flush()
-            return count
+        if replaced:
+            self._deliver_after_commit([campaign_id])
+        return count
 
     def add_attempts(
         self,
@@ -778,9 +818,14 @@ class ResultsStore:
                 options=_archive_options(connection, campaign_id),
             )
             size = spool.tell()
+            spool.seek(0)
+            digest = hashlib.sha256()
+            while chunk := spool.read(_BLOB_CHUNK):
+                digest.update(chunk)
+            target = archive_target(connection, campaign_id)
             archive_id = connection.execute(
                 "INSERT INTO archives (campaign, list_name, reason, created, records, attempts, "
-                "size, data) VALUES (?, ?, ?, ?, ?, ?, ?, zeroblob(?))",
+                "size, data, sha256, destination) VALUES (?, ?, ?, ?, ?, ?, ?, zeroblob(?), ?, ?)",
                 (
                     campaign_id,
                     list_name,
@@ -790,12 +835,14 @@ class ResultsStore:
                     attempt_count,
                     size,
                     size,
+                    digest.hexdigest(),
+                    target_text(target),
                 ),
             ).lastrowid
             spool.seek(0)
             with connection.blobopen("archives", "data", archive_id) as blob:  # type: ignore[arg-type]
                 shutil.copyfileobj(spool, blob, _BLOB_CHUNK)
-        return Archive(
+        archive = Archive(
             id=archive_id,  # type: ignore[arg-type]
             campaign=campaign.name,
             list_name=list_name,
@@ -804,7 +851,13 @@ class ResultsStore:
             records=record_count,
             attempts=attempt_count,
             size=size,
+            sha256=digest.hexdigest(),
         )
+        if target is None:
+            return archive
+        remote = remote_of(target, archive)
+        connection.execute("UPDATE archives SET remote = ? WHERE id = ?", (remote, archive_id))
+        return attrs.evolve(archive, remote_url=remote)
 
     def _drop_list(
         self,
@@ -839,9 +892,11 @@ class ResultsStore:
                 raise UnknownNameError(
                     self._name, "list", list_name, not_a_list(campaign, list_name)
                 )
-            return self._drop_list(
+            archive = self._drop_list(
                 connection, campaign_id, campaign, list_name, ArchiveReason.REMOVED
             )
+        (archive,) = self._deliver_after_commit([campaign_id], [archive])
+        return archive
 
     def delete_list(self, list_name: str) -> tuple[Archive, ...]:
         """Delete a list from every campaign that uses it; each one's results become an archive.
@@ -867,7 +922,7 @@ class ResultsStore:
                     "no campaign of the store uses it",
                     known=_names(connection, "SELECT DISTINCT name FROM lists"),
                 )
-            return tuple(
+            made = [
                 self._drop_list(
                     connection,
                     campaign_id,
@@ -876,7 +931,8 @@ class ResultsStore:
                     ArchiveReason.DELETED,
                 )
                 for campaign_id, text in rows
-            )
+            ]
+        return self._deliver_after_commit([campaign_id for campaign_id, _ in rows], made)
 
     def archives(self, name: str) -> tuple[Archive, ...]:
         """The campaign's archives, oldest first.
@@ -887,9 +943,9 @@ class ResultsStore:
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
-                _archive(row)
+                archive_from_row(row)
                 for row in connection.execute(
-                    f"SELECT {_ARCHIVE_COLUMNS} FROM archives AS a JOIN campaigns AS c "  # noqa: S608
+                    f"SELECT {ARCHIVE_COLUMNS} FROM archives AS a JOIN campaigns AS c "  # noqa: S608
                     "ON a.campaign = c.id WHERE a.campaign = ? ORDER BY a.id",
                     (campaign_id,),
                 )
@@ -1062,6 +1118,9 @@ class ResultsStore:
                             self._runs(connection, job.name, f"id IN ({marks})", written)
                         )
             done += written
+        with self._read() as connection:
+            owing = [row[0] for row in connection.execute(_CAMPAIGNS_TO_DELIVER)]
+        failures += self._deliver_archives_of(owing)[1]
         if failures:
             raise ExceptionGroup(f"{len(failures)} export job run(s) failed", failures)
         return tuple(done)
@@ -1119,35 +1178,227 @@ class ResultsStore:
             if not free_for(connection, job_id, self._lease):
                 return []  # another process is running or delivering the job
             hold(connection, job_id, self._lease)
-            due = undelivered(connection, job_id)
-        transport: Transport | None = None
+            due = undelivered(connection, job_id, remote)
         failures: list[ResultsError] = []
         try:
-            for item in due:
-                with self._write() as connection:
-                    record_start(connection, item.run_id)
-                try:
-                    if transport is None:
-                        transport = open_transport(remote)
-                    deliver(transport, remote, item.path, item.sha256)
-                except DeliveryFailed as failed:
-                    with self._write() as connection:
-                        record_failure(connection, item.run_id, failed.reason)
-                    failures.append(DeliveryError(_subject(job, item), item.remote, failed.reason))
-                    break
-                with self._write() as connection:
-                    record_success(connection, item.run_id)
+            _, failed = deliver_due(due, "job_runs", self._write)
+            if failed is not None:
+                item, reason = failed
+                failures.append(DeliveryError(_subject(job, item), item.remote, reason))
             if job.keep is not None:
                 with self._read() as connection:
                     old = list(prunable(connection, job_id, job.keep, now))
                 for path in old:
                     path.unlink(missing_ok=True)
         finally:
-            if transport is not None:
-                transport.close()
             with self._write() as connection:
                 release(connection, job_id, self._lease)
         return failures
+
+    # --- archives that leave the store -------------------------------------------------------
+
+    def deliver_archives(self, name: str | None = None) -> tuple[Archive, ...]:
+        """Deliver the archives whose delivery is due: of the campaign ``name``, or of all.
+
+        An archive made while its campaign has an ``archive_destination`` is
+        delivered right after the call that made it commits; one whose
+        delivery failed then (the server down) is delivered here, and by
+        :meth:`run_due_jobs` (so by ``store serve`` within a minute), exactly
+        once: the same bytes under the same name, never replacing other
+        bytes. A campaign's archives go oldest first; its first failure
+        stops its deliveries until the next call.
+
+        Returns:
+            The archives this call delivered, with their delivery recorded.
+
+        Raises:
+            UnknownNameError: no such campaign.
+            ExceptionGroup: of :class:`DeliveryError`, one per campaign whose
+                delivery failed, after every other campaign's were tried.
+        """
+        with self._read() as connection:
+            if name is None:
+                ids = [row[0] for row in connection.execute(_CAMPAIGNS_TO_DELIVER)]
+            else:
+                ids = [self._find(connection, name)[0]]
+        delivered, failures = self._deliver_archives_of(ids)
+        if failures:
+            raise ExceptionGroup(f"{len(failures)} archive delivery(ies) failed", failures)
+        return tuple(delivered)
+
+    def _deliver_archives_of(
+        self, campaign_ids: Iterable[int]
+    ) -> tuple[list[Archive], list[ResultsError]]:
+        """Deliver the due archives of each campaign; those delivered, and the failures."""
+        delivered: list[Due] = []
+        failures: list[ResultsError] = []
+        for campaign_id in campaign_ids:
+            done, failure = self._deliver_campaign_archives(campaign_id)
+            delivered += done
+            if failure is not None:
+                failures.append(failure)
+        return self._archives_by_id([item.row_id for item in delivered]), failures
+
+    def _deliver_campaign_archives(
+        self, campaign_id: int
+    ) -> tuple[list[Due], DeliveryError | None]:
+        spool = self._spool / _ARCHIVE_SPOOL
+        with self._write() as connection:
+            if not free_for(connection, campaign_id, self._lease, on="campaign"):
+                return [], None  # another process is delivering them
+            due = undelivered_archives(connection, campaign_id, spool)
+            if not due:
+                return [], None
+            hold(connection, campaign_id, self._lease, on="campaign")
+        try:
+            delivered, failed = deliver_due(due, "archives", self._write, self._archive_file)
+            for item in delivered:  # the store holds the bytes: no spool copy kept
+                item.path.unlink(missing_ok=True)
+        finally:
+            with self._write() as connection:
+                release(connection, campaign_id, self._lease, on="campaign")
+        if failed is None:
+            return delivered, None
+        item, reason = failed
+        return delivered, DeliveryError(
+            f"archive {item.row_id}, file {item.path.name!r}", item.remote, reason
+        )
+
+    def _deliver_after_commit(
+        self, campaign_ids: Iterable[int], made: Sequence[Archive] = ()
+    ) -> tuple[Archive, ...]:
+        """Deliver the campaigns' due archives after a call that made some; ``made`` re-read.
+
+        A failure is recorded with the archive (``delivery_error``), never
+        raised: the call's own work is committed. The next call that delivers
+        archives tries again.
+        """
+        with contextlib.suppress(ResultsError):
+            self._deliver_archives_of(dict.fromkeys(campaign_ids))
+        if not made:
+            return ()
+        try:
+            found = {a.id: a for a in self._archives_by_id([a.id for a in made])}
+        except ResultsError:
+            return tuple(made)
+        return tuple(found.get(archive.id, archive) for archive in made)
+
+    def _archives_by_id(self, ids: Sequence[int]) -> list[Archive]:
+        if not ids:
+            return []
+        marks = ", ".join("?" * len(ids))
+        with self._read() as connection:
+            return [
+                archive_from_row(row)
+                for row in connection.execute(
+                    f"SELECT {ARCHIVE_COLUMNS} FROM archives AS a JOIN campaigns AS c "  # noqa: S608
+                    f"ON a.campaign = c.id WHERE a.id IN ({marks}) ORDER BY a.id",
+                    tuple(ids),
+                )
+            ]
+
+    def _archive_file(self, item: Due) -> Path:
+        """Write the archive's zip from the store to ``item.path``, atomically.
+
+        Raises:
+            DeliveryFailed: the archive is gone, or the file cannot be written.
+        """
+        item.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        try:
+            with (
+                self._read() as connection,
+                connection.blobopen("archives", "data", item.row_id, readonly=True) as blob,
+                atomic_file(item.path) as file,
+            ):
+                shutil.copyfileobj(blob, file, _BLOB_CHUNK)
+        except StoreError as error:
+            raise DeliveryFailed(f"archive {item.row_id} cannot be read ({error})") from None
+        except (ExportError, OSError) as error:
+            reason = getattr(error, "strerror", None) or error
+            raise DeliveryFailed(f"{str(item.path)!r} cannot be written ({reason})") from None
+        return item.path
+
+    def prune_archives(
+        self,
+        name: str | None = None,
+        *,
+        older_than: dt.timedelta,
+        save_to: str | os.PathLike[str] | None = None,
+    ) -> tuple[Archive, ...]:
+        """Remove the archives made more than ``older_than`` ago: of the campaign ``name``, or all.
+
+        The newest archive of each list (per campaign and list) is never
+        removed, however old, and neither is an archive whose delivery is
+        still due. With ``save_to``, each archive's zip is first put in that
+        folder under its :attr:`Archive.file_name`, durably, by the steps of a
+        delivery (the same bytes already there count as saved; other bytes
+        there stop the pruning); its row is deleted only then, in a
+        transaction of its own: after a crash, an archive is either still in
+        the store or saved (and then, if the crash fell between the two,
+        both: the next call finds it saved and removes it).
+
+        Returns:
+            The archives removed, oldest first.
+
+        Raises:
+            ValidationError: ``older_than`` is not a positive ``timedelta``.
+            UnknownNameError: no such campaign.
+            ExportError: ``save_to`` is not an existing folder, or an
+                archive cannot be saved there (nothing more is removed).
+        """
+        if not isinstance(older_than, dt.timedelta) or older_than <= dt.timedelta(0):
+            raise ValidationError("older_than", older_than, "must be a positive timedelta")
+        folder = None if save_to is None else _existing_folder("save_to", Path(save_to))
+        before = dt.datetime.now(dt.UTC) - older_than
+        with self._read() as connection:
+            if name is None:
+                ids = [row[0] for row in connection.execute("SELECT id FROM campaigns ORDER BY id")]
+            else:
+                ids = [self._find(connection, name)[0]]
+            candidates = [
+                archive
+                for campaign_id in ids
+                for archive in prunable_archives(connection, campaign_id, before)
+            ]
+        removed = []
+        for archive in candidates:
+            if folder is not None:
+                self._save_archive(archive, folder)
+            with self._write() as connection:
+                gone = connection.execute(_PRUNE, (archive.id,)).rowcount
+            if gone:
+                removed.append(archive)
+        return tuple(removed)
+
+    def _save_archive(self, archive: Archive, folder: Path) -> None:
+        """Put the archive's zip into ``folder`` under its file name, by a delivery's steps.
+
+        Raises:
+            ExportError: it cannot be saved there.
+        """
+        item = Due(
+            archive.id,
+            archive.created,
+            self._spool / _ARCHIVE_SPOOL / archive.file_name,
+            archive.sha256 or "",
+            str(folder / archive.file_name),
+            folder,
+        )
+        try:
+            path = self._archive_file(item)
+            sha256 = archive.sha256 or _sha256_of(path)
+            transport = open_transport(folder)
+            try:
+                deliver(transport, folder, path, sha256)
+            finally:
+                transport.close()
+        except DeliveryFailed as failed:
+            raise ExportError(
+                f"archive {archive.id} ({archive.file_name!r}) cannot be saved to "
+                f"{shown(str(folder))}: {failed.reason}"
+            ) from None
+        finally:
+            item.path.unlink(missing_ok=True)
 
     def _write_run(self, claimed: Claim) -> tuple[int, int, str]:
         snapshot = self._snapshot(
@@ -1157,7 +1408,7 @@ class ResultsStore:
             return write_run(claimed, (snapshot.campaign, snapshot))
 
 
-def _subject(job: ExportJob, item: Undelivered) -> str:
+def _subject(job: ExportJob, item: Due) -> str:
     """What a :class:`DeliveryError` says is being delivered."""
     stamp = item.due.strftime("%Y-%m-%dT%H:%M:%SZ")
     return f"job {job.name!r}, run due {stamp}, file {str(item.path)!r}"
@@ -1173,20 +1424,57 @@ def _anchored(job: ExportJob) -> ExportJob:
     """
     if isinstance(job.destination, Remote):
         return job
-    folder = job.destination.absolute()
+    folder = _existing_folder(f"job {job.name!r}: destination", job.destination)
+    return job if folder == job.destination else attrs.evolve(job, destination=folder)
+
+
+def _existing_folder(what: str, folder: Path) -> Path:
+    """``folder``, absolute, checked to be an existing folder.
+
+    Raises:
+        ExportError: naming ``what``: it does not exist or is not a folder.
+    """
+    absolute = folder.absolute()
     try:
-        mode = folder.stat().st_mode
+        mode = absolute.stat().st_mode
     except OSError as error:
         raise ExportError(
-            f"job {job.name!r}: destination {shown(str(job.destination))}: "
-            f"{error.strerror or error} (a job writes into an existing folder)"
+            f"{what} {shown(str(folder))}: {error.strerror or error} "
+            "(files are written into an existing folder)"
         ) from error
     if not stat.S_ISDIR(mode):
         raise ExportError(
-            f"job {job.name!r}: destination {shown(str(job.destination))}: is not a folder "
-            "(a job writes its files into an existing folder)"
+            f"{what} {shown(str(folder))}: is not a folder "
+            "(files are written into an existing folder)"
         )
-    return job if folder == job.destination else attrs.evolve(job, destination=folder)
+    return absolute
+
+
+def _archive_destination(value: object) -> Target | None:
+    """``put_campaign``'s ``archive_destination``: a folder made absolute, a URL, a Remote.
+
+    Raises:
+        ValidationError: it is none of those.
+        ExportError: a folder that does not exist.
+    """
+    if value is None:
+        return None
+    target = to_destination(value)
+    if isinstance(target, Remote):
+        return target
+    if not isinstance(target, Path) or isinstance(value, bool):
+        raise ValidationError(
+            "archive_destination", value, "must be a folder's path, a URL or a Remote"
+        )
+    return _existing_folder("archive_destination", target)
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as file:
+        while chunk := file.read(_BLOB_CHUNK):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def _job(job_id: int, text: str) -> ExportJob:
