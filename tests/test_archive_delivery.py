@@ -507,11 +507,13 @@ def test_a_pruner_killed_between_the_save_and_the_delete_loses_nothing(tmp_path:
         stdout=subprocess.PIPE,
         text=True,
     )
-    assert pruner.stdout is not None
-    assert pruner.stdout.readline() == "saved\n"
-    pruner.kill()
-    pruner.wait()
+    with pruner:
+        assert pruner.stdout is not None
+        assert pruner.stdout.readline() == "saved\n"
+        pruner.kill()
+        pruner.wait()
     assert (saved / first.file_name).read_bytes() == data  # saved, durably
+    assert (saved / f".{first.file_name}.partial").exists()  # killed before its clean-up
     with ccr.ResultsStore(store.path) as store:
         assert store.archives(CAMPAIGN.name)[0] == first  # and still in the store
         assert store.prune_archives(older_than=dt.timedelta(days=1), save_to=saved) == (first,)

@@ -650,10 +650,28 @@ def test_campaigns_and_archives_as_tables_and_json(
         "records": 1,
         "attempts": 0,
         "bytes": kept.size,
+        "file": kept.file_name,
+        "remote_url": "",  # the campaign has no archive destination
+        "delivered_at": "",
+        "delivery_attempts": 0,
+        "delivery_error": "",
     }
     assert main(["store", "archives", str(store), NAME]) == 0
     header, row = capsys.readouterr().out.splitlines()
-    assert header.split() == ["ID", "CREATED", "REASON", "LIST", "RECORDS", "ATTEMPTS", "BYTES"]
+    assert header.split() == [
+        "ID",
+        "CREATED",
+        "REASON",
+        "LIST",
+        "RECORDS",
+        "ATTEMPTS",
+        "BYTES",
+        "FILE",
+        "REMOTE_URL",
+        "DELIVERED_AT",
+        "DELIVERY_ATTEMPTS",
+        "DELIVERY_ERROR",
+    ]
     assert row.split() == [
         str(kept.id),
         archive["created"],
@@ -662,6 +680,8 @@ def test_campaigns_and_archives_as_tables_and_json(
         "1",
         "0",
         str(kept.size),
+        kept.file_name,
+        "0",
     ]
 
 
@@ -681,3 +701,95 @@ def test_json_listings_escape_what_a_terminal_would_act_on(
     assert json.loads(out)[0]["name"] == name
     assert main(["store", "campaigns", str(store)]) == 0
     assert "\x1b" not in capsys.readouterr().out
+
+
+# --- archive delivery and pruning -------------------------------------------------------------
+
+
+def test_load_sets_the_archive_destination_and_archives_shows_the_delivery(
+    store: Path, campaign_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "delivered"
+    out.mkdir()
+    load = ["store", "load", str(store), str(campaign_file)]
+    assert main([*load, "--archive-destination", str(out)]) == 0
+    assert main(load) == 0  # a load without it keeps it
+    assert main(["store", "remove-list", str(store), NAME, "VIP"]) == 0
+    capsys.readouterr()
+    assert main(["store", "archives", str(store), NAME, "--json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert row["remote_url"] == str(out / row["file"])
+    assert row["delivered_at"]
+    assert row["delivery_attempts"] == 1
+    assert row["delivery_error"] == ""
+    with ccr.ResultsStore(store) as opened:
+        (archive,) = opened.archives(NAME)
+        assert (out / row["file"]).read_bytes() == opened.archive_bytes(archive)
+    assert main(["store", "deliver-archives", str(store)]) == 0
+    assert capsys.readouterr().out == ""
+
+
+def test_load_takes_a_url_with_its_settings_and_refuses_settings_without_one(
+    store: Path, campaign_file: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    load = ["store", "load", str(store), str(campaign_file)]
+    hook = "https://hooks.example.com/archives"
+    assert main([*load, "--archive-destination", hook, "--token-variable", "HOOK_TOKEN"]) == 0
+    with ccr.ResultsStore(store) as opened:
+        assert opened.archive_destination(NAME) == ccr.Remote(
+            hook,
+            token_variable="HOOK_TOKEN",  # noqa: S106 - a variable's name
+        )
+    for flags in (["--token-variable", "T"], ["--archive-destination", ".", "--endpoint", "x"]):
+        with pytest.raises(SystemExit) as exit_:
+            main([*load, *flags])
+        assert exit_.value.code == 2
+        assert "--" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main([*load, "--archive-destination", "ftp://u:hunter2@h/o"])
+    assert "hunter2" not in capsys.readouterr().err
+
+
+def test_deliver_archives_names_each_failure_and_exits_1(
+    store: Path, campaign_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "delivered"
+    out.mkdir()
+    assert (
+        main(["store", "load", str(store), str(campaign_file), "--archive-destination", str(out)])
+        == 0
+    )
+    out.rmdir()
+    assert main(["store", "remove-list", str(store), NAME, "VIP"]) == 0
+    capsys.readouterr()
+    assert main(["store", "deliver-archives", str(store)]) == 1
+    assert capsys.readouterr().err.startswith("error: archive 1, file ")
+    out.mkdir()
+    assert main(["store", "deliver-archives", str(store)]) == 0
+    assert capsys.readouterr().out == f"archive 1 delivered to {out / next(out.iterdir()).name}\n"
+
+
+def test_prune_archives_keeps_the_last_of_each_list_and_saves_first(
+    store: Path, campaign_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(3):
+        assert main(["store", "load", str(store), str(campaign_file), "--replace"]) == 0
+    import sqlite3  # noqa: PLC0415
+
+    with sqlite3.connect(store) as connection:
+        connection.execute("UPDATE archives SET created = created - 86400000000 * 40")
+    saved = tmp_path / "saved"
+    saved.mkdir()
+    capsys.readouterr()
+    prune = ["store", "prune-archives", str(store), NAME, "--older-than", "30d"]
+    assert main([*prune, "--save-to", str(saved)]) == 0
+    out = capsys.readouterr().out
+    assert out.endswith("4 archives removed\n")
+    with ccr.ResultsStore(store) as opened:
+        assert [a.list_name for a in opened.archives(NAME)] == ["Клиенты", "VIP"]
+    assert len(list(saved.iterdir())) == 4
+    assert main(["store", "prune-archives", str(store), "--older-than", "1d"]) == 0
+    assert capsys.readouterr().out == "0 archives removed\n"
+    with pytest.raises(SystemExit) as exit_:
+        main(["store", "prune-archives", str(store), "--older-than", "soon"])
+    assert exit_.value.code == 2

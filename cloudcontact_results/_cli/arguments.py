@@ -18,6 +18,8 @@ from typing import Any, Final, NoReturn
 
 from dateutil import rrule
 
+from .._delivery import Remote
+from .._delivery.remote import is_url
 from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
 from .._types import (
@@ -36,10 +38,12 @@ __all__ = [
     "Parser",
     "add_export_options",
     "add_listing_command",
+    "add_remote_options",
     "add_store_command",
     "add_time_zone_option",
     "age",
     "aware",
+    "destination",
     "dialog_moment",
     "existing_store",
     "export_options",
@@ -419,3 +423,38 @@ def existing_store(args: argparse.Namespace) -> ResultsStore:
     if not path.exists():
         raise StoreError(str(path), "does not exist (create it with 'store load')")
     return ResultsStore(path)
+
+
+#: The settings of a URL destination, each a flag of its own.
+_REMOTE_SETTINGS: Final = ("endpoint", "identity_file", "token_variable")
+
+
+def add_remote_options(parser: argparse.ArgumentParser | Any) -> None:
+    """The flags of a URL destination's settings; never a credential (the environment's)."""
+    parser.add_argument(
+        "--endpoint", metavar="URL", help="s3:// only: an S3-compatible server's URL"
+    )
+    parser.add_argument(
+        "--identity-file", type=Path, metavar="FILE", help="sftp:// only: the private key to use"
+    )
+    parser.add_argument(
+        "--token-variable",
+        metavar="NAME",
+        help="https:// only: the environment variable holding the webhook's bearer token",
+    )
+
+
+def destination(args: argparse.Namespace, text: str, flag: str) -> Path | Remote:
+    """The folder ``text`` names, or its URL with the settings of :func:`add_remote_options`.
+
+    A setting given with a folder is a usage error of its flag.
+    """
+    settings = {
+        name: getattr(args, name) for name in _REMOTE_SETTINGS if getattr(args, name) is not None
+    }
+    if not is_url(text):
+        if settings:
+            given = "--" + next(iter(settings)).replace("_", "-")
+            args.parser.error(f"{given}: is for a URL {flag}, not a folder")
+        return Path(text)
+    return Remote(text, **settings)

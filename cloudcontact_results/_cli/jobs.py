@@ -9,21 +9,21 @@ import signal
 import sys
 import threading
 from collections.abc import Callable, Iterator
-from pathlib import Path
 from types import FrameType
 from typing import Final, TextIO
 
 from .._delivery import Remote
-from .._delivery.remote import is_url
 from .._store import ExportJob, JobRun, ResultsStore
 from .._store._jobs import next_occurrence
 from ..errors import ResultsError
 from .arguments import (
     add_export_options,
     add_listing_command,
+    add_remote_options,
     add_store_command,
     add_time_zone_option,
     aware,
+    destination,
     dialog_moment,
     existing_store,
     export_options,
@@ -83,15 +83,7 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
         "ftp://…, ftps://…, s3://bucket/prefix, https://… (a webhook); credentials come from "
         "SSH keys, ~/.netrc, the AWS variables, never from the command line",
     )
-    add.add_argument("--endpoint", metavar="URL", help="s3:// only: an S3-compatible server's URL")
-    add.add_argument(
-        "--identity-file", type=Path, metavar="FILE", help="sftp:// only: the private key to use"
-    )
-    add.add_argument(
-        "--token-variable",
-        metavar="NAME",
-        help="https:// only: the environment variable holding the webhook's bearer token",
-    )
+    add_remote_options(add)
     add.add_argument(
         "--keep",
         type=kept_files,
@@ -155,21 +147,6 @@ def add_job_commands(store_commands: argparse._SubParsersAction[argparse.Argumen
     serve.set_defaults(parser=serve, run=_run_serve)
 
 
-def _destination(args: argparse.Namespace) -> Path | Remote:
-    """The folder, or the URL with its protocol's settings."""
-    settings = {
-        name: getattr(args, name)
-        for name in ("endpoint", "identity_file", "token_variable")
-        if getattr(args, name) is not None
-    }
-    if not is_url(args.destination):
-        if settings:
-            flag = "--" + next(iter(settings)).replace("_", "-")
-            args.parser.error(f"{flag}: is for a URL destination, not a folder")
-        return Path(args.destination)
-    return Remote(args.destination, **settings)
-
-
 def _run_add(args: argparse.Namespace) -> int:
     options = export_options(args)
     job = ExportJob(
@@ -177,7 +154,7 @@ def _run_add(args: argparse.Namespace) -> int:
         args.campaign,
         options,
         args.schedule,
-        _destination(args),
+        destination(args, args.destination, "destination"),
         aware(args.first, args.timezone),
         incremental=not args.full,
         keep=args.keep,

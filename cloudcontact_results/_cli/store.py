@@ -28,7 +28,10 @@ from ..errors import UnknownNameError
 from .arguments import (
     add_export_options,
     add_listing_command,
+    add_remote_options,
     add_store_command,
+    age,
+    destination,
     existing_store,
     export_options,
     whole_number,
@@ -40,6 +43,8 @@ __all__ = ["add_store_commands"]
 
 #: Attempts sent to the store in one transaction by ``store ingest``.
 _DEFAULT_BATCH = 1000
+#: The settings of ``store load``'s archive destination.
+_REMOTE_FLAGS = ("endpoint", "identity_file", "token_variable")
 #: The archive options ``store load`` sets, each with its flag ``--archive-<option>``.
 _ARCHIVE_OPTIONS = ("language", "timezone", "dialect")
 
@@ -90,6 +95,19 @@ def add_store_commands(
     archive.add_argument(
         "--archive-dialect", choices=[d.value for d in Dialect], help="CSV dialect of the archives"
     )
+    delivery = load.add_argument_group(
+        "archive delivery",
+        "Where each new archive of the campaign is delivered once it is made (kept with the "
+        "campaign: a later load without it keeps it). Credentials come from SSH keys, "
+        "~/.netrc, the AWS variables, a webhook's token variable: never from the command line.",
+    )
+    delivery.add_argument(
+        "--archive-destination",
+        metavar="DIR|URL",
+        help="an existing folder, or sftp://[user@]host[:port]/folder, ftp://…, ftps://…, "
+        "s3://bucket/prefix, https://… (a webhook)",
+    )
+    add_remote_options(delivery)
     load.set_defaults(parser=load, run=_run_load)
 
     ingest = command(
@@ -140,7 +158,9 @@ def add_store_commands(
         "archives",
         "list a campaign's archives",
         "List a campaign's archives, oldest first: id, created (UTC), reason, list, "
-        "records, attempts and size in bytes.",
+        "records, attempts, size in bytes, file name and, for an archive delivered to the "
+        "campaign's archive destination, where to, when (empty while due), the deliveries "
+        "started and the last one's error.",
         "campaign",
     )
     archives.set_defaults(parser=archives, run=_run_archives)
@@ -159,6 +179,31 @@ def add_store_commands(
         "--force", action="store_true", help="replace OUT even if it is a read-only file"
     )
     save.set_defaults(parser=save, run=_run_save_archive)
+
+    prune = command(
+        "prune-archives",
+        "remove archives older than an age, never the last of a list",
+        "Remove the archives made more than AGE ago, of CAMPAIGN or of every campaign. The "
+        "newest archive of each list is kept however old, and so is one whose delivery is "
+        "due. With --save-to, each zip is written into that folder first, under its file "
+        "name, and removed from the store only then.",
+    )
+    prune.add_argument(
+        "campaign", metavar="CAMPAIGN", nargs="?", help="the campaign; every campaign if left out"
+    )
+    prune.add_argument("--older-than", required=True, type=age, metavar="AGE", help="30d, 12h, 90m")
+    prune.add_argument(
+        "--save-to", type=Path, metavar="FOLDER", help="an existing folder to save each zip in"
+    )
+    prune.set_defaults(parser=prune, run=_run_prune_archives)
+
+    deliver = command(
+        "deliver-archives",
+        "deliver the archives whose delivery is due",
+        "Deliver the archives whose delivery failed when they were made (jobs run and serve "
+        "do it too); exits with 1, one error: line per campaign, when one still fails.",
+    )
+    deliver.set_defaults(parser=deliver, run=_run_deliver_archives)
 
     remove = command(
         "remove-list",
@@ -209,6 +254,15 @@ def _archive_flags(args: argparse.Namespace) -> dict[str, Any]:
 
 def _run_load(args: argparse.Namespace) -> int:
     given = _archive_flags(args)
+    target = (
+        None
+        if args.archive_destination is None
+        else destination(args, args.archive_destination, "archive destination")
+    )
+    if target is None and any(getattr(args, name) is not None for name in _REMOTE_FLAGS):
+        args.parser.error(
+            "--endpoint, --identity-file, --token-variable: need --archive-destination"
+        )
     campaign, records = load_campaign(args.source)
     with ResultsStore(args.store) as store:
         archive_options = None
@@ -219,7 +273,7 @@ def _run_load(args: argparse.Namespace) -> int:
                 else ExportOptions()
             )
             archive_options = attrs.evolve(current, **given)
-        store.put_campaign(campaign, archive_options=archive_options)
+        store.put_campaign(campaign, archive_options=archive_options, archive_destination=target)
         with shown() as progress:
             count = store.add_records(
                 campaign.name, records, replace=args.replace, progress=progress
@@ -291,6 +345,11 @@ def _run_archives(args: argparse.Namespace) -> int:
             "records": archive.records,
             "attempts": archive.attempts,
             "bytes": archive.size,
+            "file": archive.file_name,
+            "remote_url": archive.remote_url or "",
+            "delivered_at": "" if archive.delivered_at is None else utc_text(archive.delivered_at),
+            "delivery_attempts": archive.delivery_attempts,
+            "delivery_error": archive.delivery_error or "",
         }
         for archive in archives
     ]
@@ -316,6 +375,31 @@ def _run_save_archive(args: argparse.Namespace) -> int:
         return 0
     write_data(args.out, data, overwrite=args.force)
     print_table([(Path(args.out), found[0].records, "records", len(data))])
+    return 0
+
+
+def _run_prune_archives(args: argparse.Namespace) -> int:
+    with existing_store(args) as store:
+        removed = store.prune_archives(
+            args.campaign, older_than=args.older_than, save_to=args.save_to
+        )
+    where = "" if args.save_to is None else f", saved to {args.save_to}"
+    write(
+        sys.stdout,
+        *(f"archive {a.id} of {a.campaign!r} ({a.file_name}) removed{where}" for a in removed),
+        f"{len(removed)} archives removed",
+    )
+    return 0
+
+
+def _run_deliver_archives(args: argparse.Namespace) -> int:
+    with existing_store(args) as store:
+        try:
+            delivered = store.deliver_archives()
+        except ExceptionGroup as group:
+            write(sys.stderr, *(f"error: {failure}" for failure in group.exceptions))
+            return 1
+    write(sys.stdout, *(f"archive {a.id} delivered to {a.remote_url}" for a in delivered))
     return 0
 
 

@@ -30,6 +30,10 @@ class FolderTransport:
 
     def look(self, name: str, size: int, sha256: str) -> Found:
         path = self._folder / name
+        # The temporary name is this delivery's own: one left by an attempt cut
+        # short (even after its link) goes, whatever is found at the name.
+        with contextlib.suppress(OSError):
+            (self._folder / partial_name(name)).unlink(missing_ok=True)
         try:
             mode = os.lstat(path)
         except FileNotFoundError:
