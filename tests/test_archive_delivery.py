@@ -34,7 +34,15 @@ from cloudcontact_results.errors import (
     ValidationError,
 )
 from tests.conftest import examples
-from tests.support.delivery_servers import PASSWORD, TLS, TOKEN, FTPServer, free_port, sha256
+from tests.support.delivery_servers import (
+    PASSWORD,
+    TLS,
+    TOKEN,
+    FTPServer,
+    S3Server,
+    free_port,
+    sha256,
+)
 from tests.test_delivery import Place, a_place, home, s3_server, wait_for_partial
 from tests.test_delivery_properties import FTPPlace, WebhookPlace
 
@@ -263,6 +271,34 @@ def test_a_wrong_password_is_an_error_that_never_shows_it(tmp_path: Path, home: 
             assert "refused the login" in str(failure)
     assert all(PASSWORD not in text and TOKEN not in text for text in shown)
     assert PASSWORD.encode() not in (tmp_path / "results.sqlite").read_bytes()
+
+
+@pytest.mark.slow  # an S3 server of its own that checks keys
+def test_s3_wrong_credentials_are_a_clear_error_that_never_shows_the_secret(
+    tmp_path: Path, home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with S3Server(checks_keys=4) as server:
+        key_id, secret = server.login("archives")
+        remote = ccr.Remote("s3://archives/cloudcontact", endpoint=server.endpoint)
+        monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
+        monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "wrong-" + secret)
+        with new_store(tmp_path / "results.sqlite", remote) as store:
+            archive = store.remove_list(CAMPAIGN.name, "VIP")
+            (failure,) = failures_of(store.deliver_archives)
+            assert isinstance(failure, DeliveryError)
+            assert "403" in str(failure)
+            assert "refused the credentials" in str(failure)
+            shown = [str(failure), repr(failure), archive.delivery_error or "", repr(archive)]
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIA" + "0" * 16)
+            (unknown,) = failures_of(store.deliver_archives)
+            assert "refused the credentials" in str(unknown)
+            shown.append(str(unknown))
+            monkeypatch.setenv("AWS_ACCESS_KEY_ID", key_id)
+            monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", secret)
+            (delivered,) = store.deliver_archives()
+            assert delivered.delivery_attempts == 4  # at removal, then two refused
+        assert all(secret not in text for text in shown)
+        assert secret.encode() not in (tmp_path / "results.sqlite").read_bytes()
 
 
 DELIVERER = """

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import contextlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 from .remote import Remote
 from .transport import DeliveryFailed, Found, scrubbed, sha256_of_stream
@@ -27,6 +27,12 @@ def _boto3() -> tuple[Any, Any, Any]:
     except ImportError:
         raise DeliveryFailed("s3:// needs boto3: pip install 'cloudcontact-results[s3]'") from None
     return boto3, config, exceptions
+
+
+#: The codes of an answer that refuses the request's credentials or their rights.
+_REFUSED: Final = frozenset(
+    {"403", "AccessDenied", "InvalidAccessKeyId", "SignatureDoesNotMatch", "Forbidden"}
+)
 
 
 class S3Transport:
@@ -59,7 +65,15 @@ class S3Transport:
         return f"{self._prefix}/{name}" if self._prefix else name
 
     def _failed(self, step: str, error: Exception) -> DeliveryFailed:
-        return DeliveryFailed(f"{self._where}: {step}: {scrubbed(str(error), self._secrets)}")
+        text = scrubbed(str(error), self._secrets)
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if code in _REFUSED:
+            # A HEAD's answer has no body: botocore says only "403 Forbidden".
+            text += (
+                "; the server refused the credentials or their rights: check "
+                "AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, AWS_PROFILE or ~/.aws/credentials"
+            )
+        return DeliveryFailed(f"{self._where}: {step}: {text}")
 
     def look(self, name: str, size: int, sha256: str) -> Found:
         key = self._key(name)

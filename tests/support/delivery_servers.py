@@ -17,6 +17,7 @@ import contextlib
 import getpass
 import hashlib
 import http.server
+import json
 import os
 import shutil
 import signal
@@ -230,11 +231,17 @@ class FTPServer:
 
 
 class S3Server:
-    """``moto``'s standalone S3 server on a free port."""
+    """``moto``'s standalone S3 server on a free port.
 
-    def __init__(self) -> None:
+    With ``checks_keys``, the server checks every request's access key and
+    signature (moto's ``INITIAL_NO_AUTH_ACTION_COUNT``) after the first
+    ``checks_keys`` requests, which :meth:`login` spends making a user and its key.
+    """
+
+    def __init__(self, *, checks_keys: int | None = None) -> None:
         self.port = free_port()
         self.process: subprocess.Popen[bytes] | None = None
+        self.checks_keys = checks_keys
 
     @property
     def endpoint(self) -> str:
@@ -243,6 +250,9 @@ class S3Server:
     def start(self) -> None:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "moto.server", "-H", "127.0.0.1", "-p", str(self.port)],
+            env=os.environ
+            if self.checks_keys is None
+            else {**os.environ, "INITIAL_NO_AUTH_ACTION_COUNT": str(self.checks_keys)},
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -265,6 +275,38 @@ class S3Server:
             aws_access_key_id="testing",
             aws_secret_access_key="testing-secret",  # noqa: S106 - moto's throwaway key
         )
+
+    def login(self, bucket: str) -> tuple[str, str]:
+        """A user of the server's IAM with full rights, and its (key id, secret); ``bucket`` made.
+
+        Four requests, before the server checks keys (``checks_keys=4``).
+        """
+        import boto3  # noqa: PLC0415 - only the S3 tests import it
+
+        iam = boto3.client(
+            "iam",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id="testing",
+            aws_secret_access_key="testing-secret",  # noqa: S106 - moto's throwaway key
+        )
+        iam.create_user(UserName="reports")
+        everything = {
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}],
+        }
+        iam.put_user_policy(
+            UserName="reports", PolicyName="s3", PolicyDocument=json.dumps(everything)
+        )
+        key = iam.create_access_key(UserName="reports")["AccessKey"]
+        boto3.client(
+            "s3",
+            endpoint_url=self.endpoint,
+            region_name="us-east-1",
+            aws_access_key_id=key["AccessKeyId"],
+            aws_secret_access_key=key["SecretAccessKey"],
+        ).create_bucket(Bucket=bucket)
+        return key["AccessKeyId"], key["SecretAccessKey"]
 
     def __enter__(self) -> Self:
         self.start()
