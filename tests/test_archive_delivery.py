@@ -30,6 +30,7 @@ import cloudcontact_results as ccr
 from cloudcontact_results.errors import (
     DeliveryError,
     ExportError,
+    StoreError,
     UnknownNameError,
     ValidationError,
 )
@@ -583,3 +584,26 @@ def test_a_v6_store_upgraded_delivers_its_new_archives_and_prunes_its_old_ones(
         # The old archive is the last of its list: kept, however old.
         assert store.prune_archives(older_than=dt.timedelta(days=30)) == ()
         assert store.archives(OLD.name)[0].id == old.id
+
+
+def test_a_damaged_archive_destination_is_a_store_error_and_the_other_campaigns_still_go(
+    tmp_path: Path,
+) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    other = ccr.Campaign("Другая", [ccr.CallingList("L", ["№"])])
+    with new_store(tmp_path / "results.sqlite", out) as store:
+        store.put_campaign(other, archive_destination=out)
+        out.rename(tmp_path / "away")
+        store.remove_list(CAMPAIGN.name, "VIP")
+        store.remove_list(other.name, "L")
+        (tmp_path / "away").rename(out)
+        with sqlite3.connect(store.path) as connection:
+            connection.execute(
+                "UPDATE archives SET destination = '{\"url\": 1}' WHERE list_name = 'VIP'"
+            )
+        (failure,) = failures_of(store.deliver_archives)
+        assert isinstance(failure, StoreError)
+        assert "archives" in str(failure)
+        (delivered,) = store.archives(other.name)
+        assert delivered.delivered_at is not None

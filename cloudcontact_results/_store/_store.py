@@ -1214,7 +1214,9 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign.
             ExceptionGroup: of :class:`DeliveryError`, one per campaign whose
-                delivery failed, after every other campaign's were tried.
+                delivery failed, after every other campaign's were tried (and
+                of :class:`StoreError`, one per campaign whose archive rows
+                cannot be read back).
         """
         with self._read() as connection:
             if name is None:
@@ -1229,11 +1231,21 @@ class ResultsStore:
     def _deliver_archives_of(
         self, campaign_ids: Iterable[int]
     ) -> tuple[list[Archive], list[ResultsError]]:
-        """Deliver the due archives of each campaign; those delivered, and the failures."""
+        """Deliver the due archives of each campaign; those delivered, and the failures.
+
+        A failure is a :class:`DeliveryError`, or a :class:`StoreError` for a
+        campaign whose archive rows cannot be read back (damaged).
+        """
         delivered: list[Due] = []
         failures: list[ResultsError] = []
         for campaign_id in campaign_ids:
-            done, failure = self._deliver_campaign_archives(campaign_id)
+            try:
+                done, failure = self._deliver_campaign_archives(campaign_id)
+            except StoreError as unreadable:
+                if not isinstance(unreadable.__cause__, Damaged):
+                    raise
+                failures.append(unreadable)  # a damaged archive row: the others still go
+                continue
             delivered += done
             if failure is not None:
                 failures.append(failure)
