@@ -607,3 +607,34 @@ def test_a_damaged_archive_destination_is_a_store_error_and_the_other_campaigns_
         assert "archives" in str(failure)
         (delivered,) = store.archives(other.name)
         assert delivered.delivered_at is not None
+
+
+def test_deleting_a_campaign_removes_its_spooled_files_and_no_other(tmp_path: Path) -> None:
+    # Nothing listens on the port: every delivery fails and its file stays in the spool.
+    down = f"ftp://127.0.0.1:{free_port()}/results"
+    other = ccr.Campaign("Другая", [ccr.CallingList("VIP", ["№"])])
+    job = ccr.ExportJob(
+        "daily", CAMPAIGN.name, ccr.ExportOptions(format="detailed"), "FREQ=DAILY", down, START
+    )
+    with new_store(tmp_path / "results.sqlite", down) as store:
+        store.put_campaign(other, archive_destination=down)
+        store.add_records(other.name, records("VIP"))
+        store.add_job(job)
+        failures_of(lambda: store.run_due_jobs(START))
+        mine = store.remove_list(CAMPAIGN.name, "VIP")
+        theirs = store.remove_list(other.name, "VIP")
+        spool = tmp_path / "results.sqlite.spool"
+        (run,) = store.job_runs("daily")
+        kept = [
+            run.path,
+            spool / "archives" / mine.file_name,
+            spool / "archives" / theirs.file_name,
+        ]
+        assert all(path.exists() for path in kept)
+
+        store.delete_campaign(CAMPAIGN.name)
+
+        assert not run.path.parent.exists()
+        assert not (spool / "archives" / mine.file_name).exists()
+        assert (spool / "archives" / theirs.file_name).exists()
+        assert [a.file_name for a in store.archives(other.name)] == [theirs.file_name]

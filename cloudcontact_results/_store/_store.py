@@ -479,7 +479,42 @@ class ResultsStore:
         """
         with self._write() as connection:
             campaign_id, _ = self._find(connection, name)
+            spooled = self._spooled(connection, campaign_id)
             connection.execute("DELETE FROM campaigns WHERE id = ?", (campaign_id,))
+        # Once the deletion is committed, the local copies kept only to be sent
+        # go too: its URL jobs' spool folders and its archives' spool files.
+        # A crash before this leaves files no row names any more, never a row
+        # without its file.
+        for path in spooled:
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def _spooled(self, connection: sqlite3.Connection, campaign_id: int) -> list[Path]:
+        """Where the spool keeps the campaign's files: its URL jobs' folders, its archives'."""
+        jobs = [
+            _job(job_id, text)
+            for job_id, text in connection.execute(
+                "SELECT id, definition FROM jobs WHERE campaign = ?", (campaign_id,)
+            )
+        ]
+        archives = [
+            archive_from_row(row)
+            for row in connection.execute(
+                f"SELECT {ARCHIVE_COLUMNS} FROM archives AS a JOIN campaigns AS c "  # noqa: S608
+                "ON a.campaign = c.id WHERE a.campaign = ?",
+                (campaign_id,),
+            )
+        ]
+        return [
+            *(
+                self._spool / spool_folder_name(job)
+                for job in jobs
+                if isinstance(job.destination, Remote)
+            ),
+            *(self._spool / _ARCHIVE_SPOOL / archive.file_name for archive in archives),
+        ]
 
     # --- results -------------------------------------------------------------------------
 
