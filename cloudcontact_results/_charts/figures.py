@@ -148,9 +148,20 @@ def _days(moments: Sequence[dt.datetime]) -> list[float]:
     return [float(mdates.date2num(moment)) for moment in moments]  # type: ignore[no-untyped-call]
 
 
-def _period_width(period: str) -> float:
-    """The width of a period's bar, in days (matplotlib's unit of dates)."""
-    return 0.8 if period == "day" else 0.8 / 24
+def _period_length(period: str) -> float:
+    """The length of a period, in days (matplotlib's unit of dates)."""
+    return 1.0 if period == "day" else 1 / 24
+
+
+def _period_span(axes: Axes, starts: Sequence[float], period: str) -> None:
+    """The time axis from half a period before the first to half one after the last.
+
+    One period alone would otherwise be a range of no length, which the date
+    locator cannot divide into ticks.
+    """
+    if starts:
+        half = _period_length(period) / 2
+        axes.set_xlim(min(starts) - half, max(starts) + half)
 
 
 def _plain(value: Any) -> float:
@@ -271,6 +282,7 @@ def campaign_in_time(table: CampaignInTime, *, language: Language | str = Langua
     for name, colour in zip(("attempts", "connects", "completions"), colours(3), strict=True):
         values = [_plain(getattr(row, name)) for row in table]
         axes.plot(starts, values, color=colour, marker=marker, label=_label(table, name, chosen))
+    _period_span(axes, starts, table.period)
     _time_axis(axes, table.timezone, chosen)
     _counts_axis(axes, chosen)
     axes.set_ylim(bottom=0)
@@ -303,12 +315,13 @@ def dispositions_in_time(
             axes,
             _days(starts),
             series,
-            width=_period_width(table.period),
+            width=0.8 * _period_length(table.period),
             other=OTHER[chosen],
         )
     else:
         palette = colours(len(names), other_last=names[-1] == OTHER[chosen])
         axes.stackplot(_days(starts), *series.values(), labels=names, colors=palette)
+    _period_span(axes, _days(starts), table.period)
     _time_axis(axes, table.timezone, chosen)
     _counts_axis(axes, chosen)
     axes.set_ylabel(_label(table, "attempts", chosen))
@@ -339,6 +352,7 @@ def telemarketing_compliance(
         label=percent(UNATTENDED_LIMIT, chosen),
     )
     axes.set_ylim(0, max([UNATTENDED_LIMIT * 2, *rates]) * 1.1)
+    _period_span(axes, _days([row.start for row in table]), "day")
     if not days:  # no answered call at all: the limit alone would look like data
         axes.text(0.5, 0.5, NO_DATA[chosen], ha="center", va="center", transform=axes.transAxes)
     _time_axis(axes, table.timezone, chosen)
