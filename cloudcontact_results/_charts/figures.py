@@ -39,7 +39,7 @@ from .._analytics.tables import (
 )
 from .._model.campaign import NoMatch
 from .._types import Language
-from .style import MISSING, NO_DATA, OTHER, collapse, colours, compact_count, percent
+from .style import MISSING, NO_DATA, OTHER, collapse, colours, compact_count, percent, shorten
 
 __all__ = [
     "CHARTS",
@@ -130,7 +130,7 @@ def _shares_axis(axes: Axes, language: Language, *, horizontal: bool = False) ->
 def _time_axis(axes: Axes, timezone: str, language: Language) -> None:
     """Dates and hours in the table's zone, written the same in every locale."""
     zone = zoneinfo.ZoneInfo(timezone)
-    locator = mdates.AutoDateLocator(tz=zone, maxticks=8)  # type: ignore[no-untyped-call]
+    locator = mdates.AutoDateLocator(tz=zone, minticks=3)  # type: ignore[no-untyped-call]
     formats, zero_formats, offset_formats = _DATE_FORMATS[language]
     formatter = mdates.ConciseDateFormatter(  # type: ignore[no-untyped-call]
         locator,
@@ -214,9 +214,13 @@ def _stacked_bars(
     for name, colour in zip(names, palette, strict=True):
         values = series[name]
         if horizontal:
-            axes.barh(positions, values, height=width, left=bottom, color=colour, label=name)
+            axes.barh(
+                positions, values, height=width, left=bottom, color=colour, label=shorten(name)
+            )
         else:
-            axes.bar(positions, values, width=width, bottom=bottom, color=colour, label=name)
+            axes.bar(
+                positions, values, width=width, bottom=bottom, color=colour, label=shorten(name)
+            )
         bottom = [below + value for below, value in zip(bottom, values, strict=True)]
 
 
@@ -261,7 +265,7 @@ def list_progress(table: ListProgress, *, language: Language | str = Language.EN
             va="center",
             fontsize=9,
         )
-    axes.set_yticks(positions, names)
+    axes.set_yticks(positions, [shorten(name) for name in names])
     axes.invert_yaxis()
     axes.set_xlabel(_label(table, "records", chosen))
     _counts_axis(axes, chosen, horizontal=True)
@@ -320,7 +324,9 @@ def dispositions_in_time(
         )
     else:
         palette = colours(len(names), other_last=names[-1] == OTHER[chosen])
-        axes.stackplot(_days(starts), *series.values(), labels=names, colors=palette)
+        axes.stackplot(
+            _days(starts), *series.values(), labels=[shorten(n) for n in names], colors=palette
+        )
     _period_span(axes, _days(starts), table.period)
     _time_axis(axes, table.timezone, chosen)
     _counts_axis(axes, chosen)
@@ -452,7 +458,9 @@ def cpa_by_disposition(
         for result in results
     ]
     axes.set_yticks(range(len(results)), labels)
-    axes.set_xticks(range(len(columns)), columns, rotation=30, ha="right")
+    axes.set_xticks(
+        range(len(columns)), [shorten(name) for name in columns], rotation=30, ha="right"
+    )
     axes.set_ylabel(_label(table, "cpa_result", chosen))
     bar = figure.colorbar(image, ax=axes, fraction=0.04)
     bar.set_label(_label(table, "attempts", chosen))
@@ -488,7 +496,7 @@ def _horizontal_bars(
             va="center",
             fontsize=9,
         )
-    axes.set_yticks(positions, names)
+    axes.set_yticks(positions, [shorten(name) for name in names])
     axes.invert_yaxis()
     axes.set_xlabel(value_label)
     _counts_axis(axes, language, horizontal=True)
@@ -551,7 +559,7 @@ def agent_dispositions(
         series[joins[row.record_disposition]][position] += row.completions
     positions = list(range(len(rows_of)))
     _stacked_bars(axes, positions, series, width=0.7, horizontal=True, other=OTHER[chosen])
-    axes.set_yticks(positions, rows_of)
+    axes.set_yticks(positions, [shorten(name) for name in rows_of])
     axes.invert_yaxis()
     axes.set_xlabel(_label(table, "completions", chosen))
     _counts_axis(axes, chosen, horizontal=True)

@@ -156,8 +156,9 @@ def _section(name: str, table: Table[Any], language: Language) -> str:
         note = f'<p class="note">{html.escape(_word("hours", language))}</p>'
     figure = chart(table, language=language)
     anchor = name.replace("_", "-")
+    svg = to_svg(figure, id_prefix=f"{anchor}-")
     return (
-        f'<section id="{anchor}"><figure class="chart" id="chart-{anchor}">{to_svg(figure)}'
+        f'<section id="{anchor}"><figure class="chart" id="chart-{anchor}">{svg}'
         f"</figure>{note}{shown.to_html(language, REPORT_ROWS)}</section>"
     )
 

@@ -21,6 +21,7 @@ __all__ = [
     "colours",
     "compact_count",
     "percent",
+    "shorten",
 ]
 
 #: Okabe and Ito's eight colours, told apart with every common colour-vision
@@ -45,6 +46,8 @@ _UNITS: Final = (
 #: Counts below this are written in full, digits grouped.
 _IN_FULL: Final = 10_000
 _NO_BREAK_SPACE: Final = "\u00a0"
+#: The longest name a chart writes beside a bar or in a legend, in characters.
+NAME_LIMIT: Final = 40
 
 
 def colours(count: int, *, other_last: bool = False) -> list[str]:
@@ -127,3 +130,16 @@ def collapse(items: Sequence[tuple[str, float]], keep: int, other: str) -> list[
     kept = sorted(ranked[:keep])
     rest = sum(items[index][1] for index in ranked[keep:])
     return [*(items[index] for index in kept), (other, rest)]
+
+
+def shorten(name: str, limit: int = NAME_LIMIT) -> str:
+    """``name`` on one line, cut to ``limit`` characters with an ellipsis: a label, not the data.
+
+    A name of 400 characters would leave a chart no room; the tables beside
+    the charts keep every name whole.
+
+    >>> shorten("Список" + chr(10) + "клиентов"), shorten("Ы" * 50, 10)
+    ('Список клиентов', 'ЫЫЫЫЫЫЫЫЫ…')
+    """
+    line = " ".join(name.split())
+    return line if len(line) <= limit else line[: limit - 1] + "…"
