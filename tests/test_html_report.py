@@ -143,7 +143,8 @@ def test_the_russian_report_speaks_russian(tmp_path: Path) -> None:
 def test_an_interval_keeps_the_attempts_a_detailed_interval_export_keeps(tmp_path: Path) -> None:
     campaign, records = ccr.demo_campaign(60)
     records = list(records)
-    interval = (dt.datetime(2026, 3, 3, 0, 0), dt.datetime(2026, 3, 5, 12, 0))  # naive: Moscow
+    # Naive bounds are read in the report's zone, Moscow.
+    interval = (dt.datetime(2026, 3, 3, 0, 0), dt.datetime(2026, 3, 5, 12, 0))  # noqa: DTZ001
     exported = io.BytesIO()
     options = ccr.ExportOptions(format="detailed-interval", interval=interval)
     expected = ccr.export(campaign, records, exported, options).rows
@@ -359,14 +360,19 @@ def test_report_without_matplotlib_names_the_plot_extra_in_one_line(
     )
     assert (result.returncode, result.stderr) == (
         1,
-        "error: drawing the charts of the HTML report needs matplotlib, which is not installed: "
-        'pip install "cloudcontact-results[plot]"\n',
+        (
+            "error: drawing the charts of the HTML report needs matplotlib, which is not "
+            'installed: pip install "cloudcontact-results[plot]"\n'
+        ),
     )
     assert not out.exists()
 
 
 def test_the_analytics_import_no_plotting_library() -> None:
-    code = "import sys, cloudcontact_results, cloudcontact_results.analytics\nprint(sorted(m for m in sys.modules if m.startswith(('matplotlib', 'PIL'))))"
+    code = (
+        "import sys, cloudcontact_results, cloudcontact_results.analytics\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('matplotlib', 'PIL'))))"
+    )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
     )
