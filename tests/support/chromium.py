@@ -116,7 +116,7 @@ class Chromium:
         return session
 
     def evaluate(self, session: str, expression: str) -> Any:
-        """The value of a JavaScript expression in the page (the test's own script, not the page's)."""
+        """The value of a JavaScript expression: the test's own script, not the page's."""
         result = self.call("Runtime.evaluate", session, expression=expression, returnByValue=True)
         return result["result"].get("value")
 
