@@ -26,6 +26,8 @@ else ``Europe/Moscow``, as for exports). See ``docs/analytics.md``.
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 import sys
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING, Any, Final, TypeAlias
@@ -60,13 +62,14 @@ from ._analytics.tables import (
     TelemarketingCompliance,
     TelemarketingComplianceRow,
 )
+from ._files.sink import Destination, ExportResult, destination_path, write_data
 from ._formats.report import Report
 from ._model.campaign import Campaign, Record
 from ._options import ExportOptions
 from ._public import publish
 from ._report.reports import detailed_rows
 from ._report.rows import DetailedRow, SimpleRow
-from ._types import DEFAULT_TIMEZONE, ReportFormat, parse_timezone
+from ._types import DEFAULT_TIMEZONE, Language, ReportFormat, import_optional, parse_timezone
 from .errors import AnalyticsInputError, OptionsError
 
 if TYPE_CHECKING:
@@ -116,6 +119,7 @@ __all__ = [
     "sip_failures",
     "tables",
     "telemarketing_compliance",
+    "write_html_report",
 ]
 
 #: What the analytics read: a report, typed rows, a campaign (with its
@@ -289,6 +293,146 @@ def agent_dispositions(
     """Each agent's completions and conversion by record disposition. As for :func:`tables`."""
     table = "analytics.agent_dispositions()"
     return _accumulate(source, of, timezone, table=table).agent_dispositions()
+
+
+# --- the HTML report ----------------------------------------------------------------------
+
+#: An interval of attempts: half-open ``[start, end)``, either side open (None).
+_Interval: TypeAlias = "tuple[dt.datetime | None, dt.datetime | None]"
+
+
+def _peeked(rows: Iterable[Any]) -> tuple[Any, Iterable[Any]]:
+    """The first of ``rows`` (None if there is none) and all of them, the first included."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    return first, (iterator if first is None else itertools.chain([first], iterator))
+
+
+def _attempts_inside(
+    source: Any, of: Any, options: ExportOptions, table: str
+) -> Iterable[DetailedRow]:
+    """The detailed rows of the attempts made inside ``options``' interval.
+
+    Records become the detailed-interval report's rows, so the interval means
+    what it means in an export; rows already read are kept by the same test.
+    """
+    store_class = _store_class()
+    if isinstance(source, Campaign) and of is not None and not isinstance(of, str | bytes):
+        return detailed_rows(source, of, options)
+    if store_class is not None and isinstance(source, store_class) and isinstance(of, str):
+        return detailed_rows(source.campaign(of), source.records(of), options)
+    if of is not None or not isinstance(source, Iterable) or isinstance(source, str | bytes):
+        _accumulate(source, of, options.timezone, table=table)  # raises its error
+    bounds = options.interval_bounds()
+    assert bounds is not None  # noqa: S101 - the options were made with an interval
+    start, end = bounds
+    return (row for row in source if start <= row.call_time < end)
+
+
+def write_html_report(
+    source: Source,
+    of: Any = None,
+    /,
+    *,
+    destination: Destination,
+    language: Language | str = Language.EN,
+    timezone: str | None = None,
+    period: Period = "day",
+    interval: _Interval | None = None,
+    campaign: str | None = None,
+    generated: dt.datetime | None = None,
+    overwrite: bool = False,
+) -> ExportResult:
+    """Write every analytics table, each with its chart, as one self-contained HTML page.
+
+    The page holds its CSS and its charts (inline SVG, text drawn as paths):
+    no script, no font, no request out of it, and it prints on A4. Its
+    heading names the campaign, the interval, the zone, when it was made and
+    the language. The input is read once, streaming, as :func:`tables` reads
+    it; the page is written atomically, as exports are. Needs ``pip install
+    'cloudcontact-results[plot]'`` (matplotlib).
+
+    Args:
+        source: a Report, typed rows, a Campaign or a ResultsStore (as :func:`tables`).
+            A simple report gives list progress only, and says so on the page.
+        of: with a Campaign, its records; with a ResultsStore, the campaign's name.
+        destination: a path, or a binary file object.
+        language: ``"en"`` or ``"ru"``: every word of the page and its charts.
+        timezone: the IANA zone of every time and period (default: a
+            report's own zone, else Europe/Moscow).
+        period: ``"day"`` or ``"hour"``: the periods of the tables in time.
+        interval: ``(start, end)``, half-open, either side None: only the
+            attempts made inside it, as the detailed-interval report keeps
+            them; naive bounds are read in ``timezone``.
+        campaign: the name the heading shows (default: the Campaign's or the
+            store's campaign; none for a report or rows).
+        generated: the moment the heading says the page was made (default: now).
+        overwrite: replace ``destination`` even if it is a read-only file.
+
+    Returns:
+        The file written; ``rows`` counts the attempts reported (a simple
+        report's records).
+
+    Raises:
+        ImportError: matplotlib is not installed (the ``plot`` extra).
+        AnalyticsInputError: a source that is none of the four, or an
+            interval with a simple report (it holds no attempts).
+        OptionsError: an unknown language, zone or period, or a bad interval.
+        ExportError: a destination that cannot be written.
+    """
+    import_optional("matplotlib", "plot", "analytics.write_html_report()")
+    from ._charts.page import ReportHeading, html_page  # noqa: PLC0415 - imports matplotlib
+
+    table = "analytics.write_html_report()"
+    chosen = Language.parse(language)
+    period = _period(period)
+    zone_name = timezone
+    if zone_name is None:
+        zone_name = source.timezone if isinstance(source, Report) else DEFAULT_TIMEZONE
+    zone = parse_timezone("timezone", zone_name).key
+    destination_path(destination)  # a bad destination fails before the input is read
+    name = campaign
+    if name is None and isinstance(source, Campaign):
+        name = source.name
+    elif name is None and isinstance(of, str):
+        name = of
+    given: Any = source
+    simple = isinstance(given, Report) and given.format is ReportFormat.SIMPLE
+    if of is None and not isinstance(given, Report) and isinstance(given, Iterable):
+        first, given = _peeked(given)
+        simple = isinstance(first, SimpleRow)
+    shown: _Interval | None = None
+    if interval is not None:
+        options = ExportOptions(
+            format=ReportFormat.DETAILED_INTERVAL, interval=interval, timezone=zone
+        )
+        if simple:
+            raise AnalyticsInputError(
+                table, "simple report", "an interval needs a detailed report (one row per attempt)"
+            )
+        shown = (
+            None if interval[0] is None else options.localize(interval[0]),
+            None if interval[1] is None else options.localize(interval[1]),
+        )
+        given, of = _attempts_inside(given, of, options, table), None
+    made: Analytics | ListProgress
+    if simple:
+        made = _accumulate(given, of, zone, table=table, needs_attempts=False).list_progress()
+        rows = sum(row.records for row in made)
+    else:
+        made = _accumulate(given, of, zone, table=table).analytics(period)
+        rows = sum(row.attempts for row in made.dispositions_in_time)
+    heading = ReportHeading(
+        campaign=name,
+        timezone=zone,
+        language=chosen,
+        period=period,
+        interval=shown,
+        generated=generated if generated is not None else dt.datetime.now(dt.UTC),
+    )
+    data = html_page(made, heading).encode("utf-8")
+    written = write_data(destination, data, overwrite=overwrite)
+    return ExportResult(rows=rows, path=destination_path(destination), bytes=written)
 
 
 publish(globals())

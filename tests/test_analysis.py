@@ -317,7 +317,7 @@ def test_the_core_imports_no_optional_package():
         "sink = io.BytesIO(); ccr.export(campaign, [ccr.Record('1', 'L', {'N': 'x'})], sink)\n"
         "list(ccr.read_report(io.BytesIO(sink.getvalue())))\n"
         "print(sorted(m for m in ('pandas', 'pyarrow', 'xlsxwriter', 'openpyxl', 'numpy',"
-        " 'polars', 'duckdb') if m in sys.modules))\n"
+        " 'polars', 'duckdb', 'matplotlib') if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60

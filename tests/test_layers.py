@@ -32,6 +32,7 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
     (frozenset({"_options"}),),
     (frozenset({"_report"}),),
     (frozenset({"_analytics"}),),
+    (frozenset({"_charts"}),),
     (frozenset({"_files"}),),
     (
         frozenset({"_csv"}),
@@ -54,6 +55,7 @@ LAYERS: tuple[tuple[frozenset[str], ...], ...] = (
                 "store",
                 "platform",
                 "analytics",
+                "charts",
                 "__init__",
                 "__main__",
             }

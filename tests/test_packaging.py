@@ -97,7 +97,8 @@ def test_the_notebook_extra_installs_what_the_notebook_and_its_runner_import() -
     standard = set(sys.stdlib_module_names) | {"cloudcontact_results"}
     # Its cells write Parquet and workbooks and read them back (pyarrow,
     # XlsxWriter, openpyxl), and tests/test_examples.py runs it headless.
-    needed = (notebook_imports() - standard) | {
+    # A module's distribution, as name_of() writes it: IPython comes with ipython.
+    needed = {name.lower() for name in notebook_imports() - standard} | {
         "pyarrow",
         "xlsxwriter",
         "openpyxl",

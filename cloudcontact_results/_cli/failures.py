@@ -79,6 +79,7 @@ EXTRAS: Final = {
     "openpyxl": ("xlsx", "reading an Excel workbook"),
     "xlsxwriter": ("xlsx", "writing an Excel workbook"),
     "pyarrow": ("arrow", "reading or writing a Parquet file"),
+    "matplotlib": ("plot", "drawing the charts of the HTML report"),
 }
 
 #: The distribution ``pip`` installs.

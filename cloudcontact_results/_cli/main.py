@@ -19,6 +19,7 @@ from .files import add_file_commands
 from .jobs import add_job_commands
 from .lists import add_list_commands, add_list_store_commands
 from .output import write
+from .report import add_report_command, add_store_report_command
 from .store import add_store_commands
 from .sync import add_sync_commands
 
@@ -69,8 +70,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(title="commands", dest="command", required=True)
     add_file_commands(commands)
+    add_report_command(commands)
     add_list_commands(commands)
     store_commands = add_store_commands(commands)
+    add_store_report_command(store_commands)
     add_job_commands(store_commands)
     add_sync_commands(store_commands)
     add_list_store_commands(store_commands)
