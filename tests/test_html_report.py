@@ -306,6 +306,30 @@ def test_store_report_writes_the_page_of_a_stored_campaign(exports: Path, tmp_pa
     assert "by hour" in out.read_text(encoding="utf-8")
 
 
+@pytest.mark.slow  # two pages
+def test_report_reads_the_file_as_inspect_does(
+    exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A date-time format no reader guesses, and a line that is not a row.
+    campaign, records = ccr.load_campaign(exports / "campaign.jsonl")
+    source = tmp_path / "odd.csv"
+    form = "%Y/%m/%d %H.%M.%S"
+    ccr.export(
+        campaign, records, source, ccr.ExportOptions(format="detailed", datetime_format=form)
+    )
+    with source.open("a", encoding="utf-8") as file:
+        file.write("not,a,row\r\n")
+    out = tmp_path / "odd.html"
+    argv = ["report", str(source), "-o", str(out)]
+
+    assert main(argv) == 1  # the first date-time is in no form the reader knows
+    assert "Call Time" in capsys.readouterr().err
+    assert main([*argv, "--datetime-format", form]) == 1  # now the last line stops it
+    assert "expected" in capsys.readouterr().err
+    assert main([*argv, "--datetime-format", form, "--errors", "skip"]) == 0
+    assert out.read_text(encoding="utf-8").count("<svg") == len(SECTIONS)
+
+
 def test_report_flags_are_checked_as_flags(
     exports: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -14,12 +14,13 @@ import importlib.metadata
 import zoneinfo
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, Final, NoReturn
+from typing import Any, Final, NoReturn, get_args
 
 from dateutil import rrule
 
 from .._delivery import Remote
 from .._delivery.remote import is_url
+from .._files.options import ErrorMode
 from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
 from .._types import (
@@ -34,10 +35,12 @@ from .._types import (
 from ..errors import OptionsError, StoreError
 
 __all__ = [
+    "ERROR_MODES",
     "PROG",
     "Parser",
     "add_export_options",
     "add_listing_command",
+    "add_reading_options",
     "add_remote_options",
     "add_store_command",
     "add_time_zone_option",
@@ -48,6 +51,7 @@ __all__ = [
     "existing_store",
     "export_options",
     "kept_files",
+    "reading_options",
     "recurrence_rule",
     "seconds",
     "time_zone",
@@ -267,6 +271,55 @@ def aware(moment: dt.datetime, zone: str) -> dt.datetime:
     if moment.utcoffset() is not None:
         return moment
     return moment.replace(tzinfo=zoneinfo.ZoneInfo(zone))
+
+
+# --- reading an export ----------------------------------------------------------------
+
+#: What a bad line does to a read (``read_report``'s ``errors``).
+ERROR_MODES: Final = get_args(ErrorMode)
+
+
+def add_reading_options(parser: argparse.ArgumentParser) -> None:
+    """How an export is read back: its script fields, encoding, date-time format, bad lines."""
+    parser.add_argument(
+        "--script-fields",
+        action="append",
+        metavar="NAME",
+        help="the name of a script-field column, in order; repeat for each "
+        "(needed when a name repeats)",
+    )
+    parser.add_argument(
+        "--encoding",
+        default=None,
+        metavar="NAME",
+        help="text encoding of a CSV file (default: UTF-8, or Windows-1251 when the "
+        "header is not UTF-8, as Russian Excel saves it)",
+    )
+    parser.add_argument(
+        "--datetime-format",
+        metavar="FORMAT",
+        help="strptime format of the file's date-times, e.g. '%%d.%%m.%%Y %%H:%%M' "
+        "(default: the library's own or the form a spreadsheet writes on re-saving, "
+        "fixed by the first date-time)",
+    )
+    parser.add_argument(
+        "--errors",
+        choices=ERROR_MODES,
+        default="raise",
+        help="a bad line: stop with its error (raise), leave it out (skip), or leave it "
+        "out and list its error afterwards (collect)",
+    )
+
+
+def reading_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The keyword arguments of ``read_report`` that :func:`add_reading_options` gives."""
+    return {
+        "timezone": args.timezone,
+        "script_fields": args.script_fields or (),
+        "encoding": args.encoding,
+        "datetime_format": args.datetime_format,
+        "errors": args.errors,
+    }
 
 
 # --- the export dialog's options ----------------------------------------------------

@@ -7,10 +7,9 @@ import datetime as dt
 import sys
 import zoneinfo
 from pathlib import Path
-from typing import Final, get_args
+from typing import Final
 
 from .._demo import demo_campaign
-from .._files.options import ErrorMode
 from .._formats.export import export
 from .._formats.report import read_report
 from .._jsonl import dump_campaign, load_campaign
@@ -18,14 +17,19 @@ from .._options import ExportOptions
 from .._progress import counted
 from .._types import Dialect, FileFormat, Language, ReportFormat
 from ..errors import ReadError
-from .arguments import add_export_options, export_options, whole_number
+from .arguments import (
+    add_export_options,
+    add_reading_options,
+    export_options,
+    reading_options,
+    whole_number,
+)
 from .output import print_table, write
 from .progress import shown
 
 __all__ = ["add_file_commands"]
 
 #: ``read_report``'s ways with a bad line (``--errors``).
-_ERROR_MODES: Final = get_args(ErrorMode)
 
 _MOSCOW: Final = zoneinfo.ZoneInfo("Europe/Moscow")
 
@@ -94,34 +98,7 @@ def add_file_commands(commands: argparse._SubParsersAction[argparse.ArgumentPars
         metavar="ZONE",
         help="IANA time zone the file's date-times are in",
     )
-    inspect.add_argument(
-        "--script-fields",
-        action="append",
-        metavar="NAME",
-        help="the name of a script-field column, in order; repeat for each "
-        "(needed when a name repeats)",
-    )
-    inspect.add_argument(
-        "--encoding",
-        default=None,
-        metavar="NAME",
-        help="text encoding of a CSV file (default: UTF-8, or Windows-1251 when the "
-        "header is not UTF-8, as Russian Excel saves it)",
-    )
-    inspect.add_argument(
-        "--datetime-format",
-        metavar="FORMAT",
-        help="strptime format of the file's date-times, e.g. '%%d.%%m.%%Y %%H:%%M' "
-        "(default: the library's own or the form a spreadsheet writes on re-saving, "
-        "fixed by the first date-time)",
-    )
-    inspect.add_argument(
-        "--errors",
-        choices=_ERROR_MODES,
-        default="raise",
-        help="a bad line: stop with its error (raise), leave it out of the summary "
-        "(skip), or leave it out and list its error after the summary (collect)",
-    )
+    add_reading_options(inspect)
     inspect.set_defaults(parser=inspect, run=_run_inspect)
 
 
@@ -165,14 +142,7 @@ def _run_export(args: argparse.Namespace) -> int:
 
 
 def _run_inspect(args: argparse.Namespace) -> int:
-    report = read_report(
-        args.source,
-        timezone=args.timezone,
-        script_fields=args.script_fields or (),
-        encoding=args.encoding,
-        datetime_format=args.datetime_format,
-        errors=args.errors,
-    )
+    report = read_report(args.source, **reading_options(args))
     with shown() as progress:
         figures = report.summary(progress=progress)
     dialect = report.dialect

@@ -16,7 +16,15 @@ from typing import Any
 from .._formats.report import read_report
 from .._types import Language
 from ..analytics import PERIODS, write_html_report
-from .arguments import add_store_command, add_time_zone_option, aware, dialog_moment, existing_store
+from .arguments import (
+    add_reading_options,
+    add_store_command,
+    add_time_zone_option,
+    aware,
+    dialog_moment,
+    existing_store,
+    reading_options,
+)
 from .output import print_table
 
 __all__ = ["add_report_command", "add_store_report_command"]
@@ -42,6 +50,7 @@ def add_report_command(commands: argparse._SubParsersAction[argparse.ArgumentPar
         "--campaign", metavar="NAME", help="the campaign's name, for the page's heading"
     )
     _add_report_options(report, "the file's date-times, of the report and of --from/--to")
+    add_reading_options(report)
     report.set_defaults(parser=report, run=_run_report)
 
 
@@ -126,7 +135,7 @@ def _write(args: argparse.Namespace, source: Any, of: Any, campaign: str | None)
 
 
 def _run_report(args: argparse.Namespace) -> int:
-    report = read_report(args.source, timezone=args.timezone)
+    report = read_report(args.source, **reading_options(args))
     return _write(args, report, None, args.campaign)
 
 
