@@ -1,4 +1,4 @@
-"""Hypothesis profiles.
+"""Hypothesis profiles, and the reader of workbooks a test runs with.
 
 ``default`` keeps runs short on a small machine; ``ci`` tries harder and
 prints the reproduction blob of a failure; ``mutation`` is ``default`` made
@@ -8,9 +8,13 @@ quick to fail, for mutation testing. Choose with
 
 from __future__ import annotations
 
+import functools
 import os
 
+import pytest
 from hypothesis import HealthCheck, Phase, settings
+
+import cloudcontact_results as ccr
 
 #: A script the delivery tests run as a server process, not a module to import:
 #: pyftpdlib imports ``asyncore``, whose deprecation warning is an error here.
@@ -53,3 +57,17 @@ def examples(budget: int) -> int:
     """
     scale = settings().max_examples / settings.get_profile("default").max_examples
     return max(1, round(budget * scale))
+
+
+#: The readers of a workbook's cells that every workbook test runs with.
+XLSX_ENGINES = ("calamine", "openpyxl")
+
+
+@pytest.fixture(params=XLSX_ENGINES)
+def xlsx_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Every ``ccr.read_report`` of the test reads workbooks with this reader."""
+    read_report = ccr.read_report
+    monkeypatch.setattr(
+        ccr, "read_report", functools.partial(read_report, xlsx_engine=request.param)
+    )
+    return str(request.param)

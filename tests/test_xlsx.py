@@ -12,13 +12,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
 from tests.conftest import examples
 from tests.support.answers import expected_frame
 from tests.support.strategies import campaign_with_records, export_options
+
+# Every test reads workbooks with each reader (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("xlsx_engine")
 
 PHONES = ("+79161234567", "0079161234567")
 HOSTILE = ('=HYPERLINK("http://x")', "@SUM(A1)", "+1+1", "-2+3", "1/2", "TRUE", "'=1")
@@ -31,7 +34,11 @@ def workbook_of(campaign, records, **options) -> bytes:
 
 
 @pytest.mark.slow
-@settings(max_examples=examples(20))
+@settings(
+    max_examples=examples(20),
+    # The fixture only chooses the reader: the same for every example.
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     campaign_with_records(max_records=6),
     export_options(layout=st.sampled_from(["manual", "5.x"])),

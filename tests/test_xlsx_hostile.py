@@ -11,6 +11,7 @@ import tracemalloc
 import zipfile
 from collections.abc import Iterator
 from functools import cache
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -21,6 +22,10 @@ from tests.conftest import examples
 from tests.test_xlsx import sample_campaign, workbook_of
 
 openpyxl = pytest.importorskip("openpyxl")
+python_calamine = pytest.importorskip("python_calamine")
+
+# Every test reads workbooks with each reader (tests/conftest.py).
+pytestmark = pytest.mark.usefixtures("xlsx_engine")
 
 SHEET = "xl/worksheets/sheet1.xml"
 NAME = "Detailed report"
@@ -186,11 +191,16 @@ def test_a_damaged_workbook_is_a_read_error_naming_the_part_or_sheet(damage):
     assert error.sheet == NAME or re.search(r"'[^']+\.(xml|rels)'", str(error)), str(error)
 
 
-def test_out_of_memory_is_not_taken_for_a_damaged_file(monkeypatch):
+def test_out_of_memory_is_not_taken_for_a_damaged_file(monkeypatch, xlsx_engine):
     def exhausted(*args: object, **kwargs: object) -> None:
         raise MemoryError
 
-    monkeypatch.setattr(openpyxl, "load_workbook", exhausted)
+    if xlsx_engine == "openpyxl":
+        monkeypatch.setattr(openpyxl, "load_workbook", exhausted)
+    else:
+        monkeypatch.setattr(
+            python_calamine, "CalamineWorkbook", SimpleNamespace(from_filelike=exhausted)
+        )
     with pytest.raises(MemoryError):
         read_all(small_workbook())
 
@@ -286,7 +296,12 @@ def assert_bounded(data: bytes) -> None:
 @settings(
     max_examples=examples(60),
     deadline=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+    suppress_health_check=[
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+        # The fixture only chooses the reader: the same for every example.
+        HealthCheck.function_scoped_fixture,
+    ],
 )
 @given(st.one_of(mutated_bytes(), mutated_parts()))
 def test_mutated_workbooks_raise_only_the_librarys_errors(data):

@@ -13,13 +13,18 @@ from ..errors import OptionsError
 from .encodings import checked_encoding
 from .source import ReadLimits, checked_limits
 
-__all__ = ["ENGINES", "Engine", "ErrorMode", "ReadOptions"]
+__all__ = ["ENGINES", "XLSX_ENGINES", "Engine", "ErrorMode", "ReadOptions", "XlsxEngine"]
 
 #: Which parser builds a frame: pyarrow, pandas' C or Python parser, or the best installed.
 Engine = Literal["auto", "pyarrow", "c", "python"]
 ENGINES: Final = ("auto", "pyarrow", "c", "python")
 
 ErrorMode = Literal["raise", "skip", "collect"]
+
+#: Which library reads a workbook's cells: calamine when installed (else
+#: openpyxl), calamine, or openpyxl.
+XlsxEngine = Literal["auto", "calamine", "openpyxl"]
+XLSX_ENGINES: Final = ("auto", "calamine", "openpyxl")
 
 _ERROR_MODES: Final = ("raise", "skip", "collect")
 
@@ -43,6 +48,8 @@ class ReadOptions:
         member: the CSV member of a zip, or the sheet of a workbook.
         formula_guard: undo the export's formula guard.
         limits: the bounds of the read.
+        xlsx_engine: which library reads a workbook: ``"auto"``,
+            ``"calamine"`` or ``"openpyxl"``.
     """
 
     timezone: str
@@ -54,6 +61,7 @@ class ReadOptions:
     member: str | None
     formula_guard: bool
     limits: ReadLimits
+    xlsx_engine: XlsxEngine = "auto"
 
     @classmethod
     def of(
@@ -67,15 +75,21 @@ class ReadOptions:
         member: str | None = None,
         formula_guard: bool = True,
         limits: ReadLimits | None = None,
+        xlsx_engine: XlsxEngine = "auto",
     ) -> ReadOptions:
         """The options of ``read_report``'s keyword arguments, checked.
 
         Raises:
-            OptionsError: an unknown time zone, errors mode, encoding or
-                date-time format, or limits that are no :class:`ReadLimits`.
+            OptionsError: an unknown time zone, errors mode, encoding,
+                date-time format or workbook engine, or limits that are no
+                :class:`ReadLimits`.
         """
         if errors not in _ERROR_MODES:
             raise OptionsError("errors", errors, "must be 'raise', 'skip' or 'collect'")
+        if xlsx_engine not in XLSX_ENGINES:
+            raise OptionsError(
+                "xlsx_engine", xlsx_engine, "must be 'auto', 'calamine' or 'openpyxl'"
+            )
         zone = parse_timezone("timezone", timezone)
         if datetime_format is not None:
             check_datetime_format("datetime_format", datetime_format)
@@ -91,4 +105,5 @@ class ReadOptions:
             member=member,
             formula_guard=formula_guard,
             limits=checked_limits(limits),
+            xlsx_engine=xlsx_engine,
         )

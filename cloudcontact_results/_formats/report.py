@@ -16,7 +16,7 @@ from .._csv.dialects import DIALECTS
 from .._csv.header import read_header
 from .._csv.rows import typed_rows
 from .._files.layout import Layout
-from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions
+from .._files.options import ENGINES, Engine, ErrorMode, ReadOptions, XlsxEngine
 from .._files.rows import Row
 from .._files.source import Extent, Opened, ReadLimits, Source, open_source
 from .._files.typed import TypedCells, TypedCellsProbe
@@ -576,6 +576,7 @@ def read_report(
     member: str | None = None,
     formula_guard: bool = True,
     limits: ReadLimits | None = None,
+    xlsx_engine: XlsxEngine = "auto",
 ) -> Report:
     """Read a simple or detailed report exported as CSV or zip.
 
@@ -609,13 +610,20 @@ def read_report(
         limits: how long a row may be, how far a zip member (or a workbook's
             part) may inflate, how many bad lines a read passes over;
             ``ReadLimits()`` by default.
+        xlsx_engine: which library reads a workbook's cells: ``"auto"``
+            (python-calamine when installed, else openpyxl), ``"calamine"``
+            or ``"openpyxl"``. Both give the same rows and errors; calamine
+            is about ten times as fast, and leaves to openpyxl a sheet too
+            big to hold whole (over ``CALAMINE_MAX_CELLS`` cells) or one it
+            would read otherwise (see ``docs/reading.md``).
 
     Returns:
         A :class:`Report`.
 
     Raises:
         ReadError: naming the line, the column and the value.
-        OptionsError: an unknown time zone, errors mode, encoding or date-time format.
+        OptionsError: an unknown time zone, errors mode, encoding, date-time format or
+            workbook engine.
     """
     return open_report(
         source,
@@ -628,6 +636,7 @@ def read_report(
             member=member,
             formula_guard=formula_guard,
             limits=limits,
+            xlsx_engine=xlsx_engine,
         ),
     )
 

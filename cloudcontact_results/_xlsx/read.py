@@ -1,4 +1,4 @@
-"""An Excel workbook -> typed rows, with openpyxl in its read-only mode.
+"""An Excel workbook -> typed rows, with calamine when installed, else openpyxl.
 
 A workbook holds typed cells, so nothing is guessed from text: strings are
 the text, numbers are counts, date-times are wall-clock times in the zone
@@ -6,53 +6,53 @@ the text, numbers are counts, date-times are wall-clock times in the zone
 a CSV's (dispositions by either name, system notes, ``no match``), so a
 workbook and a CSV of the same export read back as the same rows. A cell
 written as a formula by someone else gives the value Excel saved with it.
+
+Two readers give the same rows and the same errors: calamine
+(``python-calamine``), which parses a sheet in Rust many times faster, and
+openpyxl, which streams. Before either sees a workbook, one pass over its
+zip checks its parts and surveys its sheets (``parts.py``); a sheet calamine
+would hold in too big a grid, or read otherwise than openpyxl, is streamed
+by openpyxl, and so is a workbook calamine cannot open, so that openpyxl's
+error is the one reported.
 """
 
 from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import importlib.util
 import os
-import re
 import stat
 import zipfile
 from collections.abc import Callable, Generator, Iterator
+from operator import call
 from pathlib import Path
-from typing import IO, Any, Final
-from xml.etree import ElementTree as ET
+from typing import IO, Any, Final, Literal
 
 from .._files.layout import Layout, layout_of_cells
-from .._files.options import ReadOptions
+from .._files.options import ReadOptions, XlsxEngine
 from .._files.rows import Row, RowBuilder, time_cells
-from .._files.source import DAMAGED, MiB, ReadLimits, Source, is_path, open_input, shown
+from .._files.source import DAMAGED, ReadLimits, Source, is_path, open_input, shown
 from .._report.codecs import CODECS, ValueType
-from .._types import FileFormat, import_optional
+from .._types import FileFormat
 from ..errors import ReadError, ResultsError
+from .calamine_book import CalamineBook, calamine_lines
+from .foreign import NOT_THE_FILE
+from .openpyxl_book import OpenpyxlBook
+from .parts import Survey, check_parts, ill_formed
 
-__all__ = ["Workbook", "is_workbook", "open_workbook"]
+__all__ = ["CALAMINE_MAX_CELLS", "Workbook", "is_workbook", "open_workbook"]
 
 _WORKBOOK_PART: Final = "xl/workbook.xml"
 _ZIP_MAGIC: Final = b"PK\x03\x04"
 _HALF_SECOND: Final = dt.timedelta(microseconds=500_000)
-#: How a workbook's XML spells a character it cannot hold (ECMA-376 ST_Xstring):
-#: ``_x000D_`` for a carriage return, ``_x005F_`` for the ``_`` of a literal ``_xHHHH_``.
-_ESCAPED: Final = re.compile(r"_x([0-9A-Fa-f]{4})_")
-#: What any part may inflate to, whatever its compressed size (as for a zipped CSV).
-_PART_FLOOR: Final = 16 * MiB
-#: The shared strings all parts may hold: openpyxl keeps each in memory (about
-#: 90 bytes for an empty one), so a small part of ``<si/>`` could take gigabytes.
-_MAX_SHARED_STRINGS: Final = 2_000_000
-#: A shared string's tag, with or without a namespace prefix (``<si>``, ``<x:si/>``).
-_SHARED_STRING: Final = tuple(
-    start + b"si" + end for start in (b"<", b":") for end in (b">", b"/", b" ", b"\t", b"\n", b"\r")
-)
-_CHUNK: Final = 1 << 20
+#: The biggest grid of cells (rows times columns, from ``A1``) calamine is
+#: given: it holds the grid whole, about 70 bytes a cell at its peak, so
+#: this is about 280 MiB (a detailed report of 140 000 rows). A bigger
+#: sheet is streamed by openpyxl.
+CALAMINE_MAX_CELLS: Final = 4_000_000
 
-
-def _unescaped(text: str) -> str:
-    if "_x" not in text:
-        return text
-    return _ESCAPED.sub(lambda match: chr(int(match[1], 16)), text)
+Engine = Literal["calamine", "openpyxl"]
 
 
 def is_workbook(source: Source) -> bool:
@@ -98,7 +98,14 @@ def _holds_workbook(binary: IO[bytes]) -> bool:
 
 def open_workbook(source: Source, options: ReadOptions) -> Workbook | None:
     """The sheet of the workbook ``source`` that ``options.member`` names; None for another file."""
-    return Workbook(source, options.member, options.limits) if is_workbook(source) else None
+    if not is_workbook(source):
+        return None
+    return Workbook(source, options.member, options.limits, engine=options.xlsx_engine)
+
+
+def calamine_installed() -> bool:
+    """Can ``python_calamine`` be imported?"""
+    return importlib.util.find_spec("python_calamine") is not None
 
 
 class Workbook:
@@ -107,107 +114,121 @@ class Workbook:
     file_format = FileFormat.XLSX
     #: The sheet read.
     sheet: str
+    #: The reader of its rows: ``"calamine"`` or ``"openpyxl"``.
+    engine: Engine
 
-    def __init__(self, source: Source, member: str | None, limits: ReadLimits) -> None:
+    def __init__(
+        self,
+        source: Source,
+        member: str | None,
+        limits: ReadLimits,
+        *,
+        engine: XlsxEngine = "auto",
+    ) -> None:
         self._source = source
         self._limits = limits
         self._start = None if is_path(source) else source.tell()  # type: ignore[union-attr]
-        self._checked = False
-        with self._opened() as book:
-            names = list(book.sheetnames)
-            if member is not None:
-                if member not in names:
-                    listed = ", ".join(repr(name) for name in names)
-                    raise ReadError(f"the workbook has no sheet {member!r}; sheets: {listed}")
-                self.sheet = member
-            elif len(names) == 1:
-                self.sheet = names[0]
-            else:
-                listed = ", ".join(repr(name) for name in names)
-                raise ReadError(
-                    f"the workbook has several sheets; choose one with member=: {listed}"
-                )
-            with contextlib.closing(self._lines(book, width=None)) as lines:
-                line, header = next(lines, (0, ()))
-        self.header_cells = _header(header if line == 1 else ())
+        with self._target() as target:
+            survey = check_parts(target, limits)
+        self.engine = _engine(engine, survey)
+        #: calamine's grid of the sheet, parsed on opening and kept for the first pass only.
+        self._grid: Any = None
+        if self.engine == "calamine":
+            self._grid = self._calamine_grid(member)
+        if self._grid is None:
+            self.engine = "openpyxl"
+            with self._target() as target, self._openpyxl(target) as book:
+                self.sheet = _chosen(book.sheet_names, member)
+        with contextlib.closing(self._lines()) as lines:
+            line, header = next(lines, (0, []))
+        self.header_cells = _header(header if line == 1 else [])
 
     def layout(self, script_fields: tuple[str, ...]) -> Layout:
         return layout_of_cells(self.header_cells, script_fields, where=f"sheet {self.sheet!r}")
 
     @contextlib.contextmanager
-    def _opened(self) -> Iterator[Any]:
-        openpyxl = import_optional("openpyxl", "xlsx", "read_report() of a workbook")
-        with contextlib.ExitStack() as stack:
-            if self._start is not None:
-                self._source.seek(self._start)  # type: ignore[union-attr]
-                target: Any = self._source
-            else:
-                # A file object: openpyxl would judge a path by its suffix.
-                target = stack.enter_context(open_input(os.fspath(self._source)))  # type: ignore[arg-type]
-            start = 0 if self._start is None else self._start
-            if not self._checked:
-                _check_parts(target, self._limits)
-                self._checked = True
-                target.seek(start)
+    def _target(self) -> Iterator[IO[bytes]]:
+        """The workbook's bytes, from its start."""
+        if self._start is not None:
+            self._source.seek(self._start)  # type: ignore[union-attr]
+            yield self._source  # type: ignore[misc]
+        else:
+            # A file object: a reader would judge a path by its suffix.
+            with open_input(os.fspath(self._source)) as binary:  # type: ignore[arg-type]
+                yield binary
+
+    def _calamine_grid(self, member: str | None) -> Any:
+        """The grid of the sheet ``member`` names, parsed by calamine, and the sheet chosen.
+
+        None when calamine cannot read the workbook and openpyxl is installed:
+        openpyxl then reads it, or says what is wrong with it.
+        """
+        with self._target() as target:
             try:
-                book = openpyxl.load_workbook(target, read_only=True, data_only=True)
-            except (ResultsError, MemoryError):
+                book = CalamineBook(target)
+            except (ImportError, ResultsError, *NOT_THE_FILE):
                 raise
-            except Exception as exc:  # a damaged workbook raises anything from deep inside
-                target.seek(start)
+            except BaseException as exc:  # a damaged workbook raises anything from deep inside
+                if _openpyxl_installed():
+                    return None
+                target.seek(self._start or 0)
                 raise ReadError(
-                    f"the workbook cannot be opened: {_ill_formed(target) or ''}"
+                    f"the workbook cannot be opened: {ill_formed(target) or ''}"
                     f"{type(exc).__name__}: {exc}"
                 ) from exc
             try:
-                yield book
+                self.sheet = _chosen(book.sheet_names, member)
+                return book.grid(self.sheet)
+            except ReadError as error:
+                if error.sheet is not None and _openpyxl_installed():
+                    return None
+                raise
             finally:
-                with _foreign("the workbook cannot be closed"):
-                    book.close()
+                book.close()
 
-    def _lines(
-        self, book: Any, width: int | None
-    ) -> Generator[tuple[int, tuple[Any, ...]], None, None]:
-        """The sheet's rows as written (row number, values), in order, each once.
+    @contextlib.contextmanager
+    def _openpyxl(self, target: IO[bytes]) -> Iterator[OpenpyxlBook]:
+        try:
+            book = OpenpyxlBook(target)
+        except (ImportError, ResultsError, *NOT_THE_FILE):
+            raise
+        except BaseException as exc:  # a damaged workbook raises anything from deep inside
+            target.seek(self._start or 0)
+            raise ReadError(
+                f"the workbook cannot be opened: {ill_formed(target) or ''}"
+                f"{type(exc).__name__}: {exc}"
+            ) from exc
+        try:
+            yield book
+        finally:
+            book.close()
 
-        Only the rows the sheet holds are parsed: a run of empty rows, or a
-        dimension claiming a million of them, costs nothing. ``width`` cells
-        make a row, or the row's own last cell when None; a value past ``width``
-        is kept as one more cell, so a caller can tell that the row is too wide.
-        """
-        from openpyxl.worksheet._reader import WorkSheetParser  # noqa: PLC0415
-
-        sheet = self.sheet
+    def _lines(self) -> Generator[tuple[int, list[Any]], None, None]:
+        """The sheet's rows that hold a value, each at most ``ReadLimits.max_row_bytes`` long."""
         limit = self._limits.max_row_bytes
-        # openpyxl's own row parser, fed as its read-only sheet feeds it, without
-        # the sheet's filling of every missing row and column up to the dimension.
-        with _foreign("the sheet cannot be read", sheet=sheet):
-            worksheet = book[sheet]
-            where = f"the sheet's part {worksheet._worksheet_path!r} cannot be read"  # noqa: SLF001
-            parent = worksheet.parent
-            source = worksheet._get_source()  # noqa: SLF001
-        with contextlib.closing(source):
-            with _foreign(where, sheet=sheet):
-                parser = WorkSheetParser(
-                    source,
-                    worksheet._shared_strings,  # noqa: SLF001
-                    data_only=parent.data_only,
-                    epoch=parent.epoch,
-                    date_formats=parent._date_formats,  # noqa: SLF001
-                    timedelta_formats=parent._timedelta_formats,  # noqa: SLF001
+        sheet = self.sheet
+        with contextlib.ExitStack() as stack:
+            if self.engine == "calamine":
+                grid, self._grid = self._grid, None
+                if grid is None:
+                    grid = self._calamine_grid(sheet)
+                lines = calamine_lines(grid, sheet)
+            else:
+                target = stack.enter_context(self._target())
+                lines = stack.enter_context(self._openpyxl(target)).lines(sheet)
+            for line, values in lines:
+                size = sum(
+                    len(value) if value.__class__ is str else 8
+                    for value in values
+                    if value is not None
                 )
-                parsed = parser.parse()
-            last = 0
-            while True:
-                with _foreign(where, sheet=sheet):
-                    found = next(parsed, None)
-                if found is None:
-                    return
-                line, cells = found
-                if not isinstance(line, int) or line <= last:
-                    continue  # a row written again or out of order: openpyxl skips it too
-                last = line
-                yield line, _values(cells, width, limit, line, sheet)
+                if size > limit:
+                    raise ReadError(
+                        f"the row holds more than ReadLimits.max_row_bytes ({limit}) characters",
+                        line=line,
+                        sheet=sheet,
+                    )
+                yield line, values
 
     def rows(
         self,
@@ -225,6 +246,8 @@ class Workbook:
             if isinstance(value, dt.datetime):
                 # A cell holds days as a float: the nearest second is the time written.
                 return (value + _HALF_SECOND).replace(microsecond=0, tzinfo=zone)
+            if value.__class__ is dt.date:  # calamine's date-time at midnight
+                return dt.datetime.combine(value, dt.time(), zone)
             return parse(value)
 
         builder = RowBuilder.build(layout, text_times, time=time)
@@ -234,26 +257,29 @@ class Workbook:
             for column, position in layout.columns
             if CODECS[column.kind].value is ValueType.TIME
         )
+        # One function a cell: a time cell keeps its date-time, any other becomes text.
+        cell_functions = [
+            _time_or_text if position in times else _text for position in range(width)
+        ]
         sheet = self.sheet
-        with self._opened() as book:
-            for line, values in self._lines(book, width):
-                if line < 2 or all(value is None or value == "" for value in values):
+        with contextlib.closing(self._lines()) as lines:
+            for line, values in lines:
+                if line < 2:
                     continue
-                extra = [value for value in values[width:] if value is not None]
-                if extra:
+                if (
+                    len(values) > width
+                    and values[width:].count(None) + values[width:].count("") < len(values) - width
+                ):
                     fail(
                         ReadError(
                             f"expected {width} cells like the header, got more",
                             line=line,
-                            value=shown(", ".join(map(str, values))),
+                            value=shown(", ".join(map(_text, _trimmed(values)))),
                             sheet=sheet,
                         )
                     )
                     continue
-                cells = [
-                    value if position in times and isinstance(value, dt.datetime) else _text(value)
-                    for position, value in enumerate(values[:width])
-                ]
+                cells = list(map(call, cell_functions, values))
                 cells += [""] * (width - len(cells))
                 try:
                     row = builder.row(cells)
@@ -272,112 +298,50 @@ class Workbook:
                 yield row
 
 
-@contextlib.contextmanager
-def _foreign(what: str, *, sheet: str | None = None) -> Iterator[None]:
-    """Whatever openpyxl, XML, zip or zlib raise in the block, as a ReadError ``what: <cause>``.
-
-    Out of memory and an interrupt are no property of the file: they go through.
-    """
-    try:
-        yield
-    except (ResultsError, MemoryError):
-        raise
-    except Exception as exc:  # a damaged workbook raises anything from deep inside
-        raise ReadError(f"{what}: {type(exc).__name__}: {exc}", sheet=sheet) from exc
+def _engine(asked: XlsxEngine, survey: Survey) -> Engine:
+    """The reader of a workbook of ``survey``, when ``asked`` for one."""
+    if asked == "openpyxl":
+        return "openpyxl"
+    if asked == "auto" and not calamine_installed():
+        return "openpyxl"
+    fits = survey.grid is not None and survey.grid <= CALAMINE_MAX_CELLS
+    if fits or not _openpyxl_installed():
+        return "calamine"
+    return "openpyxl"
 
 
-def _ill_formed(target: Any) -> str | None:
-    """``part 'name' is not well-formed XML; `` for the first XML part that is not, if any.
-
-    Only asked once openpyxl has failed, to say which part it failed on.
-    """
-    with contextlib.suppress(Exception), zipfile.ZipFile(target) as archive:
-        for info in archive.infolist():
-            if not info.filename.lower().endswith((".xml", ".rels")):
-                continue
-            parser: ET.XMLPullParser[Any] = ET.XMLPullParser()
-            try:
-                with archive.open(info) as part:
-                    while chunk := part.read(_CHUNK):
-                        parser.feed(chunk)
-                        parser.read_events()  # kept from piling up
-                    parser.close()
-            except ET.ParseError as exc:
-                return f"part {info.filename!r} is not well-formed XML ({exc}); "
-    return None
+def _chosen(names: list[str], member: str | None) -> str:
+    """The sheet ``member`` names, or the only one."""
+    if member is not None:
+        if member not in names:
+            listed = ", ".join(repr(name) for name in names)
+            raise ReadError(f"the workbook has no sheet {member!r}; sheets: {listed}")
+        return member
+    if len(names) == 1:
+        return names[0]
+    listed = ", ".join(repr(name) for name in names)
+    raise ReadError(f"the workbook has several sheets; choose one with member=: {listed}")
 
 
-def _check_parts(target: Any, limits: ReadLimits) -> None:
-    """Refuse a workbook whose parts are damaged or would take too much to read.
-
-    Every part is inflated once, in chunks (zipfile stops a part at its stated
-    size and checks its CRC): each may inflate to ``ReadLimits.max_zip_ratio``
-    times its compressed size (16 MiB always allowed), and all of them together
-    may hold at most 2,000,000 shared strings.
-    """
-    strings = 0
-    with _foreign("the workbook is not a readable zip"):
-        archive = zipfile.ZipFile(target)
-    with archive:
-        for info in archive.infolist():
-            name = info.filename
-            if info.is_dir():
-                continue
-            allowed = max(info.compress_size * limits.max_zip_ratio, _PART_FLOOR)
-            if info.file_size > allowed:
-                raise ReadError(
-                    f"the workbook's part {name!r} inflates to {info.file_size} bytes, over "
-                    f"ReadLimits.max_zip_ratio ({limits.max_zip_ratio}) times its "
-                    f"compressed size ({info.compress_size})"
-                )
-            tail = b""
-            with _foreign(f"the workbook's part {name!r} is damaged"), archive.open(info) as part:
-                while chunk := part.read(_CHUNK):
-                    # A tag cut by the chunk's end is counted with the next one;
-                    # three bytes cannot hold a whole one, so none counts twice.
-                    text = tail + chunk
-                    strings += sum(text.count(tag) for tag in _SHARED_STRING)
-                    tail = text[-3:]
-            if strings > _MAX_SHARED_STRINGS:
-                raise ReadError(
-                    f"the workbook holds more than {_MAX_SHARED_STRINGS} shared strings "
-                    f"(part {name!r}); a report never needs that many"
-                )
+def _openpyxl_installed() -> bool:
+    return importlib.util.find_spec("openpyxl") is not None
 
 
-def _values(
-    cells: list[dict[str, Any]], width: int | None, limit: int, line: int, sheet: str
-) -> tuple[Any, ...]:
-    """One row's values, ``width`` of them (one more when the row holds more)."""
-    present = [
-        (cell["column"], cell["value"])
-        for cell in cells
-        if cell["value"] is not None and isinstance(cell["column"], int) and cell["column"] >= 1
-    ]
-    size = sum(len(value) if isinstance(value, str) else 8 for _, value in present)
-    if size > limit:
-        raise ReadError(
-            f"the row holds more than ReadLimits.max_row_bytes ({limit}) characters",
-            line=line,
-            sheet=sheet,
-        )
-    if width is None:
-        width = max((column for column, _ in present), default=0)
-    values: list[Any] = [None] * width
-    beyond = [value for column, value in present if column > width]
-    for column, value in present:
-        if column <= width:
-            values[column - 1] = value
-    if beyond:
-        values.extend(beyond)
-    return tuple(values)
+def _trimmed(values: list[Any]) -> list[Any]:
+    """``values`` without their empty cells at the end."""
+    end = len(values)
+    while end and (values[end - 1] is None or values[end - 1] == ""):
+        end -= 1
+    return values[:end]
 
 
-def _header(values: tuple[Any, ...]) -> list[str]:
-    cells = [_text(value) for value in values]
-    while cells and not cells[-1]:
-        cells.pop()
-    return cells
+def _header(values: list[Any]) -> list[str]:
+    return [_text(value) for value in _trimmed(values)]
+
+
+def _time_or_text(value: Any) -> Any:
+    """A time cell: a date-time (or date) as it is, anything else as text."""
+    return value if isinstance(value, dt.date) else _text(value)
 
 
 def _text(value: Any) -> str:
@@ -385,11 +349,13 @@ def _text(value: Any) -> str:
     if value is None:
         return ""
     if isinstance(value, str):
-        return _unescaped(value)
+        return value
     if isinstance(value, bool):
         return "1" if value else "0"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     if isinstance(value, dt.datetime):
         return value.strftime("%Y-%m-%d %H:%M:%S")
+    if isinstance(value, dt.date):  # calamine's date-time at midnight
+        return value.strftime("%Y-%m-%d 00:00:00")
     return str(value)
