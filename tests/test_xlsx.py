@@ -268,3 +268,35 @@ def test_libreoffice_keeps_phones_text_and_cyrillic_and_evaluates_nothing(tmp_pa
     ]
     assert formulas == []
     assert list(ccr.read_report(resaved)) == list(ccr.read_report(path))
+
+
+def test_text_that_looks_like_rich_text_markup_is_written_as_text(tmp_path):
+    # XlsxWriter writes a string between <r> and </r> as raw XML: markup of a
+    # cell must neither break the sheet nor slip a formula into it.
+    markup = ["<r><t>hi</t></r>", "<r></t></r></is></c><c><f>1+1</f></c><c><is><r><t></r>"]
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["<r>N</r>"])])
+    records = [
+        ccr.Record(str(number), "L", {"<r>N</r>": text}) for number, text in enumerate(markup)
+    ]
+    path = tmp_path / "markup.xlsx"
+    ccr.export(campaign, records, path, ccr.ExportOptions(file_format="xlsx"))
+    report = ccr.read_report(path)
+    assert report.header[0] == "<r>N</r>"
+    assert [row.fields["<r>N</r>"] for row in report] == markup
+    sheet = openpyxl.load_workbook(path).active
+    assert all(cell.data_type != "f" for line in sheet.iter_rows() for cell in line)
+
+
+def test_a_value_too_long_in_utf16_units_is_an_export_error(tmp_path):
+    # 20 000 characters outside the BMP are 40 000 UTF-16 units: XlsxWriter
+    # would cut them silently.
+    campaign = ccr.Campaign("C", [ccr.CallingList("L", ["N"])])
+    path = tmp_path / "long.xlsx"
+    with pytest.raises(ccr.errors.ExportError, match=r"at most 32767 characters.*got 40000"):
+        ccr.export(
+            campaign,
+            [ccr.Record("1", "L", {"N": "\N{GRINNING FACE}" * 20_000})],
+            path,
+            ccr.ExportOptions(file_format="xlsx"),
+        )
+    assert list(tmp_path.iterdir()) == []

@@ -10,21 +10,21 @@ from .._report.codecs import CODECS, ValueType
 from .._report.columns import ColumnKind
 from .times import TimeCells
 
-__all__ = ["converter", "reason"]
+__all__ = ["Memo", "converter", "reason"]
 
 #: Values remembered per column: dispositions, codes and groups repeat, so most cells
 #: cost one dictionary look-up; the cap keeps memory flat on columns that never repeat.
 _MEMO_SIZE: Final = 4096
 
 
-class _Memo(dict[str, Any]):
+class Memo(dict[Any, Any]):
     """A converter that remembers: repeated cells cost one C-level dictionary look-up."""
 
-    def __init__(self, parse: Callable[[str], Any]) -> None:
+    def __init__(self, parse: Callable[[Any], Any]) -> None:
         super().__init__()
         self._parse = parse
 
-    def __missing__(self, text: str) -> Any:
+    def __missing__(self, text: Any) -> Any:
         value = self._parse(text)
         if len(self) < _MEMO_SIZE:
             self[text] = value
@@ -41,7 +41,7 @@ def converter(kind: ColumnKind, time: Callable[[str], dt.datetime | None]) -> Ca
         return time  # in the reader's zone and format
     if codec.parse is None:
         return str
-    return _Memo(codec.parse).__getitem__ if codec.repeats else codec.parse
+    return Memo(codec.parse).__getitem__ if codec.repeats else codec.parse
 
 
 def reason(kind: ColumnKind, text: str, times: TimeCells) -> str:

@@ -82,8 +82,10 @@ class _PartSurvey:
         self.sheet = self.sheet or _SHEET_DATA in text
         if self.unlike:
             return
-        if any(pattern.search(text) for pattern in _UNLIKE):
-            self.unlike = True
+        # A tag cut by the chunk's end may look unlike itself: only what
+        # starts before the overlap counts now; the rest comes again next time.
+        self.unlike = _holds_unlike(text, len(text) - _OVERLAP)
+        if self.unlike:
             return
         for match in _ROW.finditer(text):
             if match.end() <= fresh:
@@ -96,6 +98,10 @@ class _PartSurvey:
         self.columns.update(_COLUMN.findall(text))
         self.rows.update(_CELL_ROW.findall(text))
 
+    def end(self, tail: bytes) -> None:
+        """Survey the part's last bytes, which no later chunk brings again."""
+        self.unlike = self.unlike or _holds_unlike(tail, len(tail))
+
     def grid(self) -> int | None:
         if not self.sheet:
             return 0
@@ -104,6 +110,11 @@ class _PartSurvey:
         width = max((_column_number(letters) for letters in self.columns), default=0)
         height = max((int(number) for number in self.rows), default=0)
         return width * height
+
+
+def _holds_unlike(text: bytes, before: int) -> bool:
+    """Does ``text`` hold, starting before ``before``, what calamine reads otherwise?"""
+    return any(match.start() < before for pattern in _UNLIKE for match in pattern.finditer(text))
 
 
 def _column_number(letters: bytes) -> int:
@@ -148,6 +159,7 @@ def check_parts(target: Any, limits: ReadLimits) -> Survey:
                     strings += text.count(b"<si", start) + text.count(b":si", start)
                     survey.add(text, len(tail))
                     tail = text[-_OVERLAP:]
+                survey.end(tail)
             if strings > MAX_SHARED_STRINGS:
                 raise ReadError(
                     f"the workbook holds more than {MAX_SHARED_STRINGS} shared strings "

@@ -25,10 +25,10 @@ import os
 import stat
 import zipfile
 from collections.abc import Callable, Generator, Iterator
-from operator import call
 from pathlib import Path
 from typing import IO, Any, Final, Literal
 
+from .._files.cells import Memo
 from .._files.layout import Layout, layout_of_cells
 from .._files.options import ReadOptions, XlsxEngine
 from .._files.rows import Row, RowBuilder, time_cells
@@ -139,7 +139,7 @@ class Workbook:
             self.engine = "openpyxl"
             with self._target() as target, self._openpyxl(target) as book:
                 self.sheet = _chosen(book.sheet_names, member)
-        with contextlib.closing(self._lines()) as lines:
+        with contextlib.closing(self._lines(keep_grid=True)) as lines:
             line, header = next(lines, (0, []))
         self.header_cells = _header(header if line == 1 else [])
 
@@ -203,13 +203,19 @@ class Workbook:
         finally:
             book.close()
 
-    def _lines(self) -> Generator[tuple[int, list[Any]], None, None]:
-        """The sheet's rows that hold a value, each at most ``ReadLimits.max_row_bytes`` long."""
+    def _lines(self, *, keep_grid: bool = False) -> Generator[tuple[int, list[Any]], None, None]:
+        """The sheet's rows that hold a value, each at most ``ReadLimits.max_row_bytes`` long.
+
+        A pass takes calamine's grid parsed on opening (``keep_grid``: leaves
+        it for the next pass), or parses the sheet again.
+        """
         limit = self._limits.max_row_bytes
         sheet = self.sheet
         with contextlib.ExitStack() as stack:
             if self.engine == "calamine":
-                grid, self._grid = self._grid, None
+                grid = self._grid
+                if not keep_grid:
+                    self._grid = None
                 if grid is None:
                     grid = self._calamine_grid(sheet)
                 lines = calamine_lines(grid, sheet)
@@ -217,12 +223,8 @@ class Workbook:
                 target = stack.enter_context(self._target())
                 lines = stack.enter_context(self._openpyxl(target)).lines(sheet)
             for line, values in lines:
-                size = sum(
-                    len(value) if value.__class__ is str else 8
-                    for value in values
-                    if value is not None
-                )
-                if size > limit:
+                # Text is what can be long: a number or a date-time is a few bytes.
+                if sum(map(len, filter(_is_text, values))) > limit:
                     raise ReadError(
                         f"the row holds more than ReadLimits.max_row_bytes ({limit}) characters",
                         line=line,
@@ -257,10 +259,9 @@ class Workbook:
             for column, position in layout.columns
             if CODECS[column.kind].value is ValueType.TIME
         )
-        # One function a cell: a time cell keeps its date-time, any other becomes text.
-        cell_functions = [
-            _time_or_text if position in times else _text for position in range(width)
-        ]
+        time_positions = sorted(times)
+        # Text is its own cell; any other value's text is remembered (numbers repeat).
+        text = Memo(_text).__getitem__
         sheet = self.sheet
         with contextlib.closing(self._lines()) as lines:
             for line, values in lines:
@@ -279,8 +280,12 @@ class Workbook:
                         )
                     )
                     continue
-                cells = list(map(call, cell_functions, values))
+                cells = [value if value.__class__ is str else text(value) for value in values]
                 cells += [""] * (width - len(cells))
+                for position in time_positions:
+                    # A time cell keeps its date-time (a date: calamine's midnight).
+                    if position < len(values) and isinstance(values[position], dt.date):
+                        cells[position] = values[position]
                 try:
                     row = builder.row(cells)
                 except (ValueError, KeyError, OverflowError):
@@ -339,9 +344,8 @@ def _header(values: list[Any]) -> list[str]:
     return [_text(value) for value in _trimmed(values)]
 
 
-def _time_or_text(value: Any) -> Any:
-    """A time cell: a date-time (or date) as it is, anything else as text."""
-    return value if isinstance(value, dt.date) else _text(value)
+#: Is a value text? (In C, for ``filter``.)
+_is_text: Final = str.__instancecheck__
 
 
 def _text(value: Any) -> str:

@@ -95,9 +95,15 @@ def write_workbook(
             width = codec.width or min(max(len(title) + 2, 10), 40)
             sheet.set_column(position, position, width)
         sheet.freeze_panes(1, 0)
+        write = _CellWriter(sheet, moment, formatter.rendering.tz)
         for position, title in enumerate(header):
-            sheet.write_string(0, position, title, bold)
-        writers = _cell_writers(sheet, leading, columns, formatter, moment)
+            write.text(0, position, title, bold)
+        # One kind a cell: text as it is, a number, a time, or a value rendered as text.
+        kinds = (_TEXT,) * leading + tuple(_kind(column) for column in columns)
+        renders = (None,) * leading + tuple(_render(formatter, column) for column in columns)
+        plan_cells = tuple(enumerate(zip(kinds, renders, strict=True)))
+        attributes = tuple(column.attribute for column in columns)
+        text, number, time = write.text, write.number, write.time
         try:
             for row in kind.rows(plan, records):
                 count += 1
@@ -107,9 +113,18 @@ def write_workbook(
                         "export it as CSV or Parquet instead"
                     )
                 values = [*row.fields.values(), *row.script_fields]
-                values += [getattr(row, column.attribute) for column in columns]
-                for position, (write, value) in enumerate(zip(writers, values, strict=True)):
-                    write(count, position, value)
+                values += [getattr(row, attribute) for attribute in attributes]
+                for (position, (cell_kind, render)), value in zip(plan_cells, values, strict=True):
+                    if value is None or value == "":
+                        continue
+                    if cell_kind is _TEXT:
+                        text(count, position, value)
+                    elif cell_kind is _NUMBER:
+                        number(count, position, int(value))
+                    elif cell_kind is _TIME:
+                        time(count, position, value)
+                    else:
+                        text(count, position, render(value))  # type: ignore[misc]
             sheet.autofilter(0, 0, count, len(header) - 1)
         finally:
             try:
@@ -121,51 +136,72 @@ def write_workbook(
     return ExportResult(rows=count, path=path, bytes=counter.count)
 
 
-Write = Callable[[int, int, Any], None]
+#: The kinds of cell a workbook holds.
+_TEXT: Final = "text"
+_NUMBER: Final = "number"
+_TIME: Final = "time"
+_RENDERED: Final = "rendered"
+#: What XlsxWriter takes for rich text in a string (in its constant-memory
+#: mode, a string that starts and ends so is written as XML, unescaped).
+_RICH_START: Final = "<r>"
+_RICH_END: Final = "</r>"
+#: What XlsxWriter's ``write_string`` returns when it cut a string to fit a cell.
+_TRUNCATED: Final = -2
 
 
-def _cell_writers(
-    sheet: Any, leading: int, columns: tuple[Column, ...], formatter: RowFormatter, moment: Any
-) -> list[Write]:
-    """One function per column (``leading`` text ones, then ``columns``) writing its cell."""
-    zone = formatter.rendering.tz
+def _kind(column: Column) -> str:
+    """How a cell of ``column`` is written, from its kind's codec."""
+    codec = CODECS[column.kind]
+    if codec.value in _NUMBERS:
+        return _NUMBER
+    if codec.value is ValueType.TIME:
+        return _TIME
+    if codec.cell == UNTYPED.cell:
+        return _TEXT  # the value is its text: no call in between
+    return _RENDERED
 
-    def text(row: int, column: int, value: str) -> None:
-        if value:
-            if len(value) > MAX_CELL_CHARACTERS:
-                raise ExportError(
-                    f"row {row + 1}, column {column + 1}: a cell holds at most "
-                    f"{MAX_CELL_CHARACTERS} characters, got {len(value)}; "
-                    "export it as CSV or Parquet instead"
-                )
-            sheet.write_string(row, column, value)
 
-    def number(row: int, column: int, value: Any) -> None:
-        if value is not None:
-            sheet.write_number(row, column, int(value))
+def _render(formatter: RowFormatter, column: Column) -> Callable[[Any], str] | None:
+    """The text of a rendered cell of ``column``, as the CSV has it, unguarded.
 
-    def time(row: int, column: int, value: dt.datetime | None) -> None:
-        if value is not None:
-            local = value.astimezone(zone).replace(tzinfo=None, microsecond=0)
-            if local < _FIRST_DATE:
-                # Before the spreadsheet calendar: text, as the CSV has it.
-                sheet.write_string(row, column, local.isoformat(sep=" "))
-            else:
-                sheet.write_datetime(row, column, local, moment)
+    A workbook's text cell is never a formula, so it needs no guard.
+    """
+    if _kind(column) is not _RENDERED:
+        return None
+    return cell_function(formatter, column.kind, guard=False)
 
-    def rendered(render: Callable[[Any], str]) -> Write:
-        return lambda row, column, value: text(row, column, render(value))
 
-    def writer(column: Column) -> Write:
-        codec = CODECS[column.kind]
-        if codec.value in _NUMBERS:
-            return number
-        if codec.value is ValueType.TIME:
-            return time
-        if codec.cell == UNTYPED.cell:
-            return text  # the value is its text: no call in between
-        # Any other value is its text cell, as the CSV has it (unguarded: a
-        # workbook's text cell is never a formula).
-        return rendered(cell_function(formatter, column.kind, guard=False))
+class _CellWriter:
+    """Writes one cell of each kind, with the checks XlsxWriter leaves to its caller."""
 
-    return [text] * leading + [writer(column) for column in columns]
+    def __init__(self, sheet: Any, moment: Any, zone: dt.tzinfo) -> None:
+        self._sheet = sheet
+        self._write_string = sheet.write_string
+        self._moment = moment
+        self._zone = zone
+        self.number = sheet.write_number
+
+    def text(self, row: int, column: int, value: str, cell_format: Any = None) -> None:
+        if value.startswith(_RICH_START) and value.endswith(_RICH_END):
+            # Plain runs of rich text: XlsxWriter escapes each, and a reader
+            # joins them into the text as written.
+            runs: tuple[Any, ...] = (value[:1], value[1:2], value[2:])  # three at least
+            if cell_format is not None:
+                runs = (*runs, cell_format)
+            result = self._sheet.write_rich_string(row, column, *runs)
+        else:
+            result = self._write_string(row, column, value, cell_format)
+        if result == _TRUNCATED:
+            raise ExportError(
+                f"row {row + 1}, column {column + 1}: a cell holds at most "
+                f"{MAX_CELL_CHARACTERS} characters (UTF-16 code units), got "
+                f"{len(value.encode('utf-16-le')) // 2}; export it as CSV or Parquet instead"
+            )
+
+    def time(self, row: int, column: int, value: dt.datetime) -> None:
+        local = value.astimezone(self._zone).replace(tzinfo=None, microsecond=0)
+        if local < _FIRST_DATE:
+            # Before the spreadsheet calendar: text, as the CSV has it.
+            self._write_string(row, column, local.isoformat(sep=" "))
+        else:
+            self._sheet.write_datetime(row, column, local, self._moment)
