@@ -613,9 +613,9 @@ def read_report(
         xlsx_engine: which library reads a workbook's cells: ``"auto"``
             (python-calamine when installed, else openpyxl), ``"calamine"``
             or ``"openpyxl"``. Both give the same rows and errors; calamine
-            is about ten times as fast, and leaves to openpyxl a sheet too
-            big to hold whole (over ``CALAMINE_MAX_CELLS`` cells) or one it
-            would read otherwise (see ``docs/reading.md``).
+            is about five times as fast, and leaves to openpyxl a sheet too
+            big to hold whole (over 4,000,000 cells) or one it would read
+            otherwise (see ``docs/reading.md``).
 
     Returns:
         A :class:`Report`.
