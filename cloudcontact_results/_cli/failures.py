@@ -77,6 +77,7 @@ _KEYWORD: Final = re.compile(
 #: installs each, and what needs it.
 EXTRAS: Final = {
     "openpyxl": ("xlsx", "reading an Excel workbook"),
+    "python_calamine": ("xlsx", "reading an Excel workbook"),
     "xlsxwriter": ("xlsx", "writing an Excel workbook"),
     "pyarrow": ("arrow", "reading or writing a Parquet file"),
     "matplotlib": ("plot", "drawing the charts of the HTML report"),
