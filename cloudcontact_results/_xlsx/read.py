@@ -363,4 +363,11 @@ def _text(value: Any) -> str:
         return value.strftime("%Y-%m-%d %H:%M:%S")
     if isinstance(value, dt.date):  # calamine's date-time at midnight
         return value.strftime("%Y-%m-%d 00:00:00")
+    # A duration or a time of day is days as a float too: to the nearest
+    # second, as a date-time (the readers round what is below differently).
+    if isinstance(value, dt.timedelta):
+        return str(dt.timedelta(seconds=round(value.total_seconds())))
+    if isinstance(value, dt.time):
+        moment = dt.datetime.combine(dt.date.min, value) + _HALF_SECOND
+        return moment.time().replace(microsecond=0).isoformat()
     return str(value)
