@@ -9,7 +9,8 @@ hold a sheet's cells (``sheetData``): calamine holds a sheet as one grid,
 from its first used cell to its last, so a cell at ``XFD1048576`` would ask
 it for 17 billion cells. The survey says how big that grid is, and whether
 calamine would read the sheet as openpyxl does (cells and rows numbered,
-in order, no error cells); the reader streams anything else through openpyxl.
+in order, no error cells, no text of white space alone that is not marked to
+be kept); the reader streams anything else through openpyxl.
 """
 
 from __future__ import annotations
@@ -52,6 +53,9 @@ _UNLIKE: Final = (
     re.compile(rb' t="e"'),
 )
 _SHEET_DATA: Final = b"sheetData"
+#: Text of white space alone, not marked to be kept (``xml:space="preserve"``):
+#: calamine drops it, openpyxl keeps it. In any part (shared strings too).
+_BLANK_TEXT: Final = re.compile(rb"[<:]t>[ \t\r\n]+</")
 
 
 @attrs.frozen
@@ -73,6 +77,7 @@ class _PartSurvey:
 
     sheet: bool = False
     unlike: bool = False
+    blank_text: bool = False
     last_row: int = 0
     columns: set[bytes] = attrs.Factory(set)
     rows: set[bytes] = attrs.Factory(set)
@@ -80,6 +85,7 @@ class _PartSurvey:
     def add(self, text: bytes, fresh: int) -> None:
         """Survey ``text``, whose bytes from ``fresh`` on were never seen."""
         self.sheet = self.sheet or _SHEET_DATA in text
+        self.blank_text = self.blank_text or _BLANK_TEXT.search(text) is not None
         if self.unlike:
             return
         # A tag cut by the chunk's end may look unlike itself: only what
@@ -103,6 +109,8 @@ class _PartSurvey:
         self.unlike = self.unlike or _holds_unlike(tail, len(tail))
 
     def grid(self) -> int | None:
+        if self.blank_text:
+            return None
         if not self.sheet:
             return 0
         if self.unlike:
