@@ -27,6 +27,7 @@ from cloudcontact_results.errors import (
     UnknownDispositionError,
     ValidationError,
 )
+from tests.conftest import examples
 
 from .support import strategies as cst
 from .support.answers import spreadsheet_safe
@@ -51,7 +52,7 @@ def read_back(data: bytes, name: str, **options):
 
 
 @pytest.mark.slow
-@settings(max_examples=150)
+@settings(max_examples=examples(40))  # more under HYPOTHESIS_PROFILE=ci
 @given(st.data(), st.sampled_from(DIALECTS), st.sampled_from(ENCODINGS))
 def test_a_written_list_reads_back_as_the_same_list_and_records(data, dialect, encoding):
     calling_list, records = data.draw(cst.list_with_records(encoding=encoding))
@@ -68,7 +69,7 @@ def test_a_written_list_reads_back_as_the_same_list_and_records(data, dialect, e
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(25))
 @given(cst.list_with_records(), st.sampled_from(DIALECTS))
 def test_with_a_key_column_the_record_ids_come_from_it(drawn, dialect):
     calling_list, records = drawn
@@ -81,7 +82,7 @@ def test_with_a_key_column_the_record_ids_come_from_it(drawn, dialect):
 
 
 @pytest.mark.slow
-@settings(max_examples=60)
+@settings(max_examples=examples(25))
 @given(cst.list_with_records(), st.sampled_from(DIALECTS))
 def test_the_file_is_what_the_stdlib_csv_module_reads(drawn, dialect):
     calling_list, records = drawn
