@@ -302,7 +302,7 @@ def test_a_store_of_schema_2_is_upgraded(tmp_path: Path) -> None:
         upgraded.add_synced_records(name, "Клиенты", "https://a", [], minutes(1))
         assert upgraded.sync_watermark(name, "Клиенты", "https://a") == minutes(1)
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 7
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 8
     connection.close()
 
 

@@ -57,5 +57,5 @@ def test_a_store_from_before_the_5x_fields_is_upgraded_and_keeps_its_attempts(
         (_, second, *_) = store.records(store_v3.CAMPAIGN.name)
         assert [a.ani for a in second.attempts] == ["+7495", ""]
     connection = sqlite3.connect(path)
-    assert connection.execute("PRAGMA user_version").fetchone()[0] == 7  # every step taken
+    assert connection.execute("PRAGMA user_version").fetchone()[0] == 8  # every step taken
     connection.close()

@@ -343,6 +343,7 @@ DAMAGEABLE = (
     ("zones", "name"),
     ("dispositions", "name"),
     ("records", "data"),
+    ("records", "attempts"),
     ("jobs", "definition"),
     ("job_runs", "due"),
     ("job_runs", "file"),

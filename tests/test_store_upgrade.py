@@ -1,7 +1,7 @@
 """A store written by an earlier schema version is upgraded when it is opened, losing nothing.
 
-``tests/data/store-v3.sqlite`` to ``store-v6.sqlite`` were written by the
-library at schema versions 3, 4, 5 and 6, the previous one (see
+``tests/data/store-v3.sqlite`` to ``store-v7.sqlite`` were written by the
+library at schema versions 3 to 7, the previous one (see
 ``tests/support/store_v3.py`` for what they hold and how they were made).
 """
 
@@ -22,8 +22,8 @@ import cloudcontact_results as ccr
 from tests.support.store_v3 import CAMPAIGN, JOB_START, MOSCOW, expected, fed
 
 DATA = Path(__file__).parent / "data"
-SCHEMA_VERSION = 7
-OLD_VERSIONS = (3, 4, 5, SCHEMA_VERSION - 1)
+SCHEMA_VERSION = 8
+OLD_VERSIONS = (3, 4, 5, 6, SCHEMA_VERSION - 1)
 KEPT = attrs.evolve(CAMPAIGN, lists=CAMPAIGN.lists[:2])
 
 

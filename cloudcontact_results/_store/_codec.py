@@ -1,8 +1,13 @@
 """Campaigns, records and attempts to and from the store's rows, losslessly.
 
-A record is one row of the ``records`` table, whose ``data`` column holds its
-fields and all its attempts, packed (:func:`pack_record`): an export reads one
-row per record, not one per attempt. An attempt is packed as a tuple: its
+A record is one row of the ``records`` table: its ``attempts`` column holds
+all its attempts, packed (:func:`pack_attempts`); its ``data`` column its
+fields and its **summary** (:func:`summarize`), what the simple report reads
+of its attempts — the latest attempt, the latest completing one, the number
+dialled and the latest script values — kept up to date in the transaction
+that writes the attempts, the way the platform keeps a record's state. An
+export reads one row per record, not one per attempt, and a simple export
+never unpacks the attempts at all. An attempt is packed as a tuple: its
 ingest sequence number, then the values of :data:`ATTEMPT_COLUMNS` — the
 time as a UTC instant in microseconds (which orders attempts) with its time
 zone interned in ``zones``, dispositions interned by name per campaign in
@@ -36,9 +41,14 @@ from .._model.frozen import EMPTY_TEXT_MAP, FrozenTextMap
 
 __all__ = [
     "ATTEMPT_COLUMNS",
+    "CALL",
+    "EMPTY_SUMMARY",
+    "MARSHAL_VERSION",
     "PACKED_POSITION",
     "TABLE_COLUMNS",
+    "WIDTH",
     "PackedAttempt",
+    "Summary",
     "attempt_decoder",
     "build_record",
     "campaign_from_text",
@@ -49,9 +59,12 @@ __all__ = [
     "fields_from_text",
     "micros",
     "moment_of",
-    "pack_record",
+    "pack_attempts",
+    "pack_data",
     "script_items",
-    "unpack_record",
+    "summarize",
+    "unpack_attempts",
+    "unpack_data",
     "widened",
 ]
 
@@ -93,13 +106,15 @@ _NAIVE_EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001 - wall clocks are 
 _MICROSECOND: Final = dt.timedelta(microseconds=1)
 _from_timestamp: Final = dt.datetime.fromtimestamp
 _CALL, _INBOUND, _FOLD = 1, 2, 4
+#: The bit of a packed attempt's flags that says it was dialled (``is_call_attempt``).
+CALL: Final = _CALL
 #: How NO_MATCH is kept in the quota column (a group's name is never empty).
 _NO_MATCH_TEXT: Final = ""
 _FIXED: Final = "@"
 #: Between the names and values of a mapping kept as text by schema version 3.
 _SEPARATOR: Final = "\x1f"
 #: The packing's format: read by every CPython since 3.4 (docs/development/decisions.md).
-_MARSHAL_VERSION: Final = 4
+MARSHAL_VERSION: Final = 4
 
 
 # --- campaigns ------------------------------------------------------------------------
@@ -239,7 +254,7 @@ _LATER_FIELDS: Final = dict(
 _PACKING: Final = {**TABLE_COLUMNS, **dict.fromkeys(_LATER_FIELDS, _AS_IS)}
 ATTEMPT_COLUMNS: Final = tuple(_PACKING)
 #: The items of a packed attempt: its sequence number and :data:`ATTEMPT_COLUMNS`.
-_WIDTH: Final = 1 + len(ATTEMPT_COLUMNS)
+WIDTH: Final = 1 + len(ATTEMPT_COLUMNS)
 #: What the items an older packed attempt lacks read as, from its length on.
 _MISSING: Final = (None,) * (1 + len(TABLE_COLUMNS)) + tuple(_LATER_FIELDS.values())
 
@@ -372,7 +387,7 @@ def attempt_decoder(
     """A function turning the items of a packed attempt into an Attempt: ``decode(*packed)``.
 
     A packed attempt is its ingest sequence number followed by the values of
-    :data:`ATTEMPT_COLUMNS` (see :func:`pack_record`). Generated once per
+    :data:`ATTEMPT_COLUMNS` (see :func:`pack_attempts`). Generated once per
     read (like attrs' ``__init__``, its source is in :mod:`linecache`), with
     the store's zones and the campaign's dispositions bound in: one call per
     attempt, no validators run again.
@@ -415,24 +430,78 @@ PACKED_POSITION: Final = {column: 1 + index for index, column in enumerate(ATTEM
 
 def widened(packed: PackedAttempt) -> PackedAttempt:
     """``packed`` with the values of the fields added since it was packed: their defaults."""
-    return packed if len(packed) == _WIDTH else packed + _MISSING[len(packed) :]
+    return packed if len(packed) == WIDTH else packed + _MISSING[len(packed) :]
 
 
-def pack_record(fields: Mapping[str, str], attempts: Sequence[PackedAttempt]) -> bytes:
-    """A record's fields and attempts as the one value of its ``data`` column.
+def pack_attempts(attempts: Sequence[PackedAttempt]) -> bytes:
+    """A record's packed attempts as the one value of its ``attempts`` column.
 
     ``attempts`` must be in the order records give them back: by instant,
     ties by sequence number. ``marshal`` (format version 4, read by every
     CPython since 3.4) is the fastest way back to Python values, in C, and
     only ever builds plain values (no code runs while reading it).
     """
-    return marshal.dumps((dict(fields), tuple(attempts)), _MARSHAL_VERSION)
+    return marshal.dumps(tuple(attempts), MARSHAL_VERSION)
 
 
-#: The fields and packed attempts :func:`pack_record` made a ``data`` value of.
-unpack_record: Final[Callable[[bytes], tuple[dict[str, str], tuple[PackedAttempt, ...]]]] = (
-    marshal.loads
-)
+#: The packed attempts :func:`pack_attempts` made an ``attempts`` value of.
+unpack_attempts: Final[Callable[[bytes], tuple[PackedAttempt, ...]]] = marshal.loads
+
+#: What a record's attempts give its simple row (:func:`summarize`): the number
+#: dialled, the latest attempt, the latest completing attempt (both packed, or
+#: None) and the latest non-empty value of each script field (None for none).
+Summary = tuple[int, PackedAttempt | None, PackedAttempt | None, dict[str, str] | None]
+#: The summary of a record without attempts.
+EMPTY_SUMMARY: Final[Summary] = (0, None, None, None)
+
+_FLAGS: Final = PACKED_POSITION["flags"]
+_COMPLETION: Final = PACKED_POSITION["record_disposition"]
+_SCRIPT_VALUES: Final = PACKED_POSITION["script_values"]
+
+
+def summarize(attempts: Sequence[PackedAttempt]) -> Summary:
+    """What ``attempts`` (packed, in the order records give them back) give a simple row.
+
+    The order is by instant, ties by sequence number, so the latest attempt
+    is the last one and the latest completing one the last with a record
+    disposition: what ``latest_attempts`` finds in the record read back
+    (``_model/campaign.py``). Script values are, per field, the value of the
+    last attempt that has a non-empty one, as ``latest_script_values`` takes
+    them (``_report/build.py``); every field's, exported or not, since a
+    redefinition of the campaign may export others.
+    """
+    if not attempts:
+        return EMPTY_SUMMARY
+    last = attempts[-1]
+    completing = None
+    for packed in reversed(attempts):
+        if packed[_COMPLETION] is not None:
+            completing = packed
+            break
+    dialled = sum([1 for packed in attempts if packed[_FLAGS] & _CALL])
+    latest: dict[str, str] | None = None
+    for packed in reversed(attempts):
+        script = packed[_SCRIPT_VALUES]
+        if script is not None:
+            if latest is None:
+                latest = {}
+            for name, value in script:
+                if value and name not in latest:
+                    latest[name] = value
+    return dialled, last, completing, latest or None
+
+
+def pack_data(fields: Mapping[str, str], summary: Summary) -> bytes:
+    """A record's fields and :func:`summarize`'s summary as the one value of its ``data`` column.
+
+    The latest and completing attempts are often one tuple: marshal writes
+    it once and reads it back as one object.
+    """
+    return marshal.dumps((dict(fields), summary), MARSHAL_VERSION)
+
+
+#: The fields and summary :func:`pack_data` made a ``data`` value of.
+unpack_data: Final[Callable[[bytes], tuple[dict[str, str], Summary]]] = marshal.loads
 
 
 #: A Record from the store: ``build_record(record id, list name, fields dict, attempts)``,

@@ -11,19 +11,25 @@ refused when it was written by a newer library.
 from __future__ import annotations
 
 import contextlib
+import marshal
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from ..errors import StoreError
+from ._damage import DAMAGE
 from ._codec import (
+    MARSHAL_VERSION,
     PACKED_POSITION,
     TABLE_COLUMNS,
     fields_from_text,
-    pack_record,
+    pack_attempts,
+    pack_data,
     script_items,
+    summarize,
+    widened,
 )
 
 __all__ = [
@@ -217,17 +223,21 @@ def _pack_records(connection: sqlite3.Connection) -> None:
         connection.executemany(
             "UPDATE records SET data = ? WHERE id = ?",
             [
-                (pack_record(fields_from_text(text), attempts.get(row_id, ())), row_id)
+                (_pack_version_4(fields_from_text(text), attempts.get(row_id, ())), row_id)
                 for row_id, text in rows
             ],
         )
+
+
+def _pack_version_4(fields: Mapping[str, str], attempts: Sequence[tuple[Any, ...]]) -> bytes:
+    """A record's ``data`` as versions 4 to 6 keep it: its fields and packed attempts."""
+    return marshal.dumps((dict(fields), tuple(attempts)), MARSHAL_VERSION)
 
 
 #: Version 5: the options each campaign's archives are written with (NULL: the defaults).
 _VERSION_5: Final = """
 ALTER TABLE campaigns ADD COLUMN archive_options TEXT
 """
-
 
 #: Version 6: the delivery of each job file to its URL (docs/automatic-export.md): where
 #: to, when it was recorded as delivered, how many times it was started, why it last failed.
@@ -264,6 +274,37 @@ CREATE TABLE archive_leases (
 """
 
 
+#: Version 8: a record's packed attempts move to a column of their own
+#: (``attempts``), and ``data`` keeps its fields with its summary: what the
+#: simple report reads of its attempts (``summarize``), so a simple export
+#: reads one small value per record.
+_VERSION_8: Final = """
+ALTER TABLE records ADD COLUMN attempts BLOB
+"""
+
+
+def _summarize_records(connection: sqlite3.Connection) -> None:
+    """Version 8: split every record's ``data`` (fields, attempts) into data and attempts."""
+    (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
+    for first in range(1, last + 1, _PACK_CHUNK):
+        rows = connection.execute(
+            "SELECT id, data FROM records WHERE id >= ? AND id < ?", (first, first + _PACK_CHUNK)
+        ).fetchall()
+        changed = []
+        for row_id, data in rows:
+            try:
+                fields, packed = marshal.loads(data)
+                # Attempts packed before a field was added read its default, as new ones do.
+                attempts = [widened(attempt) for attempt in packed]
+                changed.append(
+                    (pack_data(fields, summarize(attempts)), pack_attempts(attempts), row_id)
+                )
+            except DAMAGE:
+                # Left as it is: reading the record reports it damaged, naming its row.
+                continue
+        connection.executemany("UPDATE records SET data = ?, attempts = ? WHERE id = ?", changed)
+
+
 #: One step of the schema: SQL statements, or a function run inside the migration.
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -276,6 +317,7 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     (_VERSION_5,),
     (_VERSION_6,),
     (_VERSION_7,),
+    (_VERSION_8, _summarize_records),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

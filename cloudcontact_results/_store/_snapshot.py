@@ -11,11 +11,11 @@ import attrs
 
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
-from ._codec import attempt_decoder, build_record, unpack_record
+from ._codec import attempt_decoder, build_record, unpack_attempts, unpack_data
 from ._damage import DAMAGE as _DAMAGE
 from ._damage import Damaged, reading
 
-__all__ = ["Reading", "RowRange", "Window", "WindowKind", "decoder", "read_records"]
+__all__ = ["RECORDS", "Reading", "RowRange", "Window", "WindowKind", "decoder", "read_records"]
 
 #: What a window holds (see :class:`Window`).
 WindowKind = Literal["all", "completed", "ingested"]
@@ -62,7 +62,7 @@ class Window:
         """How to read one list's part of the window."""
         lo, hi = self.lo, self.hi
         if self.kind == "all":
-            return Reading(_RECORDS, hi=hi)
+            return Reading(RECORDS, hi=hi)
         if self.kind == "completed":
             # Found through the completions' index, however long the list.
             query = _WINDOW_RECORDS.format(
@@ -92,21 +92,22 @@ class RowRange:
 
     def reading(self) -> Reading:
         """As :meth:`Window.reading`."""
-        query = _RECORDS.replace("ORDER BY", "AND r.id >= ? AND r.id <= ? ORDER BY")
+        query = RECORDS.replace("ORDER BY", "AND r.id >= ? AND r.id <= ? ORDER BY")
         return Reading(query, (self.first, self.last), hi=self.hi)
 
 
 # In load order (the rowid, via records_by_list): SQLite walks the index and
 # never sorts, so the cursor streams in constant memory. Each row holds the
-# record's fields and attempts, packed in the order they come back in (by
-# instant, ties in ingest order): one row per record, not one per attempt.
-_RECORDS: Final = """
-SELECT r.record_id, r.data FROM records AS r INDEXED BY records_by_list
+# record's fields (with its summary) and its attempts, packed in the order
+# they come back in (by instant, ties in ingest order): one row per record,
+# not one per attempt.
+RECORDS: Final = """
+SELECT r.record_id, r.data, r.attempts FROM records AS r INDEXED BY records_by_list
 WHERE r.list = ? ORDER BY r.id
 """
 # A job's window picks few records of a list: let SQLite choose how to find them.
 _WINDOW_RECORDS: Final = """
-SELECT r.record_id, r.data FROM records AS r {index}
+SELECT r.record_id, r.data, r.attempts FROM records AS r {index}
 WHERE r.list = ? {where} ORDER BY r.id
 """
 
@@ -147,19 +148,19 @@ def read_records(
             # The hot loop of every export: one row, one unpacking (in C) and
             # one call per attempt (starmap, in C) per record.
             for list_id, list_name in lists:
-                for record_id, data in connection.execute(_RECORDS, (list_id,)):
-                    fields, packed = unpack_record(data)
-                    yield build_record(record_id, list_name, fields, tuple(starmap(decode, packed)))
+                for record_id, data, packed in connection.execute(RECORDS, (list_id,)):
+                    attempts = tuple(starmap(decode, unpack_attempts(packed)))
+                    yield build_record(record_id, list_name, unpack_data(data)[0], attempts)
             return
         part = window.reading()
         lo = -1 if part.lo is None else part.lo
         hi = part.hi
         for list_id, list_name in lists:
-            for record_id, data in connection.execute(part.query, (list_id, *part.bounds)):
-                fields, packed = unpack_record(data)
-                kept = [a for a in packed if lo < a[0] and (hi is None or a[0] <= hi)]
+            for record_id, data, packed in connection.execute(part.query, (list_id, *part.bounds)):
+                kept = [a for a in unpack_attempts(packed) if lo < a[0] and (hi is None or a[0] <= hi)]
                 if kept or not part.with_attempts:
-                    yield build_record(record_id, list_name, fields, tuple(starmap(decode, kept)))
+                    attempts = tuple(starmap(decode, kept))
+                    yield build_record(record_id, list_name, unpack_data(data)[0], attempts)
     except _DAMAGE as error:
         # Never the consumer's error: it is not raised in here. A packed
         # value that does not unpack, or unpacks into something no record holds.

@@ -65,7 +65,8 @@ from ._codec import (
     campaign_text,
     micros,
     moment_of,
-    unpack_record,
+    unpack_attempts,
+    unpack_data,
     widened,
 )
 from ._damage import Damaged, reading
@@ -1563,7 +1564,7 @@ def _check_fit(
             "SELECT record_id, data FROM records WHERE list = ?", (lists[calling_list.name],)
         ):
             with reading("records", record_id):
-                fields = unpack_record(data)[0]
+                fields = unpack_data(data)[0]
             for column in fields:
                 if column not in columns:
                     raise CampaignMismatchError(
@@ -1601,15 +1602,15 @@ def _attempt_values(
 ) -> Iterator[Any]:
     """The values of ``columns`` of every attempt of the campaign."""
     positions = [PACKED_POSITION[column] for column in columns]
-    for record_id, data in connection.execute(
-        "SELECT r.record_id, r.data FROM records AS r JOIN lists AS l ON r.list = l.id "
+    for record_id, packed_attempts in connection.execute(
+        "SELECT r.record_id, r.attempts FROM records AS r JOIN lists AS l ON r.list = l.id "
         "WHERE l.campaign = ?",
         (campaign_id,),
     ):
         with reading("records", record_id):
             values = [
                 widened(packed)[position]
-                for packed in unpack_record(data)[1]
+                for packed in unpack_attempts(packed_attempts)
                 for position in positions
             ]
         yield from values

@@ -2,7 +2,8 @@
 
 Run it with the package of the last commit of that schema version first on
 the path, from the repository's root, giving the version: 2b7e847 for
-version 3, 13603e5 for version 4, e3f3d5e for version 5, 35a0ee7 for version 6::
+version 3, 13603e5 for version 4, e3f3d5e for version 5, 35a0ee7 for version 6,
+8b98fac for version 7::
 
     mkdir /tmp/v3 && git archive 2b7e847 cloudcontact_results | tar -x -C /tmp/v3
     PYTHONPATH=/tmp/v3:. .venv/bin/python tests/support/make_old_store.py 3
