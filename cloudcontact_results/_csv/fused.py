@@ -28,8 +28,10 @@ file name with a :mod:`linecache` entry, so tracebacks show its lines.
 from __future__ import annotations
 
 import csv
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any, Final
+
+import attrs
 
 from .._codegen import (
     assign,
@@ -48,7 +50,8 @@ from .._report.build import (
     DETAILED_VALUES,
     NOTE_KEYS,
     ROW_FUNCTIONS,
-    SIMPLE_PRELUDE,
+    SIMPLE_ATTEMPTS,
+    SIMPLE_DISPOSITIONS,
     SIMPLE_VALUES,
     system_note_of,
 )
@@ -76,7 +79,7 @@ from .._types import ReportFormat
 from ..errors import CampaignMismatchError
 from .dialects import CsvDialect
 
-__all__ = ["write_lines"]
+__all__ = ["RECORDS", "LoopSource", "write_lines"]
 
 #: Lines joined into one write.
 _BATCH: Final = 512
@@ -86,6 +89,34 @@ _CACHE_SIZE: Final = 4096
 #: Cells that are usually the previous row's: the last one is kept guarded and
 #: quoted (an attempt's phone is mostly the one of the record's previous attempt).
 _REPEATED: Final = frozenset(("this_phone_number",))
+
+
+@attrs.frozen
+class LoopSource:
+    """Where a fused loop's records come from, and how each gives the names the tables read.
+
+    The report's tables (``_report/build.py``) are written over a record and
+    its attempts; a source says how the loop comes by them. :data:`RECORDS`
+    is the caller's :class:`Record` objects; the results store has a source
+    of its own, reading its stored form.
+
+    Attributes:
+        target: what the loop binds for each item of its ``records``.
+        record: statements binding ``record`` (whose ``id``, ``list_name``
+            and ``fields`` the tables read) and ``own`` (its fields, a
+            dict), checking it against the campaign, or skipping it
+            (``continue``) when its list is not exported.
+        attempts: statements binding what ``SIMPLE_ATTEMPTS`` binds: what
+            the simple row reads of the record's attempts.
+        names: the globals these statements read.
+        what: what the items are, for the generated source's file name.
+    """
+
+    target: str
+    record: tuple[str, ...]
+    attempts: tuple[str, ...]
+    names: Mapping[str, Any] = attrs.field(factory=dict)
+    what: str = "records"
 
 
 class _Returned:
@@ -443,12 +474,15 @@ _LIST_CELLS: Final = if_block(
 )
 
 
-def _completed_inside(plan: ReportPlan) -> list[str]:
-    """Skipping a record not completed inside the interval, when the report asks for that."""
+def _completed_inside(plan: ReportPlan, completing: str) -> list[str]:
+    """Skipping a record not completed inside the interval, when the report asks for that.
+
+    ``completing`` is the source of the record's latest completing attempt.
+    """
     if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None:
         return []
     return [
-        "completing = record.completing_attempt",
+        *([] if completing == "completing" else assign("completing", completing)),
         *if_block("completing is None or not inside(completing.time)", ["continue"]),
     ]
 
@@ -461,12 +495,34 @@ def _keeps(plan: ReportPlan, first: str, second: str) -> list[str]:
 
 
 def _simple_loop(
-    plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...]
+    plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...], source: LoopSource
 ) -> list[str]:
     guard = plan.rendering.formula_guard
     per_export, _, per_row, names = _line_source(
         columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
     )
+    record = [
+        *source.record,
+        *source.attempts,
+        *_completed_inside(plan, "completing"),
+        *SIMPLE_DISPOSITIONS,
+        *_keeps(plan, "record_name", "call_name"),
+        *_LIST_CELLS,
+        "cells += script_fields",
+        "start = encode_cells(cells)",
+        *per_row,
+        *wrapped("append(start + DELIMITER.join((", names, ")))"),
+        *_FLUSH,
+    ]
+    return function(
+        "write_lines",
+        ["records", "write", "terminator"],
+        [*_START, *per_export, *for_loop(source.target, "records", record), *_END],
+    )
+
+
+def _records_source() -> LoopSource:
+    """The records of the caller: Record objects, checked against the campaign as they pass."""
     # The checks check_record() makes of each attempt, in its order.
     checks = [
         "values = attempt.script_values",
@@ -500,21 +556,12 @@ def _simple_loop(
                 ("not admits(record)", ["continue"]),
             ]
         ),
-        *_completed_inside(plan),
-        *SIMPLE_PRELUDE,
-        *_keeps(plan, "record_name", "call_name"),
-        *_LIST_CELLS,
-        "cells += script_fields",
-        "start = encode_cells(cells)",
-        *per_row,
-        *wrapped("append(start + DELIMITER.join((", names, ")))"),
-        *_FLUSH,
     ]
-    return function(
-        "write_lines",
-        ["records", "write", "terminator"],
-        [*_START, *per_export, *for_loop("record", "records", record), *_END],
-    )
+    return LoopSource("record", tuple(record), SIMPLE_ATTEMPTS)
+
+
+#: The caller's :class:`Record` objects, checked as they pass.
+RECORDS: Final = _records_source()
 
 
 def _detailed_loop(
@@ -527,7 +574,7 @@ def _detailed_loop(
     per_export, per_record, per_row, names = _line_source(
         columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted, pairs=True
     )
-    completed_inside = _completed_inside(plan)
+    completed_inside = _completed_inside(plan, "record.completing_attempt")
     known_list = [_KNOWN_LIST, "columns.issuperset(own)"]
     if completed_inside:
         # Records completed inside an interval are filtered before their
@@ -609,15 +656,17 @@ def _detailed_loop(
 def write_lines(
     kind: ReportKind,
     plan: ReportPlan,
-    records: Iterable[Record],
+    records: Iterable[Any],
     write: Callable[[str], Any],
     dialect: CsvDialect,
+    source: LoopSource | None = None,
 ) -> int:
     """Write the data lines of ``plan``'s report of ``records`` through ``write``; their number.
 
     The lines are the bytes ``csv.writer`` with ``dialect`` writes for the
     reference rows formatted by :class:`RowFormatter` (guarded when the
-    rendering asks for the formula guard).
+    rendering asks for the formula guard). ``records`` are :class:`Record`
+    objects, or the items of ``source`` (a simple report only).
     """
     formatter = RowFormatter(plan.rendering)
     guard = plan.rendering.formula_guard
@@ -625,7 +674,10 @@ def write_lines(
     namespace = _namespace(kind, plan, formatter, encoder, guard)
     columns = kind.columns_in(plan.rendering.layout)
     if kind is SIMPLE:
-        compile_source(_simple_loop(plan, formatter, columns), namespace, "simple lines")
+        source = RECORDS if source is None else source
+        namespace.update(source.names)
+        what = "simple lines" if source is RECORDS else f"simple lines of {source.what}"
+        compile_source(_simple_loop(plan, formatter, columns, source), namespace, what)
         count: int = namespace["write_lines"](records, write, dialect.lineterminator)
         return count
     # A disposition's two cells, of the kinds of the columns of the call's.

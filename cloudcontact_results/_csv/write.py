@@ -29,7 +29,7 @@ from .._report.plan import ReportPlan
 from .._report.reports import header_of
 from ..errors import ExportError
 from .dialects import BOM, DIALECTS
-from .fused import write_lines
+from .fused import LoopSource, write_lines
 
 __all__ = ["write_csv", "write_parts"]
 
@@ -42,19 +42,21 @@ def write_csv(
     *,
     overwrite: bool = False,
     header: bool = True,
+    source: LoopSource | None = None,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination`` as CSV, zipped if asked.
 
     With ``header`` False only the rows are written, without the byte order
     mark and the header: the body of one part of a report that
-    :func:`write_parts` assembles.
+    :func:`write_parts` assembles. With a ``source``, ``records`` are its
+    items instead of :class:`Record` objects (``_csv/fused.py``).
     """
     kind = kind_of(plan.selection.format)
     dialect = DIALECTS[packaging.dialect]
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
         if header:
             output.write_header()
-        count = write_lines(kind, plan, records, output.text.write, dialect)
+        count = write_lines(kind, plan, records, output.text.write, dialect, source)
     return output.result(count)
 
 

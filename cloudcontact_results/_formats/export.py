@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Sized
 from pathlib import Path
-from typing import Final
+from typing import Final, TypeVar
 
 from .._csv.write import write_csv
 from .._files.sink import Destination, ExportResult, Writer
@@ -22,6 +22,8 @@ from .._report.reports import plan_of
 from .._types import FileFormat
 
 __all__ = ["WRITERS", "export", "exporting", "write_report"]
+
+_T = TypeVar("_T")
 
 
 def _csv() -> Writer:
@@ -115,12 +117,15 @@ def export(
 
 
 def exporting(
-    records: Iterable[Record],
+    records: Iterable[_T],
     progress: ProgressCallback,
     destination: Destination,
     total: int | None = None,
-) -> Iterable[Record]:
-    """``records``, counted for ``progress`` as an export to ``destination`` consumes them."""
+) -> Iterable[_T]:
+    """``records``, counted for ``progress`` as an export to ``destination`` consumes them.
+
+    Records, or what stands for them (a results store's rows).
+    """
     if total is None and isinstance(records, Sized):
         total = len(records)
     name = Path(destination).name if isinstance(destination, str | os.PathLike) else None

@@ -23,6 +23,8 @@ __all__ = [
     "DETAILED_VALUES",
     "NOTE_KEYS",
     "ROW_FUNCTIONS",
+    "SIMPLE_ATTEMPTS",
+    "SIMPLE_DISPOSITIONS",
     "SIMPLE_PRELUDE",
     "SIMPLE_VALUES",
     "admitted_records",
@@ -110,14 +112,22 @@ def _check_values(values: dict[str, str], row: type[Any], name: str) -> None:
         raise AssertionError(f"{name} must name every attribute of {row.__name__}, in order")
 
 
-#: What a simple row needs of its record, as statements over ``plan`` and
-#: ``record``: they bind ``attempts``, ``last``, ``completing``, ``quota``,
-#: ``record_name``/``record_code``, ``call_name``/``call_code`` and
-#: ``script_fields``. With :data:`SIMPLE_VALUES`, the one definition of the
-#: simple row: :func:`simple_row` and the export's fused writer are compiled from both.
-SIMPLE_PRELUDE: Final = (
+#: What a simple row needs of its record's attempts, as statements over ``plan``
+#: and ``record``: they bind ``last`` (the latest attempt), ``completing`` (the
+#: latest completing one), ``dialled`` (how many were dialled) and
+#: ``script_fields`` (each exported script field's latest non-empty value). The
+#: results store binds the same names from the summary it keeps of each
+#: record's attempts (``SUMMARY_ATTEMPTS`` in ``_store/_codec.py``).
+SIMPLE_ATTEMPTS: Final = (
     "attempts = record.attempts",
     "last, completing = latest_attempts(attempts)",
+    "dialled = sum([1 for attempt in attempts if attempt.is_call_attempt])",
+    "script_fields = latest_script_values(plan.script_field_names, attempts)",
+)
+#: What a simple row needs of those names, as statements over ``plan`` and
+#: ``record``: they bind ``quota``, ``record_name``/``record_code`` and
+#: ``call_name``/``call_code``.
+SIMPLE_DISPOSITIONS: Final = (
     "record_name, record_code = plan.disposition(",
     "    record, completing.record_disposition if completing is not None else None",
     ")",
@@ -125,15 +135,18 @@ SIMPLE_PRELUDE: Final = (
     "    record, last.call_disposition if last is not None else None",
     ")",
     "quota = last.quota if last is not None else None",
-    "script_fields = latest_script_values(plan.script_field_names, attempts)",
 )
+#: What a simple row needs of its record: both the above. With
+#: :data:`SIMPLE_VALUES`, the one definition of the simple row:
+#: :func:`simple_row` and the export's fused writers are compiled from both.
+SIMPLE_PRELUDE: Final = (*SIMPLE_ATTEMPTS, *SIMPLE_DISPOSITIONS)
 
 #: Each attribute of :class:`SimpleRow` (but ``extra``), in order, as an
 #: expression over the names :data:`SIMPLE_PRELUDE` binds, ``fields`` and ``note_of``.
 SIMPLE_VALUES: Final[dict[str, str]] = {
     "fields": "fields",
     "script_fields": "script_fields",
-    "total_attempts": "sum([1 for attempt in attempts if attempt.is_call_attempt])",
+    "total_attempts": "dialled",
     "completed": "completing is not None",
     "record_disposition": "record_name",
     "record_disposition_code": "record_code",

@@ -71,6 +71,7 @@ from ._codec import (
 )
 from ._damage import Damaged, reading
 from ._delivering import Due, deliver_due, prunable, undelivered
+from ._export import fast_export
 from ._ingest import Ingest
 from ._jobs import (
     ExportJob,
@@ -160,11 +161,16 @@ class _Snapshot(Iterator[Record]):
         connection: sqlite3.Connection,
         campaign: Campaign,
         records: Iterator[Record],
-        list_ids: Sequence[int] = (),
+        lists: Sequence[tuple[int, str]] = (),
+        campaign_id: int = 0,
     ) -> None:
+        self._path = path
         self._connection = connection
         self.campaign = campaign
-        self._list_ids = tuple(list_ids)
+        self.campaign_id = campaign_id
+        #: The snapshot's lists: (list id, name), in the campaign's order.
+        self.lists = tuple(lists)
+        self._list_ids = tuple(list_id for list_id, _ in lists)
         self._records = _guarded(path, connection, records)
         # The generator owns the connection: a loop may hold it after this object
         # is gone, and an unstarted generator never runs its ``finally``.
@@ -183,6 +189,38 @@ class _Snapshot(Iterator[Record]):
         query = f"SELECT COUNT(*) FROM records WHERE list IN ({marks})"  # noqa: S608
         (count,) = self._connection.execute(query, self._list_ids).fetchone()
         return int(count)
+
+    def export(
+        self,
+        destination: Destination,
+        options: ExportOptions,
+        *,
+        overwrite: bool,
+        progress: ProgressCallback | None,
+    ) -> ExportResult:
+        """Export the snapshot: from its stored form where that path applies, else its records."""
+        try:
+            written = fast_export(
+                self._connection,
+                self.campaign_id,
+                self.campaign,
+                self.lists,
+                destination,
+                options,
+                overwrite=overwrite,
+                progress=progress,
+                count=self.count,
+            )
+        except sqlite3.Error as error:
+            raise store_error(self._path, error) from error
+        except Damaged as damage:
+            raise damage.store_error(self._path) from damage
+        if written is not None:
+            return written
+        records: Iterable[Record] = self
+        if progress is not None:
+            records = exporting(self, progress, destination, self.count())
+        return export(self.campaign, records, destination, options, overwrite=overwrite)
 
     def close(self) -> None:
         """End the read transaction and close its connection."""
@@ -779,7 +817,8 @@ class ResultsStore:
             connection,
             campaign,
             read_records(connection, campaign_id, campaign, chosen, window),
-            [list_id for list_id, _name in chosen],
+            chosen,
+            campaign_id,
         )
 
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
@@ -814,10 +853,7 @@ class ResultsStore:
         # Only the lists exported are read; export itself rejects unknown names.
         snapshot = self._snapshot(name, options.lists, strict=False)
         with contextlib.closing(snapshot):
-            records: Iterable[Record] = snapshot
-            if progress is not None:
-                records = exporting(snapshot, progress, destination, snapshot.count())
-            return export(snapshot.campaign, records, destination, options, overwrite=overwrite)
+            return snapshot.export(destination, options, overwrite=overwrite, progress=progress)
 
     # --- archives ------------------------------------------------------------------------
 

@@ -1,0 +1,171 @@
+"""Exports written straight from the store's stored form, where that gives the same bytes.
+
+``store.export`` writes exactly what :func:`export` writes of the records the
+store gives back (``docs/store.md``). Building those records is most of the
+work, and most of it is thrown away: a simple row reads a record's latest
+attempt, its latest completing one, how many were dialled and its latest
+script values, which the store keeps per record (the summary, kept up to
+date by every write: ``_codec.py``). A simple CSV export therefore reads one
+small value per record and feeds the fused writer's loop through a
+:class:`LoopSource` of its own: the loop and the row's values are the ones
+the export of records is compiled from (``SIMPLE_VALUES``), only what the
+attempts give comes from the summary.
+
+Which exports take this path (:func:`fast_export`), and which read records:
+
+- the simple report written as CSV, zipped or not, with any selection (lists,
+  dispositions, interval) and any rendering (language, zone, dialect,
+  date-time format, guard, layout);
+- not a workbook or a Parquet file (their writers take records), not the
+  detailed reports, and not a campaign whose stored dispositions do not all
+  resolve against its definition (a store edited by hand): the export of
+  records reports those as it always has.
+
+The store checked every record and attempt against the campaign when they
+came in, and a redefinition of the campaign that would make them not fit is
+refused (``put_campaign``): so the path does not check them again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import sqlite3
+from collections.abc import Callable, Iterator, Sequence
+from typing import Any, Final
+
+from .._csv.fused import LoopSource
+from .._csv.write import write_csv
+from .._files.sink import Destination, ExportResult
+from .._formats.export import exporting
+from .._model.campaign import Attempt, Campaign, Record
+from .._model.dispositions import Disposition
+from .._options import ExportOptions, packaging_for
+from .._progress import ProgressCallback
+from .._report.reports import plan_of
+from .._types import FileFormat, ReportFormat
+from ._codec import attempt_decoder, build_record, unpack_data, widened
+from ._damage import DAMAGE, Damaged, reading
+
+__all__ = ["fast_export"]
+
+#: A list's records, in load order as :data:`_snapshot.RECORDS` reads them, each
+#: with its list's name: the fields and summary only, never the attempts.
+_SUMMARIES: Final = """
+SELECT r.record_id, ?, r.data FROM records AS r INDEXED BY records_by_list
+WHERE r.list = ? ORDER BY r.id
+"""
+
+#: What the simple row reads of a record's attempts (the names ``SIMPLE_ATTEMPTS``
+#: binds, ``_report/build.py``), from the summary :func:`_summary_reader` gives.
+_SUMMARY_ATTEMPTS: Final = (
+    "dialled, last, completing, latest = summary",
+    "script_fields = (",
+    "    plan.no_script_values",
+    "    if latest is None",
+    "    else tuple([latest.get(name, '') for name in plan.script_field_names])",
+    ")",
+)
+
+#: A record read from its ``data``: the record (its id, list and fields; its
+#: attempts are in the summary), its fields, and its summary with the latest
+#: and completing attempts as :class:`Attempt` objects.
+_Read = tuple[Record, dict[str, str], tuple[int, Attempt | None, Attempt | None, Any]]
+
+
+def _summary_reader(decode: Callable[..., Attempt]) -> Callable[[str, str, bytes], _Read]:
+    """A function reading a record's ``data`` into what the simple loop needs of it.
+
+    Two attempts at most are built, by the decoder the records are built
+    with. A value that does not unpack, or unpacks into something no record
+    holds, is damaged (``_damage.py``).
+    """
+
+    def read(record_id: str, list_name: str, data: bytes) -> _Read:
+        try:
+            fields, (dialled, packed_last, packed_completing, latest) = unpack_data(data)
+            last = None if packed_last is None else decode(*widened(packed_last))
+            # One tuple when the latest attempt completed the record: one Attempt.
+            completing = (
+                last
+                if packed_completing is packed_last
+                else None
+                if packed_completing is None
+                else decode(*widened(packed_completing))
+            )
+            if type(fields) is not dict or not (latest is None or type(latest) is dict):
+                raise TypeError("not a record's fields and summary")
+            record = build_record(record_id, list_name, fields, ())
+        except DAMAGE as error:
+            raise Damaged("records", (list_name, record_id), error) from error
+        return record, fields, (dialled, last, completing, latest)
+
+    return read
+
+
+def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
+    return LoopSource(
+        "record_id, list_name, data",
+        ("record, own, summary = read_summary(record_id, list_name, data)",),
+        _SUMMARY_ATTEMPTS,
+        {"read_summary": _summary_reader(decode)},
+        what="stored summaries",
+    )
+
+
+def _dispositions(
+    connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
+) -> dict[int, Disposition] | None:
+    """The campaign's stored dispositions by id, as it defines them; None if one is unknown to it."""
+    resolved: dict[int, Disposition] = {}
+    for disposition_id, name in connection.execute(
+        "SELECT id, name FROM dispositions WHERE campaign = ?", (campaign_id,)
+    ):
+        known = campaign.find_disposition(name)
+        if known is None:
+            return None
+        resolved[disposition_id] = known
+    return resolved
+
+
+def fast_export(
+    connection: sqlite3.Connection,
+    campaign_id: int,
+    campaign: Campaign,
+    lists: Sequence[tuple[int, str]],
+    destination: Destination,
+    options: ExportOptions,
+    *,
+    overwrite: bool,
+    progress: ProgressCallback | None,
+    count: Callable[[], int],
+) -> ExportResult | None:
+    """Export ``lists`` (list id, name) of the campaign from the stored form, if the path applies.
+
+    Reads with ``connection`` inside the read transaction the caller holds.
+    Returns None, having written nothing, for an export the path does not
+    cover (see the module's documentation): the caller exports records.
+
+    Raises:
+        Damaged: a record's stored value cannot be read back.
+        ExportError, OptionsError, OSError: as :func:`export` raises them.
+    """
+    plan = plan_of(campaign, options)
+    packaging = packaging_for(options, destination)
+    if packaging.file_format is not FileFormat.CSV or plan.selection.format is not (
+        ReportFormat.SIMPLE
+    ):
+        return None
+    dispositions = _dispositions(connection, campaign_id, campaign)
+    if dispositions is None:
+        return None
+    zones = dict(connection.execute("SELECT id, name FROM zones"))
+    with reading("zones", None):
+        decode = attempt_decoder(zones, dispositions)
+    rows: Iterator[tuple[str, str, bytes]] = itertools.chain.from_iterable(
+        connection.execute(_SUMMARIES, (list_name, list_id)) for list_id, list_name in lists
+    )
+    if progress is not None:
+        rows = iter(exporting(rows, progress, destination, count()))
+    return write_csv(
+        plan, rows, destination, packaging, overwrite=overwrite, source=_summary_source(decode)
+    )
