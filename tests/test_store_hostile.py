@@ -254,17 +254,26 @@ def test_a_damaged_zone_is_a_store_error_not_zoneinfo_not_found(
         list(store.records(CAMPAIGN.name))
 
 
+@pytest.mark.parametrize("column", ["attempts", "data", "summary"])
 def test_a_packed_record_cut_short_is_a_store_error_not_eof_error(
-    store: ccr.ResultsStore,
+    store: ccr.ResultsStore, column: str
 ) -> None:
     store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(0, "a"))])
     with sqlite3.connect(store.path) as connection:
-        connection.execute("UPDATE records SET data = substr(data, 1, 9) WHERE record_id = 'r0'")
+        connection.execute(
+            f"UPDATE records SET {column} = substr({column}, 1, 9) WHERE record_id = 'r0'"  # noqa: S608
+        )
     connection.close()
-    with pytest.raises(StoreError, match=r"table 'records', row \('L1', 'r0'\).*EOFError"):
-        list(store.records(CAMPAIGN.name))
-    with pytest.raises(StoreError, match=r"table 'records', row 1: .*EOFError"):
-        store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(1, "b"))])
+    where = r"table 'records', row \('L1', 'r0'\).*EOFError"
+    if column != "summary":  # the records are built from their attempts, not the summary
+        with pytest.raises(StoreError, match=where):
+            list(store.records(CAMPAIGN.name))
+    if column != "attempts":  # a simple export reads the fields and the summary only
+        with pytest.raises(StoreError, match=where):
+            store.export(CAMPAIGN.name, io.BytesIO())
+    if column == "attempts":  # what ingest reads and rewrites
+        with pytest.raises(StoreError, match=r"table 'records', row 1: .*EOFError"):
+            store.add_attempts(CAMPAIGN.name, [("L1", "r0", attempt(1, "b"))])
 
 
 def test_a_damaged_job_is_reported_and_the_other_jobs_still_run(
@@ -343,6 +352,7 @@ DAMAGEABLE = (
     ("zones", "name"),
     ("dispositions", "name"),
     ("records", "data"),
+    ("records", "summary"),
     ("records", "attempts"),
     ("jobs", "definition"),
     ("job_runs", "due"),

@@ -659,6 +659,7 @@ def write_lines(
     records: Iterable[Any],
     write: Callable[[str], Any],
     dialect: CsvDialect,
+    *,
     source: LoopSource | None = None,
 ) -> int:
     """Write the data lines of ``plan``'s report of ``records`` through ``write``; their number.

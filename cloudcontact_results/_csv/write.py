@@ -56,7 +56,7 @@ def write_csv(
     with _csv_output(plan, destination, packaging, overwrite=overwrite) as output:
         if header:
             output.write_header()
-        count = write_lines(kind, plan, records, output.text.write, dialect, source)
+        count = write_lines(kind, plan, records, output.text.write, dialect, source=source)
     return output.result(count)
 
 

@@ -1,11 +1,12 @@
 """Campaigns, records and attempts to and from the store's rows, losslessly.
 
-A record is one row of the ``records`` table: its ``attempts`` column holds
-all its attempts, packed (:func:`pack_attempts`); its ``data`` column its
-fields and its **summary** (:func:`summarize`), what the simple report reads
-of its attempts — the latest attempt, the latest completing one, the number
-dialled and the latest script values — kept up to date in the transaction
-that writes the attempts, the way the platform keeps a record's state. An
+A record is one row of the ``records`` table: its ``data`` column holds its
+fields (:func:`pack_fields`), its ``attempts`` column all its attempts,
+packed (:func:`pack_attempts`), and its ``summary`` column what the simple
+report reads of those attempts (:func:`summarize`) — the latest attempt, the
+latest completing one, the number dialled and the latest script values —
+kept up to date in the transaction that writes the attempts, the way the
+platform keeps a record's state. An
 export reads one row per record, not one per attempt, and a simple export
 never unpacks the attempts at all. An attempt is packed as a tuple: its
 ingest sequence number, then the values of :data:`ATTEMPT_COLUMNS` — the
@@ -60,11 +61,13 @@ __all__ = [
     "micros",
     "moment_of",
     "pack_attempts",
-    "pack_data",
+    "pack_fields",
+    "pack_summary",
     "script_items",
     "summarize",
     "unpack_attempts",
-    "unpack_data",
+    "unpack_fields",
+    "unpack_summary",
     "widened",
 ]
 
@@ -491,17 +494,26 @@ def summarize(attempts: Sequence[PackedAttempt]) -> Summary:
     return dialled, last, completing, latest or None
 
 
-def pack_data(fields: Mapping[str, str], summary: Summary) -> bytes:
-    """A record's fields and :func:`summarize`'s summary as the one value of its ``data`` column.
+def pack_summary(summary: Summary) -> bytes:
+    """:func:`summarize`'s summary as the one value of a record's ``summary`` column.
 
     The latest and completing attempts are often one tuple: marshal writes
     it once and reads it back as one object.
     """
-    return marshal.dumps((dict(fields), summary), MARSHAL_VERSION)
+    return marshal.dumps(summary, MARSHAL_VERSION)
 
 
-#: The fields and summary :func:`pack_data` made a ``data`` value of.
-unpack_data: Final[Callable[[bytes], tuple[dict[str, str], Summary]]] = marshal.loads
+#: The summary :func:`pack_summary` made a ``summary`` value of.
+unpack_summary: Final[Callable[[bytes], Summary]] = marshal.loads
+
+
+def pack_fields(fields: Mapping[str, str]) -> bytes:
+    """A record's fields as the one value of its ``data`` column."""
+    return marshal.dumps(dict(fields), MARSHAL_VERSION)
+
+
+#: The fields :func:`pack_fields` made a ``data`` value of.
+unpack_fields: Final[Callable[[bytes], dict[str, str]]] = marshal.loads
 
 
 #: A Record from the store: ``build_record(record id, list name, fields dict, attempts)``,

@@ -43,7 +43,7 @@ from .._options import ExportOptions, packaging_for
 from .._progress import ProgressCallback
 from .._report.reports import plan_of
 from .._types import FileFormat, ReportFormat
-from ._codec import attempt_decoder, build_record, unpack_data, widened
+from ._codec import attempt_decoder, build_record, unpack_fields, unpack_summary, widened
 from ._damage import DAMAGE, Damaged, reading
 
 __all__ = ["fast_export"]
@@ -51,7 +51,7 @@ __all__ = ["fast_export"]
 #: A list's records, in load order as :data:`_snapshot.RECORDS` reads them, each
 #: with its list's name: the fields and summary only, never the attempts.
 _SUMMARIES: Final = """
-SELECT r.record_id, ?, r.data FROM records AS r INDEXED BY records_by_list
+SELECT r.record_id, ?, r.data, r.summary FROM records AS r INDEXED BY records_by_list
 WHERE r.list = ? ORDER BY r.id
 """
 
@@ -66,23 +66,26 @@ _SUMMARY_ATTEMPTS: Final = (
     ")",
 )
 
-#: A record read from its ``data``: the record (its id, list and fields; its
+#: A record read from its ``data`` and ``summary``: the record (its id, list and fields; its
 #: attempts are in the summary), its fields, and its summary with the latest
 #: and completing attempts as :class:`Attempt` objects.
 _Read = tuple[Record, dict[str, str], tuple[int, Attempt | None, Attempt | None, Any]]
 
 
-def _summary_reader(decode: Callable[..., Attempt]) -> Callable[[str, str, bytes], _Read]:
-    """A function reading a record's ``data`` into what the simple loop needs of it.
+def _summary_reader(
+    decode: Callable[..., Attempt],
+) -> Callable[[str, str, bytes, bytes], _Read]:
+    """A function reading a record's ``data`` and ``summary`` into what the simple loop needs.
 
     Two attempts at most are built, by the decoder the records are built
     with. A value that does not unpack, or unpacks into something no record
     holds, is damaged (``_damage.py``).
     """
 
-    def read(record_id: str, list_name: str, data: bytes) -> _Read:
+    def read(record_id: str, list_name: str, data: bytes, summary: bytes) -> _Read:
         try:
-            fields, (dialled, packed_last, packed_completing, latest) = unpack_data(data)
+            fields = unpack_fields(data)
+            dialled, packed_last, packed_completing, latest = unpack_summary(summary)
             last = None if packed_last is None else decode(*widened(packed_last))
             # One tuple when the latest attempt completed the record: one Attempt.
             completing = (
@@ -104,8 +107,12 @@ def _summary_reader(decode: Callable[..., Attempt]) -> Callable[[str, str, bytes
 
 def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
     return LoopSource(
-        "record_id, list_name, data",
-        ("record, own, summary = read_summary(record_id, list_name, data)",),
+        "record_id, list_name, data, packed_summary",
+        (
+            "record, own, summary = read_summary(",
+            "    record_id, list_name, data, packed_summary",
+            ")",
+        ),
         _SUMMARY_ATTEMPTS,
         {"read_summary": _summary_reader(decode)},
         what="stored summaries",
@@ -115,7 +122,7 @@ def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
 def _dispositions(
     connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
 ) -> dict[int, Disposition] | None:
-    """The campaign's stored dispositions by id, as it defines them; None if one is unknown to it."""
+    """The stored dispositions by id, as the campaign defines them; None if one is unknown."""
     resolved: dict[int, Disposition] = {}
     for disposition_id, name in connection.execute(
         "SELECT id, name FROM dispositions WHERE campaign = ?", (campaign_id,)
@@ -132,9 +139,9 @@ def fast_export(
     campaign_id: int,
     campaign: Campaign,
     lists: Sequence[tuple[int, str]],
+    *,
     destination: Destination,
     options: ExportOptions,
-    *,
     overwrite: bool,
     progress: ProgressCallback | None,
     count: Callable[[], int],
@@ -161,7 +168,7 @@ def fast_export(
     zones = dict(connection.execute("SELECT id, name FROM zones"))
     with reading("zones", None):
         decode = attempt_decoder(zones, dispositions)
-    rows: Iterator[tuple[str, str, bytes]] = itertools.chain.from_iterable(
+    rows: Iterator[tuple[str, str, bytes, bytes]] = itertools.chain.from_iterable(
         connection.execute(_SUMMARIES, (list_name, list_id)) for list_id, list_name in lists
     )
     if progress is not None:

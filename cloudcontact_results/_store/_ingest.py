@@ -17,25 +17,26 @@ from ._codec import (
     PackedAttempt,
     attempt_row,
     pack_attempts,
-    pack_data,
+    pack_fields,
+    pack_summary,
     summarize,
     unpack_attempts,
-    unpack_data,
     widened,
 )
 from ._damage import reading
 
 __all__ = ["Ingest"]
 
-#: A record's fields with its summary, and its attempts, written in one statement.
-_UPDATE_RECORD: Final = (
-    "UPDATE records SET data = ?, attempts = ?, completed_seq = ? WHERE id = ?"
+#: A record's attempts and their summary, written in one statement: the summary
+#: never disagrees with the attempts, whatever the process goes through.
+_UPDATE_ATTEMPTS: Final = (
+    "UPDATE records SET summary = ?, attempts = ?, completed_seq = ? WHERE id = ?"
 )
 #: Packed attempts are ordered by instant, ties by sequence number.
 _BY_INSTANT: Final = operator.itemgetter(1, 0)
 #: A stored record: its row id, the number of its first completing attempt, its
-#: data (fields and summary) and its packed attempts.
-_Stored = tuple[int, int | None, bytes, bytes]
+#: packed attempts.
+_Stored = tuple[int, int | None, bytes]
 #: What an identity look-up of a disposition not seen yet finds.
 _UNSEEN: Final = (None, 0)
 #: Sequence numbers kept in memory before they are written.
@@ -255,22 +256,21 @@ class Ingest:
                 raise self._unknown_record(list_name, record_id)
             row = (self._row(attempt), attempt.record_disposition is not None)
             rows.setdefault(hit[0], []).append(row)
-        state = {row_id: stored for row_id, *stored in found.values()}
+        state = {row_id: (completed, packed) for row_id, completed, packed in found.values()}
         changed = []
         for row_id, given in rows.items():
-            completed, data, packed = state[row_id]
+            completed, packed = state[row_id]
             with reading("records", row_id):
-                fields = unpack_data(data)[0]
                 stored = unpack_attempts(packed)
             merged, completed, new = self._merge(stored, completed, given)
             if new:
-                changed.append((*self._packed(fields, merged), completed, row_id))
+                changed.append((*_packed(merged), completed, row_id))
                 self._ingested += [(seq, row_id) for seq in new]
-        self._connection.executemany(_UPDATE_RECORD, changed)
+        self._connection.executemany(_UPDATE_ATTEMPTS, changed)
         self.flush()
 
     def _lookup(self, keys: set[tuple[int, str]]) -> dict[tuple[int, str], _Stored]:
-        """The stored records (row id, completion, data, attempts) by (list id, record id)."""
+        """The stored records (row id, completion, attempts) by (list id, record id)."""
         wanted: dict[int, list[str]] = {}
         for list_id, record_id in keys:
             if isinstance(record_id, str):
@@ -279,12 +279,12 @@ class Ingest:
         for list_id, ids in wanted.items():
             for start in range(0, len(ids), _IN_CHUNK):
                 chunk = ids[start : start + _IN_CHUNK]
-                for record_id, *stored in self._connection.execute(
-                    "SELECT record_id, id, completed_seq, data, attempts FROM records "  # noqa: S608
+                for record_id, row_id, completed, packed in self._connection.execute(
+                    "SELECT record_id, id, completed_seq, attempts FROM records "  # noqa: S608
                     f"WHERE list = ? AND record_id IN ({', '.join('?' * len(chunk))})",
                     (list_id, *chunk),
                 ):
-                    found[list_id, record_id] = tuple(stored)  # type: ignore[assignment]
+                    found[list_id, record_id] = (row_id, completed, packed)
         return found
 
     def _unknown_record(self, list_name: str, record_id: object) -> UnknownNameError:
@@ -307,9 +307,9 @@ class Ingest:
         if found is None:
             merged, completed, new = self._merge((), None, rows)
             row_id: int = self._connection.execute(
-                "INSERT INTO records (list, record_id, data, attempts, completed_seq) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (list_id, record.id, *self._packed(record.fields, merged), completed),
+                "INSERT INTO records (list, record_id, data, summary, attempts, completed_seq) "
+                "VALUES (?, ?, ?, ?, ?, ?)",
+                (list_id, record.id, pack_fields(record.fields), *_packed(merged), completed),
             ).lastrowid  # type: ignore[assignment]
         else:
             row_id, completed, packed = found
@@ -317,19 +317,11 @@ class Ingest:
                 stored = unpack_attempts(packed)
             merged, completed, new = self._merge(stored, completed, rows)
             self._connection.execute(
-                _UPDATE_RECORD, (*self._packed(record.fields, merged), completed, row_id)
+                "UPDATE records SET data = ?, summary = ?, attempts = ?, completed_seq = ? "
+                "WHERE id = ?",
+                (pack_fields(record.fields), *_packed(merged), completed, row_id),
             )
         self._ingested += [(seq, row_id) for seq in new]
-
-    @staticmethod
-    def _packed(fields: Mapping[str, str], attempts: Sequence[PackedAttempt]) -> tuple[bytes, bytes]:
-        """A record's ``data`` (its fields and the summary of ``attempts``) and ``attempts``.
-
-        Written together, in the transaction that changes the attempts: the
-        summary never disagrees with them, whatever the process goes through.
-        """
-        summary = summarize(attempts) if attempts else EMPTY_SUMMARY
-        return pack_data(fields, summary), pack_attempts(attempts)
 
     def flush(self) -> None:
         """Write which records the new sequence numbers went to, and the number reached."""
@@ -347,3 +339,8 @@ class Ingest:
         for position, record in enumerate(items):
             self.add_record(self.check_record(f"records[{position}]", record))
             self.flush_if_full()
+
+
+def _packed(attempts: Sequence[PackedAttempt]) -> tuple[bytes, bytes]:
+    """A record's ``summary`` and ``attempts`` values, for ``attempts`` in their order."""
+    return pack_summary(summarize(attempts) if attempts else EMPTY_SUMMARY), pack_attempts(attempts)

@@ -19,18 +19,19 @@ from pathlib import Path
 from typing import Any, Final, TypeVar
 
 from ..errors import StoreError
-from ._damage import DAMAGE
 from ._codec import (
     MARSHAL_VERSION,
     PACKED_POSITION,
     TABLE_COLUMNS,
     fields_from_text,
     pack_attempts,
-    pack_data,
+    pack_fields,
+    pack_summary,
     script_items,
     summarize,
     widened,
 )
+from ._damage import DAMAGE
 
 __all__ = [
     "APPLICATION_ID",
@@ -275,16 +276,17 @@ CREATE TABLE archive_leases (
 
 
 #: Version 8: a record's packed attempts move to a column of their own
-#: (``attempts``), and ``data`` keeps its fields with its summary: what the
-#: simple report reads of its attempts (``summarize``), so a simple export
-#: reads one small value per record.
+#: (``attempts``), ``data`` keeps its fields, and ``summary`` what the simple
+#: report reads of its attempts (``summarize``): a simple export reads two
+#: small values per record, and a new attempt leaves the fields as they are.
 _VERSION_8: Final = """
-ALTER TABLE records ADD COLUMN attempts BLOB
+ALTER TABLE records ADD COLUMN attempts BLOB;
+ALTER TABLE records ADD COLUMN summary BLOB
 """
 
 
 def _summarize_records(connection: sqlite3.Connection) -> None:
-    """Version 8: split every record's ``data`` (fields, attempts) into data and attempts."""
+    """Version 8: split every record's ``data`` (fields, attempts), and summarize the attempts."""
     (last,) = connection.execute("SELECT coalesce(max(id), 0) FROM records").fetchone()
     for first in range(1, last + 1, _PACK_CHUNK):
         rows = connection.execute(
@@ -293,16 +295,23 @@ def _summarize_records(connection: sqlite3.Connection) -> None:
         changed = []
         for row_id, data in rows:
             try:
-                fields, packed = marshal.loads(data)
+                fields, packed = marshal.loads(data)  # noqa: S302 - the store's own value
                 # Attempts packed before a field was added read its default, as new ones do.
                 attempts = [widened(attempt) for attempt in packed]
                 changed.append(
-                    (pack_data(fields, summarize(attempts)), pack_attempts(attempts), row_id)
+                    (
+                        pack_fields(fields),
+                        pack_summary(summarize(attempts)),
+                        pack_attempts(attempts),
+                        row_id,
+                    )
                 )
             except DAMAGE:
                 # Left as it is: reading the record reports it damaged, naming its row.
                 continue
-        connection.executemany("UPDATE records SET data = ?, attempts = ? WHERE id = ?", changed)
+        connection.executemany(
+            "UPDATE records SET data = ?, summary = ?, attempts = ? WHERE id = ?", changed
+        )
 
 
 #: One step of the schema: SQL statements, or a function run inside the migration.

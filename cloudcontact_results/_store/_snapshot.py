@@ -11,7 +11,7 @@ import attrs
 
 from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
-from ._codec import attempt_decoder, build_record, unpack_attempts, unpack_data
+from ._codec import attempt_decoder, build_record, unpack_attempts, unpack_fields
 from ._damage import DAMAGE as _DAMAGE
 from ._damage import Damaged, reading
 
@@ -98,7 +98,7 @@ class RowRange:
 
 # In load order (the rowid, via records_by_list): SQLite walks the index and
 # never sorts, so the cursor streams in constant memory. Each row holds the
-# record's fields (with its summary) and its attempts, packed in the order
+# record's fields and its attempts, packed in the order
 # they come back in (by instant, ties in ingest order): one row per record,
 # not one per attempt.
 RECORDS: Final = """
@@ -150,17 +150,19 @@ def read_records(
             for list_id, list_name in lists:
                 for record_id, data, packed in connection.execute(RECORDS, (list_id,)):
                     attempts = tuple(starmap(decode, unpack_attempts(packed)))
-                    yield build_record(record_id, list_name, unpack_data(data)[0], attempts)
+                    yield build_record(record_id, list_name, unpack_fields(data), attempts)
             return
         part = window.reading()
         lo = -1 if part.lo is None else part.lo
         hi = part.hi
         for list_id, list_name in lists:
             for record_id, data, packed in connection.execute(part.query, (list_id, *part.bounds)):
-                kept = [a for a in unpack_attempts(packed) if lo < a[0] and (hi is None or a[0] <= hi)]
+                kept = [
+                    a for a in unpack_attempts(packed) if lo < a[0] and (hi is None or a[0] <= hi)
+                ]
                 if kept or not part.with_attempts:
                     attempts = tuple(starmap(decode, kept))
-                    yield build_record(record_id, list_name, unpack_data(data)[0], attempts)
+                    yield build_record(record_id, list_name, unpack_fields(data), attempts)
     except _DAMAGE as error:
         # Never the consumer's error: it is not raised in here. A packed
         # value that does not unpack, or unpacks into something no record holds.

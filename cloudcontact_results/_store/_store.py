@@ -66,7 +66,7 @@ from ._codec import (
     micros,
     moment_of,
     unpack_attempts,
-    unpack_data,
+    unpack_fields,
     widened,
 )
 from ._damage import Damaged, reading
@@ -161,6 +161,7 @@ class _Snapshot(Iterator[Record]):
         connection: sqlite3.Connection,
         campaign: Campaign,
         records: Iterator[Record],
+        *,
         lists: Sequence[tuple[int, str]] = (),
         campaign_id: int = 0,
     ) -> None:
@@ -205,8 +206,8 @@ class _Snapshot(Iterator[Record]):
                 self.campaign_id,
                 self.campaign,
                 self.lists,
-                destination,
-                options,
+                destination=destination,
+                options=options,
                 overwrite=overwrite,
                 progress=progress,
                 count=self.count,
@@ -817,8 +818,8 @@ class ResultsStore:
             connection,
             campaign,
             read_records(connection, campaign_id, campaign, chosen, window),
-            chosen,
-            campaign_id,
+            lists=chosen,
+            campaign_id=campaign_id,
         )
 
     def _check_lists(self, campaign: Campaign, ids: dict[str, int], names: Iterable[str]) -> None:
@@ -1600,7 +1601,7 @@ def _check_fit(
             "SELECT record_id, data FROM records WHERE list = ?", (lists[calling_list.name],)
         ):
             with reading("records", record_id):
-                fields = unpack_data(data)[0]
+                fields = unpack_fields(data)
             for column in fields:
                 if column not in columns:
                     raise CampaignMismatchError(
