@@ -181,8 +181,15 @@ def encode_time(moment: dt.datetime) -> tuple[int, str, int | None, bool]:
     zone = moment.tzinfo
     if isinstance(zone, zoneinfo.ZoneInfo) and isinstance(zone.key, str):
         text = zone.key
+        if instant >= 0 and not instant % 1_000_000:
+            # Whole seconds (most times): the instant says it all when the
+            # date-time it gives back in the zone is this one, fold included
+            # (equal aware date-times of one tzinfo compare their wall clocks).
+            back = _from_timestamp(instant // 1_000_000, zone)
+            if back == moment and back.fold == moment.fold:
+                return instant, text, None, False
         # Neither in a DST gap nor in a repeated hour: the instant says it all.
-        if not moment.fold and moment.replace(fold=1).utcoffset() == moment.utcoffset():
+        elif not moment.fold and moment.replace(fold=1).utcoffset() == moment.utcoffset():
             return instant, text, None, False
     elif isinstance(zone, dt.timezone):
         text = _fixed_text(zone, moment)

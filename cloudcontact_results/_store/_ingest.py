@@ -14,6 +14,7 @@ from .._model.frozen import EMPTY_TEXT_MAP
 from ..errors import CampaignMismatchError, UnknownNameError
 from ._codec import (
     EMPTY_SUMMARY,
+    WIDTH,
     PackedAttempt,
     attempt_row,
     pack_attempts,
@@ -216,13 +217,24 @@ class Ingest:
         attempt, and the new numbers.
         """
         # Attempts packed before a field was added read its default, as new ones write it.
-        merged = [widened(packed) for packed in stored]
-        known = {packed[1:] for packed in merged}
+        if min(map(len, stored), default=WIDTH) == WIDTH:
+            merged = list(stored)
+        else:
+            merged = [widened(packed) for packed in stored]
+        # A new row can only repeat an attempt of the same instant: the rows
+        # themselves are compared (and hashed) only when instants meet.
+        instants = {packed[1] for packed in merged}
+        known: set[tuple[Any, ...]] | None = None
         new: list[int] = []
         for row, completes in rows:
-            if row in known:
-                continue
-            known.add(row)
+            if row[0] in instants:
+                if known is None:
+                    known = {packed[1:] for packed in merged}
+                if row in known:
+                    continue
+            instants.add(row[0])
+            if known is not None:
+                known.add(row)
             self._seq += 1
             seq = self._seq
             merged.append((seq, *row))
@@ -260,9 +272,9 @@ class Ingest:
         changed = []
         for row_id, given in rows.items():
             completed, packed = state[row_id]
+            # A damaged value fails to unpack, or to merge as attempts.
             with reading("records", row_id):
-                stored = unpack_attempts(packed)
-            merged, completed, new = self._merge(stored, completed, given)
+                merged, completed, new = self._merge(unpack_attempts(packed), completed, given)
             if new:
                 changed.append((*_packed(merged), completed, row_id))
                 self._ingested += [(seq, row_id) for seq in new]
@@ -314,8 +326,7 @@ class Ingest:
         else:
             row_id, completed, packed = found
             with reading("records", row_id):
-                stored = unpack_attempts(packed)
-            merged, completed, new = self._merge(stored, completed, rows)
+                merged, completed, new = self._merge(unpack_attempts(packed), completed, rows)
             self._connection.execute(
                 "UPDATE records SET data = ?, summary = ?, attempts = ?, completed_seq = ? "
                 "WHERE id = ?",
