@@ -53,6 +53,10 @@ from .._report.build import (
     SIMPLE_ATTEMPTS,
     SIMPLE_DISPOSITIONS,
     SIMPLE_VALUES,
+    AttemptRead,
+    attribute_of,
+    detailed_values,
+    note_keys,
     system_note_of,
 )
 from .._report.codecs import CODECS
@@ -79,7 +83,7 @@ from .._types import ReportFormat
 from ..errors import CampaignMismatchError
 from .dialects import CsvDialect
 
-__all__ = ["RECORDS", "LoopSource", "write_lines"]
+__all__ = ["RECORDS", "AttemptSource", "LoopSource", "write_lines"]
 
 #: Lines joined into one write.
 _BATCH: Final = 512
@@ -115,6 +119,35 @@ class LoopSource:
     target: str
     record: tuple[str, ...]
     attempts: tuple[str, ...]
+    names: Mapping[str, Any] = attrs.field(factory=dict)
+    what: str = "records"
+
+
+@attrs.frozen
+class AttemptSource:
+    """Where the detailed loop's records and their attempts come from, and how they are read.
+
+    The caller's :class:`Record` objects are the loop's own; a results store
+    gives its stored attempts instead, never built into objects: the row's
+    values are then :func:`detailed_values` with the store's own ``read``.
+
+    Attributes:
+        target: what the loop binds for each item of its ``records``.
+        record: statements binding ``record`` (whose ``id`` and ``list_name``
+            the tables read), ``own`` (its fields, a dict), ``attempts``
+            (what ``attempt`` iterates) and ``checked`` (True: the record
+            and its attempts fit the campaign, as the store's do).
+        attempt: what the loop binds for each of ``attempts``.
+        read: how the tables read a field of the attempt (and
+            ``is_failed_dial``), over the names ``attempt`` binds.
+        names: the globals these statements and reads use.
+        what: what the items are, for the generated source's file name.
+    """
+
+    target: str
+    record: tuple[str, ...]
+    attempt: str
+    read: AttemptRead
     names: Mapping[str, Any] = attrs.field(factory=dict)
     what: str = "records"
 
@@ -227,13 +260,16 @@ class _GuardCache(dict[str, str]):
 _DISPOSITIONS: Final = {"call": "call_disposition", "record": "record_disposition"}
 
 
-def _disposition_lookup(prefix: str, attribute: str) -> list[str]:
-    """How the detailed loop binds the names of :data:`_DISPOSITIONS` for one disposition."""
+def _disposition_lookup(prefix: str, disposition: str) -> list[str]:
+    """How the detailed loop binds the names of :data:`_DISPOSITIONS` for one disposition.
+
+    ``disposition`` is the source of the attempt's disposition.
+    """
     bound = f"{prefix}_name, {prefix}_code, {prefix}_cells, _"
     return branches(
         [
             (
-                f"(called := attempt.{attribute}) is None",
+                f"(called := {disposition}) is None",
                 [f"{prefix}_name = {prefix}_code = None", f"{prefix}_cells = no_pair"],
             ),
             ("(known := pairs.get(id(called))) is not None", assign(bound, "known")),
@@ -318,13 +354,13 @@ def _probed(
     return [*probe, *if_block(joined("or", tests), fixed)]
 
 
-def _cell_key(column: Column, value: str) -> str:
+def _cell_key(column: Column, value: str, keys: Mapping[str, str]) -> str:
     """What a cached cell of ``column`` is looked up by: its value, but for notes.
 
-    A note (a column of :data:`NOTE_KEYS`) is looked up by its key there:
-    hashing that is C, a :class:`SystemNote`'s hash is Python.
+    A note (a column of ``keys``, :func:`note_keys`) is looked up by its key
+    there: hashing that is C, a :class:`SystemNote`'s hash is Python.
     """
-    return NOTE_KEYS.get(column.attribute, value)
+    return keys.get(column.attribute, value)
 
 
 def _line_source(
@@ -335,6 +371,7 @@ def _line_source(
     guard: bool,
     hoisted: frozenset[str],
     pairs: bool = False,
+    keys: Mapping[str, str] = NOTE_KEYS,
 ) -> tuple[list[str], list[str], list[str], list[str]]:
     """The statements of one line: per export, per record, per row, and the line's cells.
 
@@ -377,7 +414,7 @@ def _line_source(
         elif CODECS[kind].repeats:
             # Few distinct values: cached already guarded and quoted (a lookup
             # of a number of seconds is cheaper than writing its digits).
-            key = _cell_key(column, value)
+            key = _cell_key(column, value, keys)
             if all(part.isidentifier() for part in key.split(".")):  # a name, or an attribute
                 per_row += assign(name, f"{name}_cache[{key}]")
             else:
@@ -565,16 +602,24 @@ RECORDS: Final = _records_source()
 
 
 def _detailed_loop(
-    plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...], no_script: str
+    plan: ReportPlan,
+    formatter: RowFormatter,
+    columns: tuple[Column, ...],
+    no_script: str,
+    source: AttemptSource | None,
 ) -> list[str]:
     guard = plan.rendering.formula_guard
+    read = attribute_of("attempt") if source is None else source.read
+    values = DETAILED_VALUES if source is None else detailed_values(read)
     hoisted = frozenset(
-        attribute for attribute, value in DETAILED_VALUES.items() if value.startswith("record.")
+        attribute for attribute, value in values.items() if value.startswith("record.")
     )
     per_export, per_record, per_row, names = _line_source(
-        columns, DETAILED_VALUES, formatter, guard=guard, hoisted=hoisted, pairs=True
+        columns, values, formatter, guard=guard, hoisted=hoisted, pairs=True, keys=note_keys(read)
     )
     completed_inside = _completed_inside(plan, "record.completing_attempt")
+    if source is not None and completed_inside:  # pragma: no cover - a development-time guard
+        raise AssertionError("a source of attempts gives no completing attempt: read records")
     known_list = [_KNOWN_LIST, "columns.issuperset(own)"]
     if completed_inside:
         # Records completed inside an interval are filtered before their
@@ -590,9 +635,10 @@ def _detailed_loop(
         # any filter: whether a record fits does not depend on them. The
         # default empty mapping is told by identity: asking a mapping whether
         # it is empty is a call in Python.
+        *assign("values", read("script_values")),
         *branches(
             [
-                ("(values := attempt.script_values) is no_values", ["values = None"]),
+                ("values is no_values", ["values = None"]),
                 (
                     joined(
                         "and",
@@ -609,35 +655,42 @@ def _detailed_loop(
         *(
             line
             for prefix, attribute in _DISPOSITIONS.items()
-            for line in _disposition_lookup(prefix, attribute)
+            for line in _disposition_lookup(prefix, read(attribute))
         ),
         *(
-            if_block("not inside(attempt.time)", ["continue"])
+            if_block(f"not inside({read('time')})", ["continue"])
             if plan.selection.format is ReportFormat.DETAILED_INTERVAL
             else []
         ),
         *_keeps(plan, "call_name", "record_name"),
         *if_block("values", [*script_cells, "head = start + encode_cells(cells)"], ["head = bare"]),
-        "quota = attempt.quota",
+        *assign("quota", read("quota")),
         *per_row,
         *wrapped("append(head + DELIMITER.join((", names, ")))"),
     ]
-    record = [
-        *_IS_RECORD,
-        "own = text_dict(record.fields)",
-        *branches(
-            [
-                (joined("and", known_list), ["checked = False"]),
-                ("admits(record)", ["checked = True"]),
-            ],
-            ["continue"],
-        ),
-        *completed_inside,
+    if source is None:
+        record = [
+            *_IS_RECORD,
+            "own = text_dict(record.fields)",
+            *branches(
+                [
+                    (joined("and", known_list), ["checked = False"]),
+                    ("admits(record)", ["checked = True"]),
+                ],
+                ["continue"],
+            ),
+            *completed_inside,
+            "attempts = record.attempts",
+        ]
+        target, each = "record", "attempt"
+    else:
+        record, target, each = list(source.record), source.target, source.attempt
+    record += [
         *_LIST_CELLS,
         "start = encode_cells(cells)",
         "bare = start + no_script",
         *per_record,
-        *for_loop("attempt", "record.attempts", attempt),
+        *for_loop(each, "attempts", attempt),
         *_FLUSH,
     ]
     return function(
@@ -647,7 +700,7 @@ def _detailed_loop(
             *_START,
             f"no_script = {no_script!r}",
             *per_export,
-            *for_loop("record", "records", record),
+            *for_loop(target, "records", record),
             *_END,
         ],
     )
@@ -660,14 +713,15 @@ def write_lines(
     write: Callable[[str], Any],
     dialect: CsvDialect,
     *,
-    source: LoopSource | None = None,
+    source: LoopSource | AttemptSource | None = None,
 ) -> int:
     """Write the data lines of ``plan``'s report of ``records`` through ``write``; their number.
 
     The lines are the bytes ``csv.writer`` with ``dialect`` writes for the
     reference rows formatted by :class:`RowFormatter` (guarded when the
     rendering asks for the formula guard). ``records`` are :class:`Record`
-    objects, or the items of ``source`` (a simple report only).
+    objects, or the items of ``source``: a :class:`LoopSource` for the
+    simple report, an :class:`AttemptSource` for the detailed ones.
     """
     formatter = RowFormatter(plan.rendering)
     guard = plan.rendering.formula_guard
@@ -675,6 +729,8 @@ def write_lines(
     namespace = _namespace(kind, plan, formatter, encoder, guard)
     columns = kind.columns_in(plan.rendering.layout)
     if kind is SIMPLE:
+        if isinstance(source, AttemptSource):  # pragma: no cover - a development-time guard
+            raise TypeError("the simple report reads a LoopSource")
         source = RECORDS if source is None else source
         namespace.update(source.names)
         what = "simple lines" if source is RECORDS else f"simple lines of {source.what}"
@@ -691,8 +747,14 @@ def write_lines(
     namespace.update(
         pairs=pair_cells, pair=pair_cells.resolve, no_pair=pair_cells.cells(None, None)
     )
+    if isinstance(source, LoopSource):  # pragma: no cover - a development-time guard
+        raise TypeError("the detailed reports read an AttemptSource")
     no_script = encoder.cells(list(plan.no_script_values))
-    lines = _detailed_loop(plan, formatter, columns, no_script)
-    compile_source(lines, namespace, "detailed lines")
+    lines = _detailed_loop(plan, formatter, columns, no_script, source)
+    what = "detailed lines"
+    if source is not None:
+        namespace.update(source.names)
+        what = f"detailed lines of {source.what}"
+    compile_source(lines, namespace, what)
     detailed: int = namespace["write_lines"](records, write, dialect.lineterminator)
     return detailed

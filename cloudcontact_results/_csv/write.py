@@ -29,20 +29,20 @@ from .._report.plan import ReportPlan
 from .._report.reports import header_of
 from ..errors import ExportError
 from .dialects import BOM, DIALECTS
-from .fused import LoopSource, write_lines
+from .fused import AttemptSource, LoopSource, write_lines
 
 __all__ = ["write_csv", "write_parts"]
 
 
 def write_csv(
     plan: ReportPlan,
-    records: Iterable[Record],
+    records: Iterable[Any],
     destination: Destination,
     packaging: Packaging,
     *,
     overwrite: bool = False,
     header: bool = True,
-    source: LoopSource | None = None,
+    source: LoopSource | AttemptSource | None = None,
 ) -> ExportResult:
     """Write ``plan``'s report of ``records`` to ``destination`` as CSV, zipped if asked.
 

@@ -8,7 +8,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._codegen import assign, compile_source, function, wrapped
+from .._codegen import WIDTH, assign, compile_source, function, indent, wrapped
 from .._model.campaign import Attempt, Record, latest_attempts
 from .._model.cpa import CPAResult
 from .._model.frozen import EMPTY_TEXT_MAP
@@ -27,10 +27,14 @@ __all__ = [
     "SIMPLE_DISPOSITIONS",
     "SIMPLE_PRELUDE",
     "SIMPLE_VALUES",
+    "AttemptRead",
     "admitted_records",
+    "attribute_of",
     "detailed_row",
     "detailed_rows",
+    "detailed_values",
     "latest_script_values",
+    "note_keys",
     "note_of",
     "simple_row",
     "simple_rows",
@@ -38,16 +42,49 @@ __all__ = [
 ]
 
 
-def _system_note_arguments(attempt: str) -> list[str]:
-    """What the Note cell reads of ``attempt`` (a name) without an agent's note: the
+#: How code compiled from the tables reads a field (or property) of an attempt:
+#: the source of its value, given its name. For :class:`Attempt` objects the
+#: attribute itself (:func:`attribute_of`); the results store reads its packed
+#: attempts without building them (``_store/_codec.py``).
+AttemptRead = Callable[[str], str]
+
+
+def attribute_of(attempt: str) -> AttemptRead:
+    """The reads of the attributes of the :class:`Attempt` named ``attempt``.
+
+    >>> attribute_of("last")("phone")
+    'last.phone'
+    """
+
+    def read(field: str) -> str:
+        return f"{attempt}.{field}"
+
+    return read
+
+
+def _system_note_arguments(read: AttemptRead) -> list[str]:
+    """What the Note cell reads of an attempt without an agent's note: the
     sources of the arguments of :func:`system_note_of`."""
-    return [f"{attempt}.is_failed_dial", f"{attempt}.cpa_result", f"{attempt}.sip_code"]
+    return [read("is_failed_dial"), read("cpa_result"), read("sip_code")]
 
 
-def _note_key(attempt: str) -> str:
-    """The source of what the Note cell of ``attempt`` (a name) depends on, hashable:
+def _note_key(read: AttemptRead) -> str:
+    """The source of what the Note cell of an attempt depends on, hashable:
     the agent's note, or else the tuple of :func:`_system_note_arguments`."""
-    return f"({attempt}.note or ({', '.join(_system_note_arguments(attempt))}))"
+    return _or_else(read("note"), wrapped("(", _system_note_arguments(read), ")"))
+
+
+def _note(read: AttemptRead) -> str:
+    """The source of the Note cell's value of an attempt: :func:`note_of`, written out."""
+    return _or_else(read("note"), wrapped("system_note_of(", _system_note_arguments(read), ")"))
+
+
+def _or_else(first: str, second: list[str]) -> str:
+    """``(first or second)``, ``second`` being lines: on one line when it fits."""
+    line = f"({first} or {' '.join(second)})"
+    if len(second) == 1 and len(line) <= WIDTH:
+        return line
+    return "\n".join(["(", f"    {first}", *indent([f"or {second[0]}", *second[1:]]), ")"])
 
 
 def system_note_of(failed_dial: bool, cpa_result: CPAResult | None, sip_code: int | None) -> Note:
@@ -61,7 +98,11 @@ def _compile_note_of() -> Callable[[Attempt], Note]:
     lines = function(
         "note_of",
         ["attempt"],
-        wrapped("return attempt.note or system_note_of(", _system_note_arguments("attempt"), ")"),
+        wrapped(
+            "return attempt.note or system_note_of(",
+            _system_note_arguments(attribute_of("attempt")),
+            ")",
+        ),
     )
     namespace: dict[str, Any] = {"system_note_of": system_note_of}
     compile_source(lines, namespace, "note")
@@ -203,6 +244,7 @@ def latest_script_values(names: tuple[str, ...], attempts: tuple[Attempt, ...]) 
 #: compiled from them.
 ROW_FUNCTIONS: Final[dict[str, Any]] = {
     "note_of": note_of,
+    "system_note_of": system_note_of,
     "latest_script_values": latest_script_values,
     "latest_attempts": latest_attempts,
 }
@@ -226,54 +268,63 @@ def detailed_rows(plan: ReportPlan, records: Iterable[Record]) -> Iterator[Detai
 
 
 #: The attributes of :class:`DetailedRow` whose value is not the attempt's field of
-#: the same name, as expressions over the names of one attempt's row: ``record``,
-#: ``attempt``, ``fields``, ``script_fields``, ``quota`` (the attempt's),
+#: the same name, each as an expression over the names of one attempt's row —
+#: ``record``, ``fields``, ``script_fields``, ``quota`` (the attempt's),
 #: ``record_name``/``record_code`` and ``call_name``/``call_code`` (its
-#: dispositions as reported), ``note_of``.
-_DETAILED_APART: Final[dict[str, str]] = {
+#: dispositions as reported), ``system_note_of`` — or, when it reads the
+#: attempt's fields, as a function of how they are read (an :data:`AttemptRead`).
+_DETAILED_APART: Final[dict[str, str | Callable[[AttemptRead], str]]] = {
     "fields": "fields",
     "script_fields": "script_fields",
-    "this_phone_number": "attempt.phone",
-    "completed": "attempt.record_disposition is not None",
+    "this_phone_number": lambda read: read("phone"),
+    "completed": lambda read: f"{read('record_disposition')} is not None",
     "record_disposition": "record_name",
     "record_disposition_code": "record_code",
     "out_of_quota": "quota is not None",
     "quota_group": "(quota.group if quota is not None else None)",
     "call_disposition": "call_name",
     "call_disposition_code": "call_code",
-    "call_note": "note_of(attempt)",  # see NOTE_KEYS
-    "call_time": "attempt.time",
-    "cpa_recording_file": "attempt.cpa_recording",
-    "cpa_rtp_server_id": "attempt.cpa_rtp_server",
-    "recording_file": "attempt.recording",
-    "rtp_server_id": "attempt.rtp_server",
-    "global_interaction_id": "attempt.interaction_id",
+    "call_note": _note,  # see note_keys()
+    "call_time": lambda read: read("time"),
+    "cpa_recording_file": lambda read: read("cpa_recording"),
+    "cpa_rtp_server_id": lambda read: read("cpa_rtp_server"),
+    "recording_file": lambda read: read("recording"),
+    "rtp_server_id": lambda read: read("rtp_server"),
+    "global_interaction_id": lambda read: read("interaction_id"),
     "record_id": "record.id",
     "list_name": "record.list_name",
-    "is_inbound_call": "attempt.is_inbound",
+    "is_inbound_call": lambda read: read("is_inbound"),
 }
 _ATTEMPT_FIELDS: Final = frozenset(field.name for field in attrs.fields(Attempt))
 
 
-def _detailed_value(attribute: str) -> str:
+def _detailed_value(attribute: str, read: AttemptRead) -> str:
     if attribute in _DETAILED_APART:
-        return _DETAILED_APART[attribute]
+        value = _DETAILED_APART[attribute]
+        return value if isinstance(value, str) else value(read)
     if attribute in _ATTEMPT_FIELDS:
-        return f"attempt.{attribute}"
+        return read(attribute)
     raise AssertionError(  # pragma: no cover - a development-time guard
         f"DetailedRow.{attribute} is no field of Attempt: give its value in _DETAILED_APART"
     )
 
 
-#: Each attribute of :class:`DetailedRow` (but ``extra``), in order, as an expression
-#: over the names of one attempt's row (see :data:`_DETAILED_APART`); an attribute
-#: named as a field of :class:`Attempt` is that field. :func:`detailed_row` and
-#: the export's fused writers are all compiled from it.
-DETAILED_VALUES: Final[dict[str, str]] = {
-    field.name: _detailed_value(field.name)
-    for field in attrs.fields(DetailedRow)
-    if field.name != "extra"
-}
+def detailed_values(read: AttemptRead) -> dict[str, str]:
+    """Each attribute of :class:`DetailedRow` (but ``extra``), in order, as an expression
+    over the names of one attempt's row (see :data:`_DETAILED_APART`), the attempt's
+    fields read by ``read``; an attribute named as a field of :class:`Attempt` is that field.
+    """
+    return {
+        field.name: _detailed_value(field.name, read)
+        for field in attrs.fields(DetailedRow)
+        if field.name != "extra"
+    }
+
+
+#: :func:`detailed_values` of an :class:`Attempt` object named ``attempt``.
+#: :func:`detailed_row` and the export's fused writers are all compiled from it
+#: (the results store's export from :func:`detailed_values` of its packed attempts).
+DETAILED_VALUES: Final[dict[str, str]] = detailed_values(attribute_of("attempt"))
 if set(_DETAILED_APART) - set(DETAILED_VALUES):  # pragma: no cover - a development-time guard
     raise AssertionError("_DETAILED_APART names an attribute DetailedRow does not have")
 
@@ -293,14 +344,22 @@ DETAILED_PRELUDE: Final = (
     "quota = attempt.quota",
 )
 
-#: What a cache of Note cells is looked up by, for each Note column of the
-#: rows (as :data:`SIMPLE_VALUES` and :data:`DETAILED_VALUES` give its value,
-#: over the same names): the agent's note, or else what makes the system
-#: note. Hashing that is C; hashing a :class:`SystemNote` is Python.
-NOTE_KEYS: Final[dict[str, str]] = {
-    "last_note": f'(\n    {_note_key("last")}\n    if last is not None\n    else ""\n)',
-    "call_note": _note_key("attempt"),
-}
+
+def note_keys(read: AttemptRead) -> dict[str, str]:
+    """What a cache of Note cells is looked up by, for each Note column of the rows
+    (as :data:`SIMPLE_VALUES` and :func:`detailed_values` with ``read`` give its
+    value, over the same names): the agent's note, or else what makes the system
+    note. Hashing that is C; hashing a :class:`SystemNote` is Python.
+    """
+    last = _note_key(attribute_of("last"))
+    return {
+        "last_note": f'(\n    {last}\n    if last is not None\n    else ""\n)',
+        "call_note": _note_key(read),
+    }
+
+
+#: :func:`note_keys` of an :class:`Attempt` object named ``attempt``.
+NOTE_KEYS: Final[dict[str, str]] = note_keys(attribute_of("attempt"))
 
 
 _DetailedRowFunction = Callable[[ReportPlan, Record, Attempt, Mapping[str, str]], DetailedRow]

@@ -48,9 +48,12 @@ __all__ = [
     "PACKED_POSITION",
     "TABLE_COLUMNS",
     "WIDTH",
+    "ColumnRead",
     "PackedAttempt",
     "Summary",
     "attempt_decoder",
+    "attempt_names",
+    "attempt_reads",
     "build_record",
     "campaign_from_text",
     "campaign_text",
@@ -335,25 +338,45 @@ _NO_MATCH_OUTCOME: Final = QuotaOutcome(NO_MATCH)
 #: CPA results by number, and None for none.
 _CPA: Final[dict[int | None, CPAResult | None]] = {None: None, **{int(c): c for c in CPAResult}}
 
-# How each field of Attempt that is not a column of its own (_AS_IS) is read
-# from a packed attempt, whose items are the builder's arguments: ``seq`` and
-# then ATTEMPT_COLUMNS. Checked against the class below, so a field added to
-# Attempt cannot be forgotten here.
-_DECODE_APART: Final = {
+#: How code reads a column of a packed attempt: the name its value is bound to,
+#: given the column's (the decoder's arguments are the columns themselves).
+ColumnRead = Callable[[str], str]
+
+
+def _time_read(column: ColumnRead) -> str:
     # Whole seconds after 1970 in a zone whose instant says it all (the usual
     # case) take the one C call; anything else goes through _time.
-    "time": (
-        "from_timestamp(t // 1000000, ZONES[zone])\n"
-        "if wall is None and t >= 0 and not t % 1000000\n"
-        "else time_of(t, ZONES[zone], wall, flags)"
+    t, zone, wall, flags = (column(name) for name in ("t", "zone", "wall", "flags"))
+    return (
+        "(\n"
+        f"    from_timestamp({t} // 1000000, ZONES[{zone}])\n"
+        f"    if {wall} is None and {t} >= 0 and not {t} % 1000000\n"
+        f"    else time_of({t}, ZONES[{zone}], {wall}, {flags})\n"
+        ")"
+    )
+
+
+def _script_values_read(column: ColumnRead) -> str:
+    values = column("script_values")
+    return "\n".join(
+        ["(", "    NO_VALUES", f"    if {values} is None", f"    else frozen(dict({values}))", ")"]
+    )
+
+
+# How each field of Attempt that is not a column of its own (_AS_IS) is read
+# from a packed attempt, as a function of how its columns are read. Checked
+# against the class below, so a field added to Attempt cannot be forgotten here.
+_DECODE_APART: Final[dict[str, Callable[[ColumnRead], str]]] = {
+    "time": _time_read,
+    "is_call_attempt": lambda column: f"CALLED[{column('flags')}]",
+    "call_disposition": lambda column: f"DISPOSITIONS[{column('call_disposition')}]",
+    "record_disposition": lambda column: f"DISPOSITIONS[{column('record_disposition')}]",
+    "quota": lambda column: (
+        f"None if {column('quota')} is None else quota_outcome({column('quota')})"
     ),
-    "is_call_attempt": "CALLED[flags]",
-    "call_disposition": "DISPOSITIONS[call_disposition]",
-    "record_disposition": "DISPOSITIONS[record_disposition]",
-    "quota": "None if quota is None else quota_outcome(quota)",
-    "cpa_result": "CPA_RESULTS[cpa_result]",
-    "is_inbound": "INBOUND[flags]",
-    "script_values": "NO_VALUES if script_values is None else frozen(dict(script_values))",
+    "cpa_result": lambda column: f"CPA_RESULTS[{column('cpa_result')}]",
+    "is_inbound": lambda column: f"INBOUND[{column('flags')}]",
+    "script_values": _script_values_read,
 }
 _KEPT_AS_IS: Final = tuple(column for column, how in _PACKING.items() if how == _AS_IS)
 if sorted((*_KEPT_AS_IS, *_DECODE_APART)) != sorted(_ATTEMPT_FIELDS):  # pragma: no cover
@@ -361,8 +384,26 @@ if sorted((*_KEPT_AS_IS, *_DECODE_APART)) != sorted(_ATTEMPT_FIELDS):  # pragma:
         "every field of Attempt must be a column kept as it is (_PACKING) or be read "
         "apart (_DECODE_APART), and only one of them"
     )
-#: How each field of Attempt is read from a packed attempt, in the fields' order.
-_DECODE: Final = {name: _DECODE_APART.get(name, name) for name in _ATTEMPT_FIELDS}
+
+
+def attempt_reads(column: ColumnRead) -> dict[str, str]:
+    """How each field of Attempt is read from a packed attempt, in the fields' order.
+
+    Each an expression over the names ``column`` gives the columns
+    (:data:`ATTEMPT_COLUMNS`), and the names of :func:`attempt_names`.
+    """
+    return {
+        name: _DECODE_APART[name](column) if name in _DECODE_APART else column(name)
+        for name in _ATTEMPT_FIELDS
+    }
+
+
+def _column_itself(name: str) -> str:
+    return name
+
+
+#: How each field of Attempt is read from the decoder's arguments (the columns).
+_DECODE: Final = attempt_reads(_column_itself)
 #: is_call_attempt and is_inbound by the flags column (fold is the third bit).
 _CALLED: Final = tuple(bool(flags & _CALL) for flags in range(8))
 _INBOUND_FLAGS: Final = tuple(bool(flags & _INBOUND) for flags in range(8))
@@ -391,6 +432,26 @@ def _quota(text: str) -> QuotaOutcome:
     return _NO_MATCH_OUTCOME if text == _NO_MATCH_TEXT else QuotaOutcome(text)
 
 
+def attempt_names(
+    zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
+) -> dict[str, Any]:
+    """The names :func:`attempt_reads`' expressions use, for the store's ``zones``
+    (id -> zone text) and the campaign's ``dispositions`` (id -> the
+    disposition the campaign gives that name)."""
+    return {
+        "time_of": _time,
+        "from_timestamp": _from_timestamp,
+        "ZONES": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
+        "DISPOSITIONS": {None: None, **dispositions},
+        "quota_outcome": _quota,
+        "CPA_RESULTS": _CPA,
+        "CALLED": _CALLED,
+        "INBOUND": _INBOUND_FLAGS,
+        "NO_VALUES": EMPTY_TEXT_MAP,
+        "frozen": _frozen_map,
+    }
+
+
 def attempt_decoder(
     zones: Mapping[int, str], dispositions: Mapping[int, Disposition]
 ) -> Callable[..., Attempt]:
@@ -407,25 +468,13 @@ def attempt_decoder(
         dispositions: disposition id -> the disposition the campaign gives
             that name.
     """
-    namespace: dict[str, Any] = {
-        "time_of": _time,
-        "from_timestamp": _from_timestamp,
-        "ZONES": {zone_id: decode_zone(text) for zone_id, text in zones.items()},
-        "DISPOSITIONS": {None: None, **dispositions},
-        "quota_outcome": _quota,
-        "CPA_RESULTS": _CPA,
-        "CALLED": _CALLED,
-        "INBOUND": _INBOUND_FLAGS,
-        "NO_VALUES": EMPTY_TEXT_MAP,
-        "frozen": _frozen_map,
-    }
     # The store's rows hold only values validated when they came in: the trusted-source path.
     later = tuple(f"{name}={default!r}" for name, default in _LATER_FIELDS.items())
     return trusted_builder(
         Attempt,
         arguments=("seq", *TABLE_COLUMNS, *later),
         values=_DECODE,
-        namespace=namespace,
+        namespace=attempt_names(zones, dispositions),
         what="packed attempt",
     )
 

@@ -33,7 +33,8 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from .._csv.fused import LoopSource
+from .._codegen import indent, wrapped
+from .._csv.fused import AttemptSource, LoopSource
 from .._csv.write import write_csv
 from .._files.sink import Destination, ExportResult
 from .._formats.export import exporting
@@ -41,9 +42,22 @@ from .._model.campaign import Attempt, Campaign, Record
 from .._model.dispositions import Disposition
 from .._options import ExportOptions, packaging_for
 from .._progress import ProgressCallback
+from .._report.plan import ReportPlan
 from .._report.reports import plan_of
 from .._types import FileFormat, ReportFormat
-from ._codec import attempt_decoder, build_record, unpack_fields, unpack_summary, widened
+from ._codec import (
+    ATTEMPT_COLUMNS,
+    WIDTH,
+    PackedAttempt,
+    attempt_decoder,
+    attempt_names,
+    attempt_reads,
+    build_record,
+    unpack_attempts,
+    unpack_fields,
+    unpack_summary,
+    widened,
+)
 from ._damage import DAMAGE, Damaged, reading
 
 __all__ = ["fast_export"]
@@ -52,6 +66,12 @@ __all__ = ["fast_export"]
 #: with its list's name: the fields and summary only, never the attempts.
 _SUMMARIES: Final = """
 SELECT r.record_id, ?, r.data, r.summary FROM records AS r INDEXED BY records_by_list
+WHERE r.list = ? ORDER BY r.id
+"""
+
+#: A list's records as :data:`_snapshot.RECORDS` reads them, each with its list's name.
+_ATTEMPTS: Final = """
+SELECT r.record_id, ?, r.data, r.attempts FROM records AS r INDEXED BY records_by_list
 WHERE r.list = ? ORDER BY r.id
 """
 
@@ -119,6 +139,94 @@ def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
     )
 
 
+def _stored(column: str) -> str:
+    """The name the detailed loop binds a column of a packed attempt to."""
+    return f"stored_{column}"
+
+
+#: What the detailed loop binds for each packed attempt: each of its values.
+_STORED_ATTEMPT: Final = "\n".join(
+    wrapped("(", [_stored(column) for column in ("seq", *ATTEMPT_COLUMNS)], ")")
+)
+#: How each field of Attempt is read from those names.
+_STORED_READS: Final = attempt_reads(_stored)
+
+
+def _stored_read(field: str) -> str:
+    """How the detailed loop reads a field of a packed attempt (``AttemptRead``)."""
+    if field == "is_failed_dial":
+        # Attempt.is_failed_dial, of the fields as the packed attempt gives them.
+        called, answered = _STORED_READS["is_call_attempt"], _STORED_READS["answered_duration"]
+        return f"({called} and {answered} == 0)"
+    return _STORED_READS[field]
+
+
+def _written_read(field: str) -> str:
+    """:func:`_stored_read`, but the time in the export's zone: for an export that only writes it.
+
+    A cell of a date-time is written from the date-time in the export's
+    zone (``astimezone``), the same for the same instant whatever zone it
+    was given in, when the instant says it all (no wall clock kept: not in a
+    DST gap, no fold the zone ignores, which ``astimezone`` keeps as given
+    in its own zone); so such a whole second after 1970 is read straight
+    into that zone, one C call. A report that compares times (an interval)
+    reads them as they were given.
+    """
+    if field != "time":
+        return _stored_read(field)
+    instant, wall = _stored("t"), _stored("wall")
+    return "\n".join(
+        [
+            "(",
+            f"    from_timestamp({instant} // 1000000, EXPORT_ZONE)",
+            f"    if {wall} is None and {instant} >= 0 and not {instant} % 1000000",
+            *indent(f"else {_stored_read('time')}".splitlines()),
+            ")",
+        ]
+    )
+
+
+#: A record read from its ``data`` and ``attempts``: the record (its id, list
+#: and fields; no attempts), its fields, and its packed attempts, each as wide
+#: as the attempts packed now.
+_ReadAttempts = tuple[Record, dict[str, str], tuple[PackedAttempt, ...]]
+
+
+def _read_stored(record_id: str, list_name: str, data: bytes, packed: bytes) -> _ReadAttempts:
+    """A record's ``data`` and ``attempts`` read into what the detailed loop needs.
+
+    A value that does not unpack, or unpacks into something no record
+    holds, is damaged (``_damage.py``).
+    """
+    try:
+        fields = unpack_fields(data)
+        attempts = unpack_attempts(packed)
+        if min(map(len, attempts), default=WIDTH) != WIDTH:
+            # Packed before a field was added: read its default, as new ones do.
+            attempts = tuple(map(widened, attempts))
+        if type(fields) is not dict or max(map(len, attempts), default=WIDTH) != WIDTH:
+            raise TypeError("not a record's fields and packed attempts")
+        record = build_record(record_id, list_name, fields, ())
+    except DAMAGE as error:
+        raise Damaged("records", (list_name, record_id), error) from error
+    return record, fields, attempts
+
+
+def _attempts_source(plan: ReportPlan, names: dict[str, Any]) -> AttemptSource:
+    compares_times = plan.selection.format is ReportFormat.DETAILED_INTERVAL
+    return AttemptSource(
+        "record_id, list_name, data, packed_attempts",
+        (
+            "record, own, attempts = read_stored(record_id, list_name, data, packed_attempts)",
+            "checked = True",
+        ),
+        _STORED_ATTEMPT,
+        _stored_read if compares_times else _written_read,
+        {**names, "read_stored": _read_stored, "EXPORT_ZONE": plan.rendering.tz},
+        what="stored attempts",
+    )
+
+
 def _dispositions(
     connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
 ) -> dict[int, Disposition] | None:
@@ -158,21 +266,25 @@ def fast_export(
     """
     plan = plan_of(campaign, options)
     packaging = packaging_for(options, destination)
-    if packaging.file_format is not FileFormat.CSV or plan.selection.format is not (
-        ReportFormat.SIMPLE
+    report = plan.selection.format
+    if packaging.file_format is not FileFormat.CSV or (
+        # The records completed inside an interval: their completing attempts decide.
+        report is ReportFormat.DETAILED and plan.interval is not None
     ):
         return None
     dispositions = _dispositions(connection, campaign_id, campaign)
     if dispositions is None:
         return None
     zones = dict(connection.execute("SELECT id, name FROM zones"))
+    source: LoopSource | AttemptSource
     with reading("zones", None):
-        decode = attempt_decoder(zones, dispositions)
+        if report is ReportFormat.SIMPLE:
+            query, source = _SUMMARIES, _summary_source(attempt_decoder(zones, dispositions))
+        else:
+            query, source = _ATTEMPTS, _attempts_source(plan, attempt_names(zones, dispositions))
     rows: Iterator[tuple[str, str, bytes, bytes]] = itertools.chain.from_iterable(
-        connection.execute(_SUMMARIES, (list_name, list_id)) for list_id, list_name in lists
+        connection.execute(query, (list_name, list_id)) for list_id, list_name in lists
     )
     if progress is not None:
         rows = iter(exporting(rows, progress, destination, count()))
-    return write_csv(
-        plan, rows, destination, packaging, overwrite=overwrite, source=_summary_source(decode)
-    )
+    return write_csv(plan, rows, destination, packaging, overwrite=overwrite, source=source)
