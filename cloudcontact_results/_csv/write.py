@@ -21,7 +21,6 @@ from .._files.sink import (
     text_sink,
     zip_member,
 )
-from .._model.campaign import Record
 from .._options import Packaging, Rendering
 from .._report.guard import guarded
 from .._report.kinds import kind_of
