@@ -6,7 +6,7 @@ its packed attempts, never building the records (``_store/_export.py``). The
 answer key is :func:`export` of the results the store should hold, kept here
 without the store (:class:`Model`): after live ingest with repeats, loads
 that update records, reloads in replace mode, removed lists, reopening, and
-an upgrade from the layout before schema version 7, for every option the
+an upgrade from the layout before schema version 8, for every option the
 export dialog has.
 """
 
@@ -209,10 +209,10 @@ def test_every_write_keeps_the_export_the_in_memory_export(
             store.close()
 
 
-def as_version_6(path: Path) -> None:
-    """Rewrite the store at ``path`` in the layout of schema version 6, by hand.
+def as_version_7(path: Path) -> None:
+    """Rewrite the store at ``path`` in the layout of schema version 7, by hand.
 
-    Versions 4 to 6 keep a record's fields and packed attempts in one value,
+    Versions 4 to 7 keep a record's fields and packed attempts in one value,
     ``data``: ``marshal`` of (fields, attempts); there is no summary.
     """
     connection = sqlite3.connect(path)
@@ -224,7 +224,7 @@ def as_version_6(path: Path) -> None:
             connection.execute("UPDATE records SET data = ? WHERE id = ?", (data, row_id))
         connection.execute("ALTER TABLE records DROP COLUMN summary")
         connection.execute("ALTER TABLE records DROP COLUMN attempts")
-        connection.execute("PRAGMA user_version = 6")
+        connection.execute("PRAGMA user_version = 7")
     connection.close()
 
 
@@ -246,7 +246,7 @@ def test_an_upgraded_store_exports_what_it_held(
             store.put_campaign(campaign)
             store.add_records(campaign.name, records)
             model.load(records)
-        as_version_6(path)
+        as_version_7(path)
         with ccr.ResultsStore(path) as store:
             check(store, model, options)
             # And the summary goes on from there.

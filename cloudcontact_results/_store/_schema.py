@@ -231,7 +231,7 @@ def _pack_records(connection: sqlite3.Connection) -> None:
 
 
 def _pack_version_4(fields: Mapping[str, str], attempts: Sequence[tuple[Any, ...]]) -> bytes:
-    """A record's ``data`` as versions 4 to 6 keep it: its fields and packed attempts."""
+    """A record's ``data`` as versions 4 to 7 keep it: its fields and packed attempts."""
     return marshal.dumps((dict(fields), tuple(attempts)), MARSHAL_VERSION)
 
 
