@@ -330,3 +330,28 @@ def test_a_workbook_from_the_store_is_the_in_memory_workbook(tmp_path: Path) -> 
         ccr.export(model.campaign, model.expected(), tmp_path / "memory.xlsx", options)
         assert [r.last_note for r in ccr.read_report(tmp_path / "store.xlsx")] == ["перезвонить"]
         assert (tmp_path / "store.xlsx").read_bytes() == (tmp_path / "memory.xlsx").read_bytes()
+
+
+@pytest.mark.parametrize("report", ["simple", "detailed"])
+def test_a_stored_disposition_the_campaign_does_not_know_fails_as_export_fails(
+    tmp_path: Path, report: str
+) -> None:
+    # A store edited by hand: its dispositions no longer all resolve, so the
+    # export reads records, and reports the one unknown as export does.
+    path = tmp_path / "s.sqlite"
+    with ccr.ResultsStore(path) as store:
+        store.put_campaign(CAMPAIGN)
+        store.add_records(
+            CAMPAIGN.name, [ccr.Record("1", "Клиенты", {}, [at(10, call_disposition=AGREED)])]
+        )
+    connection = sqlite3.connect(path)
+    with connection:
+        connection.execute("UPDATE dispositions SET name = 'Передумал' WHERE name = 'Согласен'")
+    connection.close()
+    options = ccr.ExportOptions(format=report)
+    with ccr.ResultsStore(path) as store:
+        with pytest.raises(ccr.errors.UnknownDispositionError, match="Передумал") as from_store:
+            store.export(CAMPAIGN.name, io.BytesIO(), options)
+        with pytest.raises(ccr.errors.UnknownDispositionError) as in_memory:
+            ccr.export(CAMPAIGN, store.records(CAMPAIGN.name), io.BytesIO(), options)
+    assert str(from_store.value) == str(in_memory.value)
