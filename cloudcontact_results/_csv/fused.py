@@ -57,6 +57,8 @@ from .._report.build import (
     attribute_of,
     detailed_values,
     note_keys,
+    simple_dispositions,
+    simple_values,
     system_note_of,
 )
 from .._report.codecs import CODECS
@@ -114,6 +116,9 @@ class LoopSource:
             the simple row reads of the record's attempts.
         names: the globals these statements read.
         what: what the items are, for the generated source's file name.
+        last: how the tables read a field of the latest attempt (``last``,
+            None if there is none), over the names the statements bind.
+        completing: the same, of the latest completing attempt (``completing``).
     """
 
     target: str
@@ -121,6 +126,8 @@ class LoopSource:
     attempts: tuple[str, ...]
     names: Mapping[str, Any] = attrs.field(factory=dict)
     what: str = "records"
+    last: AttemptRead | None = None
+    completing: AttemptRead | None = None
 
 
 @attrs.frozen
@@ -511,16 +518,19 @@ _LIST_CELLS: Final = if_block(
 )
 
 
-def _completed_inside(plan: ReportPlan, completing: str) -> list[str]:
+def _completed_inside(
+    plan: ReportPlan, completing: str, time: str = "completing.time"
+) -> list[str]:
     """Skipping a record not completed inside the interval, when the report asks for that.
 
-    ``completing`` is the source of the record's latest completing attempt.
+    ``completing`` is the source of the record's latest completing attempt,
+    ``time`` of its time.
     """
     if plan.selection.format is ReportFormat.DETAILED_INTERVAL or plan.interval is None:
         return []
     return [
         *([] if completing == "completing" else assign("completing", completing)),
-        *if_block("completing is None or not inside(completing.time)", ["continue"]),
+        *if_block(f"completing is None or not inside({time})", ["continue"]),
     ]
 
 
@@ -535,14 +545,20 @@ def _simple_loop(
     plan: ReportPlan, formatter: RowFormatter, columns: tuple[Column, ...], source: LoopSource
 ) -> list[str]:
     guard = plan.rendering.formula_guard
+    values, keys, dispositions, time = SIMPLE_VALUES, NOTE_KEYS, SIMPLE_DISPOSITIONS, None
+    if source.last is not None and source.completing is not None:
+        values = simple_values(source.last)
+        keys = note_keys(attribute_of("attempt"), source.last)
+        dispositions = simple_dispositions(source.last, source.completing)
+        time = source.completing("time")
     per_export, _, per_row, names = _line_source(
-        columns, SIMPLE_VALUES, formatter, guard=guard, hoisted=frozenset()
+        columns, values, formatter, guard=guard, hoisted=frozenset(), keys=keys
     )
     record = [
         *source.record,
         *source.attempts,
-        *_completed_inside(plan, "completing"),
-        *SIMPLE_DISPOSITIONS,
+        *_completed_inside(plan, "completing", *([time] if time else [])),
+        *dispositions,
         *_keeps(plan, "record_name", "call_name"),
         *_LIST_CELLS,
         "cells += script_fields",

@@ -36,8 +36,10 @@ __all__ = [
     "latest_script_values",
     "note_keys",
     "note_of",
+    "simple_dispositions",
     "simple_row",
     "simple_rows",
+    "simple_values",
     "system_note_of",
 ]
 
@@ -165,44 +167,76 @@ SIMPLE_ATTEMPTS: Final = (
     "dialled = sum([1 for attempt in attempts if attempt.is_call_attempt])",
     "script_fields = latest_script_values(plan.script_field_names, attempts)",
 )
-#: What a simple row needs of those names, as statements over ``plan`` and
-#: ``record``: they bind ``quota``, ``record_name``/``record_code`` and
-#: ``call_name``/``call_code``.
-SIMPLE_DISPOSITIONS: Final = (
-    "record_name, record_code = plan.disposition(",
-    "    record, completing.record_disposition if completing is not None else None",
-    ")",
-    "call_name, call_code = plan.disposition(",
-    "    record, last.call_disposition if last is not None else None",
-    ")",
-    "quota = last.quota if last is not None else None",
-)
+
+
+def _when(attempt: str, value: str, otherwise: str) -> str:
+    """``value`` if the attempt named ``attempt`` is there, else ``otherwise``: one expression."""
+    line = f"({value} if {attempt} is not None else {otherwise})"
+    if len(line) <= WIDTH and "\n" not in line:
+        return line
+    return "\n".join(
+        [
+            "(",
+            *indent(value.splitlines()),
+            f"    if {attempt} is not None",
+            f"    else {otherwise}",
+            ")",
+        ]
+    )
+
+
+def simple_dispositions(last: AttemptRead, completing: AttemptRead) -> tuple[str, ...]:
+    """What a simple row needs of the names :data:`SIMPLE_ATTEMPTS` binds, as statements
+    over ``plan`` and ``record``: they bind ``quota``, ``record_name``/``record_code`` and
+    ``call_name``/``call_code``; ``last`` and ``completing`` read the fields of the
+    latest and the completing attempt."""
+    record_disposition = _when("completing", completing("record_disposition"), "None")
+    call_disposition = _when("last", last("call_disposition"), "None")
+    return (
+        *wrapped(
+            "record_name, record_code = plan.disposition(", ["record", record_disposition], ")"
+        ),
+        *wrapped("call_name, call_code = plan.disposition(", ["record", call_disposition], ")"),
+        *assign("quota", _when("last", last("quota"), "None")),
+    )
+
+
+#: :func:`simple_dispositions` of :class:`Attempt` objects named ``last`` and ``completing``.
+SIMPLE_DISPOSITIONS: Final = simple_dispositions(attribute_of("last"), attribute_of("completing"))
 #: What a simple row needs of its record: both the above. With
 #: :data:`SIMPLE_VALUES`, the one definition of the simple row:
 #: :func:`simple_row` and the export's fused writers are compiled from both.
 SIMPLE_PRELUDE: Final = (*SIMPLE_ATTEMPTS, *SIMPLE_DISPOSITIONS)
 
-#: Each attribute of :class:`SimpleRow` (but ``extra``), in order, as an
-#: expression over the names :data:`SIMPLE_PRELUDE` binds, ``fields`` and ``note_of``.
-SIMPLE_VALUES: Final[dict[str, str]] = {
-    "fields": "fields",
-    "script_fields": "script_fields",
-    "total_attempts": "dialled",
-    "completed": "completing is not None",
-    "record_disposition": "record_name",
-    "record_disposition_code": "record_code",
-    "out_of_quota": "quota is not None",
-    "quota_group": "(quota.group if quota is not None else None)",
-    "last_phone_called": "(last.phone if last is not None else plan.unattempted_phone(record))",
-    "last_call_disposition": "call_name",
-    "last_call_disposition_code": "call_code",
-    "last_note": '(note_of(last) if last is not None else "")',  # see NOTE_KEYS
-    "last_call_time": "(last.time if last is not None else None)",
-    "last_call_duration": "(last.answered_duration if last is not None else None)",
-    "last_agent": '(last.agent if last is not None else "")',
-    "global_interaction_id": '(last.interaction_id if last is not None else "")',
-    "list_name": "record.list_name",
-}
+
+def simple_values(last: AttemptRead) -> dict[str, str]:
+    """Each attribute of :class:`SimpleRow` (but ``extra``), in order, as an expression
+    over the names :data:`SIMPLE_PRELUDE` binds, ``fields`` and ``system_note_of``,
+    the fields of the latest attempt read by ``last``."""
+    return {
+        "fields": "fields",
+        "script_fields": "script_fields",
+        "total_attempts": "dialled",
+        "completed": "completing is not None",
+        "record_disposition": "record_name",
+        "record_disposition_code": "record_code",
+        "out_of_quota": "quota is not None",
+        "quota_group": "(quota.group if quota is not None else None)",
+        "last_phone_called": _when("last", last("phone"), "plan.unattempted_phone(record)"),
+        "last_call_disposition": "call_name",
+        "last_call_disposition_code": "call_code",
+        "last_note": _when("last", _note(last), '""'),  # see note_keys()
+        "last_call_time": _when("last", last("time"), "None"),
+        "last_call_duration": _when("last", last("answered_duration"), "None"),
+        "last_agent": _when("last", last("agent"), '""'),
+        "global_interaction_id": _when("last", last("interaction_id"), '""'),
+        "list_name": "record.list_name",
+    }
+
+
+#: :func:`simple_values` of an :class:`Attempt` object named ``last``. The results
+#: store's export compiles :func:`simple_values` of the summary it keeps instead.
+SIMPLE_VALUES: Final[dict[str, str]] = simple_values(attribute_of("last"))
 _check_values(SIMPLE_VALUES, SimpleRow, "SIMPLE_VALUES")
 
 
@@ -345,17 +379,14 @@ DETAILED_PRELUDE: Final = (
 )
 
 
-def note_keys(read: AttemptRead) -> dict[str, str]:
+def note_keys(read: AttemptRead, last: AttemptRead | None = None) -> dict[str, str]:
     """What a cache of Note cells is looked up by, for each Note column of the rows
-    (as :data:`SIMPLE_VALUES` and :func:`detailed_values` with ``read`` give its
-    value, over the same names): the agent's note, or else what makes the system
-    note. Hashing that is C; hashing a :class:`SystemNote` is Python.
+    (as :func:`simple_values` with ``last`` and :func:`detailed_values` with ``read``
+    give its value, over the same names): the agent's note, or else what makes the
+    system note. Hashing that is C; hashing a :class:`SystemNote` is Python.
     """
-    last = _note_key(attribute_of("last"))
-    return {
-        "last_note": f'(\n    {last}\n    if last is not None\n    else ""\n)',
-        "call_note": _note_key(read),
-    }
+    last_note = _note_key(attribute_of("last") if last is None else last)
+    return {"last_note": _when("last", last_note, '""'), "call_note": _note_key(read)}
 
 
 #: :func:`note_keys` of an :class:`Attempt` object named ``attempt``.

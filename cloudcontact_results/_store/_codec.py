@@ -372,7 +372,7 @@ _DECODE_APART: Final[dict[str, Callable[[ColumnRead], str]]] = {
     "call_disposition": lambda column: f"DISPOSITIONS[{column('call_disposition')}]",
     "record_disposition": lambda column: f"DISPOSITIONS[{column('record_disposition')}]",
     "quota": lambda column: (
-        f"None if {column('quota')} is None else quota_outcome({column('quota')})"
+        f"(None if {column('quota')} is None else quota_outcome({column('quota')}))"
     ),
     "cpa_result": lambda column: f"CPA_RESULTS[{column('cpa_result')}]",
     "is_inbound": lambda column: f"INBOUND[{column('flags')}]",

@@ -33,15 +33,16 @@ import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
-from .._codegen import indent, wrapped
+from .._codegen import assign, if_block, indent, wrapped
 from .._csv.fused import AttemptSource, LoopSource
 from .._csv.write import write_csv
 from .._files.sink import Destination, ExportResult
 from .._formats.export import exporting
-from .._model.campaign import Attempt, Campaign, Record
+from .._model.campaign import Campaign, Record
 from .._model.dispositions import Disposition
 from .._options import ExportOptions, packaging_for
 from .._progress import ProgressCallback
+from .._report.build import AttemptRead
 from .._report.plan import ReportPlan
 from .._report.reports import plan_of
 from .._types import FileFormat, ReportFormat
@@ -49,7 +50,7 @@ from ._codec import (
     ATTEMPT_COLUMNS,
     WIDTH,
     PackedAttempt,
-    attempt_decoder,
+    Summary,
     attempt_names,
     attempt_reads,
     build_record,
@@ -75,10 +76,41 @@ SELECT r.record_id, ?, r.data, r.attempts FROM records AS r INDEXED BY records_b
 WHERE r.list = ? ORDER BY r.id
 """
 
+
+def _packed(prefix: str) -> Callable[[str], str]:
+    """The names a loop binds the columns of a packed attempt to: ``prefix`` and the column."""
+
+    def name(column: str) -> str:
+        return f"{prefix}{column}"
+
+    return name
+
+
+def _unpacked(prefix: str) -> str:
+    """The target binding each value of a packed attempt to its name (:func:`_packed`)."""
+    name = _packed(prefix)
+    return "\n".join(wrapped("(", [name(column) for column in ("seq", *ATTEMPT_COLUMNS)], ")"))
+
+
+def _packed_read(prefix: str) -> AttemptRead:
+    """How the tables read a field of a packed attempt bound by :func:`_unpacked`."""
+    reads = attempt_reads(_packed(prefix))
+    # Attempt.is_failed_dial, of the fields as the packed attempt gives them.
+    reads["is_failed_dial"] = f"({reads['is_call_attempt']} and {reads['answered_duration']} == 0)"
+    return reads.__getitem__
+
+
+#: Where the simple loop binds the columns of a record's latest and completing attempts.
+_LAST, _COMPLETING = "stored_last_", "stored_completing_"
+
 #: What the simple row reads of a record's attempts (the names ``SIMPLE_ATTEMPTS``
-#: binds, ``_report/build.py``), from the summary :func:`_summary_reader` gives.
+#: binds, ``_report/build.py``), from the summary :func:`_read_summary` gives:
+#: ``last`` and ``completing`` are packed attempts (or None), their values bound
+#: to names of their own, which :func:`_packed_read` reads.
 _SUMMARY_ATTEMPTS: Final = (
     "dialled, last, completing, latest = summary",
+    *if_block("last is not None", assign(_unpacked(_LAST), "last")),
+    *if_block("completing is not None", assign(_unpacked(_COMPLETING), "completing")),
     "script_fields = (",
     "    plan.no_script_values",
     "    if latest is None",
@@ -86,46 +118,38 @@ _SUMMARY_ATTEMPTS: Final = (
     ")",
 )
 
-#: A record read from its ``data`` and ``summary``: the record (its id, list and fields; its
-#: attempts are in the summary), its fields, and its summary with the latest
-#: and completing attempts as :class:`Attempt` objects.
-_Read = tuple[Record, dict[str, str], tuple[int, Attempt | None, Attempt | None, Any]]
+#: A record read from its ``data`` and ``summary``: the record (its id, list and
+#: fields; its attempts are in the summary), its fields, and its summary with the
+#: latest and completing attempts packed, as wide as attempts are packed now.
+_ReadSummary = tuple[Record, dict[str, str], Summary]
 
 
-def _summary_reader(
-    decode: Callable[..., Attempt],
-) -> Callable[[str, str, bytes, bytes], _Read]:
-    """A function reading a record's ``data`` and ``summary`` into what the simple loop needs.
+def _read_summary(record_id: str, list_name: str, data: bytes, summary: bytes) -> _ReadSummary:
+    """A record's ``data`` and ``summary`` read into what the simple loop needs.
 
-    Two attempts at most are built, by the decoder the records are built
-    with. A value that does not unpack, or unpacks into something no record
+    A value that does not unpack, or unpacks into something no record
     holds, is damaged (``_damage.py``).
     """
-
-    def read(record_id: str, list_name: str, data: bytes, summary: bytes) -> _Read:
-        try:
-            fields = unpack_fields(data)
-            dialled, packed_last, packed_completing, latest = unpack_summary(summary)
-            last = None if packed_last is None else decode(*widened(packed_last))
-            # One tuple when the latest attempt completed the record: one Attempt.
-            completing = (
-                last
-                if packed_completing is packed_last
-                else None
-                if packed_completing is None
-                else decode(*widened(packed_completing))
-            )
-            if type(fields) is not dict or not (latest is None or type(latest) is dict):
-                raise TypeError("not a record's fields and summary")
-            record = build_record(record_id, list_name, fields, ())
-        except DAMAGE as error:
-            raise Damaged("records", (list_name, record_id), error) from error
-        return record, fields, (dialled, last, completing, latest)
-
-    return read
+    try:
+        fields = unpack_fields(data)
+        dialled, last, completing, latest = unpack_summary(summary)
+        if last is not None:
+            last = widened(last)
+        if completing is not None:
+            completing = widened(completing)
+        if (
+            type(fields) is not dict
+            or not (latest is None or type(latest) is dict)
+            or any(len(each) != WIDTH for each in (last, completing) if each is not None)
+        ):
+            raise TypeError("not a record's fields and summary")
+        record = build_record(record_id, list_name, fields, ())
+    except DAMAGE as error:
+        raise Damaged("records", (list_name, record_id), error) from error
+    return record, fields, (dialled, last, completing, latest)
 
 
-def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
+def _summary_source(names: dict[str, Any]) -> LoopSource:
     return LoopSource(
         "record_id, list_name, data, packed_summary",
         (
@@ -134,35 +158,21 @@ def _summary_source(decode: Callable[..., Attempt]) -> LoopSource:
             ")",
         ),
         _SUMMARY_ATTEMPTS,
-        {"read_summary": _summary_reader(decode)},
+        {**names, "read_summary": _read_summary},
         what="stored summaries",
+        last=_packed_read(_LAST),
+        completing=_packed_read(_COMPLETING),
     )
 
 
-def _stored(column: str) -> str:
-    """The name the detailed loop binds a column of a packed attempt to."""
-    return f"stored_{column}"
-
-
-#: What the detailed loop binds for each packed attempt: each of its values.
-_STORED_ATTEMPT: Final = "\n".join(
-    wrapped("(", [_stored(column) for column in ("seq", *ATTEMPT_COLUMNS)], ")")
-)
-#: How each field of Attempt is read from those names.
-_STORED_READS: Final = attempt_reads(_stored)
-
-
-def _stored_read(field: str) -> str:
-    """How the detailed loop reads a field of a packed attempt (``AttemptRead``)."""
-    if field == "is_failed_dial":
-        # Attempt.is_failed_dial, of the fields as the packed attempt gives them.
-        called, answered = _STORED_READS["is_call_attempt"], _STORED_READS["answered_duration"]
-        return f"({called} and {answered} == 0)"
-    return _STORED_READS[field]
+#: Where the detailed loop binds the columns of each packed attempt.
+_STORED = "stored_"
+_STORED_READ: Final = _packed_read(_STORED)
 
 
 def _written_read(field: str) -> str:
-    """:func:`_stored_read`, but the time in the export's zone: for an export that only writes it.
+    """The detailed loop's read, but the time in the export's zone: for an export that only
+    writes it.
 
     A cell of a date-time is written from the date-time in the export's
     zone (``astimezone``), the same for the same instant whatever zone it
@@ -173,14 +183,14 @@ def _written_read(field: str) -> str:
     reads them as they were given.
     """
     if field != "time":
-        return _stored_read(field)
-    instant, wall = _stored("t"), _stored("wall")
+        return _STORED_READ(field)
+    instant, wall = _packed(_STORED)("t"), _packed(_STORED)("wall")
     return "\n".join(
         [
             "(",
             f"    from_timestamp({instant} // 1000000, EXPORT_ZONE)",
             f"    if {wall} is None and {instant} >= 0 and not {instant} % 1000000",
-            *indent(f"else {_stored_read('time')}".splitlines()),
+            *indent(f"else {_STORED_READ('time')}".splitlines()),
             ")",
         ]
     )
@@ -220,8 +230,8 @@ def _attempts_source(plan: ReportPlan, names: dict[str, Any]) -> AttemptSource:
             "record, own, attempts = read_stored(record_id, list_name, data, packed_attempts)",
             "checked = True",
         ),
-        _STORED_ATTEMPT,
-        _stored_read if compares_times else _written_read,
+        _unpacked(_STORED),
+        _STORED_READ if compares_times else _written_read,
         {**names, "read_stored": _read_stored, "EXPORT_ZONE": plan.rendering.tz},
         what="stored attempts",
     )
@@ -278,10 +288,11 @@ def fast_export(
     zones = dict(connection.execute("SELECT id, name FROM zones"))
     source: LoopSource | AttemptSource
     with reading("zones", None):
-        if report is ReportFormat.SIMPLE:
-            query, source = _SUMMARIES, _summary_source(attempt_decoder(zones, dispositions))
-        else:
-            query, source = _ATTEMPTS, _attempts_source(plan, attempt_names(zones, dispositions))
+        names = attempt_names(zones, dispositions)
+    if report is ReportFormat.SIMPLE:
+        query, source = _SUMMARIES, _summary_source(names)
+    else:
+        query, source = _ATTEMPTS, _attempts_source(plan, names)
     rows: Iterator[tuple[str, str, bytes, bytes]] = itertools.chain.from_iterable(
         connection.execute(query, (list_name, list_id)) for list_id, list_name in lists
     )
