@@ -133,14 +133,16 @@ def _read_summary(record_id: str, list_name: str, data: bytes, summary: bytes) -
     try:
         fields = unpack_fields(data)
         dialled, last, completing, latest = unpack_summary(summary)
-        if last is not None:
+        # Packed before a field was added: read its default, as new ones do.
+        if last is not None and len(last) != WIDTH:
             last = widened(last)
-        if completing is not None:
+        if completing is not None and len(completing) != WIDTH:
             completing = widened(completing)
         if (
             type(fields) is not dict
-            or not (latest is None or type(latest) is dict)
-            or any(len(each) != WIDTH for each in (last, completing) if each is not None)
+            or (latest is not None and type(latest) is not dict)
+            or (last is not None and len(last) != WIDTH)
+            or (completing is not None and len(completing) != WIDTH)
         ):
             raise TypeError("not a record's fields and summary")
         record = build_record(record_id, list_name, fields, ())
