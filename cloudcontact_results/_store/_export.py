@@ -2,24 +2,31 @@
 
 ``store.export`` writes exactly what :func:`export` writes of the records the
 store gives back (``docs/store.md``). Building those records is most of the
-work, and most of it is thrown away: a simple row reads a record's latest
-attempt, its latest completing one, how many were dialled and its latest
-script values, which the store keeps per record (the summary, kept up to
-date by every write: ``_codec.py``). A simple CSV export therefore reads one
-small value per record and feeds the fused writer's loop through a
-:class:`LoopSource` of its own: the loop and the row's values are the ones
-the export of records is compiled from (``SIMPLE_VALUES``), only what the
-attempts give comes from the summary.
+work, and most of it is thrown away:
+
+- a simple row reads a record's latest attempt, its latest completing one,
+  how many were dialled and its latest script values, which the store keeps
+  per record (the summary, kept up to date by every write: ``_codec.py``).
+  A simple CSV export reads the fields and the summary, and feeds the fused
+  writer's loop through a :class:`LoopSource` of its own: the loop and the
+  row's values are those the export of records is compiled from
+  (``simple_values``, ``simple_dispositions``), the two attempts read where
+  they are packed (``attempt_reads``), never built;
+- a detailed CSV export feeds the detailed loop each record's packed
+  attempts through an :class:`AttemptSource`: the row's values are
+  ``detailed_values`` with the same reads.
 
 Which exports take this path (:func:`fast_export`), and which read records:
 
-- the simple report written as CSV, zipped or not, with any selection (lists,
-  dispositions, interval) and any rendering (language, zone, dialect,
-  date-time format, guard, layout);
-- not a workbook or a Parquet file (their writers take records), not the
-  detailed reports, and not a campaign whose stored dispositions do not all
-  resolve against its definition (a store edited by hand): the export of
-  records reports those as it always has.
+- CSV, zipped or not, of the simple and detailed-interval reports with any
+  selection (lists, dispositions, interval) and rendering (language, zone,
+  dialect, date-time format, guard, layout), and of the detailed report
+  without an interval;
+- not the detailed report with an interval (the records completed inside it
+  are found by their completing attempts), not a workbook or a Parquet file
+  (their writers take records), and not a campaign whose stored dispositions
+  do not all resolve against its definition (a store edited by hand): the
+  export of records reports those as it always has.
 
 The store checked every record and attempt against the campaign when they
 came in, and a redefinition of the campaign that would make them not fit is
