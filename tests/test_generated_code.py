@@ -112,7 +112,10 @@ def sources(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         store.put_campaign(campaign)
         store.add_records("C", records)
         list(store.records("C"))
-        store.export("C", io.BytesIO(), ccr.ExportOptions(format="detailed"))
+        # The store's own loops (_store/_export.py), for every report and option family.
+        for report in ("simple", "detailed", "detailed-interval"):
+            for options in FAMILIES:
+                store.export("C", io.BytesIO(), ccr.ExportOptions(format=report, **options))
     return generated_sources()
 
 
@@ -131,6 +134,8 @@ def test_every_kind_of_generated_code_was_made(sources: dict[str, str]) -> None:
         "typed columns",
         "attempt row",
         "trusted Attempt packed attempt",
+        "simple lines of stored summaries",
+        "detailed lines of stored attempts",
         "time cell",
     ):
         assert expected in kinds

@@ -32,7 +32,7 @@ from typing import Any, Final
 
 import attrs
 
-from .._codegen import compile_source, function, wrapped
+from .._codegen import compile_source, function, indent, joined, wrapped
 from .._jsonl import dump_campaign, load_campaign
 from .._model.campaign import NO_MATCH, Attempt, Campaign, QuotaOutcome, Record
 from .._model.construction import trusted_builder
@@ -347,12 +347,17 @@ def _time_read(column: ColumnRead) -> str:
     # Whole seconds after 1970 in a zone whose instant says it all (the usual
     # case) take the one C call; anything else goes through _time.
     t, zone, wall, flags = (column(name) for name in ("t", "zone", "wall", "flags"))
-    return (
-        "(\n"
-        f"    from_timestamp({t} // 1000000, ZONES[{zone}])\n"
-        f"    if {wall} is None and {t} >= 0 and not {t} % 1000000\n"
-        f"    else time_of({t}, ZONES[{zone}], {wall}, {flags})\n"
-        ")"
+    fast = wrapped("from_timestamp(", [f"{t} // 1000000", f"ZONES[{zone}]"], ")")
+    whole = joined("and", [f"{wall} is None", f"{t} >= 0", f"not {t} % 1000000"])
+    other = wrapped("time_of(", [t, f"ZONES[{zone}]", wall, flags], ")")
+    return "\n".join(
+        [
+            "(",
+            *indent(fast),
+            *indent(f"if {whole}".splitlines()),
+            *indent([f"else {other[0]}", *other[1:]]),
+            ")",
+        ]
     )
 
 
