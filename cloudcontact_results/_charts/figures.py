@@ -127,8 +127,11 @@ def _shares_axis(axes: Axes, language: Language, *, horizontal: bool = False) ->
     axis.set_major_formatter(FuncFormatter(lambda value, _: percent(value, language)))
 
 
-def _time_axis(axes: Axes, timezone: str, language: Language) -> None:
-    """Dates and hours in the table's zone, written the same in every locale."""
+def _time_axis(axes: Axes, table: Table[Any], language: Language) -> None:
+    """Dates and hours in the table's zone, written the same in every locale, and the
+    axis labelled with the periods' start column and that zone."""
+    timezone = table.timezone
+    axes.set_xlabel(f"{_label(table, 'start', language)} ({timezone})")
     zone = zoneinfo.ZoneInfo(timezone)
     locator = mdates.AutoDateLocator(tz=zone, minticks=3)  # type: ignore[no-untyped-call]
     formats, zero_formats, offset_formats = _DATE_FORMATS[language]
@@ -287,10 +290,9 @@ def campaign_in_time(table: CampaignInTime, *, language: Language | str = Langua
         values = [_plain(getattr(row, name)) for row in table]
         axes.plot(starts, values, color=colour, marker=marker, label=_label(table, name, chosen))
     _period_span(axes, starts, table.period)
-    _time_axis(axes, table.timezone, chosen)
+    _time_axis(axes, table, chosen)
     _counts_axis(axes, chosen)
     axes.set_ylim(bottom=0)
-    axes.set_xlabel(f"{_label(table, 'start', chosen)} ({table.timezone})")
     _legend(axes, 3)
     _titled(axes, table, chosen)
     return figure
@@ -328,10 +330,9 @@ def dispositions_in_time(
             _days(starts), *series.values(), labels=[shorten(n) for n in names], colors=palette
         )
     _period_span(axes, _days(starts), table.period)
-    _time_axis(axes, table.timezone, chosen)
+    _time_axis(axes, table, chosen)
     _counts_axis(axes, chosen)
     axes.set_ylabel(_label(table, "attempts", chosen))
-    axes.set_xlabel(f"{_label(table, 'start', chosen)} ({table.timezone})")
     _legend(axes, len(names))
     _titled(axes, table, chosen)
     return figure
@@ -361,9 +362,8 @@ def telemarketing_compliance(
     _period_span(axes, _days([row.start for row in table]), "day")
     if not days:  # no answered call at all: the limit alone would look like data
         axes.text(0.5, 0.5, NO_DATA[chosen], ha="center", va="center", transform=axes.transAxes)
-    _time_axis(axes, table.timezone, chosen)
+    _time_axis(axes, table, chosen)
     _shares_axis(axes, chosen)
-    axes.set_xlabel(f"{_label(table, 'start', chosen)} ({table.timezone})")
     _legend(axes, 2)
     _titled(axes, table, chosen)
     return figure

@@ -50,6 +50,7 @@ __all__ = [
     "dialog_moment",
     "existing_store",
     "export_options",
+    "interval_of",
     "kept_files",
     "reading_options",
     "recurrence_rule",
@@ -412,7 +413,7 @@ def export_options(args: argparse.Namespace) -> ExportOptions:
         format=args.format,
         lists=args.lists,
         dispositions=args.dispositions,
-        interval=_interval(args.start, args.end),
+        interval=interval_of(args.start, args.end),
         timezone=args.timezone,
         language=args.language,
         dialect=args.dialect,
@@ -429,9 +430,10 @@ def export_options(args: argparse.Namespace) -> ExportOptions:
     return options
 
 
-def _interval(
+def interval_of(
     start: dt.datetime | None, end: dt.datetime | None
 ) -> tuple[dt.datetime | None, dt.datetime | None] | None:
+    """``--from``/``--to`` as an interval; None when neither is given."""
     return None if start is None and end is None else (start, end)
 
 

@@ -23,6 +23,7 @@ from .arguments import (
     aware,
     dialog_moment,
     existing_store,
+    interval_of,
     reading_options,
 )
 from .output import print_table
@@ -107,11 +108,8 @@ def _add_report_options(parser: argparse.ArgumentParser, zone_of: str) -> None:
 
 def _interval(args: argparse.Namespace) -> tuple[dt.datetime | None, dt.datetime | None] | None:
     """--from/--to as aware moments: a time without an offset is in --timezone."""
-    if args.start is None and args.end is None:
-        return None
-    start = None if args.start is None else aware(args.start, args.timezone)
-    end = None if args.end is None else aware(args.end, args.timezone)
-    return start, end
+    start, end = (None if at is None else aware(at, args.timezone) for at in (args.start, args.end))
+    return interval_of(start, end)
 
 
 def _write(args: argparse.Namespace, source: Any, of: Any, campaign: str | None) -> int:

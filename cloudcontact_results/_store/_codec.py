@@ -51,6 +51,7 @@ __all__ = [
     "ColumnRead",
     "PackedAttempt",
     "Summary",
+    "all_widened",
     "attempt_decoder",
     "attempt_names",
     "attempt_reads",
@@ -495,6 +496,13 @@ PACKED_POSITION: Final = {column: 1 + index for index, column in enumerate(ATTEM
 def widened(packed: PackedAttempt) -> PackedAttempt:
     """``packed`` with the values of the fields added since it was packed: their defaults."""
     return packed if len(packed) == WIDTH else packed + _MISSING[len(packed) :]
+
+
+def all_widened(attempts: Sequence[PackedAttempt]) -> tuple[PackedAttempt, ...]:
+    """Each of ``attempts`` :func:`widened`, checked at once: most stores need none widened."""
+    if min(map(len, attempts), default=WIDTH) == WIDTH:
+        return tuple(attempts)  # a tuple is given back as it is, not copied
+    return tuple(map(widened, attempts))
 
 
 def pack_attempts(attempts: Sequence[PackedAttempt]) -> bytes:

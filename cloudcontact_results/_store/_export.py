@@ -58,6 +58,7 @@ from ._codec import (
     WIDTH,
     PackedAttempt,
     Summary,
+    all_widened,
     attempt_names,
     attempt_reads,
     build_record,
@@ -219,10 +220,8 @@ def _read_stored(record_id: str, list_name: str, data: bytes, packed: bytes) -> 
     """
     try:
         fields = unpack_fields(data)
-        attempts = unpack_attempts(packed)
-        if min(map(len, attempts), default=WIDTH) != WIDTH:
-            # Packed before a field was added: read its default, as new ones do.
-            attempts = tuple(map(widened, attempts))
+        # Packed before a field was added: read its default, as new ones do.
+        attempts = all_widened(unpack_attempts(packed))
         if type(fields) is not dict or max(map(len, attempts), default=WIDTH) != WIDTH:
             raise TypeError("not a record's fields and packed attempts")
         record = build_record(record_id, list_name, fields, ())

@@ -14,15 +14,14 @@ from .._model.frozen import EMPTY_TEXT_MAP
 from ..errors import CampaignMismatchError, UnknownNameError
 from ._codec import (
     EMPTY_SUMMARY,
-    WIDTH,
     PackedAttempt,
+    all_widened,
     attempt_row,
     pack_attempts,
     pack_fields,
     pack_summary,
     summarize,
     unpack_attempts,
-    widened,
 )
 from ._damage import reading
 
@@ -217,10 +216,7 @@ class Ingest:
         attempt, and the new numbers.
         """
         # Attempts packed before a field was added read its default, as new ones write it.
-        if min(map(len, stored), default=WIDTH) == WIDTH:
-            merged = list(stored)
-        else:
-            merged = [widened(packed) for packed in stored]
+        merged = list(all_widened(stored))
         # A new row can only repeat an attempt of the same instant: the rows
         # themselves are compared (and hashed) only when instants meet.
         instants = {packed[1] for packed in merged}

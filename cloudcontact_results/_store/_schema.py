@@ -23,13 +23,13 @@ from ._codec import (
     MARSHAL_VERSION,
     PACKED_POSITION,
     TABLE_COLUMNS,
+    all_widened,
     fields_from_text,
     pack_attempts,
     pack_fields,
     pack_summary,
     script_items,
     summarize,
-    widened,
 )
 from ._damage import DAMAGE
 
@@ -297,7 +297,7 @@ def _summarize_records(connection: sqlite3.Connection) -> None:
             try:
                 fields, packed = marshal.loads(data)  # noqa: S302 - the store's own value
                 # Attempts packed before a field was added read its default, as new ones do.
-                attempts = [widened(attempt) for attempt in packed]
+                attempts = list(all_widened(packed))
                 changed.append(
                     (
                         pack_fields(fields),
