@@ -158,8 +158,19 @@ def for_loop(target: str, iterable: str, body: Sequence[str]) -> list[str]:
 
 
 def assign(target: str, expression: str) -> list[str]:
-    """``target = expression``: one statement, on more lines if ``expression`` has them."""
-    return f"{target} = {expression}".splitlines()
+    """``target = expression``: one statement, on more lines if ``expression`` has them.
+
+    A line too long for :data:`WIDTH` puts the expression in brackets on lines of its own.
+
+    >>> assign("total", "a + b")
+    ['total = a + b']
+    >>> assign("total", "a" * 60 + " + " + "b" * 60)[0]
+    'total = ('
+    """
+    line = f"{target} = {expression}"
+    if len(line) <= WIDTH or "\n" in expression:
+        return line.splitlines()
+    return [f"{target} = (", *indent([expression]), ")"]
 
 
 def wrapped(opening: str, items: Sequence[str], closing: str) -> list[str]:

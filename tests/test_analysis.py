@@ -398,11 +398,16 @@ def assert_engines_agree(
     [
         "2026-02-30 10:00:00",  # no such day: Arrow would roll it over to 03-02
         "2026-01-01 23:59:60",  # a leap second: Arrow and pandas would read 00:00:00
+        "2026-01-01 10:00:60",  # the same within a day
         "2026-01-01 24:00:00",
         "0000-01-01 00:00:00",  # year 0, which Python has not
         "0001-01-01 03:00:00",
         "0999-05-06 07:08:09",
         "2026-1-1 1:02:03",  # unpadded digits, which strptime reads
+        "2026-01-+5 10:00:00",  # a signed field, which strptime reads
+        "2026-01- 5 10:00:00",  # a space-padded field
+        "2024-02-29 10:00:00",  # a day that is there in a leap year
+        "2026-04-31 10:00:00",
         "9999-12-31 23:59:59",
     ],
 )

@@ -61,6 +61,8 @@ _ISO_SHAPE: Final = r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}"
 _EPOCH: Final = dt.datetime(1970, 1, 1)  # noqa: DTZ001  # wall-clock arithmetic, no zone
 _UTC_EPOCH: Final = _EPOCH.replace(tzinfo=dt.UTC)
 #: 0001-01-01 00:00:00 in seconds since the epoch: the first wall-clock second Python has.
+# Arrow's regular expressions (RE2): the default format with seconds below 60.
+_ARROW_SHAPE: Final = r"^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-5][0-9]$"
 _FIRST_SECOND: Final = (dt.datetime.min - _EPOCH) // dt.timedelta(seconds=1)  # noqa: DTZ901
 
 
@@ -539,9 +541,14 @@ def _wall_seconds(pd: Any, np: Any, text: Any) -> tuple[Any, Any]:
     import pyarrow.compute as pc  # noqa: PLC0415
 
     wall = pc.strptime(arrow, format=DEFAULT_DATETIME_FORMAT, unit="s", error_is_null=True)
-    # Arrow rolls an impossible day over (02-30 reads as 03-02) and takes a
-    # second 60: a cell counts as read only if it writes back as itself.
-    same = pc.equal(pc.strftime(wall, format=DEFAULT_DATETIME_FORMAT), arrow)
+    # A cell counts as read only if it is what the typed rows read the same
+    # way: padded digits of the default shape (Arrow also takes "+5" or "5"
+    # for a field), seconds below 60 (Arrow takes a leap second), and the day
+    # it names (Arrow rolls an impossible day over: 02-30 reads as 03-02).
+    # Cheaper than writing every cell back with strftime to compare.
+    shaped = pc.match_substring_regex(arrow, _ARROW_SHAPE)
+    day = pc.cast(pc.if_else(shaped, pc.utf8_slice_codeunits(arrow, 8, 10), "0"), pa.int64())
+    same = pc.and_(shaped, pc.equal(pc.day(wall), day))
     seconds = pc.fill_null(wall.cast(pa.int64()), 0).to_numpy()
     read = pc.fill_null(same, False).to_numpy() & (seconds >= _FIRST_SECOND)
     return seconds, read

@@ -478,7 +478,8 @@ def _check_attempt(attempt: Attempt) -> None:
         )
 
 
-@attrs.frozen
+# No weakref slot: the trusted builders make these by a __class__ assignment.
+@attrs.frozen(weakref_slot=False)
 class Attempt:
     """One processing of a record: a real dial, or a DNC match or quota stop that was not.
 
@@ -553,7 +554,8 @@ def _check_attempts(instance: Record, attribute: attrs.Attribute[Any], value: An
     _tuple_of("Record", Attempt)(instance, attribute, value)
 
 
-@attrs.frozen
+# No weakref slot: the trusted builders make these by a __class__ assignment.
+@attrs.frozen(weakref_slot=False)
 class Record:
     """One row of a calling list, with the attempts made on it in the order they happened.
 

@@ -23,7 +23,8 @@ QuotaGroup = str | NoMatch | None
 NO_EXTRA: Mapping[str, str] = FrozenTextMap()
 
 
-@attrs.frozen
+# No weakref slot: the trusted builders make these by a __class__ assignment.
+@attrs.frozen(weakref_slot=False)
 class SimpleRow:
     """A row of the simple report: one record and its final results.
 
@@ -53,7 +54,8 @@ class SimpleRow:
     extra: Mapping[str, str] = NO_EXTRA
 
 
-@attrs.frozen
+# No weakref slot: the trusted builders make these by a __class__ assignment.
+@attrs.frozen(weakref_slot=False)
 class DetailedRow:
     """A row of the detailed report: one attempt of a record.
 
