@@ -279,6 +279,24 @@ def test_quoted_line_breaks_count_physical_lines():
     assert caught.value.line == 4
 
 
+def test_guarded_cells_read_back_in_rows_read_ahead_while_the_delimiter_is_found():
+    # Read with ",", this ";" header opens a quote that no later line closes: the
+    # rows are read ahead before ";" is tried, and are then handed out again.
+    header = ";".join(["Фамилия", 'Заметка,"x', *SIMPLE_EN]) + "\r\n"
+    rows = [["'=1+1", "", *SIMPLE_CELLS.values()], ["'@SUM(A1)", "'-2+3", *SIMPLE_CELLS.values()]]
+    data = header.encode() + csv_bytes(rows, delimiter=";")
+    report = read(data)
+    assert report.delimiter == ";"
+    assert [row.fields for row in report] == [
+        {"Фамилия": "=1+1", 'Заметка,"x': ""},
+        {"Фамилия": "@SUM(A1)", 'Заметка,"x': "-2+3"},
+    ]
+    assert [row.fields["Фамилия"] for row in read(data, formula_guard=False)] == [
+        "'=1+1",
+        "'@SUM(A1)",
+    ]
+
+
 @pytest.mark.parametrize(
     ("data", "reason"),
     [

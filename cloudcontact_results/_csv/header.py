@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import itertools
 from collections.abc import Iterator
 from typing import Final
 
@@ -90,7 +89,7 @@ def read_header(opened: Opened, options: ReadOptions) -> Layout:
             header_lines=header_lines,
         )
         # Lines read past the header while other delimiters were tried are rows.
-        opened.lines = itertools.chain(read[header_lines:], opened.lines)
+        opened.put_back(read[header_lines:])
         opened.new_row()
         return layout
     if problem is not None:

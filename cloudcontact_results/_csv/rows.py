@@ -45,6 +45,11 @@ def typed_rows(
     width = len(layout.header)
     offset = layout.header_lines
     unguard = unguard_cell if options.formula_guard else None
+    # Set by the lines a row came from when one holds a quote: a row without
+    # one has nothing to unguard. Left set by a dropped row, it only makes
+    # the next row look at its cells (unguarding a cell without a quote
+    # changes nothing).
+    quoted = opened.quoted
     build = builder.row
     end = offset
     allowed = opened.limits.max_bad_lines
@@ -84,8 +89,10 @@ def typed_rows(
                         )
                     )
                     continue
-                if unguard is not None and "'" in "".join(cells):
-                    cells = [unguard(cell) for cell in cells]
+                if quoted[0]:
+                    quoted[0] = False
+                    if unguard is not None:
+                        cells = [unguard(cell) for cell in cells]
                 try:
                     row = build(cells)
                 except (ValueError, KeyError):

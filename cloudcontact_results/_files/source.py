@@ -12,6 +12,7 @@ import bz2
 import contextlib
 import copy
 import io
+import itertools
 import lzma
 import os
 import stat
@@ -203,6 +204,9 @@ class Opened:
         #: Bytes of the row being read: a list, so the line generator and the
         #: row reader share it; the row reader zeroes it as each row begins.
         self.row_bytes = [0]
+        #: ``[True]`` once a line handed out holds a ``'``, until a reader clears it:
+        #: the formula guard's mark, so rows without one skip looking at each cell.
+        self.quoted = [False]
         self.lines: Iterator[str] = self._lines()
 
     @property
@@ -230,6 +234,17 @@ class Opened:
         """The next line starts a row."""
         self.row_bytes[0] = 0
 
+    def put_back(self, lines: list[str]) -> None:
+        """Hand ``lines`` (read ahead) out again before the lines still to read."""
+        self.lines = itertools.chain(self._marked(lines), self.lines)
+
+    def _marked(self, lines: list[str]) -> Iterator[str]:
+        quoted = self.quoted
+        for line in lines:
+            if "'" in line:
+                quoted[0] = True
+            yield line
+
     def _lines(self) -> Iterator[str]:
         # Lines split at b"\n", which never occurs inside a UTF-8 sequence (nor is
         # it anything but a line feed in the other encodings read), so each line
@@ -239,6 +254,7 @@ class Opened:
         readline = self._binary.readline
         bad_lines = self.bad_lines
         row = self.row_bytes
+        quoted = self.quoted
         with _unreadable("the file cannot be read"):
             raw = readline(limit + 1)
             if raw and self.detected:
@@ -257,6 +273,8 @@ class Opened:
                 except UnicodeDecodeError:
                     bad_lines.append(raw[:200])
                     text = raw.decode(self.encoding, errors="replace")
+                if "'" in text:
+                    quoted[0] = True
                 yield text
                 raw = readline(limit + 1)
 
