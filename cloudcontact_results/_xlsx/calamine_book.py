@@ -57,11 +57,10 @@ def calamine_lines(grid: Any, sheet: str) -> Iterator[tuple[int, list[Any]]]:
         return
     line, first_column = start
     before = [None] * first_column
-    while True:
-        with foreign("the sheet cannot be read", sheet=sheet):
-            values = next(rows, None)
-        if values is None:
-            return
-        line += 1
-        if values.count("") != len(values):
-            yield line, before + values if first_column else values
+    # One guard for the whole walk: the grid is parsed already, and a guard a
+    # row would cost as much as the row's own cells.
+    with foreign("the sheet cannot be read", sheet=sheet):
+        for values in rows:
+            line += 1
+            if values.count("") != len(values):
+                yield line, before + values if first_column else values

@@ -281,12 +281,19 @@ class Workbook:
                         )
                     )
                     continue
+                # A time cell keeps its date-time (a date: calamine's midnight), never
+                # made text: each is new, so its text would be one strftime a row.
+                moments = [
+                    (position, values[position])
+                    for position in time_positions
+                    if position < len(values) and isinstance(values[position], dt.date)
+                ]
+                for position, _ in moments:
+                    values[position] = None
                 cells = [value if value.__class__ is str else text(value) for value in values]
                 cells += [""] * (width - len(cells))
-                for position in time_positions:
-                    # A time cell keeps its date-time (a date: calamine's midnight).
-                    if position < len(values) and isinstance(values[position], dt.date):
-                        cells[position] = values[position]
+                for position, moment in moments:
+                    cells[position] = moment
                 try:
                     row = builder.row(cells)
                 except (ValueError, KeyError, OverflowError):
