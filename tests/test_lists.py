@@ -420,7 +420,7 @@ def test_the_dnc_extract_holds_each_records_phones_once() -> None:
 
 
 @pytest.mark.slow
-@settings(max_examples=100)
+@settings(max_examples=examples(100))
 @given(cst.campaign_with_records(), st.data())
 def test_select_keeps_what_the_simple_report_says_matches(drawn, data):
     campaign, records = drawn

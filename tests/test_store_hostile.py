@@ -28,6 +28,7 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from cloudcontact_results.cli import main
 from cloudcontact_results.errors import ExportError, JobError, StoreError
+from tests.conftest import examples
 
 from .test_store_jobs import CAMPAIGN, NEW_YORK, RECORDS, attempt, hours, job, notes
 
@@ -435,7 +436,7 @@ def operations(store: ccr.ResultsStore, out: Path) -> None:
     cut=st.integers(min_value=0, max_value=200),
     truncate=st.booleans(),
 )
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 def test_a_store_with_damaged_values_raises_only_the_librarys_errors(
     target: tuple[str, str], value: object, cut: int, truncate: bool
 ) -> None:
