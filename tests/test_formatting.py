@@ -289,6 +289,8 @@ def test_one_search_of_joined_cells_finds_every_cell_the_guard_changes(cells: li
     )
 )
 @example(cells=["+7\x00x"])  # digits, then a NUL inside the cell: not a phone number
+@example(cells=["'+x"])  # a quote before a sign
+@example(cells=["a", "b, -x"])
 @example(cells=["a", "-5\x00=1"])
 @example(cells=["+79161234567", "г. Москва, ул. Тверская, д. 1"])
 def test_the_look_before_a_run_of_cells_misses_no_cell_the_guard_changes(cells: list[str]) -> None:
