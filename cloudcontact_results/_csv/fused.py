@@ -5,17 +5,20 @@
 reference rows is what an export must write, and the property tests say so
 for every option and dialect. This module writes the same bytes faster:
 
-- each record's list columns (and a run of rows' script fields) are
-  formatted, guarded and encoded once, as the start of every line;
+- each record's list columns are formatted, guarded and encoded once, as
+  the start of every line; an attempt's script fields are cached so, by
+  their values;
 - dispositions are resolved once per object and kept by identity with both
-  their cells written; codes, quota groups, notes and numbers are cached
-  already guarded and quoted;
+  their cells written; codes, quota groups, notes, numbers, agents, RTP
+  servers and list names are cached already guarded and quoted, in plain
+  dicts (:func:`_looked_up`);
 - every other cell is formatted by the expression :func:`cell_source` gives
   for its kind, and the text cells of a row (of a record, for its own cells,
-  and of a new phone) are looked at once, joined by NUL: only when the
-  formula guard may change one of them, or one holds a delimiter, a quote or
-  a line break, is each passed through the one guard and encoded by
-  ``csv.writer`` itself; the line is joined as one string;
+  and of a new phone) are looked at once, joined by NUL: only when one holds
+  a delimiter, a quote or a line break, or a character a formula starts with
+  and the guard's search finds a start it may change, is each passed through
+  the one guard and encoded by ``csv.writer`` itself; the line is joined as
+  one string;
 - the detailed row's values come from :data:`DETAILED_VALUES`, the table the
   typed :func:`detailed_row` is compiled from, so no :class:`DetailedRow` is
   built; the records are checked against the campaign in the same loop;
