@@ -59,6 +59,7 @@ __all__ = [
     "joined",
     "negated",
     "source_of",
+    "try_block",
     "wrapped",
 ]
 
@@ -139,17 +140,41 @@ def joined(joiner: str, parts: Sequence[str]) -> str:
         or bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
     ):
         pass
+    >>> inner = joined("or", ["a" * 40, "b" * 40])
+    >>> print(source_of(if_block(joined("and", ["c", inner]), ["pass"])), end="")
+    if (
+        c
+        and (
+            aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa
+            or bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb
+        )
+    ):
+        pass
     """
     line = f" {joiner} ".join(parts)
     if len(line) <= WIDTH and "\n" not in line:
         return line
     first, *rest = parts
-    return "\n".join(["(", f"    {first}", *(f"    {joiner} {part}" for part in rest), ")"])
+    lines = [f"    {first}", *(f"    {joiner} {part}" for part in rest)]
+    # A part on several lines (itself joined) is indented as a whole.
+    return "\n".join(["(", *(line.replace("\n", "\n    ") for line in lines), ")"])
 
 
 def negated(test: str) -> str:
     """``not`` ``test``, in parentheses unless :func:`joined` already gave it some."""
     return f"not {test}" if test.startswith("(\n") else f"not ({test})"
+
+
+def try_block(body: Sequence[str], exception: str, handler: Sequence[str]) -> list[str]:
+    """``try:`` and ``body``; ``except exception:`` and ``handler``.
+
+    >>> print(source_of(try_block(["x = cache[key]"], "KeyError", ["x = None"])), end="")
+    try:
+        x = cache[key]
+    except KeyError:
+        x = None
+    """
+    return ["try:", *indent(body), f"except {exception}:", *indent(handler)]
 
 
 def for_loop(target: str, iterable: str, body: Sequence[str]) -> list[str]:

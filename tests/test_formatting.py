@@ -198,6 +198,18 @@ def test_default_time_format_writes_what_strftime_writes(moment: dt.datetime, zo
     assert formatter.time(moment) == expected
 
 
+def test_default_time_format_over_more_days_than_are_kept_written() -> None:
+    # The default format writes each day's date once and keeps a bounded number.
+    formatter = ccr.RowFormatter(ccr.ExportOptions(timezone="Asia/Kolkata"))
+    start = dt.datetime(1990, 1, 1, 20, 30, 5, tzinfo=dt.UTC)
+    for days in range(0, 6000, 1):
+        moment = start + dt.timedelta(days=days, seconds=days * 37)
+        local = moment.astimezone(ZoneInfo("Asia/Kolkata"))
+        assert formatter.time(moment) == local.strftime("%Y-%m-%d %H:%M:%S")
+    again = formatter.time(start)
+    assert again == start.astimezone(ZoneInfo("Asia/Kolkata")).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def test_default_time_format_drops_microseconds_without_rounding() -> None:
     moment = dt.datetime(2026, 3, 8, 9, 5, 7, 999999, tzinfo=dt.UTC)
     assert ccr.RowFormatter(ccr.ExportOptions(timezone="UTC")).time(moment) == (
@@ -269,6 +281,41 @@ def test_one_search_of_joined_cells_finds_every_cell_the_guard_changes(cells: li
     # NUL: it may raise a false alarm, but never miss a cell the guard changes.
     if any(spreadsheet_safe(cell) != cell for cell in cells):
         assert _guard.changes_joined("\x00" + "\x00".join(cells)) is not None
+
+
+@given(
+    st.lists(
+        st.one_of(st.text(",;\t\r\n'=+-@19٣ aж.\x00", max_size=8), _STARTS), min_size=1, max_size=6
+    )
+)
+@example(cells=["+7\x00x"])  # digits, then a NUL inside the cell: not a phone number
+@example(cells=["'+x"])  # a quote before a sign
+@example(cells=["a", "b, -x"])
+@example(cells=["a", "-5\x00=1"])
+@example(cells=["+79161234567", "г. Москва, ул. Тверская, д. 1"])
+def test_the_look_before_a_run_of_cells_misses_no_cell_the_guard_changes(cells: list[str]) -> None:
+    # may_change_joined() first looks for the characters a formula starts
+    # with, then searches; NULs inside cells included.
+    joined = "\x00" + "\x00".join(cells)
+    if any(spreadsheet_safe(cell) != cell for cell in cells):
+        assert _guard.may_change_joined(joined, len(cells))
+
+
+@given(
+    st.text(
+        st.one_of(
+            # Every character the guard looks at, less those the claim leaves out.
+            st.sampled_from(",;\t\r\n'=+-@ 19aж\x00"),
+            st.characters(),
+        ).filter(lambda char: char not in _guard.FORMULA_CHARACTERS)
+    )
+)
+@example(text="' ;'  ,x\n'")
+@example(text="a, 'b")
+def test_text_without_a_character_a_formula_starts_with_is_never_guarded(text: str) -> None:
+    # The writers skip the guard's search for such text (FORMULA_CHARACTERS).
+    assert spreadsheet_safe(text) == text
+    assert not _guard.may_change_joined("\x00" + text, 1)
 
 
 _GUARD_OPTIONS = export_options(

@@ -209,6 +209,42 @@ def test_many_rows_are_written_in_batches_in_order() -> None:
         )
 
 
+def test_more_distinct_cached_cells_than_a_cache_keeps() -> None:
+    """Agents, RTP servers, notes and script answers are cells written once and
+    kept, a bounded number of each: past the bound every cell is still the reference's."""
+    campaign, records = ccr.demo_campaign(records=2400, seed=11)
+    texts = itertools.cycle(HOSTILE)
+    numbers = itertools.count()
+
+    def distinct() -> str:
+        return f"{next(texts)}{next(numbers)}"
+
+    changed = [
+        attrs.evolve(
+            record,
+            attempts=tuple(
+                attrs.evolve(
+                    attempt,
+                    agent=distinct(),
+                    rtp_server=distinct(),
+                    cpa_rtp_server=distinct(),
+                    note=distinct() if attempt.note else "",
+                    script_values={name: distinct() for name in attempt.script_values},
+                )
+                for attempt in record.attempts
+            ),
+        )
+        for record in records
+    ]
+    assert sum(len(record.attempts) for record in changed) > 4096
+    for report_format in ("simple", "detailed"):
+        for guard in (False, True):
+            options = ccr.ExportOptions(format=report_format, formula_guard=guard)  # type: ignore[arg-type]
+            assert exported_bytes(campaign, changed, options) == reference_bytes(
+                campaign, changed, options
+            )
+
+
 # --- records that do not fit the campaign fail as the reference rows do ------------------
 
 

@@ -5,17 +5,20 @@
 reference rows is what an export must write, and the property tests say so
 for every option and dialect. This module writes the same bytes faster:
 
-- each record's list columns (and a run of rows' script fields) are
-  formatted, guarded and encoded once, as the start of every line;
+- each record's list columns are formatted, guarded and encoded once, as
+  the start of every line; an attempt's script fields are cached so, by
+  their values;
 - dispositions are resolved once per object and kept by identity with both
-  their cells written; codes, quota groups, notes and numbers are cached
-  already guarded and quoted;
+  their cells written; codes, quota groups, notes, numbers, agents, RTP
+  servers and list names are cached already guarded and quoted, in plain
+  dicts (:func:`_looked_up`);
 - every other cell is formatted by the expression :func:`cell_source` gives
   for its kind, and the text cells of a row (of a record, for its own cells,
-  and of a new phone) are looked at once, joined by NUL: only when the
-  formula guard may change one of them, or one holds a delimiter, a quote or
-  a line break, is each passed through the one guard and encoded by
-  ``csv.writer`` itself; the line is joined as one string;
+  and of a new phone) are looked at once, joined by NUL: only when one holds
+  a delimiter, a quote or a line break, or a character a formula starts with
+  and the guard's search finds a start it may change, is each passed through
+  the one guard and encoded by ``csv.writer`` itself; the line is joined as
+  one string;
 - the detailed row's values come from :data:`DETAILED_VALUES`, the table the
   typed :func:`detailed_row` is compiled from, so no :class:`DetailedRow` is
   built; the records are checked against the campaign in the same loop;
@@ -29,7 +32,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any, Final
+from typing import Any, Final, TypeVar
 
 import attrs
 
@@ -41,6 +44,7 @@ from .._codegen import (
     function,
     if_block,
     joined,
+    try_block,
     wrapped,
 )
 from .._model.campaign import Record
@@ -73,6 +77,7 @@ from .._report.formatting import (
     over_value,
 )
 from .._report.guard import (
+    FORMULA_CHARACTERS,
     changes_joined,
     guard_cell,
     guard_each,
@@ -87,6 +92,9 @@ from .dialects import CsvDialect
 
 __all__ = ["RECORDS", "AttemptSource", "LoopSource", "write_lines"]
 
+#: What a cached cell is made from before it is encoded: a text, or a run of cells.
+_Made = TypeVar("_Made")
+
 #: Lines joined into one write.
 _BATCH: Final = 512
 #: Cached cells of one kind kept at most (agents' notes are free text).
@@ -95,6 +103,17 @@ _CACHE_SIZE: Final = 4096
 #: Cells that are usually the previous row's: the last one is kept guarded and
 #: quoted (an attempt's phone is mostly the one of the record's previous attempt).
 _REPEATED: Final = frozenset(("this_phone_number",))
+#: Text cells of few distinct values, cached like the columns whose codec
+#: ``repeats``: a campaign has a few agents, RTP servers and lists, and a
+#: lookup is cheaper than the guard's and the quotes' look at the text.
+_FEW_VALUES: Final = frozenset(
+    ("agent", "last_agent", "cpa_rtp_server_id", "rtp_server_id", "list_name")
+)
+
+
+def _cached(column: Column) -> bool:
+    """Are the cells of ``column`` looked up in a cache of cells already written?"""
+    return CODECS[column.kind].repeats or column.attribute in _FEW_VALUES
 
 
 @attrs.frozen
@@ -145,8 +164,8 @@ class AttemptSource:
             (what ``attempt`` iterates) and ``checked`` (True: the record
             and its attempts fit the campaign, as the store's do).
         attempt: what the loop binds for each of ``attempts``.
-        read: how the tables read a field of the attempt (and
-            ``is_failed_dial``), over the names ``attempt`` binds.
+        read: how the tables read a field of the attempt, over the
+            names ``attempt`` binds.
         names: the globals these statements and reads use.
         what: what the items are, for the generated source's file name.
     """
@@ -209,12 +228,9 @@ class _Encoder:
             cells = guard_each(cells)
             joined = "\x00" + "\x00".join(cells)
         delimiter, quote = self.delimiter, self.quote
-        if (
-            quote in joined
-            or "\n" in joined
-            or "\r" in joined
-            or joined.count("\x00") != len(cells)
-        ):
+        # A NUL in a cell needs no quotes (csv.writer writes it as it is), so
+        # the cells are not counted here: only the guard's search needs that.
+        if quote in joined or "\n" in joined or "\r" in joined:
             # Rarely reached: csv.writer itself encodes the whole run at once.
             line: str = self._writerow(cells)
             return line[: -self._terminator_length] + delimiter
@@ -228,17 +244,45 @@ class _Encoder:
         )
 
 
-def _cache(function: Callable[[Any], str], encode: Callable[[str], str]) -> dict[Any, str]:
-    """A cache of ``encode(function(value))`` per value, filled by its ``__missing__``."""
+def _cache(
+    function: Callable[[Any], _Made], encode: Callable[[_Made], str]
+) -> tuple[dict[Any, str], Callable[[Any], str]]:
+    """A cache of ``encode(function(value))`` per value, and what fills it.
 
-    class Cache(dict[Any, str]):
-        def __missing__(self, value: Any) -> str:
-            if len(self) >= _CACHE_SIZE:
-                self.clear()
-            text = self[value] = encode(function(value))
-            return text
+    The cache is a plain dict, looked up by :func:`_looked_up`: the
+    interpreter specialises a subscript of a dict, not one of a dict subclass
+    (a ``__missing__``), which costs half as much again. The second item
+    writes a missing value's cell, keeps it and returns it.
+    """
+    cells: dict[Any, str] = {}
 
-    return Cache()
+    def missing(value: Any) -> str:
+        if len(cells) >= _CACHE_SIZE:
+            cells.clear()
+        text = cells[value] = encode(function(value))
+        return text
+
+    return cells, missing
+
+
+def _cached_names(
+    name: str, function: Callable[[Any], _Made], encode: Callable[[_Made], str]
+) -> dict[str, Any]:
+    """The globals :func:`_looked_up` reads for ``name``: a :func:`_cache` and what fills it."""
+    cells, write = _cache(function, encode)
+    return {f"{name}_cells": cells, f"write_{name}": write}
+
+
+def _looked_up(target: str, name: str, key: str) -> list[str]:
+    """Binding ``target`` to the cell of ``key`` in the cache of ``name`` (:func:`_cached_names`).
+
+    A missing cell is written and kept by ``write_<name>``; ``key`` is read
+    again then, so it is a name or reads without side effects. A ``try``
+    costs nothing until a key is missing.
+    """
+    return try_block(
+        assign(target, f"{name}_cells[{key}]"), "KeyError", assign(target, f"write_{name}({key})")
+    )
 
 
 def _note_cell(cell: Callable[[Any], str]) -> Callable[[Any], str]:
@@ -267,21 +311,28 @@ class _GuardCache(dict[str, str]):
 _DISPOSITIONS: Final = {"call": "call_disposition", "record": "record_disposition"}
 
 
-def _disposition_lookup(prefix: str, disposition: str) -> list[str]:
+def _disposition_lookup(prefix: str, disposition: str, *, named: bool) -> list[str]:
     """How the detailed loop binds the names of :data:`_DISPOSITIONS` for one disposition.
 
-    ``disposition`` is the source of the attempt's disposition.
+    ``disposition`` is the source of the attempt's disposition. Without
+    ``named`` only ``<prefix>_cells`` is bound: nothing reads the name and
+    the code when both cells are written together and no filter asks for them.
     """
-    bound = f"{prefix}_name, {prefix}_code, {prefix}_cells, _"
+    if named:
+        bound = f"{prefix}_name, {prefix}_code, {prefix}_cells, _"
+        unknown = [f"{prefix}_name = {prefix}_code = None", f"{prefix}_cells = no_pair"]
+        known, resolved = assign(bound, "known"), assign(bound, "pair(record, called)")
+    else:
+        # The cells are the third item of a _DispositionCells entry.
+        unknown = [f"{prefix}_cells = no_pair"]
+        known = assign(f"{prefix}_cells", "known[2]")
+        resolved = assign(f"{prefix}_cells", "pair(record, called)[2]")
     return branches(
         [
-            (
-                f"(called := {disposition}) is None",
-                [f"{prefix}_name = {prefix}_code = None", f"{prefix}_cells = no_pair"],
-            ),
-            ("(known := pairs.get(id(called))) is not None", assign(bound, "known")),
+            (f"(called := {disposition}) is None", unknown),
+            ("(known := pairs.get(id(called))) is not None", known),
         ],
-        assign(bound, "pair(record, called)"),
+        resolved,
     )
 
 
@@ -343,12 +394,11 @@ def _probed(
         return []
     tests = ["DELIMITER in probe", "QUOTE in probe", '"\\n" in probe', '"\\r" in probe']
     if guard:
-        # may_change_joined(), written out: a call per row would cost more than the test.
-        tests = [
-            "changes(probe) is not None",
-            *tests,
-            f'probe.count("\\x00") != {len(names)}',
-        ]
+        # may_change_joined(), written out: a call per row would cost more
+        # than the test. A carriage return is looked for above already.
+        formula = [f"{char!r} in probe" for char in FORMULA_CHARACTERS if char != "\r"]
+        search = f'(changes(probe) is not None or probe.count("\\x00") != {len(names)})'
+        tests.append(joined("and", [joined("or", formula), search]))
     fixed: list[str] = []
     for name, kind in zip(names, kinds, strict=True):
         if guard and guards(formatter, kind):
@@ -413,19 +463,23 @@ def _line_source(
         # A cell that can start no formula is plain text: never guarded, never quoted.
         plain = not guards(formatter, kind)
         bind_value, cell = over_value(cell_source(formatter, kind), value)
-        if column.attribute in hoisted:
-            per_record += [*bind_value, *assign(name, cell)]
-            if not plain:
-                record_text[0].append(name)
-                record_text[1].append(kind)
-        elif CODECS[kind].repeats:
+        if _cached(column):
             # Few distinct values: cached already guarded and quoted (a lookup
             # of a number of seconds is cheaper than writing its digits).
             key = _cell_key(column, value, keys)
             if all(part.isidentifier() for part in key.split(".")):  # a name, or an attribute
-                per_row += assign(name, f"{name}_cache[{key}]")
+                lookup = _looked_up(name, name, key)
             else:
-                per_row += [*assign("value", key), *assign(name, f"{name}_cache[value]")]
+                lookup = [*assign("value", key), *_looked_up(name, name, "value")]
+            if column.attribute in hoisted:
+                per_record += lookup
+            else:
+                per_row += lookup
+        elif column.attribute in hoisted:
+            per_record += [*bind_value, *assign(name, cell)]
+            if not plain:
+                record_text[0].append(name)
+                record_text[1].append(kind)
         elif column.attribute in _REPEATED:
             changed = [
                 *assign(f"last_{name}", name),
@@ -452,11 +506,11 @@ def _namespace(
     namespace = generated_namespace(formatter)
     for column in kind.columns_in(plan.rendering.layout):
         cell = cell_function(formatter, column.kind, guard=guard)
-        if CODECS[column.kind].repeats:
+        if _cached(column):
             # Looked up by _cell_key(): a note by its text or its system note's key.
             if column.attribute in NOTE_KEYS:
                 cell = _note_cell(cell)
-            namespace[f"{column.attribute}_cache"] = _cache(cell, encoder.cell)
+            namespace.update(_cached_names(column.attribute, cell, encoder.cell))
     # The one guard, asked once per distinct text.
     namespace["guard_cell"] = _GuardCache().__getitem__
     namespace.update(
@@ -641,10 +695,13 @@ def _detailed_loop(
         # Records completed inside an interval are filtered before their
         # attempts are seen: admits() checks them all first.
         known_list = ["False", *known_list]
+    # An attempt's script cells are cached by their values: answers to a
+    # script repeat from attempt to attempt, and a lookup by a tuple of them is
+    # several times cheaper than guarding and quoting them.
     script_cells = if_block(
         "tuple(values) == script_names",
-        ["cells = list(values.values())"],
-        ['cells = [values.get(name, "") for name in script_names]'],
+        ["script = tuple(values.values())"],
+        ['script = tuple([values.get(name, "") for name in script_names])'],
     )
     attempt = [
         # The checks check_record() makes of each attempt, in its order, before
@@ -671,7 +728,11 @@ def _detailed_loop(
         *(
             line
             for prefix, attribute in _DISPOSITIONS.items()
-            for line in _disposition_lookup(prefix, read(attribute))
+            for line in _disposition_lookup(
+                prefix,
+                read(attribute),
+                named=plan.selected_dispositions is not None or f"{prefix}_cells" not in names,
+            )
         ),
         *(
             if_block(f"not inside({read('time')})", ["continue"])
@@ -679,7 +740,15 @@ def _detailed_loop(
             else []
         ),
         *_keeps(plan, "call_name", "record_name"),
-        *if_block("values", [*script_cells, "head = start + encode_cells(cells)"], ["head = bare"]),
+        *if_block(
+            "values",
+            [
+                *script_cells,
+                *_looked_up("script_text", "script", "script"),
+                "head = start + script_text",
+            ],
+            ["head = bare"],
+        ),
         *assign("quota", read("quota")),
         *per_row,
         *wrapped("append(head + DELIMITER.join((", names, ")))"),
@@ -761,8 +830,11 @@ def write_lines(
     )
     pair_cells = _DispositionCells(plan, name_cell, code_cell, encoder)
     namespace.update(
-        pairs=pair_cells, pair=pair_cells.resolve, no_pair=pair_cells.cells(None, None)
+        pairs=pair_cells,
+        pair=pair_cells.resolve,
+        no_pair=pair_cells.cells(None, None),
     )
+    namespace.update(_cached_names("script", list, encoder.cells))
     if isinstance(source, LoopSource):  # pragma: no cover - a development-time guard
         raise TypeError("the detailed reports read an AttemptSource")
     no_script = encoder.cells(list(plan.no_script_values))

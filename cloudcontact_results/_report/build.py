@@ -67,7 +67,9 @@ def attribute_of(attempt: str) -> AttemptRead:
 def _system_note_arguments(read: AttemptRead) -> list[str]:
     """What the Note cell reads of an attempt without an agent's note: the
     sources of the arguments of :func:`system_note_of`."""
-    return [read("is_failed_dial"), read("cpa_result"), read("sip_code")]
+    # Attempt.is_failed_dial written out: a property is a Python call a row.
+    failed_dial = f"({read('is_call_attempt')} and {read('answered_duration')} == 0)"
+    return [failed_dial, read("cpa_result"), read("sip_code")]
 
 
 def _note_key(read: AttemptRead) -> str:

@@ -102,10 +102,7 @@ def _unpacked(prefix: str) -> str:
 
 def _packed_read(prefix: str) -> AttemptRead:
     """How the tables read a field of a packed attempt bound by :func:`_unpacked`."""
-    reads = attempt_reads(_packed(prefix))
-    # Attempt.is_failed_dial, of the fields as the packed attempt gives them.
-    reads["is_failed_dial"] = f"({reads['is_call_attempt']} and {reads['answered_duration']} == 0)"
-    return reads.__getitem__
+    return attempt_reads(_packed(prefix)).__getitem__
 
 
 #: Where the simple loop binds the columns of a record's latest and completing attempts.
