@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any, Final
 
@@ -27,6 +26,7 @@ from ._archive import Archive, ArchiveReason
 from ._codec import micros, moment_of
 from ._damage import reading
 from ._delivering import Due
+from ._engine import Connection
 from ._jobs import destination_from_json, destination_json
 
 __all__ = [
@@ -89,7 +89,7 @@ def target_text(target: Target | None) -> str | None:
     return None if target is None else json.dumps(destination_json(target), ensure_ascii=False)
 
 
-def archive_target(connection: sqlite3.Connection, campaign_id: int) -> Target | None:
+def archive_target(connection: Connection, campaign_id: int) -> Target | None:
     """The campaign's ``archive_destination``, read in the caller's transaction."""
     (text,) = connection.execute(
         "SELECT archive_destination FROM campaigns WHERE id = ?", (campaign_id,)
@@ -105,9 +105,7 @@ def remote_of(target: Target, archive: Archive) -> str:
     return location(target, archive.file_name)
 
 
-def undelivered_archives(
-    connection: sqlite3.Connection, campaign_id: int, spool: Path
-) -> list[Due]:
+def undelivered_archives(connection: Connection, campaign_id: int, spool: Path) -> list[Due]:
     """The campaign's archives still to deliver, oldest first, their spool files in ``spool``."""
     found = []
     for row in connection.execute(
@@ -133,7 +131,7 @@ def undelivered_archives(
 
 
 def prunable_archives(
-    connection: sqlite3.Connection, campaign_id: int, before: dt.datetime
+    connection: Connection, campaign_id: int, before: dt.datetime
 ) -> list[Archive]:
     """The campaign's archives made before ``before`` that pruning may remove, oldest first.
 

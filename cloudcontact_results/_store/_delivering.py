@@ -24,7 +24,6 @@ table; :func:`deliver_due` is the one loop that delivers either.
 from __future__ import annotations
 
 import datetime as dt
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager
 from pathlib import Path
@@ -35,6 +34,7 @@ import attrs
 from .._delivery import DeliveryFailed, Target, Transport, deliver, open_transport
 from ._codec import micros, moment_of
 from ._damage import reading
+from ._engine import Connection
 
 __all__ = [
     "Due",
@@ -71,7 +71,7 @@ class Due:
     target: Target
 
 
-def undelivered(connection: sqlite3.Connection, job_id: int, target: Target) -> list[Due]:
+def undelivered(connection: Connection, job_id: int, target: Target) -> list[Due]:
     """The job's files still to deliver, oldest first."""
     found = []
     for run_id, due, file, sha256, remote in connection.execute(
@@ -84,7 +84,7 @@ def undelivered(connection: sqlite3.Connection, job_id: int, target: Target) -> 
     return found
 
 
-def _record_start(connection: sqlite3.Connection, table: Table, row_id: int) -> None:
+def _record_start(connection: Connection, table: Table, row_id: int) -> None:
     column = _ATTEMPTS[table]
     connection.execute(
         f"UPDATE {table} SET {column} = {column} + 1 WHERE id = ?",  # noqa: S608 - constants
@@ -92,14 +92,14 @@ def _record_start(connection: sqlite3.Connection, table: Table, row_id: int) -> 
     )
 
 
-def _record_success(connection: sqlite3.Connection, table: Table, row_id: int) -> None:
+def _record_success(connection: Connection, table: Table, row_id: int) -> None:
     connection.execute(
         f"UPDATE {table} SET delivered = ?, delivery_error = NULL WHERE id = ?",  # noqa: S608
         (micros(dt.datetime.now(dt.UTC)), row_id),
     )
 
 
-def _record_failure(connection: sqlite3.Connection, table: Table, row_id: int, reason: str) -> None:
+def _record_failure(connection: Connection, table: Table, row_id: int, reason: str) -> None:
     connection.execute(
         f"UPDATE {table} SET delivery_error = ? WHERE id = ?",  # noqa: S608 - a constant
         (reason, row_id),
@@ -109,7 +109,7 @@ def _record_failure(connection: sqlite3.Connection, table: Table, row_id: int, r
 def deliver_due(
     items: Sequence[Due],
     table: Table,
-    write: Callable[[], AbstractContextManager[sqlite3.Connection]],
+    write: Callable[[], AbstractContextManager[Connection]],
     source: Callable[[Due], Path] = lambda item: item.path,
 ) -> tuple[list[Due], tuple[Due, str] | None]:
     """Deliver ``items`` in order, each step recorded in ``table``; stop at the first failure.
@@ -150,7 +150,7 @@ def deliver_due(
 
 
 def prunable(
-    connection: sqlite3.Connection, job_id: int, keep: int | dt.timedelta, now: dt.datetime
+    connection: Connection, job_id: int, keep: int | dt.timedelta, now: dt.datetime
 ) -> Iterator[Path]:
     """The spool files of delivered runs that ``keep`` no longer keeps, oldest last.
 

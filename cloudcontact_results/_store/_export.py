@@ -36,7 +36,6 @@ refused (``put_campaign``): so the path does not check them again.
 from __future__ import annotations
 
 import itertools
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from typing import Any, Final
 
@@ -68,6 +67,7 @@ from ._codec import (
     widened,
 )
 from ._damage import DAMAGE, Damaged, reading
+from ._engine import Connection
 
 __all__ = ["fast_export"]
 
@@ -243,7 +243,7 @@ def _attempts_source(plan: ReportPlan, names: dict[str, Any]) -> AttemptSource:
 
 
 def _dispositions(
-    connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
+    connection: Connection, campaign_id: int, campaign: Campaign
 ) -> dict[int, Disposition] | None:
     """The stored dispositions by id, as the campaign defines them; None if one is unknown."""
     resolved: dict[int, Disposition] = {}
@@ -258,7 +258,7 @@ def _dispositions(
 
 
 def fast_export(
-    connection: sqlite3.Connection,
+    connection: Connection,
     campaign_id: int,
     campaign: Campaign,
     lists: Sequence[tuple[int, str]],
@@ -299,7 +299,7 @@ def fast_export(
     else:
         query, source = _ATTEMPTS, _attempts_source(plan, names)
     rows: Iterator[tuple[str, str, bytes, bytes]] = itertools.chain.from_iterable(
-        connection.execute(query, (list_name, list_id)) for list_id, list_name in lists
+        connection.stream(query, (list_name, list_id)) for list_id, list_name in lists
     )
     if progress is not None:
         rows = iter(exporting(rows, progress, destination, count()))

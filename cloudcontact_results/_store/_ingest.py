@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import operator
-import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
 
@@ -24,6 +23,7 @@ from ._codec import (
     unpack_attempts,
 )
 from ._damage import reading
+from ._engine import Connection
 
 __all__ = ["Ingest"]
 
@@ -64,7 +64,7 @@ class Ingest:
 
     def __init__(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         path: str,
         campaign_id: int,
         campaign: Campaign,
@@ -314,11 +314,11 @@ class Ingest:
         ).fetchone()
         if found is None:
             merged, completed, new = self._merge((), None, rows)
-            row_id: int = self._connection.execute(
+            row_id = self._connection.insert(
                 "INSERT INTO records (list, record_id, data, summary, attempts, completed_seq) "
                 "VALUES (?, ?, ?, ?, ?, ?)",
                 (list_id, record.id, pack_fields(record.fields), *_packed(merged), completed),
-            ).lastrowid  # type: ignore[assignment]
+            )
         else:
             row_id, completed, packed = found
             with reading("records", row_id):

@@ -49,6 +49,9 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
     """
     if not isinstance(parts, int) or isinstance(parts, bool) or parts < 1:
         raise OptionsError("npartitions", parts, "must be a whole number >= 1")
+    engine = store._engine  # noqa: SLF001  # the same package's store
+    if engine.kind != "sqlite":
+        raise engine.unavailable("store_bag (reading a campaign in parts)")
     path = store.path
     timeout: float = store._timeout  # noqa: SLF001  # the same package's store
     connection = connect(path, timeout)

@@ -30,7 +30,6 @@ import datetime as dt
 import hashlib
 import os
 import socket
-import sqlite3
 import stat
 import uuid
 from collections.abc import Sequence
@@ -46,6 +45,7 @@ from .._shown import shown
 from ..errors import ExportError, ResultsError
 from ._codec import micros, moment_of
 from ._damage import reading
+from ._engine import Connection
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
@@ -111,7 +111,7 @@ class Claim:
 
 
 def claim(
-    connection: sqlite3.Connection,
+    connection: Connection,
     job_id: int,
     job: ExportJob,
     now: dt.datetime,
@@ -158,7 +158,7 @@ LEASED: Final = {"job": ("leases", "job"), "campaign": ("archive_leases", "campa
 Leased = Literal["job", "campaign"]
 
 
-def free_for(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> bool:
+def free_for(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> bool:
     """Whether no other live holder keeps ``lease`` off the job (or campaign) ``key``."""
     table, column = LEASED[on]
     held = connection.execute(
@@ -169,7 +169,7 @@ def free_for(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leas
     return held is None or not lease.yields_to(held[0], held[1], wall)
 
 
-def hold(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
+def hold(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
     """Take (or renew) the lease on ``key``, inside the caller's write transaction."""
     table, column = LEASED[on]
     wall = micros(dt.datetime.now(dt.UTC))
@@ -179,7 +179,7 @@ def hold(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased =
     )
 
 
-def release(connection: sqlite3.Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
+def release(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
     """Give the lease on ``key`` back, if ``lease`` holds it."""
     table, column = LEASED[on]
     connection.execute(
@@ -195,7 +195,7 @@ def _kind(job: ExportJob) -> WindowKind:
 
 
 def _new_run(
-    connection: sqlite3.Connection,
+    connection: Connection,
     job_id: int,
     job: ExportJob,
     now: dt.datetime,
@@ -217,13 +217,13 @@ def _new_run(
     name = job.file_name(due)
     path = folder / name
     remote = job.destination.location(name) if isinstance(job.destination, Remote) else None
-    run_id = connection.execute(
+    run_id = connection.insert(
         "INSERT INTO job_runs (job, due, lo, hi, file, outcome, remote) "
         "VALUES (?, ?, ?, ?, ?, 'running', ?)",
         (job_id, micros(due), lo, hi, str(path), remote),
-    ).lastrowid
+    )
     connection.execute("UPDATE jobs SET last_due = ? WHERE id = ?", (micros(due), job_id))
-    return Claim(run_id, job, due, Window(kind, lo, hi), path, redo=False)  # type: ignore[arg-type]
+    return Claim(run_id, job, due, Window(kind, lo, hi), path, redo=False)
 
 
 class _Hashed(ByteCounter):
@@ -304,7 +304,7 @@ def write_run(claim_: Claim, records_and_campaign: tuple[object, object]) -> tup
 
 
 def finish(
-    connection: sqlite3.Connection,
+    connection: Connection,
     job_id: int,
     claim_: Claim,
     lease: Lease,

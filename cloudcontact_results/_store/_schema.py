@@ -32,13 +32,17 @@ from ._codec import (
     summarize,
 )
 from ._damage import DAMAGE
+from ._engine import SqliteConnection
 
 __all__ = [
     "APPLICATION_ID",
+    "BYTES_COLUMNS",
+    "CURRENT_SCHEMA",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "connect",
     "retrying",
+    "statements",
     "store_error",
     "transaction",
 ]
@@ -314,6 +318,147 @@ def _summarize_records(connection: sqlite3.Connection) -> None:
         )
 
 
+#: The schema at :data:`SCHEMA_VERSION`, for a new store of either database: what
+#: :data:`MIGRATIONS` make of an empty one, each table's columns in the same order
+#: (a test compares the two). Written in SQLite's dialect; PostgreSQL's engine
+#: translates it (``_postgres.py``). ``records.data`` keeps the type version 1
+#: gave it (it holds bytes: see :data:`BYTES_COLUMNS`).
+CURRENT_SCHEMA: Final = """
+CREATE TABLE counters (
+    name TEXT PRIMARY KEY,
+    value INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO counters (name, value) VALUES ('ingest', 0);
+
+CREATE TABLE campaigns (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,
+    archive_options TEXT,
+    archive_destination TEXT
+);
+
+CREATE TABLE lists (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    UNIQUE (campaign, name)
+);
+
+CREATE TABLE records (
+    id INTEGER PRIMARY KEY,
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    record_id TEXT NOT NULL,
+    data TEXT NOT NULL,
+    completed_seq INTEGER,
+    attempts BLOB,
+    summary BLOB,
+    UNIQUE (list, record_id)
+);
+CREATE INDEX records_by_list ON records (list);
+CREATE INDEX records_completed ON records (completed_seq) WHERE completed_seq IS NOT NULL;
+
+CREATE TABLE dispositions (
+    id INTEGER PRIMARY KEY,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    UNIQUE (campaign, name)
+);
+
+CREATE TABLE zones (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE
+);
+
+CREATE TABLE ingested (
+    seq INTEGER PRIMARY KEY,
+    record INTEGER NOT NULL
+);
+
+CREATE TABLE archives (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    list_name TEXT NOT NULL,
+    reason TEXT NOT NULL CHECK (reason IN ('deleted', 'removed', 'replaced')),
+    created INTEGER NOT NULL,
+    records INTEGER NOT NULL,
+    attempts INTEGER NOT NULL,
+    size INTEGER NOT NULL,
+    data BLOB NOT NULL,
+    sha256 TEXT,
+    destination TEXT,
+    remote TEXT,
+    delivered INTEGER,
+    delivery_attempts INTEGER NOT NULL DEFAULT 0,
+    delivery_error TEXT
+);
+CREATE INDEX archives_by_campaign ON archives (campaign);
+CREATE INDEX archives_undelivered ON archives (campaign, id)
+    WHERE remote IS NOT NULL AND delivered IS NULL;
+
+CREATE TABLE archive_leases (
+    campaign INTEGER PRIMARY KEY REFERENCES campaigns (id) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    expires INTEGER NOT NULL
+);
+
+CREATE TABLE jobs (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    campaign INTEGER NOT NULL REFERENCES campaigns (id) ON DELETE CASCADE,
+    definition TEXT NOT NULL,
+    watermark INTEGER NOT NULL DEFAULT 0,
+    last_due INTEGER
+);
+CREATE INDEX jobs_by_campaign ON jobs (campaign);
+
+CREATE TABLE job_runs (
+    id INTEGER PRIMARY KEY,
+    job INTEGER NOT NULL REFERENCES jobs (id) ON DELETE CASCADE,
+    due INTEGER NOT NULL,
+    lo INTEGER NOT NULL,
+    hi INTEGER NOT NULL,
+    file TEXT NOT NULL,
+    rows INTEGER,
+    bytes INTEGER,
+    sha256 TEXT,
+    outcome TEXT NOT NULL CHECK (outcome IN ('ok', 'failed', 'running')),
+    error TEXT,
+    finished INTEGER,
+    remote TEXT,
+    delivered INTEGER,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    delivery_error TEXT
+);
+CREATE INDEX job_runs_by_job ON job_runs (job, id);
+CREATE INDEX job_runs_undelivered ON job_runs (job, id)
+    WHERE remote IS NOT NULL AND delivered IS NULL AND outcome = 'ok';
+
+CREATE TABLE leases (
+    job INTEGER PRIMARY KEY REFERENCES jobs (id) ON DELETE CASCADE,
+    holder TEXT NOT NULL,
+    expires INTEGER NOT NULL
+);
+
+CREATE TABLE platform_sync (
+    list INTEGER NOT NULL REFERENCES lists (id) ON DELETE CASCADE,
+    source TEXT NOT NULL,
+    watermark INTEGER NOT NULL,
+    synced INTEGER NOT NULL,
+    PRIMARY KEY (list, source)
+) WITHOUT ROWID
+"""
+
+#: Columns the schema declares ``TEXT`` (as version 1 named them) that hold bytes:
+#: SQLite keeps any value in any column, PostgreSQL declares them ``BYTEA``.
+BYTES_COLUMNS: Final = frozenset({("records", "data")})
+
+
+def statements(script: str) -> list[str]:
+    """The statements of one step of the schema (``;`` at the end of a line ends one)."""
+    return [statement for statement in script.split(";\n") if statement.strip()]
+
+
 #: One step of the schema: SQL statements, or a function run inside the migration.
 Step = str | Callable[[sqlite3.Connection], None]
 
@@ -363,7 +508,7 @@ def retrying(path: str, action: Callable[[], _T], *, seconds: float) -> _T:
         delay = min(delay * 2, 0.2)
 
 
-def connect(path: Path, timeout: float) -> sqlite3.Connection:
+def connect(path: Path, timeout: float) -> SqliteConnection:
     """A connection to the store at ``path``, created and migrated if need be.
 
     Raises:
@@ -376,7 +521,11 @@ def connect(path: Path, timeout: float) -> sqlite3.Connection:
         raise StoreError(name, "is a folder, not a store file")
     try:
         connection = sqlite3.connect(
-            path, timeout=timeout, isolation_level=None, check_same_thread=False
+            path,
+            timeout=timeout,
+            isolation_level=None,
+            check_same_thread=False,
+            factory=SqliteConnection,
         )
     except sqlite3.Error as error:
         raise store_error(name, error) from error
@@ -436,15 +585,19 @@ def _migrate(name: str, connection: sqlite3.Connection) -> None:
     if version == SCHEMA_VERSION:
         return
     if version == 0:
+        # A new store: the current schema at once, not the steps to it.
         connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+        for statement in statements(CURRENT_SCHEMA):
+            connection.execute(statement)
+        connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        return
     for target in range(version + 1, SCHEMA_VERSION + 1):
         for step in MIGRATIONS[target - 1]:
             if callable(step):
                 step(connection)
                 continue
-            for statement in step.split(";\n"):
-                if statement.strip():
-                    connection.execute(statement)
+            for statement in statements(step):
+                connection.execute(statement)
     connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from itertools import starmap
 from typing import Final, Literal
@@ -14,6 +13,7 @@ from .._model.dispositions import Disposition
 from ._codec import attempt_decoder, build_record, unpack_attempts, unpack_fields
 from ._damage import DAMAGE as _DAMAGE
 from ._damage import Damaged, reading
+from ._engine import Connection
 
 __all__ = ["RECORDS", "Reading", "RowRange", "Window", "WindowKind", "decoder", "read_records"]
 
@@ -112,9 +112,7 @@ WHERE r.list = ? {where} ORDER BY r.id
 """
 
 
-def decoder(
-    connection: sqlite3.Connection, campaign_id: int, campaign: Campaign
-) -> Callable[..., Attempt]:
+def decoder(connection: Connection, campaign_id: int, campaign: Campaign) -> Callable[..., Attempt]:
     """A decoder of the campaign's packed attempts, its dispositions resolved by name."""
     dispositions: dict[int, Disposition] = {}
     for disposition_id, name in connection.execute(
@@ -129,7 +127,7 @@ def decoder(
 
 
 def read_records(
-    connection: sqlite3.Connection,
+    connection: Connection,
     campaign_id: int,
     campaign: Campaign,
     lists: Sequence[tuple[int, str]],
@@ -148,7 +146,7 @@ def read_records(
             # The hot loop of every export: one row, one unpacking (in C) and
             # one call per attempt (starmap, in C) per record.
             for list_id, list_name in lists:
-                for record_id, data, packed in connection.execute(RECORDS, (list_id,)):
+                for record_id, data, packed in connection.stream(RECORDS, (list_id,)):
                     attempts = tuple(starmap(decode, unpack_attempts(packed)))
                     yield build_record(record_id, list_name, unpack_fields(data), attempts)
             return
@@ -156,7 +154,7 @@ def read_records(
         lo = -1 if part.lo is None else part.lo
         hi = part.hi
         for list_id, list_name in lists:
-            for record_id, data, packed in connection.execute(part.query, (list_id, *part.bounds)):
+            for record_id, data, packed in connection.stream(part.query, (list_id, *part.bounds)):
                 kept = [
                     a for a in unpack_attempts(packed) if lo < a[0] and (hi is None or a[0] <= hi)
                 ]

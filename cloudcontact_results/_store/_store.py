@@ -1,4 +1,4 @@
-"""The results store: campaigns, their live results, archives and deletion, in one SQLite file."""
+"""The results store: campaigns, their live results, archives and deletion (SQLite, PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,6 @@ import html
 import json
 import os
 import shutil
-import sqlite3
 import stat
 import tempfile
 import threading
@@ -71,6 +70,7 @@ from ._codec import (
 )
 from ._damage import Damaged, reading
 from ._delivering import Due, deliver_due, prunable, undelivered
+from ._engine import Connection, Engine
 from ._export import fast_export
 from ._ingest import Ingest
 from ._jobs import (
@@ -81,6 +81,7 @@ from ._jobs import (
     spool_folder_name,
     to_destination,
 )
+from ._open import open_engine
 from ._runner import (
     RUN_COLUMNS,
     Claim,
@@ -93,7 +94,6 @@ from ._runner import (
     run_from_row,
     write_run,
 )
-from ._schema import connect, retrying, store_error, transaction
 from ._snapshot import Window, read_records
 
 __all__ = ["ResultsStore"]
@@ -112,23 +112,23 @@ _CAMPAIGNS_TO_DELIVER: Final = (
 )
 #: Deletes a pruned archive, unless it became the newest of its list or due for delivery.
 _PRUNE: Final = (
-    "DELETE FROM archives WHERE id = ?1 AND NOT (remote IS NOT NULL AND delivered IS NULL) "
+    "DELETE FROM archives WHERE id = ? AND NOT (remote IS NOT NULL AND delivered IS NULL) "
     "AND EXISTS (SELECT 1 FROM archives AS n WHERE n.campaign = archives.campaign "
-    "AND n.list_name = archives.list_name AND n.id > ?1)"
+    "AND n.list_name = archives.list_name AND n.id > ?)"
 )
 
 
 def _guarded(
-    path: str, connection: sqlite3.Connection, records: Iterator[Record]
+    engine: Engine, connection: Connection, records: Iterator[Record]
 ) -> Generator[Record, None, None]:
-    """``records``, SQLite's errors and damaged values made the library's errors; the
+    """``records``, the database's errors and damaged values made the library's errors; the
     connection closed at the end."""
     try:
         yield from records
-    except sqlite3.Error as error:
-        raise store_error(path, error) from error
+    except engine.errors as error:
+        raise engine.error(error) from error
     except Damaged as damage:
-        raise damage.store_error(path) from damage
+        raise damage.store_error(engine.name) from damage
     finally:
         connection.close()
 
@@ -157,22 +157,22 @@ class _Snapshot(Iterator[Record]):
 
     def __init__(
         self,
-        path: str,
-        connection: sqlite3.Connection,
+        engine: Engine,
+        connection: Connection,
         campaign: Campaign,
         records: Iterator[Record],
         *,
         lists: Sequence[tuple[int, str]] = (),
         campaign_id: int = 0,
     ) -> None:
-        self._path = path
+        self._engine = engine
         self._connection = connection
         self.campaign = campaign
         self.campaign_id = campaign_id
         #: The snapshot's lists: (list id, name), in the campaign's order.
         self.lists = tuple(lists)
         self._list_ids = tuple(list_id for list_id, _ in lists)
-        self._records = _guarded(path, connection, records)
+        self._records = _guarded(engine, connection, records)
         # The generator owns the connection: a loop may hold it after this object
         # is gone, and an unstarted generator never runs its ``finally``.
         weakref.finalize(self._records, connection.close)
@@ -212,10 +212,10 @@ class _Snapshot(Iterator[Record]):
                 progress=progress,
                 count=self.count,
             )
-        except sqlite3.Error as error:
-            raise store_error(self._path, error) from error
+        except self._engine.errors as error:
+            raise self._engine.error(error) from error
         except Damaged as damage:
-            raise damage.store_error(self._path) from damage
+            raise damage.store_error(self._engine.name) from damage
         if written is not None:
             return written
         records: Iterable[Record] = self
@@ -230,21 +230,28 @@ class _Snapshot(Iterator[Record]):
 
 
 class ResultsStore:
-    """Campaigns and their results, kept the way the platform keeps them, in one SQLite file.
+    """Campaigns and their results, kept the way the platform keeps them: in one SQLite file,
+    or in a PostgreSQL database.
 
-    The file is created if missing. Several processes may open the same
-    store at once: each call that writes is one transaction (all or
-    nothing), and reads see one consistent snapshot while writers go on.
-    See ``docs/store.md``.
+    The file is created if missing; so is the store in an empty PostgreSQL
+    database. Several processes may open the same store at once: each call
+    that writes is one transaction (all or nothing), and reads see one
+    consistent snapshot while writers go on. See ``docs/store.md``.
 
     Args:
-        path: the store's file.
+        path: the store's file, or the URL of its PostgreSQL database
+            (``postgresql://user@host:port/database``, or ``postgres://``;
+            the extra ``[postgres]``). The password comes from where
+            PostgreSQL's clients read it (``~/.pgpass``, ``PGPASSWORD``, a
+            service file) and is never shown.
         timeout: how long, in seconds, a call waits for another process's
             write to finish before raising :class:`StoreError`.
 
     Raises:
         StoreError: ``path`` is a folder, not an SQLite file, another
-            program's SQLite file, or a store of a newer schema version.
+            program's SQLite file, or a store of a newer schema version; a
+            PostgreSQL database that cannot be reached, holds tables that are
+            not a results store, or a store of a newer schema version.
 
     >>> import tempfile, pathlib
     >>> from cloudcontact_results import CallingList, Campaign
@@ -256,22 +263,51 @@ class ResultsStore:
     """
 
     def __init__(self, path: str | os.PathLike[str], *, timeout: float = 60.0) -> None:
-        self._path = Path(path)
-        self._name = str(path)
+        self._engine = open_engine(path, timeout)
+        self._name = self._engine.name
         self._timeout = timeout
         self._lock = threading.RLock()
         self._campaigns: dict[str, Campaign] = {}
         self._lease = Lease()
-        # Beside the store, absolute: the folder does not move when the process's does.
-        self._spool = self._path.absolute().parent / f"{self._path.name}.spool"
-        self._connection: sqlite3.Connection | None = connect(self._path, timeout)
+        self._path: Path | None = None
+        self._spool: Path | None = None
+        if self._engine.kind == "sqlite":
+            self._path = Path(path)
+            # Beside the store, absolute: the folder does not move when the process's does.
+            self._spool = self._path.absolute().parent / f"{self._path.name}.spool"
+        self._connection: Connection | None = self._engine.open()
 
     # --- the store itself ----------------------------------------------------------------
 
     @property
     def path(self) -> Path:
-        """The store's file."""
+        """The store's file.
+
+        Raises:
+            StoreError: the store is a PostgreSQL database, not a file.
+        """
+        if self._path is None:
+            raise StoreError(self._name, "is a PostgreSQL database: it has no file (path)")
         return self._path
+
+    def _sqlite_only(self, method: str) -> None:
+        """Refuse a method the store's database does not offer yet.
+
+        Raises:
+            StoreError: naming ``method``.
+        """
+        if self._engine.kind != "sqlite":
+            raise self._engine.unavailable(f"ResultsStore.{method}")
+
+    def _spool_folder(self) -> Path:
+        """Where the store keeps the files it has still to deliver.
+
+        Raises:
+            StoreError: the store's database has no spool yet.
+        """
+        if self._spool is None:
+            raise self._engine.unavailable("delivering files")
+        return self._spool
 
     def close(self) -> None:
         """Close the store; snapshots already being read stay readable until they end."""
@@ -294,28 +330,29 @@ class ResultsStore:
     def __repr__(self) -> str:
         return f"ResultsStore({self._name!r})"
 
-    def _live(self) -> sqlite3.Connection:
+    def _live(self) -> Connection:
         if self._connection is None:
             raise StoreError(self._name, "is closed")
         return self._connection
 
     @contextlib.contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[sqlite3.Connection]:
-        """One transaction on the store's connection; SQLite's errors become the library's."""
+    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+        """One transaction on the store's connection; the database's errors become the library's."""
         with self._lock:
             connection = self._live()
+            engine = self._engine
             try:
-                with transaction(self._name, connection, immediate=write, seconds=self._timeout):
+                with engine.transaction(connection, write=write):
                     yield connection
-            except sqlite3.Error as error:
-                raise store_error(self._name, error) from error
+            except engine.errors as error:
+                raise engine.error(error) from error
             except Damaged as damage:
                 raise damage.store_error(self._name) from damage
 
-    def _write(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    def _write(self) -> contextlib.AbstractContextManager[Connection]:
         return self._transaction(write=True)
 
-    def _read(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
+    def _read(self) -> contextlib.AbstractContextManager[Connection]:
         return self._transaction(write=False)
 
     def _decode(self, text: str, row: int) -> Campaign:
@@ -328,7 +365,7 @@ class ResultsStore:
             self._campaigns[text] = campaign
         return campaign
 
-    def _find(self, connection: sqlite3.Connection, name: object) -> tuple[int, Campaign]:
+    def _find(self, connection: Connection, name: object) -> tuple[int, Campaign]:
         row = (
             connection.execute(
                 "SELECT id, definition FROM campaigns WHERE name = ?", (name,)
@@ -347,7 +384,7 @@ class ResultsStore:
         return row[0], self._decode(row[1], row[0])
 
     @staticmethod
-    def _lists(connection: sqlite3.Connection, campaign_id: int) -> dict[str, int]:
+    def _lists(connection: Connection, campaign_id: int) -> dict[str, int]:
         return dict(
             connection.execute("SELECT name, id FROM lists WHERE campaign = ?", (campaign_id,))
         )
@@ -413,11 +450,11 @@ class ResultsStore:
                 "SELECT id, definition FROM campaigns WHERE name = ?", (campaign.name,)
             ).fetchone()
             if row is None:
-                campaign_id = connection.execute(
+                campaign_id = connection.insert(
                     "INSERT INTO campaigns (name, definition, archive_options, "
                     "archive_destination) VALUES (?, ?, ?, ?)",
                     (campaign.name, text, settings, target),
-                ).lastrowid
+                )
                 connection.executemany(
                     "INSERT INTO lists (campaign, name) VALUES (?, ?)",
                     [(campaign_id, cl.name) for cl in campaign.lists],
@@ -531,8 +568,11 @@ class ResultsStore:
             else:
                 path.unlink(missing_ok=True)
 
-    def _spooled(self, connection: sqlite3.Connection, campaign_id: int) -> list[Path]:
+    def _spooled(self, connection: Connection, campaign_id: int) -> list[Path]:
         """Where the spool keeps the campaign's files: its URL jobs' folders, its archives'."""
+        spool = self._spool
+        if spool is None:
+            return []  # a store without a spool has none of those
         jobs = [
             _job(job_id, text)
             for job_id, text in connection.execute(
@@ -549,11 +589,11 @@ class ResultsStore:
         ]
         return [
             *(
-                self._spool / spool_folder_name(job)
+                spool / spool_folder_name(job)
                 for job in jobs
                 if isinstance(job.destination, Remote)
             ),
-            *(self._spool / _ARCHIVE_SPOOL / archive.file_name for archive in archives),
+            *(spool / _ARCHIVE_SPOOL / archive.file_name for archive in archives),
         ]
 
     # --- results -------------------------------------------------------------------------
@@ -673,7 +713,7 @@ class ResultsStore:
 
     # --- mirroring from the platform ----------------------------------------------------
 
-    def _list_id(self, connection: sqlite3.Connection, name: str, list_name: object) -> int:
+    def _list_id(self, connection: Connection, name: str, list_name: object) -> int:
         campaign_id, campaign = self._find(connection, name)
         lists = self._lists(connection, campaign_id)
         list_id = lists.get(list_name) if isinstance(list_name, str) else None
@@ -696,6 +736,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign, or it has no such list.
         """
+        self._sqlite_only("sync_watermark")
         with self._read() as connection:
             list_id = self._list_id(connection, name, list_name)
             row = connection.execute(
@@ -732,6 +773,7 @@ class ResultsStore:
             UnknownDispositionError: a disposition the campaign does not define.
             ValidationError: ``watermark`` is not an aware datetime.
         """
+        self._sqlite_only("add_synced_records")
         if not isinstance(watermark, dt.datetime) or watermark.utcoffset() is None:
             raise ValidationError("watermark", watermark, "must be an aware datetime")
         with self._write() as connection:
@@ -792,9 +834,10 @@ class ResultsStore:
         """
         wanted = None if lists is None else ([lists] if isinstance(lists, str) else list(lists))
         self._live()
-        connection = connect(self._path, self._timeout)
+        engine = self._engine
+        connection = engine.connect()
         try:
-            retrying(self._name, lambda: connection.execute("BEGIN"), seconds=self._timeout)
+            engine.begin_snapshot(connection)
             campaign_id, campaign = self._find(connection, name)
             ids = self._lists(connection, campaign_id)
             if strict:
@@ -804,9 +847,9 @@ class ResultsStore:
                 for cl in campaign.lists
                 if wanted is None or cl.name in wanted
             ]
-        except sqlite3.Error as error:
+        except engine.errors as error:
             connection.close()
-            raise store_error(self._name, error) from error
+            raise engine.error(error) from error
         except Damaged as damage:
             connection.close()
             raise damage.store_error(self._name) from damage
@@ -814,7 +857,7 @@ class ResultsStore:
             connection.close()
             raise
         return _Snapshot(
-            self._name,
+            engine,
             connection,
             campaign,
             read_records(connection, campaign_id, campaign, chosen, window),
@@ -860,7 +903,7 @@ class ResultsStore:
 
     def _archive_list(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         campaign_id: int,
         campaign: Campaign,
         list_name: str,
@@ -872,6 +915,10 @@ class ResultsStore:
         in the same transaction that then removes the results, so the two
         steps commit together or not at all.
         """
+        if self._engine.kind != "sqlite":
+            raise self._engine.unavailable(
+                "archiving a list (put_campaign dropping a list, add_records with replace=True)"
+            )
         (list_id,) = connection.execute(
             "SELECT id FROM lists WHERE campaign = ? AND name = ?", (campaign_id, list_name)
         ).fetchone()
@@ -896,7 +943,7 @@ class ResultsStore:
             while chunk := spool.read(_BLOB_CHUNK):
                 digest.update(chunk)
             target = archive_target(connection, campaign_id)
-            archive_id = connection.execute(
+            archive_id = connection.insert(
                 "INSERT INTO archives (campaign, list_name, reason, created, records, attempts, "
                 "size, data, sha256, destination) VALUES (?, ?, ?, ?, ?, ?, ?, zeroblob(?), ?, ?)",
                 (
@@ -911,12 +958,12 @@ class ResultsStore:
                     digest.hexdigest(),
                     target_text(target),
                 ),
-            ).lastrowid
+            )
             spool.seek(0)
-            with connection.blobopen("archives", "data", archive_id) as blob:  # type: ignore[arg-type]
+            with connection.blob("archives", "data", archive_id, readonly=False) as blob:
                 shutil.copyfileobj(spool, blob, _BLOB_CHUNK)
         archive = Archive(
-            id=archive_id,  # type: ignore[arg-type]
+            id=archive_id,
             campaign=campaign.name,
             list_name=list_name,
             reason=reason,
@@ -934,7 +981,7 @@ class ResultsStore:
 
     def _drop_list(
         self,
-        connection: sqlite3.Connection,
+        connection: Connection,
         campaign_id: int,
         campaign: Campaign,
         list_name: str,
@@ -959,6 +1006,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign, or a list it does not have.
         """
+        self._sqlite_only("remove_list")
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, name)
             if campaign.calling_list(list_name) is None:
@@ -981,6 +1029,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no campaign of the store uses the list.
         """
+        self._sqlite_only("delete_list")
         with self._write() as connection:
             rows = connection.execute(
                 "SELECT c.id, c.definition FROM lists AS l JOIN campaigns AS c "
@@ -1013,6 +1062,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign.
         """
+        self._sqlite_only("archives")
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
@@ -1031,6 +1081,7 @@ class ResultsStore:
             UnknownNameError: the store does not hold that archive (its
                 campaign was deleted, or it comes from another store).
         """
+        self._sqlite_only("archive_bytes")
         if not isinstance(archive, Archive):
             raise ValidationError("archive", archive, "must be an Archive")
         with self._read() as connection:
@@ -1066,6 +1117,7 @@ class ResultsStore:
         kept absolute, so every run writes into the same folder wherever it
         runs from (``jobs()`` gives the job back with that absolute path).
         """
+        self._sqlite_only("add_job")
         if not isinstance(job, ExportJob):
             raise ValidationError("job", job, "must be an ExportJob")
         job = _anchored(job)
@@ -1087,6 +1139,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign.
         """
+        self._sqlite_only("jobs")
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
@@ -1096,7 +1149,7 @@ class ResultsStore:
                 )
             )
 
-    def _job_id(self, connection: sqlite3.Connection, job_name: object) -> int:
+    def _job_id(self, connection: Connection, job_name: object) -> int:
         row = (
             connection.execute("SELECT id FROM jobs WHERE name = ?", (job_name,)).fetchone()
             if isinstance(job_name, str)
@@ -1118,6 +1171,7 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such job.
         """
+        self._sqlite_only("remove_job")
         with self._write() as connection:
             connection.execute(
                 "DELETE FROM jobs WHERE id = ?", (self._job_id(connection, job_name),)
@@ -1129,13 +1183,14 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such job.
         """
+        self._sqlite_only("job_runs")
         with self._read() as connection:
             job_id = self._job_id(connection, job_name)
             return self._runs(connection, job_name, "job = ?", (job_id,))
 
     @staticmethod
     def _runs(
-        connection: sqlite3.Connection, job_name: str, where: str, values: Sequence[object]
+        connection: Connection, job_name: str, where: str, values: Sequence[object]
     ) -> tuple[JobRun, ...]:
         runs = []
         for run_id, *row in connection.execute(
@@ -1167,6 +1222,7 @@ class ResultsStore:
                 run cannot be read back (damaged), after every other due job
                 has run.
         """
+        self._sqlite_only("run_due_jobs")
         if now is None:
             now = dt.datetime.now(dt.UTC)
         if not isinstance(now, dt.datetime) or is_naive(now):
@@ -1206,7 +1262,7 @@ class ResultsStore:
         A URL job's runs are given by their ids, to be read again once delivered.
         """
         folder = (
-            self._spool / spool_folder_name(job)
+            self._spool_folder() / spool_folder_name(job)
             if isinstance(job.destination, Remote)
             else job.destination
         )
@@ -1291,6 +1347,7 @@ class ResultsStore:
                 of :class:`StoreError`, one per campaign whose archive rows
                 cannot be read back).
         """
+        self._sqlite_only("deliver_archives")
         with self._read() as connection:
             if name is None:
                 ids = [row[0] for row in connection.execute(_CAMPAIGNS_TO_DELIVER)]
@@ -1327,7 +1384,7 @@ class ResultsStore:
     def _deliver_campaign_archives(
         self, campaign_id: int
     ) -> tuple[list[Due], DeliveryError | None]:
-        spool = self._spool / _ARCHIVE_SPOOL
+        spool = self._spool_folder() / _ARCHIVE_SPOOL
         with self._write() as connection:
             if not free_for(connection, campaign_id, self._lease, on="campaign"):
                 return [], None  # another process is delivering them
@@ -1392,7 +1449,7 @@ class ResultsStore:
         try:
             with (
                 self._read() as connection,
-                connection.blobopen("archives", "data", item.row_id, readonly=True) as blob,
+                connection.blob("archives", "data", item.row_id, readonly=True) as blob,
                 atomic_file(item.path) as file,
             ):
                 shutil.copyfileobj(blob, file, _BLOB_CHUNK)
@@ -1431,6 +1488,7 @@ class ResultsStore:
             ExportError: ``save_to`` is not an existing folder, or an
                 archive cannot be saved there (nothing more is removed).
         """
+        self._sqlite_only("prune_archives")
         if not isinstance(older_than, dt.timedelta) or older_than <= dt.timedelta(0):
             raise ValidationError("older_than", older_than, "must be a positive timedelta")
         folder = None if save_to is None else _existing_folder("save_to", Path(save_to))
@@ -1450,7 +1508,7 @@ class ResultsStore:
             if folder is not None:
                 self._save_archive(archive, folder)
             with self._write() as connection:
-                gone = connection.execute(_PRUNE, (archive.id,)).rowcount
+                gone = connection.execute(_PRUNE, (archive.id, archive.id)).rowcount
             if gone:
                 removed.append(archive)
         return tuple(removed)
@@ -1464,7 +1522,7 @@ class ResultsStore:
         item = Due(
             archive.id,
             archive.created,
-            self._spool / _ARCHIVE_SPOOL / archive.file_name,
+            self._spool_folder() / _ARCHIVE_SPOOL / archive.file_name,
             archive.sha256 or "",
             str(folder / archive.file_name),
             folder,
@@ -1572,7 +1630,7 @@ def _job(job_id: int, text: str) -> ExportJob:
         return job_from_text(text)
 
 
-def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> ExportOptions:
+def _archive_options(connection: Connection, campaign_id: int) -> ExportOptions:
     """The campaign's archive options, read in the caller's transaction."""
     (text,) = connection.execute(
         "SELECT archive_options FROM campaigns WHERE id = ?", (campaign_id,)
@@ -1582,7 +1640,7 @@ def _archive_options(connection: sqlite3.Connection, campaign_id: int) -> Export
 
 
 def _check_fit(
-    connection: sqlite3.Connection,
+    connection: Connection,
     campaign_id: int,
     old: Campaign,
     new: Campaign,
@@ -1635,7 +1693,7 @@ def _check_fit(
 
 
 def _attempt_values(
-    connection: sqlite3.Connection, campaign_id: int, columns: tuple[str, ...]
+    connection: Connection, campaign_id: int, columns: tuple[str, ...]
 ) -> Iterator[Any]:
     """The values of ``columns`` of every attempt of the campaign."""
     positions = [PACKED_POSITION[column] for column in columns]
@@ -1654,7 +1712,7 @@ def _attempt_values(
 
 
 def _refuse_if_used(
-    connection: sqlite3.Connection,
+    connection: Connection,
     used_by: tuple[int, int, str],
     change: str,
     columns: tuple[str, ...],
@@ -1670,6 +1728,6 @@ def _refuse_if_used(
         )
 
 
-def _names(connection: sqlite3.Connection, query: str) -> list[str]:
+def _names(connection: Connection, query: str) -> list[str]:
     """The names one column of ``query`` holds: what a message suggests for an unknown one."""
     return [name for (name,) in connection.execute(query)]
