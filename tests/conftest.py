@@ -10,12 +10,15 @@ with ``HYPOTHESIS_PROFILE=ci pytest`` (or ``pytest --hypothesis-profile=ci``).
 from __future__ import annotations
 
 import functools
+import itertools
 import os
+from collections.abc import Iterator
 
 import pytest
 from hypothesis import HealthCheck, Phase, settings
 
 import cloudcontact_results as ccr
+from tests.support.postgres import PostgresServer
 
 #: A script the delivery tests run as a server process, not a module to import:
 #: pyftpdlib imports ``asyncore``, whose deprecation warning is an error here.
@@ -77,3 +80,38 @@ def xlsx_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch)
         ccr, "read_report", functools.partial(read_report, xlsx_engine=request.param)
     )
     return str(request.param)
+
+
+#: The databases a results store is kept in: a test of the store's promises takes
+#: the fixture ``backend`` (``store_target``) and runs on each.
+STORE_BACKENDS = ("sqlite", "postgresql")
+_DATABASES = itertools.count()
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    """One PostgreSQL server for the session (of each worker), started on first use."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture
+def postgres_url(postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A new, empty database of the session's server; the password in ``PGPASSWORD``."""
+    for name, value in postgres_server.environment().items():
+        monkeypatch.setenv(name, value)
+    return postgres_server.create_database(f"store_{os.getpid()}_{next(_DATABASES)}")
+
+
+@pytest.fixture(params=STORE_BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """The database of the store under test (override: ``parametrize("backend", [...])``)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def store_target(backend: str, request: pytest.FixtureRequest, tmp_path: object) -> str:
+    """Where a new store is opened: a file in the test's folder, or a new PostgreSQL database."""
+    if backend == "postgresql":
+        return str(request.getfixturevalue("postgres_url"))
+    return str(tmp_path) + "/results.sqlite"

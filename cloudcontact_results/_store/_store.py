@@ -1062,7 +1062,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign.
         """
-        self._sqlite_only("archives")
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
@@ -1081,7 +1080,6 @@ class ResultsStore:
             UnknownNameError: the store does not hold that archive (its
                 campaign was deleted, or it comes from another store).
         """
-        self._sqlite_only("archive_bytes")
         if not isinstance(archive, Archive):
             raise ValidationError("archive", archive, "must be an Archive")
         with self._read() as connection:
