@@ -109,6 +109,23 @@ def test_the_store_and_its_folder_jobs_load_no_delivery_library(tmp_path: Path) 
     assert result.stdout.split() == []
 
 
+@pytest.mark.slow
+def test_an_sqlite_store_never_loads_psycopg(tmp_path: Path) -> None:
+    code = (
+        "import sys\n"
+        "import cloudcontact_results as ccr\n"
+        f"with ccr.ResultsStore({str(tmp_path / 's.sqlite')!r}) as store:\n"
+        "    store.put_campaign(ccr.Campaign('C', [ccr.CallingList('L', ['F'])]))\n"
+        "    list(store.records('C'))\n"
+        "print(*(name for name in sys.modules if name.split('.')[0] in ('psycopg', 'psycopg_binary')))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False, timeout=120
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == []
+
+
 def test_an_unknown_name_is_an_attribute_error() -> None:
     import cloudcontact_results as ccr  # noqa: PLC0415  # the import under test
 

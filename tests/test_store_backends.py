@@ -1,0 +1,436 @@
+"""The results store on each of its databases: what differs (opening, credentials, locks), what
+PostgreSQL does not offer yet, one schema for both, and the same bytes from both.
+
+The promises themselves are tested once, on both databases: ``tests/test_store.py``
+runs on SQLite and on PostgreSQL (the fixture ``backend``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+import sqlite3
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import attrs
+import psycopg
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import cloudcontact_results as ccr
+from cloudcontact_results._store._schema import APPLICATION_ID, MIGRATIONS, statements
+from cloudcontact_results.errors import StoreError
+from tests.support.postgres import PASSWORD, USER, PostgresServer
+from tests.support.strategies import campaign_with_records, export_options
+from tests.test_store import CAMPAIGN, OTHER, RECORDS, at, no_answer, store_export, vip
+from tests.test_store_properties import expected_records, export_bytes, interleavings
+
+# --- opening a PostgreSQL store ------------------------------------------------------------
+
+
+def test_a_postgresql_url_opens_an_empty_database_as_a_new_store(postgres_url: str) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        assert store.campaign_names() == ()
+        store.put_campaign(CAMPAIGN)
+    # postgres:// is the same store.
+    with ccr.ResultsStore(postgres_url.replace("postgresql://", "postgres://", 1)) as store:
+        assert store.campaign_names() == (CAMPAIGN.name,)
+        with pytest.raises(StoreError, match="PostgreSQL database: it has no file"):
+            _ = store.path
+
+
+def test_a_database_that_is_not_a_store_is_refused_untouched(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.psql("CREATE TABLE notes (line TEXT); INSERT INTO notes VALUES ('x')", database)
+    with pytest.raises(StoreError, match="a PostgreSQL database, but not a results store") as error:
+        ccr.ResultsStore(postgres_url)
+    assert not isinstance(error.value, ValueError)
+    tables = postgres_server.psql(
+        "SELECT string_agg(tablename, ',') FROM pg_tables WHERE schemaname = 'public'", database
+    )
+    assert tables.strip() == "notes"
+
+
+def test_a_store_of_a_newer_schema_is_refused_untouched(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.psql("UPDATE store_meta SET value = 99 WHERE name = 'schema_version'", database)
+    with pytest.raises(StoreError, match="newer version") as error:
+        ccr.ResultsStore(postgres_url)
+    assert "99" in str(error.value)
+    assert postgres_server.psql("SELECT name FROM campaigns", database).strip() == CAMPAIGN.name
+
+
+def test_another_programs_marker_is_not_a_store(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.psql(
+        "CREATE TABLE store_meta (name TEXT PRIMARY KEY, value BIGINT NOT NULL);"
+        "INSERT INTO store_meta VALUES ('application_id', 7), ('schema_version', 8)",
+        database,
+    )
+    with pytest.raises(StoreError, match="not a results store"):
+        ccr.ResultsStore(postgres_url)
+
+
+def test_the_password_comes_from_the_usual_places_and_is_never_shown(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    database = f"secret_{tmp_path.name[-20:].replace('-', '_')}"
+    url = postgres_server.create_database(database)
+    monkeypatch.delenv("PGPASSWORD", raising=False)
+    # ~/.pgpass (here PGPASSFILE): host:port:database:user:password
+    passfile = tmp_path / "pgpass"
+    port = url.split(":")[2].split("/")[0]
+    passfile.write_text(f"127.0.0.1:{port}:*:{USER}:{PASSWORD}\n", encoding="utf-8")
+    passfile.chmod(0o600)
+    monkeypatch.setenv("PGPASSFILE", str(passfile))
+    with ccr.ResultsStore(url) as store:
+        store.put_campaign(CAMPAIGN)
+    monkeypatch.setenv("PGPASSFILE", str(tmp_path / "none"))
+
+    # A password in the URL works, and is in no repr and no message.
+    host = url.removeprefix(f"postgresql://{USER}@")
+    with_password = f"postgresql://{USER}:{_quote(PASSWORD)}@{host}"
+    with ccr.ResultsStore(with_password) as store:
+        assert store.campaign_names() == (CAMPAIGN.name,)
+        shown = repr(store)
+        with pytest.raises(StoreError) as unavailable:
+            store.jobs(CAMPAIGN.name)
+    wrong = f"postgresql://{USER}:{_quote('not-' + PASSWORD)}@{host}"
+    with pytest.raises(StoreError, match="cannot be opened") as refused:
+        ccr.ResultsStore(wrong)
+    in_query = f"{url}?password={_quote('not-' + PASSWORD)}"
+    with pytest.raises(StoreError, match="cannot be opened") as refused_too:
+        ccr.ResultsStore(in_query)
+    for text in (shown, str(unavailable.value), str(refused.value), str(refused_too.value)):
+        assert PASSWORD not in text
+        assert _quote(PASSWORD) not in text
+        assert "not-" not in text
+        assert f"{USER}@127.0.0.1:{port}/{database}" in text
+
+
+def _quote(text: str) -> str:
+    from urllib.parse import quote  # noqa: PLC0415
+
+    return quote(text, safe="")
+
+
+def test_an_unreachable_server_is_a_store_error(postgres_server: PostgresServer) -> None:
+    from tests.support.delivery_servers import free_port  # noqa: PLC0415
+
+    with pytest.raises(StoreError, match="cannot be opened") as error:
+        ccr.ResultsStore(f"postgresql://{USER}@127.0.0.1:{free_port()}/none")
+    assert not isinstance(error.value, ValueError)
+
+
+# --- locks ---------------------------------------------------------------------------------
+
+
+def test_postgresql_readers_never_wait_and_writers_wait_for_the_write_lock(
+    postgres_url: str,
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        store.add_records(CAMPAIGN.name, RECORDS)
+    # Another process is inside a write transaction: it holds the store's write lock.
+    with psycopg.connect(postgres_url, autocommit=True) as writer:
+        writer.execute("BEGIN")
+        writer.execute("SELECT pg_advisory_xact_lock(%s)", (APPLICATION_ID,))
+        with ccr.ResultsStore(postgres_url, timeout=0.2) as other:
+            assert other.campaign_names() == (CAMPAIGN.name,)
+            assert len(list(other.records(CAMPAIGN.name))) == 4
+            assert store_export(other, CAMPAIGN.name)
+            with pytest.raises(StoreError, match="locked") as error:
+                other.add_records(CAMPAIGN.name, [vip(9)])
+            assert not isinstance(error.value, ValueError)
+        writer.execute("ROLLBACK")
+    with ccr.ResultsStore(postgres_url, timeout=0.2) as store:
+        assert store.add_records(CAMPAIGN.name, [vip(9)]) == 1
+
+
+# --- what PostgreSQL does not offer yet ----------------------------------------------------
+
+#: Each method a PostgreSQL store does not offer yet, called as a user would.
+NOT_YET: dict[str, Callable[[ccr.ResultsStore, Path], object]] = {
+    "remove_list": lambda s, _: s.remove_list(CAMPAIGN.name, "VIP"),
+    "delete_list": lambda s, _: s.delete_list("VIP"),
+    "add_job": lambda s, folder: s.add_job(
+        ccr.ExportJob(
+            "daily",
+            CAMPAIGN.name,
+            ccr.ExportOptions(),
+            "FREQ=DAILY",
+            folder,
+            dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
+        )
+    ),
+    "jobs": lambda s, _: s.jobs(CAMPAIGN.name),
+    "remove_job": lambda s, _: s.remove_job("daily"),
+    "job_runs": lambda s, _: s.job_runs("daily"),
+    "run_due_jobs": lambda s, _: s.run_due_jobs(),
+    "deliver_archives": lambda s, _: s.deliver_archives(),
+    "prune_archives": lambda s, _: s.prune_archives(older_than=dt.timedelta(days=1)),
+    "sync_watermark": lambda s, _: s.sync_watermark(CAMPAIGN.name, "VIP", "https://p"),
+    "add_synced_records": lambda s, _: s.add_synced_records(
+        CAMPAIGN.name, "VIP", "https://p", [], dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
+    ),
+}
+
+
+@pytest.mark.parametrize("method", sorted(NOT_YET))
+def test_what_a_postgresql_store_does_not_offer_yet_says_so(
+    postgres_url: str, tmp_path: Path, method: str
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        store.add_records(CAMPAIGN.name, RECORDS)
+        before = store_export(store, CAMPAIGN.name, format="detailed")
+        with pytest.raises(StoreError) as error:
+            NOT_YET[method](store, tmp_path)
+        assert str(error.value).endswith(
+            f": ResultsStore.{method} is not available on a PostgreSQL store yet"
+        )
+        assert store_export(store, CAMPAIGN.name, format="detailed") == before
+
+
+@pytest.mark.parametrize(
+    "archiving",
+    [
+        lambda s: s.put_campaign(attrs.evolve(CAMPAIGN, lists=CAMPAIGN.lists[:1])),
+        lambda s: s.add_records(CAMPAIGN.name, [vip(1)], replace=True),
+    ],
+    ids=["put_campaign dropping a list", "add_records replacing a list"],
+)
+def test_archiving_on_postgresql_is_refused_and_changes_nothing(
+    postgres_url: str, archiving: Callable[[ccr.ResultsStore], object]
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        store.add_records(CAMPAIGN.name, RECORDS)
+        before = store_export(store, CAMPAIGN.name, format="detailed")
+        with pytest.raises(StoreError, match=r"archiving a list .* not available on a PostgreSQL"):
+            archiving(store)
+        assert store.campaign(CAMPAIGN.name) == CAMPAIGN
+        assert store_export(store, CAMPAIGN.name, format="detailed") == before
+        assert store.archives(CAMPAIGN.name) == ()
+
+
+def test_store_bag_is_not_offered_on_postgresql_yet(postgres_url: str) -> None:
+    from cloudcontact_results._store._parts import plan_parts  # noqa: PLC0415
+
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        with pytest.raises(StoreError, match=r"store_bag .* not available on a PostgreSQL"):
+            plan_parts(store, CAMPAIGN.name, 2)
+
+
+# --- one schema ----------------------------------------------------------------------------
+
+
+def sqlite_schema(path: Path) -> dict[str, Any]:
+    """Every table's columns, keys and indexes, as SQLite describes them."""
+    connection = sqlite3.connect(path)
+    try:
+        tables = [
+            name
+            for (name,) in connection.execute(
+                "SELECT name FROM sqlite_schema WHERE type = 'table' ORDER BY name"
+            )
+        ]
+        schema: dict[str, Any] = {}
+        for table in tables:
+            indexes = {}
+            for _, name, unique, origin, partial in connection.execute(
+                f"PRAGMA index_list({table})"
+            ):
+                columns = [row[2] for row in connection.execute(f"PRAGMA index_info({name})")]
+                (sql,) = connection.execute(
+                    "SELECT sql FROM sqlite_schema WHERE name = ?", (name,)
+                ).fetchone() or ("",)
+                where = sql.partition(" WHERE ")[2] if partial else ""
+                indexes[name if origin == "c" else (origin, *columns)] = (
+                    unique,
+                    columns,
+                    " ".join(where.split()),
+                )
+            (sql,) = connection.execute(
+                "SELECT sql FROM sqlite_schema WHERE name = ?", (table,)
+            ).fetchone()
+            schema[table] = {
+                "columns": connection.execute(f"PRAGMA table_info({table})").fetchall(),
+                "foreign keys": sorted(connection.execute(f"PRAGMA foreign_key_list({table})")),
+                "indexes": indexes,
+                "without rowid": sql.rstrip().endswith("WITHOUT ROWID"),
+                "checks": sorted(re.findall(r"CHECK \(.*?\)\)", sql)),
+            }
+        return schema
+    finally:
+        connection.close()
+
+
+def test_a_store_migrated_from_version_1_has_the_schema_of_a_new_one(tmp_path: Path) -> None:
+    old = tmp_path / "old.sqlite"
+    connection = sqlite3.connect(old)
+    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+    for statement in statements(MIGRATIONS[0][0]):  # type: ignore[arg-type]
+        connection.execute(statement)
+    connection.execute("PRAGMA user_version = 1")
+    connection.commit()
+    connection.close()
+    ccr.ResultsStore(old).close()  # migrated to the current version
+    new = tmp_path / "new.sqlite"
+    ccr.ResultsStore(new).close()  # created at the current version
+    migrated, created = sqlite_schema(old), sqlite_schema(new)
+    assert sorted(migrated) == sorted(created)
+    for table in created:
+        assert migrated[table] == created[table], table
+    for path in (old, new):
+        connection = sqlite3.connect(path)
+        assert connection.execute("PRAGMA user_version").fetchone()[0] == len(MIGRATIONS)
+        connection.close()
+
+
+def test_a_postgresql_store_has_the_tables_and_columns_of_an_sqlite_one(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    ccr.ResultsStore(postgres_url).close()
+    ccr.ResultsStore(tmp_path / "s.sqlite").close()
+    sqlite = {
+        table: [column[1] for column in described["columns"]]
+        for table, described in sqlite_schema(tmp_path / "s.sqlite").items()
+        if table != "sqlite_sequence"
+    }
+    with psycopg.connect(postgres_url) as connection:
+        rows = connection.execute(
+            "SELECT table_name, column_name, data_type FROM information_schema.columns "
+            "WHERE table_schema = 'public' ORDER BY table_name, ordinal_position"
+        ).fetchall()
+        indexes = {
+            name
+            for (name,) in connection.execute(
+                "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
+            )
+        }
+    postgres: dict[str, list[str]] = {}
+    types = {}
+    for table, column, kind in rows:
+        postgres.setdefault(table, []).append(column)
+        types[table, column] = kind
+    assert postgres.pop("store_meta") == ["name", "value"]
+    assert postgres == sqlite
+    assert types["records", "data"] == types["records", "attempts"] == "bytea"
+    assert types["archives", "created"] == "bigint"
+    named = {"records_by_list", "records_completed", "archives_undelivered", "job_runs_by_job"}
+    assert named <= indexes
+
+
+# --- the same bytes from both ----------------------------------------------------------------
+
+FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
+
+
+def _reset(store: ccr.ResultsStore) -> None:
+    for name in store.campaign_names():
+        store.delete_campaign(name)
+    assert store.campaign_names() == ()
+
+
+@pytest.mark.slow
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(
+    campaign_with_records(max_records=6),
+    st.data(),
+    st.lists(
+        export_options(
+            format=st.sampled_from(["simple", "detailed", "detailed-interval"]),
+            compress=st.booleans(),
+            zip_timestamp=st.just(FIXED_ZIP_TIME),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+)
+def test_a_postgresql_store_exports_the_bytes_an_sqlite_store_does(
+    postgres_url: str,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    data: st.DataObject,
+    options: list[ccr.ExportOptions],
+) -> None:
+    campaign, records = campaign_and_records
+    # The same ingest sequence into both: the records, then their attempts in drawn
+    # batches, some delivered again.
+    feed = list(
+        interleavings(data.draw, [[(r.list_name, r.id, a) for a in r.attempts] for r in records])
+    )
+    batches = []
+    position = 0
+    while position < len(feed):
+        size = data.draw(st.integers(1, 4), label="batch size")
+        batch = feed[position : position + size]
+        repeated = data.draw(st.lists(st.sampled_from(feed[: position + 1]), max_size=2))
+        batches.append(batch + repeated)
+        position += size
+    expected = expected_records(campaign, records)
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        ccr.ResultsStore(Path(folder) / "s.sqlite") as sqlite,
+        ccr.ResultsStore(postgres_url) as postgres,
+    ):
+        _reset(postgres)
+        for store in (sqlite, postgres):
+            store.put_campaign(campaign)
+            store.add_records(campaign.name, [attrs.evolve(r, attempts=()) for r in records])
+            added = [store.add_attempts(campaign.name, batch) for batch in batches]
+            assert sum(added) == sum(len(r.attempts) for r in expected)
+        assert list(postgres.records(campaign.name)) == expected
+        for option in options:
+            wanted = _bytes(sqlite, campaign.name, option)
+            assert _bytes(postgres, campaign.name, option) == wanted
+            # Both are the stateless export of the records (the answer key).
+            assert _member(wanted, option) == export_bytes(campaign, expected, option)
+        _reset(postgres)
+
+
+def _bytes(store: ccr.ResultsStore, name: str, options: ccr.ExportOptions) -> bytes:
+    stream = io.BytesIO()
+    store.export(name, stream, options)
+    return stream.getvalue()
+
+
+def _member(data: bytes, options: ccr.ExportOptions) -> bytes:
+    import zipfile  # noqa: PLC0415
+
+    if not options.compress:
+        return data
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        (member,) = archive.namelist()
+        return archive.read(member)
+
+
+def test_text_postgresql_cannot_hold_comes_back_unchanged(postgres_url: str) -> None:
+    odd = "\x00\ufdd0\\0\\"
+    campaign = ccr.Campaign(f"C{odd}", [ccr.CallingList(f"L{odd}", ["F"])])
+    record = ccr.Record(f"r{odd}", f"L{odd}", {"F": odd}, [no_answer(at(2, 9), note=odd)])
+    plain = ccr.Record("\ufdd0", f"L{odd}", {"F": ""}, [])
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(campaign)
+        store.put_campaign(OTHER)
+        store.add_records(campaign.name, [record, plain])
+        assert store.campaign_names() == (campaign.name, OTHER.name)
+        assert store.campaign(campaign.name) == campaign
+        assert list(store.records(campaign.name)) == [record, plain]
+        assert store_export(store, campaign.name) == export_bytes(
+            campaign, [record, plain], ccr.ExportOptions()
+        )
