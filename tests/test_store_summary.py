@@ -124,8 +124,12 @@ def every_option(draw: st.DrawFn, campaign: ccr.Campaign) -> ccr.ExportOptions:
         end = draw(aware_datetimes())
     interval = None if start is None and end is None else (start, end)
     if start is not None and end is not None:
-        # Half-open, start before end: equal bounds leave it open at the end.
-        interval = (min(start, end), max(start, end)) if start != end else (start, None)
+        # Half-open, start before end: equal bounds leave it open at the end. Ordered
+        # as instants: date-times of one zone compare their wall clocks, fold ignored.
+        first, last = sorted((start, end), key=lambda moment: moment.astimezone(dt.UTC))
+        interval = (
+            (first, last) if first.astimezone(dt.UTC) != last.astimezone(dt.UTC) else (start, None)
+        )
     return draw(
         export_options(
             format=st.sampled_from(["simple", "detailed", "detailed-interval"]),

@@ -149,6 +149,21 @@ def test_an_error_cell_reads_as_openpyxl_reads_it():
         )
 
 
+@pytest.mark.parametrize("kind", ["inlineStr", "nlineStr", "x", "e"])
+def test_a_cell_of_any_type_reads_the_same_with_both_readers(kind):
+    # calamine reads the inline text of a cell whatever its type says; openpyxl
+    # reads none for a type it does not know: such a sheet is read by openpyxl.
+    data = edited_sheet([HEADER, ["x", 1, *[None] * (len(HEADER) - 2)]], {})
+    cell = b'<c r="B2" t="%s"><is><t>text</t></is></c>' % kind.encode()
+    sheet = re.sub(rb'<c r="B2"[^>]*>.*?</c>', cell, parts_of(data)[SHEET])
+    assert cell in sheet
+    calamine, by_openpyxl = (outcome(_with_sheet(data, sheet), engine) for engine in ENGINES)
+    assert calamine == by_openpyxl
+    if kind == "inlineStr":  # the cell's text is read, and refused as a count
+        (first_error, *_) = calamine[1][2]
+        assert first_error[1:4] == (2, HEADER[1], "text")
+
+
 def _with_sheet(data: bytes, sheet: bytes) -> bytes:
     parts = parts_of(data)
     parts[SHEET] = sheet

@@ -48,13 +48,15 @@ _CELL_ROW: Final = re.compile(rb'<c r="[A-Z]{1,3}([0-9]{1,7})"')
 _CELL: Final = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
 #: What calamine places otherwise than openpyxl, or reads otherwise: a cell or
 #: a row without its reference first, an element with a namespace prefix, a
-#: reference that is no plain one, an error cell (calamine gives it as empty).
+#: reference that is no plain one, a cell of a type other than text, number,
+#: boolean or date: an error cell (calamine gives it as empty) or a type no
+#: writer writes (calamine reads its inline text, openpyxl nothing).
 _UNPLACED_CELL: Final = re.compile(rb'<c(?! r="[A-Z]{1,3}[0-9]{1,7}")[ />]')
 _UNLIKE: Final = (
     _UNPLACED_CELL,
     re.compile(rb'<row(?! r="[0-9]{1,7}")[ />]'),
     re.compile(rb":(?:c|row)[ />]"),
-    re.compile(rb' t="e"'),
+    re.compile(rb' t="(?!(?:s|str|inlineStr|b|n|d)")'),
 )
 _SHEET_DATA: Final = b"sheetData"
 #: Text of white space alone, not marked to be kept (``xml:space="preserve"``),
