@@ -60,17 +60,17 @@ def export_bytes(
 ) -> bytes:
     stream = io.BytesIO()
     ccr.export(campaign, records, stream, options)
-    return _comparable(stream.getvalue(), options)
+    return comparable(stream.getvalue(), options)
 
 
 def store_bytes(store: ccr.ResultsStore, name: str, options: ccr.ExportOptions) -> bytes:
     stream = io.BytesIO()
     store.export(name, stream, options)
-    return _comparable(stream.getvalue(), options)
+    return comparable(stream.getvalue(), options)
 
 
-def _comparable(data: bytes, options: ccr.ExportOptions) -> bytes:
-    # A zip written to a stream is named after the campaign: compare the member.
+def comparable(data: bytes, options: ccr.ExportOptions) -> bytes:
+    """``data`` as exports compare: a zip (named after its campaign) by its one member."""
     if not options.compress:
         return data
     with zipfile.ZipFile(io.BytesIO(data)) as archive:

@@ -17,7 +17,6 @@ import io
 import marshal
 import sqlite3
 import tempfile
-import zipfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -29,6 +28,7 @@ from hypothesis import strategies as st
 import cloudcontact_results as ccr
 from tests.support.answers import as_campaign_defines
 from tests.support.strategies import aware_datetimes, campaign_with_records, export_options
+from tests.test_store_properties import export_bytes, store_bytes
 
 FIXED_ZIP_TIME = dt.datetime(2026, 3, 7, 12, 0, tzinfo=dt.UTC)
 UTC_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
@@ -94,24 +94,8 @@ class Model:
         return result
 
 
-def _member(data: bytes, options: ccr.ExportOptions) -> bytes:
-    if not options.compress:
-        return data
-    with zipfile.ZipFile(io.BytesIO(data)) as archive:
-        (member,) = archive.namelist()
-        return archive.read(member)
-
-
-def stored(store: ccr.ResultsStore, name: str, options: ccr.ExportOptions) -> bytes:
-    stream = io.BytesIO()
-    store.export(name, stream, options)
-    return _member(stream.getvalue(), options)
-
-
 def in_memory(model: Model, options: ccr.ExportOptions) -> bytes:
-    stream = io.BytesIO()
-    ccr.export(model.campaign, model.expected(), stream, options)
-    return _member(stream.getvalue(), options)
+    return export_bytes(model.campaign, model.expected(), options)
 
 
 @st.composite
@@ -150,7 +134,7 @@ def check(store: ccr.ResultsStore, model: Model, options: list[ccr.ExportOptions
     name = model.campaign.name
     assert list(store.records(name)) == model.expected()
     for each in options:
-        assert stored(store, name, each) == in_memory(model, each), each
+        assert store_bytes(store, name, each) == in_memory(model, each), each
 
 
 @pytest.mark.slow
@@ -312,7 +296,7 @@ def test_a_late_attempt_an_earlier_one_and_a_repeat_leave_the_latest_as_it_is(
             ccr.ExportOptions(format="detailed-interval", interval=(at(11).time, at(13).time)),
         ]
         check(store, model, options)
-        exported = io.BytesIO(stored(store, CAMPAIGN.name, options[0]))
+        exported = io.BytesIO(store_bytes(store, CAMPAIGN.name, options[0]))
         first, never = ccr.read_report(exported, script_fields=["Ответ"])
         assert (first.total_attempts, first.completed, first.out_of_quota) == (2, True, True)
         assert (first.record_disposition, first.last_call_disposition) == ("Согласен", None)

@@ -21,6 +21,7 @@ compiled with a file name and a :mod:`linecache` entry:
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
@@ -72,6 +73,7 @@ def _setter(cls: type, name: str) -> Any:
     return descriptor.__set__  # type: ignore[union-attr]  # checked just above
 
 
+@functools.cache  # one twin a class: every read of a file builds its row function
 def _unfrozen_twin(cls: type) -> type:
     """A plain class with the slots of ``cls``, whose objects can become ``cls`` objects.
 
@@ -279,7 +281,7 @@ def trusted_builder(
         raise TypeError(f"the values of a trusted {cls.__name__} must name every field, in order")
     if arguments is None:
         arguments = names
-    scope: dict[str, Any] = {"new": object.__new__, "Unfrozen": _unfrozen_twin(cls), "cls": cls}
+    scope: dict[str, Any] = {"new": object.__new__, "Unfrozen": _unfrozen_twin(cls), "cls": cls}  # type: ignore[arg-type]  # a class is hashable
     _add(scope, namespace or {})
     # The fields are stored on an unfrozen twin of the class, by plain
     # attribute stores (which CPython specialises for slots, four times as
