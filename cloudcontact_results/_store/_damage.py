@@ -31,6 +31,9 @@ DAMAGE: Final = (
     EOFError,
     ArithmeticError,
     RecursionError,
+    # ZoneInfo of a damaged zone name that is a folder of the zone database
+    # ("America") opens the folder.
+    IsADirectoryError,
 )
 
 
