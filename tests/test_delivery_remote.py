@@ -166,3 +166,24 @@ def test_keep_prunes_the_spool_of_delivered_files_only(
     spool = tmp_path / "s.sqlite.spool" / "hourly"
     assert sorted(p.name[15:18] for p in spool.iterdir()) == kept
     assert [run.delivered_at is not None for run in runs] == [True, True, True, False]
+
+
+def test_the_spool_keyword_keeps_files_to_deliver_where_it_says(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__).parent / "tls" / "cert.pem"))
+    spool = tmp_path / "elsewhere" / "outbox"
+    with (
+        Webhook(token=None) as hook,
+        ccr.ResultsStore(tmp_path / "s.sqlite", spool=spool) as store,
+    ):
+        store.put_campaign(CAMPAIGN)
+        store.add_job(job(ccr.Remote(hook.url)))
+        hook.answers = [503]
+        with pytest.raises(ExceptionGroup):
+            store.run_due_jobs(START + dt.timedelta(minutes=5))
+        (run,) = store.job_runs("hourly")
+    assert run.delivered_at is None
+    assert run.path.parent == spool / "hourly"
+    assert run.path.is_file()
+    assert not (tmp_path / "s.sqlite.spool").exists()  # not beside the store as well

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import os
+import re
+from pathlib import Path
 from typing import Final
 
 from ..errors import StoreError
 from ._engine import Engine
 from ._sqlite import SqliteEngine
 
-__all__ = ["is_url", "open_engine"]
+__all__ = ["default_spool", "is_url", "open_engine"]
 
 #: The schemes of a PostgreSQL store's URL.
 _POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
@@ -40,3 +42,18 @@ def open_engine(target: str | os.PathLike[str], timeout: float) -> Engine:
 
         return PostgresEngine(str(target), timeout)
     return SqliteEngine(target, timeout)
+
+
+def default_spool(engine: Engine, path: Path | None) -> Path:
+    """Where a store keeps the files it has still to deliver, unless told otherwise.
+
+    Beside an SQLite file (``results.sqlite.spool``); for a PostgreSQL store,
+    a folder under the user's cache folder named after the database as
+    :attr:`Engine.name` shows it (never with a password), so two stores never
+    share one.
+    """
+    if path is not None:
+        return path.absolute().parent / f"{path.name}.spool"
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    name = re.sub(r"[^A-Za-z0-9._@-]+", "_", engine.name.partition("://")[2]).strip("._")
+    return Path(cache).absolute() / "cloudcontact_results" / "spool" / (name or "store")

@@ -81,7 +81,7 @@ from ._jobs import (
     spool_folder_name,
     to_destination,
 )
-from ._open import open_engine
+from ._open import default_spool, open_engine
 from ._runner import (
     RUN_COLUMNS,
     Claim,
@@ -246,6 +246,11 @@ class ResultsStore:
             service file) and is never shown.
         timeout: how long, in seconds, a call waits for another process's
             write to finish before raising :class:`StoreError`.
+        spool: the folder where this process keeps the files it has still to
+            deliver (job files and archives sent to URLs). By default it is
+            beside an SQLite file (``results.sqlite.spool``); for a PostgreSQL
+            store, a folder named after the database under the user's cache
+            folder (``$XDG_CACHE_HOME``, or ``~/.cache``).
 
     Raises:
         StoreError: ``path`` is a folder, not an SQLite file, another
@@ -262,7 +267,13 @@ class ResultsStore:
     ('Sales',)
     """
 
-    def __init__(self, path: str | os.PathLike[str], *, timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        timeout: float = 60.0,
+        spool: str | os.PathLike[str] | None = None,
+    ) -> None:
         self._engine = open_engine(path, timeout)
         self._name = self._engine.name
         self._timeout = timeout
@@ -270,11 +281,12 @@ class ResultsStore:
         self._campaigns: dict[str, Campaign] = {}
         self._lease = Lease()
         self._path: Path | None = None
-        self._spool: Path | None = None
         if self._engine.kind == "sqlite":
             self._path = Path(path)
-            # Beside the store, absolute: the folder does not move when the process's does.
-            self._spool = self._path.absolute().parent / f"{self._path.name}.spool"
+        # Absolute: the folder does not move when the process's does.
+        self._spool = (
+            Path(spool).absolute() if spool is not None else default_spool(self._engine, self._path)
+        )
         self._connection: Connection | None = self._engine.open()
 
     # --- the store itself ----------------------------------------------------------------
@@ -300,13 +312,7 @@ class ResultsStore:
             raise self._engine.unavailable(f"ResultsStore.{method}")
 
     def _spool_folder(self) -> Path:
-        """Where the store keeps the files it has still to deliver.
-
-        Raises:
-            StoreError: the store's database has no spool yet.
-        """
-        if self._spool is None:
-            raise self._engine.unavailable("delivering files")
+        """Where this process keeps the files it has still to deliver."""
         return self._spool
 
     def close(self) -> None:
@@ -571,8 +577,6 @@ class ResultsStore:
     def _spooled(self, connection: Connection, campaign_id: int) -> list[Path]:
         """Where the spool keeps the campaign's files: its URL jobs' folders, its archives'."""
         spool = self._spool
-        if spool is None:
-            return []  # a store without a spool has none of those
         jobs = [
             _job(job_id, text)
             for job_id, text in connection.execute(
