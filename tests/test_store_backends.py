@@ -12,9 +12,12 @@ import io
 import re
 import sqlite3
 import tempfile
-from collections.abc import Callable
+import threading
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
+from zoneinfo import ZoneInfo
 
 import attrs
 import psycopg
@@ -158,6 +161,109 @@ def test_postgresql_readers_never_wait_and_writers_wait_for_the_write_lock(
         writer.execute("ROLLBACK")
     with ccr.ResultsStore(postgres_url, timeout=0.2) as store:
         assert store.add_records(CAMPAIGN.name, [vip(9)]) == 1
+
+
+class HeldIngest:
+    """``add_attempts`` in a thread of its own, paused inside its transaction until released.
+
+    The attempts are given by a generator that the store reads inside the
+    transaction: after the first one it says it is inside, and waits.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        items: list[tuple[str, str, ccr.Attempt]],
+        *,
+        pause_after: int = 1,
+    ) -> None:
+        self._pause_after = pause_after
+        self.inside = threading.Event()
+        self.release = threading.Event()
+        self.added: int | BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(url, name, items))
+
+    def _items(self, items: list[tuple[str, str, ccr.Attempt]]) -> Iterator[Any]:
+        yield from items[: self._pause_after]
+        self.inside.set()
+        self.release.wait(timeout=60)
+        yield from items[self._pause_after :]
+
+    def _run(self, url: str, name: str, items: list[tuple[str, str, ccr.Attempt]]) -> None:
+        try:
+            with ccr.ResultsStore(url) as store:
+                self.added = store.add_attempts(name, self._items(items))
+        except BaseException as error:  # noqa: BLE001 - given to the test to look at
+            self.added = error
+
+    def __enter__(self) -> Self:
+        self._thread.start()
+        assert self.inside.wait(timeout=30)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release.set()
+        self._thread.join(timeout=60)
+
+
+def test_postgresql_ingests_into_two_campaigns_run_side_by_side_into_one_take_turns(
+    postgres_url: str,
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        store.put_campaign(OTHER)
+        store.add_records(CAMPAIGN.name, RECORDS)
+        store.add_records(OTHER.name, [vip(1)])
+    held = [("VIP", "v1", no_answer(at(5, 9))), ("VIP", "v1", no_answer(at(5, 10)))]
+    with (
+        HeldIngest(postgres_url, CAMPAIGN.name, held) as ingest,
+        ccr.ResultsStore(postgres_url, timeout=0.3) as other,
+    ):
+        # Another campaign's ingest does not wait for it...
+        assert other.add_attempts(OTHER.name, [("VIP", "v1", no_answer(at(5, 11)))]) == 1
+        # ...one into the same campaign does, and so does any other write.
+        for write in (
+            lambda: other.add_attempts(CAMPAIGN.name, [("VIP", "v1", no_answer(at(5, 12)))]),
+            lambda: other.put_campaign(attrs.evolve(OTHER, script_fields=[])),
+            lambda: other.add_records(OTHER.name, [vip(2)]),
+        ):
+            with pytest.raises(StoreError, match="locked"):
+                write()
+        # Readers wait for nobody, and see none of the paused ingest.
+        (paused,) = (r for r in other.records(CAMPAIGN.name) if r.id == "v1")
+        assert [a.time for a in paused.attempts] == [at(3, 9)]
+    assert ingest.added == 2
+    with ccr.ResultsStore(postgres_url, timeout=0.3) as store:
+        assert store.add_attempts(CAMPAIGN.name, [("VIP", "v1", no_answer(at(5, 12)))]) == 1
+        (record,) = (r for r in store.records(CAMPAIGN.name) if r.id == "v1")
+        assert [a.time for a in record.attempts] == [at(3, 9), at(5, 9), at(5, 10), at(5, 12)]
+        assert [len(r.attempts) for r in store.records(OTHER.name)] == [1]
+
+
+def test_postgresql_ingests_adding_the_same_new_zones_in_opposite_orders_both_succeed(
+    postgres_url: str,
+) -> None:
+    # Zones are every campaign's. One ingest adds Tokyo, then (paused in between)
+    # Paris; the other adds Paris, then Tokyo. Were each to add its own at once,
+    # each would wait for the other's and PostgreSQL would end one of them.
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+        store.put_campaign(OTHER)
+        store.add_records(CAMPAIGN.name, RECORDS)
+        store.add_records(OTHER.name, [vip(1)])
+    tokyo, paris = ZoneInfo("Asia/Tokyo"), ZoneInfo("Europe/Paris")
+    # Repeats of one attempt: the store reads far more than one batch before the pause.
+    first = [("VIP", "v1", no_answer(at(6, 9, zone=tokyo)))] * 5000
+    then = [("VIP", "v1", no_answer(at(6, 9, zone=paris)))]
+    crossed = [("VIP", "v1", no_answer(at(7, 9, zone=z))) for z in (paris, tokyo)]
+    with HeldIngest(postgres_url, CAMPAIGN.name, first + then, pause_after=len(first)) as one:
+        other = HeldIngest(postgres_url, OTHER.name, crossed, pause_after=len(crossed))
+        other.release.set()
+        with other:
+            time.sleep(0.5)  # the other ingest reaches the zones and waits
+            one.release.set()
+    assert (one.added, other.added) == (2, 2)
 
 
 # --- what PostgreSQL does not offer yet ----------------------------------------------------

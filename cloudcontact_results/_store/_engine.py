@@ -21,10 +21,21 @@ from typing import Any, BinaryIO, ClassVar, Literal, Protocol
 
 from ..errors import StoreError
 
-__all__ = ["Connection", "Engine", "EngineKind", "Rows", "SqliteConnection"]
+__all__ = [
+    "Connection",
+    "Engine",
+    "EngineKind",
+    "HeldLock",
+    "Numbering",
+    "Rows",
+    "SqliteConnection",
+]
 
 #: The databases a store can be kept in.
 EngineKind = Literal["sqlite", "postgresql"]
+#: What a write holds while it runs beside other writes (:meth:`Connection.hold`):
+#: one campaign's records, or the tables of names shared by every campaign.
+HeldLock = Literal["campaign", "names"]
 
 
 class Rows(Protocol):
@@ -38,6 +49,18 @@ class Rows(Protocol):
     def fetchall(self) -> list[Any]: ...
 
     def __iter__(self) -> Iterator[Any]: ...
+
+
+class Numbering(Protocol):
+    """The store's ingest sequence, as one write transaction takes its numbers."""
+
+    def take(self) -> int:
+        """The next number: greater than every number taken before, here or elsewhere."""
+        ...
+
+    def save(self) -> None:
+        """Record in the transaction the numbers taken so far (where the database needs it)."""
+        ...
 
 
 class Connection(Protocol):
@@ -65,7 +88,47 @@ class Connection(Protocol):
         """The BLOB of one row's column, read or written in place."""
         ...
 
+    def hold(self, lock: HeldLock, key: int) -> None:
+        """Hold ``lock`` on ``key`` to the end of the transaction: writes beside it wait."""
+        ...
+
+    def numbering(self) -> Numbering:
+        """The ingest sequence for this write transaction."""
+        ...
+
+    def reached(self) -> int:
+        """The highest ingest number taken so far.
+
+        Called in a write transaction other than an ingest (no ingest runs
+        beside it then): every batch numbered at or below it is committed or
+        will never be, and every batch still to come is numbered above it.
+        """
+        ...
+
     def close(self) -> None: ...
+
+
+class _CounterNumbering:
+    """SQLite's ingest sequence: one row of ``counters``, written back once a flush.
+
+    SQLite's writers run one at a time, so the row read at the start stays
+    this transaction's until it commits: numbers are given in commit order.
+    """
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self._connection = connection
+        (self._reached,) = connection.execute(
+            "SELECT value FROM counters WHERE name = 'ingest'"
+        ).fetchone()
+
+    def take(self) -> int:
+        self._reached += 1
+        return int(self._reached)
+
+    def save(self) -> None:
+        self._connection.execute(
+            "UPDATE counters SET value = ? WHERE name = 'ingest'", (self._reached,)
+        )
 
 
 class SqliteConnection(sqlite3.Connection):
@@ -85,6 +148,16 @@ class SqliteConnection(sqlite3.Connection):
         self, table: str, column: str, row: int, *, readonly: bool
     ) -> contextlib.AbstractContextManager[BinaryIO]:
         return self.blobopen(table, column, row, readonly=readonly)  # type: ignore[return-value]
+
+    def hold(self, lock: HeldLock, key: int) -> None:
+        del lock, key  # BEGIN IMMEDIATE already runs SQLite's writers one at a time
+
+    def numbering(self) -> Numbering:
+        return _CounterNumbering(self)
+
+    def reached(self) -> int:
+        (value,) = self.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()
+        return int(value)
 
 
 class Engine(abc.ABC):
@@ -116,13 +189,16 @@ class Engine(abc.ABC):
 
     @abc.abstractmethod
     def transaction(
-        self, connection: Connection, *, write: bool
+        self, connection: Connection, *, write: bool, ingest: bool = False
     ) -> contextlib.AbstractContextManager[Connection]:
         """One transaction: committed if the block succeeds, rolled back otherwise.
 
         A write transaction waits for the store's other writers (up to the
         store's timeout) and excludes them until it ends; a read transaction
-        reads one snapshot and never waits for a writer.
+        reads one snapshot and never waits for a writer. An *ingest* (a write
+        that only adds results to one campaign's records) may run beside other
+        ingests where the database allows it: it holds its campaign
+        (:meth:`Connection.hold`), and every other write waits for it.
         """
 
     @abc.abstractmethod

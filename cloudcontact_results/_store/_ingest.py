@@ -83,9 +83,7 @@ class Ingest:
         self._zones: dict[str, int] = {}
         self._ingested: list[tuple[int, int]] = []
         self.added = 0
-        (self._seq,) = connection.execute(
-            "SELECT value FROM counters WHERE name = 'ingest'"
-        ).fetchone()
+        self._numbering = connection.numbering()
 
     # --- look-ups --------------------------------------------------------------------
 
@@ -105,10 +103,17 @@ class Ingest:
     def _zone_id(self, text: str) -> int:
         zone_id = self._zones.get(text)
         if zone_id is None:
-            self._connection.execute("INSERT OR IGNORE INTO zones (name) VALUES (?)", (text,))
-            (zone_id,) = self._connection.execute(
-                "SELECT id FROM zones WHERE name = ?", (text,)
-            ).fetchone()
+            connection = self._connection
+            found = connection.execute("SELECT id FROM zones WHERE name = ?", (text,)).fetchone()
+            if found is None:
+                # Zones are every campaign's: writes beside this one add theirs
+                # one at a time, so two never wait for each other's new names.
+                connection.hold("names", 0)
+                connection.execute("INSERT OR IGNORE INTO zones (name) VALUES (?)", (text,))
+                found = connection.execute(
+                    "SELECT id FROM zones WHERE name = ?", (text,)
+                ).fetchone()
+            (zone_id,) = found
             self._zones[text] = zone_id
         return zone_id
 
@@ -231,8 +236,7 @@ class Ingest:
             instants.add(row[0])
             if known is not None:
                 known.add(row)
-            self._seq += 1
-            seq = self._seq
+            seq = self._numbering.take()
             merged.append((seq, *row))
             new.append(seq)
             if completed is None and completes:
@@ -337,9 +341,7 @@ class Ingest:
                 "INSERT INTO ingested (seq, record) VALUES (?, ?)", self._ingested
             )
             self._ingested.clear()
-        self._connection.execute(
-            "UPDATE counters SET value = ? WHERE name = 'ingest'", (self._seq,)
-        )
+        self._numbering.save()
 
     def add_all(self, items: Iterable[Record]) -> None:
         """Check and load every record of ``items`` (no replace)."""

@@ -10,11 +10,18 @@ translated too: ``INTEGER PRIMARY KEY`` -> an identity column, ``INTEGER`` ->
 ``WITHOUT ROWID`` dropped. What SQLite keeps in ``PRAGMA application_id`` and
 ``user_version`` is the table ``store_meta``.
 
-Write transactions are serialised, as SQLite's ``BEGIN IMMEDIATE`` serialises
-them, by a transaction-level advisory lock taken at ``BEGIN``: ingest sequence
-numbers are then given in commit order, so an export job's watermark never
-passes a batch that commits later. A read is one ``REPEATABLE READ READ ONLY``
-transaction: one snapshot, which never waits for a writer.
+Writes are kept apart by transaction-level advisory locks taken at ``BEGIN``
+(:data:`WRITE_LOCK`): a write holds it alone, as SQLite's ``BEGIN IMMEDIATE``
+holds the file, while ingests (``add_attempts``) share it, so ingests into
+different campaigns run side by side; each also holds its campaign's lock, so
+ingests into one campaign take turns. Their ingest numbers come from the
+sequence ``ingest_numbers``, which is not commit-ordered: an ingest may take
+lower numbers than one that commits before it. An export job is safe anyway:
+it reads the sequence reached (:meth:`PostgresConnection.reached`) in a write
+that holds :data:`WRITE_LOCK` alone, when no ingest is in flight, so every
+number at or below it is committed (or rolled back) and every later one is
+above it (``docs/store.md``, "the watermark"). A read is one ``REPEATABLE
+READ READ ONLY`` transaction: one snapshot, which never waits for a writer.
 
 Text PostgreSQL cannot hold (a NUL character) is stored escaped, and read
 back unescaped, by the connection's own adapters (:class:`_TextDumper`).
@@ -36,13 +43,17 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.string import StrDumperUnknown, TextLoader
 
 from ..errors import StoreError
-from ._engine import Connection, Engine, EngineKind, Rows
+from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
 from ._schema import APPLICATION_ID, BYTES_COLUMNS, CURRENT_SCHEMA, SCHEMA_VERSION, statements
 
 __all__ = ["PostgresConnection", "PostgresEngine", "schema_statements", "translate"]
 
-#: The key of the advisory lock that serialises the store's writers.
+#: The key of the advisory lock every write holds: alone, or shared by ingests.
 WRITE_LOCK: Final = APPLICATION_ID
+#: The first keys (of the two-key space) of the locks a write holds beside others.
+_HELD: Final[dict[HeldLock, int]] = {"campaign": 0x43435201, "names": 0x43435202}
+#: Ingest numbers an ingest takes from the sequence at a time.
+_NUMBERS_AT_ONCE: Final = 1000
 #: Rows a streaming read fetches at a time.
 _STREAM_ROWS: Final = 2000
 #: What ``store_meta`` holds: the two values SQLite keeps as PRAGMAs.
@@ -52,6 +63,8 @@ CREATE TABLE store_meta (
     value BIGINT NOT NULL
 )
 """
+#: The ingest sequence (SQLite keeps it in ``counters``): see the module's text.
+_NUMBERS: Final = "CREATE SEQUENCE ingest_numbers AS BIGINT"
 
 # --- translating SQLite's SQL -------------------------------------------------------------
 
@@ -91,6 +104,21 @@ def translate(sql: str) -> str:
             + f" ON CONFLICT ({columns[0]}) DO UPDATE SET {updates}"
         )
     return _placeholders(text)
+
+
+_PLAIN_INSERT: Final = re.compile(
+    r"^\s*INSERT INTO (\w+) \(([\w\s,]+)\) VALUES \(\?(?:\s*,\s*\?)*\)\s*$", re.IGNORECASE
+)
+
+
+@functools.lru_cache(maxsize=128)
+def _copied(sql: str) -> str | None:
+    """The ``COPY`` that does what ``sql`` does once per row, if it is a plain ``INSERT``."""
+    insert = _PLAIN_INSERT.match(sql)
+    if insert is None:
+        return None
+    table, columns = insert.groups()
+    return f"COPY {table} ({', '.join(c.strip() for c in columns.split(','))}) FROM STDIN"
 
 
 _TABLE: Final = re.compile(r"^\s*CREATE TABLE (\w+)")
@@ -165,9 +193,18 @@ class PostgresConnection:
 
     def executemany(self, sql: str, parameters: Iterable[Sequence[Any]], /) -> object:
         rows = list(parameters)
-        if rows:
-            with self.raw.cursor() as cursor:
+        if not rows:
+            return None
+        with self.raw.cursor() as cursor:
+            copy = _copied(sql)
+            if copy is None:
                 cursor.executemany(translate(sql), rows)
+            else:
+                # A plain INSERT of many rows: COPY sends them in one stream, many
+                # times faster than one statement a row, with the same checks.
+                with cursor.copy(copy) as stream:
+                    for row in rows:
+                        stream.write_row(row)
         return None
 
     def insert(self, sql: str, parameters: Sequence[Any]) -> int:
@@ -193,8 +230,47 @@ class PostgresConnection:
         del readonly
         raise psycopg.NotSupportedError(f"{table}.{column} of row {row} is not read in place")
 
+    def hold(self, lock: HeldLock, key: int) -> None:
+        self.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_HELD[lock], key))
+
+    def numbering(self) -> Numbering:
+        return _SequenceNumbering(self.raw)
+
+    def reached(self) -> int:
+        row = self.raw.execute(
+            "SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM ingest_numbers"
+        ).fetchone()
+        assert row is not None  # noqa: S101 - a sequence has one row
+        return int(row[0])
+
     def close(self) -> None:
         self.raw.close()
+
+
+class _SequenceNumbering:
+    """PostgreSQL's ingest sequence, taken :data:`_NUMBERS_AT_ONCE` numbers at a time.
+
+    Numbers taken and not used are gaps, which no reader minds: windows are
+    ranges of numbers, not counts.
+    """
+
+    def __init__(self, raw: psycopg.Connection[Any]) -> None:
+        self._raw = raw
+        self._numbers: Iterator[int] = iter(())
+
+    def take(self) -> int:
+        number = next(self._numbers, None)
+        if number is None:
+            rows = self._raw.execute(
+                "SELECT nextval('ingest_numbers') FROM generate_series(1, %s)",
+                (_NUMBERS_AT_ONCE,),
+            ).fetchall()
+            self._numbers = iter(sorted(row[0] for row in rows))
+            number = next(self._numbers)
+        return int(number)
+
+    def save(self) -> None:
+        pass  # the sequence keeps what was taken, whatever becomes of the transaction
 
 
 def _shown_url(url: str) -> str:
@@ -327,6 +403,7 @@ class PostgresEngine(Engine):
         for statement in schema_statements():
             raw.execute(statement, ())
         raw.execute(_META)
+        raw.execute(_NUMBERS)
         raw.execute(
             "INSERT INTO store_meta (name, value) VALUES ('application_id', %s), "
             "('schema_version', %s)",
@@ -336,14 +413,17 @@ class PostgresEngine(Engine):
     # --- transactions -----------------------------------------------------------------
 
     @contextlib.contextmanager
-    def transaction(self, connection: Connection, *, write: bool) -> Iterator[Connection]:
+    def transaction(
+        self, connection: Connection, *, write: bool, ingest: bool = False
+    ) -> Iterator[Connection]:
         assert isinstance(connection, PostgresConnection)  # noqa: S101 - this engine's own
         raw = connection.raw
         try:
             if write:
                 raw.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                # Held to the end of the transaction: writers one at a time, in commit order.
-                raw.execute("SELECT pg_advisory_xact_lock(%s)", (WRITE_LOCK,))
+                # Held to the end of the transaction: shared by ingests, alone otherwise.
+                lock = "pg_advisory_xact_lock_shared" if ingest else "pg_advisory_xact_lock"
+                raw.execute(f"SELECT {lock}(%s)", (WRITE_LOCK,))
             else:
                 raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
             yield connection
@@ -366,6 +446,8 @@ class PostgresEngine(Engine):
         message = self._clean(error)
         if isinstance(error, pg_errors.LockNotAvailable):
             return self._message(f"another process kept the store locked too long ({message})")
+        if isinstance(error, (pg_errors.DeadlockDetected, pg_errors.SerializationFailure)):
+            return self._message(f"a write beside this one crossed it: nothing written ({message})")
         if isinstance(error, psycopg.OperationalError):
             return self._message(f"cannot be reached ({message})")
         return self._message(message)

@@ -40,7 +40,10 @@ class SqliteEngine(Engine):
         return connect(self.path, self._timeout)
 
     @contextlib.contextmanager
-    def transaction(self, connection: Connection, *, write: bool) -> Iterator[Connection]:
+    def transaction(
+        self, connection: Connection, *, write: bool, ingest: bool = False
+    ) -> Iterator[Connection]:
+        del ingest  # every write is one at a time on SQLite
         assert isinstance(connection, SqliteConnection)  # noqa: S101 - this engine's own
         with transaction(self.name, connection, immediate=write, seconds=self._timeout):
             yield connection

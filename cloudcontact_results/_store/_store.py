@@ -342,13 +342,13 @@ class ResultsStore:
         return self._connection
 
     @contextlib.contextmanager
-    def _transaction(self, *, write: bool) -> Iterator[Connection]:
+    def _transaction(self, *, write: bool, ingest: bool = False) -> Iterator[Connection]:
         """One transaction on the store's connection; the database's errors become the library's."""
         with self._lock:
             connection = self._live()
             engine = self._engine
             try:
-                with engine.transaction(connection, write=write):
+                with engine.transaction(connection, write=write, ingest=ingest):
                     yield connection
             except engine.errors as error:
                 raise engine.error(error) from error
@@ -360,6 +360,13 @@ class ResultsStore:
 
     def _read(self) -> contextlib.AbstractContextManager[Connection]:
         return self._transaction(write=False)
+
+    def _ingest(self) -> contextlib.AbstractContextManager[Connection]:
+        """A write that only adds results to one campaign's records (see ``Engine.transaction``).
+
+        The block must :meth:`Connection.hold` the campaign before it writes.
+        """
+        return self._transaction(write=True, ingest=True)
 
     def _decode(self, text: str, row: int) -> Campaign:
         campaign = self._campaigns.get(text)
@@ -698,8 +705,9 @@ class ResultsStore:
             UnknownDispositionError: a disposition is neither the campaign's
                 nor a system one.
         """
-        with self._write() as connection:
+        with self._ingest() as connection:
             campaign_id, campaign = self._find(connection, name)
+            connection.hold("campaign", campaign_id)
             ingest = Ingest(
                 connection, self._name, campaign_id, campaign, self._lists(connection, campaign_id)
             )
