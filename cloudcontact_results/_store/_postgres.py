@@ -40,7 +40,7 @@ from typing import Any, BinaryIO, ClassVar, Final
 import psycopg
 from psycopg import errors as pg_errors
 from psycopg.pq import TransactionStatus
-from psycopg.types.string import StrDumperUnknown, TextLoader
+from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
 
 from ..errors import StoreError
 from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
@@ -178,6 +178,14 @@ class _TextLoader(TextLoader):
         return _unescaped(text) if isinstance(text, str) else text.decode()
 
 
+class _TextBinaryLoader(TextBinaryLoader):
+    """:class:`_TextLoader` for values sent in binary (as streamed reads ask)."""
+
+    def load(self, data: Any) -> str:
+        text = super().load(data)
+        return _unescaped(text) if isinstance(text, str) else text.decode()
+
+
 # --- connections ---------------------------------------------------------------------------
 
 
@@ -213,16 +221,12 @@ class PostgresConnection:
         return int(row[0])
 
     def stream(self, sql: str, parameters: Sequence[Any]) -> Iterator[Any]:
-        # A server-side cursor: rows come a few thousand at a time, inside the
-        # transaction the caller holds.
-        cursor = self.raw.cursor(name=f"store_rows_{next(self._cursors)}")
-        cursor.itersize = _STREAM_ROWS
-        try:
-            cursor.execute(translate(sql), parameters)
-            yield from cursor
-        finally:
-            with contextlib.suppress(psycopg.Error):
-                cursor.close()
+        # The server sends every row at once and the rows are read a chunk at
+        # a time as they are asked for: the server works on while this
+        # process does, and memory holds one chunk (and the socket's buffer).
+        # In binary, BYTEA comes as its bytes, not as hex text twice their size.
+        with self.raw.cursor() as cursor:
+            yield from cursor.stream(translate(sql), parameters, binary=True, size=_STREAM_ROWS)
 
     def blob(
         self, table: str, column: str, row: int, *, readonly: bool
@@ -336,6 +340,7 @@ class PostgresEngine(Engine):
             adapters = raw.adapters
             adapters.register_dumper(str, _TextDumper)
             adapters.register_loader("text", _TextLoader)
+            adapters.register_loader("text", _TextBinaryLoader)
             # Waits for a lock (another writer's) end after the store's timeout, and
             # every commit is durable, as SQLite's synchronous = FULL has it.
             raw.execute(
