@@ -2,21 +2,23 @@
 
 The answer key is always the stateless :func:`export` of the same records:
 the store must write exactly its bytes, whatever the format, language,
-dialect or feed order, and after reopening.
+dialect or feed order, and after reopening. Each property runs on both
+databases (the fixture ``backend``).
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import io
-import tempfile
+import itertools
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
@@ -78,15 +80,44 @@ def comparable(data: bytes, options: ccr.ExportOptions) -> bytes:
         return archive.read(member)
 
 
+_EXAMPLES = itertools.count()
+#: The fixture ``store_target`` is the test's, reused by each of its examples.
+_ONE_STORE_EACH_EXAMPLE = settings(suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@contextlib.contextmanager
+def example_store(target: str) -> Iterator[str]:
+    """Where one example keeps its store: a new file beside ``target``, or its database emptied.
+
+    A PostgreSQL database is not made anew for each example (that takes
+    longer than the example): its campaigns are deleted, as a user would.
+    """
+    if target.startswith("postgresql://"):
+        with ccr.ResultsStore(target) as store:
+            for name in store.campaign_names():
+                store.delete_campaign(name)
+        yield target
+        return
+    path = f"{target}.{next(_EXAMPLES)}"
+    try:
+        yield path
+    finally:
+        for suffix in ("", "-wal", "-shm"):
+            with contextlib.suppress(FileNotFoundError):
+                Path(path + suffix).unlink()
+
+
 @pytest.mark.slow
+@_ONE_STORE_EACH_EXAMPLE
 @given(campaign_with_records(max_records=6), options_strategy)
 def test_store_export_is_the_stateless_export_before_and_after_reopening(
-    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], options: ccr.ExportOptions
+    store_target: str,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    options: ccr.ExportOptions,
 ) -> None:
     campaign, records = campaign_and_records
     expected = expected_records(campaign, records)
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "results.sqlite"
+    with example_store(store_target) as path:
         with ccr.ResultsStore(path) as store:
             store.put_campaign(campaign)
             assert store.add_records(campaign.name, records) == len(records)
@@ -115,9 +146,12 @@ def interleavings(
 
 
 @pytest.mark.slow
+@_ONE_STORE_EACH_EXAMPLE
 @given(campaign_with_records(max_records=6), st.data())
 def test_live_ingest_in_any_batches_with_redelivery_ends_as_loading_at_once(
-    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]], data: st.DataObject
+    store_target: str,
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    data: st.DataObject,
 ) -> None:
     campaign, records = campaign_and_records
     # Each record's attempts in their own order (ties keep it); records interleaved.
@@ -142,12 +176,14 @@ def test_live_ingest_in_any_batches_with_redelivery_ends_as_loading_at_once(
             batches.append(list(batch))
 
     options = [ccr.ExportOptions(format=f) for f in ("simple", "detailed")]
-    with tempfile.TemporaryDirectory() as folder:
-        with ccr.ResultsStore(Path(folder) / "at-once.sqlite") as at_once:
+    with example_store(store_target) as target:
+        # Loaded at once, then deleted; then fed live into the same store.
+        with ccr.ResultsStore(target) as at_once:
             at_once.put_campaign(campaign)
             at_once.add_records(campaign.name, records)
             wanted = [store_bytes(at_once, campaign.name, o) for o in options]
-        with ccr.ResultsStore(Path(folder) / "live.sqlite") as live:
+            at_once.delete_campaign(campaign.name)
+        with ccr.ResultsStore(target) as live:
             live.put_campaign(campaign)
             live.add_records(campaign.name, [attrs.evolve(r, attempts=()) for r in records])
             added = sum(live.add_attempts(campaign.name, batch) for batch in batches)
