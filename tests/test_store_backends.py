@@ -288,10 +288,6 @@ NOT_YET: dict[str, Callable[[ccr.ResultsStore, Path], object]] = {
     "run_due_jobs": lambda s, _: s.run_due_jobs(),
     "deliver_archives": lambda s, _: s.deliver_archives(),
     "prune_archives": lambda s, _: s.prune_archives(older_than=dt.timedelta(days=1)),
-    "sync_watermark": lambda s, _: s.sync_watermark(CAMPAIGN.name, "VIP", "https://p"),
-    "add_synced_records": lambda s, _: s.add_synced_records(
-        CAMPAIGN.name, "VIP", "https://p", [], dt.datetime(2026, 3, 1, tzinfo=dt.UTC)
-    ),
 }
 
 

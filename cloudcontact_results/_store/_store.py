@@ -748,7 +748,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign, or it has no such list.
         """
-        self._sqlite_only("sync_watermark")
         with self._read() as connection:
             list_id = self._list_id(connection, name, list_name)
             row = connection.execute(
@@ -785,7 +784,6 @@ class ResultsStore:
             UnknownDispositionError: a disposition the campaign does not define.
             ValidationError: ``watermark`` is not an aware datetime.
         """
-        self._sqlite_only("add_synced_records")
         if not isinstance(watermark, dt.datetime) or watermark.utcoffset() is None:
             raise ValidationError("watermark", watermark, "must be an aware datetime")
         with self._write() as connection:
