@@ -68,6 +68,7 @@ from ._codec import (
     unpack_fields,
     widened,
 )
+from ._copy import begin_reading, check_empty, copy_rows
 from ._damage import Damaged, reading
 from ._delivering import Due, deliver_due, prunable, undelivered
 from ._engine import Connection, Engine
@@ -335,6 +336,40 @@ class ResultsStore:
 
     def __repr__(self) -> str:
         return f"ResultsStore({self._name!r})"
+
+    def copy_to(self, target: str | os.PathLike[str]) -> dict[str, int]:
+        """Copy the whole store into a new, empty store at ``target``: a file or a URL.
+
+        Everything the store holds is copied, as it is: campaigns, lists,
+        records and attempts with their ingest sequence numbers, archives,
+        export jobs with their watermarks and runs, where mirroring from the
+        platform stands; ids are kept, so the copy's exports, archives and
+        next job runs are the source's. The source is read in one snapshot
+        while writers go on, the target written in one transaction, streaming.
+        Either database to either: copying a PostgreSQL store to an SQLite
+        file is a backup, which copying back restores.
+
+        Args:
+            target: a new store's file, or the URL of an empty PostgreSQL
+                database (or a store that holds nothing yet).
+
+        Returns:
+            How many rows each of the store's tables copied.
+
+        Raises:
+            StoreError: the target holds anything, or cannot be opened or
+                written; the source cannot be read.
+        """
+        self._live()
+        engine = self._engine
+        reader = engine.connect()
+        try:
+            begin_reading(engine, reader)
+            with ResultsStore(target, timeout=self._timeout) as copy, copy._write() as writer:
+                check_empty(copy._engine, writer)
+                return copy_rows(engine, reader, copy._engine, writer)
+        finally:
+            reader.close()
 
     def _live(self) -> Connection:
         if self._connection is None:
