@@ -23,6 +23,8 @@ from .._delivery.remote import is_url
 from .._files.options import ErrorMode
 from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
+from .._store._open import is_url as is_store_url
+from .._store._open import shown_url
 from .._types import (
     DEFAULT_TIMEZONE,
     Dialect,
@@ -449,7 +451,12 @@ def add_store_command(
 ) -> argparse.ArgumentParser:
     """A sub-command of ``commands`` taking the store, then the positional arguments ``names``."""
     parser = commands.add_parser(name, help=help_text, description=description)
-    parser.add_argument("store", metavar="STORE", type=Path, help="the store's file")
+    parser.add_argument(
+        "store",
+        metavar="STORE",
+        type=store_location,
+        help="the store's file, or its PostgreSQL database's postgresql:// URL",
+    )
     for positional in names:
         parser.add_argument(positional, metavar=positional.upper(), help=_POSITIONALS[positional])
     return parser
@@ -472,12 +479,26 @@ def add_listing_command(
     return parser
 
 
-def existing_store(args: argparse.Namespace) -> ResultsStore:
-    """The store named on the command line; it must exist (only ``store load`` creates one)."""
-    path: Path = args.store
-    if not path.exists():
-        raise StoreError(str(path), "does not exist (create it with 'store load')")
-    return ResultsStore(path)
+def store_location(text: str) -> Path | str:
+    """A store on the command line: a file's path, or a PostgreSQL URL kept as it is given."""
+    return text if is_store_url(text) else Path(text)
+
+
+def store_name(location: Path | str) -> str:
+    """How messages name a store: a URL without its password."""
+    return shown_url(location) if isinstance(location, str) else str(location)
+
+
+def existing_store(args: argparse.Namespace, location: Path | str | None = None) -> ResultsStore:
+    """The store named on the command line (``args.store``, or ``location``).
+
+    A file must exist (only ``store load`` creates one); a PostgreSQL
+    database is opened as it is (an empty one is an empty store).
+    """
+    where: Path | str = args.store if location is None else location
+    if isinstance(where, Path) and not where.exists():
+        raise StoreError(str(where), "does not exist (create it with 'store load')")
+    return ResultsStore(where)
 
 
 #: The settings of a URL destination, each a flag of its own.

@@ -29,6 +29,7 @@ from .arguments import (
     export_options,
     kept_files,
     recurrence_rule,
+    store_name,
 )
 from .output import Value, print_listing, utc_text, write
 
@@ -188,7 +189,9 @@ def _run_list(args: argparse.Namespace) -> int:
         }
         for job in jobs
     ]
-    print_listing(rows, as_json=args.json, empty=f"no export jobs in store {args.store}")
+    print_listing(
+        rows, as_json=args.json, empty=f"no export jobs in store {store_name(args.store)}"
+    )
     return 0
 
 
@@ -292,7 +295,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     }
     try:
         with existing_store(args) as store:
-            _stamped(sys.stdout, f"serving {args.store}")
+            _stamped(sys.stdout, f"serving {store_name(args.store)}")
             sys.stdout.flush()
             while not stop.is_set():
                 try:

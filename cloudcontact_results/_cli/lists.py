@@ -26,7 +26,7 @@ from .._model.phones import COUNTRIES
 from .._report.select import select_records
 from .._types import Dialect
 from ..errors import FieldError, OptionsError
-from .arguments import add_store_command, existing_store, whole_number
+from .arguments import add_store_command, existing_store, store_name, whole_number
 from .output import print_table, write
 from .progress import tracked
 
@@ -373,7 +373,7 @@ def _run_load_list(args: argparse.Namespace) -> int:
             )
         write(
             sys.stdout,
-            f"{args.store}: list {calling_list.name!r} of campaign {campaign.name!r}, "
+            f"{store_name(args.store)}: list {calling_list.name!r} of campaign {campaign.name!r}, "
             f"{count} records loaded",
         )
         return 0

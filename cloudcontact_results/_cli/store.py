@@ -34,6 +34,8 @@ from .arguments import (
     destination,
     existing_store,
     export_options,
+    store_location,
+    store_name,
     whole_number,
 )
 from .output import Value, print_listing, print_table, utc_text, write
@@ -59,7 +61,7 @@ def add_store_commands(
     """
     store = commands.add_parser(
         "store",
-        help="keep campaigns' results in a results store (one SQLite file)",
+        help="keep campaigns' results in a results store (an SQLite file or PostgreSQL)",
         description="Keep campaigns' results in a results store: load campaigns, ingest "
         "attempts as they happen, export, archive and delete (docs/store.md).",
     )
@@ -223,6 +225,27 @@ def add_store_commands(
     )
     delete_list.set_defaults(parser=delete_list, run=_run_delete_list)
 
+    copy = sub.add_parser(
+        "copy",
+        help="copy a whole store into a new one (SQLite file or PostgreSQL database)",
+        description="Copy everything SOURCE holds (campaigns, results with their ingest "
+        "sequence numbers, archives, export jobs and their runs, where mirrors stand) into "
+        "TARGET, a new store: a file that does not exist yet, or an empty PostgreSQL "
+        "database. Either kind to either: copying a PostgreSQL store to an SQLite file is "
+        "a backup, and copying that file into an empty database restores it. SOURCE is "
+        "read in one snapshot while it is in use.",
+    )
+    copy.add_argument(
+        "source", metavar="SOURCE", type=store_location, help="the store's file, or its URL"
+    )
+    copy.add_argument(
+        "target",
+        metavar="TARGET",
+        type=store_location,
+        help="a new store's file, or an empty PostgreSQL database's postgresql:// URL",
+    )
+    copy.set_defaults(parser=copy, run=_run_copy)
+
     delete = command(
         "delete-campaign",
         "delete a campaign with its results, archives and jobs",
@@ -278,7 +301,10 @@ def _run_load(args: argparse.Namespace) -> int:
             count = store.add_records(
                 campaign.name, records, replace=args.replace, progress=progress
             )
-    write(sys.stdout, f"{args.store}: campaign {campaign.name!r}, {count} records loaded")
+    write(
+        sys.stdout,
+        f"{store_name(args.store)}: campaign {campaign.name!r}, {count} records loaded",
+    )
     return 0
 
 
@@ -305,7 +331,7 @@ def _run_ingest(args: argparse.Namespace) -> int:
                     read += len(batch)
         finally:
             # What was committed stays: say so, even when a later line fails.
-            write(sys.stdout, f"{args.store}: {read} attempts read, {new} new")
+            write(sys.stdout, f"{store_name(args.store)}: {read} attempts read, {new} new")
     return 0
 
 
@@ -329,7 +355,7 @@ def _run_campaigns(args: argparse.Namespace) -> int:
             {"name": name, "lists": [item.name for item in store.campaign(name).lists]}
             for name in store.campaign_names()
         ]
-    print_listing(rows, as_json=args.json, empty=f"no campaigns in store {args.store}")
+    print_listing(rows, as_json=args.json, empty=f"no campaigns in store {store_name(args.store)}")
     return 0
 
 
@@ -353,7 +379,7 @@ def _run_archives(args: argparse.Namespace) -> int:
         }
         for archive in archives
     ]
-    empty = f"no archives of campaign {args.campaign!r} in store {args.store}"
+    empty = f"no archives of campaign {args.campaign!r} in store {store_name(args.store)}"
     print_listing(rows, as_json=args.json, empty=empty)
     return 0
 
@@ -363,7 +389,7 @@ def _run_save_archive(args: argparse.Namespace) -> int:
         found = [a for a in store.archives(args.campaign) if a.id == args.archive]
         if not found:
             raise UnknownNameError(
-                str(args.store),
+                store_name(args.store),
                 "archive",
                 args.archive,
                 f"is not an archive of campaign {args.campaign!r}",
@@ -417,6 +443,25 @@ def _run_delete_list(args: argparse.Namespace) -> int:
         sys.stdout,
         *(f"list {a.list_name!r} deleted from {a.campaign!r}; archive {a.id}" for a in archives),
     )
+    return 0
+
+
+#: What ``store copy`` reports it copied: each table's rows, as it names them.
+_COPIED = (
+    ("campaigns", "campaigns"),
+    ("records", "records"),
+    ("ingested", "attempts"),
+    ("archives", "archives"),
+    ("jobs", "jobs"),
+    ("job_runs", "job runs"),
+)
+
+
+def _run_copy(args: argparse.Namespace) -> int:
+    with existing_store(args, args.source) as source:
+        copied = source.copy_to(args.target)
+    counts = ", ".join(f"{copied[table]} {name}" for table, name in _COPIED)
+    write(sys.stdout, f"{store_name(args.source)} copied to {store_name(args.target)}: {counts}")
     return 0
 
 

@@ -93,11 +93,6 @@ def check_empty(engine: Engine, connection: Connection) -> None:
     Raises:
         StoreError: naming what the target holds.
     """
-    row = connection.execute(_INGEST).fetchone()
-    if row is not None and row[0]:
-        raise StoreError(
-            engine.name, "is not empty (results were ingested into it): copy into a new store"
-        )
     for table in COPIED_TABLES:
         if table == "counters":
             continue
@@ -105,6 +100,12 @@ def check_empty(engine: Engine, connection: Connection) -> None:
             raise StoreError(
                 engine.name, f"is not empty (its table {table} has rows): copy into a new store"
             )
+    # Emptied since: its sequence numbers given would not be the source's.
+    row = connection.execute(_INGEST).fetchone()
+    if row is not None and row[0]:
+        raise StoreError(
+            engine.name, "is not empty (results were ingested into it): copy into a new store"
+        )
 
 
 def copy_rows(

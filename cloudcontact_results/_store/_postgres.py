@@ -44,6 +44,7 @@ from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
 
 from ..errors import StoreError
 from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
+from ._open import shown_url
 from ._schema import APPLICATION_ID, BYTES_COLUMNS, CURRENT_SCHEMA, SCHEMA_VERSION, statements
 
 __all__ = ["PostgresConnection", "PostgresEngine", "schema_statements", "translate"]
@@ -277,27 +278,6 @@ class _SequenceNumbering:
         pass  # the sequence keeps what was taken, whatever becomes of the transaction
 
 
-def _shown_url(url: str) -> str:
-    """``url`` without its password (in the address or as a parameter)."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            credentials, _, host = netloc.rpartition("@")
-            user = credentials.partition(":")[0]
-            netloc = f"{user}@{host}"
-        query = urllib.parse.urlencode(
-            [
-                (key, value)
-                for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-                if key.lower() != "password"
-            ]
-        )
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
-    except ValueError:
-        return "postgresql://…"
-
-
 def _passwords(url: str) -> list[str]:
     """The passwords ``url`` itself holds: never shown in a message."""
     try:
@@ -324,7 +304,7 @@ class PostgresEngine(Engine):
 
     def __init__(self, url: str, timeout: float) -> None:
         self._url = url
-        self.name = _shown_url(url)
+        self.name = shown_url(url)
         self.errors = (psycopg.Error,)
         self._timeout = timeout
         self._secrets = _passwords(url)
