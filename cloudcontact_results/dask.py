@@ -542,20 +542,30 @@ def store_bag(store: ResultsStore, name: str, npartitions: int) -> dask.bag.Bag:
     """Campaign ``name``'s records in ``store`` as a bag of ``npartitions`` partitions.
 
     Each partition is read by the worker that computes it, in a read
-    transaction of its own, from the store's file: the reading (turning
-    SQLite rows into records) is as costly as the formatting, so it runs on
-    the workers too, and the client never holds a record. The partitions are
-    planned here, in one read transaction: runs of consecutive records of
-    about equal size, list by list in the campaign's order of lists, each in
-    load order (the order of ``store.records(name)``), and the last ingest.
-    Every partition then reads the attempts ingested up to that moment, so
-    attempts a feed adds later, and records loaded later, are left out. What
-    is not pinned: a list removed or replaced, or a record's fields
-    replaced, after this call shows in the partitions read after it.
+    transaction of its own, from the store: the reading (turning rows into
+    records) is as costly as the formatting, so it runs on the workers too,
+    and the client never holds a record. The partitions are planned here, in
+    one read transaction: runs of consecutive records of about equal size,
+    list by list in the campaign's order of lists, each in load order (the
+    order of ``store.records(name)``), and the last ingest.
 
+    An SQLite store: every partition reads the attempts ingested up to that
+    moment, so attempts a feed adds later, and records loaded later, are
+    left out. What is not pinned: a list removed or replaced, or a record's
+    fields replaced, after this call shows in the partitions read after it.
     The workers must see the store's file at the same path on the same
     machine (a ``LocalCluster``, or workers on the store's host): SQLite's
     write-ahead log does not work over a network file system.
+
+    A PostgreSQL store: every partition reads the very snapshot the
+    partitions were planned in (exported by this call's transaction, which
+    is kept open while the bag, or a bag made from it, is referenced): nothing
+    written after this call shows. Workers may run on any host that reaches
+    the database; each opens its own connection from the store's URL
+    *without* its password (which is never put in the task graph), logging
+    in with its own ``PGPASSWORD``, ``~/.pgpass`` or service file. Keep the
+    bag until it is computed: a partition read after it was let go of fails
+    with :class:`StoreError`.
 
     Args:
         store: an open :class:`ResultsStore`.
@@ -570,6 +580,7 @@ def store_bag(store: ResultsStore, name: str, npartitions: int) -> dask.bag.Bag:
     Raises:
         UnknownNameError: the store holds no such campaign (raised here).
         OptionsError: ``npartitions`` is not a whole number >= 1.
+        StoreError: the store cannot be read (here, or on a worker).
     """
     parts = plan_parts(store, name, npartitions)
     bag: dask.bag.Bag = dask.bag.from_delayed(  # type: ignore[no-untyped-call]

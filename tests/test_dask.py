@@ -18,6 +18,7 @@ import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import quote
 
 import attrs
 import dask.bag as db
@@ -35,6 +36,7 @@ from cloudcontact_results.errors import (
     ReadError,
     UnknownNameError,
 )
+from tests.support.postgres import PASSWORD
 
 ZIP_TIME = dt.datetime(2026, 3, 6, 18, 0)  # noqa: DTZ001  # a zip's local date-time
 #: Uneven partitions, one of them empty: the bag's order is what counts.
@@ -584,3 +586,43 @@ def test_more_partitions_than_records_leaves_some_empty(
         bag = store_bag(small, campaign.name, 5)
         assert bag.npartitions == 5
         assert bag.compute() == list(small.records(campaign.name))
+
+
+@pytest.mark.slow  # a cluster of its own
+def test_a_postgresql_store_bag_is_one_snapshot_read_by_workers_that_log_in_themselves(
+    campaign_and_records: tuple[ccr.Campaign, list[ccr.Record]],
+    store: ccr.ResultsStore,
+    postgres_url: str,
+) -> None:
+    campaign, records = campaign_and_records
+    # The URL holds the password; the workers have theirs from their environment
+    # (PGPASSWORD, set by ``postgres_url`` before they start).
+    url = postgres_url.replace("postgres@", f"postgres:{quote(PASSWORD, safe='')}@")
+    with (
+        distributed.LocalCluster(
+            n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster),
+        ccr.ResultsStore(url) as database,
+    ):
+        database.put_campaign(campaign)
+        database.add_records(campaign.name, records[:700])
+        before = list(database.records(campaign.name))
+        bag = store_bag(database, campaign.name, 4)
+        graph = pickle.dumps(dict(bag.__dask_graph__()))
+        assert PASSWORD.encode() not in graph
+        assert quote(PASSWORD, safe="").encode() not in graph
+        # Written after the bag was made: none of it shows in it, not even a
+        # record's fields replaced (the SQLite store's bag shows those).
+        dialled = next(record for record in before if record.attempts)
+        later = attrs.evolve(
+            dialled.attempts[-1], time=dialled.attempts[-1].time + dt.timedelta(days=1)
+        )
+        assert database.add_attempts(campaign.name, [(dialled.list_name, dialled.id, later)]) == 1
+        renamed = dict.fromkeys(before[0].fields, "изменено")
+        database.add_records(campaign.name, [attrs.evolve(before[0], fields=renamed, attempts=())])
+        assert database.add_records(campaign.name, records[700:710]) == 10
+        assert bag.compute() == before
+        assert list(database.records(campaign.name)) != before
+        # The same records as the SQLite store's bag of the same campaign.
+        assert before == store_bag(store, campaign.name, 3).compute()

@@ -329,15 +329,6 @@ def test_archiving_on_postgresql_is_refused_and_changes_nothing(
         assert store.archives(CAMPAIGN.name) == ()
 
 
-def test_store_bag_is_not_offered_on_postgresql_yet(postgres_url: str) -> None:
-    from cloudcontact_results._store._parts import plan_parts  # noqa: PLC0415
-
-    with ccr.ResultsStore(postgres_url) as store:
-        store.put_campaign(CAMPAIGN)
-        with pytest.raises(StoreError, match=r"store_bag .* not available on a PostgreSQL"):
-            plan_parts(store, CAMPAIGN.name, 2)
-
-
 # --- one schema ----------------------------------------------------------------------------
 
 

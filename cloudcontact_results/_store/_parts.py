@@ -7,22 +7,55 @@ each in load order), and the last ingest sequence number. Each part is then
 read by a worker in a read transaction of its own, with the attempts ingested
 up to that number, so every part shows the attempts as they were when the
 parts were planned, whatever the feed has added since.
+
+On PostgreSQL every part reads the very snapshot the parts were planned in:
+the planning transaction exports it (``pg_export_snapshot()``) and is kept
+open, on the caller's side, as long as the parts are referenced (the bag, or
+any bag made from it); each worker's transaction imports it (``SET
+TRANSACTION SNAPSHOT``). Nothing written after planning shows, not even a
+record's fields replaced or a list removed. A part carries the database's URL
+without its password: each worker logs in with its own (``PGPASSWORD``,
+``~/.pgpass``).
 """
 
 from __future__ import annotations
 
-import sqlite3
+import re
+import weakref
 from pathlib import Path
+from typing import Any, Final
 
 import attrs
 
 from .._model.campaign import Campaign, Record
 from ..errors import OptionsError, StoreError
-from ._schema import connect, retrying, store_error
+from ._damage import Damaged
+from ._engine import Connection, Engine
+from ._open import open_engine
 from ._snapshot import RowRange, read_records
 from ._store import ResultsStore
 
-__all__ = ["StorePart", "plan_parts", "read_part"]
+__all__ = ["HeldSnapshot", "StorePart", "plan_parts", "read_part"]
+
+#: What PostgreSQL's snapshot ids look like (``00000003-0000001B-1``).
+_SNAPSHOT_ID: Final = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
+
+
+class HeldSnapshot:
+    """An exported PostgreSQL snapshot: its id, and on the caller's side the transaction
+    that keeps it alive (ended when this object is garbage-collected).
+
+    Pickled (into a task graph, to a worker), it is the id alone.
+    """
+
+    def __init__(self, snapshot_id: str, connection: Connection | None = None) -> None:
+        self.id = snapshot_id
+        if connection is not None:
+            weakref.finalize(self, connection.close)
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (HeldSnapshot, (self.id,))
+
 
 #: (list id, list name, first row id, last row id)
 Segment = tuple[int, str, int, int]
@@ -32,12 +65,15 @@ Segment = tuple[int, str, int, int]
 class StorePart:
     """One part of a campaign's results: small, picklable, read where it lands."""
 
-    path: str
+    #: The store's file, or its URL without a password.
+    location: str
     timeout: float
     campaign_id: int
     campaign: Campaign
     segments: tuple[Segment, ...]
     hi: int
+    #: PostgreSQL: the snapshot the parts were planned in, which every part reads.
+    snapshot: HeldSnapshot | None = attrs.field(default=None, eq=False)
 
 
 def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
@@ -50,13 +86,17 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
     if not isinstance(parts, int) or isinstance(parts, bool) or parts < 1:
         raise OptionsError("npartitions", parts, "must be a whole number >= 1")
     engine = store._engine  # noqa: SLF001  # the same package's store
-    if engine.kind != "sqlite":
-        raise engine.unavailable("store_bag (reading a campaign in parts)")
-    path = store.path
+    store._live()  # noqa: SLF001  # refused when closed
     timeout: float = store._timeout  # noqa: SLF001  # the same package's store
-    connection = connect(path, timeout)
+    connection = engine.connect()
+    held: HeldSnapshot | None = None
     try:
-        retrying(str(path), lambda: connection.execute("BEGIN"), seconds=timeout)
+        if engine.kind == "postgresql":
+            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            (snapshot_id,) = connection.execute("SELECT pg_export_snapshot()").fetchone()
+            held = HeldSnapshot(str(snapshot_id), connection)
+        else:
+            engine.begin_snapshot(connection)
         campaign_id, campaign = store._find(connection, name)  # noqa: SLF001
         ids = store._lists(connection, campaign_id)  # noqa: SLF001
         lists = [(ids[cl.name], cl.name) for cl in campaign.lists if cl.name in ids]
@@ -72,7 +112,7 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
         planned: list[list[Segment]] = [[]]
         room = next(sizes)
         for list_id, list_name in lists:
-            rows = connection.execute(
+            rows = connection.stream(
                 "SELECT id FROM records INDEXED BY records_by_list WHERE list = ? ORDER BY id",
                 (list_id,),
             )
@@ -86,13 +126,20 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
                 else:
                     segments.append((list_id, list_name, row_id, row_id))
                 room -= 1
-    except sqlite3.Error as error:
-        raise store_error(str(path), error) from error
-    finally:
+    except engine.errors as error:
         connection.close()
+        raise engine.error(error) from error
+    except Damaged as damage:
+        connection.close()
+        raise damage.store_error(engine.name) from damage
+    except BaseException:
+        connection.close()
+        raise
+    if held is None:
+        connection.close()  # SQLite: each part reads up to ``hi`` in a snapshot of its own
     planned += [[] for _ in range(parts - len(planned))]
     return [
-        StorePart(str(path), timeout, campaign_id, campaign, tuple(segments), hi)
+        StorePart(engine.name, timeout, campaign_id, campaign, tuple(segments), hi, held)
         for segments in planned
     ]
 
@@ -101,18 +148,22 @@ def read_part(part: StorePart) -> list[Record]:
     """The records of ``part``, read in one read transaction of this process.
 
     Raises:
-        StoreError: the store's file is not here, or cannot be read.
+        StoreError: the store's file is not here, or cannot be read; the
+            PostgreSQL snapshot the parts were planned in has ended.
     """
-    path = Path(part.path)
-    if not path.is_file():
+    engine = open_engine(part.location, part.timeout)
+    if engine.kind == "sqlite" and not Path(part.location).is_file():
         raise StoreError(
-            part.path,
+            part.location,
             "is not a file where this part is read: the workers must see the store's "
             "file at the same path, on the same machine",
         )
-    connection = connect(path, part.timeout)
+    connection = engine.connect()
     try:
-        retrying(part.path, lambda: connection.execute("BEGIN"), seconds=part.timeout)
+        if part.snapshot is None:
+            engine.begin_snapshot(connection)
+        else:
+            _import_snapshot(engine, connection, part.snapshot.id)
         records: list[Record] = []
         for list_id, list_name, first, last in part.segments:
             records += read_records(
@@ -122,8 +173,30 @@ def read_part(part: StorePart) -> list[Record]:
                 [(list_id, list_name)],
                 RowRange(first, last, part.hi),
             )
-    except sqlite3.Error as error:
-        raise store_error(part.path, error) from error
+    except engine.errors as error:
+        raise engine.error(error) from error
+    except Damaged as damage:
+        raise damage.store_error(engine.name) from damage
     finally:
         connection.close()
     return records
+
+
+def _import_snapshot(engine: Engine, connection: Connection, snapshot_id: str) -> None:
+    """Begin a read transaction of the exported snapshot ``snapshot_id``.
+
+    Raises:
+        StoreError: the snapshot has ended (its bag was let go of on the caller's side).
+    """
+    if not _SNAPSHOT_ID.fullmatch(snapshot_id):
+        raise StoreError(engine.name, f"{snapshot_id!r} is not a snapshot's id")
+    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+    try:
+        # A statement of its own: PostgreSQL takes no parameter here (the id is checked).
+        connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+    except engine.errors as error:
+        raise StoreError(
+            engine.name,
+            "the snapshot this part was planned in has ended: keep the bag store_bag "
+            f"made (or a bag made from it) until it is computed ({engine.error(error).reason})",
+        ) from error
