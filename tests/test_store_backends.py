@@ -26,7 +26,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
-from cloudcontact_results._store._schema import APPLICATION_ID, MIGRATIONS, statements
+from cloudcontact_results._store._schema import (
+    APPLICATION_ID,
+    FIRST_POSTGRES_VERSION,
+    MIGRATIONS,
+    SCHEMA_VERSION,
+    statements,
+)
 from cloudcontact_results.errors import StoreError
 from tests.support.postgres import PASSWORD, USER, PostgresServer
 from tests.support.strategies import campaign_with_records, export_options
@@ -72,6 +78,25 @@ def test_a_store_of_a_newer_schema_is_refused_untouched(
         ccr.ResultsStore(postgres_url)
     assert "99" in str(error.value)
     assert postgres_server.psql("SELECT name FROM campaigns", database).strip() == CAMPAIGN.name
+
+
+def test_a_store_older_than_any_postgresql_store_is_refused_untouched(
+    postgres_server: PostgresServer, postgres_url: str
+) -> None:
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(CAMPAIGN)
+    database = postgres_url.rsplit("/", 1)[1]
+    postgres_server.psql("UPDATE store_meta SET value = 7 WHERE name = 'schema_version'", database)
+    with pytest.raises(StoreError, match="schema version 7, older than any PostgreSQL store"):
+        ccr.ResultsStore(postgres_url)
+    assert postgres_server.psql("SELECT name FROM campaigns", database).strip() == CAMPAIGN.name
+
+
+def test_one_schema_version_for_both_databases() -> None:
+    # PostgreSQL stores exist at one version only, so far: a new version must
+    # upgrade them too (``_schema.FIRST_POSTGRES_VERSION``); then this test
+    # becomes one that upgrades a PostgreSQL store of that first version.
+    assert SCHEMA_VERSION == FIRST_POSTGRES_VERSION == 8
 
 
 def test_another_programs_marker_is_not_a_store(

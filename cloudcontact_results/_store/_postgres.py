@@ -45,7 +45,14 @@ from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
 from ..errors import StoreError
 from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
 from ._open import shown_url
-from ._schema import APPLICATION_ID, BYTES_COLUMNS, CURRENT_SCHEMA, SCHEMA_VERSION, statements
+from ._schema import (
+    APPLICATION_ID,
+    BYTES_COLUMNS,
+    CURRENT_SCHEMA,
+    FIRST_POSTGRES_VERSION,
+    SCHEMA_VERSION,
+    statements,
+)
 
 __all__ = ["PostgresConnection", "PostgresEngine", "schema_statements", "translate"]
 
@@ -376,10 +383,13 @@ class PostgresEngine(Engine):
                 f"was written by a newer version of cloudcontact_results (schema version "
                 f"{version}; this version reads up to {SCHEMA_VERSION})"
             )
-        if version < SCHEMA_VERSION:
+        if version < FIRST_POSTGRES_VERSION:
             raise self._message(
-                f"has schema version {version}, which this version cannot upgrade on PostgreSQL"
+                f"has schema version {version}, older than any PostgreSQL store (the first "
+                f"were of version {FIRST_POSTGRES_VERSION}): cloudcontact_results did not write it"
             )
+        if version < SCHEMA_VERSION:  # pragma: no cover - none yet (FIRST_POSTGRES_VERSION)
+            raise self._message(f"has schema version {version}, not upgraded on PostgreSQL yet")
         return version
 
     @staticmethod

@@ -38,6 +38,7 @@ __all__ = [
     "APPLICATION_ID",
     "BYTES_COLUMNS",
     "CURRENT_SCHEMA",
+    "FIRST_POSTGRES_VERSION",
     "MIGRATIONS",
     "SCHEMA_VERSION",
     "connect",
@@ -474,6 +475,14 @@ MIGRATIONS: Final[tuple[tuple[Step, ...], ...]] = (
     (_VERSION_8, _summarize_records),
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
+
+#: The schema version of the first PostgreSQL stores. One schema version for both
+#: databases: a PostgreSQL store records its version in ``store_meta`` and is never
+#: older than this, so one of an older version was not written by this library.
+#: A later version's step of :data:`MIGRATIONS` must upgrade both databases: its
+#: SQL is translated as the schema is (``_postgres.schema_statements``), and the
+#: PostgreSQL engine runs the steps from the store's version on, as SQLite's does.
+FIRST_POSTGRES_VERSION: Final = 8
 
 
 def store_error(path: str, error: sqlite3.Error) -> StoreError:
