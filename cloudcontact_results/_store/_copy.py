@@ -17,7 +17,8 @@ any process stopped mid-run.
 
 After the rows, the counters of new ids are set past the ones copied (and past
 the highest the source ever gave, so an archive's id is never given twice),
-so rows added later never collide with copied ones.
+and the ingest sequence to where the source's stands, so rows and attempts
+added later never collide with copied ones.
 """
 
 from __future__ import annotations
@@ -35,8 +36,10 @@ __all__ = ["COPIED_TABLES", "begin_reading", "check_empty", "copy_rows", "table_
 #: Rows written by one statement of the copy, and their bytes at most (archives are large).
 _CHUNK_ROWS: Final = 1000
 _CHUNK_BYTES: Final = 16 * 1024 * 1024
-#: Tables not copied: who holds a lease in the source now (see the module's docstring).
-_NOT_COPIED: Final = frozenset({"leases", "archive_leases"})
+#: Tables not copied: who holds a lease in the source now (see the module's docstring);
+#: and ``counters``, whose one row, the ingest sequence, PostgreSQL keeps elsewhere
+#: (``Connection.reached``): the copy sets the target's past the source's.
+_NOT_COPIED: Final = frozenset({"leases", "archive_leases", "counters"})
 
 _TABLE: Final = re.compile(r"CREATE TABLE (\w+) \((.*?)\n\)", re.DOTALL)
 _COLUMN: Final = re.compile(r"^\s*(\w+) ([A-Z]+)")
@@ -66,8 +69,8 @@ _AUTOINCREMENT: Final = tuple(
     for name, body in _TABLE.findall(CURRENT_SCHEMA)
     if "PRIMARY KEY AUTOINCREMENT" in body and name in COPIED_TABLES
 )
-#: The counter every store starts with (``CURRENT_SCHEMA`` makes it, at 0).
-_INGEST: Final = "SELECT value FROM counters WHERE name = 'ingest'"
+#: A first read of the source: what takes its snapshot.
+_FIRST_READ: Final = "SELECT COUNT(*) FROM campaigns"
 
 
 def begin_reading(engine: Engine, connection: Connection) -> None:
@@ -82,7 +85,7 @@ def begin_reading(engine: Engine, connection: Connection) -> None:
     """
     try:
         engine.begin_snapshot(connection)
-        connection.execute(_INGEST).fetchone()
+        connection.execute(_FIRST_READ).fetchone()
     except engine.errors as error:
         raise engine.error(error) from error
 
@@ -94,18 +97,10 @@ def check_empty(engine: Engine, connection: Connection) -> None:
         StoreError: naming what the target holds.
     """
     for table in COPIED_TABLES:
-        if table == "counters":
-            continue
         if connection.execute(f"SELECT 1 FROM {table} LIMIT 1").fetchone() is not None:  # noqa: S608 - the schema's names
             raise StoreError(
                 engine.name, f"is not empty (its table {table} has rows): copy into a new store"
             )
-    # Emptied since: its sequence numbers given would not be the source's.
-    row = connection.execute(_INGEST).fetchone()
-    if row is not None and row[0]:
-        raise StoreError(
-            engine.name, "is not empty (results were ingested into it): copy into a new store"
-        )
 
 
 def copy_rows(
@@ -121,12 +116,8 @@ def copy_rows(
         names = ", ".join(columns)
         # The first column is the table's key (or the key's first part): rows in key order.
         query = f"SELECT {names} FROM {table} ORDER BY {columns[0]}"  # noqa: S608 - the schema's names
-        if table == "counters":
-            # The target has its own counters already (at 0): each is set, not added.
-            statement = f"INSERT OR REPLACE INTO {table} ({names}) VALUES (?, ?)"  # noqa: S608
-        else:
-            marks = ", ".join("?" * len(columns))
-            statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
+        marks = ", ".join("?" * len(columns))
+        statement = f"INSERT INTO {table} ({names}) VALUES ({marks})"  # noqa: S608
         count = 0
         for chunk in _chunks(_read(source, reader.stream(query, ()))):
             writer.executemany(statement, chunk)
@@ -134,9 +125,13 @@ def copy_rows(
         copied[table] = count
     try:
         highest = _highest_ids(source, reader)
+        # Read after the rows (PostgreSQL's sequence is outside the snapshot): past
+        # every number they hold.
+        reached = reader.reached()
     except source.errors as error:
         raise source.error(error) from error
     _advance_ids(target, writer, highest)
+    _advance_ingest(target, writer, reached)
     return copied
 
 
@@ -163,6 +158,14 @@ def _chunks(rows: Iterator[Any]) -> Iterator[list[tuple[Any, ...]]]:
             chunk, size = [], 0
     if chunk:
         yield chunk
+
+
+def _advance_ingest(engine: Engine, connection: Connection, reached: int) -> None:
+    """Set the target's ingest sequence to ``reached``: its next number is above the copied."""
+    if engine.kind == "sqlite":
+        connection.execute("UPDATE counters SET value = ? WHERE name = 'ingest'", (reached,))
+    elif reached:
+        connection.execute("SELECT setval('ingest_numbers', ?, true)", (reached,))
 
 
 # --- the counters of new ids ---------------------------------------------------------------

@@ -100,7 +100,8 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
         campaign_id, campaign = store._find(connection, name)  # noqa: SLF001
         ids = store._lists(connection, campaign_id)  # noqa: SLF001
         lists = [(ids[cl.name], cl.name) for cl in campaign.lists if cl.name in ids]
-        (hi,) = connection.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()
+        # On PostgreSQL read after the snapshot was taken: above every number it shows.
+        hi = connection.reached()
         total = sum(
             connection.execute(
                 "SELECT COUNT(*) FROM records WHERE list = ?", (list_id,)
