@@ -24,7 +24,7 @@ from .._files.options import ErrorMode
 from .._options import ExportOptions, packaging_for
 from .._store import ResultsStore
 from .._store._open import is_url as is_store_url
-from .._store._open import shown_url
+from .._store._url import shown_url
 from .._types import (
     DEFAULT_TIMEZONE,
     Dialect,

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import re
-import urllib.parse
 from pathlib import Path
 from typing import Final
 
@@ -12,7 +11,7 @@ from ..errors import StoreError
 from ._engine import Engine
 from ._sqlite import SqliteEngine
 
-__all__ = ["default_spool", "is_url", "open_engine", "shown_url"]
+__all__ = ["default_spool", "is_url", "open_engine"]
 
 #: The schemes of a PostgreSQL store's URL.
 _POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
@@ -21,27 +20,6 @@ _POSTGRES_SCHEMES: Final = ("postgresql://", "postgres://")
 def is_url(target: object) -> bool:
     """Whether ``target`` names a PostgreSQL store (a URL), not a file."""
     return isinstance(target, str) and target.lower().startswith(_POSTGRES_SCHEMES)
-
-
-def shown_url(url: str) -> str:
-    """``url`` without its password (in the address or as a parameter)."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        netloc = parts.netloc
-        if "@" in netloc:
-            credentials, _, host = netloc.rpartition("@")
-            user = credentials.partition(":")[0]
-            netloc = f"{user}@{host}"
-        query = urllib.parse.urlencode(
-            [
-                (key, value)
-                for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
-                if key.lower() != "password"
-            ]
-        )
-        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
-    except ValueError:
-        return "postgresql://…"
 
 
 def open_engine(target: str | os.PathLike[str], timeout: float) -> Engine:

@@ -44,7 +44,6 @@ from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
 
 from ..errors import StoreError
 from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
-from ._open import shown_url
 from ._schema import (
     APPLICATION_ID,
     BYTES_COLUMNS,
@@ -53,6 +52,7 @@ from ._schema import (
     SCHEMA_VERSION,
     statements,
 )
+from ._url import shown_url
 
 __all__ = ["PostgresConnection", "PostgresEngine", "schema_statements", "translate"]
 

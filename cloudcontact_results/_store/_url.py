@@ -1,0 +1,28 @@
+"""A PostgreSQL store's URL as messages show it: without its password."""
+
+from __future__ import annotations
+
+import urllib.parse
+
+__all__ = ["shown_url"]
+
+
+def shown_url(url: str) -> str:
+    """``url`` without its password (in the address or as a parameter)."""
+    try:
+        parts = urllib.parse.urlsplit(url)
+        netloc = parts.netloc
+        if "@" in netloc:
+            credentials, _, host = netloc.rpartition("@")
+            user = credentials.partition(":")[0]
+            netloc = f"{user}@{host}"
+        query = urllib.parse.urlencode(
+            [
+                (key, value)
+                for key, value in urllib.parse.parse_qsl(parts.query, keep_blank_values=True)
+                if key.lower() != "password"
+            ]
+        )
+        return urllib.parse.urlunsplit(parts._replace(netloc=netloc, query=query))
+    except ValueError:
+        return "postgresql://…"
