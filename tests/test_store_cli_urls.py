@@ -105,6 +105,7 @@ def run(path: tuple[str, ...], store: str, arguments: list[str]) -> int:
     return main([*path, store, *arguments])
 
 
+@pytest.mark.slow  # every command, twice
 def test_every_store_command_takes_a_url_and_never_shows_its_password(
     postgres_url: str,
     files: dict[str, Path],
