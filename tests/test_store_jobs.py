@@ -1,4 +1,7 @@
-"""Automatic export: jobs, schedules, incremental windows, failures and their redo."""
+"""Automatic export: jobs, schedules, incremental windows, failures and their redo.
+
+Every test of a store runs on each of its databases (``store_target``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,7 @@ import errno
 import hashlib
 import io
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -76,8 +80,8 @@ def out(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ccr.ResultsStore:
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as opened:
+def store(store_target: str) -> Iterator[ccr.ResultsStore]:
+    with ccr.ResultsStore(store_target) as opened:
         opened.put_campaign(CAMPAIGN)
         opened.add_records(CAMPAIGN.name, RECORDS)
         yield opened
@@ -113,7 +117,7 @@ def test_an_incremental_job_takes_no_interval(out: Path) -> None:
     assert full.options.interval is not None
 
 
-def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, tmp_path: Path) -> None:
+def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, store_target: str) -> None:
     moscow = dt.datetime(2026, 3, 1, 6, tzinfo=ZoneInfo("Europe/Moscow"))
     options = ccr.ExportOptions(
         format="detailed",
@@ -132,7 +136,7 @@ def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, tmp_path
     for each in jobs:
         store.add_job(each)
     assert store.jobs(CAMPAIGN.name) == tuple(jobs)
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as again:
+    with ccr.ResultsStore(store_target) as again:
         assert again.jobs(CAMPAIGN.name) == tuple(jobs)
         again.remove_job("hourly")
         assert again.jobs(CAMPAIGN.name) == (jobs[1],)
