@@ -11,6 +11,7 @@ import errno
 import hashlib
 import io
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +20,7 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import JobError, StoreError, UnknownNameError, ValidationError
+from tests.support.delivery_servers import Webhook
 from tests.support.samples import NO_ANSWER
 
 UTC = dt.UTC
@@ -395,3 +397,79 @@ def test_coalescing_runs_the_latest_missed_occurrence_once(
     (run,) = store.run_due_jobs(hours(5) + dt.timedelta(minutes=7))
     assert run.due == hours(5)
     assert [r.due for r in store.job_runs("j")] == [hours(5)]
+
+
+# --- a run written by another host ---------------------------------------------------------
+
+
+@pytest.fixture
+def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[Webhook]:
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__).parent / "tls" / "cert.pem"))
+    with Webhook(token=None) as receiver:
+        yield receiver
+
+
+def undelivered_run(store_target: str, spool: Path, hook: Webhook) -> ccr.JobRun:
+    """A run written into ``spool`` by one host (its store object), its delivery failed."""
+    with ccr.ResultsStore(store_target, spool=spool) as host:
+        host.put_campaign(CAMPAIGN)
+        host.add_records(CAMPAIGN.name, RECORDS)
+        host.add_job(job("feed", ccr.Remote(hook.url)))  # type: ignore[arg-type]
+        host.add_attempts(
+            CAMPAIGN.name, [("L1", "r0", attempt(0.5, "a")), ("L2", "r3", attempt(0.2, "b"))]
+        )
+        hook.answers = [503]
+        with pytest.raises(ExceptionGroup):
+            host.run_due_jobs(hours(1))
+        (run,) = host.job_runs("feed")
+    assert run.delivered_at is None
+    assert run.path.parent.parent == spool
+    return run
+
+
+def test_a_run_written_by_another_host_is_written_again_here_and_delivered_once(
+    store_target: str, tmp_path: Path, hook: Webhook
+) -> None:
+    run = undelivered_run(store_target, tmp_path / "host-a", hook)
+    shutil.rmtree(tmp_path / "host-a")  # the host that wrote it is another machine
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-b") as here:
+        # Ingested after the run's window: the run's file must not hold it.
+        here.add_attempts(CAMPAIGN.name, [("L1", "r1", attempt(1.2, "later"))])
+        assert here.run_due_jobs(hours(1.5)) == ()  # nothing due: the run is delivered
+        (delivered,) = here.job_runs("feed")
+        assert here.run_due_jobs(hours(1.6)) == ()
+    ((headers, body),) = hook.received.values()
+    assert hook.resent == []
+    r0 = ccr.Record("r0", "L1", {"№": "0"}, [attempt(0.5, "a")])
+    r3 = ccr.Record("r3", "L2", {"№": "3"}, [attempt(0.2, "b")])
+    assert body == exported([r0, r3], "detailed-interval")
+    assert headers["X-File-SHA256"] == run.sha256 == hashlib.sha256(body).hexdigest()
+    assert delivered.delivered_at is not None
+    assert (delivered.path, delivered.window) == (run.path, run.window)
+    assert list((tmp_path / "host-b").rglob("*.csv")) == []  # the store holds its source
+
+
+def test_a_run_whose_window_changed_since_is_left_to_the_host_that_wrote_it(
+    store_target: str, tmp_path: Path, hook: Webhook
+) -> None:
+    run = undelivered_run(store_target, tmp_path / "host-a", hook)
+    written = run.path.read_bytes()
+    moved = tmp_path / "elsewhere"
+    run.path.parent.rename(moved)  # host A's spool, not reachable from here
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-b") as here:
+        # r0's fields change: the window's file written now would not be the same.
+        here.add_records(CAMPAIGN.name, [ccr.Record("r0", "L1", {"№": "zero"})])
+        with pytest.raises(ExceptionGroup) as group:
+            here.run_due_jobs(hours(1.5))
+        (failure,) = group.value.exceptions
+        assert isinstance(failure, ccr.errors.DeliveryError)
+        assert "holds other bytes" in str(failure)
+        assert run.sha256 in str(failure)
+        assert hook.received == {}
+        assert list((tmp_path / "host-b").rglob("*.csv")) == []
+    moved.rename(run.path.parent)  # host A again: it delivers its own file
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-a") as host_a:
+        assert host_a.run_due_jobs(hours(1.5)) == ()
+        (delivered,) = host_a.job_runs("feed")
+    assert delivered.delivered_at is not None
+    assert [body for _, body in hook.received.values()] == [written]
