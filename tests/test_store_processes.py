@@ -71,12 +71,21 @@ def job_store(backend: str, base: Path, tmp_path: Path, request: pytest.FixtureR
 
 
 def start(*arguments: object) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
+    return ready(spawn(*arguments))
+
+
+def spawn(*arguments: object) -> subprocess.Popen[str]:
+    """A worker started, not waited for: :func:`ready` waits."""
+    return subprocess.Popen(
         [sys.executable, str(WORKER), *map(str, arguments)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def ready(process: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    """``process`` once it has its store open."""
     assert process.stdout is not None
     # Byte by byte from the pipe: a buffered readline could take later lines
     # with it, which communicate() would then never see.
