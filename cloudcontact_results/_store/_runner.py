@@ -14,8 +14,8 @@ A run goes through three steps, each durable before the next starts:
 3. *finish* (one write transaction): record the outcome and, on success,
    advance the job's watermark to the window's end; release the lease.
 
-A job with a URL destination writes its files into its spool folder beside
-the store and delivers each one afterwards (:mod:`._delivery`): the
+A job with a URL destination writes its files into its folder of the
+running process's spool and delivers each one afterwards (:mod:`._delivery`): the
 watermark never waits on the network.
 
 A crash between the steps leaves the run recorded as running: the next call
