@@ -1,14 +1,15 @@
 """Export jobs on one PostgreSQL store with writers and runners in several processes.
 
-The watermark's argument (docs/store.md): a write transaction takes the
-store's write lock at ``BEGIN``, before it reads the ingest sequence, so the
-numbers it gives are above those of every transaction committed before it,
-and no transaction that began after it commits before it. A job's window
-``(watermark, sequence now]`` therefore never passes a batch that commits
-later. These tests hold a writer inside its transaction (a row lock the test
-takes on the server) while another writer and a job runner go on, and run
-writers and runners at once for half a minute; the job files must partition
-every attempt ingested, computed from the workers' deterministic data.
+The watermark's argument (docs/store.md, "Export jobs on several hosts"):
+ingests hold the store's write lock shared (into different campaigns they run
+side by side, their numbers from a sequence, not in commit order), and a
+job's run is claimed in a write that holds it alone, so no ingest is in
+flight when the claim reads how far the numbers reached. A window
+``(watermark, reached]`` therefore never passes a batch that commits later.
+These tests hold a writer inside its transaction (a row lock the test takes
+on the server) while other writers and a job runner go on, and run writers
+and runners at once for half a minute; the job files must partition every
+attempt ingested, computed from the workers' deterministic data.
 """
 
 from __future__ import annotations
@@ -29,6 +30,9 @@ from tests.support import store_worker as worker
 from tests.test_store_processes import add_job, finish, ready, rows_of, spawn, start
 
 NAME = worker.CAMPAIGN.name
+#: A second campaign, whose ingests run beside those of the first.
+OTHER = attrs.evolve(worker.CAMPAIGN, name="Второй")
+OTHER_RECORDS = [ccr.Record(f"b{i}", "L1", {"№": str(i)}) for i in range(5)]
 
 
 def stored_records(extra: dict[str, list[ccr.Attempt]], batches: set[int]) -> list[ccr.Record]:
@@ -43,16 +47,23 @@ def stored_records(extra: dict[str, list[ccr.Attempt]], batches: set[int]) -> li
     ] + [attrs.evolve(r, attempts=fed.get(r.id, [])) for r in worker.feed_records()]
 
 
-def assert_files_partition(url: str, folder: Path, records: list[ccr.Record]) -> None:
+def assert_files_partition(
+    url: str,
+    folder: Path,
+    records: list[ccr.Record],
+    *,
+    job: str = "feed",
+    campaign: ccr.Campaign = worker.CAMPAIGN,
+) -> None:
     """The job's runs chain their windows, and its files hold every attempt exactly once."""
     with ccr.ResultsStore(url) as store:
-        runs = store.job_runs("feed")
+        runs = store.job_runs(job)
     assert all(run.outcome is ccr.JobOutcome.OK for run in runs)
     assert [run.window[0] for run in runs] == [0] + [run.window[1] for run in runs[:-1]]
     assert sorted(p.name for p in folder.iterdir()) == sorted(run.path.name for run in runs)
     delivered = [row for run in runs for row in rows_of(run.path.read_bytes())]
     stream = io.BytesIO()
-    ccr.export(worker.CAMPAIGN, records, stream, ccr.ExportOptions(format="detailed"))
+    ccr.export(campaign, records, stream, ccr.ExportOptions(format="detailed"))
     expected = rows_of(stream.getvalue())
     assert len(delivered) == len(set(delivered))  # no attempt twice
     assert sorted(delivered) == sorted(expected)  # and none missing
@@ -100,41 +111,55 @@ def test_a_batch_held_inside_its_transaction_is_never_passed_by_a_job_window(
     postgres_url: str, tmp_path: Path
 ) -> None:
     worker.base_store(postgres_url)
-    folder = tmp_path / "out"
-    add_job(postgres_url, folder)
+    add_job(postgres_url, tmp_path / "out")
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(OTHER)
+        store.add_records(OTHER.name, OTHER_RECORDS)
+        options = ccr.ExportOptions(format="detailed-interval")
+        (tmp_path / "other").mkdir()
+        store.add_job(
+            ccr.ExportJob(
+                "other", OTHER.name, options, "FREQ=HOURLY", tmp_path / "other", worker.START
+            )
+        )
+    same = [("L1", f"v0-{i}", worker.attempt(900_000 + i, "B")) for i in range(5)]
+    beside = [("L1", f"b{i}", worker.attempt(800_000 + i, "C")) for i in range(5)]
     database = postgres_url.rsplit("/", 1)[1]
-    late = {f"v0-{i}": [worker.attempt(900_000 + i, "B")] for i in range(5)}
     with (
         psycopg.connect(postgres_url, autocommit=True) as monitor,
         psycopg.connect(postgres_url) as holder,
     ):
-        # The test holds the feed's records: writer A (another process) stops
-        # inside its add_attempts transaction, its sequence numbers given.
+        # The test holds the first campaign's feed records: writer A (another
+        # process) stops inside its add_attempts transaction, its numbers taken.
         holder.execute("SELECT id FROM records WHERE record_id LIKE 'f%' FOR UPDATE")
         writer_a = start("feed", postgres_url, 0, 1)
         wait_until(lambda: waiters(monitor, database, "transactionid") == 1, "writer A held")
-        # Writer B (records A does not touch) and then a job run, meanwhile.
+        # Meanwhile: writer B into A's campaign (other records), writer C into the
+        # other campaign, and a job run.
         callers = [
-            Caller(postgres_url, lambda s: s.add_attempts(NAME, worker_items(late))),
+            Caller(postgres_url, lambda s: s.add_attempts(NAME, same)),
+            Caller(postgres_url, lambda s: s.add_attempts(OTHER.name, beside)),
             Caller(postgres_url, lambda s: s.run_due_jobs(worker.START + dt.timedelta(hours=1))),
         ]
         for count, caller in enumerate(callers, 1):
             caller.start()
-            # Each one either commits or waits behind writer A for the write lock.
+            # Each one commits (C, beside A), or waits behind A for a lock (B, the run).
             wait_until(lambda n=count: settled(callers, monitor, database) >= n, "the caller")
-        holder.rollback()  # writer A commits now, last
+        assert not callers[1].is_alive()  # C committed while A was held
+        holder.rollback()  # writer A goes on and commits
         assert finish(writer_a).split() == ["0"]
         for caller in callers:
             caller.join(timeout=60)
             assert caller.error is None, caller.error
     with ccr.ResultsStore(postgres_url) as store:
-        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
-        assert last.due == worker.START + dt.timedelta(hours=2)
-    assert_files_partition(postgres_url, folder, stored_records(late, {0}))
-
-
-def worker_items(attempts: dict[str, list[ccr.Attempt]]) -> list[tuple[str, str, ccr.Attempt]]:
-    return [("L1", record_id, a) for record_id, items in attempts.items() for a in items]
+        last = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
+        assert [run.job for run in last] == ["feed", "other"]
+    extra = {record_id: [attempt] for _, record_id, attempt in same}
+    assert_files_partition(postgres_url, tmp_path / "out", stored_records(extra, {0}))
+    others = [
+        attrs.evolve(r, attempts=[a for _, i, a in beside if i == r.id]) for r in OTHER_RECORDS
+    ]
+    assert_files_partition(postgres_url, tmp_path / "other", others, job="other", campaign=OTHER)
 
 
 #: How long the writers feed while the runners run the jobs.
