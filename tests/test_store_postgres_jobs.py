@@ -162,6 +162,45 @@ def test_a_batch_held_inside_its_transaction_is_never_passed_by_a_job_window(
     assert_files_partition(postgres_url, tmp_path / "other", others, job="other", campaign=OTHER)
 
 
+def test_a_run_whose_lease_was_lost_is_not_recorded_as_done_and_the_next_call_redoes_it(
+    postgres_url: str, tmp_path: Path
+) -> None:
+    worker.base_store(postgres_url)
+    add_job(postgres_url, tmp_path / "out")
+    database = postgres_url.rsplit("/", 1)[1]
+    due = worker.START + dt.timedelta(hours=1)
+    with (
+        psycopg.connect(postgres_url, autocommit=True) as monitor,
+        psycopg.connect(postgres_url) as holder,
+    ):
+        # The job's row held: the run waits inside its turn, its lease taken.
+        holder.execute("SELECT id FROM jobs FOR UPDATE")
+        runner = Caller(postgres_url, lambda s: s.run_due_jobs(due))
+        runner.start()
+        wait_until(lambda: waiters(monitor, database, "transactionid") == 1, "the run held")
+        # Its lease's connection (the one idle session: the run's own waits, the
+        # holder's is in a transaction) dies, as in a network cut: the lease
+        # may be another holder's now.
+        (ended,) = monitor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+            "WHERE datname = %s AND state = 'idle' AND pid <> pg_backend_pid()",
+            (database,),
+        ).fetchall()
+        assert ended == (True,)
+        holder.rollback()
+        runner.join(timeout=60)
+    assert isinstance(runner.error, ccr.errors.StoreError)
+    assert "the lease of job row 1 was lost" in str(runner.error)
+    with ccr.ResultsStore(postgres_url) as store:
+        # Claimed before the cut; its end was not recorded, nor the watermark moved.
+        (left,) = store.job_runs("feed")
+        assert left.outcome is ccr.JobOutcome.RUNNING
+        (run,) = store.run_due_jobs(due)  # redone, with its window
+        assert (run.due, run.window, run.outcome) == (due, left.window, ccr.JobOutcome.OK)
+        assert store.job_runs("feed") == (run,)
+    assert_files_partition(postgres_url, tmp_path / "out", stored_records({}, set()))
+
+
 #: How long the writers feed while the runners run the jobs.
 FEED_SECONDS = 30
 WRITERS = 4

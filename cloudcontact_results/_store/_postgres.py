@@ -537,13 +537,21 @@ class AdvisoryLeases(Leases):
             raise
         return bool(taken)
 
-    def _check(self) -> None:
-        """Raise if the lease connection (so every lease it holds) is lost."""
+    def _check(self, on: Leased, key: int) -> None:
+        """Raise if the lease connection (so every lease it holds) is lost.
+
+        Raises:
+            StoreError: naming the lease; the caller's transaction is rolled back.
+        """
         try:
             self._connection().execute("SELECT 1")
-        except psycopg.Error:
+        except psycopg.Error as error:
             self._drop()
-            raise
+            raise self._engine._message(  # noqa: SLF001 - the engine of this module
+                f"the lease of {on} row {key} was lost with its connection "
+                f"({self._engine._clean(error)}); this step is not recorded, and the "  # noqa: SLF001
+                "lease's next holder redoes it"
+            ) from None
 
     def _unlock(self, key: tuple[Leased, int]) -> None:
         on, number = key
@@ -565,7 +573,7 @@ class AdvisoryLeases(Leases):
         del connection  # the lease is the lock connection's, not the transaction's
         with self._lock:
             if (on, key) in self._turns or (on, key) in self._steps:
-                self._check()
+                self._check(on, key)
                 return True
             if not self._try((on, key)):
                 return False
@@ -576,7 +584,7 @@ class AdvisoryLeases(Leases):
         del connection
         with self._lock:
             if (on, key) in self._turns:
-                self._check()  # the step commits only while the lease is still ours
+                self._check(on, key)  # the step commits only while the lease is still ours
             elif (on, key) in self._steps:
                 self._steps.discard((on, key))
                 self._unlock((on, key))
