@@ -135,7 +135,7 @@ def test_the_password_comes_from_the_usual_places_and_is_never_shown(
         assert store.campaign_names() == (CAMPAIGN.name,)
         shown = repr(store)
         with pytest.raises(StoreError) as unavailable:
-            store.jobs(CAMPAIGN.name)
+            store.path  # noqa: B018 - raises: a database has no file
     wrong = f"postgresql://{USER}:{_quote('not-' + PASSWORD)}@{host}"
     with pytest.raises(StoreError, match="cannot be opened") as refused:
         ccr.ResultsStore(wrong)
@@ -297,20 +297,6 @@ def test_postgresql_ingests_adding_the_same_new_zones_in_opposite_orders_both_su
 NOT_YET: dict[str, Callable[[ccr.ResultsStore, Path], object]] = {
     "remove_list": lambda s, _: s.remove_list(CAMPAIGN.name, "VIP"),
     "delete_list": lambda s, _: s.delete_list("VIP"),
-    "add_job": lambda s, folder: s.add_job(
-        ccr.ExportJob(
-            "daily",
-            CAMPAIGN.name,
-            ccr.ExportOptions(),
-            "FREQ=DAILY",
-            folder,
-            dt.datetime(2026, 3, 1, tzinfo=dt.UTC),
-        )
-    ),
-    "jobs": lambda s, _: s.jobs(CAMPAIGN.name),
-    "remove_job": lambda s, _: s.remove_job("daily"),
-    "job_runs": lambda s, _: s.job_runs("daily"),
-    "run_due_jobs": lambda s, _: s.run_due_jobs(),
     "deliver_archives": lambda s, _: s.deliver_archives(),
     "prune_archives": lambda s, _: s.prune_archives(older_than=dt.timedelta(days=1)),
 }

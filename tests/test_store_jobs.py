@@ -1,4 +1,7 @@
-"""Automatic export: jobs, schedules, incremental windows, failures and their redo."""
+"""Automatic export: jobs, schedules, incremental windows, failures and their redo.
+
+Every test of a store runs on each of its databases (``store_target``).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ import errno
 import hashlib
 import io
 import os
+import shutil
+from collections.abc import Iterator
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -15,6 +20,7 @@ import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import JobError, StoreError, UnknownNameError, ValidationError
+from tests.support.delivery_servers import Webhook
 from tests.support.samples import NO_ANSWER
 
 UTC = dt.UTC
@@ -57,6 +63,16 @@ def job(
     )
 
 
+def follows(window: tuple[int, int], after: int) -> bool:
+    """Whether ``window`` starts where the previous one ended, and holds some numbers.
+
+    Ingest numbers grow, but need not be consecutive (PostgreSQL's come from
+    a sequence, a block at a time): a window is checked by where it starts,
+    and by what its file holds.
+    """
+    return window[0] == after < window[1]
+
+
 def notes(path: Path) -> list[str]:
     rows = csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"), newline=""))
     return [row.get("Call Note") or row.get("Last Note") or "" for row in rows]
@@ -76,8 +92,8 @@ def out(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> ccr.ResultsStore:
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as opened:
+def store(store_target: str) -> Iterator[ccr.ResultsStore]:
+    with ccr.ResultsStore(store_target) as opened:
         opened.put_campaign(CAMPAIGN)
         opened.add_records(CAMPAIGN.name, RECORDS)
         yield opened
@@ -113,7 +129,7 @@ def test_an_incremental_job_takes_no_interval(out: Path) -> None:
     assert full.options.interval is not None
 
 
-def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, tmp_path: Path) -> None:
+def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, store_target: str) -> None:
     moscow = dt.datetime(2026, 3, 1, 6, tzinfo=ZoneInfo("Europe/Moscow"))
     options = ccr.ExportOptions(
         format="detailed",
@@ -132,7 +148,7 @@ def test_jobs_are_kept_in_the_store(store: ccr.ResultsStore, out: Path, tmp_path
     for each in jobs:
         store.add_job(each)
     assert store.jobs(CAMPAIGN.name) == tuple(jobs)
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as again:
+    with ccr.ResultsStore(store_target) as again:
         assert again.jobs(CAMPAIGN.name) == tuple(jobs)
         again.remove_job("hourly")
         assert again.jobs(CAMPAIGN.name) == (jobs[1],)
@@ -191,7 +207,8 @@ def test_incremental_detailed_interval_files_hold_each_ingested_attempt_once(
     (first,) = store.run_due_jobs(hours(1.5))
     assert first.due == hours(1)
     assert first.path == out / "feed_20260301T010000Z.csv"
-    assert (first.rows, first.window) == (2, (0, 2))
+    assert first.rows == 2
+    assert follows(first.window, 0)
     assert notes(first.path) == ["a", "b"]
     assert store.run_due_jobs(hours(1.9)) == ()  # that occurrence has run
 
@@ -200,11 +217,12 @@ def test_incremental_detailed_interval_files_hold_each_ingested_attempt_once(
         CAMPAIGN.name, [("L1", "r1", attempt(-30, "late")), ("L1", "r0", attempt(0.5, "a"))]
     )
     (second,) = store.run_due_jobs(hours(2))
-    assert (second.rows, second.window, notes(second.path)) == (1, (2, 3), ["late"])
+    assert (second.rows, notes(second.path)) == (1, ["late"])
+    assert follows(second.window, first.window[1])
 
     # Nothing new: the file is still written, header only.
     (third,) = store.run_due_jobs(hours(3))
-    assert (third.rows, third.window) == (0, (3, 3))
+    assert (third.rows, third.window) == (0, (second.window[1],) * 2)
     assert third.path.read_bytes() == exported([], "detailed-interval")
 
     # Missed occurrences are coalesced into one run, due at the latest of them.
@@ -289,15 +307,17 @@ def test_a_failed_run_is_recorded_raised_and_redone_first_with_its_window(
     (fine,) = store.job_runs("fine")  # the other job still ran
     assert fine.rows == 1
     (failed,) = store.job_runs("broken")
-    assert (failed.outcome, failed.window, failed.due) == (ccr.JobOutcome.FAILED, (0, 1), hours(1))
+    assert (failed.outcome, failed.due) == (ccr.JobOutcome.FAILED, hours(1))
+    assert follows(failed.window, 0)
     assert "does not exist" in (failed.error or "")
 
     store.add_attempts(CAMPAIGN.name, [("L1", "r1", attempt(1, "b"))])
     missing.mkdir()
     redo, following = store.run_due_jobs(hours(2))[:2]
-    assert (redo.due, redo.window, redo.path) == (hours(1), (0, 1), failed.path)
+    assert (redo.due, redo.window, redo.path) == (hours(1), failed.window, failed.path)
     assert notes(redo.path) == ["a"]
-    assert (following.due, following.window, notes(following.path)) == (hours(2), (1, 2), ["b"])
+    assert (following.due, notes(following.path)) == (hours(2), ["b"])
+    assert follows(following.window, failed.window[1])
     assert [r.outcome for r in store.job_runs("broken")] == [ccr.JobOutcome.OK] * 2
 
 
@@ -335,7 +355,8 @@ def test_a_full_disk_fails_the_run_and_the_redo_delivers_the_window(
     assert list(out.iterdir()) == []  # no partial or temporary file
 
     (run,) = store.run_due_jobs(hours(1))
-    assert (run.due, run.window, notes(run.path)) == (hours(1), (0, 1), ["a"])
+    assert (run.due, notes(run.path)) == (hours(1), ["a"])
+    assert follows(run.window, 0)
     assert [p.name for p in out.iterdir()] == [run.path.name]
 
 
@@ -391,3 +412,79 @@ def test_coalescing_runs_the_latest_missed_occurrence_once(
     (run,) = store.run_due_jobs(hours(5) + dt.timedelta(minutes=7))
     assert run.due == hours(5)
     assert [r.due for r in store.job_runs("j")] == [hours(5)]
+
+
+# --- a run written by another host ---------------------------------------------------------
+
+
+@pytest.fixture
+def hook(monkeypatch: pytest.MonkeyPatch) -> Iterator[Webhook]:
+    monkeypatch.setenv("SSL_CERT_FILE", str(Path(__file__).parent / "tls" / "cert.pem"))
+    with Webhook(token=None) as receiver:
+        yield receiver
+
+
+def undelivered_run(store_target: str, spool: Path, hook: Webhook) -> ccr.JobRun:
+    """A run written into ``spool`` by one host (its store object), its delivery failed."""
+    with ccr.ResultsStore(store_target, spool=spool) as host:
+        host.put_campaign(CAMPAIGN)
+        host.add_records(CAMPAIGN.name, RECORDS)
+        host.add_job(job("feed", ccr.Remote(hook.url)))  # type: ignore[arg-type]
+        host.add_attempts(
+            CAMPAIGN.name, [("L1", "r0", attempt(0.5, "a")), ("L2", "r3", attempt(0.2, "b"))]
+        )
+        hook.answers = [503]
+        with pytest.raises(ExceptionGroup):
+            host.run_due_jobs(hours(1))
+        (run,) = host.job_runs("feed")
+    assert run.delivered_at is None
+    assert run.path.parent.parent == spool
+    return run
+
+
+def test_a_run_written_by_another_host_is_written_again_here_and_delivered_once(
+    store_target: str, tmp_path: Path, hook: Webhook
+) -> None:
+    run = undelivered_run(store_target, tmp_path / "host-a", hook)
+    shutil.rmtree(tmp_path / "host-a")  # the host that wrote it is another machine
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-b") as here:
+        # Ingested after the run's window: the run's file must not hold it.
+        here.add_attempts(CAMPAIGN.name, [("L1", "r1", attempt(1.2, "later"))])
+        assert here.run_due_jobs(hours(1.5)) == ()  # nothing due: the run is delivered
+        (delivered,) = here.job_runs("feed")
+        assert here.run_due_jobs(hours(1.6)) == ()
+    ((headers, body),) = hook.received.values()
+    assert hook.resent == []
+    r0 = ccr.Record("r0", "L1", {"№": "0"}, [attempt(0.5, "a")])
+    r3 = ccr.Record("r3", "L2", {"№": "3"}, [attempt(0.2, "b")])
+    assert body == exported([r0, r3], "detailed-interval")
+    assert headers["X-File-SHA256"] == run.sha256 == hashlib.sha256(body).hexdigest()
+    assert delivered.delivered_at is not None
+    assert (delivered.path, delivered.window) == (run.path, run.window)
+    assert list((tmp_path / "host-b").rglob("*.csv")) == []  # the store holds its source
+
+
+def test_a_run_whose_window_changed_since_is_left_to_the_host_that_wrote_it(
+    store_target: str, tmp_path: Path, hook: Webhook
+) -> None:
+    run = undelivered_run(store_target, tmp_path / "host-a", hook)
+    written = run.path.read_bytes()
+    moved = tmp_path / "elsewhere"
+    run.path.parent.rename(moved)  # host A's spool, not reachable from here
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-b") as here:
+        # r0's fields change: the window's file written now would not be the same.
+        here.add_records(CAMPAIGN.name, [ccr.Record("r0", "L1", {"№": "zero"})])
+        with pytest.raises(ExceptionGroup) as group:
+            here.run_due_jobs(hours(1.5))
+        (failure,) = group.value.exceptions
+        assert isinstance(failure, ccr.errors.DeliveryError)
+        assert "holds other bytes" in str(failure)
+        assert run.sha256 in str(failure)
+        assert hook.received == {}
+        assert list((tmp_path / "host-b").rglob("*.csv")) == []
+    moved.rename(run.path.parent)  # host A again: it delivers its own file
+    with ccr.ResultsStore(store_target, spool=tmp_path / "host-a") as host_a:
+        assert host_a.run_due_jobs(hours(1.5)) == ()
+        (delivered,) = host_a.job_runs("feed")
+    assert delivered.delivered_at is not None
+    assert [body for _, body in hook.received.values()] == [written]

@@ -1,7 +1,8 @@
 """Several processes on one store, and processes killed with SIGKILL in the middle of a write.
 
 Real processes (``tests/support/store_worker.py`` run with :mod:`subprocess`), a
-real SQLite file, real ``SIGKILL``. What the store must hold afterwards is
+real SQLite file (and, for the export jobs, a real PostgreSQL database too), real
+``SIGKILL``. What the store must hold afterwards is
 computed from the worker's deterministic data and the stateless export.
 """
 
@@ -39,6 +40,8 @@ WORKER = Path(__file__).parent / "support" / "store_worker.py"
 NAME = worker.CAMPAIGN.name
 #: Kills per kind of write: adding attempts, replacing, removing a list, running a job.
 TRIALS = 11
+#: The seconds within which a PostgreSQL job run is killed (SQLite's: 0.08).
+KILL_PG = 0.3
 
 
 @pytest.fixture(scope="module")
@@ -55,13 +58,34 @@ def store_path(base: Path, tmp_path: Path) -> Path:
     return path
 
 
+@pytest.fixture
+def job_store(backend: str, base: Path, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """The base store, as a file or as a new PostgreSQL database."""
+    if backend == "sqlite":
+        path = tmp_path / "store.sqlite"
+        shutil.copyfile(base, path)
+        return str(path)
+    url = str(request.getfixturevalue("postgres_url"))
+    worker.base_store(url)
+    return url
+
+
 def start(*arguments: object) -> subprocess.Popen[str]:
-    process = subprocess.Popen(
+    return ready(spawn(*arguments))
+
+
+def spawn(*arguments: object) -> subprocess.Popen[str]:
+    """A worker started, not waited for: :func:`ready` waits."""
+    return subprocess.Popen(
         [sys.executable, str(WORKER), *map(str, arguments)],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
+
+
+def ready(process: subprocess.Popen[str]) -> subprocess.Popen[str]:
+    """``process`` once it has its store open."""
     assert process.stdout is not None
     # Byte by byte from the pipe: a buffered readline could take later lines
     # with it, which communicate() would then never see.
@@ -221,7 +245,7 @@ def test_kill_during_remove_list_leaves_the_list_live_or_archived(
 # --- export jobs ------------------------------------------------------------------------------
 
 
-def add_job(path: Path, folder: Path) -> None:
+def add_job(path: Path | str, folder: Path) -> None:
     folder.mkdir(exist_ok=True)
     with ccr.ResultsStore(path) as store:
         options = ccr.ExportOptions(format="detailed-interval")
@@ -233,7 +257,7 @@ def rows_of(data: bytes) -> list[tuple[str, ...]]:
     return [tuple(row) for row in rows[1:]]
 
 
-def assert_delivered_once(path: Path, folder: Path) -> None:
+def assert_delivered_once(path: Path | str, folder: Path) -> None:
     """The job's files partition every attempt, and nothing else is in the folder."""
     with ccr.ResultsStore(path) as store:
         runs = store.job_runs("feed")
@@ -249,32 +273,35 @@ def assert_delivered_once(path: Path, folder: Path) -> None:
 
 @pytest.mark.parametrize("when", trials("job", 2 * TRIALS))
 def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
-    store_path: Path, tmp_path: Path, when: float
+    job_store: str, backend: str, tmp_path: Path, when: float
 ) -> None:
     folder = tmp_path / "out"
-    add_job(store_path, folder)
-    killed(start("jobs", store_path, 1.5), when * 0.08)
-    with ccr.ResultsStore(store_path) as store:
+    add_job(job_store, folder)
+    # A run takes longer on a server (connections, round trips): kill within it too.
+    killed(start("jobs", job_store, 1.5), when * (0.08 if backend == "sqlite" else KILL_PG))
+    with ccr.ResultsStore(job_store) as store:
         # Ingested after the killed run claimed its window, or before: either way
         # the redo keeps the claimed window and the next run takes the rest.
         store.add_attempts(NAME, worker.batch(0))
         store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
         (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
         assert last.due == worker.START + dt.timedelta(hours=2)
-    assert_delivered_once(store_path, folder)
+    assert_delivered_once(job_store, folder)
 
 
 def test_two_processes_running_jobs_at_once_never_run_one_twice(
-    store_path: Path, tmp_path: Path
+    job_store: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "out"
-    add_job(store_path, folder)
+    add_job(job_store, folder)
     for hour in (1, 2, 3):
-        with ccr.ResultsStore(store_path) as store:
+        with ccr.ResultsStore(job_store) as store:
             store.add_attempts(NAME, worker.batch(hour))
-        both = [start("jobs", store_path, hour), start("jobs", store_path, hour)]
+        go = tmp_path / f"go-{hour}"
+        both = [start("jobs", job_store, hour, go), start("jobs", job_store, hour, go)]
+        go.touch()
         written = [int(finish(process).split()[-1]) for process in both]
         assert sorted(written) == [0, 1]
-    assert_delivered_once(store_path, folder)
-    with ccr.ResultsStore(store_path) as store:
+    assert_delivered_once(job_store, folder)
+    with ccr.ResultsStore(job_store) as store:
         assert len(store.job_runs("feed")) == 3

@@ -11,8 +11,9 @@ never deliver the same file at once):
 3. *record* (one write transaction): ``delivered`` (UTC), or the reason it failed.
 
 A crash between the steps leaves the delivery due: the next call starts it
-again, with the same bytes (the run's spool file, or the archive's zip,
-checked against its recorded SHA-256) and the same remote name; a crash
+again, with the same bytes (the run's spool file, or where another host
+wrote it the same file written again from the store; the archive's zip;
+each checked against its recorded SHA-256) and the same remote name; a crash
 after the rename and before the record finds the same bytes there and
 records the delivery without sending them again.
 

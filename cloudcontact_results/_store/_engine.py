@@ -26,6 +26,8 @@ __all__ = [
     "Engine",
     "EngineKind",
     "HeldLock",
+    "Leased",
+    "Leases",
     "Numbering",
     "Rows",
     "SqliteConnection",
@@ -36,6 +38,9 @@ EngineKind = Literal["sqlite", "postgresql"]
 #: What a write holds while it runs beside other writes (:meth:`Connection.hold`):
 #: one campaign's records, or the tables of names shared by every campaign.
 HeldLock = Literal["campaign", "names"]
+#: What a lease is held on: a job (its runs and their deliveries), or a campaign
+#: (its archives' deliveries).
+Leased = Literal["job", "campaign"]
 
 
 class Rows(Protocol):
@@ -160,6 +165,40 @@ class SqliteConnection(sqlite3.Connection):
         return int(value)
 
 
+class Leases(abc.ABC):
+    """One store object's leases: who runs a job, or delivers a campaign's archives, now.
+
+    A lease keeps every other holder (another store object, process or
+    host) off its job or campaign until it is given back or its holder is
+    gone; a holder that died never keeps it.
+    """
+
+    @abc.abstractmethod
+    def take(self, connection: Connection, on: Leased, key: int) -> bool:
+        """Take (or renew) the lease on ``key`` inside the caller's write transaction.
+
+        False, and nothing taken, while another live holder has it.
+        """
+
+    @abc.abstractmethod
+    def give_back(self, connection: Connection, on: Leased, key: int) -> None:
+        """Give back the lease on ``key`` taken by :meth:`take`, inside a write transaction."""
+
+    @abc.abstractmethod
+    def turn(self, on: Leased, key: int) -> contextlib.AbstractContextManager[bool]:
+        """Hold the lease on ``key`` across a turn of several transactions, where it can be.
+
+        A job's turn is its run claimed, written, finished and delivered. The
+        block gets False when another holder has the lease: the turn is
+        theirs. Where a lease is a row with an expiry, each step takes and
+        gives back its own, and the turn holds nothing (True).
+        """
+
+    @abc.abstractmethod
+    def close(self) -> None:
+        """Give back what is held; the leases are not taken again."""
+
+
 class Engine(abc.ABC):
     """One store's database: its connections, their transactions, and its errors.
 
@@ -204,6 +243,10 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def begin_snapshot(self, connection: Connection) -> None:
         """Begin a read transaction of one snapshot, left open for a reader to end."""
+
+    @abc.abstractmethod
+    def leases(self) -> Leases:
+        """New leases, of one store object: its holder is told apart from every other."""
 
     @abc.abstractmethod
     def error(self, error: Exception) -> StoreError:

@@ -125,8 +125,9 @@ class ExportJob:
         destination: the folder the files are written into, or where they are
             delivered: a URL (``sftp://``, ``ftp://``, ``ftps://``, ``s3://``,
             ``https://`` webhook) or a :class:`Remote` with its protocol's
-            settings. A delivered file is written first into the job's spool
-            folder beside the store (docs/automatic-export.md).
+            settings. A delivered file is written first into the job's folder
+            of the running process's spool (``ResultsStore(spool=)``;
+            docs/automatic-export.md).
         start: the first moment of the schedule (aware).
         incremental: each run covers what was ingested since the previous
             successful run; otherwise each run exports the whole snapshot.

@@ -23,6 +23,12 @@ number at or below it is committed (or rolled back) and every later one is
 above it (``docs/store.md``, "the watermark"). A read is one ``REPEATABLE
 READ READ ONLY`` transaction: one snapshot, which never waits for a writer.
 
+A lease (who runs a job, or delivers a campaign's archives) is a
+session-level advisory lock (:class:`AdvisoryLeases`), held on a connection
+of its own for the holder's whole turn: the holder's death, on any host,
+closes that connection and so frees the lease. No row, expiry or process
+check is needed.
+
 Text PostgreSQL cannot hold (a NUL character) is stored escaped, and read
 back unescaped, by the connection's own adapters (:class:`_TextDumper`).
 """
@@ -33,6 +39,7 @@ import contextlib
 import functools
 import itertools
 import re
+import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, ClassVar, Final
@@ -43,7 +50,7 @@ from psycopg.pq import TransactionStatus
 from psycopg.types.string import StrDumperUnknown, TextBinaryLoader, TextLoader
 
 from ..errors import StoreError
-from ._engine import Connection, Engine, EngineKind, HeldLock, Numbering, Rows
+from ._engine import Connection, Engine, EngineKind, HeldLock, Leased, Leases, Numbering, Rows
 from ._schema import (
     APPLICATION_ID,
     BYTES_COLUMNS,
@@ -54,7 +61,13 @@ from ._schema import (
 )
 from ._url import shown_url
 
-__all__ = ["PostgresConnection", "PostgresEngine", "schema_statements", "translate"]
+__all__ = [
+    "AdvisoryLeases",
+    "PostgresConnection",
+    "PostgresEngine",
+    "schema_statements",
+    "translate",
+]
 
 #: The key of the advisory lock every write holds: alone, or shared by ingests.
 WRITE_LOCK: Final = APPLICATION_ID
@@ -62,6 +75,12 @@ WRITE_LOCK: Final = APPLICATION_ID
 _HELD: Final[dict[HeldLock, int]] = {"campaign": 0x43435201, "names": 0x43435202}
 #: Ingest numbers an ingest takes from the sequence at a time.
 _NUMBERS_AT_ONCE: Final = 1000
+#: The high bits of a lease's advisory lock key, by what it is held on; the
+#: low 48 bits are the job's or campaign's id. Never :data:`WRITE_LOCK`.
+_LEASE_SPACES: Final[dict[Leased, int]] = {"job": 1 << 48, "campaign": 2 << 48}
+#: How soon the server gives up on a lease holder's host that vanished without
+#: closing its connection: keepalives after this idle time, this often, this many.
+_KEEPALIVES: Final = (30, 10, 3)
 #: Rows a streaming read fetches at a time.
 _STREAM_ROWS: Final = 2000
 #: What ``store_meta`` holds: the two values SQLite keeps as PRAGMAs.
@@ -435,6 +454,9 @@ class PostgresEngine(Engine):
         assert isinstance(connection, PostgresConnection)  # noqa: S101 - this engine's own
         connection.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
+    def leases(self) -> Leases:
+        return AdvisoryLeases(self)
+
     # --- errors -----------------------------------------------------------------------
 
     def error(self, error: Exception) -> StoreError:
@@ -455,6 +477,130 @@ class PostgresEngine(Engine):
 
     def _message(self, message: str) -> StoreError:
         return StoreError(self.name, message)
+
+
+class AdvisoryLeases(Leases):
+    """Leases as session-level advisory locks, on a connection of their own.
+
+    A turn takes the lock (``pg_try_advisory_lock``, never waiting) and
+    gives it back at its end; the steps of the turn find the lease theirs.
+    The lock lives as long as the connection: a holder that dies, or whose
+    host vanishes (the server's keepalives find it gone), frees it, and the
+    next holder redoes the run it left. A step that finds the connection
+    lost raises: its lease may be another holder's by now, so the step's
+    transaction (a run's finish) is rolled back.
+    """
+
+    def __init__(self, engine: PostgresEngine) -> None:
+        self._engine = engine
+        self._session: PostgresConnection | None = None
+        self._turns: set[tuple[Leased, int]] = set()
+        self._steps: set[tuple[Leased, int]] = set()
+        self._lock = threading.Lock()
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        if self._session is None:
+            session = self._engine.connect()
+            assert isinstance(session, PostgresConnection)  # noqa: S101 - the engine's own
+            try:
+                idle, interval, count = _KEEPALIVES
+                session.raw.execute(
+                    "SELECT set_config('tcp_keepalives_idle', %s, false), "
+                    "set_config('tcp_keepalives_interval', %s, false), "
+                    "set_config('tcp_keepalives_count', %s, false)",
+                    (str(idle), str(interval), str(count)),
+                )
+            except BaseException:
+                session.close()
+                raise
+            self._session = session
+        return self._session.raw
+
+    def _try(self, key: tuple[Leased, int]) -> bool:
+        on, number = key
+        try:
+            (taken,) = self._connection().execute(
+                "SELECT pg_try_advisory_lock(%s)", (_LEASE_SPACES[on] + number,)
+            ).fetchone() or (False,)
+        except psycopg.Error:
+            self._drop()  # the next call opens a new connection
+            raise
+        return bool(taken)
+
+    def _check(self, on: Leased, key: int) -> None:
+        """Raise if the lease connection (so every lease it holds) is lost.
+
+        Raises:
+            StoreError: naming the lease; the caller's transaction is rolled back.
+        """
+        try:
+            self._connection().execute("SELECT 1")
+        except psycopg.Error as error:
+            self._drop()
+            raise self._engine._message(  # noqa: SLF001 - the engine of this module
+                f"the lease of {on} row {key} was lost with its connection "
+                f"({self._engine._clean(error)}); this step is not recorded, and the "  # noqa: SLF001
+                "lease's next holder redoes it"
+            ) from None
+
+    def _unlock(self, key: tuple[Leased, int]) -> None:
+        on, number = key
+        if self._session is not None and not self._session.raw.closed:
+            with contextlib.suppress(psycopg.Error):
+                self._session.raw.execute(
+                    "SELECT pg_advisory_unlock(%s)", (_LEASE_SPACES[on] + number,)
+                )
+
+    def _drop(self) -> None:
+        session, self._session = self._session, None
+        self._turns.clear()
+        self._steps.clear()
+        if session is not None:
+            with contextlib.suppress(psycopg.Error):
+                session.close()
+
+    def take(self, connection: Connection, on: Leased, key: int) -> bool:
+        del connection  # the lease is the lock connection's, not the transaction's
+        with self._lock:
+            if (on, key) in self._turns or (on, key) in self._steps:
+                self._check(on, key)
+                return True
+            if not self._try((on, key)):
+                return False
+            self._steps.add((on, key))
+            return True
+
+    def give_back(self, connection: Connection, on: Leased, key: int) -> None:
+        del connection
+        with self._lock:
+            if (on, key) in self._turns:
+                self._check(on, key)  # the step commits only while the lease is still ours
+            elif (on, key) in self._steps:
+                self._steps.discard((on, key))
+                self._unlock((on, key))
+
+    @contextlib.contextmanager
+    def turn(self, on: Leased, key: int) -> Iterator[bool]:
+        with self._lock:
+            if (on, key) in self._turns:
+                owner = False  # a turn of this store object (another thread) holds it
+                taken = True
+            else:
+                taken = owner = self._try((on, key))
+                if owner:
+                    self._turns.add((on, key))
+        try:
+            yield taken
+        finally:
+            if owner:
+                with self._lock:
+                    self._turns.discard((on, key))
+                    if (on, key) not in self._steps:
+                        self._unlock((on, key))
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
 
 
 def _rollback(raw: psycopg.Connection[Any]) -> None:

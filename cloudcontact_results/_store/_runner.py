@@ -14,12 +14,12 @@ A run goes through three steps, each durable before the next starts:
 3. *finish* (one write transaction): record the outcome and, on success,
    advance the job's watermark to the window's end; release the lease.
 
-A job with a URL destination writes its files into its spool folder beside
-the store and delivers each one afterwards (:mod:`._delivery`): the
+A job with a URL destination writes its files into its folder of the
+running process's spool and delivers each one afterwards (:mod:`._delivery`): the
 watermark never waits on the network.
 
 A crash between the steps leaves the run recorded as running: the next call
-(after the lease's holder is seen to be gone) redoes it with the same
+(once the lease's holder is gone: :class:`~._engine.Leases`) redoes it with the same
 window, due time and file name, replacing the regular file the crashed run
 may have left (and nothing else).
 """
@@ -29,12 +29,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import os
-import socket
 import stat
-import uuid
 from collections.abc import Sequence
 from pathlib import Path
-from typing import IO, Any, Final, Literal
+from typing import IO, Any, Final
 
 import attrs
 
@@ -45,57 +43,19 @@ from .._shown import shown
 from ..errors import ExportError, ResultsError
 from ._codec import micros, moment_of
 from ._damage import reading
-from ._engine import Connection
+from ._engine import Connection, Leases
 from ._jobs import ExportJob, JobOutcome, JobRun, latest_occurrence
 from ._snapshot import Window, WindowKind
 
 __all__ = [
     "RUN_COLUMNS",
     "Claim",
-    "Lease",
     "claim",
     "finish",
-    "free_for",
-    "hold",
-    "release",
     "run_from_row",
     "write_run",
+    "written_claim",
 ]
-
-#: How long a lease holds when its holder cannot be checked (another machine).
-LEASE_SECONDS: Final = 3600
-
-
-@attrs.frozen
-class Lease:
-    """Who holds a job's lease: this machine's name, this process, this store object."""
-
-    host: str = attrs.Factory(socket.gethostname)
-    pid: int = attrs.Factory(os.getpid)
-    token: str = attrs.Factory(lambda: uuid.uuid4().hex)
-
-    @property
-    def holder(self) -> str:
-        return f"{self.host}\t{self.pid}\t{self.token}"
-
-    def yields_to(self, holder: str, expires: int, now: int) -> bool:
-        """Whether a lease held by ``holder`` (until ``expires``) keeps us off the job."""
-        if holder == self.holder or expires <= now:
-            return False
-        host, _, rest = holder.partition("\t")
-        pid_text, _, _ = rest.partition("\t")
-        if host != self.host or not pid_text.isdecimal():
-            return True  # cannot check another machine's process: wait for the expiry
-        pid = int(pid_text)
-        if pid == self.pid:
-            return True  # another store object of this process is running it
-        try:
-            os.kill(pid, 0)
-        except ProcessLookupError:
-            return False  # its holder died: the run it left is ours to redo
-        except PermissionError:
-            return True
-        return True
 
 
 @attrs.frozen
@@ -115,7 +75,7 @@ def claim(
     job_id: int,
     job: ExportJob,
     now: dt.datetime,
-    lease: Lease,
+    leases: Leases,
     *,
     folder: Path,
 ) -> Claim | None:
@@ -124,11 +84,11 @@ def claim(
     A new run's file is in ``folder``: the job's destination, or its spool
     folder when it delivers to a URL.
 
-    None when another live process holds the job's lease, or when nothing is
+    None when another live holder has the job's lease, or when nothing is
     due: no unfinished run, and no occurrence at or before ``now`` after the
     last one run.
     """
-    if not free_for(connection, job_id, lease):
+    if not leases.take(connection, "job", job_id):
         return None
     unfinished = connection.execute(
         "SELECT id, due, lo, hi, file FROM job_runs WHERE job = ? AND outcome != 'ok' "
@@ -147,45 +107,21 @@ def claim(
     else:
         found = _new_run(connection, job_id, job, now, kind=kind, folder=folder)
         if found is None:
-            return None
-    hold(connection, job_id, lease)
+            leases.give_back(connection, "job", job_id)
     return found
 
 
-#: What a lease is held on: a job (its runs and deliveries), or a campaign (its
-#: archives' deliveries); each the table and the column of its leases.
-LEASED: Final = {"job": ("leases", "job"), "campaign": ("archive_leases", "campaign")}
-Leased = Literal["job", "campaign"]
+def written_claim(connection: Connection, run_id: int, job: ExportJob, path: Path) -> Claim:
+    """A written run as a claim, to write its file again at ``path``: its window, its due time.
 
-
-def free_for(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> bool:
-    """Whether no other live holder keeps ``lease`` off the job (or campaign) ``key``."""
-    table, column = LEASED[on]
-    held = connection.execute(
-        f"SELECT holder, expires FROM {table} WHERE {column} = ?",  # noqa: S608 - constants
-        (key,),
+    Raises:
+        Damaged: the run's row cannot be read back.
+    """
+    due, lo, hi = connection.execute(
+        "SELECT due, lo, hi FROM job_runs WHERE id = ?", (run_id,)
     ).fetchone()
-    wall = micros(dt.datetime.now(dt.UTC))
-    return held is None or not lease.yields_to(held[0], held[1], wall)
-
-
-def hold(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
-    """Take (or renew) the lease on ``key``, inside the caller's write transaction."""
-    table, column = LEASED[on]
-    wall = micros(dt.datetime.now(dt.UTC))
-    connection.execute(
-        f"INSERT OR REPLACE INTO {table} ({column}, holder, expires) VALUES (?, ?, ?)",  # noqa: S608
-        (key, lease.holder, wall + LEASE_SECONDS * 1_000_000),
-    )
-
-
-def release(connection: Connection, key: int, lease: Lease, *, on: Leased = "job") -> None:
-    """Give the lease on ``key`` back, if ``lease`` holds it."""
-    table, column = LEASED[on]
-    connection.execute(
-        f"DELETE FROM {table} WHERE {column} = ? AND holder = ?",  # noqa: S608 - constants
-        (key, lease.holder),
-    )
+    with reading("job_runs", run_id):
+        return Claim(run_id, job, moment_of(due), Window(_kind(job), lo, hi), path, redo=True)
 
 
 def _kind(job: ExportJob) -> WindowKind:
@@ -308,7 +244,7 @@ def finish(
     connection: Connection,
     job_id: int,
     claim_: Claim,
-    lease: Lease,
+    leases: Leases,
     *,
     written: tuple[int, int, str] | None,
     error: ResultsError | OSError | None,
@@ -332,7 +268,7 @@ def finish(
             (message, micros(ended), claim_.run_id),
         )
         outcome = JobOutcome.FAILED
-    release(connection, job_id, lease)
+    leases.give_back(connection, "job", job_id)
     return JobRun(
         job=claim_.job.name,
         due=claim_.due,

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import ClassVar
 
 from ..errors import StoreError
-from ._engine import Connection, Engine, EngineKind, SqliteConnection
+from ._engine import Connection, Engine, EngineKind, Leases, SqliteConnection
+from ._leases import RowLeases
 from ._schema import connect, retrying, store_error, transaction
 
 __all__ = ["SqliteEngine"]
@@ -50,6 +51,9 @@ class SqliteEngine(Engine):
 
     def begin_snapshot(self, connection: Connection) -> None:
         retrying(self.name, lambda: connection.execute("BEGIN"), seconds=self._timeout)
+
+    def leases(self) -> Leases:
+        return RowLeases()
 
     def error(self, error: Exception) -> StoreError:
         assert isinstance(error, sqlite3.Error)  # noqa: S101 - one of ``errors``

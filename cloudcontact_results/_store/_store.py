@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import hashlib
 import html
 import json
@@ -71,7 +72,7 @@ from ._codec import (
 from ._copy import begin_reading, check_empty, copy_rows
 from ._damage import Damaged, reading
 from ._delivering import Due, deliver_due, prunable, undelivered
-from ._engine import Connection, Engine
+from ._engine import Connection, Engine, Leased
 from ._export import fast_export
 from ._ingest import Ingest
 from ._jobs import (
@@ -86,14 +87,11 @@ from ._open import default_spool, open_engine
 from ._runner import (
     RUN_COLUMNS,
     Claim,
-    Lease,
     claim,
     finish,
-    free_for,
-    hold,
-    release,
     run_from_row,
     write_run,
+    written_claim,
 )
 from ._snapshot import Window, read_records
 
@@ -280,7 +278,7 @@ class ResultsStore:
         self._timeout = timeout
         self._lock = threading.RLock()
         self._campaigns: dict[str, Campaign] = {}
-        self._lease = Lease()
+        self._leases = self._engine.leases()
         self._path: Path | None = None
         if self._engine.kind == "sqlite":
             self._path = Path(path)
@@ -322,6 +320,7 @@ class ResultsStore:
             connection, self._connection = self._connection, None
             if connection is not None:
                 connection.close()
+            self._leases.close()
 
     def __enter__(self) -> Self:
         return self
@@ -389,6 +388,17 @@ class ResultsStore:
                 raise engine.error(error) from error
             except Damaged as damage:
                 raise damage.store_error(self._name) from damage
+
+    @contextlib.contextmanager
+    def _turn(self, on: Leased, key: int) -> Iterator[bool]:
+        """Hold the lease on ``key`` for a turn of several transactions (:meth:`Leases.turn`)."""
+        engine = self._engine
+        with contextlib.ExitStack() as stack:
+            try:
+                ours = stack.enter_context(self._leases.turn(on, key))
+            except engine.errors as error:
+                raise engine.error(error) from error
+            yield ours
 
     def _write(self) -> contextlib.AbstractContextManager[Connection]:
         return self._transaction(write=True)
@@ -1160,7 +1170,6 @@ class ResultsStore:
         kept absolute, so every run writes into the same folder wherever it
         runs from (``jobs()`` gives the job back with that absolute path).
         """
-        self._sqlite_only("add_job")
         if not isinstance(job, ExportJob):
             raise ValidationError("job", job, "must be an ExportJob")
         job = _anchored(job)
@@ -1182,7 +1191,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign.
         """
-        self._sqlite_only("jobs")
         with self._read() as connection:
             campaign_id, _ = self._find(connection, name)
             return tuple(
@@ -1214,7 +1222,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such job.
         """
-        self._sqlite_only("remove_job")
         with self._write() as connection:
             connection.execute(
                 "DELETE FROM jobs WHERE id = ?", (self._job_id(connection, job_name),)
@@ -1226,7 +1233,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such job.
         """
-        self._sqlite_only("job_runs")
         with self._read() as connection:
             job_id = self._job_id(connection, job_name)
             return self._runs(connection, job_name, "job = ?", (job_id,))
@@ -1265,7 +1271,6 @@ class ResultsStore:
                 run cannot be read back (damaged), after every other due job
                 has run.
         """
-        self._sqlite_only("run_due_jobs")
         if now is None:
             now = dt.datetime.now(dt.UTC)
         if not isinstance(now, dt.datetime) or is_naive(now):
@@ -1280,15 +1285,18 @@ class ResultsStore:
             except Damaged as damage:  # the others still run
                 failures.append(damage.store_error(self._name))
                 continue
-            written = self._run_job(job_id, job, now, failures)
-            if isinstance(job.destination, Remote):
-                failures += self._deliver(job_id, job, now)
-                if written:
-                    with self._read() as connection:
-                        marks = ", ".join("?" * len(written))
-                        written = list(
-                            self._runs(connection, job.name, f"id IN ({marks})", written)
-                        )
+            with self._turn("job", job_id) as ours:
+                if not ours:
+                    continue  # another holder's turn: it runs the job and delivers its files
+                written = self._run_job(job_id, job, now, failures)
+                if isinstance(job.destination, Remote):
+                    failures += self._deliver(job_id, job, now)
+                    if written:
+                        with self._read() as connection:
+                            marks = ", ".join("?" * len(written))
+                            written = list(
+                                self._runs(connection, job.name, f"id IN ({marks})", written)
+                            )
             done += written
         with self._read() as connection:
             owing = [row[0] for row in connection.execute(_CAMPAIGNS_TO_DELIVER)]
@@ -1313,7 +1321,7 @@ class ResultsStore:
         while True:
             try:
                 with self._write() as connection:
-                    claimed = claim(connection, job_id, job, now, self._lease, folder=folder)
+                    claimed = claim(connection, job_id, job, now, self._leases, folder=folder)
             except StoreError as unreadable:
                 if not isinstance(unreadable.__cause__, Damaged):
                     raise
@@ -1327,7 +1335,9 @@ class ResultsStore:
             except (ResultsError, OSError) as exc:
                 error = exc
             with self._write() as connection:
-                run = finish(connection, job_id, claimed, self._lease, written=written, error=error)
+                run = finish(
+                    connection, job_id, claimed, self._leases, written=written, error=error
+                )
             if error is not None:
                 failure = JobError(run.job, run.due, str(run.path), str(error))
                 failure.__cause__ = error
@@ -1347,13 +1357,15 @@ class ResultsStore:
         remote = job.destination
         assert isinstance(remote, Remote)  # noqa: S101 - the caller checked
         with self._write() as connection:
-            if not free_for(connection, job_id, self._lease):
-                return []  # another process is running or delivering the job
-            hold(connection, job_id, self._lease)
+            if not self._leases.take(connection, "job", job_id):
+                return []  # another holder is running or delivering the job
             due = undelivered(connection, job_id, remote)
         failures: list[ResultsError] = []
+        rewritten: list[Path] = []
         try:
-            _, failed = deliver_due(due, "job_runs", self._write)
+            _, failed = deliver_due(
+                due, "job_runs", self._write, functools.partial(self._run_file, job, rewritten)
+            )
             if failed is not None:
                 item, reason = failed
                 failures.append(DeliveryError(_subject(job, item), item.remote, reason))
@@ -1363,9 +1375,53 @@ class ResultsStore:
                 for path in old:
                     path.unlink(missing_ok=True)
         finally:
+            for path in rewritten:  # the store can write them again: no copy kept here
+                path.unlink(missing_ok=True)
             with self._write() as connection:
-                release(connection, job_id, self._lease)
+                self._leases.give_back(connection, "job", job_id)
         return failures
+
+    def _run_file(self, job: ExportJob, rewritten: list[Path], item: Due) -> Path:
+        """The file to deliver for a written run: the one written, or the same written again.
+
+        A run written by another process keeps its file in that process's
+        spool, on its host. When the file is not at its recorded path here,
+        it is written again from the store into this process's spool, for
+        the run's recorded window, due time and name, and delivered only if
+        it holds the bytes recorded (its SHA-256): never other bytes under
+        the run's name. It does not when the window's results changed since
+        (a record updated, a list replaced) or the file has a time of its
+        own (a zip without ``zip_timestamp``); the run then waits for the
+        process that has its file. A file that is here is delivered as it
+        is (:func:`deliver` checks its bytes).
+
+        Raises:
+            DeliveryFailed: the file cannot be written again, or not the same.
+        """
+        if os.path.lexists(item.path):
+            return item.path
+        path = self._spool_folder() / spool_folder_name(job) / item.path.name
+        with self._read() as connection:
+            again = written_claim(connection, item.row_id, job, path)
+        try:
+            _, _, sha256 = self._write_run(again)
+        except (ResultsError, OSError) as error:
+            raise DeliveryFailed(
+                f"the file {str(item.path)!r} is not in this process's spool and cannot be "
+                f"written again from the store ({error})"
+            ) from None
+        if path != item.path:
+            rewritten.append(path)
+        if sha256 != item.sha256:
+            path.unlink(missing_ok=True)
+            raise DeliveryFailed(
+                f"the file {str(item.path)!r} is not in this process's spool, and written "
+                f"again from the store it holds other bytes (SHA-256 {sha256}, not the "
+                f"{item.sha256} recorded): the results of its window changed since it was "
+                "written, or the file holds a time of its own; it is delivered by the process "
+                "that wrote it"
+            )
+        return path
 
     # --- archives that leave the store -------------------------------------------------------
 
@@ -1427,21 +1483,27 @@ class ResultsStore:
     def _deliver_campaign_archives(
         self, campaign_id: int
     ) -> tuple[list[Due], DeliveryError | None]:
+        with self._turn("campaign", campaign_id) as ours:
+            if not ours:
+                return [], None  # another holder is delivering them
+            return self._deliver_archives_in_turn(campaign_id)
+
+    def _deliver_archives_in_turn(self, campaign_id: int) -> tuple[list[Due], DeliveryError | None]:
         spool = self._spool_folder() / _ARCHIVE_SPOOL
         with self._write() as connection:
-            if not free_for(connection, campaign_id, self._lease, on="campaign"):
-                return [], None  # another process is delivering them
+            if not self._leases.take(connection, "campaign", campaign_id):
+                return [], None  # another holder is delivering them
             due = undelivered_archives(connection, campaign_id, spool)
             if not due:
+                self._leases.give_back(connection, "campaign", campaign_id)
                 return [], None
-            hold(connection, campaign_id, self._lease, on="campaign")
         try:
             delivered, failed = deliver_due(due, "archives", self._write, self._archive_file)
             for item in delivered:  # the store holds the bytes: no spool copy kept
                 item.path.unlink(missing_ok=True)
         finally:
             with self._write() as connection:
-                release(connection, campaign_id, self._lease, on="campaign")
+                self._leases.give_back(connection, "campaign", campaign_id)
         if failed is None:
             return delivered, None
         item, reason = failed

@@ -1,18 +1,24 @@
 """A process that works on a results store, for the concurrency and crash tests.
 
-Run as ``python tests/support/store_worker.py MODE STORE [ARGS]``; the tests start it
+Run as ``python tests/support/store_worker.py MODE STORE [ARGS]`` (STORE a file or a
+``postgresql://`` URL); the tests start it
 with :mod:`subprocess`, and kill some of them with ``SIGKILL``. The data it
 writes is deterministic, so the tests compute what the store must hold from
 the same functions.
 
 Modes:
-    feed STORE FIRST LAST [PAUSE]   add batches FIRST..LAST-1 of attempts
+    feed STORE FIRST LAST [PAUSE [STOP]]
+                                    add batches FIRST..LAST-1 of attempts (until
+                                    the file STOP exists)
     export STORE OUT STOP           export in a loop until the file STOP exists;
                                     write what each export held to OUT (JSON)
     replace STORE                   reload list L1 in replace mode, versions 1, 2, ...
     remove STORE                    remove list L1 from the campaign
-    jobs STORE HOURS                run the due export jobs as at START + HOURS hours;
-                                    print how many files were written
+    jobs STORE HOURS [GO]           run the due export jobs as at START + HOURS hours
+                                    (once the file GO exists); print how many files
+                                    were written
+    serve STORE STOP                run the due export jobs in a loop until the
+                                    file STOP exists; print how many files were written
 
 Every mode prints ``ready`` once the store is open, before its first write.
 """
@@ -91,7 +97,7 @@ def batch(number: int) -> list[tuple[str, str, ccr.Attempt]]:
     ]
 
 
-def base_store(path: Path) -> None:
+def base_store(path: Path | str) -> None:
     """The store every test starts from: the campaign, L1 version 0 and the feed's records."""
     with ccr.ResultsStore(path) as store:
         store.put_campaign(CAMPAIGN)
@@ -114,13 +120,17 @@ def _ready() -> None:
 
 
 def main(arguments: list[str]) -> None:
-    mode, path = arguments[0], Path(arguments[1])
+    mode = arguments[0]
+    path = arguments[1] if "://" in arguments[1] else Path(arguments[1])
     with ccr.ResultsStore(path, timeout=30) as store:
         _ready()
         if mode == "feed":
             first, last = int(arguments[2]), int(arguments[3])
             pause = float(arguments[4]) if len(arguments) > 4 else 0.0
+            stop = Path(arguments[5]) if len(arguments) > 5 else None
             for number in range(first, last):
+                if stop is not None and stop.exists():
+                    break
                 store.add_attempts(CAMPAIGN.name, batch(number))
                 sys.stdout.write(f"{number}\n")
                 sys.stdout.flush()
@@ -144,8 +154,17 @@ def main(arguments: list[str]) -> None:
                 sys.stdout.write(f"{version}\n")
                 sys.stdout.flush()
         elif mode == "jobs":
+            while len(arguments) > 3 and not Path(arguments[3]).exists():
+                time.sleep(0.001)  # started with another: both run at once
             runs = store.run_due_jobs(START + dt.timedelta(hours=float(arguments[2])))
             sys.stdout.write(f"{len(runs)}\n")
+            sys.stdout.flush()
+        elif mode == "serve":
+            stop, written = Path(arguments[2]), 0
+            while not stop.exists():
+                written += len(store.run_due_jobs())
+                time.sleep(0.05)  # a store serve's minute, made short
+            sys.stdout.write(f"{written}\n")
             sys.stdout.flush()
         elif mode == "remove":
             store.remove_list(CAMPAIGN.name, "L1")
