@@ -104,9 +104,8 @@ def path(tmp_path: Path) -> Path:
     return tmp_path / "results.sqlite"
 
 
-#: A test of what a PostgreSQL store does not offer yet (archives), or of SQLite's file
-#: itself: it runs on SQLite only. What PostgreSQL says instead is tested in
-#: tests/test_store_backends.py (test_what_a_postgresql_store_does_not_offer_yet_says_so).
+#: A test of SQLite's file itself: it runs on SQLite only (PostgreSQL's own are in
+#: tests/test_store_backends.py).
 ON_SQLITE = pytest.mark.parametrize("backend", ["sqlite"])
 
 
@@ -280,7 +279,6 @@ def test_redefining_a_campaign_keeps_its_results_and_applies_the_new_definition(
     assert store_export(store, CAMPAIGN.name) == exported(redefined, expected)
 
 
-@ON_SQLITE
 def test_a_redefinition_that_drops_a_list_archives_it_as_removed(
     store: ccr.ResultsStore,
 ) -> None:
@@ -377,7 +375,6 @@ def test_the_same_record_twice_in_one_call_is_loaded_then_updated(store_target: 
         assert list(store.records(CAMPAIGN.name)) == [second]
 
 
-@ON_SQLITE
 def test_add_records_with_replace_archives_then_holds_exactly_the_given_records(
     store: ccr.ResultsStore,
 ) -> None:
@@ -416,7 +413,6 @@ def test_add_records_with_replace_archives_then_holds_exactly_the_given_records(
         ),
     ],
 )
-@ON_SQLITE
 def test_bad_records_raise_naming_the_problem_and_nothing_is_written(
     store: ccr.ResultsStore, bad: object, error: type[Exception], message: str
 ) -> None:
@@ -638,7 +634,6 @@ def test_export_rejects_unknown_lists_as_export_does(store: ccr.ResultsStore) ->
 # --- archives and deletion ------------------------------------------------------------------
 
 
-@ON_SQLITE
 def test_remove_list_archives_the_lists_results(store: ccr.ResultsStore) -> None:
     before = {
         member: exported(CAMPAIGN, RECORDS, format=report, lists=["Клиенты"])
@@ -694,7 +689,6 @@ def test_remove_list_archives_the_lists_results(store: ccr.ResultsStore) -> None
         store.remove_list(CAMPAIGN.name, "Клиенты")
 
 
-@ON_SQLITE
 def test_delete_list_archives_it_in_every_campaign_that_uses_it(store: ccr.ResultsStore) -> None:
     store.put_campaign(OTHER)
     store.add_records(OTHER.name, [vip(1), vip(2, no_answer(at(4, 4)))])
@@ -711,7 +705,6 @@ def test_delete_list_archives_it_in_every_campaign_that_uses_it(store: ccr.Resul
         store.delete_list("VIP")
 
 
-@ON_SQLITE
 def test_delete_campaign_deletes_its_results_and_archives_and_nothing_else(
     store: ccr.ResultsStore,
 ) -> None:
@@ -738,7 +731,6 @@ def test_delete_campaign_deletes_its_results_and_archives_and_nothing_else(
     assert store.archives(CAMPAIGN.name) == ()
 
 
-@ON_SQLITE
 def test_archive_bytes_needs_an_archive_of_this_store(store: ccr.ResultsStore) -> None:
     with pytest.raises(ValueError, match="must be an Archive"):
         store.archive_bytes(1)  # type: ignore[arg-type]

@@ -1,5 +1,5 @@
-"""The results store on each of its databases: what differs (opening, credentials, locks), what
-PostgreSQL does not offer yet, one schema for both, and the same bytes from both.
+"""The results store on each of its databases: what differs (opening, credentials, locks), one
+schema for both, and the same bytes from both.
 
 The promises themselves are tested once, on both databases: ``tests/test_store.py``
 runs on SQLite and on PostgreSQL (the fixture ``backend``).
@@ -14,7 +14,7 @@ import sqlite3
 import tempfile
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Self
 from zoneinfo import ZoneInfo
@@ -289,55 +289,6 @@ def test_postgresql_ingests_adding_the_same_new_zones_in_opposite_orders_both_su
             time.sleep(0.5)  # the other ingest reaches the zones and waits
             one.release.set()
     assert (one.added, other.added) == (2, 2)
-
-
-# --- what PostgreSQL does not offer yet ----------------------------------------------------
-
-#: Each method a PostgreSQL store does not offer yet, called as a user would.
-NOT_YET: dict[str, Callable[[ccr.ResultsStore, Path], object]] = {
-    "remove_list": lambda s, _: s.remove_list(CAMPAIGN.name, "VIP"),
-    "delete_list": lambda s, _: s.delete_list("VIP"),
-    "deliver_archives": lambda s, _: s.deliver_archives(),
-    "prune_archives": lambda s, _: s.prune_archives(older_than=dt.timedelta(days=1)),
-}
-
-
-@pytest.mark.parametrize("method", sorted(NOT_YET))
-def test_what_a_postgresql_store_does_not_offer_yet_says_so(
-    postgres_url: str, tmp_path: Path, method: str
-) -> None:
-    with ccr.ResultsStore(postgres_url) as store:
-        store.put_campaign(CAMPAIGN)
-        store.add_records(CAMPAIGN.name, RECORDS)
-        before = store_export(store, CAMPAIGN.name, format="detailed")
-        with pytest.raises(StoreError) as error:
-            NOT_YET[method](store, tmp_path)
-        assert str(error.value).endswith(
-            f": ResultsStore.{method} is not available on a PostgreSQL store yet"
-        )
-        assert store_export(store, CAMPAIGN.name, format="detailed") == before
-
-
-@pytest.mark.parametrize(
-    "archiving",
-    [
-        lambda s: s.put_campaign(attrs.evolve(CAMPAIGN, lists=CAMPAIGN.lists[:1])),
-        lambda s: s.add_records(CAMPAIGN.name, [vip(1)], replace=True),
-    ],
-    ids=["put_campaign dropping a list", "add_records replacing a list"],
-)
-def test_archiving_on_postgresql_is_refused_and_changes_nothing(
-    postgres_url: str, archiving: Callable[[ccr.ResultsStore], object]
-) -> None:
-    with ccr.ResultsStore(postgres_url) as store:
-        store.put_campaign(CAMPAIGN)
-        store.add_records(CAMPAIGN.name, RECORDS)
-        before = store_export(store, CAMPAIGN.name, format="detailed")
-        with pytest.raises(StoreError, match=r"archiving a list .* not available on a PostgreSQL"):
-            archiving(store)
-        assert store.campaign(CAMPAIGN.name) == CAMPAIGN
-        assert store_export(store, CAMPAIGN.name, format="detailed") == before
-        assert store.archives(CAMPAIGN.name) == ()
 
 
 # --- one schema ----------------------------------------------------------------------------

@@ -252,10 +252,6 @@ class Engine(abc.ABC):
     def error(self, error: Exception) -> StoreError:
         """The library's error for one of :attr:`errors`."""
 
-    def unavailable(self, what: str) -> StoreError:
-        """The error of a method this kind of store does not offer yet."""
-        return StoreError(self.name, f"{what} is not available on a {self.title} store yet")
-
     @property
     def title(self) -> str:
         """The database's name, as messages write it."""

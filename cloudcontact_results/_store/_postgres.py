@@ -4,11 +4,20 @@ The store's SQL is SQLite's; each statement is translated once (and cached)
 into PostgreSQL's: ``?`` -> ``%s`` (a literal ``%`` -> ``%%``), ``INSERT OR
 IGNORE`` -> ``ON CONFLICT DO NOTHING``, ``INSERT OR REPLACE`` -> an upsert on
 the first column (the table's key), ``INDEXED BY`` dropped; an insert's new
-row id comes from ``RETURNING id``. The schema (``CURRENT_SCHEMA``) is
-translated too: ``INTEGER PRIMARY KEY`` -> an identity column, ``INTEGER`` ->
-``BIGINT`` (micro-seconds do not fit 32 bits), ``BLOB`` -> ``BYTEA``,
-``WITHOUT ROWID`` dropped. What SQLite keeps in ``PRAGMA application_id`` and
-``user_version`` is the table ``store_meta``.
+row id comes from ``RETURNING id``; ``zeroblob(n)`` is an empty ``BYTEA``
+(PostgreSQL writes no bytes in place: :meth:`PostgresConnection.blob` writes
+the whole value). The schema (``CURRENT_SCHEMA``) is translated too:
+``INTEGER PRIMARY KEY`` -> an identity column, ``INTEGER`` -> ``BIGINT``
+(micro-seconds do not fit 32 bits), ``BLOB`` -> ``BYTEA``, ``WITHOUT ROWID``
+dropped. What SQLite keeps in ``PRAGMA application_id`` and ``user_version``
+is the table ``store_meta``.
+
+An archive's zip (``archives.data``) is read and written in pieces, as
+SQLite's ``blobopen`` does: read with ``substring`` a piece at a time (the
+column is stored uncompressed out of line, ``STORAGE EXTERNAL``, so a piece
+reads only its own pages), written through ``COPY`` into a temporary table
+and moved into its row by one ``UPDATE``, in the caller's transaction. This
+process never holds more than a piece of it.
 
 Writes are kept apart by transaction-level advisory locks taken at ``BEGIN``
 (:data:`WRITE_LOCK`): a write holds it alone, as SQLite's ``BEGIN IMMEDIATE``
@@ -35,14 +44,16 @@ back unescaped, by the connection's own adapters (:class:`_TextDumper`).
 
 from __future__ import annotations
 
+import binascii
 import contextlib
 import functools
+import io
 import itertools
 import re
 import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, BinaryIO, ClassVar, Final
+from typing import Any, BinaryIO, ClassVar, Final, cast
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -83,6 +94,14 @@ _LEASE_SPACES: Final[dict[Leased, int]] = {"job": 1 << 48, "campaign": 2 << 48}
 _KEEPALIVES: Final = (30, 10, 3)
 #: Rows a streaming read fetches at a time.
 _STREAM_ROWS: Final = 2000
+#: The most bytes of a BYTEA one read of :meth:`PostgresConnection.blob` asks for.
+_BLOB_PIECE: Final = 1024 * 1024
+#: The columns read in pieces (:meth:`PostgresConnection.blob`): kept uncompressed
+#: out of line (``STORAGE EXTERNAL``), so that ``substring`` reads only a piece's pages.
+#: A zip would not compress anyway.
+_PIECEWISE: Final = (("archives", "data"),)
+#: The temporary table a BYTEA written in pieces is copied into first.
+_UPLOAD: Final = "store_blob_upload"
 #: What ``store_meta`` holds: the two values SQLite keeps as PRAGMAs.
 _META: Final = """
 CREATE TABLE store_meta (
@@ -102,6 +121,8 @@ _OR_IGNORE: Final = re.compile(r"^(\s*)INSERT OR IGNORE INTO\b", re.IGNORECASE)
 _OR_REPLACE: Final = re.compile(
     r"^(\s*)INSERT OR REPLACE INTO (\w+) \(([^)]*)\)", re.IGNORECASE | re.DOTALL
 )
+#: SQLite's ``zeroblob(n)``: on PostgreSQL an empty BYTEA (its parameter still taken).
+_ZEROBLOB: Final = re.compile(r"\bzeroblob\(\?\)", re.IGNORECASE)
 
 
 def _placeholders(sql: str) -> str:
@@ -120,7 +141,7 @@ def _placeholders(sql: str) -> str:
 @functools.lru_cache(maxsize=512)
 def translate(sql: str) -> str:
     """One statement of the store's SQL (SQLite's dialect) in PostgreSQL's, for psycopg."""
-    text = _INDEXED_BY.sub("", sql)
+    text = _ZEROBLOB.sub("substring(''::bytea FOR ?::integer)", _INDEXED_BY.sub("", sql))
     if _OR_IGNORE.match(text):
         text = _OR_IGNORE.sub(r"\1INSERT INTO", text).rstrip() + " ON CONFLICT DO NOTHING"
     elif replace := _OR_REPLACE.match(text):
@@ -169,6 +190,12 @@ def schema_statements(script: str = CURRENT_SCHEMA) -> list[str]:
             if table is not None and table.group(1) == name:
                 text = re.sub(rf"(\n\s*{column}) TEXT\b", r"\1 BYTEA", text)
         translated.append(_placeholders(text))
+        if table is not None:
+            translated += [
+                f"ALTER TABLE {name} ALTER COLUMN {column} SET STORAGE EXTERNAL"
+                for name, column in _PIECEWISE
+                if name == table.group(1)
+            ]
     return translated
 
 
@@ -258,8 +285,37 @@ class PostgresConnection:
     def blob(
         self, table: str, column: str, row: int, *, readonly: bool
     ) -> contextlib.AbstractContextManager[BinaryIO]:
-        del readonly
-        raise psycopg.NotSupportedError(f"{table}.{column} of row {row} is not read in place")
+        """The BYTEA of the row whose ``id`` is ``row``, read or written a piece at a time.
+
+        Read: each ``read`` is one ``substring`` of at most :data:`_BLOB_PIECE`
+        bytes, in the caller's transaction (its snapshot). Written: the bytes
+        written replace the value, once the block ends, in the caller's
+        transaction; they reach the server as they are written.
+
+        Raises:
+            psycopg.Error: no such row (``NoDataFound``), or the database's error.
+        """
+        if readonly:
+            return _ByteaReader(self.raw, table, column, row)
+        return self._written(table, column, row)
+
+    @contextlib.contextmanager
+    def _written(self, table: str, column: str, row: int) -> Iterator[BinaryIO]:
+        raw = self.raw
+        # COPY streams the bytes to the server (hex, in COPY's text format): no
+        # statement parameter ever holds the whole value in this process.
+        raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {_UPLOAD} (data BYTEA) ON COMMIT DROP")
+        with raw.cursor() as cursor, cursor.copy(f"COPY {_UPLOAD} (data) FROM STDIN") as copy:
+            copy.write(b"\\\\x")  # "\\x": COPY's escaped backslash, then BYTEA's hex mark
+            yield cast("BinaryIO", _CopyWriter(copy))
+            copy.write(b"\n")
+        moved = raw.execute(
+            f"UPDATE {table} SET {column} = (SELECT data FROM {_UPLOAD}) WHERE id = %s",  # noqa: S608
+            (row,),
+        ).rowcount
+        raw.execute(f"DELETE FROM {_UPLOAD}")  # noqa: S608 - a constant
+        if moved != 1:
+            raise pg_errors.NoDataFound(f"{table} has no row {row} to write {column} of")
 
     def hold(self, lock: HeldLock, key: int) -> None:
         self.raw.execute("SELECT pg_advisory_xact_lock(%s, %s)", (_HELD[lock], key))
@@ -302,6 +358,62 @@ class _SequenceNumbering:
 
     def save(self) -> None:
         pass  # the sequence keeps what was taken, whatever becomes of the transaction
+
+
+class _ByteaReader(io.RawIOBase):
+    """A BYTEA read a piece at a time: one ``substring`` per ``read``, in the caller's snapshot."""
+
+    def __init__(self, raw: psycopg.Connection[Any], table: str, column: str, row: int) -> None:
+        super().__init__()
+        self._raw = raw
+        self._row = row
+        self._piece = (
+            f"SELECT substring({column} FROM %s::integer FOR %s::integer) "  # noqa: S608
+            f"FROM {table} WHERE id = %s"
+        )
+        found = raw.execute(
+            f"SELECT octet_length({column}) FROM {table} WHERE id = %s",  # noqa: S608
+            (row,),
+        ).fetchone()
+        if found is None:
+            raise pg_errors.NoDataFound(f"{table} has no row {row}")
+        self._size: int = found[0]
+        self._at = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        view = memoryview(buffer).cast("B")
+        count = min(len(view), self._size - self._at, _BLOB_PIECE)
+        if count <= 0:
+            return 0
+        found = self._raw.execute(self._piece, (self._at + 1, count, self._row)).fetchone()
+        if found is None or found[0] is None:  # pragma: no cover - the snapshot holds the row
+            raise pg_errors.NoDataFound(f"the row {self._row} is gone")
+        piece: bytes = found[0]
+        view[: len(piece)] = piece
+        self._at += len(piece)
+        return len(piece)
+
+    def __enter__(self) -> BinaryIO:  # type: ignore[override]
+        return cast("BinaryIO", self)
+
+
+class _CopyWriter(io.RawIOBase):
+    """The bytes of one BYTEA, written into a ``COPY ... FROM STDIN`` as hex."""
+
+    def __init__(self, copy: psycopg.Copy) -> None:
+        super().__init__()
+        self._copy = copy
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data: Any) -> int:
+        piece = memoryview(data).cast("B")
+        self._copy.write(binascii.hexlify(piece))
+        return len(piece)
 
 
 def _passwords(url: str) -> list[str]:

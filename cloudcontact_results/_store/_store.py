@@ -301,15 +301,6 @@ class ResultsStore:
             raise StoreError(self._name, "is a PostgreSQL database: it has no file (path)")
         return self._path
 
-    def _sqlite_only(self, method: str) -> None:
-        """Refuse a method the store's database does not offer yet.
-
-        Raises:
-            StoreError: naming ``method``.
-        """
-        if self._engine.kind != "sqlite":
-            raise self._engine.unavailable(f"ResultsStore.{method}")
-
     def _spool_folder(self) -> Path:
         """Where this process keeps the files it has still to deliver."""
         return self._spool
@@ -970,10 +961,6 @@ class ResultsStore:
         in the same transaction that then removes the results, so the two
         steps commit together or not at all.
         """
-        if self._engine.kind != "sqlite":
-            raise self._engine.unavailable(
-                "archiving a list (put_campaign dropping a list, add_records with replace=True)"
-            )
         (list_id,) = connection.execute(
             "SELECT id FROM lists WHERE campaign = ? AND name = ?", (campaign_id, list_name)
         ).fetchone()
@@ -1061,7 +1048,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no such campaign, or a list it does not have.
         """
-        self._sqlite_only("remove_list")
         with self._write() as connection:
             campaign_id, campaign = self._find(connection, name)
             if campaign.calling_list(list_name) is None:
@@ -1084,7 +1070,6 @@ class ResultsStore:
         Raises:
             UnknownNameError: no campaign of the store uses the list.
         """
-        self._sqlite_only("delete_list")
         with self._write() as connection:
             rows = connection.execute(
                 "SELECT c.id, c.definition FROM lists AS l JOIN campaigns AS c "
@@ -1446,7 +1431,6 @@ class ResultsStore:
                 of :class:`StoreError`, one per campaign whose archive rows
                 cannot be read back).
         """
-        self._sqlite_only("deliver_archives")
         with self._read() as connection:
             if name is None:
                 ids = [row[0] for row in connection.execute(_CAMPAIGNS_TO_DELIVER)]
@@ -1593,7 +1577,6 @@ class ResultsStore:
             ExportError: ``save_to`` is not an existing folder, or an
                 archive cannot be saved there (nothing more is removed).
         """
-        self._sqlite_only("prune_archives")
         if not isinstance(older_than, dt.timedelta) or older_than <= dt.timedelta(0):
             raise ValidationError("older_than", older_than, "must be a positive timedelta")
         folder = None if save_to is None else _existing_folder("save_to", Path(save_to))
