@@ -3,7 +3,9 @@
 Every server is real and runs on 127.0.0.1 (tests/support/delivery_servers.py).
 The answer key is the store's own account of each archive (its bytes, from
 ``archive_bytes``; its file name, from the documented form) against what
-arrived, read from the server's side.
+arrived, read from the server's side. The tests of delivering into a folder
+and of pruning run on each database (the fixture ``store_target``); those of
+the transports run on SQLite (the store's side is the same).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -78,8 +81,39 @@ def records(list_name: str, count: int = 2, attempts: int = 1) -> list[ccr.Recor
     ]
 
 
-def new_store(path: Path, destination: Any = None) -> ccr.ResultsStore:
-    store = ccr.ResultsStore(path)
+@pytest.fixture(autouse=True)
+def cache_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The user's cache folder, where a PostgreSQL store keeps its spool: the test's own."""
+    home = tmp_path / "cache"
+    monkeypatch.setenv("XDG_CACHE_HOME", str(home))
+    return home
+
+
+def postgres(target: str | Path) -> bool:
+    return str(target).startswith("postgresql://")
+
+
+def spool_of(target: str, cache: Path) -> Path:
+    """The store's default spool: beside its file, or the one folder made under ``cache``."""
+    if not postgres(target):
+        return Path(f"{target}.spool")
+    (folder,) = (cache / "cloudcontact_results" / "spool").iterdir()
+    return folder
+
+
+def execute(target: str | Path, sql: str, *parameters: object) -> None:
+    """Change the store behind its back (``?`` placeholders): what no method of it does."""
+    if postgres(target):
+        with psycopg.connect(str(target), autocommit=True) as connection:
+            connection.execute(sql.replace("?", "%s"), parameters)  # type: ignore[arg-type]
+        return
+    with sqlite3.connect(target) as connection:
+        connection.execute(sql, parameters)
+    connection.close()
+
+
+def new_store(target: str | Path, destination: Any = None) -> ccr.ResultsStore:
+    store = ccr.ResultsStore(target)
     store.put_campaign(CAMPAIGN, archive_destination=destination)
     for name in LISTS:
         store.add_records(CAMPAIGN.name, records(name))
@@ -108,11 +142,11 @@ def arrived_once(arrived: dict[str, bytes], store: ccr.ResultsStore) -> None:
 
 
 def test_an_archive_is_put_into_the_folder_once_with_the_bytes_the_store_holds(
-    tmp_path: Path,
+    tmp_path: Path, store_target: str, cache_home: Path
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         removed = store.remove_list(CAMPAIGN.name, "VIP")
         store.add_records(CAMPAIGN.name, records("Клиенты", 3), replace=True)
         (deleted,) = store.delete_list("Старые")
@@ -137,16 +171,16 @@ def test_an_archive_is_put_into_the_folder_once_with_the_bytes_the_store_holds(
                 manifest = json.loads(zipped.read("manifest.json"))
             assert manifest["list"] == archive.list_name
     # Nothing left in the spool: the store holds the bytes.
-    assert list((tmp_path / "results.sqlite.spool" / "archives").iterdir()) == []
+    assert list((spool_of(store_target, cache_home) / "archives").iterdir()) == []
 
 
 def test_the_archive_destination_is_kept_read_back_and_kept_by_a_redefinition(
-    tmp_path: Path,
+    tmp_path: Path, store_target: str
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     hook = ccr.Remote("https://hooks.example.com/archives", token_variable="HOOK_TOKEN")  # noqa: S106
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         assert store.archive_destination(CAMPAIGN.name) == out
         store.put_campaign(CAMPAIGN)  # without it: kept
         assert store.archive_destination(CAMPAIGN.name) == out
@@ -155,16 +189,16 @@ def test_the_archive_destination_is_kept_read_back_and_kept_by_a_redefinition(
             "sftp://u@files.example.com/a"
         )
         store.put_campaign(CAMPAIGN, archive_destination=hook)
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as store:
+    with ccr.ResultsStore(store_target) as store:
         assert store.archive_destination(CAMPAIGN.name) == hook
         store.put_campaign(ccr.Campaign("Другая", [ccr.CallingList("L", ["№"])]))
         assert store.archive_destination("Другая") is None
 
 
 def test_a_bad_archive_destination_is_refused_naming_it_and_nothing_changes(
-    tmp_path: Path,
+    tmp_path: Path, store_target: str
 ) -> None:
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as store:
+    with ccr.ResultsStore(store_target) as store:
         with pytest.raises(ValidationError, match="archive_destination"):
             store.put_campaign(CAMPAIGN, archive_destination=42)  # type: ignore[arg-type]
         with pytest.raises(ExportError, match="archive_destination"):
@@ -198,10 +232,12 @@ def test_a_folder_gone_fails_the_delivery_and_the_next_call_delivers_it_once(
         arrived_once({p.name: p.read_bytes() for p in out.iterdir()}, store)
 
 
-def test_other_bytes_at_the_archive_s_name_are_never_replaced(tmp_path: Path) -> None:
+def test_other_bytes_at_the_archive_s_name_are_never_replaced(
+    tmp_path: Path, store_target: str
+) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         out.rename(tmp_path / "away")
         archive = store.remove_list(CAMPAIGN.name, "VIP")
         (tmp_path / "away").rename(out)
@@ -427,20 +463,19 @@ def test_ftp_archive_deliveries_survive_any_interleaving_of_removals_and_outages
 # --- pruning ------------------------------------------------------------------------------------
 
 
-def aged(store: ccr.ResultsStore, days: int) -> None:
+def aged(target: str | Path, days: int) -> None:
     """Make every archive of the store ``days`` older (the store's clock cannot be set)."""
-    with sqlite3.connect(store.path) as connection:
-        connection.execute(
-            "UPDATE archives SET created = created - ?", (days * 86_400 * 1_000_000,)
-        )
+    execute(target, "UPDATE archives SET created = created - ?", days * 86_400 * 1_000_000)
 
 
-def test_pruning_removes_old_archives_but_never_the_last_of_a_list(tmp_path: Path) -> None:
-    with new_store(tmp_path / "results.sqlite") as store:
+def test_pruning_removes_old_archives_but_never_the_last_of_a_list(
+    tmp_path: Path, store_target: str
+) -> None:
+    with new_store(store_target) as store:
         for _ in range(3):
             store.add_records(CAMPAIGN.name, records("Клиенты"), replace=True)
         store.remove_list(CAMPAIGN.name, "VIP")
-        aged(store, 40)
+        aged(store_target, 40)
         store.add_records(CAMPAIGN.name, records("Клиенты"), replace=True)  # a new one
         before = store.archives(CAMPAIGN.name)
         assert store.prune_archives(older_than=dt.timedelta(days=60)) == ()
@@ -453,13 +488,15 @@ def test_pruning_removes_old_archives_but_never_the_last_of_a_list(tmp_path: Pat
     ]
 
 
-def test_pruning_saves_each_zip_first_and_a_second_prune_finds_nothing(tmp_path: Path) -> None:
+def test_pruning_saves_each_zip_first_and_a_second_prune_finds_nothing(
+    tmp_path: Path, store_target: str
+) -> None:
     saved = tmp_path / "saved"
     saved.mkdir()
-    with new_store(tmp_path / "results.sqlite") as store:
+    with new_store(store_target) as store:
         for _ in range(3):
             store.add_records(CAMPAIGN.name, records("VIP"), replace=True)
-        aged(store, 2)
+        aged(store_target, 2)
         old = store.archives(CAMPAIGN.name)
         data = {a.file_name: store.archive_bytes(a) for a in old}
         removed = store.prune_archives(older_than=dt.timedelta(hours=12), save_to=saved)
@@ -470,14 +507,14 @@ def test_pruning_saves_each_zip_first_and_a_second_prune_finds_nothing(tmp_path:
     }
 
 
-def test_pruning_keeps_an_archive_whose_delivery_is_due(tmp_path: Path) -> None:
+def test_pruning_keeps_an_archive_whose_delivery_is_due(tmp_path: Path, store_target: str) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         out.rmdir()
         for _ in range(2):
             store.add_records(CAMPAIGN.name, records("VIP"), replace=True)
-        aged(store, 5)
+        aged(store_target, 5)
         assert store.prune_archives(older_than=dt.timedelta(days=1)) == ()
         out.mkdir()
         assert len(store.deliver_archives()) == 2
@@ -485,8 +522,8 @@ def test_pruning_keeps_an_archive_whose_delivery_is_due(tmp_path: Path) -> None:
         assert removed == store.deliver_archives() or removed.list_name == "VIP"
 
 
-def test_pruning_refuses_bad_arguments_naming_them(tmp_path: Path) -> None:
-    with new_store(tmp_path / "results.sqlite") as store:
+def test_pruning_refuses_bad_arguments_naming_them(tmp_path: Path, store_target: str) -> None:
+    with new_store(store_target) as store:
         with pytest.raises(ValidationError, match="older_than"):
             store.prune_archives(older_than=dt.timedelta(0))
         with pytest.raises(ValidationError, match="older_than"):
@@ -497,13 +534,15 @@ def test_pruning_refuses_bad_arguments_naming_them(tmp_path: Path) -> None:
             store.prune_archives("nope", older_than=dt.timedelta(days=1))
 
 
-def test_pruning_stops_when_other_bytes_are_at_a_saved_name(tmp_path: Path) -> None:
+def test_pruning_stops_when_other_bytes_are_at_a_saved_name(
+    tmp_path: Path, store_target: str
+) -> None:
     saved = tmp_path / "saved"
     saved.mkdir()
-    with new_store(tmp_path / "results.sqlite") as store:
+    with new_store(store_target) as store:
         for _ in range(2):
             store.add_records(CAMPAIGN.name, records("VIP"), replace=True)
-        aged(store, 2)
+        aged(store_target, 2)
         first = store.archives(CAMPAIGN.name)[0]
         (saved / first.file_name).write_bytes(b"not ours")
         with pytest.raises(ExportError, match="never replaces"):
@@ -528,17 +567,19 @@ with ccr.ResultsStore(sys.argv[1]) as store:
 
 @pytest.mark.slow
 @pytest.mark.skipif(sys.platform == "win32", reason="kill -9 is a POSIX signal")
-def test_a_pruner_killed_between_the_save_and_the_delete_loses_nothing(tmp_path: Path) -> None:
+def test_a_pruner_killed_between_the_save_and_the_delete_loses_nothing(
+    tmp_path: Path, store_target: str
+) -> None:
     saved = tmp_path / "saved"
     saved.mkdir()
-    with new_store(tmp_path / "results.sqlite") as store:
+    with new_store(store_target) as store:
         for _ in range(2):
             store.add_records(CAMPAIGN.name, records("VIP"), replace=True)
-        aged(store, 2)
+        aged(store_target, 2)
         first = store.archives(CAMPAIGN.name)[0]
         data = store.archive_bytes(first)
     pruner = subprocess.Popen(
-        [sys.executable, "-c", PRUNER, str(store.path), str(saved)],
+        [sys.executable, "-c", PRUNER, store_target, str(saved)],
         env={**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent)},
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
@@ -551,7 +592,7 @@ def test_a_pruner_killed_between_the_save_and_the_delete_loses_nothing(tmp_path:
         pruner.wait()
     assert (saved / first.file_name).read_bytes() == data  # saved, durably
     assert (saved / f".{first.file_name}.partial").exists()  # killed before its clean-up
-    with ccr.ResultsStore(store.path) as store:
+    with ccr.ResultsStore(store_target) as store:
         assert store.archives(CAMPAIGN.name)[0] == first  # and still in the store
         assert store.prune_archives(older_than=dt.timedelta(days=1), save_to=saved) == (first,)
         assert [a.id for a in store.archives(CAMPAIGN.name)] != [first.id]
@@ -587,21 +628,20 @@ def test_a_v6_store_upgraded_delivers_its_new_archives_and_prunes_its_old_ones(
 
 
 def test_a_damaged_archive_destination_is_a_store_error_and_the_other_campaigns_still_go(
-    tmp_path: Path,
+    tmp_path: Path, store_target: str
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
     other = ccr.Campaign("Другая", [ccr.CallingList("L", ["№"])])
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         store.put_campaign(other, archive_destination=out)
         out.rename(tmp_path / "away")
         store.remove_list(CAMPAIGN.name, "VIP")
         store.remove_list(other.name, "L")
         (tmp_path / "away").rename(out)
-        with sqlite3.connect(store.path) as connection:
-            connection.execute(
-                "UPDATE archives SET destination = '{\"url\": 1}' WHERE list_name = 'VIP'"
-            )
+        execute(
+            store_target, "UPDATE archives SET destination = '{\"url\": 1}' WHERE list_name = 'VIP'"
+        )
         (failure,) = failures_of(store.deliver_archives)
         assert isinstance(failure, StoreError)
         assert "archives" in str(failure)

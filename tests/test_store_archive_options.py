@@ -94,8 +94,9 @@ BOM = "\ufeff".encode()
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> Iterator[ccr.ResultsStore]:
-    with ccr.ResultsStore(tmp_path / "results.sqlite") as opened:
+def store(store_target: str) -> Iterator[ccr.ResultsStore]:
+    """A new store of each database (SQLite, PostgreSQL): an archive is the same zip on both."""
+    with ccr.ResultsStore(store_target) as opened:
         yield opened
 
 
@@ -294,12 +295,11 @@ def test_a_redefinition_keeps_the_archive_options_and_the_defaults_reset_them(
     assert data["detailed.csv"].startswith("Фамилия,comment,This Phone number,".encode())
 
 
-def test_archive_options_are_kept_in_the_store_file(tmp_path: Path) -> None:
-    path = tmp_path / "results.sqlite"
-    with ccr.ResultsStore(path) as store:
+def test_archive_options_are_kept_in_the_store(store_target: str) -> None:
+    with ccr.ResultsStore(store_target) as store:
         store.put_campaign(CAMPAIGN, archive_options=RUSSIAN)
         store.add_records(CAMPAIGN.name, RECORDS)
-    with ccr.ResultsStore(path) as store:
+    with ccr.ResultsStore(store_target) as store:
         assert store.archive_options(CAMPAIGN.name) == RUSSIAN
         data = members(store, store.remove_list(CAMPAIGN.name, "Клиенты"))
     assert data["detailed.csv"].startswith(BOM + f"№;Фамилия;comment;{RUSSIAN_DETAILED}".encode())
