@@ -1,9 +1,9 @@
 """Several processes on one store, and processes killed with SIGKILL in the middle of a write.
 
 Real processes (``tests/support/store_worker.py`` run with :mod:`subprocess`), a
-real SQLite file (and, for the export jobs, a real PostgreSQL database too), real
-``SIGKILL``. What the store must hold afterwards is
-computed from the worker's deterministic data and the stateless export.
+real SQLite file or PostgreSQL database, real ``SIGKILL``: of a writer, and of
+the PostgreSQL server itself. What the store must hold afterwards is computed
+from the worker's deterministic data and the stateless export.
 """
 
 from __future__ import annotations
@@ -22,14 +22,17 @@ import subprocess
 import sys
 import time
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
+import psycopg
 import pytest
 
 import cloudcontact_results as ccr
 from cloudcontact_results.errors import UnknownNameError
 from tests.support import store_worker as worker
+from tests.support.postgres import PostgresServer
 
 pytestmark = [
     pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="SIGKILL is a POSIX signal"),
@@ -40,8 +43,15 @@ WORKER = Path(__file__).parent / "support" / "store_worker.py"
 NAME = worker.CAMPAIGN.name
 #: Kills per kind of write: adding attempts, replacing, removing a list, running a job.
 TRIALS = 11
-#: The seconds within which a PostgreSQL job run is killed (SQLite's: 0.08).
-KILL_PG = 0.3
+#: Seconds after its start within which a writer is killed, per database: about
+#: the time its write takes there (a batch of attempts, a few versions of a list
+#: replaced, one list removed, a job run: a server adds connections and round
+#: trips), so that kills fall before, during and after it.
+WINDOWS = {
+    "sqlite": {"feed": 0.6, "replace": 0.5, "remove": 0.15, "job": 0.08},
+    "postgresql": {"feed": 0.6, "replace": 1.2, "remove": 0.2, "job": 0.3},
+}
+_COPIES = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -58,16 +68,37 @@ def store_path(base: Path, tmp_path: Path) -> Path:
     return path
 
 
+def base_database(server: PostgresServer) -> str:
+    """The base store in a new database of ``server``: its name, for copies of it."""
+    name = f"processes_base_{os.getpid()}_{next(_COPIES)}"
+    with pytest.MonkeyPatch.context() as patch:
+        for variable, value in server.environment().items():
+            patch.setenv(variable, value)
+        worker.base_store(server.create_database(name))
+    return name
+
+
+def copy_of(server: PostgresServer, base: str) -> str:
+    """A new database holding what ``base`` holds (its template); its URL."""
+    name = f"processes_{os.getpid()}_{next(_COPIES)}"
+    server.psql(f'CREATE DATABASE "{name}" TEMPLATE "{base}"')
+    return server.url(name)
+
+
+@pytest.fixture(scope="module")
+def postgres_base(postgres_server: PostgresServer) -> str:
+    return base_database(postgres_server)
+
+
 @pytest.fixture
-def job_store(backend: str, base: Path, tmp_path: Path, request: pytest.FixtureRequest) -> str:
-    """The base store, as a file or as a new PostgreSQL database."""
+def target(backend: str, request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """A copy of the base store on the test's database: a file, or a URL."""
     if backend == "sqlite":
-        path = tmp_path / "store.sqlite"
-        shutil.copyfile(base, path)
-        return str(path)
-    url = str(request.getfixturevalue("postgres_url"))
-    worker.base_store(url)
-    return url
+        return str(request.getfixturevalue("store_path"))
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    for variable, value in server.environment().items():
+        monkeypatch.setenv(variable, value)
+    return copy_of(server, request.getfixturevalue("postgres_base"))
 
 
 def start(*arguments: object) -> subprocess.Popen[str]:
@@ -136,9 +167,9 @@ def assert_archive_holds(
     assert manifest["records"] == archive.records == len(records)
 
 
-def assert_writable(path: Path) -> None:
+def assert_writable(target: str | Path) -> None:
     """The store opens after the crash and takes writes: no lock was left behind."""
-    with ccr.ResultsStore(path, timeout=5) as store:
+    with ccr.ResultsStore(target, timeout=5) as store:
         extra = ccr.Record("after-crash", "L2", {"№": "x"})
         assert store.add_records(NAME, [extra]) == 1
 
@@ -177,11 +208,30 @@ def test_exports_never_show_part_of_a_batch_while_two_writers_feed(
 # --- kill -9 ----------------------------------------------------------------------------
 
 
-def killed(process: subprocess.Popen[str], after: float) -> None:
+def killed(process: subprocess.Popen[str], after: float, target: str | Path) -> None:
     time.sleep(after)
     with contextlib.suppress(ProcessLookupError):  # it may have finished its work already
         os.kill(process.pid, signal.SIGKILL)
     process.communicate(timeout=60)
+    settled(target)
+
+
+def settled(target: str | Path) -> None:
+    """Wait until the PostgreSQL server has ended the killed writer's session.
+
+    A COMMIT the writer sent just before it died is still the server's to
+    carry out: the checks, each a read of its own, must all see it or none.
+    """
+    if not str(target).startswith("postgresql://"):
+        return
+    deadline = time.monotonic() + 60
+    with psycopg.connect(str(target), autocommit=True) as connection:
+        while connection.execute(
+            "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+            "AND backend_type = 'client backend' AND pid <> pg_backend_pid()"
+        ).fetchone() != (0,):
+            assert time.monotonic() < deadline, "the killed writer's session never ended"
+            time.sleep(0.01)
 
 
 def trials(kind: str, count: int = TRIALS) -> list[object]:
@@ -193,23 +243,25 @@ def trials(kind: str, count: int = TRIALS) -> list[object]:
 
 
 @pytest.mark.parametrize("when", trials("feed"))
-def test_kill_during_add_attempts_leaves_whole_batches(store_path: Path, when: float) -> None:
-    killed(start("feed", store_path, 0, 1000), when * 0.6)
-    with ccr.ResultsStore(store_path) as store:
+def test_kill_during_add_attempts_leaves_whole_batches(
+    target: str, backend: str, when: float
+) -> None:
+    killed(start("feed", target, 0, 1000), when * WINDOWS[backend]["feed"], target)
+    with ccr.ResultsStore(target) as store:
         records = list(store.records(NAME, lists=["L2"]))
         notes = {a.note for r in records for a in r.attempts}
         assert records == fed(len(notes))
         # L1 untouched.
         assert list(store.records(NAME, lists=["L1"])) == worker.version_records(0)
-    assert_writable(store_path)
+    assert_writable(target)
 
 
 @pytest.mark.parametrize("when", trials("replace"))
 def test_kill_during_replace_leaves_every_version_live_or_archived(
-    store_path: Path, when: float
+    target: str, backend: str, when: float
 ) -> None:
-    killed(start("replace", store_path), when * 0.5)
-    with ccr.ResultsStore(store_path) as store:
+    killed(start("replace", target), when * WINDOWS[backend]["replace"], target)
+    with ccr.ResultsStore(target) as store:
         live = list(store.records(NAME, lists=["L1"]))
         version = int(live[0].id.split("-")[0][1:])
         assert live == worker.version_records(version)
@@ -218,28 +270,118 @@ def test_kill_during_replace_leaves_every_version_live_or_archived(
         for number, archive in enumerate(archives):
             assert_archive_holds(store, archive, worker.version_records(number))
         assert list(store.records(NAME, lists=["L2"])) == worker.feed_records()
-    assert_writable(store_path)
+    assert_writable(target)
 
 
 @pytest.mark.parametrize("when", trials("remove"))
 def test_kill_during_remove_list_leaves_the_list_live_or_archived(
-    store_path: Path, when: float
+    target: str, backend: str, when: float
 ) -> None:
-    killed(start("remove", store_path), when * 0.07)
+    killed(start("remove", target), when * WINDOWS[backend]["remove"], target)
+    with ccr.ResultsStore(target) as store:
+        assert_live_or_archived(store)
+    assert_writable(target)
+
+
+def assert_live_or_archived(store: ccr.ResultsStore) -> None:
+    """List L1 is live or archived, whole, never both or neither."""
     original = worker.version_records(0)
-    with ccr.ResultsStore(store_path) as store:
-        archives = store.archives(NAME)
-        if archives:
-            (archive,) = archives
-            assert archive.reason is ccr.ArchiveReason.REMOVED
-            assert_archive_holds(store, archive, original)
-            assert [cl.name for cl in store.campaign(NAME).lists] == ["L2"]
-            with pytest.raises(UnknownNameError):
-                store.records(NAME, lists=["L1"])
+    archives = store.archives(NAME)
+    if archives:
+        (archive,) = archives
+        assert archive.reason is ccr.ArchiveReason.REMOVED
+        assert_archive_holds(store, archive, original)
+        assert [cl.name for cl in store.campaign(NAME).lists] == ["L2"]
+        with pytest.raises(UnknownNameError):
+            store.records(NAME, lists=["L1"])
+        return
+    assert store.campaign(NAME) == worker.CAMPAIGN
+    assert list(store.records(NAME, lists=["L1"])) == original
+
+
+# --- kill -9 of the PostgreSQL server ------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def own_server() -> Iterator[PostgresServer]:
+    """A server of these tests' own: it is killed, which the session's server never is."""
+    with PostgresServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def own_base(own_server: PostgresServer) -> str:
+    return base_database(own_server)
+
+
+def wait_for_a_write(url: str, application: str, process: subprocess.Popen[str]) -> None:
+    """Return once ``application``'s transaction has written (it has an id), not committed.
+
+    The removal's first write is its archive's row; its last, the commit.
+    Returns early if the process ends first (its removal committed).
+    """
+    deadline = time.monotonic() + 60
+    with psycopg.connect(url, autocommit=True) as connection:
+        while process.poll() is None:
+            assert time.monotonic() < deadline, f"{application} never wrote"
+            if connection.execute(
+                "SELECT count(*) FROM pg_stat_activity "
+                "WHERE application_name = %s AND backend_xid IS NOT NULL",
+                (application,),
+            ).fetchone() != (0,):
+                return
+            time.sleep(0.002)
+
+
+def ended_with_a_store_error(process: subprocess.Popen[str], done: str | None) -> None:
+    """The writer ended with the library's error, or (``done`` given) finished its write first."""
+    out, err = process.communicate(timeout=120)
+    if process.returncode == 0 and done is not None:
+        assert out.split()[-1] == done
+        return
+    assert process.returncode == 1, err
+    # What the writer raised, its traceback's last line: the library's error, naming the store.
+    raised = err.strip().splitlines()[-1]
+    assert raised.startswith("cloudcontact_results.errors.StoreError: store 'postgresql://"), err
+    assert "cannot be reached" in raised, err
+
+
+@pytest.mark.parametrize("when", [pytest.param(None, id="mid-removal"), *trials("server", 4)])
+def test_the_postgresql_server_killed_during_ingest_and_a_removal_leaves_whole_writes(
+    own_server: PostgresServer, own_base: str, monkeypatch: pytest.MonkeyPatch, when: float | None
+) -> None:
+    for variable, value in own_server.environment().items():
+        monkeypatch.setenv(variable, value)
+    url = copy_of(own_server, own_base)
+    own_server.psql("CHECKPOINT")  # the restart replays this test's writes only: a quick one
+    feeder = start("feed", url, 0, 1000)
+    remover = start("remove", f"{url}?application_name=remover")
+    try:
+        if when is None:
+            wait_for_a_write(url, "remover", remover)
         else:
-            assert store.campaign(NAME) == worker.CAMPAIGN
-            assert list(store.records(NAME, lists=["L1"])) == original
-    assert_writable(store_path)
+            time.sleep(when * WINDOWS["postgresql"]["remove"])
+        own_server.kill()
+        ended_with_a_store_error(feeder, None)  # it feeds far longer than this test waits
+        ended_with_a_store_error(remover, "removed")
+    finally:
+        for process in (feeder, remover):
+            process.kill()
+            process.communicate()
+        own_server.start()
+
+    with ccr.ResultsStore(url) as store:
+        assert_live_or_archived(store)
+        records = list(store.records(NAME, lists=["L2"]))
+        assert records == fed(len({a.note for r in records for a in r.attempts}))
+        campaign, held = store.campaign(NAME), list(store.records(NAME))
+        for report in ("simple", "detailed"):
+            options = ccr.ExportOptions(format=report)
+            exported, expected = io.BytesIO(), io.BytesIO()
+            store.export(NAME, exported, options)
+            ccr.export(campaign, held, expected, options)
+            assert exported.getvalue() == expected.getvalue()
+    assert_writable(url)
 
 
 # --- export jobs ------------------------------------------------------------------------------
@@ -273,35 +415,34 @@ def assert_delivered_once(path: Path | str, folder: Path) -> None:
 
 @pytest.mark.parametrize("when", trials("job", 2 * TRIALS))
 def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
-    job_store: str, backend: str, tmp_path: Path, when: float
+    target: str, backend: str, tmp_path: Path, when: float
 ) -> None:
     folder = tmp_path / "out"
-    add_job(job_store, folder)
-    # A run takes longer on a server (connections, round trips): kill within it too.
-    killed(start("jobs", job_store, 1.5), when * (0.08 if backend == "sqlite" else KILL_PG))
-    with ccr.ResultsStore(job_store) as store:
+    add_job(target, folder)
+    killed(start("jobs", target, 1.5), when * WINDOWS[backend]["job"], target)
+    with ccr.ResultsStore(target) as store:
         # Ingested after the killed run claimed its window, or before: either way
         # the redo keeps the claimed window and the next run takes the rest.
         store.add_attempts(NAME, worker.batch(0))
         store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
         (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
         assert last.due == worker.START + dt.timedelta(hours=2)
-    assert_delivered_once(job_store, folder)
+    assert_delivered_once(target, folder)
 
 
 def test_two_processes_running_jobs_at_once_never_run_one_twice(
-    job_store: str, tmp_path: Path
+    target: str, tmp_path: Path
 ) -> None:
     folder = tmp_path / "out"
-    add_job(job_store, folder)
+    add_job(target, folder)
     for hour in (1, 2, 3):
-        with ccr.ResultsStore(job_store) as store:
+        with ccr.ResultsStore(target) as store:
             store.add_attempts(NAME, worker.batch(hour))
         go = tmp_path / f"go-{hour}"
-        both = [start("jobs", job_store, hour, go), start("jobs", job_store, hour, go)]
+        both = [start("jobs", target, hour, go), start("jobs", target, hour, go)]
         go.touch()
         written = [int(finish(process).split()[-1]) for process in both]
         assert sorted(written) == [0, 1]
-    assert_delivered_once(job_store, folder)
-    with ccr.ResultsStore(job_store) as store:
+    assert_delivered_once(target, folder)
+    with ccr.ResultsStore(target) as store:
         assert len(store.job_runs("feed")) == 3
