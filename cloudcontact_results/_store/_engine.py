@@ -90,7 +90,12 @@ class Connection(Protocol):
     def blob(
         self, table: str, column: str, row: int, *, readonly: bool
     ) -> contextlib.AbstractContextManager[BinaryIO]:
-        """The BLOB of one row's column, read or written in place."""
+        """The BLOB of the row ``row`` (its id), read or written a piece at a time.
+
+        Written, it is the value made with ``zeroblob(size)`` in the same
+        transaction: SQLite writes into it in place; PostgreSQL replaces it
+        with the bytes written when the block ends.
+        """
         ...
 
     def hold(self, lock: HeldLock, key: int) -> None:
