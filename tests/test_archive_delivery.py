@@ -15,6 +15,7 @@ import datetime as dt
 import io
 import json
 import os
+import random
 import re
 import sqlite3
 import subprocess
@@ -248,6 +249,25 @@ def test_other_bytes_at_the_archive_s_name_are_never_replaced(
         (out / archive.file_name).unlink()
         (delivered,) = store.deliver_archives()
         assert (out / archive.file_name).read_bytes() == store.archive_bytes(delivered)
+
+
+def test_a_zip_of_several_megabytes_is_delivered_whole(tmp_path: Path, store_target: str) -> None:
+    # Read from the store a megabyte at a time: pieces that must join up exactly.
+    out = tmp_path / "out"
+    out.mkdir()
+    noise = random.Random(3)  # noqa: S311 - text that does not compress, the same every run
+    big = [ccr.Record(f"v{n}", "VIP", {"№": noise.randbytes(2000).hex()}) for n in range(1000)]
+    with new_store(store_target, out) as store:
+        store.add_records(CAMPAIGN.name, big)
+        archive = store.remove_list(CAMPAIGN.name, "VIP")
+        assert archive.size > 2 * 1024 * 1024
+        data = store.archive_bytes(archive)
+    assert sha256(data) == archive.sha256
+    assert (out / archive.file_name).read_bytes() == data
+    with zipfile.ZipFile(io.BytesIO(data)) as zipped:
+        rows = list(ccr.read_report(io.BytesIO(zipped.read("simple.csv"))))
+    expected = [*records("VIP"), *big]  # the list as new_store loaded it, then the big ones
+    assert sorted(row.fields["№"] for row in rows) == sorted(r.fields["№"] for r in expected)
 
 
 # --- to real servers ----------------------------------------------------------------------------

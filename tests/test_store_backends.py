@@ -378,6 +378,11 @@ def test_a_postgresql_store_has_the_tables_and_columns_of_an_sqlite_one(
                 "SELECT indexname FROM pg_indexes WHERE schemaname = 'public'"
             )
         }
+        # An archive's zip is read a piece at a time: kept uncompressed out of line.
+        zip_storage = connection.execute(
+            "SELECT attstorage FROM pg_attribute "
+            "WHERE attrelid = 'archives'::regclass AND attname = 'data'"
+        ).fetchone()
     postgres: dict[str, list[str]] = {}
     types = {}
     for table, column, kind in rows:
@@ -387,6 +392,8 @@ def test_a_postgresql_store_has_the_tables_and_columns_of_an_sqlite_one(
     assert postgres == sqlite
     assert types["records", "data"] == types["records", "attempts"] == "bytea"
     assert types["archives", "created"] == "bigint"
+    assert types["archives", "data"] == "bytea"
+    assert zip_storage == ("e",)  # STORAGE EXTERNAL
     named = {"records_by_list", "records_completed", "archives_undelivered", "job_runs_by_job"}
     assert named <= indexes
 
