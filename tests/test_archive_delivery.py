@@ -211,11 +211,11 @@ def test_a_bad_archive_destination_is_refused_naming_it_and_nothing_changes(
 
 
 def test_a_folder_gone_fails_the_delivery_and_the_next_call_delivers_it_once(
-    tmp_path: Path,
+    tmp_path: Path, store_target: str
 ) -> None:
     out = tmp_path / "out"
     out.mkdir()
-    with new_store(tmp_path / "results.sqlite", out) as store:
+    with new_store(store_target, out) as store:
         out.rename(tmp_path / "away")
         archive = store.remove_list(CAMPAIGN.name, "VIP")  # the removal itself never fails
         assert archive.delivered_at is None
@@ -669,21 +669,23 @@ def test_a_damaged_archive_destination_is_a_store_error_and_the_other_campaigns_
         assert delivered.delivered_at is not None
 
 
-def test_deleting_a_campaign_removes_its_spooled_files_and_no_other(tmp_path: Path) -> None:
+def test_deleting_a_campaign_removes_its_spooled_files_and_no_other(
+    tmp_path: Path, store_target: str, cache_home: Path
+) -> None:
     # Nothing listens on the port: every delivery fails and its file stays in the spool.
     down = f"ftp://127.0.0.1:{free_port()}/results"
     other = ccr.Campaign("Другая", [ccr.CallingList("VIP", ["№"])])
     job = ccr.ExportJob(
         "daily", CAMPAIGN.name, ccr.ExportOptions(format="detailed"), "FREQ=DAILY", down, START
     )
-    with new_store(tmp_path / "results.sqlite", down) as store:
+    with new_store(store_target, down) as store:
         store.put_campaign(other, archive_destination=down)
         store.add_records(other.name, records("VIP"))
         store.add_job(job)
         failures_of(lambda: store.run_due_jobs(START))
         mine = store.remove_list(CAMPAIGN.name, "VIP")
         theirs = store.remove_list(other.name, "VIP")
-        spool = tmp_path / "results.sqlite.spool"
+        spool = spool_of(store_target, cache_home)
         (run,) = store.job_runs("daily")
         kept = [
             run.path,
