@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import cloudcontact_results as ccr
+from cloudcontact_results._store._open import open_engine
 from cloudcontact_results._store._schema import (
     APPLICATION_ID,
     FIRST_POSTGRES_VERSION,
@@ -486,3 +487,46 @@ def test_text_postgresql_cannot_hold_comes_back_unchanged(postgres_url: str) -> 
         assert store_export(store, campaign.name) == export_bytes(
             campaign, [record, plain], ccr.ExportOptions()
         )
+
+
+# --- statements run for many rows ----------------------------------------------------------
+
+_ROWS = st.lists(
+    st.tuples(st.integers(1, 6), st.text(max_size=4) | st.none(), st.binary(max_size=4)),
+    max_size=8,
+)
+
+
+@settings(suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(inserted=_ROWS, updated=_ROWS)
+def test_a_statement_run_for_many_rows_does_what_running_it_row_by_row_does(
+    postgres_url: str,
+    inserted: list[tuple[int, str | None, bytes]],
+    updated: list[tuple[int, str | None, bytes]],
+) -> None:
+    # PostgreSQL's connection runs such statements in bulk (COPY, one UPDATE ... FROM);
+    # SQLite's runs them row by row: the answer key.
+    inserted = list({row[0]: row for row in inserted}.values())  # a key once
+    statements = [
+        ("INSERT INTO t (id, a, b) VALUES (?, ?, ?)", inserted),
+        ("UPDATE t SET a = ?, b = ? WHERE id = ?", [(a, b, key) for key, a, b in updated]),
+        ("UPDATE t SET b = ? WHERE id = ?", [(b, key) for key, _, b in updated]),
+    ]
+    engine = open_engine(postgres_url, 5.0)
+    connection = engine.open()
+    answer = sqlite3.connect(":memory:")
+    try:
+        with engine.transaction(connection, write=True):
+            connection.execute("DROP TABLE IF EXISTS t")
+            connection.execute("CREATE TABLE t (id BIGINT PRIMARY KEY, a TEXT, b BYTEA)")
+            answer.execute("CREATE TABLE t (id INTEGER PRIMARY KEY, a TEXT, b BLOB)")
+            for sql, rows in statements:
+                connection.executemany(sql, rows)
+                answer.executemany(sql, rows)
+            got = connection.execute("SELECT id, a, b FROM t ORDER BY id").fetchall()
+        assert [tuple(row) for row in got] == answer.execute(
+            "SELECT id, a, b FROM t ORDER BY id"
+        ).fetchall()
+    finally:
+        connection.close()
+        answer.close()

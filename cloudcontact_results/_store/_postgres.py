@@ -53,7 +53,7 @@ import re
 import threading
 import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, BinaryIO, ClassVar, Final, cast
+from typing import Any, BinaryIO, ClassVar, Final, NamedTuple, cast
 
 import psycopg
 from psycopg import errors as pg_errors
@@ -157,16 +157,53 @@ def translate(sql: str) -> str:
 _PLAIN_INSERT: Final = re.compile(
     r"^\s*INSERT INTO (\w+) \(([\w\s,]+)\) VALUES \(\?(?:\s*,\s*\?)*\)\s*$", re.IGNORECASE
 )
+_KEYED_UPDATE: Final = re.compile(
+    r"^\s*UPDATE (\w+) SET ((?:\w+ = \?\s*,\s*)*\w+ = \?) WHERE (\w+) = \?\s*$", re.IGNORECASE
+)
+
+
+class _Bulk(NamedTuple):
+    """A statement run once per row, done in bulk: ``COPY`` the rows, then one statement.
+
+    Attributes:
+        prepare: run first (the temporary table an update copies its rows into), or None.
+        copy: the ``COPY`` of the rows.
+        apply: run last (the update from that table, which is then emptied), or None.
+    """
+
+    prepare: str | None
+    copy: str
+    apply: str | None
 
 
 @functools.lru_cache(maxsize=128)
-def _copied(sql: str) -> str | None:
-    """The ``COPY`` that does what ``sql`` does once per row, if it is a plain ``INSERT``."""
-    insert = _PLAIN_INSERT.match(sql)
-    if insert is None:
-        return None
-    table, columns = insert.groups()
-    return f"COPY {table} ({', '.join(c.strip() for c in columns.split(','))}) FROM STDIN"
+def _bulk(sql: str) -> _Bulk | None:
+    """How ``sql``, run once per row, is done in bulk; None for a statement run row by row.
+
+    A plain ``INSERT`` is a ``COPY`` into its table, with the same checks. An
+    ``UPDATE`` of columns by a key copies the rows into a temporary table and
+    updates from it in one statement (for rows whose keys differ: see
+    :meth:`PostgresConnection.executemany`).
+    """
+    if insert := _PLAIN_INSERT.match(sql):
+        table, columns = insert.groups()
+        names = ", ".join(column.strip() for column in columns.split(","))
+        return _Bulk(None, f"COPY {table} ({names}) FROM STDIN", None)
+    if update := _KEYED_UPDATE.match(sql):
+        table, settings, key = update.groups()
+        columns = [setting.split("=")[0].strip() for setting in settings.split(",")]
+        rows = f"_bulk_{table}"
+        names = ", ".join([*columns, key])
+        assignments = ", ".join(f"{column} = {rows}.{column}" for column in columns)
+        return _Bulk(
+            # Names from the store's own statements (a pattern of \w+), never data.
+            f"CREATE TEMP TABLE IF NOT EXISTS {rows} ON COMMIT DELETE ROWS AS "  # noqa: S608
+            f"SELECT {names} FROM {table} WITH NO DATA",
+            f"COPY {rows} ({names}) FROM STDIN",
+            f"UPDATE {table} SET {assignments} FROM {rows} "  # noqa: S608
+            f"WHERE {table}.{key} = {rows}.{key}; TRUNCATE {rows}",
+        )
+    return None
 
 
 _TABLE: Final = re.compile(r"^\s*CREATE TABLE (\w+)")
@@ -257,16 +294,24 @@ class PostgresConnection:
         rows = list(parameters)
         if not rows:
             return None
+        bulk = _bulk(sql)
+        # An update by a key is one statement only for rows whose keys differ: rows
+        # run one by one leave the last row's values, a join any one's.
+        if bulk is not None and bulk.prepare is not None and len({r[-1] for r in rows}) < len(rows):
+            bulk = None
         with self.raw.cursor() as cursor:
-            copy = _copied(sql)
-            if copy is None:
+            if bulk is None:
                 cursor.executemany(translate(sql), rows)
-            else:
-                # A plain INSERT of many rows: COPY sends them in one stream, many
-                # times faster than one statement a row, with the same checks.
-                with cursor.copy(copy) as stream:
-                    for row in rows:
-                        stream.write_row(row)
+                return None
+            # Many rows in one stream: far less work, here and on the server, than
+            # one statement a row.
+            if bulk.prepare is not None:
+                cursor.execute(bulk.prepare)
+            with cursor.copy(bulk.copy) as stream:
+                for row in rows:
+                    stream.write_row(row)
+            if bulk.apply is not None:
+                cursor.execute(bulk.apply)
         return None
 
     def insert(self, sql: str, parameters: Sequence[Any]) -> int:
