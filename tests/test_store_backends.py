@@ -530,3 +530,28 @@ def test_a_statement_run_for_many_rows_does_what_running_it_row_by_row_does(
     finally:
         connection.close()
         answer.close()
+
+
+def test_after_a_large_load_a_lists_records_are_read_in_order_from_their_index(
+    postgres_url: str,
+) -> None:
+    # Right after a load the planner's statistics are stale until it is analysed:
+    # it would sort the list's records (on disk, for a large list) before
+    # sending the first one, instead of reading them in order from the index.
+    campaign = ccr.Campaign("Большой", [ccr.CallingList("L", ["№"])])
+    with ccr.ResultsStore(postgres_url) as store:
+        store.put_campaign(campaign)
+        store.add_records(
+            campaign.name, (ccr.Record(str(n), "L", {"№": str(n)}) for n in range(10_000))
+        )
+    with psycopg.connect(postgres_url) as connection:
+        (list_id,) = connection.execute("SELECT id FROM lists").fetchone() or (None,)
+        plan = [
+            row[0]
+            for row in connection.execute(
+                "EXPLAIN SELECT record_id, data, summary FROM records WHERE list = %s ORDER BY id",
+                (list_id,),
+            )
+        ]
+    assert not any("Sort" in line for line in plan), plan
+    assert any("Index Scan" in line for line in plan), plan

@@ -106,6 +106,10 @@ class Connection(Protocol):
         """The ingest sequence for this write transaction."""
         ...
 
+    def loaded(self, table: str, rows: int) -> None:
+        """Say that this transaction wrote ``rows`` rows of ``table`` (a database may plan anew)."""
+        ...
+
     def reached(self) -> int:
         """The highest ingest number taken so far.
 
@@ -164,6 +168,9 @@ class SqliteConnection(sqlite3.Connection):
 
     def numbering(self) -> Numbering:
         return _CounterNumbering(self)
+
+    def loaded(self, table: str, rows: int) -> None:
+        del table, rows  # SQLite's plans for the store's queries do not depend on statistics
 
     def reached(self) -> int:
         (value,) = self.execute("SELECT value FROM counters WHERE name = 'ingest'").fetchone()

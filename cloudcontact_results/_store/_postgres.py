@@ -84,6 +84,8 @@ __all__ = [
 WRITE_LOCK: Final = APPLICATION_ID
 #: The first keys (of the two-key space) of the locks a write holds beside others.
 _HELD: Final[dict[HeldLock, int]] = {"campaign": 0x43435201, "names": 0x43435202}
+#: Rows one write must change for its table's statistics to be made anew.
+_ANALYZE_AFTER: Final = 10_000
 #: Ingest numbers an ingest takes from the sequence at a time.
 _NUMBERS_AT_ONCE: Final = 1000
 #: The high bits of a lease's advisory lock key, by what it is held on; the
@@ -209,11 +211,28 @@ def _bulk(sql: str) -> _Bulk | None:
 _TABLE: Final = re.compile(r"^\s*CREATE TABLE (\w+)")
 
 
+_ROWID_TABLE: Final = re.compile(r"^\s*CREATE TABLE (\w+) \(\s*id INTEGER PRIMARY KEY\b")
+_INDEX: Final = re.compile(r"^(\s*CREATE INDEX \w+ ON (\w+) \()([^)]*)\)")
+
+
 def schema_statements(script: str = CURRENT_SCHEMA) -> list[str]:
-    """The statements of the store's schema (SQLite's dialect), each in PostgreSQL's."""
+    """The statements of the store's schema (SQLite's dialect), each in PostgreSQL's.
+
+    An index of a table whose ``id`` is SQLite's rowid ends with ``id`` there
+    (SQLite's indexes hold the rowid as their last column): a list's records
+    come back by ``id`` from their index alone, and so they do on PostgreSQL.
+    """
     translated = []
+    rowid_tables: set[str] = set()
     for statement in statements(script):
-        text = re.sub(r"\) WITHOUT ROWID\s*$", ")", statement.rstrip())
+        text = statement.rstrip()
+        if rowid := _ROWID_TABLE.match(text):
+            rowid_tables.add(rowid.group(1))
+        if (index := _INDEX.match(text)) and index.group(2) in rowid_tables:
+            columns = [column.strip() for column in index.group(3).split(",")]
+            if columns[-1] != "id":
+                text = _INDEX.sub(rf"\1{', '.join([*columns, 'id'])})", text)
+        text = re.sub(r"\) WITHOUT ROWID\s*$", ")", text)
         text = text.replace("INTEGER PRIMARY KEY REFERENCES", "BIGINT PRIMARY KEY REFERENCES")
         text = re.sub(
             r"INTEGER PRIMARY KEY( AUTOINCREMENT)?",
@@ -367,6 +386,13 @@ class PostgresConnection:
 
     def numbering(self) -> Numbering:
         return _SequenceNumbering(self.raw)
+
+    def loaded(self, table: str, rows: int) -> None:
+        # After a large load the planner's statistics are stale (autovacuum comes
+        # later): a list's records would then be sorted, on disk, instead of read
+        # in order from their index. PostgreSQL's advice is ANALYZE after a bulk load.
+        if rows >= _ANALYZE_AFTER:
+            self.raw.execute(f"ANALYZE {table}")
 
     def reached(self) -> int:
         row = self.raw.execute(

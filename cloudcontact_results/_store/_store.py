@@ -705,6 +705,7 @@ class ResultsStore:
                 ingest.flush_if_full()
                 count += 1
             ingest.flush()
+            connection.loaded("records", count)
         if replaced:
             self._deliver_after_commit([campaign_id])
         return count
