@@ -430,6 +430,52 @@ def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
     assert_delivered_once(target, folder)
 
 
+def job_run_seconds(url: str, folder: Path) -> float:
+    """How long the job worker takes, once its store is open, to run a due job at ``url``."""
+    add_job(url, folder)
+    with ccr.ResultsStore(url) as store:
+        store.add_attempts(NAME, worker.batch(0))
+    runner = start("jobs", url, 1.5)
+    started = time.monotonic()
+    assert finish(runner).split()[-1] == "1"
+    return time.monotonic() - started
+
+
+@pytest.mark.parametrize("when", trials("server-job", 4))
+def test_the_postgresql_server_killed_during_a_job_run_then_the_next_call_delivers_the_window(
+    own_server: PostgresServer,
+    own_base: str,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    when: float,
+) -> None:
+    for variable, value in own_server.environment().items():
+        monkeypatch.setenv(variable, value)
+    # The kill falls within a run as long as one takes here, measured on a copy.
+    seconds = job_run_seconds(copy_of(own_server, own_base), tmp_path / "probe")
+    url = copy_of(own_server, own_base)
+    own_server.psql("CHECKPOINT")  # the restart replays this test's writes only: a quick one
+    folder = tmp_path / "out"
+    add_job(url, folder)
+    with ccr.ResultsStore(url) as store:
+        store.add_attempts(NAME, worker.batch(0))
+    runner = start("jobs", url, 1.5)
+    try:
+        time.sleep(when * seconds * 0.6)  # the measured time includes the process's exit
+        own_server.kill()
+        ended_with_a_store_error(runner, "1")  # or it wrote its file before the kill
+    finally:
+        runner.kill()
+        runner.communicate()
+        own_server.start()
+    with ccr.ResultsStore(url) as store:
+        store.add_attempts(NAME, worker.batch(1))
+        store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
+        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
+        assert last.due == worker.START + dt.timedelta(hours=2)
+    assert_delivered_once(url, folder)
+
+
 def test_two_processes_running_jobs_at_once_never_run_one_twice(
     target: str, tmp_path: Path
 ) -> None:
