@@ -430,6 +430,32 @@ def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
     assert_delivered_once(target, folder)
 
 
+@pytest.mark.parametrize("when", trials("serve", 3))
+def test_store_serve_killed_during_a_run_leaves_it_to_the_next_call(
+    target: str, backend: str, tmp_path: Path, when: float
+) -> None:
+    folder = tmp_path / "out"
+    add_job(target, folder)
+    with ccr.ResultsStore(target) as store:
+        store.add_attempts(NAME, worker.batch(0))
+    serve = subprocess.Popen(
+        [sys.executable, "-m", "cloudcontact_results", "store", "serve", target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert serve.stdout is not None
+    assert " serving " in serve.stdout.readline()  # its first run starts now: the job is due
+    killed(serve, when * WINDOWS[backend]["job"], target)
+    with ccr.ResultsStore(target) as store:
+        # The killed process claimed the run due now (or none yet): this call redoes
+        # it, or runs it, and nothing is due after it until the next hour.
+        store.run_due_jobs()
+        assert store.run_due_jobs() == ()
+    assert_delivered_once(target, folder)
+
+
 def job_run_seconds(url: str, folder: Path) -> float:
     """How long the job worker takes, once its store is open, to run a due job at ``url``."""
     add_job(url, folder)
