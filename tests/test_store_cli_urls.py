@@ -7,8 +7,6 @@ import datetime as dt
 import json
 import re
 import signal
-import subprocess
-import sys
 import urllib.parse
 from pathlib import Path
 
@@ -20,6 +18,7 @@ from tests.support.cli_reference import command_paths
 from tests.support.platform_server import TOKEN, FakePlatform
 from tests.support.postgres import PASSWORD
 from tests.test_store_cli import CAMPAIGN_LINES, NAME, attempt_line
+from tests.test_store_processes import store_serve
 
 #: The campaign of :data:`CAMPAIGN_LINES`, as the platform's API serves it.
 CAMPAIGN = ccr.Campaign(
@@ -218,15 +217,7 @@ def test_store_serve_names_the_store_without_its_password(
 ) -> None:
     url = with_password(postgres_url)
     assert main(["store", "load", url, str(files["campaign"])]) == 0
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cloudcontact_results", "store", "serve", url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    assert process.stdout is not None
-    first = process.stdout.readline()
+    process, first = store_serve(url)
     process.send_signal(signal.SIGTERM)
     out, err = process.communicate(timeout=30)
     assert first.endswith(f"Z serving {postgres_url}\n")

@@ -18,7 +18,6 @@ import datetime as dt
 import io
 import signal
 import subprocess
-import sys
 import threading
 import time
 from collections.abc import Callable
@@ -30,7 +29,15 @@ import pytest
 
 import cloudcontact_results as ccr
 from tests.support import store_worker as worker
-from tests.test_store_processes import add_job, finish, ready, rows_of, spawn, start
+from tests.test_store_processes import (
+    add_job,
+    finish,
+    ready,
+    rows_of,
+    spawn,
+    start,
+    store_serve,
+)
 
 NAME = worker.CAMPAIGN.name
 #: A second campaign, whose ingests run beside those of the first.
@@ -210,17 +217,10 @@ WRITERS = 4
 RUNNERS = 2
 
 
-def store_serve(url: str) -> subprocess.Popen[str]:
-    """``store serve`` on ``url``, in a process of its own, once it says it is serving."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "cloudcontact_results", "store", "serve", url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    assert process.stdout is not None
-    assert " serving postgresql://" in process.stdout.readline()
+def serving(url: str) -> subprocess.Popen[str]:
+    """``store serve`` on ``url``, once it says it is serving."""
+    process, first = store_serve(url)
+    assert " serving postgresql://" in first
     return process
 
 
@@ -236,6 +236,7 @@ def stopped(process: subprocess.Popen[str]) -> list[str]:
 
 
 @pytest.mark.slow
+@pytest.mark.long
 def test_four_writers_and_two_runners_for_half_a_minute_deliver_every_attempt_once(
     postgres_url: str, tmp_path: Path
 ) -> None:
@@ -252,7 +253,7 @@ def test_four_writers_and_two_runners_for_half_a_minute_deliver_every_attempt_on
         spawn("feed", postgres_url, n * 100_000, (n + 1) * 100_000, 0.02, stop_feeding)
         for n in range(WRITERS)
     ]
-    runners = [store_serve(postgres_url) for _ in range(RUNNERS)]
+    runners = [serving(postgres_url) for _ in range(RUNNERS)]
     for process in writers:
         ready(process)
     time.sleep(FEED_SECONDS)

@@ -1,9 +1,10 @@
 """Several processes on one store, and processes killed with SIGKILL in the middle of a write.
 
 Real processes (``tests/support/store_worker.py`` run with :mod:`subprocess`), a
-real SQLite file or PostgreSQL database, real ``SIGKILL``: of a writer, and of
-the PostgreSQL server itself. What the store must hold afterwards is computed
-from the worker's deterministic data and the stateless export.
+real SQLite file or PostgreSQL database, real ``SIGKILL`` of a writer, a job
+runner or ``store serve`` (of the PostgreSQL server itself:
+``tests/test_store_postgres_faults.py``). What the store must hold afterwards
+is computed from the worker's deterministic data and the stateless export.
 """
 
 from __future__ import annotations
@@ -22,7 +23,6 @@ import subprocess
 import sys
 import time
 import zipfile
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
@@ -125,6 +125,19 @@ def ready(process: subprocess.Popen[str]) -> subprocess.Popen[str]:
         line += byte
     assert line == b"ready\n", process.communicate()[1]
     return process
+
+
+def store_serve(target: str) -> tuple[subprocess.Popen[str], str]:
+    """``store serve`` on ``target`` in a process of its own, and the first line it printed."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "cloudcontact_results", "store", "serve", target],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    assert process.stdout is not None
+    return process, process.stdout.readline()
 
 
 def finish(process: subprocess.Popen[str]) -> str:
@@ -299,91 +312,6 @@ def assert_live_or_archived(store: ccr.ResultsStore) -> None:
     assert list(store.records(NAME, lists=["L1"])) == original
 
 
-# --- kill -9 of the PostgreSQL server ------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def own_server() -> Iterator[PostgresServer]:
-    """A server of these tests' own: it is killed, which the session's server never is."""
-    with PostgresServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
-def own_base(own_server: PostgresServer) -> str:
-    return base_database(own_server)
-
-
-def wait_for_a_write(url: str, application: str, process: subprocess.Popen[str]) -> None:
-    """Return once ``application``'s transaction has written (it has an id), not committed.
-
-    The removal's first write is its archive's row; its last, the commit.
-    Returns early if the process ends first (its removal committed).
-    """
-    deadline = time.monotonic() + 60
-    with psycopg.connect(url, autocommit=True) as connection:
-        while process.poll() is None:
-            assert time.monotonic() < deadline, f"{application} never wrote"
-            if connection.execute(
-                "SELECT count(*) FROM pg_stat_activity "
-                "WHERE application_name = %s AND backend_xid IS NOT NULL",
-                (application,),
-            ).fetchone() != (0,):
-                return
-            time.sleep(0.002)
-
-
-def ended_with_a_store_error(process: subprocess.Popen[str], done: str | None) -> None:
-    """The writer ended with the library's error, or (``done`` given) finished its write first."""
-    out, err = process.communicate(timeout=120)
-    if process.returncode == 0 and done is not None:
-        assert out.split()[-1] == done
-        return
-    assert process.returncode == 1, err
-    # What the writer raised, its traceback's last line: the library's error, naming the store.
-    raised = err.strip().splitlines()[-1]
-    assert raised.startswith("cloudcontact_results.errors.StoreError: store 'postgresql://"), err
-    assert "cannot be reached" in raised, err
-
-
-@pytest.mark.parametrize("when", [pytest.param(None, id="mid-removal"), *trials("server", 4)])
-def test_the_postgresql_server_killed_during_ingest_and_a_removal_leaves_whole_writes(
-    own_server: PostgresServer, own_base: str, monkeypatch: pytest.MonkeyPatch, when: float | None
-) -> None:
-    for variable, value in own_server.environment().items():
-        monkeypatch.setenv(variable, value)
-    url = copy_of(own_server, own_base)
-    own_server.psql("CHECKPOINT")  # the restart replays this test's writes only: a quick one
-    feeder = start("feed", url, 0, 1000)
-    remover = start("remove", f"{url}?application_name=remover")
-    try:
-        if when is None:
-            wait_for_a_write(url, "remover", remover)
-        else:
-            time.sleep(when * WINDOWS["postgresql"]["remove"])
-        own_server.kill()
-        ended_with_a_store_error(feeder, None)  # it feeds far longer than this test waits
-        ended_with_a_store_error(remover, "removed")
-    finally:
-        for process in (feeder, remover):
-            process.kill()
-            process.communicate()
-        own_server.start()
-
-    with ccr.ResultsStore(url) as store:
-        assert_live_or_archived(store)
-        records = list(store.records(NAME, lists=["L2"]))
-        assert records == fed(len({a.note for r in records for a in r.attempts}))
-        campaign, held = store.campaign(NAME), list(store.records(NAME))
-        for report in ("simple", "detailed"):
-            options = ccr.ExportOptions(format=report)
-            exported, expected = io.BytesIO(), io.BytesIO()
-            store.export(NAME, exported, options)
-            ccr.export(campaign, held, expected, options)
-            assert exported.getvalue() == expected.getvalue()
-    assert_writable(url)
-
-
 # --- export jobs ------------------------------------------------------------------------------
 
 
@@ -413,6 +341,20 @@ def assert_delivered_once(path: Path | str, folder: Path) -> None:
     assert sorted(delivered) == sorted(rows_of(stream.getvalue()))
 
 
+def redo_then_deliver(target: str, folder: Path, batch: list[tuple[str, str, ccr.Attempt]]) -> None:
+    """After a run at START + 1.5 h was killed: the next calls redo it and run the next one.
+
+    ``batch`` is ingested after the killed run claimed its window, or before:
+    either way the redo keeps the claimed window and the next run takes the rest.
+    """
+    with ccr.ResultsStore(target) as store:
+        store.add_attempts(NAME, batch)
+        store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
+        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
+        assert last.due == worker.START + dt.timedelta(hours=2)
+    assert_delivered_once(target, folder)
+
+
 @pytest.mark.parametrize("when", trials("job", 2 * TRIALS))
 def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
     target: str, backend: str, tmp_path: Path, when: float
@@ -420,14 +362,7 @@ def test_kill_during_a_job_run_then_the_next_call_delivers_the_window(
     folder = tmp_path / "out"
     add_job(target, folder)
     killed(start("jobs", target, 1.5), when * WINDOWS[backend]["job"], target)
-    with ccr.ResultsStore(target) as store:
-        # Ingested after the killed run claimed its window, or before: either way
-        # the redo keeps the claimed window and the next run takes the rest.
-        store.add_attempts(NAME, worker.batch(0))
-        store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
-        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
-        assert last.due == worker.START + dt.timedelta(hours=2)
-    assert_delivered_once(target, folder)
+    redo_then_deliver(target, folder, worker.batch(0))
 
 
 @pytest.mark.parametrize("when", trials("serve", 3))
@@ -438,15 +373,8 @@ def test_store_serve_killed_during_a_run_leaves_it_to_the_next_call(
     add_job(target, folder)
     with ccr.ResultsStore(target) as store:
         store.add_attempts(NAME, worker.batch(0))
-    serve = subprocess.Popen(
-        [sys.executable, "-m", "cloudcontact_results", "store", "serve", target],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        encoding="utf-8",
-    )
-    assert serve.stdout is not None
-    assert " serving " in serve.stdout.readline()  # its first run starts now: the job is due
+    serve, first = store_serve(target)
+    assert " serving " in first  # its first run starts now: the job is due
     killed(serve, when * WINDOWS[backend]["job"], target)
     with ccr.ResultsStore(target) as store:
         # The killed process claimed the run due now (or none yet): this call redoes
@@ -454,52 +382,6 @@ def test_store_serve_killed_during_a_run_leaves_it_to_the_next_call(
         store.run_due_jobs()
         assert store.run_due_jobs() == ()
     assert_delivered_once(target, folder)
-
-
-def job_run_seconds(url: str, folder: Path) -> float:
-    """How long the job worker takes, once its store is open, to run a due job at ``url``."""
-    add_job(url, folder)
-    with ccr.ResultsStore(url) as store:
-        store.add_attempts(NAME, worker.batch(0))
-    runner = start("jobs", url, 1.5)
-    started = time.monotonic()
-    assert finish(runner).split()[-1] == "1"
-    return time.monotonic() - started
-
-
-@pytest.mark.parametrize("when", trials("server-job", 4))
-def test_the_postgresql_server_killed_during_a_job_run_then_the_next_call_delivers_the_window(
-    own_server: PostgresServer,
-    own_base: str,
-    monkeypatch: pytest.MonkeyPatch,
-    tmp_path: Path,
-    when: float,
-) -> None:
-    for variable, value in own_server.environment().items():
-        monkeypatch.setenv(variable, value)
-    # The kill falls within a run as long as one takes here, measured on a copy.
-    seconds = job_run_seconds(copy_of(own_server, own_base), tmp_path / "probe")
-    url = copy_of(own_server, own_base)
-    own_server.psql("CHECKPOINT")  # the restart replays this test's writes only: a quick one
-    folder = tmp_path / "out"
-    add_job(url, folder)
-    with ccr.ResultsStore(url) as store:
-        store.add_attempts(NAME, worker.batch(0))
-    runner = start("jobs", url, 1.5)
-    try:
-        time.sleep(when * seconds * 0.6)  # the measured time includes the process's exit
-        own_server.kill()
-        ended_with_a_store_error(runner, "1")  # or it wrote its file before the kill
-    finally:
-        runner.kill()
-        runner.communicate()
-        own_server.start()
-    with ccr.ResultsStore(url) as store:
-        store.add_attempts(NAME, worker.batch(1))
-        store.run_due_jobs(worker.START + dt.timedelta(hours=1.5))  # redoes, or runs it
-        (last,) = store.run_due_jobs(worker.START + dt.timedelta(hours=2))
-        assert last.due == worker.START + dt.timedelta(hours=2)
-    assert_delivered_once(url, folder)
 
 
 def test_two_processes_running_jobs_at_once_never_run_one_twice(
