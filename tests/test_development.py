@@ -40,8 +40,14 @@ def test_the_quick_subset_is_documented_and_leaves_out_both_markers() -> None:
     # A command-line -m replaces the one in addopts, so the quick command
     # must leave the memory checks out itself.
     options = tomllib.loads(text("pyproject.toml"))["tool"]["pytest"]["ini_options"]
-    assert options["addopts"][options["addopts"].index("-m") + 1] == "not memory"
+    default = options["addopts"][options["addopts"].index("-m") + 1]
+    assert set(re.findall(r"not (\w+)", default)) == {"memory", "long"}
     expression = shlex.split(QUICK)[-1]
     assert {"slow", "memory"} <= set(re.findall(r"not (\w+)", expression))
     markers = {line.split(":", 1)[0] for line in options["markers"]}
-    assert {"slow", "memory"} <= markers
+    assert {"slow", "memory", "long"} <= markers
+    # The quick command does not name the long runs: each is marked slow too.
+    for path in (ROOT / "tests").glob("test_*.py"):
+        for decorators in re.findall(r"((?:@pytest\.mark\.\w+\n)+)def ", path.read_text("utf-8")):
+            if "@pytest.mark.long" in decorators:
+                assert "@pytest.mark.slow" in decorators, path
