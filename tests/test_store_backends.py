@@ -68,28 +68,27 @@ def test_a_database_that_is_not_a_store_is_refused_untouched(
     assert tables.strip() == "notes"
 
 
-def test_a_store_of_a_newer_schema_is_refused_untouched(
-    postgres_server: PostgresServer, postgres_url: str
+@pytest.mark.parametrize(
+    ("version", "said"),
+    [
+        pytest.param(99, ["newer version", "99"], id="newer"),
+        pytest.param(7, ["schema version 7, older than any PostgreSQL store"], id="older"),
+    ],
+)
+def test_a_store_of_another_schema_version_is_refused_untouched(
+    postgres_server: PostgresServer, postgres_url: str, version: int, said: list[str]
 ) -> None:
     with ccr.ResultsStore(postgres_url) as store:
         store.put_campaign(CAMPAIGN)
     database = postgres_url.rsplit("/", 1)[1]
-    postgres_server.psql("UPDATE store_meta SET value = 99 WHERE name = 'schema_version'", database)
-    with pytest.raises(StoreError, match="newer version") as error:
+    postgres_server.psql(
+        f"UPDATE store_meta SET value = {version} WHERE name = 'schema_version'",  # noqa: S608
+        database,
+    )
+    with pytest.raises(StoreError) as error:
         ccr.ResultsStore(postgres_url)
-    assert "99" in str(error.value)
-    assert postgres_server.psql("SELECT name FROM campaigns", database).strip() == CAMPAIGN.name
-
-
-def test_a_store_older_than_any_postgresql_store_is_refused_untouched(
-    postgres_server: PostgresServer, postgres_url: str
-) -> None:
-    with ccr.ResultsStore(postgres_url) as store:
-        store.put_campaign(CAMPAIGN)
-    database = postgres_url.rsplit("/", 1)[1]
-    postgres_server.psql("UPDATE store_meta SET value = 7 WHERE name = 'schema_version'", database)
-    with pytest.raises(StoreError, match="schema version 7, older than any PostgreSQL store"):
-        ccr.ResultsStore(postgres_url)
+    for words in said:
+        assert words in str(error.value)
     assert postgres_server.psql("SELECT name FROM campaigns", database).strip() == CAMPAIGN.name
 
 
@@ -233,14 +232,19 @@ class HeldIngest:
         self._thread.join(timeout=60)
 
 
-def test_postgresql_ingests_into_two_campaigns_run_side_by_side_into_one_take_turns(
-    postgres_url: str,
-) -> None:
-    with ccr.ResultsStore(postgres_url) as store:
+def two_campaigns(url: str) -> None:
+    """The store at ``url`` holds CAMPAIGN with its records and OTHER with record v1."""
+    with ccr.ResultsStore(url) as store:
         store.put_campaign(CAMPAIGN)
         store.put_campaign(OTHER)
         store.add_records(CAMPAIGN.name, RECORDS)
         store.add_records(OTHER.name, [vip(1)])
+
+
+def test_postgresql_ingests_into_two_campaigns_run_side_by_side_into_one_take_turns(
+    postgres_url: str,
+) -> None:
+    two_campaigns(postgres_url)
     held = [("VIP", "v1", no_answer(at(5, 9))), ("VIP", "v1", no_answer(at(5, 10)))]
     with (
         HeldIngest(postgres_url, CAMPAIGN.name, held) as ingest,
@@ -273,11 +277,7 @@ def test_postgresql_ingests_adding_the_same_new_zones_in_opposite_orders_both_su
     # Zones are every campaign's. One ingest adds Tokyo, then (paused in between)
     # Paris; the other adds Paris, then Tokyo. Were each to add its own at once,
     # each would wait for the other's and PostgreSQL would end one of them.
-    with ccr.ResultsStore(postgres_url) as store:
-        store.put_campaign(CAMPAIGN)
-        store.put_campaign(OTHER)
-        store.add_records(CAMPAIGN.name, RECORDS)
-        store.add_records(OTHER.name, [vip(1)])
+    two_campaigns(postgres_url)
     tokyo, paris = ZoneInfo("Asia/Tokyo"), ZoneInfo("Europe/Paris")
     # Repeats of one attempt: the store reads far more than one batch before the pause.
     first = [("VIP", "v1", no_answer(at(6, 9, zone=tokyo)))] * 5000

@@ -122,8 +122,8 @@ def test_every_store_command_takes_a_url_and_never_shows_its_password(
     for path, arguments in by_url.items():
         code = run(path, url, arguments)
         said = capsys.readouterr()
-        # Commands a PostgreSQL store does not offer yet fail with the library's
-        # error, about the store (not about a file named like the URL).
+        # A command that fails does so with the library's error, about the store
+        # (not about a file named like the URL).
         assert code in (0, 1), (path, said.err)
         assert secret_free(said.out + said.err), path
         assert "does not exist" not in said.err, path

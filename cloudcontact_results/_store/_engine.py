@@ -20,6 +20,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, ClassVar, Literal, Protocol
 
 from ..errors import StoreError
+from ._damage import Damaged
 
 __all__ = [
     "Connection",
@@ -129,15 +130,13 @@ class _CounterNumbering:
     this transaction's until it commits: numbers are given in commit order.
     """
 
-    def __init__(self, connection: sqlite3.Connection) -> None:
+    def __init__(self, connection: SqliteConnection) -> None:
         self._connection = connection
-        (self._reached,) = connection.execute(
-            "SELECT value FROM counters WHERE name = 'ingest'"
-        ).fetchone()
+        self._reached = connection.reached()
 
     def take(self) -> int:
         self._reached += 1
-        return int(self._reached)
+        return self._reached
 
     def save(self) -> None:
         self._connection.execute(
@@ -256,6 +255,24 @@ class Engine(abc.ABC):
     def begin_snapshot(self, connection: Connection) -> None:
         """Begin a read transaction of one snapshot, left open for a reader to end."""
 
+    def begin_shared_snapshot(self, connection: Connection) -> str | None:
+        """Begin a read transaction as :meth:`begin_snapshot`; the id other connections
+        join its snapshot by (:meth:`join_snapshot`), or None where there is none.
+
+        The snapshot lives as long as this transaction.
+        """
+        self.begin_snapshot(connection)
+        return None
+
+    def join_snapshot(self, connection: Connection, snapshot_id: str) -> None:
+        """Begin a read transaction of the snapshot ``snapshot_id`` another connection shared.
+
+        Raises:
+            StoreError: this database shares no snapshot, or that one has ended.
+        """
+        del connection  # nothing begun: there is no such snapshot to join
+        raise StoreError(self.name, f"shares no snapshot ({snapshot_id!r})")
+
     @abc.abstractmethod
     def leases(self) -> Leases:
         """New leases, of one store object: its holder is told apart from every other."""
@@ -263,6 +280,16 @@ class Engine(abc.ABC):
     @abc.abstractmethod
     def error(self, error: Exception) -> StoreError:
         """The library's error for one of :attr:`errors`."""
+
+    @contextlib.contextmanager
+    def translated(self) -> Iterator[None]:
+        """The block's database errors and damaged values raised as :class:`StoreError`."""
+        try:
+            yield
+        except self.errors as error:
+            raise self.error(error) from error
+        except Damaged as damage:
+            raise damage.store_error(self.name) from damage
 
     @property
     def title(self) -> str:

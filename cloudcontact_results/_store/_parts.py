@@ -20,25 +20,20 @@ without its password: each worker logs in with its own (``PGPASSWORD``,
 
 from __future__ import annotations
 
-import re
 import weakref
 from pathlib import Path
-from typing import Any, Final
+from typing import Any
 
 import attrs
 
 from .._model.campaign import Campaign, Record
 from ..errors import OptionsError, StoreError
-from ._damage import Damaged
-from ._engine import Connection, Engine
+from ._engine import Connection
 from ._open import open_engine
 from ._snapshot import RowRange, read_records
 from ._store import ResultsStore
 
 __all__ = ["HeldSnapshot", "StorePart", "plan_parts", "read_part"]
-
-#: What PostgreSQL's snapshot ids look like (``00000003-0000001B-1``).
-_SNAPSHOT_ID: Final = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 
 
 class HeldSnapshot:
@@ -91,48 +86,16 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
     connection = engine.connect()
     held: HeldSnapshot | None = None
     try:
-        if engine.kind == "postgresql":
-            connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            (snapshot_id,) = connection.execute("SELECT pg_export_snapshot()").fetchone()
-            held = HeldSnapshot(str(snapshot_id), connection)
-        else:
-            engine.begin_snapshot(connection)
-        campaign_id, campaign = store._find(connection, name)  # noqa: SLF001
-        ids = store._lists(connection, campaign_id)  # noqa: SLF001
-        lists = [(ids[cl.name], cl.name) for cl in campaign.lists if cl.name in ids]
-        # On PostgreSQL read after the snapshot was taken: above every number it shows.
-        hi = connection.reached()
-        total = sum(
-            connection.execute(
-                "SELECT COUNT(*) FROM records WHERE list = ?", (list_id,)
-            ).fetchone()[0]
-            for list_id, _ in lists
-        )
-        # Sizes differ by one at most: the first ``total % parts`` parts take one more.
-        sizes = iter([total // parts + (index < total % parts) for index in range(parts)])
-        planned: list[list[Segment]] = [[]]
-        room = next(sizes)
-        for list_id, list_name in lists:
-            rows = connection.stream(
-                "SELECT id FROM records INDEXED BY records_by_list WHERE list = ? ORDER BY id",
-                (list_id,),
-            )
-            for (row_id,) in rows:
-                while room == 0:
-                    planned.append([])
-                    room = next(sizes)
-                segments = planned[-1]
-                if segments and segments[-1][0] == list_id:
-                    segments[-1] = (*segments[-1][:3], row_id)
-                else:
-                    segments.append((list_id, list_name, row_id, row_id))
-                room -= 1
-    except engine.errors as error:
-        connection.close()
-        raise engine.error(error) from error
-    except Damaged as damage:
-        connection.close()
-        raise damage.store_error(engine.name) from damage
+        with engine.translated():
+            snapshot_id = engine.begin_shared_snapshot(connection)
+            if snapshot_id is not None:
+                held = HeldSnapshot(snapshot_id, connection)
+            campaign_id, campaign = store._find(connection, name)  # noqa: SLF001
+            ids = store._lists(connection, campaign_id)  # noqa: SLF001
+            lists = [(ids[cl.name], cl.name) for cl in campaign.lists if cl.name in ids]
+            # On PostgreSQL read after the snapshot was taken: above every number it shows.
+            hi = connection.reached()
+            planned = _planned(connection, lists, parts)
     except BaseException:
         connection.close()
         raise
@@ -143,6 +106,36 @@ def plan_parts(store: ResultsStore, name: str, parts: int) -> list[StorePart]:
         StorePart(engine.name, timeout, campaign_id, campaign, tuple(segments), hi, held)
         for segments in planned
     ]
+
+
+def _planned(
+    connection: Connection, lists: list[tuple[int, str]], parts: int
+) -> list[list[Segment]]:
+    """The records of ``lists`` split into ``parts`` runs of row ids of about equal size."""
+    total = sum(
+        connection.execute("SELECT COUNT(*) FROM records WHERE list = ?", (list_id,)).fetchone()[0]
+        for list_id, _ in lists
+    )
+    # Sizes differ by one at most: the first ``total % parts`` parts take one more.
+    sizes = iter([total // parts + (index < total % parts) for index in range(parts)])
+    planned: list[list[Segment]] = [[]]
+    room = next(sizes)
+    for list_id, list_name in lists:
+        rows = connection.stream(
+            "SELECT id FROM records INDEXED BY records_by_list WHERE list = ? ORDER BY id",
+            (list_id,),
+        )
+        for (row_id,) in rows:
+            while room == 0:
+                planned.append([])
+                room = next(sizes)
+            segments = planned[-1]
+            if segments and segments[-1][0] == list_id:
+                segments[-1] = (*segments[-1][:3], row_id)
+            else:
+                segments.append((list_id, list_name, row_id, row_id))
+            room -= 1
+    return planned
 
 
 def read_part(part: StorePart) -> list[Record]:
@@ -161,43 +154,20 @@ def read_part(part: StorePart) -> list[Record]:
         )
     connection = engine.connect()
     try:
-        if part.snapshot is None:
-            engine.begin_snapshot(connection)
-        else:
-            _import_snapshot(engine, connection, part.snapshot.id)
-        records: list[Record] = []
-        for list_id, list_name, first, last in part.segments:
-            records += read_records(
-                connection,
-                part.campaign_id,
-                part.campaign,
-                [(list_id, list_name)],
-                RowRange(first, last, part.hi),
-            )
-    except engine.errors as error:
-        raise engine.error(error) from error
-    except Damaged as damage:
-        raise damage.store_error(engine.name) from damage
+        with engine.translated():
+            if part.snapshot is None:
+                engine.begin_snapshot(connection)
+            else:
+                engine.join_snapshot(connection, part.snapshot.id)
+            records: list[Record] = []
+            for list_id, list_name, first, last in part.segments:
+                records += read_records(
+                    connection,
+                    part.campaign_id,
+                    part.campaign,
+                    [(list_id, list_name)],
+                    RowRange(first, last, part.hi),
+                )
     finally:
         connection.close()
     return records
-
-
-def _import_snapshot(engine: Engine, connection: Connection, snapshot_id: str) -> None:
-    """Begin a read transaction of the exported snapshot ``snapshot_id``.
-
-    Raises:
-        StoreError: the snapshot has ended (its bag was let go of on the caller's side).
-    """
-    if not _SNAPSHOT_ID.fullmatch(snapshot_id):
-        raise StoreError(engine.name, f"{snapshot_id!r} is not a snapshot's id")
-    connection.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-    try:
-        # A statement of its own: PostgreSQL takes no parameter here (the id is checked).
-        connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
-    except engine.errors as error:
-        raise StoreError(
-            engine.name,
-            "the snapshot this part was planned in has ended: keep the bag store_bag "
-            f"made (or a bag made from it) until it is computed ({engine.error(error).reason})",
-        ) from error

@@ -48,10 +48,8 @@ import binascii
 import contextlib
 import functools
 import io
-import itertools
 import re
 import threading
-import urllib.parse
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any, BinaryIO, ClassVar, Final, NamedTuple, cast
 
@@ -70,7 +68,7 @@ from ._schema import (
     SCHEMA_VERSION,
     statements,
 )
-from ._url import shown_url
+from ._url import shown_url, url_passwords
 
 __all__ = [
     "AdvisoryLeases",
@@ -111,6 +109,10 @@ CREATE TABLE store_meta (
     value BIGINT NOT NULL
 )
 """
+#: A read transaction: one snapshot, which never waits for a writer.
+_BEGIN_SNAPSHOT: Final = "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+#: What PostgreSQL's exported snapshot ids look like (``00000003-0000001B-1``).
+_SNAPSHOT_ID: Final = re.compile(r"[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+")
 #: The ingest sequence (SQLite keeps it in ``counters``): see the module's text.
 _NUMBERS: Final = "CREATE SEQUENCE ingest_numbers AS BIGINT"
 
@@ -280,20 +282,23 @@ class _TextDumper(StrDumperUnknown):
         return super().dump(_escaped(obj))
 
 
+def _given_back(text: str | bytes) -> str:
+    """A ``text`` value as loaded, back to the text that was given (:class:`_TextDumper`)."""
+    return _unescaped(text) if isinstance(text, str) else text.decode()
+
+
 class _TextLoader(TextLoader):
-    """A ``text`` value read back as the text that was given (:class:`_TextDumper`)."""
+    """A ``text`` value read back as the text that was given."""
 
     def load(self, data: Any) -> str:
-        text = super().load(data)
-        return _unescaped(text) if isinstance(text, str) else text.decode()
+        return _given_back(super().load(data))
 
 
 class _TextBinaryLoader(TextBinaryLoader):
     """:class:`_TextLoader` for values sent in binary (as streamed reads ask)."""
 
     def load(self, data: Any) -> str:
-        text = super().load(data)
-        return _unescaped(text) if isinstance(text, str) else text.decode()
+        return _given_back(super().load(data))
 
 
 # --- connections ---------------------------------------------------------------------------
@@ -304,7 +309,6 @@ class PostgresConnection:
 
     def __init__(self, raw: psycopg.Connection[Any]) -> None:
         self.raw = raw
-        self._cursors = itertools.count()
 
     def execute(self, sql: str, parameters: Sequence[Any] = (), /) -> Rows:
         return self.raw.execute(translate(sql), parameters)
@@ -487,21 +491,6 @@ class _CopyWriter(io.RawIOBase):
         return len(piece)
 
 
-def _passwords(url: str) -> list[str]:
-    """The passwords ``url`` itself holds: never shown in a message."""
-    try:
-        parts = urllib.parse.urlsplit(url)
-        found = [parts.password] if parts.password else []
-        found += [
-            value
-            for key, value in urllib.parse.parse_qsl(parts.query)
-            if key.lower() == "password" and value
-        ]
-    except ValueError:
-        return []
-    return found + [urllib.parse.quote(value, safe="") for value in found]
-
-
 class PostgresEngine(Engine):
     """The store in the PostgreSQL database at ``url`` (in its current schema).
 
@@ -516,7 +505,7 @@ class PostgresEngine(Engine):
         self.name = shown_url(url)
         self.errors = (psycopg.Error,)
         self._timeout = timeout
-        self._secrets = _passwords(url)
+        self._secrets = url_passwords(url)
 
     # --- connections ------------------------------------------------------------------
 
@@ -622,7 +611,7 @@ class PostgresEngine(Engine):
                 lock = "pg_advisory_xact_lock_shared" if ingest else "pg_advisory_xact_lock"
                 raw.execute(f"SELECT {lock}(%s)", (WRITE_LOCK,))
             else:
-                raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                raw.execute(_BEGIN_SNAPSHOT)
             yield connection
         except BaseException:
             _rollback(raw)
@@ -634,8 +623,25 @@ class PostgresEngine(Engine):
             raise
 
     def begin_snapshot(self, connection: Connection) -> None:
-        assert isinstance(connection, PostgresConnection)  # noqa: S101 - this engine's own
-        connection.raw.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        connection.execute(_BEGIN_SNAPSHOT)
+
+    def begin_shared_snapshot(self, connection: Connection) -> str | None:
+        connection.execute(_BEGIN_SNAPSHOT)
+        (snapshot_id,) = connection.execute("SELECT pg_export_snapshot()").fetchone()
+        return str(snapshot_id)
+
+    def join_snapshot(self, connection: Connection, snapshot_id: str) -> None:
+        if not _SNAPSHOT_ID.fullmatch(snapshot_id):
+            raise self._message(f"{snapshot_id!r} is not a snapshot's id")
+        connection.execute(_BEGIN_SNAPSHOT)
+        try:
+            # A statement of its own: PostgreSQL takes no parameter here (the id is checked).
+            connection.execute(f"SET TRANSACTION SNAPSHOT '{snapshot_id}'")
+        except psycopg.Error as error:
+            raise self._message(
+                "the snapshot this part was planned in has ended: keep the bag store_bag "
+                f"made (or a bag made from it) until it is computed ({self.error(error).reason})",
+            ) from error
 
     def leases(self) -> Leases:
         return AdvisoryLeases(self)

@@ -123,11 +123,8 @@ def _guarded(
     """``records``, the database's errors and damaged values made the library's errors; the
     connection closed at the end."""
     try:
-        yield from records
-    except engine.errors as error:
-        raise engine.error(error) from error
-    except Damaged as damage:
-        raise damage.store_error(engine.name) from damage
+        with engine.translated():
+            yield from records
     finally:
         connection.close()
 
@@ -199,7 +196,7 @@ class _Snapshot(Iterator[Record]):
         progress: ProgressCallback | None,
     ) -> ExportResult:
         """Export the snapshot: from its stored form where that path applies, else its records."""
-        try:
+        with self._engine.translated():
             written = fast_export(
                 self._connection,
                 self.campaign_id,
@@ -211,10 +208,6 @@ class _Snapshot(Iterator[Record]):
                 progress=progress,
                 count=self.count,
             )
-        except self._engine.errors as error:
-            raise self._engine.error(error) from error
-        except Damaged as damage:
-            raise damage.store_error(self._engine.name) from damage
         if written is not None:
             return written
         records: Iterable[Record] = self
@@ -301,10 +294,6 @@ class ResultsStore:
             raise StoreError(self._name, "is a PostgreSQL database: it has no file (path)")
         return self._path
 
-    def _spool_folder(self) -> Path:
-        """Where this process keeps the files it has still to deliver."""
-        return self._spool
-
     def close(self) -> None:
         """Close the store; snapshots already being read stay readable until they end."""
         with self._lock:
@@ -372,23 +361,15 @@ class ResultsStore:
         with self._lock:
             connection = self._live()
             engine = self._engine
-            try:
-                with engine.transaction(connection, write=write, ingest=ingest):
-                    yield connection
-            except engine.errors as error:
-                raise engine.error(error) from error
-            except Damaged as damage:
-                raise damage.store_error(self._name) from damage
+            with engine.translated(), engine.transaction(connection, write=write, ingest=ingest):
+                yield connection
 
     @contextlib.contextmanager
     def _turn(self, on: Leased, key: int) -> Iterator[bool]:
         """Hold the lease on ``key`` for a turn of several transactions (:meth:`Leases.turn`)."""
-        engine = self._engine
         with contextlib.ExitStack() as stack:
-            try:
+            with self._engine.translated():  # taking it: the block's errors are its own
                 ours = stack.enter_context(self._leases.turn(on, key))
-            except engine.errors as error:
-                raise engine.error(error) from error
             yield ours
 
     def _write(self) -> contextlib.AbstractContextManager[Connection]:
@@ -619,7 +600,6 @@ class ResultsStore:
 
     def _spooled(self, connection: Connection, campaign_id: int) -> list[Path]:
         """Where the spool keeps the campaign's files: its URL jobs' folders, its archives'."""
-        spool = self._spool
         jobs = [
             _job(job_id, text)
             for job_id, text in connection.execute(
@@ -636,11 +616,11 @@ class ResultsStore:
         ]
         return [
             *(
-                spool / spool_folder_name(job)
+                self._spool / spool_folder_name(job)
                 for job in jobs
                 if isinstance(job.destination, Remote)
             ),
-            *(spool / _ARCHIVE_SPOOL / archive.file_name for archive in archives),
+            *(self._spool / _ARCHIVE_SPOOL / archive.file_name for archive in archives),
         ]
 
     # --- results -------------------------------------------------------------------------
@@ -884,22 +864,17 @@ class ResultsStore:
         engine = self._engine
         connection = engine.connect()
         try:
-            engine.begin_snapshot(connection)
-            campaign_id, campaign = self._find(connection, name)
-            ids = self._lists(connection, campaign_id)
-            if strict:
-                self._check_lists(campaign, ids, wanted or ())
-            chosen = [
-                (ids[cl.name], cl.name)
-                for cl in campaign.lists
-                if wanted is None or cl.name in wanted
-            ]
-        except engine.errors as error:
-            connection.close()
-            raise engine.error(error) from error
-        except Damaged as damage:
-            connection.close()
-            raise damage.store_error(self._name) from damage
+            with engine.translated():
+                engine.begin_snapshot(connection)
+                campaign_id, campaign = self._find(connection, name)
+                ids = self._lists(connection, campaign_id)
+                if strict:
+                    self._check_lists(campaign, ids, wanted or ())
+                chosen = [
+                    (ids[cl.name], cl.name)
+                    for cl in campaign.lists
+                    if wanted is None or cl.name in wanted
+                ]
         except BaseException:
             connection.close()
             raise
@@ -1299,7 +1274,7 @@ class ResultsStore:
         A URL job's runs are given by their ids, to be read again once delivered.
         """
         folder = (
-            self._spool_folder() / spool_folder_name(job)
+            self._spool / spool_folder_name(job)
             if isinstance(job.destination, Remote)
             else job.destination
         )
@@ -1386,7 +1361,7 @@ class ResultsStore:
         """
         if os.path.lexists(item.path):
             return item.path
-        path = self._spool_folder() / spool_folder_name(job) / item.path.name
+        path = self._spool / spool_folder_name(job) / item.path.name
         with self._read() as connection:
             again = written_claim(connection, item.row_id, job, path)
         try:
@@ -1474,7 +1449,7 @@ class ResultsStore:
             return self._deliver_archives_in_turn(campaign_id)
 
     def _deliver_archives_in_turn(self, campaign_id: int) -> tuple[list[Due], DeliveryError | None]:
-        spool = self._spool_folder() / _ARCHIVE_SPOOL
+        spool = self._spool / _ARCHIVE_SPOOL
         with self._write() as connection:
             if not self._leases.take(connection, "campaign", campaign_id):
                 return [], None  # another holder is delivering them
@@ -1611,7 +1586,7 @@ class ResultsStore:
         item = Due(
             archive.id,
             archive.created,
-            self._spool_folder() / _ARCHIVE_SPOOL / archive.file_name,
+            self._spool / _ARCHIVE_SPOOL / archive.file_name,
             archive.sha256 or "",
             str(folder / archive.file_name),
             folder,
